@@ -1,0 +1,174 @@
+"""A plain, vcrpy-free view of one HTTP interaction.
+
+The recorder turns what vcrpy holds in memory (its ``Request`` object and the
+response dict its serializer produced) into an :class:`Interaction`; every pure
+module (usage extraction, drift detection, secret scanning) works on this type
+only, so nothing vcrpy-typed leaves :mod:`pytest_agentcost.recorder`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "Interaction",
+    "decode_body",
+    "from_vcr",
+    "normalise_headers",
+    "to_bytes",
+]
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One request and the response it got, as plain builtins.
+
+    Header names are lower-case; a header sent several times is joined with
+    ``", "``. Bodies are the raw bytes vcrpy holds, possibly still compressed:
+    use :meth:`response_text` / :meth:`decoded_response_body` to read them.
+    """
+
+    method: str
+    url: str
+    request_headers: Mapping[str, str] = field(default_factory=dict)
+    request_body: bytes = b""
+    status: int = 200
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    response_body: bytes = b""
+
+    @property
+    def host(self) -> str:
+        """The request host, lower-case, without port."""
+        return (urlsplit(self.url).hostname or "").lower()
+
+    @property
+    def path(self) -> str:
+        """The request path, without query string."""
+        return urlsplit(self.url).path
+
+    def decoded_response_body(self) -> bytes:
+        """The response body with any ``content-encoding`` undone (tolerantly)."""
+        return decode_body(self.response_body, self.response_headers.get("content-encoding", ""))
+
+    def decoded_request_body(self) -> bytes:
+        """The request body with any ``content-encoding`` undone (tolerantly)."""
+        return decode_body(self.request_body, self.request_headers.get("content-encoding", ""))
+
+    def response_text(self) -> str:
+        """The decoded response body as text (invalid UTF-8 replaced)."""
+        return self.decoded_response_body().decode("utf-8", errors="replace")
+
+    def request_text(self) -> str:
+        """The decoded request body as text (invalid UTF-8 replaced)."""
+        return self.decoded_request_body().decode("utf-8", errors="replace")
+
+
+def to_bytes(body: Any) -> bytes:
+    """Coerce whatever a vcrpy body holds (str, bytes, None, list of chunks) to bytes."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8", errors="surrogateescape")
+    if isinstance(body, Iterable):
+        return b"".join(to_bytes(part) for part in body)
+    return str(body).encode("utf-8")
+
+
+def normalise_headers(headers: Any) -> dict[str, str]:
+    """Lower-case header names; join repeated values; accept dicts of str or of lists."""
+    result: dict[str, str] = {}
+    if not headers:
+        return result
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in items:
+        key = str(name).lower()
+        if isinstance(value, list | tuple):
+            text = ", ".join(_header_value(v) for v in value)
+        else:
+            text = _header_value(value)
+        result[key] = f"{result[key]}, {text}" if key in result else text
+    return result
+
+
+def _header_value(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def decode_body(body: bytes, content_encoding: str) -> bytes:
+    """Undo ``gzip``/``deflate``/``br`` encodings.
+
+    Cassettes are known to carry a ``content-encoding: gzip`` header on a body
+    that was stored already decoded, so a body that does not look compressed is
+    returned as it is rather than raising.
+    """
+    encodings = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
+    data = body
+    for encoding in reversed(encodings):
+        data = _decode_one(data, encoding)
+    # A body with no header that is nonetheless gzip (seen with Gemini): sniff the magic.
+    if not encodings and data[:2] == b"\x1f\x8b":
+        data = _decode_one(data, "gzip")
+    return data
+
+
+def _decode_one(data: bytes, encoding: str) -> bytes:
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            if data[:2] != b"\x1f\x8b":
+                return data
+            return gzip.decompress(data)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(data)
+            except zlib.error:
+                return zlib.decompress(data, -zlib.MAX_WBITS)
+        if encoding == "br":
+            try:
+                import brotli  # optional: installed alongside most HTTP clients
+            except ImportError:  # pragma: no cover - depends on the environment
+                return data
+            result: bytes = brotli.decompress(data)
+            return result
+    except (OSError, EOFError, zlib.error, ValueError):
+        return data
+    except Exception:  # brotli.error and friends: a body we cannot decode is kept as is
+        return data
+    return data
+
+
+def from_vcr(request: Any, response: Mapping[str, Any]) -> Interaction:
+    """Build an :class:`Interaction` from a vcrpy ``Request`` and response dict."""
+    status_obj = response.get("status") or {}
+    status = status_obj.get("code", 200) if isinstance(status_obj, Mapping) else status_obj
+    try:
+        status_code = int(status)
+    except (TypeError, ValueError):
+        status_code = 0
+    body_obj = response.get("body")
+    if isinstance(body_obj, Mapping):
+        raw_body = body_obj.get("string", b"")
+    elif body_obj is None:
+        # Older httpx stubs stored the body under "content".
+        raw_body = response.get("content", b"")
+    else:
+        raw_body = body_obj
+    return Interaction(
+        method=str(getattr(request, "method", "GET")).upper(),
+        url=str(getattr(request, "uri", "")),
+        request_headers=normalise_headers(getattr(request, "headers", {})),
+        request_body=to_bytes(getattr(request, "body", b"")),
+        status=status_code,
+        response_headers=normalise_headers(response.get("headers") or {}),
+        response_body=to_bytes(raw_body),
+    )
