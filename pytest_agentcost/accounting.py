@@ -1,0 +1,155 @@
+"""One observed interaction -> one priced :class:`CallRecord`.
+
+This is the observer the recorder calls for every interaction: it asks the
+extension hook and then :mod:`pytest_agentcost.usage` for the usage, prices it,
+and (when enabled) compares the request sent now with the recorded one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from genai_prices import Usage
+
+from pytest_agentcost import usage as usage_mod
+from pytest_agentcost.interaction import Interaction
+from pytest_agentcost.models import CallRecord, TokenUsage
+from pytest_agentcost.pricing import Pricer
+
+__all__ = ["Accountant", "token_usage"]
+
+ExtractHook = Callable[[Interaction], "usage_mod.Extraction | None"]
+PriceHook = Callable[[CallRecord], "Decimal | None"]
+
+
+def _usage_int(usage: Usage, key: str) -> int:
+    try:
+        value = getattr(usage, key)
+    except (AttributeError, ValueError, TypeError):
+        return 0
+    try:
+        return max(int(value or 0), 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def token_usage(usage: Usage) -> TokenUsage:
+    """Map genai-prices' ``Usage`` onto the five token kinds we report."""
+    return TokenUsage(
+        input_tokens=_usage_int(usage, "input_tokens"),
+        output_tokens=_usage_int(usage, "output_tokens"),
+        cache_read_tokens=_usage_int(usage, "cache_read_tokens"),
+        cache_write_tokens=_usage_int(usage, "cache_write_tokens"),
+        reasoning_tokens=_usage_int(usage, "output_reasoning_tokens"),
+    )
+
+
+class Accountant:
+    """Extracts, prices and checks one interaction at a time (thread-safe, no shared mutable state)."""
+
+    def __init__(
+        self,
+        pricer: Pricer,
+        host_providers: Mapping[str, str] | None = None,
+        *,
+        detect_drift: bool = False,
+        drift_ignore_fields: Sequence[str] | None = None,
+        extract_hook: ExtractHook | None = None,
+        price_hook: PriceHook | None = None,
+        rootdir: str | None = None,
+    ) -> None:
+        self.pricer = pricer
+        self.host_providers = dict(host_providers or {})
+        self.detect_drift = detect_drift
+        self.drift_ignore_fields = drift_ignore_fields
+        self.extract_hook = extract_hook
+        self.price_hook = price_hook
+        self.rootdir = rootdir
+
+    def _relative(self, cassette: str | None) -> str | None:
+        """Cassette paths relative to the rootdir, with forward slashes: reports must not name the host."""
+        if cassette is None:
+            return None
+        import os
+
+        if self.rootdir is not None:
+            try:
+                rel = os.path.relpath(cassette, self.rootdir)
+            except ValueError:  # another drive on Windows
+                rel = cassette
+            if not rel.startswith(".."):
+                cassette = rel
+        return cassette.replace(os.sep, "/")
+
+    def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
+        cassette = self._relative(cassette)
+        extraction: Any = None
+        warnings: list[str] = []
+        if self.extract_hook is not None:
+            extraction = self.extract_hook(current)
+        if extraction is None:
+            try:
+                extraction = usage_mod.extract(current, self.host_providers)
+            except Exception as exc:  # the extractor promises not to raise; never break a test if it does
+                warnings.append(f"usage could not be read ({type(exc).__name__}: {exc}); call not counted")
+                return CallRecord(
+                    kind="llm",
+                    host=current.host,
+                    status=current.status,
+                    billed=False,
+                    cost_usd=None,
+                    cassette=cassette,
+                    warnings=tuple(warnings),
+                )
+        if extraction is None:
+            return CallRecord(
+                kind="tool",
+                host=current.host,
+                status=current.status,
+                cost_usd=self.pricer.tool_price(current.host),
+                cassette=cassette,
+            )
+        usage = token_usage(extraction.usage) if extraction.billed else TokenUsage()
+        record = CallRecord(
+            kind="llm",
+            host=current.host,
+            status=current.status,
+            provider=extraction.provider,
+            endpoint=extraction.endpoint,
+            model=extraction.model,
+            usage=usage,
+            cost_usd=Decimal(0),
+            billed=extraction.billed,
+            estimated=extraction.estimated,
+            streamed=extraction.streamed,
+            tool_calls=extraction.tool_calls if extraction.billed else 0,
+            cassette=cassette,
+            warnings=tuple(warnings) + tuple(extraction.warnings),
+            drift=self._drift(current, recorded, extraction.endpoint),
+        )
+        if not extraction.billed:
+            return record
+        cost: Decimal | None = None
+        if self.price_hook is not None:
+            cost = self.price_hook(record)
+        if cost is None:
+            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
+        return CallRecord(**{**record.__dict__, "cost_usd": cost})
+
+    def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:
+        if not self.detect_drift or recorded is None:
+            return None
+        try:
+            from pytest_agentcost import drift as drift_mod
+        except ImportError:  # pragma: no cover - drift module ships with the package
+            return None
+        kwargs: dict[str, Any] = {"endpoint": endpoint}
+        if self.drift_ignore_fields is not None:
+            kwargs["ignore_fields"] = self.drift_ignore_fields
+        try:
+            found = drift_mod.detect_drift(recorded, current, **kwargs)
+        except Exception:  # drift detection is advisory; it must never fail a test
+            return None
+        return None if found is None else dict(found.to_dict())

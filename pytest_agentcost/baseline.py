@@ -1,0 +1,271 @@
+"""The committed baseline: load, validate, update, dump (atomic, deterministic).
+
+The file is made for code review: JSON with ``indent=2``, sorted node ids and
+keys, ``schema_version`` first, a trailing newline, no timestamps or host
+names, money as strings with 10 decimal places. Per test it keeps cost, calls
+and tokens by kind, and the same by model, so a reviewer sees which task got
+dearer and why; the price source is recorded so a price change can be told
+from a usage change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pytest_agentcost._io import dump_json, write_atomic
+from pytest_agentcost.errors import BaselineError
+from pytest_agentcost.models import (
+    ModelTotals,
+    PriceSource,
+    RunCost,
+    TestCost,
+    TokenUsage,
+    format_money,
+    parse_money,
+)
+
+__all__ = [
+    "BASELINE_KIND",
+    "BASELINE_SCHEMA_VERSION",
+    "Baseline",
+    "BaselineEntry",
+    "baseline_from_dict",
+    "dump_baseline",
+    "load_baseline",
+    "update_baseline",
+    "write_baseline",
+]
+
+BASELINE_SCHEMA_VERSION = 1
+BASELINE_KIND = "pytest-agentcost-baseline"
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    """What the baseline remembers of one test."""
+
+    cost_usd: Decimal | None
+    llm_calls: int = 0
+    tool_calls: int = 0
+    http_calls: int = 0
+    tool_http_calls: int = 0
+    tool_cost_usd: Decimal = Decimal(0)
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    by_model: Mapping[str, ModelTotals] = field(default_factory=dict)
+    estimated: bool = False
+
+    @classmethod
+    def from_test(cls, test: TestCost) -> BaselineEntry:
+        return cls(
+            cost_usd=test.cost_usd,
+            llm_calls=test.llm_calls,
+            tool_calls=test.tool_calls,
+            http_calls=test.http_calls,
+            tool_http_calls=test.tool_http_calls,
+            tool_cost_usd=test.tool_cost_usd,
+            usage=test.usage,
+            by_model=dict(sorted(test.by_model().items())),
+            estimated=test.estimated,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cost_usd": None if self.cost_usd is None else format_money(self.cost_usd),
+            "llm_calls": self.llm_calls,
+            "tool_calls": self.tool_calls,
+            "http_calls": self.http_calls,
+            "tool_http_calls": self.tool_http_calls,
+            "tool_cost_usd": format_money(self.tool_cost_usd),
+            "estimated": self.estimated,
+            **self.usage.to_dict(),
+            "by_model": {k: v.to_dict() for k, v in sorted(self.by_model.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str) -> BaselineEntry:
+        if "cost_usd" not in data:
+            raise ValueError(f"{where}: missing cost_usd")
+        cost = data["cost_usd"]
+        by_model_raw = data.get("by_model", {})
+        if not isinstance(by_model_raw, Mapping):
+            raise ValueError(f"{where}.by_model must be an object")
+
+        def count(name: str) -> int:
+            value = data.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{where}.{name} must be a non-negative whole number, not {value!r}")
+            return value
+
+        estimated = data.get("estimated", False)
+        if not isinstance(estimated, bool):
+            raise ValueError(f"{where}.estimated must be true or false")
+        return cls(
+            cost_usd=None if cost is None else parse_money(cost, f"{where}.cost_usd"),
+            llm_calls=count("llm_calls"),
+            tool_calls=count("tool_calls"),
+            http_calls=count("http_calls"),
+            tool_http_calls=count("tool_http_calls"),
+            tool_cost_usd=parse_money(data.get("tool_cost_usd", "0"), f"{where}.tool_cost_usd"),
+            usage=TokenUsage.from_dict(data, where),
+            by_model={
+                str(k): ModelTotals.from_dict(v, f"{where}.by_model[{k!r}]")
+                if isinstance(v, Mapping)
+                else _bad(f"{where}.by_model[{k!r}] must be an object")
+                for k, v in by_model_raw.items()
+            },
+            estimated=estimated,
+        )
+
+
+def _bad(message: str) -> Any:
+    raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Baseline entries by node id, and the prices they were computed with."""
+
+    tests: Mapping[str, BaselineEntry]
+    price_source: PriceSource = field(default_factory=PriceSource)
+
+    @property
+    def cost_usd(self) -> Decimal | None:
+        total = Decimal(0)
+        for entry in self.tests.values():
+            if entry.cost_usd is None:
+                return None
+            total += entry.cost_usd
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        total = self.cost_usd
+        return {
+            "schema_version": BASELINE_SCHEMA_VERSION,
+            "kind": BASELINE_KIND,
+            "price_source": self.price_source.to_dict(),
+            "tests": {nodeid: self.tests[nodeid].to_dict() for nodeid in sorted(self.tests)},
+            "totals": {
+                "tests": len(self.tests),
+                "cost_usd": None if total is None else format_money(total),
+                "llm_calls": sum(e.llm_calls for e in self.tests.values()),
+                **TokenUsage.sum(e.usage for e in self.tests.values()).to_dict(),
+            },
+        }
+
+
+def baseline_from_dict(data: Any, source: str) -> Baseline:
+    """Validate parsed JSON into a :class:`Baseline`; every problem is one BaselineError line."""
+    if not isinstance(data, Mapping):
+        raise BaselineError(f"{source}: expected a JSON object at the top level")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise BaselineError(f"{source}: missing or non-integer schema_version")
+    if version > BASELINE_SCHEMA_VERSION:
+        raise BaselineError(
+            f"{source}: schema_version {version} was written by a newer pytest-agentcost "
+            f"(this one reads {BASELINE_SCHEMA_VERSION}); upgrade the plugin"
+        )
+    if version != BASELINE_SCHEMA_VERSION:
+        raise BaselineError(f"{source}: unknown schema_version {version}")
+    if data.get("kind", BASELINE_KIND) != BASELINE_KIND:
+        raise BaselineError(f"{source}: not a pytest-agentcost baseline (kind {data.get('kind')!r})")
+    tests_raw = data.get("tests")
+    if not isinstance(tests_raw, Mapping):
+        raise BaselineError(f"{source}: 'tests' must be an object keyed by test node id")
+    tests: dict[str, BaselineEntry] = {}
+    for nodeid, entry in tests_raw.items():
+        where = f"tests[{nodeid!r}]"
+        if not isinstance(entry, Mapping):
+            raise BaselineError(f"{source}: {where} must be an object")
+        try:
+            tests[str(nodeid)] = BaselineEntry.from_dict(entry, where)
+        except ValueError as exc:
+            raise BaselineError(f"{source}: {exc}") from None
+    price = data.get("price_source", {})
+    if not isinstance(price, Mapping):
+        raise BaselineError(f"{source}: price_source must be an object")
+    return Baseline(tests=tests, price_source=PriceSource.from_dict(price))
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read and validate the baseline at ``path``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"{path}: baseline is not valid JSON ({exc})") from None
+    return baseline_from_dict(data, str(path))
+
+
+def dump_baseline(baseline: Baseline) -> str:
+    return dump_json(baseline.to_dict())
+
+
+def write_baseline(path: Path, baseline: Baseline) -> bool:
+    """Write atomically; return False (and write nothing) when the bytes would not change."""
+    text = dump_baseline(baseline)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
+    return True
+
+
+_WRITABLE_OUTCOMES = ("passed", "xpassed")
+
+
+def update_baseline(
+    old: Baseline | None,
+    run: RunCost,
+    *,
+    full_run: bool,
+    prune: bool = False,
+    include_failed: bool = False,
+) -> tuple[Baseline, dict[str, list[str]]]:
+    """The baseline after this run, and what changed (``written``, ``kept``, ``pruned``, ``skipped``).
+
+    Tests that ran and made LLM or tool calls are written; tests that failed are
+    not (unless ``include_failed``) and keep their old entry. Entries of tests
+    that did not run are kept, unless this is a full run or ``prune`` is set.
+    """
+    entries: dict[str, BaselineEntry] = dict(old.tests) if old is not None else {}
+    changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": []}
+    ran: set[str] = set()
+    for nodeid, test in sorted(run.tests.items()):
+        if test.outcome in ("skipped", "xfailed"):
+            continue
+        ran.add(nodeid)
+        if test.outcome not in _WRITABLE_OUTCOMES and not include_failed:
+            changes["skipped"].append(nodeid)
+            continue
+        if not test.calls:
+            if nodeid in entries:
+                # It ran and no longer calls anything: the entry goes.
+                del entries[nodeid]
+                changes["pruned"].append(nodeid)
+            continue
+        entries[nodeid] = BaselineEntry.from_test(test)
+        changes["written"].append(nodeid)
+    if full_run or prune:
+        for nodeid in sorted(set(entries) - ran - set(run.tests)):
+            del entries[nodeid]
+            changes["pruned"].append(nodeid)
+    changes["kept"] = sorted(set(entries) - set(changes["written"]))
+    return Baseline(tests=dict(sorted(entries.items())), price_source=run.price_source), changes
+
+
+def nodeids(baseline: Baseline | None) -> Iterable[str]:
+    return () if baseline is None else baseline.tests.keys()

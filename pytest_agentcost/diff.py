@@ -1,0 +1,328 @@
+"""Baseline x run -> per-test deltas and verdicts (pure; used by the plugin and the CLI).
+
+How a test is judged:
+
+* ``unpriced``: the baseline or the current cost is unknown; never a regression or a saving.
+* ``estimated``: usage is estimated (no usage in a response); reported, never gated.
+* ``new`` / ``removed`` / ``not-run``: no baseline entry; a baseline entry of a test
+  that no longer exists (full run only); a test deselected or skipped now.
+* ``price-changed``: the same usage priced differently (new price data); reported apart.
+* ``regressed`` / ``improved`` / ``unchanged``: the *usage effect* (current cost minus
+  the baseline's usage at today's prices) against the test's threshold. A threshold
+  with a percentage and a dollar amount needs both exceeded.
+* Budgets (``max_usd``, ``max_llm_calls``, ``max_tokens``) hold with or without a baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pytest_agentcost.baseline import Baseline, BaselineEntry
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, format_money
+from pytest_agentcost.settings import Budget, Threshold
+
+__all__ = ["Comparison", "TestDiff", "compare", "check_budget"]
+
+Repricer = Callable[[str, TokenUsage], "Decimal | None"]
+"""(``provider:model``, usage) -> USD at the current prices, or None."""
+
+GATED = ("regressed",)
+
+
+def _pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
+    if base is None or delta is None or base == 0:
+        return None
+    return (delta * 100 / base).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class TestDiff:
+    """The comparison of one test with its baseline entry."""
+
+    __test__ = False
+
+    nodeid: str
+    status: str
+    baseline_usd: Decimal | None = None
+    current_usd: Decimal | None = None
+    usage_delta_usd: Decimal | None = None
+    price_delta_usd: Decimal | None = None
+    threshold: str = ""
+    reasons: tuple[str, ...] = ()
+    budget: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
+    estimated_now_usd: Decimal | None = None
+    baseline_calls: int | None = None
+    current_calls: int | None = None
+    baseline_tokens: TokenUsage | None = None
+    current_tokens: TokenUsage | None = None
+    location: tuple[str, int] | None = None
+
+    @property
+    def delta_usd(self) -> Decimal | None:
+        if self.baseline_usd is None or self.current_usd is None:
+            return None
+        return self.current_usd - self.baseline_usd
+
+    @property
+    def delta_pct(self) -> Decimal | None:
+        return _pct(self.baseline_usd, self.delta_usd)
+
+    @property
+    def gated(self) -> bool:
+        return self.status in GATED or bool(self.budget)
+
+    def to_dict(self) -> dict[str, Any]:
+        def money(v: Decimal | None) -> str | None:
+            return None if v is None else format_money(v)
+
+        data: dict[str, Any] = {
+            "status": self.status,
+            "baseline_usd": money(self.baseline_usd),
+            "current_usd": money(self.current_usd),
+            "delta_usd": money(abs(self.delta_usd)) if self.delta_usd is not None else None,
+            "delta_sign": (0 if not self.delta_usd else (1 if self.delta_usd > 0 else -1)),
+            "delta_pct": None if self.delta_pct is None else f"{self.delta_pct:f}",
+            "usage_delta_usd": _signed(self.usage_delta_usd),
+            "price_delta_usd": _signed(self.price_delta_usd),
+            "threshold": self.threshold,
+            "reasons": list(self.reasons),
+            "budget_violations": list(self.budget),
+            "stale": list(self.stale),
+            "estimated_now_usd": money(self.estimated_now_usd),
+            "baseline_llm_calls": self.baseline_calls,
+            "current_llm_calls": self.current_calls,
+        }
+        if self.baseline_tokens is not None:
+            data["baseline_tokens"] = self.baseline_tokens.to_dict()
+        if self.current_tokens is not None:
+            data["current_tokens"] = self.current_tokens.to_dict()
+        return data
+
+
+def _signed(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format_money(abs(value))
+    return ("-" if value < 0 else "+") + text if value else text
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the gate decided, for renderers and the JSON report."""
+
+    tests: tuple[TestDiff, ...]
+    baseline_total_usd: Decimal | None
+    current_total_usd: Decimal | None
+    total_threshold: str
+    total_regressed: bool
+    baseline_price_source: Mapping[str, Any] = field(default_factory=dict)
+    current_price_source: Mapping[str, Any] = field(default_factory=dict)
+    has_baseline: bool = True
+
+    @property
+    def total_delta_usd(self) -> Decimal | None:
+        if self.baseline_total_usd is None or self.current_total_usd is None:
+            return None
+        return self.current_total_usd - self.baseline_total_usd
+
+    @property
+    def total_delta_pct(self) -> Decimal | None:
+        return _pct(self.baseline_total_usd, self.total_delta_usd)
+
+    def by_status(self, status: str) -> list[TestDiff]:
+        return [t for t in self.tests if t.status == status]
+
+    @property
+    def regressions(self) -> list[TestDiff]:
+        return [t for t in self.tests if t.gated]
+
+    @property
+    def prices_changed(self) -> bool:
+        keys = ("version", "price_date", "overrides")
+        return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
+
+    def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for t in self.tests:
+            result[t.status] = result.get(t.status, 0) + 1
+        return dict(sorted(result.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        total_delta = self.total_delta_usd
+        return {
+            "has_baseline": self.has_baseline,
+            "baseline_total_usd": None if self.baseline_total_usd is None else format_money(self.baseline_total_usd),
+            "current_total_usd": None if self.current_total_usd is None else format_money(self.current_total_usd),
+            "total_delta_usd": _signed(total_delta),
+            "total_delta_pct": None if self.total_delta_pct is None else f"{self.total_delta_pct:f}",
+            "total_threshold": self.total_threshold,
+            "total_regressed": self.total_regressed,
+            "counts": self.counts(),
+            "baseline_price_source": dict(self.baseline_price_source),
+            "tests": {t.nodeid: t.to_dict() for t in sorted(self.tests, key=lambda t: t.nodeid)},
+        }
+
+
+def check_budget(test: TestCost, budget: Budget) -> tuple[str, ...]:
+    """Violations of hard limits, as sentences."""
+    problems = []
+    cost = test.cost_usd
+    if budget.max_usd is not None and cost is not None and cost > budget.max_usd:
+        problems.append(f"cost ${cost:f} over max_usd ${budget.max_usd:f}".replace(".0000000000", ""))
+    if budget.max_llm_calls is not None and test.llm_calls > budget.max_llm_calls:
+        problems.append(f"{test.llm_calls} LLM calls over max_llm_calls {budget.max_llm_calls}")
+    tokens = test.usage.total_tokens
+    if budget.max_tokens is not None and tokens > budget.max_tokens:
+        problems.append(f"{tokens:,} tokens over max_tokens {budget.max_tokens:,}")
+    return tuple(problems)
+
+
+def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) -> tuple[str, ...]:
+    reasons: list[str] = []
+    if test.llm_calls != entry.llm_calls:
+        word = "more" if test.llm_calls > entry.llm_calls else "fewer"
+        reasons.append(f"{word} LLM calls ({entry.llm_calls} -> {test.llm_calls})")
+    if test.tool_calls != entry.tool_calls:
+        word = "more" if test.tool_calls > entry.tool_calls else "fewer"
+        reasons.append(f"{word} tool calls ({entry.tool_calls} -> {test.tool_calls})")
+    before_models = set(entry.by_model)
+    after_models = set(test.by_model())
+    if before_models != after_models:
+        gone = ", ".join(sorted(before_models - after_models)) or "-"
+        came = ", ".join(sorted(after_models - before_models)) or "-"
+        reasons.append(f"model change ({gone} -> {came})")
+    usage = test.usage
+    for kind, label in (
+        ("input_tokens", "input tokens"),
+        ("output_tokens", "output tokens"),
+        ("cache_read_tokens", "cached input tokens"),
+    ):
+        d = getattr(usage, kind) - getattr(entry.usage, kind)
+        if d:
+            reasons.append(f"{d:+,} {label}")
+    if price_delta:
+        reasons.append(f"price change ({'+' if price_delta > 0 else '-'}${abs(price_delta):.6f})")
+    return tuple(reasons)
+
+
+def _baseline_at_current_prices(entry: BaselineEntry, reprice: Repricer | None) -> Decimal | None:
+    if reprice is None or entry.cost_usd is None:
+        return entry.cost_usd
+    total = entry.tool_cost_usd
+    for key, totals in entry.by_model.items():
+        priced = reprice(key, totals.usage)
+        if priced is None:
+            return entry.cost_usd
+        total += priced
+    return total
+
+
+def compare(
+    run: RunCost,
+    baseline: Baseline | None,
+    *,
+    threshold_for: Callable[[str], Threshold],
+    budget_for: Callable[[str], Budget],
+    total_threshold: Threshold,
+    full_run: bool,
+    reprice: Repricer | None = None,
+    estimate_now: Callable[[TestCost], Decimal | None] | None = None,
+    gate_estimates: bool = False,
+    stale_fails: bool = False,
+) -> Comparison:
+    """Judge every test of ``run`` against ``baseline`` (which may be None: budgets only)."""
+    entries = baseline.tests if baseline is not None else {}
+    same_prices = baseline is not None and baseline.price_source == run.price_source
+    diffs: list[TestDiff] = []
+    base_total = Decimal(0)
+    cur_total = Decimal(0)
+    comparable_total = True
+    for nodeid in sorted(set(run.tests) | set(entries)):
+        test = run.tests.get(nodeid)
+        entry = entries.get(nodeid)
+        if test is None:
+            assert entry is not None
+            diffs.append(
+                TestDiff(
+                    nodeid,
+                    "removed" if full_run else "not-run",
+                    baseline_usd=entry.cost_usd,
+                    baseline_calls=entry.llm_calls,
+                    baseline_tokens=entry.usage,
+                )
+            )
+            continue
+        threshold = threshold_for(nodeid)
+        budget = check_budget(test, budget_for(nodeid))
+        stale = tuple(sorted({c for call in test.llm for c in (call.drift or {}).get("changes", ())}))
+        est_now = estimate_now(test) if (estimate_now is not None and test.stale) else None
+        current = test.cost_usd
+        common: dict[str, Any] = {
+            "current_usd": current,
+            "threshold": threshold.describe(),
+            "budget": budget,
+            "stale": stale,
+            "estimated_now_usd": est_now,
+            "current_calls": test.llm_calls,
+            "current_tokens": test.usage,
+            "location": test.location,
+        }
+        if stale and stale_fails:
+            common["budget"] = (*budget, "stale cassette: the request changed since it was recorded; re-record it")
+        if test.outcome in ("skipped", "xfailed"):
+            if entry is not None:
+                diffs.append(TestDiff(nodeid, "not-run", baseline_usd=entry.cost_usd, **{**common, "current_usd": None}))
+            continue
+        if entry is None:
+            if test.calls:
+                diffs.append(TestDiff(nodeid, "new", **common))
+            elif budget:
+                diffs.append(TestDiff(nodeid, "unchanged", **common))
+            continue
+        common.update(baseline_usd=entry.cost_usd, baseline_calls=entry.llm_calls, baseline_tokens=entry.usage)
+        if entry.cost_usd is None or current is None:
+            diffs.append(TestDiff(nodeid, "unpriced", **common))
+            comparable_total = False
+            continue
+        base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, reprice)
+        assert base_now is not None
+        price_delta = base_now - entry.cost_usd
+        effective = est_now if (gate_estimates and est_now is not None) else current
+        usage_delta = effective - base_now
+        reasons = _reasons(entry, test, price_delta)
+        common.update(usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons)
+        if test.estimated or entry.estimated:
+            status = "estimated"
+        elif test.outcome in ("failed", "error"):
+            status = "failed"
+        elif threshold.exceeded(base_now, effective):
+            status = "regressed"
+        elif usage_delta < 0 and threshold.exceeded(effective, base_now):
+            status = "improved"
+        elif price_delta and not usage_delta:
+            status = "price-changed"
+        else:
+            status = "unchanged"
+        if status not in ("estimated",):
+            base_total += base_now
+            cur_total += effective
+        diffs.append(TestDiff(nodeid, status, **common))
+    base_sum = baseline.cost_usd if baseline is not None else None
+    cur_sum = run.cost_usd
+    total_regressed = bool(
+        baseline is not None and comparable_total and total_threshold.exceeded(base_total, cur_total)
+    )
+    return Comparison(
+        tests=tuple(diffs),
+        baseline_total_usd=base_sum,
+        current_total_usd=cur_sum,
+        total_threshold=total_threshold.describe(),
+        total_regressed=total_regressed,
+        baseline_price_source=baseline.price_source.to_dict() if baseline is not None else {},
+        current_price_source=run.price_source.to_dict(),
+        has_baseline=baseline is not None,
+    )

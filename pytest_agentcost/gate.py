@@ -1,0 +1,312 @@
+"""End of a run: compare, decide, write files, render. Pure: the plugin and the CLI call it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from genai_prices import Usage
+
+from pytest_agentcost._io import dump_json, write_atomic
+from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
+from pytest_agentcost.diff import Comparison, compare
+from pytest_agentcost.errors import AgentCostError
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage
+from pytest_agentcost.pricing import Pricer
+from pytest_agentcost.render._format import money, percent, signed_money
+from pytest_agentcost.render.terminal import cost_table_lines
+from pytest_agentcost.report import run_to_dict
+from pytest_agentcost.settings import Settings
+
+__all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer"]
+
+
+@dataclass
+class GateOutcome:
+    """What the session reports and whether it fails the run."""
+
+    lines: list[str] = field(default_factory=list)
+    failed: bool = False
+    comparison: Comparison | None = None
+    annotations: list[str] = field(default_factory=list)
+
+
+def make_repricer(pricer: Pricer) -> Callable[[str, TokenUsage], Decimal | None]:
+    def reprice(key: str, usage: TokenUsage) -> Decimal | None:
+        provider, _, model = key.partition(":")
+        return pricer.price(
+            None if provider in ("", "?") else provider,
+            None if model in ("", "?") else model,
+            Usage(
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cache_read_tokens=usage.cache_read_tokens,
+                cache_write_tokens=usage.cache_write_tokens,
+            ),
+        )
+
+    return reprice
+
+
+def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
+    """Cost of a stale test if its cassettes were re-recorded now (drift estimate applied)."""
+
+    def estimate(test: TestCost) -> Decimal | None:
+        total = test.tool_cost_usd
+        for call in test.billed:
+            drift = call.drift
+            if drift is None:
+                if call.cost_usd is None:
+                    return None
+                total += call.cost_usd
+                continue
+            delta = int(drift.get("input_token_delta", 0) or 0)
+            max_out = drift.get("max_output_tokens")
+            out = call.usage.output_tokens
+            if isinstance(max_out, int) and 0 <= max_out < out:
+                out = max_out
+            model = call.model
+            swapped = drift.get("model_changed")
+            if isinstance(swapped, list | tuple) and len(swapped) == 2:
+                model = str(swapped[1])
+            cost = pricer.price(
+                call.provider,
+                model,
+                Usage(
+                    input_tokens=max(call.usage.input_tokens + delta, 0),
+                    output_tokens=out,
+                    cache_read_tokens=min(call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)),
+                ),
+            )
+            if cost is None:
+                return None
+            total += cost
+        return total
+
+    return estimate
+
+
+def evaluate(run: RunCost, baseline: Baseline | None, settings: Settings, *, full_run: bool) -> Comparison:
+    return compare(
+        run,
+        baseline,
+        threshold_for=settings.threshold_for,
+        budget_for=lambda nodeid: settings.rules_for(nodeid).budget,
+        total_threshold=settings.total_threshold,
+        full_run=full_run,
+        reprice=make_repricer(settings.pricer),
+        estimate_now=make_estimator(settings.pricer),
+        gate_estimates=settings.gate_estimates,
+        stale_fails=settings.stale_policy == "fail",
+    )
+
+
+def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
+    from tabulate import tabulate
+
+    lines: list[str] = []
+    changed = [t for t in cmp.tests if t.status not in ("unchanged",) or t.budget or t.stale]
+    changed.sort(key=lambda t: (-(abs(t.delta_usd) if t.delta_usd is not None else Decimal(0)), t.nodeid))
+    if changed:
+        rows = [
+            [
+                t.nodeid,
+                money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
+                money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
+                signed_money(t.delta_usd),
+                percent(t.delta_pct),
+                t.status,
+                "; ".join((*t.budget, *t.reasons, *(f"stale: {s}" for s in t.stale)))[:160],
+            ]
+            for t in changed
+        ]
+        lines.extend(
+            tabulate(
+                rows,
+                headers=["test", "baseline", "current", "delta", "delta %", "verdict", "why"],
+                tablefmt="simple",
+                disable_numparse=True,
+            ).splitlines()
+        )
+    counts = cmp.counts()
+    lines.append("")
+    lines.append(
+        "compared with baseline: "
+        + ", ".join(f"{n} {status}" for status, n in counts.items())
+        + f"; total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}"
+        + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
+    )
+    if cmp.prices_changed:
+        lines.append(
+            f"prices changed: baseline {cmp.baseline_price_source.get('version')} at "
+            f"{cmp.baseline_price_source.get('price_date')}, now {cmp.current_price_source.get('version')} at "
+            f"{cmp.current_price_source.get('price_date')}; price effects are reported apart from usage"
+        )
+    word = "FAILED" if mode == "fail" else "warning"
+    for t in cmp.regressions:
+        what = "; ".join(t.budget) if t.budget and t.status != "regressed" else (
+            f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
+            f"{percent(t.delta_pct)}) over threshold {t.threshold}"
+            + (f"; {'; '.join(t.budget)}" if t.budget else "")
+        )
+        lines.append(f"agent cost {word}: {t.nodeid}: {what}")
+    if cmp.total_regressed:
+        lines.append(
+            f"agent cost {word}: suite total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)} "
+            f"over threshold {cmp.total_threshold}"
+        )
+    improved = cmp.by_status("improved")
+    if improved:
+        lines.append(
+            f"{len(improved)} test(s) got cheaper: run with --agent-cost-update-baseline to lock in the savings"
+        )
+    return lines
+
+
+def _annotations(cmp: Comparison, run: RunCost, mode: str) -> list[str]:
+    try:
+        from pytest_agentcost.render.github import annotation
+    except ImportError:  # pragma: no cover - renderer ships with the package
+        return []
+    level: Any = "error" if mode == "fail" else "warning"
+    result = []
+    for t in cmp.regressions:
+        file, line = t.location or (None, None)
+        msg = "; ".join(t.budget) if t.budget and t.status != "regressed" else (
+            f"cost per run {money(t.baseline_usd)} -> {money(t.current_usd)} ({percent(t.delta_pct)}), "
+            f"threshold {t.threshold}"
+        )
+        result.append(annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}"))
+    for nodeid, test in sorted(run.tests.items()):
+        if test.stale:
+            file, line = test.location or (None, None)
+            changes = sorted({c for call in test.llm for c in (call.drift or {}).get("changes", ())})
+            result.append(
+                annotation(
+                    "warning",
+                    "stale cassette: " + "; ".join(changes) + ". Re-record with --record-mode=rewrite.",
+                    file=file,
+                    line=line,
+                    title=f"stale cassette: {nodeid}",
+                )
+            )
+    return result
+
+
+def finish_session(
+    run: RunCost,
+    settings: Settings,
+    baseline: Baseline | None,
+    *,
+    full_run: bool,
+    interrupted: bool = False,
+    modify_report: Callable[[dict[str, Any]], Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> GateOutcome:
+    """Everything that happens after the last test, in order; returns what to print and the verdict."""
+    env = os.environ if environ is None else environ
+    outcome = GateOutcome()
+    outcome.lines.extend(cost_table_lines(run))
+    cmp = evaluate(run, baseline, settings, full_run=full_run)
+    outcome.comparison = cmp
+    if baseline is not None:
+        outcome.lines.append("")
+        outcome.lines.extend(comparison_lines(cmp, settings.mode))
+    else:
+        for t in cmp.regressions:
+            outcome.lines.append(f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: "
+                                 + "; ".join(t.budget))
+        if not settings.update_baseline:
+            outcome.lines.append(
+                f"no baseline at {settings.baseline}: run with --agent-cost-update-baseline to create it"
+            )
+    # Warnings that must never be silent.
+    unpriced = sorted({m for t in run.tests.values() for m in t.unpriced_models})
+    for key in unpriced:
+        outcome.lines.append(
+            f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; "
+            "add it to a price file (ini agent_cost_prices) or upgrade genai-prices"
+        )
+    estimated = sorted(n for n, t in run.tests.items() if t.estimated)
+    if estimated:
+        outcome.lines.append(
+            f"note: {len(estimated)} test(s) have estimated usage (responses without usage; tiktoken estimate)"
+        )
+    stale = sorted(n for n, t in run.tests.items() if t.stale)
+    if stale and settings.stale_policy != "ignore":
+        outcome.lines.append(
+            f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
+            "cassettes (the request changed since recording); re-record with pytest --record-mode=rewrite"
+        )
+    warned = sorted({w for t in run.tests.values() for c in t.calls for w in c.warnings})
+    for w in warned[:20]:
+        outcome.lines.append(f"warning: {w}")
+    if len(warned) > 20:
+        outcome.lines.append(f"... and {len(warned) - 20} more warnings (see the JSON report)")
+
+    failed = False
+    if settings.mode == "fail" and (cmp.regressions or cmp.total_regressed):
+        failed = True
+    if settings.fail_unpriced and unpriced:
+        outcome.lines.append("agent cost FAILED: unpriced calls (--agent-cost-fail-unpriced)")
+        failed = True
+    if settings.stale_policy == "fail" and stale:
+        failed = True
+    outcome.failed = failed
+
+    report = run_to_dict(run, cmp.to_dict())
+    if modify_report is not None:
+        modify_report(report)
+    if settings.json_path is not None:
+        _write(settings.json_path, dump_json(report))
+    markdown = None
+    if settings.markdown_path is not None or env.get("GITHUB_ACTIONS") == "true":
+        markdown = _markdown(run, cmp, settings)
+    if settings.markdown_path is not None and markdown is not None:
+        _write(settings.markdown_path, markdown)
+    if env.get("GITHUB_ACTIONS") == "true":
+        outcome.annotations = _annotations(cmp, run, settings.mode)
+        if markdown is not None:
+            try:
+                from pytest_agentcost.render.github import append_step_summary
+
+                append_step_summary(markdown, env)
+            except (ImportError, OSError):  # pragma: no cover - summary is best effort
+                pass
+
+    if settings.update_baseline:
+        if interrupted:
+            outcome.lines.append("baseline NOT updated: the run was interrupted")
+        else:
+            new, changes = update_baseline(
+                baseline, run, full_run=full_run, prune=settings.prune, include_failed=settings.include_failed
+            )
+            wrote = write_baseline(settings.baseline, new)
+            outcome.lines.append(
+                f"baseline {'updated' if wrote else 'unchanged'}: {settings.baseline} "
+                f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
+                f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
+            )
+            # Updating the baseline accepts the new numbers: it does not fail the run.
+            outcome.failed = bool(settings.fail_unpriced and unpriced)
+    return outcome
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise AgentCostError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _markdown(run: RunCost, cmp: Comparison, settings: Settings) -> str | None:
+    try:
+        from pytest_agentcost.render.markdown import render_comment
+    except ImportError:
+        return None
+    return render_comment(run, cmp, mode=settings.mode, runs_per_month=settings.runs_per_month,
+                          rules=settings.markers)

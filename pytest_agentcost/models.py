@@ -1,0 +1,459 @@
+"""The data model: plain frozen dataclasses, plain builtins on the wire.
+
+Data flows one way: an HTTP interaction becomes a :class:`CallRecord`; the
+calls of one test make a :class:`TestCost`; the tests of a session make a
+:class:`RunCost`. Every class has ``to_dict``/``from_dict`` over JSON builtins
+so xdist workers, the JSON report, the baseline and the CLI share one format.
+
+Money is :class:`~decimal.Decimal` end to end. On disk it is a string with
+:data:`MONEY_PLACES` decimal places (see :func:`format_money`); sums are taken
+over the exact values and rounded once, when written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+__all__ = [
+    "MONEY_PLACES",
+    "TOKEN_KINDS",
+    "CallRecord",
+    "ModelTotals",
+    "PriceSource",
+    "RunCost",
+    "TestCost",
+    "TokenUsage",
+    "ToolHostTotals",
+    "format_money",
+    "parse_money",
+]
+
+#: Decimal places of every money string we write (1e-10 USD resolves one token
+#: of the cheapest embedding models).
+MONEY_PLACES = 10
+_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
+
+#: The token kinds we report, with genai-prices' ``Usage`` semantics:
+#: input counts all input (cache reads and writes included), output counts all
+#: output (reasoning included).
+TOKEN_KINDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+)
+
+
+def format_money(value: Decimal) -> str:
+    """``Decimal`` -> fixed-precision string, e.g. ``"0.0012500000"``."""
+    quantized = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    if quantized == 0:
+        quantized = abs(quantized)  # never write "-0.0000000000"
+    return f"{quantized:f}"
+
+
+def parse_money(value: Any, what: str = "cost") -> Decimal:
+    """Parse a money string (or int) into a finite, non-negative ``Decimal``.
+
+    Raises ``ValueError`` naming ``what`` on anything else (floats included: they
+    do not round-trip, and a hand-edited file with one is a mistake).
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{what} must be a decimal string such as \"0.0125\", not {value!r}")
+    try:
+        parsed = Decimal(value)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"{what} is not a number: {value!r}") from None
+    if not parsed.is_finite():
+        raise ValueError(f"{what} is not finite: {value!r}")
+    if parsed < 0:
+        raise ValueError(f"{what} is negative: {value!r}")
+    return parsed
+
+
+def _parse_optional_money(value: Any, what: str) -> Decimal | None:
+    return None if value is None else parse_money(value, what)
+
+
+def _opt_money(value: Decimal | None) -> str | None:
+    return None if value is None else format_money(value)
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} is negative: {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Token counts of one call, or summed over calls."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(*(getattr(self, k) + getattr(other, k) for k in TOKEN_KINDS))
+
+    @property
+    def total_tokens(self) -> int:
+        """Input plus output (cache and reasoning are already inside those)."""
+        return self.input_tokens + self.output_tokens
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in TOKEN_KINDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "usage") -> TokenUsage:
+        return cls(**{k: _int(data.get(k, 0), f"{where}.{k}") for k in TOKEN_KINDS})
+
+    @classmethod
+    def sum(cls, items: Iterable[TokenUsage]) -> TokenUsage:
+        total = cls()
+        for item in items:
+            total = total + item
+        return total
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP interaction a test played from a cassette or recorded live.
+
+    ``kind`` is ``"llm"`` for a call to an LLM endpoint (billed only when
+    ``billed``: error responses are HTTP calls, not billed LLM calls) and
+    ``"tool"`` for any other host (a search API, a scraper).
+    """
+
+    kind: str
+    host: str
+    status: int
+    provider: str | None = None
+    endpoint: str | None = None
+    model: str | None = None
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost_usd: Decimal | None = Decimal(0)
+    billed: bool = True
+    estimated: bool = False
+    streamed: bool = False
+    tool_calls: int = 0
+    cassette: str | None = None
+    warnings: tuple[str, ...] = ()
+    drift: Mapping[str, Any] | None = None
+    """Stale-cassette drift of this call (see :mod:`pytest_agentcost.drift`), as a dict."""
+
+    @property
+    def priced(self) -> bool:
+        return self.cost_usd is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "host": self.host,
+            "status": self.status,
+            "cost_usd": _opt_money(self.cost_usd),
+        }
+        if self.kind == "llm":
+            data.update(
+                provider=self.provider,
+                endpoint=self.endpoint,
+                model=self.model,
+                billed=self.billed,
+                estimated=self.estimated,
+                streamed=self.streamed,
+                tool_calls=self.tool_calls,
+                **self.usage.to_dict(),
+            )
+        if self.cassette is not None:
+            data["cassette"] = self.cassette
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        if self.drift is not None:
+            data["drift"] = dict(self.drift)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CallRecord:
+        kind = str(data.get("kind", "llm"))
+        return cls(
+            kind=kind,
+            host=str(data.get("host", "")),
+            status=_int(data.get("status", 0), "status"),
+            provider=data.get("provider"),
+            endpoint=data.get("endpoint"),
+            model=data.get("model"),
+            usage=TokenUsage.from_dict(data, "call") if kind == "llm" else TokenUsage(),
+            cost_usd=_parse_optional_money(data.get("cost_usd"), "call cost_usd"),
+            billed=bool(data.get("billed", True)),
+            estimated=bool(data.get("estimated", False)),
+            streamed=bool(data.get("streamed", False)),
+            tool_calls=_int(data.get("tool_calls", 0), "tool_calls"),
+            cassette=data.get("cassette"),
+            warnings=tuple(data.get("warnings", ())),
+            drift=data.get("drift"),
+        )
+
+
+@dataclass(frozen=True)
+class ModelTotals:
+    """Usage and cost of one model (``provider:model``) over a set of calls."""
+
+    calls: int = 0
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost_usd: Decimal | None = Decimal(0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "cost_usd": _opt_money(self.cost_usd), **self.usage.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "model") -> ModelTotals:
+        return cls(
+            calls=_int(data.get("calls", 0), f"{where}.calls"),
+            usage=TokenUsage.from_dict(data, where),
+            cost_usd=_parse_optional_money(data.get("cost_usd"), f"{where}.cost_usd"),
+        )
+
+
+@dataclass(frozen=True)
+class ToolHostTotals:
+    """HTTP calls to one non-LLM host and what they cost (per-call price option)."""
+
+    calls: int = 0
+    cost_usd: Decimal = Decimal(0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, "cost_usd": format_money(self.cost_usd)}
+
+
+def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a + b
+
+
+def model_key(provider: str | None, model: str | None) -> str:
+    """The ``by_model`` key: ``provider:model`` with ``?`` for an unknown part."""
+    return f"{provider or '?'}:{model or '?'}"
+
+
+@dataclass(frozen=True)
+class TestCost:
+    """Everything one test (one pytest node id) spent."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    nodeid: str
+    outcome: str = "passed"
+    calls: tuple[CallRecord, ...] = ()
+    location: tuple[str, int] | None = None
+    """(path relative to rootdir, 1-based line) of the test function, for annotations."""
+
+    @property
+    def llm(self) -> tuple[CallRecord, ...]:
+        return tuple(c for c in self.calls if c.kind == "llm")
+
+    @property
+    def billed(self) -> tuple[CallRecord, ...]:
+        return tuple(c for c in self.calls if c.kind == "llm" and c.billed)
+
+    @property
+    def llm_calls(self) -> int:
+        return len(self.billed)
+
+    @property
+    def http_calls(self) -> int:
+        return len(self.calls)
+
+    @property
+    def tool_http_calls(self) -> int:
+        return sum(1 for c in self.calls if c.kind == "tool")
+
+    @property
+    def tool_calls(self) -> int:
+        """Tool calls the model asked for (agent steps)."""
+        return sum(c.tool_calls for c in self.billed)
+
+    @property
+    def usage(self) -> TokenUsage:
+        return TokenUsage.sum(c.usage for c in self.billed)
+
+    @property
+    def estimated(self) -> bool:
+        return any(c.estimated for c in self.billed)
+
+    @property
+    def stale(self) -> bool:
+        return any(c.drift is not None for c in self.llm)
+
+    @property
+    def unpriced_models(self) -> tuple[str, ...]:
+        return tuple(sorted({model_key(c.provider, c.model) for c in self.billed if c.cost_usd is None}))
+
+    @property
+    def llm_cost_usd(self) -> Decimal | None:
+        total: Decimal | None = Decimal(0)
+        for c in self.billed:
+            total = _add_cost(total, c.cost_usd)
+        return total
+
+    @property
+    def tool_cost_usd(self) -> Decimal:
+        return sum((c.cost_usd or Decimal(0) for c in self.calls if c.kind == "tool"), Decimal(0))
+
+    @property
+    def cost_usd(self) -> Decimal | None:
+        """LLM plus paid tool calls; ``None`` when any billed LLM call is unpriced."""
+        return _add_cost(self.llm_cost_usd, self.tool_cost_usd)
+
+    @property
+    def has_cost_data(self) -> bool:
+        """True when the test made at least one HTTP call we observed."""
+        return bool(self.calls)
+
+    def by_model(self) -> dict[str, ModelTotals]:
+        result: dict[str, ModelTotals] = {}
+        for c in self.billed:
+            key = model_key(c.provider, c.model)
+            prev = result.get(key, ModelTotals())
+            result[key] = ModelTotals(prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd))
+        return result
+
+    def tool_hosts(self) -> dict[str, ToolHostTotals]:
+        result: dict[str, ToolHostTotals] = {}
+        for c in self.calls:
+            if c.kind != "tool":
+                continue
+            prev = result.get(c.host, ToolHostTotals())
+            result[c.host] = ToolHostTotals(prev.calls + 1, prev.cost_usd + (c.cost_usd or Decimal(0)))
+        return result
+
+    def with_outcome(self, outcome: str) -> TestCost:
+        return replace(self, outcome=outcome)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The per-test numbers without the call list (used by the baseline too)."""
+        return {
+            "outcome": self.outcome,
+            "cost_usd": _opt_money(self.cost_usd),
+            "llm_cost_usd": _opt_money(self.llm_cost_usd),
+            "tool_cost_usd": format_money(self.tool_cost_usd),
+            "llm_calls": self.llm_calls,
+            "http_calls": self.http_calls,
+            "tool_http_calls": self.tool_http_calls,
+            "tool_calls": self.tool_calls,
+            "estimated": self.estimated,
+            "stale": self.stale,
+            "unpriced_models": list(self.unpriced_models),
+            **self.usage.to_dict(),
+            "by_model": {k: v.to_dict() for k, v in sorted(self.by_model().items())},
+            "tool_hosts": {k: v.to_dict() for k, v in sorted(self.tool_hosts().items())},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.summary_dict()
+        data["calls"] = [c.to_dict() for c in self.calls]
+        if self.location is not None:
+            data["location"] = [self.location[0], self.location[1]]
+        return data
+
+    @classmethod
+    def from_dict(cls, nodeid: str, data: Mapping[str, Any]) -> TestCost:
+        loc = data.get("location")
+        location = (str(loc[0]), int(loc[1])) if isinstance(loc, list | tuple) and len(loc) == 2 else None
+        return cls(
+            nodeid=nodeid,
+            outcome=str(data.get("outcome", "passed")),
+            calls=tuple(CallRecord.from_dict(c) for c in data.get("calls", ())),
+            location=location,
+        )
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    """Where prices came from, so price changes can be told from usage changes."""
+
+    name: str = "genai-prices"
+    version: str = ""
+    price_date: str = ""
+    overrides: str | None = None
+    """A digest of the user price file, when one is used."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "version": self.version, "price_date": self.price_date}
+        if self.overrides is not None:
+            data["overrides"] = self.overrides
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PriceSource:
+        return cls(
+            name=str(data.get("name", "genai-prices")),
+            version=str(data.get("version", "")),
+            price_date=str(data.get("price_date", "")),
+            overrides=data.get("overrides"),
+        )
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """All tests of one run (or of merged runs)."""
+
+    tests: Mapping[str, TestCost]
+    price_source: PriceSource = field(default_factory=PriceSource)
+
+    @property
+    def with_llm(self) -> list[TestCost]:
+        return [t for t in self.tests.values() if t.llm_calls or t.tool_http_calls]
+
+    @property
+    def usage(self) -> TokenUsage:
+        return TokenUsage.sum(t.usage for t in self.tests.values())
+
+    @property
+    def cost_usd(self) -> Decimal | None:
+        total: Decimal | None = Decimal(0)
+        for t in self.tests.values():
+            total = _add_cost(total, t.cost_usd)
+        return total
+
+    @property
+    def priced_cost_usd(self) -> Decimal:
+        """Sum over what is priced (unpriced calls left out): shown beside a ``None`` total."""
+        total = Decimal(0)
+        for t in self.tests.values():
+            total += t.tool_cost_usd
+            total += sum((c.cost_usd for c in t.billed if c.cost_usd is not None), Decimal(0))
+        return total
+
+    def by_model(self) -> dict[str, ModelTotals]:
+        result: dict[str, ModelTotals] = {}
+        for t in self.tests.values():
+            for key, m in t.by_model().items():
+                prev = result.get(key, ModelTotals())
+                result[key] = ModelTotals(
+                    prev.calls + m.calls, prev.usage + m.usage, _add_cost(prev.cost_usd, m.cost_usd)
+                )
+        return result
+
+    def totals_dict(self) -> dict[str, Any]:
+        tests = list(self.tests.values())
+        return {
+            "tests": len(tests),
+            "tests_with_llm_calls": sum(1 for t in tests if t.llm_calls),
+            "cost_usd": _opt_money(self.cost_usd),
+            "priced_cost_usd": format_money(self.priced_cost_usd),
+            "llm_calls": sum(t.llm_calls for t in tests),
+            "http_calls": sum(t.http_calls for t in tests),
+            "tool_http_calls": sum(t.tool_http_calls for t in tests),
+            "tool_calls": sum(t.tool_calls for t in tests),
+            "estimated_tests": sum(1 for t in tests if t.estimated),
+            "stale_tests": sum(1 for t in tests if t.stale),
+            "unpriced_tests": sum(1 for t in tests if t.cost_usd is None),
+            **self.usage.to_dict(),
+        }

@@ -1,0 +1,435 @@
+"""pytest glue: options, ini, marker, session wiring, exit status.
+
+Nothing here computes anything: it collects what the recorder saw per test,
+hands plain data to the pure modules and reports their verdicts. Without
+``--agent-cost`` only the option group and the marker are registered: vcrpy
+is not patched and no hook of ours runs per test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_agentcost.errors import AgentCostError
+
+STASH_KEY = pytest.StashKey["AgentCostSession"]()
+
+DEFAULT_BASELINE = "agent-cost-baseline.json"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_agentcost import hooks
+
+    pluginmanager.add_hookspecs(hooks)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("agent-cost", "LLM agent cost per test (pytest-agentcost)")
+    group.addoption(
+        "--agent-cost",
+        action="store_true",
+        default=False,
+        help="measure the LLM cost of every test from the cassettes it plays or records",
+    )
+    group.addoption("--agent-cost-json", metavar="PATH", help="write the cost report as JSON to PATH")
+    group.addoption("--agent-cost-markdown", metavar="PATH", help="write a PR-comment markdown body to PATH")
+    group.addoption(
+        "--agent-cost-baseline",
+        metavar="PATH",
+        help=f"baseline file to compare with (ini agent_cost_baseline; default {DEFAULT_BASELINE} at the rootdir)",
+    )
+    group.addoption(
+        "--agent-cost-update-baseline",
+        action="store_true",
+        default=False,
+        help="write this run's costs into the baseline file at the end of the session",
+    )
+    group.addoption(
+        "--agent-cost-prune",
+        action="store_true",
+        default=False,
+        help="with --agent-cost-update-baseline: drop baseline entries of tests not run now, even on a partial run",
+    )
+    group.addoption(
+        "--agent-cost-include-failed",
+        action="store_true",
+        default=False,
+        help="with --agent-cost-update-baseline: also write tests that failed",
+    )
+    group.addoption(
+        "--agent-cost-threshold",
+        metavar="SPEC",
+        help="per-test regression threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' (ini agent_cost_threshold)",
+    )
+    group.addoption(
+        "--agent-cost-total-threshold",
+        metavar="SPEC",
+        help="threshold on the suite total cost (ini agent_cost_total_threshold)",
+    )
+    group.addoption(
+        "--agent-cost-mode",
+        choices=("fail", "warn"),
+        help="fail (default): a regression makes the exit status non-zero; warn: report only",
+    )
+    group.addoption(
+        "--agent-cost-fail-unpriced",
+        action="store_true",
+        default=None,
+        help="fail the run when a billed call has no known price (ini agent_cost_fail_unpriced)",
+    )
+    group.addoption(
+        "--agent-cost-price-date",
+        metavar="YYYY-MM-DD",
+        help="date at which genai-prices prices are taken (ini agent_cost_price_date)",
+    )
+    group.addoption(
+        "--agent-cost-stale",
+        choices=("ignore", "warn", "fail"),
+        help="what to do when a request no longer matches its recorded body (ini agent_cost_stale; default warn)",
+    )
+    group.addoption(
+        "--agent-cost-gate-estimates",
+        action="store_true",
+        default=None,
+        help="let the gate use the estimated cost of stale cassettes (ini agent_cost_gate_estimates)",
+    )
+    group.addoption(
+        "--agent-cost-scan",
+        action="store_true",
+        default=False,
+        help="scan the cassettes this run used for credentials; findings fail the run",
+    )
+
+    parser.addini("agent_cost_baseline", f"baseline file (default {DEFAULT_BASELINE} at the rootdir)", default="")
+    parser.addini("agent_cost_threshold", "per-test regression threshold, e.g. 10%,$0.0001", default="")
+    parser.addini("agent_cost_total_threshold", "threshold on the suite total, e.g. 5%", default="")
+    parser.addini("agent_cost_mode", "fail or warn", default="fail")
+    parser.addini("agent_cost_fail_unpriced", "fail when a billed call is unpriced", type="bool", default=False)
+    parser.addini("agent_cost_price_date", "genai-prices price date YYYY-MM-DD", default="")
+    parser.addini("agent_cost_prices", "user price file (TOML or JSON), relative to the rootdir", default="")
+    parser.addini(
+        "agent_cost_tool_prices", "per-call price of non-LLM hosts: 'host = USD' lines", type="linelist", default=[]
+    )
+    parser.addini(
+        "agent_cost_providers",
+        "map hosts to providers for proxies and gateways: 'host = provider' lines",
+        type="linelist",
+        default=[],
+    )
+    parser.addini("agent_cost_stale", "stale cassette policy: ignore, warn or fail", default="warn")
+    parser.addini(
+        "agent_cost_stale_ignore_fields",
+        "request body fields ignored by stale-cassette detection (dotted paths); replaces the defaults",
+        type="linelist",
+        default=[],
+    )
+    parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
+    parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
+    parser.addini(
+        "agent_cost_runs_per_month",
+        "expected task volume for monthly projections in the PR comment",
+        default="",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "agent_cost(threshold=None, max_usd=None, max_llm_calls=None, max_tokens=None, runs_per_month=None): "
+        "per-test cost gate settings for pytest-agentcost: a regression threshold such as '25%' or "
+        "'$0.01' and hard budgets that hold with or without a baseline.",
+    )
+    if not config.getoption("agent_cost", default=False):
+        return
+    try:
+        session = AgentCostSession.from_config(config)
+    except AgentCostError as exc:
+        raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
+    config.stash[STASH_KEY] = session
+    config.pluginmanager.register(session, "agentcost-session")
+    if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
+        from pytest_agentcost._xdist import XdistController
+
+        config.pluginmanager.register(XdistController(session), "agentcost-xdist")
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    session = config.stash.get(STASH_KEY, None)
+    if session is None:
+        return None
+    return session.header()
+
+
+@pytest.fixture
+def agent_cost(request: pytest.FixtureRequest) -> Any:
+    """Live cost of the running test so far (a TestCost), or None without --agent-cost."""
+    session = request.config.stash.get(STASH_KEY, None)
+    if session is None:
+        return None
+    return session.live_cost(request.node.nodeid)
+
+
+def _rootdir_path(config: pytest.Config, value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else Path(config.rootpath, path)
+
+
+def _ini_or_option(config: pytest.Config, option: str, ini: str) -> Any:
+    value = config.getoption(option, default=None)
+    if value is not None:
+        return value
+    return config.getini(ini)
+
+
+def _parse_host_map(lines: list[str]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        host, sep, provider = text.partition("=")
+        if not sep or not host.strip() or not provider.strip():
+            raise AgentCostError(f"agent_cost_providers: expected 'host = provider', got {text!r}")
+        result[host.strip().lower()] = provider.strip().lower()
+    return result
+
+
+def _outcome(previous: str | None, report: pytest.TestReport) -> str:
+    if report.failed:
+        return "failed" if report.when == "call" else "error"
+    if report.skipped:
+        if hasattr(report, "wasxfail"):
+            return "xfailed"
+        return previous if previous in ("failed", "error") else "skipped"
+    if report.when == "call":
+        if hasattr(report, "wasxfail"):
+            return "xpassed"
+        return previous if previous in ("failed", "error") else "passed"
+    return previous or "passed"
+
+
+class AgentCostSession:
+    """All state of one ``--agent-cost`` run; registered as a plugin, reached via ``config.stash``."""
+
+    def __init__(self, config: pytest.Config, settings: Any) -> None:
+        from pytest_agentcost.accounting import Accountant
+        from pytest_agentcost.recorder import Recorder
+
+        self.config = config
+        self.settings = settings
+        self.accountant = Accountant(
+            settings.pricer,
+            settings.host_providers,
+            detect_drift=settings.stale_policy != "ignore",
+            drift_ignore_fields=settings.stale_ignore_fields,
+            extract_hook=self._extract_hook,
+            price_hook=self._price_hook,
+            rootdir=str(config.rootpath),
+        )
+        self.recorder = Recorder(self.accountant)
+        self.tests: dict[str, Any] = {}
+        self._outcomes: dict[str, str] = {}
+        self.worker_payloads: list[dict[str, Any]] = []
+        self.is_worker = _is_worker(config)
+        self.lines: list[str] = []
+        self.verdict: Any = None
+        self.lost_workers = 0
+        self.annotations: list[str] = []
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> AgentCostSession:
+        from pytest_agentcost.settings import Settings
+
+        baseline_value = config.getoption("agent_cost_baseline") or config.getini("agent_cost_baseline")
+        prices_value = config.getini("agent_cost_prices")
+        settings = Settings.build(
+            rootdir=config.rootpath,
+            baseline=_rootdir_path(config, baseline_value or DEFAULT_BASELINE),
+            baseline_explicit=bool(baseline_value),
+            json_path=config.getoption("agent_cost_json"),
+            markdown_path=config.getoption("agent_cost_markdown"),
+            update_baseline=config.getoption("agent_cost_update_baseline"),
+            prune=config.getoption("agent_cost_prune"),
+            include_failed=config.getoption("agent_cost_include_failed"),
+            threshold=config.getoption("agent_cost_threshold") or config.getini("agent_cost_threshold"),
+            total_threshold=config.getoption("agent_cost_total_threshold")
+            or config.getini("agent_cost_total_threshold"),
+            mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
+            fail_unpriced=bool(_ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")),
+            price_date=config.getoption("agent_cost_price_date") or config.getini("agent_cost_price_date"),
+            prices_file=_rootdir_path(config, prices_value) if prices_value else None,
+            tool_prices=config.getini("agent_cost_tool_prices"),
+            host_providers=_parse_host_map(config.getini("agent_cost_providers")),
+            stale_policy=config.getoption("agent_cost_stale") or config.getini("agent_cost_stale"),
+            stale_ignore_fields=config.getini("agent_cost_stale_ignore_fields") or None,
+            gate_estimates=bool(_ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")),
+            tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
+            runs_per_month=config.getini("agent_cost_runs_per_month") or None,
+            scan=config.getoption("agent_cost_scan"),
+        )
+        session = cls(config, settings)
+        if not session.is_worker:
+            session.load_baseline()
+        return session
+
+    # -- extension hooks ------------------------------------------------------
+    def _extract_hook(self, interaction: Any) -> Any:
+        return self.config.hook.pytest_agentcost_extract_usage(interaction=interaction)
+
+    def _price_hook(self, call: Any) -> Any:
+        return self.config.hook.pytest_agentcost_price_call(call=call)
+
+    # -- baseline ---------------------------------------------------------------
+    def load_baseline(self) -> None:
+        from pytest_agentcost.baseline import load_baseline
+
+        path = self.settings.baseline
+        self.baseline = None
+        if path.exists():
+            self.baseline = load_baseline(path)
+        elif self.settings.baseline_explicit and not self.settings.update_baseline:
+            raise AgentCostError(f"{path}: baseline file not found (create it with --agent-cost-update-baseline)")
+
+    def header(self) -> str:
+        source = self.settings.pricer.source
+        base = str(self.settings.baseline) if getattr(self, "baseline", None) is not None else "none"
+        return (
+            f"agent-cost: prices {source.name} {source.version} at {source.price_date}; "
+            f"baseline {base}; stale cassettes: {self.settings.stale_policy}"
+        )
+
+    # -- per test -----------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.recorder.install()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+        with self.recorder.running(item.nodeid):
+            result = yield
+        self._finish_item(item)
+        return result
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._outcomes[report.nodeid] = _outcome(self._outcomes.get(report.nodeid), report)
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        # Validate markers before any test runs: one clean line, never a traceback.
+        from pytest_agentcost.settings import parse_marker
+
+        for item in items:
+            marker = item.get_closest_marker("agent_cost")
+            if marker is not None:
+                try:
+                    parse_marker(marker.args, marker.kwargs, item.nodeid)
+                except AgentCostError as exc:
+                    raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
+
+    def _finish_item(self, item: pytest.Item) -> None:
+        from pytest_agentcost.models import TestCost
+
+        path, line, _ = item.location
+        calls = tuple(self.recorder.pop(item.nodeid))
+        self.tests[item.nodeid] = TestCost(
+            nodeid=item.nodeid,
+            outcome=self._outcomes.get(item.nodeid, "passed"),
+            calls=calls,
+            location=(path.replace(os.sep, "/"), (line or 0) + 1),
+        )
+        marker = item.get_closest_marker("agent_cost")
+        if marker is not None:
+            self.settings.record_marker(item.nodeid, marker.args, marker.kwargs)
+
+    def live_cost(self, nodeid: str) -> Any:
+        from pytest_agentcost.models import TestCost
+
+        with self.recorder._lock:
+            calls = tuple(self.recorder._calls.get(nodeid, ()))
+        return TestCost(nodeid=nodeid, calls=calls)
+
+    # -- end of session -------------------------------------------------------------
+    def run_cost(self) -> Any:
+        from pytest_agentcost.models import RunCost
+        from pytest_agentcost.report import run_from_dict
+
+        tests = dict(self.tests)
+        for payload in self.worker_payloads:
+            worker_run = run_from_dict(payload["run"], "xdist worker payload")
+            tests.update(worker_run.tests)
+            for nodeid, spec in payload.get("markers", {}).items():
+                self.settings.record_marker(nodeid, (), spec)
+        return RunCost(tests=dict(sorted(tests.items())), price_source=self.settings.pricer.source)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.recorder.uninstall()
+        if self.is_worker:
+            from pytest_agentcost.models import RunCost
+            from pytest_agentcost.report import run_to_dict
+
+            run = RunCost(tests=self.tests, price_source=self.settings.pricer.source)
+            self.config.workeroutput["agentcost"] = {  # type: ignore[attr-defined]
+                "run": run_to_dict(run),
+                "markers": self.settings.marker_specs(),
+            }
+            return
+        from pytest_agentcost.gate import finish_session
+
+        try:
+            outcome = finish_session(
+                self.run_cost(),
+                self.settings,
+                getattr(self, "baseline", None),
+                full_run=self._is_full_run(session),
+                interrupted=exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop is not False,
+                modify_report=lambda report: self.config.hook.pytest_agentcost_modify_report(report=report),
+            )
+        except AgentCostError as exc:
+            self.lines = [f"pytest-agentcost: {exc}"]
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
+        self.lines = outcome.lines
+        if self.lost_workers:
+            self.lines.append(
+                f"warning: {self.lost_workers} xdist worker(s) crashed; their tests are missing from this report"
+            )
+        self.annotations = outcome.annotations
+        self.verdict = outcome
+        if outcome.failed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _is_full_run(self, session: pytest.Session) -> bool:
+        """True when every collected test was selected (no -k, -m, node ids or deselection)."""
+        args = [str(a) for a in self.config.args]
+        default_args = [str(p) for p in (self.config.getini("testpaths") or [])]
+        if self.config.getoption("keyword") or self.config.getoption("markexpr"):
+            return False
+        if getattr(self, "_deselected", 0):
+            return False
+        if any("::" in a for a in args):
+            return False
+        if args and default_args and sorted(args) != sorted(default_args):
+            return all(Path(a).resolve() == self.config.rootpath for a in args)
+        if args and not default_args:
+            return all(Path(a).resolve() == self.config.rootpath for a in args)
+        return True
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self._deselected = getattr(self, "_deselected", 0) + len(items)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.is_worker or not self.lines:
+            return
+        terminalreporter.write_sep("=", "agent cost")
+        for line in self.lines:
+            terminalreporter.write_line(line)
+        for line in self.annotations:
+            terminalreporter.write_line(line)

@@ -1,0 +1,203 @@
+"""Token usage -> ``Decimal`` cost.
+
+genai-prices is the price source. It is always asked with a fixed request
+timestamp (the *price date*), so the same cassette gives the same cost on any
+day until genai-prices itself is upgraded; its network updater is never
+started. A user price file overrides or adds models (fine-tunes, self-hosted
+models, negotiated rates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import genai_prices
+from genai_prices import Usage
+
+from pytest_agentcost.errors import ConfigError, PriceFileError
+from pytest_agentcost.models import PriceSource, parse_money
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "DEFAULT_PRICE_DATE",
+    "ModelPrice",
+    "Pricer",
+    "load_price_file",
+    "parse_price_date",
+    "parse_tool_prices",
+]
+
+#: The default price date. Pinned, not "today": a cost gate must give the same
+#: verdict for the same cassettes whatever day CI runs, so prices change only
+#: when someone upgrades genai-prices or moves this date on purpose (ini option
+#: ``agent_cost_price_date``). It moves with releases of pytest-agentcost.
+DEFAULT_PRICE_DATE = "2026-11-01"
+
+_MTOK = Decimal(1_000_000)
+
+
+def parse_price_date(value: str) -> date:
+    """Parse ``YYYY-MM-DD`` into a date, or raise a ConfigError saying what is wrong."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"agent_cost_price_date must be a date like 2026-11-01, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """USD per million tokens of one model, from a user price file."""
+
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+
+    def cost(self, usage: Usage) -> Decimal:
+        cache_read = int(usage.cache_read_tokens or 0)
+        cache_write = int(usage.cache_write_tokens or 0)
+        uncached = max(int(usage.input_tokens or 0) - cache_read - cache_write, 0)
+        total = (
+            uncached * self.input
+            + cache_read * (self.cache_read if self.cache_read is not None else self.input)
+            + cache_write * (self.cache_write if self.cache_write is not None else self.input)
+            + int(usage.output_tokens or 0) * self.output
+        )
+        return total / _MTOK
+
+
+def load_price_file(path: Path) -> tuple[dict[str, ModelPrice], str]:
+    """Read a TOML or JSON price file; return the prices and a short digest of the file.
+
+    Format (TOML shown; JSON has the same shape)::
+
+        [models."ft:gpt-4o-mini:acme::abc123"]
+        input = "0.30"        # USD per million input tokens
+        output = "1.20"
+        cache_read = "0.15"   # optional, defaults to input
+        cache_write = "0.375" # optional, defaults to input
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PriceFileError(f"{path}: cannot read price file: {exc.strerror or exc}") from None
+    try:
+        data: Any = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PriceFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
+    models = data.get("models") if isinstance(data, Mapping) else None
+    if not isinstance(models, Mapping) or not models:
+        raise PriceFileError(f"{path}: expected a [models.\"NAME\"] table per model")
+    prices: dict[str, ModelPrice] = {}
+    for name, entry in models.items():
+        if not isinstance(entry, Mapping):
+            raise PriceFileError(f"{path}: models.{name} must be a table of prices")
+        unknown = set(entry) - {"input", "output", "cache_read", "cache_write"}
+        if unknown:
+            raise PriceFileError(f"{path}: models.{name}: unknown key(s) {', '.join(sorted(unknown))}")
+        try:
+            prices[str(name).lower()] = ModelPrice(
+                input=parse_money(_price_text(entry.get("input")), f"models.{name}.input"),
+                output=parse_money(_price_text(entry.get("output")), f"models.{name}.output"),
+                cache_read=_optional_price(entry.get("cache_read"), f"models.{name}.cache_read"),
+                cache_write=_optional_price(entry.get("cache_write"), f"models.{name}.cache_write"),
+            )
+        except ValueError as exc:
+            raise PriceFileError(f"{path}: {exc}") from None
+    return prices, "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _price_text(value: Any) -> Any:
+    # TOML and JSON numbers arrive as float; take their shortest repr so "0.3" stays 0.3.
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _optional_price(value: Any, what: str) -> Decimal | None:
+    return None if value is None else parse_money(_price_text(value), what)
+
+
+def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
+    """Parse ``host = USD per call`` lines (ini option ``agent_cost_tool_prices``)."""
+    prices: dict[str, Decimal] = {}
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        host, sep, price = text.partition("=")
+        if not sep or not host.strip():
+            raise ConfigError(f"agent_cost_tool_prices: expected 'host = USD per call', got {text!r}")
+        try:
+            prices[host.strip().lower()] = parse_money(price.strip(), f"price of {host.strip()}")
+        except ValueError as exc:
+            raise ConfigError(f"agent_cost_tool_prices: {exc}") from None
+    return prices
+
+
+class Pricer:
+    """Prices calls with genai-prices at a fixed date, user overrides first."""
+
+    def __init__(
+        self,
+        price_date: date | None = None,
+        overrides: Mapping[str, ModelPrice] | None = None,
+        overrides_digest: str | None = None,
+        tool_prices: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        self.price_date = price_date or date.fromisoformat(DEFAULT_PRICE_DATE)
+        self._timestamp = datetime(
+            self.price_date.year, self.price_date.month, self.price_date.day, tzinfo=timezone.utc
+        )
+        self.overrides = dict(overrides or {})
+        self.tool_prices = dict(tool_prices or {})
+        self.source = PriceSource(
+            name="genai-prices",
+            version=genai_prices.__version__,
+            price_date=self.price_date.isoformat(),
+            overrides=overrides_digest,
+        )
+        self._cache: dict[tuple[str | None, str], bool] = {}
+
+    def _override(self, provider: str | None, model: str) -> ModelPrice | None:
+        key = model.lower()
+        if provider and f"{provider}:{key}" in self.overrides:
+            return self.overrides[f"{provider}:{key}"]
+        return self.overrides.get(key)
+
+    def price(self, provider: str | None, model: str | None, usage: Usage) -> Decimal | None:
+        """USD for one call, or ``None`` when no price source knows the model."""
+        if not model:
+            return None
+        override = self._override(provider, model)
+        if override is not None:
+            return override.cost(usage)
+        attempts: list[str | None] = [provider, None] if provider else [None]
+        for provider_id in attempts:
+            try:
+                if provider_id is None:
+                    calc = genai_prices.calc_price(usage, model, genai_request_timestamp=self._timestamp)
+                else:
+                    calc = genai_prices.calc_price(
+                        usage, model, provider_id=provider_id, genai_request_timestamp=self._timestamp
+                    )
+            except (LookupError, ValueError, TypeError, KeyError):
+                continue
+            return calc.total_price
+        return None
+
+    def tool_price(self, host: str) -> Decimal:
+        """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""
+        return self.tool_prices.get(host.lower(), Decimal(0))

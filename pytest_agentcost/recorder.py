@@ -1,0 +1,135 @@
+"""Observe the interactions vcrpy plays or records, and who made them.
+
+While the plugin is active, :class:`Recorder` wraps two methods of vcrpy's
+``Cassette``: ``play_response`` (a request answered from the cassette, each
+play counted, ``allow_playback_repeats`` included) and ``append`` (a request
+recorded live). Both see the interactions vcrpy already holds in memory after
+its serializer ran, so a cassette file is never parsed a second time and
+custom serializers (pydantic-ai's ``parsed_body``) just work. Interactions that
+sit unplayed in a cassette are never seen, so they never count.
+
+Every observed call is attributed to the test whose setup, call or teardown is
+running, so calls made in fixtures belong to their test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pytest_agentcost.interaction import Interaction, from_vcr
+from pytest_agentcost.models import CallRecord
+
+__all__ = ["Observer", "Recorder"]
+
+#: Turns (interaction as sent now, interaction as recorded or None, cassette path) into a record.
+Observer = Callable[[Interaction, "Interaction | None", "str | None"], "CallRecord | None"]
+
+
+class Recorder:
+    """Collects :class:`CallRecord` objects per pytest node id."""
+
+    def __init__(self, observer: Observer) -> None:
+        self._observer = observer
+        self._lock = threading.Lock()
+        self._calls: dict[str, list[CallRecord]] = {}
+        self._current: str | None = None
+        self._originals: dict[str, Any] = {}
+        self.unattributed = 0
+        """Calls made while no test was running (e.g. at collection time)."""
+
+    # -- attribution -------------------------------------------------------
+    @contextmanager
+    def running(self, nodeid: str) -> Iterator[None]:
+        """Attribute every call made inside the block to ``nodeid``."""
+        previous = self._current
+        self._current = nodeid
+        try:
+            yield
+        finally:
+            self._current = previous
+
+    def pop(self, nodeid: str) -> list[CallRecord]:
+        """The calls of ``nodeid``, removed from the recorder."""
+        with self._lock:
+            return self._calls.pop(nodeid, [])
+
+    def _add(self, record: CallRecord) -> None:
+        with self._lock:
+            if self._current is None:
+                self.unattributed += 1
+                return
+            self._calls.setdefault(self._current, []).append(record)
+
+    # -- vcrpy patching ----------------------------------------------------
+    def install(self) -> None:
+        """Wrap vcrpy's Cassette methods (idempotent)."""
+        if self._originals:
+            return
+        from vcr.cassette import Cassette
+
+        original_play = Cassette.play_response
+        original_append = Cassette.append
+        original_load = Cassette._load
+        self._originals = {"play_response": original_play, "append": original_append, "_load": original_load}
+        recorder = self
+
+        def play_response(cassette: Any, request: Any) -> Any:
+            counts = cassette.play_counts
+            before = dict(counts)
+            response = original_play(cassette, request)
+            index = next((i for i, n in counts.items() if n != before.get(i, 0)), None)
+            recorded_request = cassette.data[index][0] if index is not None else None
+            recorder._observe(request, response, recorded_request, cassette)
+            return response
+
+        def append(cassette: Any, request: Any, response: Any) -> Any:
+            # vcrpy loads a cassette file through append() too: only a live exchange counts.
+            if not cassette.__dict__.get("_agentcost_loading", False):
+                # Observe the live exchange before vcrpy's filters touch a copy of it.
+                recorder._observe(request, response, None, cassette)
+            return original_append(cassette, request, response)
+
+        def _load(cassette: Any) -> Any:
+            cassette.__dict__["_agentcost_loading"] = True
+            try:
+                return original_load(cassette)
+            finally:
+                cassette.__dict__["_agentcost_loading"] = False
+
+        Cassette.play_response = play_response
+        Cassette.append = append
+        Cassette._load = _load
+
+    def uninstall(self) -> None:
+        """Restore vcrpy's Cassette methods."""
+        if not self._originals:
+            return
+        from vcr.cassette import Cassette
+
+        Cassette.play_response = self._originals["play_response"]
+        Cassette.append = self._originals["append"]
+        Cassette._load = self._originals["_load"]
+        self._originals = {}
+
+    def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
+        # Never let accounting break the user's test: a failure here is reported
+        # as a warning on the call record by the observer, or swallowed.
+        try:
+            current = from_vcr(request, response)
+            recorded = from_vcr(recorded_request, response) if recorded_request is not None else None
+            path = getattr(cassette, "_path", None)
+            record = self._observer(current, recorded, str(path) if path is not None else None)
+        except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors
+            record = CallRecord(
+                kind="llm",
+                host="",
+                status=0,
+                billed=False,
+                cost_usd=None,
+                warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
+            )
+        if record is not None:
+            self._add(record)

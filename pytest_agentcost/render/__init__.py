@@ -1,0 +1,1 @@
+"""Renderers: plain functions from run data to text (terminal, markdown, GitHub)."""

@@ -1,0 +1,105 @@
+"""The "agent cost" terminal section (tabulate)."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from pytest_agentcost.models import RunCost, TestCost
+from pytest_agentcost.render._format import money
+
+__all__ = ["cost_table_lines", "sort_key"]
+
+
+def sort_key(test: TestCost) -> tuple[int, object, str]:
+    """Most expensive first; unpriced tests first of all (they need attention)."""
+    cost = test.cost_usd
+    if cost is None:
+        return (0, 0, test.nodeid)
+    return (1, -cost, test.nodeid)
+
+
+def _flags(test: TestCost) -> str:
+    flags = []
+    if test.cost_usd is None:
+        flags.append("unpriced")
+    if test.estimated:
+        flags.append("estimated")
+    if test.stale:
+        flags.append("stale")
+    if test.outcome not in ("passed",):
+        flags.append(test.outcome)
+    return ", ".join(flags)
+
+
+def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
+    """The per-test table, totals and cost by model, as lines of text."""
+    shown = sorted(run.with_llm, key=sort_key)
+    silent = len(run.tests) - len(shown)
+    lines: list[str] = []
+    if shown:
+        rows = [
+            [
+                t.nodeid,
+                t.llm_calls,
+                t.tool_calls,
+                f"{t.usage.input_tokens:,}",
+                f"{t.usage.output_tokens:,}",
+                money(t.cost_usd),
+                _flags(t),
+            ]
+            for t in shown[:max_rows]
+        ]
+        lines.extend(
+            tabulate(
+                rows,
+                headers=["test", "LLM calls", "tool calls", "input tok", "output tok", "cost", "notes"],
+                tablefmt="simple",
+                colalign=("left", "right", "right", "right", "right", "right", "left"),
+                disable_numparse=True,
+            ).splitlines()
+        )
+        if len(shown) > max_rows:
+            lines.append(f"... {len(shown) - max_rows} more tests (see --agent-cost-json)")
+    else:
+        lines.append("no test made an LLM call through a cassette")
+    usage = run.usage
+    total = run.cost_usd
+    total_text = money(total) if total is not None else f"{money(run.priced_cost_usd)} + unpriced calls"
+    n_llm = sum(1 for t in run.tests.values() if t.llm_calls)
+    lines.append("")
+    lines.append(
+        f"total: {total_text} over {n_llm} test(s) with LLM calls "
+        f"({silent} test(s) without LLM calls not shown); "
+        f"{sum(t.llm_calls for t in run.tests.values())} LLM calls, "
+        f"{usage.input_tokens:,} input / {usage.output_tokens:,} output tokens"
+    )
+    by_model = run.by_model()
+    if by_model:
+        lines.append("")
+        rows = [
+            [
+                key,
+                m.calls,
+                f"{m.usage.input_tokens:,}",
+                f"{m.usage.cache_read_tokens:,}",
+                f"{m.usage.output_tokens:,}",
+                money(m.cost_usd),
+            ]
+            for key, m in sorted(by_model.items(), key=lambda kv: (kv[1].cost_usd is not None, kv[0]))
+        ]
+        lines.extend(
+            tabulate(
+                rows,
+                headers=["model", "calls", "input tok", "cached tok", "output tok", "cost"],
+                tablefmt="simple",
+                colalign=("left", "right", "right", "right", "right", "right"),
+                disable_numparse=True,
+            ).splitlines()
+        )
+    source = run.price_source
+    lines.append("")
+    lines.append(
+        f"prices: {source.name} {source.version} at {source.price_date}"
+        + (f", overrides {source.overrides}" if source.overrides else "")
+    )
+    return lines

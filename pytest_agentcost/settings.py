@@ -1,0 +1,256 @@
+"""Validated settings of a run: options, ini values and per-test markers as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pytest_agentcost.errors import ConfigError
+from pytest_agentcost.models import parse_money
+from pytest_agentcost.pricing import Pricer, load_price_file, parse_price_date, parse_tool_prices
+
+__all__ = ["DEFAULT_THRESHOLD", "Budget", "Settings", "TestRules", "Threshold"]
+
+#: Default per-test and total threshold: fail only when cost rises by more
+#: than 10% AND by more than $0.0001. Both must be exceeded, so a 50% rise on a
+#: $0.00001 test ($0.000005) does not fail a build.
+DEFAULT_THRESHOLD = "10%,$0.0001"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A regression threshold: relative (percent) and/or absolute (USD); both set -> both must be exceeded."""
+
+    percent: Decimal | None = None
+    usd: Decimal | None = None
+
+    @classmethod
+    def parse(cls, spec: str, what: str = "threshold") -> Threshold:
+        percent: Decimal | None = None
+        usd: Decimal | None = None
+        parts = [p.strip() for p in str(spec).split(",") if p.strip()]
+        if not parts:
+            raise ConfigError(f"{what}: empty; use e.g. '10%', '$0.002' or '10%,$0.0001'")
+        for part in parts:
+            try:
+                if part.endswith("%"):
+                    percent = parse_money(part[:-1].strip(), what)
+                elif part.startswith("$"):
+                    usd = parse_money(part[1:].strip(), what)
+                else:
+                    raise ValueError(f"{part!r} is neither a percentage ('10%') nor dollars ('$0.002')")
+            except ValueError as exc:
+                raise ConfigError(f"{what}: {exc}") from None
+        return cls(percent, usd)
+
+    def merged_over(self, base: Threshold) -> Threshold:
+        """This threshold with the parts it leaves unset taken from ``base``."""
+        return Threshold(
+            self.percent if self.percent is not None else base.percent,
+            self.usd if self.usd is not None else base.usd,
+        )
+
+    def exceeded(self, baseline: Decimal, current: Decimal) -> bool:
+        delta = current - baseline
+        if delta <= 0:
+            return False
+        if self.usd is not None and delta <= self.usd:
+            return False
+        if self.percent is not None and baseline > 0 and delta * 100 / baseline <= self.percent:
+            return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        if self.percent is not None:
+            parts.append(f"{self.percent.normalize():f}%")
+        if self.usd is not None:
+            parts.append(f"${self.usd.normalize():f}")
+        return " and ".join(parts) or "any increase"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Hard per-test limits that hold with or without a baseline."""
+
+    max_usd: Decimal | None = None
+    max_llm_calls: int | None = None
+    max_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class TestRules:
+    """What the ``agent_cost`` marker of one test says."""
+
+    __test__ = False
+
+    threshold: Threshold | None = None
+    budget: Budget = field(default_factory=Budget)
+    runs_per_month: int | None = None
+
+
+_MARKER_KEYS = {"threshold", "max_usd", "max_llm_calls", "max_tokens", "runs_per_month"}
+
+
+def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> TestRules:
+    """Validate ``@pytest.mark.agent_cost(...)`` arguments into :class:`TestRules`."""
+    if args:
+        raise ConfigError(f"{where}: agent_cost marker takes keyword arguments only, e.g. threshold='25%'")
+    unknown = set(kwargs) - _MARKER_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown agent_cost marker argument(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(_MARKER_KEYS))}"
+        )
+    threshold = None
+    if kwargs.get("threshold") is not None:
+        threshold = Threshold.parse(str(kwargs["threshold"]), f"{where}: agent_cost threshold")
+
+    def _usd(name: str) -> Decimal | None:
+        value = kwargs.get(name)
+        if value is None:
+            return None
+        text = repr(value) if isinstance(value, float) else str(value).lstrip("$")
+        try:
+            return parse_money(text, f"{where}: agent_cost {name}")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def _count(name: str) -> int | None:
+        value = kwargs.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}")
+        return value
+
+    return TestRules(
+        threshold=threshold,
+        budget=Budget(_usd("max_usd"), _count("max_llm_calls"), _count("max_tokens")),
+        runs_per_month=_count("runs_per_month"),
+    )
+
+
+@dataclass
+class Settings:
+    """Everything a run needs to know, validated once at configure time."""
+
+    rootdir: Path
+    baseline: Path
+    baseline_explicit: bool
+    json_path: Path | None
+    markdown_path: Path | None
+    update_baseline: bool
+    prune: bool
+    include_failed: bool
+    threshold: Threshold
+    total_threshold: Threshold
+    mode: str
+    fail_unpriced: bool
+    pricer: Pricer
+    host_providers: dict[str, str]
+    stale_policy: str
+    stale_ignore_fields: list[str] | None
+    gate_estimates: bool
+    runs_per_month: int | None
+    scan: bool
+    markers: dict[str, TestRules] = field(default_factory=dict)
+    _marker_specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        rootdir: Path,
+        baseline: Path,
+        baseline_explicit: bool = False,
+        json_path: str | None = None,
+        markdown_path: str | None = None,
+        update_baseline: bool = False,
+        prune: bool = False,
+        include_failed: bool = False,
+        threshold: str = "",
+        total_threshold: str = "",
+        mode: str = "fail",
+        fail_unpriced: bool = False,
+        price_date: str = "",
+        prices_file: Path | None = None,
+        tool_prices: list[str] | None = None,
+        host_providers: dict[str, str] | None = None,
+        stale_policy: str = "warn",
+        stale_ignore_fields: list[str] | None = None,
+        gate_estimates: bool = False,
+        tiktoken_cache: str | None = None,
+        runs_per_month: str | None = None,
+        scan: bool = False,
+    ) -> Settings:
+        mode = (mode or "fail").strip().lower()
+        if mode not in ("fail", "warn"):
+            raise ConfigError(f"agent_cost_mode must be 'fail' or 'warn', not {mode!r}")
+        stale_policy = (stale_policy or "warn").strip().lower()
+        if stale_policy not in ("ignore", "warn", "fail"):
+            raise ConfigError(f"agent_cost_stale must be 'ignore', 'warn' or 'fail', not {stale_policy!r}")
+        overrides, digest = ({}, None)
+        if prices_file is not None:
+            overrides, digest = load_price_file(prices_file)
+        pricer = Pricer(
+            price_date=parse_price_date(price_date) if price_date else None,
+            overrides=overrides,
+            overrides_digest=digest,
+            tool_prices=parse_tool_prices(list(tool_prices or [])),
+        )
+        if tiktoken_cache:
+            cache = Path(tiktoken_cache)
+            cache = cache if cache.is_absolute() else rootdir / cache
+            from pytest_agentcost import tokens
+
+            configure = getattr(tokens, "configure_cache_dir", None)
+            if configure is not None:
+                configure(str(cache))
+        rpm: int | None = None
+        if runs_per_month:
+            try:
+                rpm = int(str(runs_per_month).replace("_", ""))
+            except ValueError:
+                raise ConfigError(f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}") from None
+        return cls(
+            rootdir=rootdir,
+            baseline=baseline,
+            baseline_explicit=baseline_explicit,
+            json_path=Path(json_path) if json_path else None,
+            markdown_path=Path(markdown_path) if markdown_path else None,
+            update_baseline=update_baseline,
+            prune=prune,
+            include_failed=include_failed,
+            threshold=Threshold.parse(threshold or DEFAULT_THRESHOLD, "agent_cost_threshold"),
+            total_threshold=Threshold.parse(total_threshold or DEFAULT_THRESHOLD, "agent_cost_total_threshold"),
+            mode=mode,
+            fail_unpriced=fail_unpriced,
+            pricer=pricer,
+            host_providers=dict(host_providers or {}),
+            stale_policy=stale_policy,
+            stale_ignore_fields=stale_ignore_fields,
+            gate_estimates=gate_estimates,
+            runs_per_month=rpm,
+            scan=scan,
+        )
+
+    def record_marker(self, nodeid: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+        self.markers[nodeid] = parse_marker(args, kwargs, nodeid)
+        self._marker_specs[nodeid] = {k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()}
+
+    def marker_specs(self) -> dict[str, dict[str, Any]]:
+        """Marker arguments as builtins (sent from xdist workers to the controller)."""
+        return dict(self._marker_specs)
+
+    def rules_for(self, nodeid: str) -> TestRules:
+        return self.markers.get(nodeid, TestRules())
+
+    def threshold_for(self, nodeid: str) -> Threshold:
+        rules = self.markers.get(nodeid)
+        if rules is None or rules.threshold is None:
+            return self.threshold
+        return rules.threshold.merged_over(self.threshold)
