@@ -227,7 +227,7 @@ def compare(
     *,
     threshold_for: Callable[[str], Threshold],
     budget_for: Callable[[str], Budget],
-    total_threshold: Threshold,
+    total_threshold: Threshold | None,
     full_run: bool,
     reprice: Repricer | None = None,
     estimate_now: Callable[[TestCost], Decimal | None] | None = None,
@@ -314,13 +314,16 @@ def compare(
     base_sum = baseline.cost_usd if baseline is not None else None
     cur_sum = run.cost_usd
     total_regressed = bool(
-        baseline is not None and comparable_total and total_threshold.exceeded(base_total, cur_total)
+        baseline is not None
+        and total_threshold is not None
+        and comparable_total
+        and total_threshold.exceeded(base_total, cur_total)
     )
     return Comparison(
         tests=tuple(diffs),
         baseline_total_usd=base_sum,
         current_total_usd=cur_sum,
-        total_threshold=total_threshold.describe(),
+        total_threshold=total_threshold.describe() if total_threshold is not None else "off",
         total_regressed=total_regressed,
         baseline_price_source=baseline.price_source.to_dict() if baseline is not None else {},
         current_price_source=run.price_source.to_dict(),

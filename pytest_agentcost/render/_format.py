@@ -8,12 +8,12 @@ __all__ = ["money", "signed_money", "signed_int", "percent"]
 
 
 def money(value: Decimal | None) -> str:
-    """``$0.0123`` style: 4 decimals, more for sub-cent values; ``unpriced`` for None."""
+    """``$0.0123`` style: 4 decimals, 6 below a tenth of a cent; ``unpriced`` for None."""
     if value is None:
         return "unpriced"
     if value == 0:
         return "$0"
-    places = 4 if abs(value) >= Decimal("0.01") else 6
+    places = 4 if abs(value) >= Decimal("0.001") else 6
     return f"${value:.{places}f}"
 
 

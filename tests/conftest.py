@@ -1,0 +1,135 @@
+"""Shared helpers: tiny agent projects for pytester sessions."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytest_plugins = ["pytester"]
+
+
+def chat_response(model: str, prompt: int, completion: int, *, cached: int = 0, content: str = "ok") -> str:
+    """An OpenAI chat.completions response body with the given usage."""
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    if cached:
+        usage["prompt_tokens_details"] = {"cached_tokens": cached, "audio_tokens": 0}
+    return json.dumps(
+        {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": 1730000000,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": None},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": usage,
+        }
+    )
+
+
+def interaction(
+    uri: str,
+    response_body: str,
+    *,
+    request_body: str = "",
+    method: str = "POST",
+    status: int = 200,
+    headers: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "request": {
+            "body": request_body,
+            "headers": {"Content-Type": ["application/json"]},
+            "method": method,
+            "uri": uri,
+        },
+        "response": {
+            "body": {"string": response_body},
+            "headers": headers or {"Content-Type": ["application/json"]},
+            "status": {"code": status, "message": "OK" if status < 400 else "Error"},
+        },
+    }
+
+
+def write_cassette(path: Path, interactions: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"interactions": interactions, "version": 1}, sort_keys=True))
+
+
+CHAT_URL = "https://api.openai.com/v1/chat/completions"
+
+AGENT_MODULE = '''
+import json
+import urllib.request
+
+import pytest
+
+
+def llm(prompt, url="{url}", model="gpt-4o-mini"):
+    body = json.dumps({{"model": model, "messages": [{{"role": "user", "content": prompt}}]}}).encode()
+    req = urllib.request.Request(url, data=body, headers={{"Content-Type": "application/json"}}, method="POST")
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())
+'''
+
+
+@dataclass
+class AgentProject:
+    """A pytester project with agent tests replaying cassettes via pytest-recording."""
+
+    pytester: pytest.Pytester
+    xdist: bool
+
+    @property
+    def root(self) -> Path:
+        return self.pytester.path
+
+    def ini(self, extra: str = "") -> None:
+        self.pytester.makeini("[pytest]\n" + textwrap.dedent(extra))
+
+    def module(self, name: str, tests: str, url: str = CHAT_URL) -> None:
+        source = AGENT_MODULE.format(url=url) + textwrap.dedent(tests)
+        self.pytester.makepyfile(**{name: source})
+
+    def cassette(self, module: str, test: str, interactions: list[dict[str, Any]]) -> Path:
+        path = self.root / "cassettes" / module / f"{test}.yaml"
+        write_cassette(path, interactions)
+        return path
+
+    def chat_cassette(self, module: str, test: str, calls: list[tuple[int, int]], model: str = "gpt-4o-mini") -> Path:
+        return self.cassette(
+            module,
+            test,
+            [interaction(CHAT_URL, chat_response(model, p, c), request_body="") for p, c in calls],
+        )
+
+    def run(self, *args: str) -> pytest.RunResult:
+        extra = ["-n", "2"] if self.xdist else ["-p", "no:xdist"]
+        return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *extra, *args)
+
+    def read_json(self, name: str) -> Any:
+        return json.loads((self.root / name).read_text())
+
+
+@pytest.fixture(params=[False, True], ids=["no-xdist", "xdist"])
+def project(request: pytest.FixtureRequest, pytester: pytest.Pytester) -> Iterator[AgentProject]:
+    """An empty agent project, run once without and once with pytest-xdist (-n 2)."""
+    proj = AgentProject(pytester, xdist=request.param)
+    proj.ini()
+    # pytest-recording stores cassettes under <test dir>/cassettes/<module>/<test>.yaml
+    yield proj

@@ -1,0 +1,248 @@
+"""`pytest --agent-cost`: the per-test report, end to end in real pytest sessions.
+
+Prices used (genai-prices at the pinned date 2026-11-01, USD per million tokens):
+gpt-4o-mini input 0.15, cached input 0.075, output 0.60; gpt-4o input 2.50, output 10.00.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction
+
+TWO_TESTS = """
+@pytest.mark.vcr
+def test_cheap():
+    llm("hello")
+
+@pytest.mark.vcr
+def test_dear():
+    llm("first")
+    llm("second")
+
+def test_no_llm():
+    assert True
+"""
+
+
+def test_report_table_and_json(project: AgentProject) -> None:
+    project.module("test_agent", TWO_TESTS)
+    # 1000 in / 100 out on gpt-4o-mini = 1000*0.15/1e6 + 100*0.6/1e6 = 0.00015 + 0.00006 = 0.00021
+    project.chat_cassette("test_agent", "test_cheap", [(1000, 100)])
+    # gpt-4o: 2000*2.5/1e6 + 500*10/1e6 = 0.005 + 0.005 = 0.01 per call, two calls = 0.02
+    project.chat_cassette("test_agent", "test_dear", [(2000, 500), (2000, 500)], model="gpt-4o")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "*= agent cost =*",
+            "test *LLM calls*tool calls*input tok*output tok*cost*",
+            "test_agent.py::test_dear * 2 * 0 * 4,000 * 1,000 * $0.0200*",
+            "test_agent.py::test_cheap * 1 * 0 * 1,000 * 100 * $0.000210*",
+            "total: $0.0202 over 2 test(s) with LLM calls (1 test(s) without LLM calls not shown)*",
+            "openai:gpt-4o * 2 * 4,000 * 0 * 1,000 * $0.0200",
+            "prices: genai-prices * at 2026-11-01",
+        ]
+    )
+    assert "test_no_llm" not in result.stdout.str().split("= agent cost =")[1]
+    report = project.read_json("cost.json")
+    assert report["schema_version"] == 1
+    cheap = report["tests"]["test_agent.py::test_cheap"]
+    assert cheap["cost_usd"] == "0.0002100000"
+    assert cheap["input_tokens"] == 1000
+    assert cheap["output_tokens"] == 100
+    assert cheap["llm_calls"] == 1
+    assert cheap["outcome"] == "passed"
+    assert cheap["calls"][0]["provider"] == "openai"
+    assert cheap["calls"][0]["endpoint"] == "openai.chat"
+    assert cheap["calls"][0]["cassette"] == "cassettes/test_agent/test_cheap.yaml"
+    assert report["tests"]["test_agent.py::test_dear"]["cost_usd"] == "0.0200000000"
+    assert report["tests"]["test_agent.py::test_no_llm"]["llm_calls"] == 0
+    assert report["totals"]["cost_usd"] == "0.0202100000"
+    assert report["totals"]["tests"] == 3
+    assert report["by_model"]["openai:gpt-4o"]["calls"] == 2
+
+
+def test_json_is_byte_identical_with_and_without_xdist(pytester: pytest.Pytester) -> None:
+    proj = AgentProject(pytester, xdist=False)
+    proj.ini()
+    proj.module("test_agent", TWO_TESTS)
+    proj.chat_cassette("test_agent", "test_cheap", [(1000, 100)])
+    proj.chat_cassette("test_agent", "test_dear", [(2000, 500), (2000, 500)], model="gpt-4o")
+    serial = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost",
+                                           "--agent-cost-json", "serial.json")
+    parallel = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--agent-cost",
+                                             "--agent-cost-json", "parallel.json")
+    assert serial.ret == parallel.ret == 0
+    assert (pytester.path / "serial.json").read_bytes() == (pytester.path / "parallel.json").read_bytes()
+
+
+def test_unplayed_interactions_do_not_count_and_repeats_do(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr(allow_playback_repeats=True)
+        def test_repeats():
+            llm("a")
+            llm("a")
+            llm("a")
+
+        @pytest.mark.vcr
+        def test_partial():
+            llm("only one of three")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_repeats", [(100, 10)])
+    project.chat_cassette("test_agent", "test_partial", [(100, 10), (5000, 5000), (5000, 5000)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    report = project.read_json("cost.json")
+    assert report["tests"]["test_agent.py::test_repeats"]["llm_calls"] == 3
+    assert report["tests"]["test_agent.py::test_repeats"]["input_tokens"] == 300
+    assert report["tests"]["test_agent.py::test_partial"]["llm_calls"] == 1
+    assert report["tests"]["test_agent.py::test_partial"]["input_tokens"] == 100
+
+
+def test_fixture_calls_belong_to_their_test(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.fixture
+        def warmed(vcr):
+            llm("warm-up in a fixture")
+            yield
+            llm("teardown call")
+
+        @pytest.mark.vcr
+        def test_uses_fixture(warmed):
+            llm("in the test")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_uses_fixture", [(10, 1), (20, 2), (30, 3)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_uses_fixture"]
+    assert test["llm_calls"] == 3
+    assert test["input_tokens"] == 60
+
+
+def test_errors_are_http_calls_and_tool_hosts_are_priced(project: AgentProject) -> None:
+    project.ini(
+        """
+        agent_cost_tool_prices =
+            api.search.example = 0.005
+        """
+    )
+    project.module(
+        "test_agent",
+        """
+        import urllib.error
+
+        @pytest.mark.vcr
+        def test_retry_then_search():
+            with pytest.raises(urllib.error.HTTPError):
+                llm("rate limited")
+            llm("ok now")
+            urllib.request.urlopen("https://api.search.example/search?q=x").read()
+        """,
+    )
+    project.cassette(
+        "test_agent",
+        "test_retry_then_search",
+        [
+            interaction(CHAT_URL, '{"error": {"message": "Rate limit", "type": "rate_limit"}}', status=429),
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100)),
+            interaction("https://api.search.example/search?q=x", '{"results": []}', method="GET"),
+        ],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_retry_then_search"]
+    assert test["llm_calls"] == 1
+    assert test["http_calls"] == 3
+    assert test["tool_http_calls"] == 1
+    # 0.00021 for the LLM call + 0.005 for one search
+    assert test["cost_usd"] == "0.0052100000"
+    assert test["tool_hosts"] == {"api.search.example": {"calls": 1, "cost_usd": "0.0050000000"}}
+    assert [c["billed"] for c in test["calls"] if c["kind"] == "llm"] == [False, True]
+
+
+def test_unknown_model_is_unpriced_never_zero(project: AgentProject) -> None:
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_new_model():\n    llm('x')\n")
+    project.chat_cassette("test_agent", "test_new_model", [(1000, 100)], model="gpt-99-ultra")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*no price for model openai:gpt-99-ultra*price file*"])
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_new_model"]
+    assert test["cost_usd"] is None
+    assert test["input_tokens"] == 1000
+    assert test["unpriced_models"] == ["openai:gpt-99-ultra"]
+    failing = project.run("--agent-cost", "--agent-cost-fail-unpriced")
+    assert failing.ret == 1
+    failing.stdout.fnmatch_lines(["*agent cost FAILED: unpriced calls*"])
+
+
+def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:
+    (project.root / "prices.toml").write_text(
+        '[models."ft:gpt-4o-mini:acme::abc123"]\ninput = "0.30"\noutput = "1.20"\ncache_read = "0.15"\n'
+    )
+    project.ini("agent_cost_prices = prices.toml\n")
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_ft():\n    llm('x')\n")
+    project.cassette(
+        "test_agent",
+        "test_ft",
+        [interaction(CHAT_URL, chat_response("ft:gpt-4o-mini:acme::abc123", 1000, 100, cached=400))],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    # 600 uncached * 0.30 + 400 cached * 0.15 + 100 out * 1.20 = 180 + 60 + 120 = 360 per 1e6
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_ft"]
+    assert test["cost_usd"] == "0.0003600000"
+    assert test["cache_read_tokens"] == 400
+    assert project.read_json("cost.json")["price_source"]["overrides"].startswith("sha256:")
+
+
+def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_plain="""
+        def test_vcr_untouched():
+            from vcr.cassette import Cassette
+            assert Cassette.play_response.__module__ == "vcr.cassette"
+            assert Cassette.append.__module__ == "vcr.cassette"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert "agent cost" not in result.stdout.str()
+
+
+def test_plugin_loads_without_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:xdist", "-p", "no:cacheprovider", "--agent-cost")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*= agent cost =*", "no test made an LLM call through a cassette"])
+
+
+def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None:
+    from tests.conftest import write_cassette
+
+    write_cassette(pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))])
+    pytester.makepyfile(
+        test_plain="""
+        import json, urllib.request, vcr
+
+        def test_plain():
+            with vcr.use_cassette("plain.yaml", record_mode="none"):
+                req = urllib.request.Request("%s", data=b"{}", method="POST")
+                json.loads(urllib.request.urlopen(req).read())
+        """
+        % CHAT_URL
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:recording", "-p", "no:cacheprovider", "--agent-cost", "--agent-cost-json", "c.json"
+    )
+    assert result.ret == 0, result.stdout.str()
+    data = json.loads((pytester.path / "c.json").read_text())
+    assert data["tests"]["test_plain.py::test_plain"]["cost_usd"] == "0.0002100000"

@@ -1,0 +1,275 @@
+"""Baseline and cost-regression gate, end to end; each case with and without xdist.
+
+gpt-4o-mini prices (genai-prices, 2026-11-01): input $0.15, output $0.60 per million tokens.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import AgentProject
+
+TESTS = """
+@pytest.mark.vcr
+def test_task_a():
+    llm("a")
+
+@pytest.mark.vcr
+def test_task_b():
+    llm("b")
+    llm("b again")
+"""
+
+BASELINE = "agent-cost-baseline.json"
+
+
+def _setup(project: AgentProject, a_calls: list[tuple[int, int]] | None = None) -> None:
+    project.module("test_agent", TESTS)
+    # a: 10,000 in / 1,000 out = 0.0015 + 0.0006 = $0.0021
+    project.chat_cassette("test_agent", "test_task_a", a_calls or [(10_000, 1_000)])
+    # b: 2 x (5,000 in / 500 out) = 2 x (0.00075 + 0.0003) = $0.0021
+    project.chat_cassette("test_agent", "test_task_b", [(5_000, 500), (5_000, 500)])
+
+
+def _baseline_bytes(project: AgentProject) -> bytes:
+    return (project.root / BASELINE).read_bytes()
+
+
+def test_update_then_compare_unchanged(project: AgentProject) -> None:
+    _setup(project)
+    first = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert first.ret == 0
+    first.stdout.fnmatch_lines(["*baseline updated: *agent-cost-baseline.json (2 written, 0 pruned*"])
+    written = _baseline_bytes(project)
+    data = json.loads(written)
+    assert list(data)[0] == "schema_version"
+    assert written.endswith(b"}\n")
+    assert data["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0021000000"
+    assert data["tests"]["test_agent.py::test_task_b"]["llm_calls"] == 2
+    assert data["tests"]["test_agent.py::test_task_b"]["by_model"]["openai:gpt-4o-mini"]["input_tokens"] == 10_000
+    again = project.run("--agent-cost", "--agent-cost-update-baseline")
+    again.stdout.fnmatch_lines(["*baseline unchanged*"])
+    assert _baseline_bytes(project) == written
+    compared = project.run("--agent-cost")
+    assert compared.ret == 0
+    compared.stdout.fnmatch_lines(["compared with baseline: 2 unchanged; total $0.0042 -> $0.0042"])
+
+
+def test_more_tokens_fails_and_names_the_test(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # Re-recorded: 20,000 in / 1,000 out = 0.003 + 0.0006 = $0.0036 (+$0.0015, +71.4%)
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    before = _baseline_bytes(project)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*test_agent.py::test_task_a*$0.0021*$0.0036*+$0.0015*+71.4%*regressed*+10,000 input tokens*",
+            "agent cost FAILED: test_agent.py::test_task_a: cost $0.0021 -> $0.0036 (+$0.0015, +71.4%) "
+            "over threshold 10% and $0.0001",
+        ]
+    )
+    assert "test_task_b: cost" not in result.stdout.str()
+    assert _baseline_bytes(project) == before
+    cmp = project.read_json("cost.json")["comparison"]
+    assert cmp["tests"]["test_agent.py::test_task_a"]["status"] == "regressed"
+    assert cmp["tests"]["test_agent.py::test_task_a"]["delta_pct"] == "71.4"
+    assert cmp["tests"]["test_agent.py::test_task_b"]["status"] == "unchanged"
+
+
+def test_rise_under_threshold_passes(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # 10,500 in: +500 * 0.15e-6 = +$0.000075 (+3.6%) -- under 10% and under $0.0001
+    project.chat_cassette("test_agent", "test_task_a", [(10_500, 1_000)])
+    result = project.run("--agent-cost")
+    assert result.ret == 0
+    assert "FAILED" not in result.stdout.str()
+
+
+def test_marker_threshold_overrides(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        @pytest.mark.agent_cost(threshold="100%")
+        def test_task_a():
+            llm("a")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])  # +71%: under the marker's 100%
+    assert project.run("--agent-cost").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(40_000, 1_000)])  # +214%
+    result = project.run("--agent-cost")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*test_task_a: cost*over threshold 100% and $0.0001"])
+
+
+def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        @pytest.mark.agent_cost(max_llm_calls=1, max_usd="0.001", max_tokens=5000)
+        def test_task_b():
+            llm("b")
+            llm("b again")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_b", [(5_000, 500), (5_000, 500)])
+    result = project.run("--agent-cost")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.001; "
+         "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"]
+    )
+
+
+def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.agent_cost(treshold="10%")
+        def test_typo():
+            pass
+        """,
+    )
+    result = project.run("--agent-cost")
+    assert result.ret == 4
+    assert "unknown agent_cost marker argument(s) treshold" in result.stderr.str() + result.stdout.str()
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_warn_mode_reports_but_passes(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    result = project.run("--agent-cost", "--agent-cost-mode", "warn")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["agent cost warning: test_agent.py::test_task_a: cost*"])
+
+
+def test_new_and_removed_tests_are_counted_not_gated(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_task_a():
+            llm("a")
+
+        @pytest.mark.vcr
+        def test_task_c():
+            llm("c")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_c", [(50_000, 5_000)])
+    result = project.run("--agent-cost")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["compared with baseline: 1 new, 1 removed, 1 unchanged*"])
+
+
+def test_price_only_change_is_told_apart(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    data = json.loads(_baseline_bytes(project))
+    # Pretend the baseline was priced by an older genai-prices at half today's price.
+    data["price_source"]["version"] = "0.0.1"
+    for entry in data["tests"].values():
+        entry["cost_usd"] = "0.0010500000"
+        for model in entry["by_model"].values():
+            model["cost_usd"] = "0.0010500000"
+    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"])
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
+    assert cmp["price_delta_usd"] == "+0.0010500000"
+    assert cmp["usage_delta_usd"] == "0.0000000000"
+
+
+def test_subset_update_keeps_other_entries(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    project.chat_cassette("test_agent", "test_task_b", [(1, 1), (1, 1)])
+    result = project.run("--agent-cost", "--agent-cost-update-baseline", "-k", "task_a")
+    assert result.ret == 0
+    data = json.loads(_baseline_bytes(project))
+    assert data["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0036000000"
+    assert data["tests"]["test_agent.py::test_task_b"]["cost_usd"] == "0.0021000000"
+
+
+def test_failed_tests_are_not_written_unless_asked(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_task_a():
+            llm("a")
+            assert False, "agent answered wrong"
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)])
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 1
+    assert json.loads(_baseline_bytes(project))["tests"] == {}
+    project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-include-failed")
+    assert "test_agent.py::test_task_a" in json.loads(_baseline_bytes(project))["tests"]
+
+
+def test_interrupted_run_never_writes_the_baseline(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_task_a():
+            llm("a")
+            raise KeyboardInterrupt
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_a", [(99_000, 1_000)])
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 2
+    assert _baseline_bytes(project) == before
+    assert not list(project.root.glob(".agent-cost-baseline.json.*"))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "baseline is not valid JSON"),
+        ('{"schema_version": 0, "tests": {}}', "unknown schema_version 0"),
+        ('{"schema_version": 7, "tests": {}}', "schema_version 7 was written by a newer pytest-agentcost"),
+        (
+            '{"schema_version": 1, "tests": {"t::x": {"cost_usd": "-1"}}}',
+            "tests['t::x'].cost_usd is negative: '-1'",
+        ),
+        (
+            '{"schema_version": 1, "tests": {"t::x": {"cost_usd": "cheap"}}}',
+            "tests['t::x'].cost_usd is not a number: 'cheap'",
+        ),
+        ('{"schema_version": 1, "tests": {"t::x": {"cost_usd": 0.5}}}', "must be a decimal string"),
+        ("[]", "expected a JSON object"),
+    ],
+)
+def test_bad_baseline_is_a_clean_usage_error_and_never_overwritten(
+    project: AgentProject, content: str, message: str
+) -> None:
+    _setup(project)
+    (project.root / BASELINE).write_text(content)
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 4
+    err = result.stderr.str()
+    assert f"agent-cost-baseline.json: {message}" in err
+    assert "Traceback" not in err
+    assert (project.root / BASELINE).read_text() == content
