@@ -103,9 +103,7 @@ def test_step_summary_appends_with_newline(tmp_path: Path) -> None:
     assert append_step_summary("## Agent cost\n| a | $0.10 → $0.12 |", env) is True
     assert append_step_summary("second\n", env) is True
 
-    assert summary.read_bytes() == (
-        "earlier step\n## Agent cost\n| a | $0.10 → $0.12 |\nsecond\n".encode()
-    )
+    assert summary.read_bytes() == ("earlier step\n## Agent cost\n| a | $0.10 → $0.12 |\nsecond\n".encode())
 
 
 def test_step_summary_creates_missing_file(tmp_path: Path) -> None:
