@@ -257,6 +257,20 @@ def test_merge_keeps_other_keys_does_not_mutate_and_is_idempotent() -> None:
         ),
         pytest.param(
             "https://auth.example.test/exchange",
+            "{not json, grant_type client_secret",
+            {"Content-Type": "application/json"},
+            False,
+            id="broken-json-untouched",
+        ),
+        pytest.param(
+            "https://upload.example.test/files",
+            b"\x00\x01 binary upload",
+            {},
+            False,
+            id="binary-untouched",
+        ),
+        pytest.param(
+            "https://auth.example.test/exchange",
             "grant_type=client_credentials&scope=read",
             {},
             False,
@@ -370,6 +384,17 @@ def test_redact_response_decodes_gzip_it_redacts_and_drops_set_cookie() -> None:
     expected = b'{"access_token": "REDACTED", "token_type": "Bearer"}'
     assert result["body"]["string"] == expected
     assert result["headers"] == {"Server": ["test"], "content-length": [str(len(expected))]}
+
+
+def test_redact_response_passes_what_it_cannot_read() -> None:
+    no_body: dict[str, Any] = {
+        "status": {"code": 204, "message": "No Content"},
+        "headers": None,
+        "body": None,
+    }
+
+    assert redact_response(None) is None
+    assert redact_response(no_body) == no_body
 
 
 def test_redact_response_keeps_gzip_without_tokens_compressed() -> None:

@@ -233,6 +233,16 @@ CASES = [
         id="aws-sts-xml",
     ),
     pytest.param(
+        {"method": "GET", "body": None, "uri": "https://api.example.test/v1/keys/" + GOOGLE_KEY + "/usage"},
+        [(0, "request.uri", "google-api-key", "AIzaS…6789")],
+        id="key-in-uri-path",
+    ),
+    pytest.param(
+        {"response_headers": {"X-Echo-Key": [OPENAI_KEY]}},
+        [(0, "response.headers.x-echo-key", "openai-api-key", "sk-pr…fXYZ")],
+        id="key-in-response-header",
+    ),
+    pytest.param(
         {"uri": "https://api.example.test/v1/files?access_token=" + OPAQUE_TOKEN + "&limit=5"},
         [(0, "request.uri?access_token", "high-entropy-query-parameter", "NotAR…rtyZ")],
         id="opaque-query-token",
@@ -302,7 +312,10 @@ def test_real_looking_clean_interaction_is_not_reported(tmp_path: Path) -> None:
                 "openai-project": "proj_abc123",
             },
             body=json.dumps(
-                {"model": "gpt-4o", "messages": [{"role": "user", "content": "risk-assessment-of-it"}]}
+                {
+                    "model": "gpt-4o",
+                    "messages": [{"role": "user", "content": "use sk-learn-style-preprocessing-pipeline"}],
+                }
             ),
             response_body=json.dumps(
                 {
@@ -368,6 +381,20 @@ def test_unreadable_cassette_raises_one_line_error(tmp_path: Path, content: str,
 
     assert str(info.value).startswith(f"{cassette}: {message}")
     assert "\n" not in str(info.value)
+
+
+def test_non_utf8_file_and_named_non_cassette_are_errors(tmp_path: Path) -> None:
+    binary = tmp_path / "c.yaml"
+    binary.write_bytes(b"\xff\xfe\x00binary")
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "pkg"}', encoding="utf-8")
+    errors: list[UnreadableCassetteError] = []
+
+    assert scan_paths([binary, other], on_error=errors.append) == []
+    assert [str(e) for e in errors] == [
+        f"{binary}: not UTF-8 text",
+        f"{other}: not a vcrpy cassette (no 'interactions')",
+    ]
 
 
 def test_scan_paths_walks_directories_and_reports_errors(tmp_path: Path) -> None:
@@ -480,11 +507,17 @@ def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixtur
         pytest.param(
             ["no/such/dir"], "agentcost scan: error: no/such/dir: cannot read: No such file", id="missing"
         ),
+        pytest.param(["x", "--help"], "usage: agentcost scan [-h] PATH", id="help-exits-0"),
     ],
 )
-def test_main_usage_errors_exit_2_with_one_line(
+def test_main_usage_errors_exit_2_with_one_line_help_exits_0(
     argv: list[str], stderr_start: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 2
-    _, err = capsys.readouterr()
-    assert err.splitlines()[0].startswith(stderr_start)
+    code = main(argv)
+    out, err = capsys.readouterr()
+    if "--help" in argv:
+        assert (code, err) == (0, "")
+        assert out.startswith(stderr_start)
+    else:
+        assert code == 2
+        assert err.splitlines()[0].startswith(stderr_start)
