@@ -1,0 +1,294 @@
+"""Keep credentials out of cassettes recorded while the plugin is active.
+
+Cassettes are committed to git, so a key that reaches one is an incident. The
+plugin does not replace the user's ``vcr_config``: :func:`merge_vcr_config`
+adds our filters *to* it, with vcrpy's own semantics:
+
+* ``filter_headers`` / ``filter_query_parameters`` entries are names (the item
+  is removed) or ``(name, replacement)`` tuples, where the replacement is a
+  string, ``None`` (remove) or a callable ``(key, value, request)``; see
+  ``vcr.filters.replace_headers``. We add our names only where the user has no
+  entry for that name (compared case-insensitively), so a user's replacement
+  always wins.
+* ``before_record_request`` / ``before_record_response`` may be one callable
+  or an iterable of them (``vcr.config.VCR._build_before_record_*``); the
+  user's hooks run first and ours last, so ours see what will be written.
+
+Beyond header and query filtering, our hooks blank the request body of OAuth
+and STS token exchanges, replace token values in response bodies (keeping the
+body's shape so a replayed client still parses it) and drop ``set-cookie``.
+Every hook is deterministic and idempotent: vcrpy also runs
+``before_record_request`` on live requests during playback to match them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pytest_agentcost.interaction import decode_body, to_bytes
+
+__all__ = [
+    "DEFAULT_FILTER_HEADERS",
+    "DEFAULT_FILTER_QUERY",
+    "REDACTED",
+    "merge_vcr_config",
+    "redact_request",
+    "redact_response",
+]
+
+#: What a token value in a response body is replaced with. Plain ASCII with no
+#: markup characters, so it is valid inside JSON strings, form values and XML.
+REDACTED = "REDACTED"
+
+#: Request headers removed from recorded cassettes (vcrpy matches them
+#: case-insensitively). ``x-amz-date`` and ``x-amz-content-sha256`` are kept:
+#: they are not secret, and the SigV4 signature lives in ``authorization``.
+DEFAULT_FILTER_HEADERS: tuple[str, ...] = (
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "api-key",
+    "apikey",
+    "x-goog-api-key",
+    "xi-api-key",
+    "anthropic-admin-api-key",
+    "openai-organization",
+    "openai-project",
+    "cookie",
+    "set-cookie",
+    "x-amz-security-token",
+    "x-amz-sso_bearer_token",
+    "x-auth-token",
+)
+
+#: Query parameters removed from recorded request URIs. vcrpy compares query
+#: names exactly, so the spellings providers actually use are listed.
+DEFAULT_FILTER_QUERY: tuple[str, ...] = (
+    "key",  # Gemini / Google APIs: ?key=AIza...
+    "api_key",
+    "apikey",
+    "api-key",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "X-Amz-Security-Token",  # S3 / SigV4 presigned URLs
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Goog-Signature",  # GCS signed URLs
+    "X-Goog-Credential",
+    "sig",  # Azure SAS
+)
+
+# Form or JSON field names (lower-case, without "_" and "-") that mark a body as
+# a credential exchange when sent together with a grant type.
+_GRANT_SECRETS = frozenset(
+    {
+        "clientsecret",
+        "refreshtoken",
+        "assertion",
+        "clientassertion",
+        "subjecttoken",
+        "password",
+        "devicecode",
+        "code",
+    }
+)
+
+# Token endpoints whose request body always carries a credential.
+_TOKEN_HOSTS = re.compile(
+    r"""^(?:
+        oauth2\.googleapis\.com
+      | sts\.googleapis\.com
+      | sts(?:-fips)?(?:\.[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?
+      | oidc\.[a-z0-9-]+\.amazonaws\.com
+      | portal\.sso\.[a-z0-9-]+\.amazonaws\.com
+    )$""",
+    re.VERBOSE,
+)
+_TOKEN_PATHS = re.compile(r"(?:^|/)(?:o/)?oauth2/(?:v\d+(?:\.\d+)?/)?token$|/oauth2?/token$")
+
+# Names of response fields holding a credential. ``_?`` covers snake_case and
+# camelCase (access_token, accessToken, AccessToken) with IGNORECASE.
+_SECRET_FIELDS = (
+    rb"access_?token|refresh_?token|id_?token|client_?secret"
+    rb"|secret_?access_?key|session_?token|access_?key_?id"
+)
+_NEEDLE = re.compile(_SECRET_FIELDS, re.IGNORECASE)
+_JSON_FIELD = re.compile(rb'("(?:' + _SECRET_FIELDS + rb')"\s*:\s*")((?:[^"\\]|\\.)*)(")', re.IGNORECASE)
+_FORM_FIELD = re.compile(rb"(^|[&?])(" + _SECRET_FIELDS + rb")=([^&\s\"'<]*)", re.IGNORECASE)
+_XML_FIELD = re.compile(rb"<(SecretAccessKey|SessionToken|AccessKeyId)>([^<]*)</\1>")
+
+_Hook = Callable[[Any], Any]
+
+
+def merge_vcr_config(user: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``user``'s vcrpy config with our secret filters added, never replaced.
+
+    The user's entries (and their replacements) are kept in order; our header
+    and query names are appended unless the user already filters that name
+    (case-insensitively). The user's ``before_record_request`` (or its alias
+    ``before_record``) and ``before_record_response`` hooks run before ours.
+    ``user`` is not modified, and merging twice adds nothing the second time.
+    """
+    merged = dict(user)
+    merged["filter_headers"] = _merge_names(user.get("filter_headers"), DEFAULT_FILTER_HEADERS)
+    merged["filter_query_parameters"] = _merge_names(
+        user.get("filter_query_parameters"), DEFAULT_FILTER_QUERY
+    )
+    if "filter_post_data_parameters" in user:
+        # Kept as given. We add no names here on purpose: vcrpy re-serialises
+        # every application/json request body it filters (json.dumps), which
+        # would rewrite each LLM request; token bodies are blanked by our hook.
+        merged["filter_post_data_parameters"] = list(user["filter_post_data_parameters"] or ())
+    # vcrpy reads before_record only when before_record_request is absent.
+    if "before_record_request" in user:
+        user_request_hooks = user["before_record_request"]
+    else:
+        user_request_hooks = user.get("before_record")
+    merged.pop("before_record", None)
+    merged["before_record_request"] = _chain(user_request_hooks, redact_request)
+    merged["before_record_response"] = _chain(user.get("before_record_response"), redact_response)
+    return merged
+
+
+def _entry_name(entry: Any) -> str:
+    """The name of a filter entry: ``"name"`` or ``("name", replacement)``."""
+    name = entry[0] if isinstance(entry, tuple) and entry else entry
+    return str(name).lower()
+
+
+def _merge_names(user_entries: Any, ours: Iterable[str]) -> list[Any]:
+    entries: list[Any] = list(user_entries or ())
+    seen = {_entry_name(entry) for entry in entries}
+    for name in ours:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            entries.append(name)
+    return entries
+
+
+def _chain(user_hooks: Any, ours: _Hook) -> list[_Hook]:
+    """The user's hook(s) as a list (vcrpy's rule: not iterable means one hook), then ours."""
+    if user_hooks is None:
+        hooks: list[_Hook] = []
+    elif isinstance(user_hooks, Iterable):
+        hooks = list(user_hooks)
+    else:
+        hooks = [user_hooks]
+    if ours not in hooks:
+        hooks.append(ours)
+    return hooks
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def redact_request(request: Any) -> Any:
+    """A ``before_record_request`` hook: blank the body of a credential exchange.
+
+    Applies to OAuth/STS/SSO token endpoints and to any form or JSON body that
+    sends a ``grant_type`` with a client secret, refresh token, assertion and
+    the like. Other requests are returned untouched.
+    """
+    if request is None:
+        return None
+    body = getattr(request, "body", None)
+    if not isinstance(body, bytes | bytearray | str) or not body:
+        return request
+    if _is_token_exchange(request, to_bytes(body)):
+        request.body = b""
+    return request
+
+
+def _is_token_exchange(request: Any, body: bytes) -> bool:
+    parts = urlsplit(str(getattr(request, "uri", "")))
+    host = (parts.hostname or "").lower()
+    if _TOKEN_HOSTS.match(host) or _TOKEN_PATHS.search(parts.path):
+        return True
+    headers = getattr(request, "headers", {}) or {}
+    encoding = str(headers.get("content-encoding", "") or "") if isinstance(headers, Mapping) else ""
+    names = _field_names(decode_body(body, encoding))
+    return "granttype" in names and bool(names & _GRANT_SECRETS)
+
+
+def _field_names(body: bytes) -> set[str]:
+    """Normalised top-level field names of a JSON object or form body (empty if neither)."""
+    text = body.decode("utf-8", errors="replace").strip()
+    keys: Iterable[str]
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return set()
+        keys = data.keys() if isinstance(data, dict) else ()
+    elif "=" in text:
+        keys = (k for k, _ in parse_qsl(text, keep_blank_values=True))
+    else:
+        return set()
+    return {k.lower().replace("_", "").replace("-", "") for k in keys}
+
+
+# -------------------------------------------------------------------------- responses
+
+
+def redact_response(response: Any) -> Any:
+    """A ``before_record_response`` hook: drop ``set-cookie``, redact token fields.
+
+    Token values (``access_token``, ``refresh_token``, ``id_token``, AWS
+    ``SecretAccessKey``/``SessionToken`` ...) in JSON, form-encoded and XML
+    bodies become ``REDACTED``; the rest of the body is kept byte for byte. A
+    compressed body that needed redacting is stored decoded, and its
+    ``content-encoding`` header dropped, as vcrpy's ``decode_compressed_response`` does.
+    """
+    if not isinstance(response, dict):
+        return response
+    result = dict(response)
+    headers = result.get("headers")
+    if isinstance(headers, Mapping):
+        result["headers"] = {k: v for k, v in headers.items() if str(k).lower() != "set-cookie"}
+    body = result.get("body")
+    if isinstance(body, Mapping) and body.get("string"):
+        raw = to_bytes(body["string"])
+        encoding = _header(result.get("headers"), "content-encoding")
+        decoded = decode_body(raw, encoding)
+        redacted = _redact_fields(decoded)
+        if redacted != decoded:
+            new_body = dict(body)
+            new_body["string"] = redacted
+            result["body"] = new_body
+            if decoded != raw:
+                result["headers"] = _drop_encoding(result.get("headers"), len(redacted))
+    return result
+
+
+def _redact_fields(body: bytes) -> bytes:
+    if not _NEEDLE.search(body):
+        return body
+    body = _JSON_FIELD.sub(lambda m: m.group(1) + REDACTED.encode() + m.group(3), body)
+    body = _FORM_FIELD.sub(lambda m: m.group(1) + m.group(2) + b"=" + REDACTED.encode(), body)
+    return _XML_FIELD.sub(lambda m: b"<%s>%s</%s>" % (m.group(1), REDACTED.encode(), m.group(1)), body)
+
+
+def _header(headers: Any, name: str) -> str:
+    if not isinstance(headers, Mapping):
+        return ""
+    values: list[str] = []
+    for key, value in headers.items():
+        if str(key).lower() == name:
+            values.extend(str(v) for v in (value if isinstance(value, list | tuple) else [value]))
+    return ", ".join(values)
+
+
+def _drop_encoding(headers: Any, length: int) -> dict[Any, Any]:
+    result = {
+        k: v
+        for k, v in (headers or {}).items()
+        if str(k).lower() not in ("content-encoding", "content-length")
+    }
+    result["content-length"] = [str(length)]
+    return result
