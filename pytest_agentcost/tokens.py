@@ -44,7 +44,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,6 +70,7 @@ __all__ = [
     "fallback_reason",
     "model_encoding",
     "reset",
+    "text_pieces",
 ]
 
 #: Characters per token used when no tiktoken encoding can be loaded.
@@ -344,27 +344,44 @@ def _encoding_file(url: str, sha256: str) -> bytes:
 
 
 def _download(url: str, timeout: float) -> bytes:
-    """GET ``url`` within ``timeout`` seconds in all (proxies from the environment apply)."""
-    deadline = time.monotonic() + timeout
+    """GET ``url`` within ``timeout`` seconds in all, or raise :class:`_Unavailable`.
+
+    The fetch runs in a daemon thread we stop waiting for at the deadline: socket
+    timeouts do not bound DNS resolution, and a black-holed resolver must not hang
+    the session.
+    """
+    outcome: list[bytes | Exception] = []
+
+    def fetch() -> None:
+        try:
+            outcome.append(_fetch(url, timeout))
+        except Exception as exc:  # handed to the waiting thread below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=fetch, name="pytest-agentcost-tiktoken-download", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise _Unavailable(f"downloading {url} took more than {timeout:g}s")
+    result = outcome[0]
+    if isinstance(result, _Unavailable):
+        raise result
+    if isinstance(result, Exception):  # URLError, HTTPError, timeouts, refused connections
+        raise _Unavailable(f"{url} could not be downloaded ({type(result).__name__}: {result})") from result
+    return result
+
+
+def _fetch(url: str, timeout: float) -> bytes:
+    # A fresh opener reads the proxy variables now; urlopen's global one froze them at first use.
+    opener = urllib.request.build_opener()
     chunks: list[bytes] = []
     size = 0
-    try:
-        # The socket timeout bounds connect and each read; the deadline bounds a slow trickle.
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            while True:
-                chunk = response.read(1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > _MAX_DOWNLOAD_BYTES:
-                    raise _Unavailable(f"{url} is larger than {_MAX_DOWNLOAD_BYTES} bytes")
-                if time.monotonic() > deadline:
-                    raise _Unavailable(f"downloading {url} took more than {timeout:g}s")
-    except _Unavailable:
-        raise
-    except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, refused connections
-        raise _Unavailable(f"{url} could not be downloaded ({type(exc).__name__}: {exc})") from exc
+    with opener.open(url, timeout=timeout) as response:
+        while chunk := response.read(1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_DOWNLOAD_BYTES:
+                raise _Unavailable(f"{url} is larger than {_MAX_DOWNLOAD_BYTES} bytes")
     return b"".join(chunks)
 
 
@@ -495,13 +512,17 @@ _SKIPPED_KEYS = frozenset(
 _JSON_KEYS = frozenset({"input", "args", "arguments", "response", "json", "output"})
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """The pieces of text in a message's content, whatever the provider's shape."""
+def text_pieces(value: Any) -> Iterator[str]:
+    """The pieces of text the model reads in a message or content, whatever the provider's shape.
+
+    Ids, media bytes, signatures and kind markers are skipped; tool arguments and
+    results given as objects count as their compact JSON.
+    """
     if isinstance(value, str):
         yield value
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _strings(item)
+            yield from text_pieces(item)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             if key in _SKIPPED_KEYS:
@@ -509,7 +530,7 @@ def _strings(value: Any) -> Iterator[str]:
             if key in _JSON_KEYS and isinstance(item, Mapping | list) and not _is_content_list(item):
                 yield _compact_json(item)
             else:
-                yield from _strings(item)
+                yield from text_pieces(item)
 
 
 def _is_content_list(value: Any) -> bool:
@@ -528,11 +549,13 @@ def _add_tools(counter: _Counter, tools: Sequence[Any] | None) -> None:
     func_init, prop_init, prop_key, enum_init, enum_item, func_end = _TOOL_CONSTANTS.get(
         counter.encoding_name, _TOOL_CONSTANTS["o200k_base"]
     )
+    functions = 0
     for tool in tools:
         function = _function_of(tool)
         if function is None:
             counter.add_text(_compact_json(tool))
             continue
+        functions += 1
         counter.add(func_init)
         description = _str(function.get("description")).removesuffix(".")
         counter.add_text(f"{_str(function.get('name'))}:{description}")
@@ -553,7 +576,8 @@ def _add_tools(counter: _Counter, tools: Sequence[Any] | None) -> None:
                 p_type_text = p_type if isinstance(p_type, str) else _compact_json(p_type or "")
                 p_desc = _str(prop.get("description")).removesuffix(".")
                 counter.add_text(f"{key}:{p_type_text}:{p_desc}")
-    counter.add(func_end)
+    if functions:
+        counter.add(func_end)
 
 
 def _function_of(tool: Any) -> Mapping[str, Any] | None:
@@ -591,7 +615,7 @@ def count_chat_messages(
             if isinstance(value, str):
                 counter.add_text(value)
             elif value is not None:
-                for text in _strings(value):
+                for text in text_pieces(value):
                     counter.add_text(text)
             if key == "name":
                 counter.add(_TOKENS_PER_NAME)
@@ -621,7 +645,7 @@ def count_responses_input(
         counter.add(_TOKENS_PER_MESSAGE)
         if isinstance(item, Mapping) and isinstance(item.get("role"), str):
             counter.add_text(item["role"])
-        for text in _strings(item):
+        for text in text_pieces(item):
             counter.add_text(text)
     counter.add(_REPLY_PRIMING)
     _add_tools(counter, tools)
@@ -658,11 +682,11 @@ def count_provider_messages(
     ``approximate=True``.
     """
     counter = _Counter(model, force_approximate=True)
-    for text in _strings(system):
+    for text in text_pieces(system):
         counter.add_text(text)
     for message in messages:
         counter.add(_TOKENS_PER_MESSAGE)
-        for text in _strings(message):
+        for text in text_pieces(message):
             counter.add_text(text)
     for tool in tools or ():
         counter.add_text(_compact_json(tool))
