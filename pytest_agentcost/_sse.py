@@ -50,9 +50,10 @@ def parse(text: str) -> tuple[list[SSEEvent], bool]:
     data_lines: list[str] = []
     pending = False
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    # A body ending with "\n\n" splits into [..., "", ""]: the last element is
-    # what follows the final newline, so an unterminated last line is non-empty.
-    ends_with_newline = text.endswith(("\n", "\r"))
+    # What follows the last newline: "" for a body ending on a line end, else an unterminated line.
+    tail = lines.pop()
+    if tail:
+        lines.append(tail)
     for line in lines:
         if line == "":
             if pending:
@@ -71,7 +72,7 @@ def parse(text: str) -> tuple[list[SSEEvent], bool]:
             data_lines.append(value)
             pending = True
         # id:, retry: and unknown fields do not matter for usage.
-    complete = not pending and ends_with_newline
+    complete = not pending and not tail
     if pending:
         partial = SSEEvent(name, "\n".join(data_lines))
         if data_lines and partial.json() is not None:
