@@ -57,7 +57,7 @@ from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.tokens import count_text
 
-__all__ = ["ENDPOINTS", "Extraction", "detect", "extract"]
+__all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
 
 _EMPTY_MAP: Mapping[str, str] = {}
 

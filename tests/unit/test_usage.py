@@ -6,6 +6,8 @@ import base64
 import gzip
 import importlib.util
 import json
+import struct
+import zlib
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -840,3 +842,105 @@ def test_corpus_has_no_credentials() -> None:
         text = path.read_text().lower()
         for secret in ("authorization", "x-api-key", "api-key:", "x-goog-api-key", "bearer ", "sk-"):
             assert secret not in text, (path.name, secret)
+
+
+RESPONSES_URL = "https://api.openai.com/v1/responses"
+RESPONSES_USAGE = {"input_tokens": 10, "output_tokens": 4, "input_tokens_details": {"cached_tokens": 0}}
+
+
+@pytest.mark.parametrize(
+    ("status", "usage_obj", "billed", "tokens", "warning"),
+    [
+        ("queued", None, False, (0, 0), None),
+        ("in_progress", None, False, (0, 0), None),
+        ("completed", RESPONSES_USAGE, True, (10, 4), None),
+        ("incomplete", RESPONSES_USAGE, True, (10, 4), None),
+        ("cancelled", None, False, (0, 0), "cancelled before it produced usage"),
+        ("failed", None, False, (0, 0), "server_error: boom"),
+    ],
+)
+def test_responses_status(
+    status: str, usage_obj: Any, billed: bool, tokens: tuple[int, int], warning: str | None
+) -> None:
+    body = {
+        "id": "resp_abc",
+        "object": "response",
+        "status": status,
+        "model": "gpt-4.1-2025-04-14",
+        "output": [],
+        "usage": usage_obj,
+        "error": {"code": "server_error", "message": "boom"} if status == "failed" else None,
+    }
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.response_id) == (billed, False, "resp_abc")
+    assert (
+        extraction.usage.reported_value("input_tokens"),
+        extraction.usage.reported_value("output_tokens"),
+    ) == tokens
+    if warning is None:
+        assert extraction.warnings == ()
+    else:
+        assert warning in extraction.warnings[0]
+
+
+def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(usage._PARSERS, "openai.chat", broken)
+    extraction = usage.extract(post(CHAT_URL, _chat({"prompt_tokens": 1, "completion_tokens": 1})))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.model) == (False, False, "gpt-4o-mini")
+    assert extraction.warnings == (
+        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); "
+        "counted as zero",
+    )
+
+
+def test_deflate_body() -> None:
+    packed = zlib.compress(json.dumps(_chat({"prompt_tokens": 5, "completion_tokens": 2})).encode())
+    extraction = usage.extract(post(CHAT_URL, packed, content_encoding="deflate"))
+    assert extraction is not None
+    assert reported(extraction) == {"input_tokens": 5, "output_tokens": 2}
+
+
+def test_eventstream_header_types() -> None:
+    def header(name: str, kind: int, value: bytes) -> bytes:
+        return bytes([len(name)]) + name.encode() + bytes([kind]) + value
+
+    raw = b"".join(
+        [
+            header("t", 0, b""),
+            header("f", 1, b""),
+            header("b", 2, struct.pack(">b", -3)),
+            header("s", 3, struct.pack(">h", 300)),
+            header("i", 4, struct.pack(">i", 70000)),
+            header("l", 5, struct.pack(">q", 2**40)),
+            header("by", 6, struct.pack(">H", 2) + b"\x00\x01"),
+            header(":event-type", 7, struct.pack(">H", 5) + b"chunk"),
+            header("ts", 8, struct.pack(">q", 1700000000000)),
+            header("u", 9, bytes(range(16))),
+        ]
+    )
+    payload = b"{}"
+    total = 12 + len(raw) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(raw))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + raw + payload
+    frame = body + struct.pack(">I", zlib.crc32(body))
+    frames, problems = _eventstream.decode(frame)
+    assert problems == []
+    assert dict(frames[0].headers) == {
+        "t": True,
+        "f": False,
+        "b": -3,
+        "s": 300,
+        "i": 70000,
+        "l": 2**40,
+        "by": b"\x00\x01",
+        ":event-type": "chunk",
+        "ts": 1700000000000,
+        "u": "00010203-0405-0607-0809-0a0b0c0d0e0f",
+    }
+    assert (frames[0].event_type, frames[0].message_type) == ("chunk", "event")
