@@ -1,48 +1,1271 @@
-"""Interaction -> provider-reported usage (minimal placeholder; replaced by the full extractor)."""
+"""One HTTP interaction -> the LLM usage the provider reported for it.
+
+:func:`detect` says whether an :class:`~pytest_agentcost.interaction.Interaction`
+is an LLM call, and which provider and endpoint it hit; :func:`extract` reads
+the usage. Usage is read with genai-prices' own extractors
+(``Provider.extract_usage(body, api_flavor=...)``) wherever they exist; this
+module only supplies what they do not: stream reassembly (SSE, Gemini's JSON
+array, AWS event-stream frames), usage carried in headers (Bedrock InvokeModel
+and embeddings), and provider detection by URL and by body shape.
+
+Detection order
+    1. the ``host_providers`` map (ini option): ``host:port`` then ``host``;
+    2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
+       for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
+       ``:generateContent``, ``/model/{id}/converse`` ...). An Azure
+       ``/openai/deployments/`` path means Azure whatever the host;
+    3. the response body shape, for proxies, ``localhost`` and placeholder
+       hosts, and to correct a misleading host (an OpenRouter answer recorded
+       under ``api.openai.com``). Known provider hosts with an unknown path
+       (``/v1/models``, OAuth tokens, ``count_tokens``) are not LLM calls.
+
+What is reported when usage cannot be read (the policy)
+    * HTTP status outside 2xx: ``billed=False``, zero usage, no estimate.
+    * A 2xx stream carrying an error event (SSE ``event: error``, an
+      ``{"error": ...}`` chunk, ``response.failed``, an event-stream exception
+      frame): ``billed=False``, zero usage, and a warning.
+    * An OpenAI background-mode response still ``queued``/``in_progress``:
+      ``billed=False`` without warning; the poll that sees it completed is
+      billed (callers bill each ``response_id`` once).
+    * Any other 2xx answer without a usable usage (missing, malformed: strings,
+      negatives, booleans, missing required fields; an empty, HTML or
+      non-UTF-8 body; a truncated stream): the usage is *estimated* with
+      :func:`pytest_agentcost.tokens.count_text` over the request's text and
+      whatever response text could be read, ``estimated=True``, and a warning
+      names the problem. A provider number is never presented as exact when
+      part of its usage object is malformed.
+    * Zero usage is ``Usage(input_tokens=0, output_tokens=0)``.
+
+:func:`extract` never raises for bad input.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from genai_prices import Usage
+from genai_prices.data_snapshot import get_snapshot
 
+from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost.interaction import Interaction
+from pytest_agentcost.tokens import count_text
+
+__all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
+
+_EMPTY_MAP: Mapping[str, str] = {}
+
+#: Every endpoint label :func:`detect` can return.
+ENDPOINTS = (
+    "openai.chat",
+    "openai.completions",
+    "openai.responses",
+    "openai.embeddings",
+    "anthropic.messages",
+    "gemini.generate_content",
+    "bedrock.converse",
+    "bedrock.invoke",
+    "bedrock.embeddings",
+)
 
 
 @dataclass(frozen=True)
 class Extraction:
+    """The usage of one LLM call, as the provider reported it (or as estimated)."""
+
     provider: str | None
+    """genai-prices provider id used for pricing; None when unknown (price by model)."""
     endpoint: str
+    """Stable label, one of :data:`ENDPOINTS`."""
     model: str | None
+    """As the response names it, else the request body or URL."""
     usage: Usage
-    streamed: bool = False
-    billed: bool = True
-    estimated: bool = False
-    tool_calls: int = 0
-    response_id: str | None = None
-    is_poll: bool = False
+    """Full genai-prices usage; zeros when not billed."""
+    streamed: bool
+    billed: bool
+    """False for HTTP errors, stream error events and pending background responses."""
+    estimated: bool
+    """True when ``usage`` was estimated with ``tokens.count_text``."""
+    tool_calls: int
+    """Tool calls the model asked for (client tools, not server-side tools)."""
+    response_id: str | None
+    is_poll: bool
+    """True for ``GET /v1/responses/{id}`` (OpenAI background mode)."""
     warnings: tuple[str, ...] = ()
 
 
-def detect(interaction: Interaction, host_providers: Mapping[str, str] | None = None) -> tuple[str | None, str] | None:
-    if interaction.path.endswith("/chat/completions"):
-        return ("openai" if interaction.host == "api.openai.com" else None), "openai.chat"
+# --------------------------------------------------------------------------- detection
+
+_BEDROCK_PATH = re.compile(
+    r"/model/(?P<model>[^/]+)/(?P<op>converse-stream|converse|invoke-with-response-stream|invoke)/?$"
+)
+_GEMINI_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>streamGenerateContent|generateContent)$")
+_VERTEX_ANTHROPIC_PATH = re.compile(
+    r"/publishers/anthropic/models/(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
+)
+_RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
+_AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
+
+
+def _endpoint_from_path(method: str, path: str) -> str | None:
+    """The endpoint a request path names, or None (also for free endpoints like count_tokens)."""
+    path = path.rstrip("/") if path != "/" else path
+    if _BEDROCK_PATH.search(path):
+        match = _BEDROCK_PATH.search(path)
+        assert match is not None
+        model = unquote(match.group("model")).lower()
+        if match.group("op").startswith("invoke"):
+            return "bedrock.embeddings" if "embed" in model else "bedrock.invoke"
+        return "bedrock.converse"
+    if _GEMINI_PATH.search(path):
+        return "gemini.generate_content"
+    if _VERTEX_ANTHROPIC_PATH.search(path):
+        return "anthropic.messages"
+    if method == "GET":
+        if _RESPONSES_POLL_PATH.search(path) and not path.endswith(("/input_items", "/input_tokens")):
+            return "openai.responses"
+        return None
+    if method != "POST":
+        return None
+    if path.endswith("/chat/completions"):
+        return "openai.chat"
+    if path.endswith("/responses"):
+        return "openai.responses"
+    if path.endswith("/embeddings"):
+        return "openai.embeddings"
+    if path.endswith("/completions"):
+        return "openai.completions"
+    if path.endswith("/v1/messages") or path == "/messages":
+        return "anthropic.messages"
     return None
 
 
-def extract(interaction: Interaction, host_providers: Mapping[str, str] | None = None) -> Extraction | None:
+def _provider_from_url(url: str, path: str) -> str | None:
+    if _AZURE_DEPLOYMENT.search(path):
+        return "azure"
+    parts = urlsplit(url)
+    # api_pattern expects https://host...; a recording made over http is the same provider.
+    normalised = f"https://{parts.netloc.lower()}{parts.path}"
+    try:
+        provider = get_snapshot().find_provider(None, None, normalised)
+    except LookupError:
+        return None
+    except Exception:  # a broken custom snapshot must not break extraction
+        return None
+    return provider.id
+
+
+def _host_keys(url: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower().rpartition("@")[2]
+    host = (parts.hostname or "").lower()
+    return (netloc, host) if netloc != host else (host,)
+
+
+def _mapped_provider(url: str, host_providers: Mapping[str, str]) -> str | None:
+    if not host_providers:
+        return None
+    lowered = {key.lower(): value for key, value in host_providers.items()}
+    for key in _host_keys(url):
+        if key in lowered:
+            return lowered[key]
+    return None
+
+
+def detect(
+    interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_MAP
+) -> tuple[str | None, str] | None:
+    """(provider id, endpoint) for an LLM interaction, None for a non-LLM one (a tool HTTP call)."""
+    try:
+        found = _detect(interaction, host_providers)
+    except Exception:  # detection must never break a test run
+        return None
+    return None if found is None else (found[0], found[1])
+
+
+def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
+    method = interaction.method.upper()
+    url = interaction.url
+    path = urlsplit(url).path
+    mapped = _mapped_provider(url, host_providers)
+    url_provider = _provider_from_url(url, path)
+    endpoint = _endpoint_from_path(method, path)
+    if endpoint is None:
+        if url_provider is not None and mapped is None:
+            # A provider's own host on a path that is not a billed call (models list, OAuth, count_tokens).
+            return None
+        endpoint = _endpoint_from_body(interaction)
+        if endpoint is None:
+            return None
+    elif (
+        mapped is None
+        and url_provider is None
+        and endpoint in _GENERIC_ENDPOINTS
+        and not _request_looks_llm(interaction)
+        and _endpoint_from_body(interaction) is None
+    ):
+        # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
+        # accept it only when the request or the response looks like an LLM call.
+        return None
+    provider = mapped if mapped is not None else url_provider
+    if mapped is None:
+        body_provider = _provider_from_body(interaction, endpoint)
+        if body_provider is not None:
+            provider = body_provider
+    return provider, endpoint
+
+
+_GENERIC_ENDPOINTS = frozenset(
+    {"openai.chat", "openai.completions", "openai.responses", "openai.embeddings", "anthropic.messages"}
+)
+
+
+def _request_looks_llm(interaction: Interaction) -> bool:
+    request = _request_json(interaction)
+    if interaction.method.upper() == "GET":
+        path = urlsplit(interaction.url).path
+        return bool(_RESPONSES_POLL_PATH.search(path)) and "/resp_" in path
+    return isinstance(request, dict) and isinstance(request.get("model"), str)
+
+
+def _endpoint_from_body(interaction: Interaction) -> str | None:
+    """Guess the endpoint from the response shape (proxies with their own paths)."""
+    doc = _first_document(interaction)
+    if not isinstance(doc, dict):
+        return None
+    kind = doc.get("object")
+    if kind in ("chat.completion", "chat.completion.chunk"):
+        return "openai.chat"
+    if kind == "response" or str(doc.get("type", "")).startswith("response."):
+        return "openai.responses"
+    data = doc.get("data")
+    if kind == "list" and isinstance(data, list) and data and _obj(data[0]).get("object") == "embedding":
+        return "openai.embeddings"
+    if doc.get("type") in ("message", "message_start") and ("content" in doc or "message" in doc):
+        return "anthropic.messages"
+    if isinstance(doc.get("candidates"), list) or isinstance(doc.get("usageMetadata"), dict):
+        return "gemini.generate_content"
+    if isinstance(_obj(doc.get("output")).get("message"), dict) and "inputTokens" in _obj(doc.get("usage")):
+        return "bedrock.converse"
+    return None
+
+
+def _first_document(interaction: Interaction) -> Any:
+    """The response JSON, or the first JSON event of a stream, or None."""
+    text = _response_text(interaction)
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        for event in events:
+            value = event.json()
+            if isinstance(value, dict):
+                return value
+        return None
+    value = _loads(text)
+    if isinstance(value, list) and value:
+        return value[0]
+    return value
+
+
+def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
+    """A provider the body names unmistakably (OpenRouter's ``gen-`` ids and ``provider`` field)."""
+    if endpoint not in ("openai.chat", "openai.completions", "openai.responses"):
+        return None
+    doc = _first_document(interaction)
+    if not isinstance(doc, dict):
+        return None
+    ident = doc.get("id")
+    usage = _obj(doc.get("usage"))
+    if (isinstance(ident, str) and ident.startswith("gen-") and isinstance(doc.get("provider"), str)) or (
+        "is_byok" in usage
+    ):
+        return "openrouter"
+    if isinstance(doc.get("x_groq"), dict):
+        return "groq"
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _response_text(interaction: Interaction) -> str:
+    try:
+        return interaction.response_text()
+    except Exception:
+        return ""
+
+
+def _request_json(interaction: Interaction) -> Any:
+    try:
+        return _loads(interaction.request_text())
+    except Exception:
+        return None
+
+
+_NUMERIC_KEY = re.compile(r"(tokens?|count|requests|seconds)$", re.IGNORECASE)
+
+
+def _usage_problems(value: Any, where: str = "usage") -> list[str]:
+    """Fields of a usage object that are counts but not finite non-negative numbers."""
+    problems: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}"
+            if isinstance(item, dict | list):
+                problems.extend(_usage_problems(item, path))
+            elif item is not None and _NUMERIC_KEY.search(str(key)) and not _is_count(item):
+                problems.append(f"{path}={item!r}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems.extend(_usage_problems(item, f"{where}[{index}]"))
+    return problems
+
+
+def _is_count(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    if isinstance(value, float):
+        return math.isfinite(value) and value >= 0
+    return False
+
+
+def _zero_usage() -> Usage:
+    return Usage(input_tokens=0, output_tokens=0)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Parsed:
+    """What one response body says, before genai-prices reads the usage."""
+
+    document: dict[str, Any] | None = None
+    """A response-shaped dict for the genai-prices extractor (``{"model":..., "usage":...}``)."""
+    model: str | None = None
+    response_id: str | None = None
+    tool_calls: int = 0
+    output_text: list[str] = field(default_factory=list)
+    error: str | None = None
+    """Set when the (200) body reports a failure: not billed."""
+    pending: bool = False
+    """An OpenAI background response not finished yet: not billed, no estimate."""
+    problems: list[str] = field(default_factory=list)
+    """Why the usage is not usable (leads to an estimate)."""
+    readable: bool = True
+    """False when the body could not be read in the endpoint's format at all."""
+    headers_usage: dict[str, Any] | None = None
+    """Bedrock usage read from headers (Converse-shaped ``usage`` object)."""
+
+
+def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        usage: Any = None
+        tool_ids: set[tuple[int, int]] = set()
+        done = False
+        for event in events:
+            if event.data.strip() == "[DONE]":
+                done = True
+                continue
+            chunk = event.json()
+            if not isinstance(chunk, dict):
+                continue
+            if event.event == "error" or isinstance(chunk.get("error"), dict):
+                parsed.error = _error_text(chunk)
+                continue
+            parsed.model = _str(chunk.get("model")) or parsed.model
+            parsed.response_id = _str(chunk.get("id")) or parsed.response_id
+            if chunk.get("usage") is not None:
+                usage = chunk.get("usage")
+            elif _obj(chunk.get("x_groq")).get("usage") is not None:
+                # Groq puts the stream's usage in its own x_groq envelope.
+                usage = _obj(chunk.get("x_groq")).get("usage")
+            for choice in _list(chunk.get("choices")):
+                choice = _obj(choice)
+                delta = _obj(choice.get("delta"))
+                index = choice.get("index", 0)
+                if isinstance(delta.get("content"), str):
+                    parsed.output_text.append(delta["content"])
+                if isinstance(choice.get("text"), str):
+                    parsed.output_text.append(choice["text"])
+                for call in _list(delta.get("tool_calls")):
+                    call = _obj(call)
+                    tool_ids.add((index if isinstance(index, int) else 0, int(call.get("index", 0) or 0)))
+                    function = _obj(call.get("function"))
+                    for part in (function.get("name"), function.get("arguments")):
+                        if isinstance(part, str):
+                            parsed.output_text.append(part)
+        parsed.tool_calls = len(tool_ids)
+        if not done and usage is None and parsed.error is None:
+            parsed.problems.append("the stream ended before its final chunk (truncated recording)")
+        if usage is None:
+            if done:
+                parsed.problems.append(
+                    "the stream has no usage chunk (recorded without stream_options.include_usage)"
+                )
+            return
+        parsed.document = {"model": parsed.model, "usage": usage}
+        return
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return
+    if isinstance(doc.get("error"), dict):
+        parsed.error = _error_text(doc)
+        return
+    parsed.model = _str(doc.get("model"))
+    parsed.response_id = _str(doc.get("id"))
+    for choice in _list(doc.get("choices")):
+        choice = _obj(choice)
+        message = _obj(choice.get("message"))
+        if isinstance(message.get("content"), str):
+            parsed.output_text.append(message["content"])
+        if isinstance(choice.get("text"), str):
+            parsed.output_text.append(choice["text"])
+        calls = _list(message.get("tool_calls"))
+        parsed.tool_calls += len(calls)
+        for call in calls:
+            function = _obj(_obj(call).get("function"))
+            parsed.output_text.extend(
+                part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str)
+            )
+    parsed.document = doc if doc.get("usage") is not None else None
+    if parsed.document is None:
+        parsed.problems.append("the response has no usage")
+
+
+_RESPONSES_TOOL_ITEMS = ("function_call", "custom_tool_call")
+
+
+def _responses_tool_calls(response: dict[str, Any]) -> int:
+    kinds = [_obj(item).get("type") for item in _list(response.get("output"))]
+    return sum(1 for kind in kinds if kind in _RESPONSES_TOOL_ITEMS)
+
+
+def _responses_text(response: dict[str, Any]) -> list[str]:
+    texts: list[str] = []
+    for item in _list(response.get("output")):
+        item = _obj(item)
+        for part in _list(item.get("content")):
+            if isinstance(_obj(part).get("text"), str):
+                texts.append(_obj(part)["text"])
+        for key in ("name", "arguments", "input"):
+            if item.get("type") in ("function_call", "custom_tool_call") and isinstance(item.get(key), str):
+                texts.append(item[key])
+    return texts
+
+
+_RESPONSES_DELTAS = ("response.output_text.delta", "response.function_call_arguments.delta")
+
+
+def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        final: dict[str, Any] | None = None
+        deltas: list[str] = []
+        calls: set[str] = set()
+        for event in events:
+            doc = event.json()
+            if not isinstance(doc, dict):
+                continue
+            kind = str(doc.get("type") or event.event)
+            response = _obj(doc.get("response"))
+            if response:
+                parsed.model = _str(response.get("model")) or parsed.model
+                parsed.response_id = _str(response.get("id")) or parsed.response_id
+            if kind == "error" or event.event == "error":
+                parsed.error = _error_text(doc)
+            elif kind == "response.failed":
+                parsed.error = _error_text(response) or "response.failed"
+            elif kind in ("response.completed", "response.incomplete"):
+                final = response
+            elif kind in _RESPONSES_DELTAS and isinstance(doc.get("delta"), str):
+                deltas.append(doc["delta"])
+            elif kind == "response.output_item.added":
+                item = _obj(doc.get("item"))
+                if item.get("type") in ("function_call", "custom_tool_call"):
+                    calls.add(str(item.get("id") or item.get("call_id") or len(calls)))
+        if final is None:
+            parsed.output_text = deltas
+            parsed.tool_calls = len(calls)
+            if parsed.error is None:
+                parsed.problems.append("the stream ended before response.completed (truncated recording)")
+            return
+        _read_response_object(final, parsed)
+        if not parsed.output_text:
+            parsed.output_text = deltas
+        return
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return
+    if isinstance(doc.get("error"), dict) and doc.get("object") != "response":
+        parsed.error = _error_text(doc)
+        return
+    _read_response_object(doc, parsed)
+
+
+def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
+    parsed.model = _str(response.get("model")) or parsed.model
+    parsed.response_id = _str(response.get("id")) or parsed.response_id
+    parsed.tool_calls = _responses_tool_calls(response)
+    parsed.output_text = _responses_text(response)
+    status = response.get("status")
+    if status == "failed":
+        parsed.error = _error_text(response) or "the response failed"
+        return
+    if response.get("usage") is None:
+        if status in ("queued", "in_progress"):
+            parsed.pending = True
+        elif status == "cancelled":
+            parsed.error = "the background response was cancelled before it produced usage"
+        else:
+            parsed.problems.append("the response has no usage")
+        return
+    parsed.document = response
+
+
+def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return
+    if isinstance(doc.get("error"), dict):
+        parsed.error = _error_text(doc)
+        return
+    parsed.model = _str(doc.get("model"))
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+        return
+    parsed.document = doc
+
+
+def _anthropic_blocks(blocks: Iterable[Any], parsed: _Parsed) -> None:
+    for block in blocks:
+        block = _obj(block)
+        if block.get("type") == "tool_use":
+            parsed.tool_calls += 1
+            parsed.output_text.append(json.dumps(block.get("input", {})))
+        for key in ("text", "thinking"):
+            if isinstance(block.get(key), str):
+                parsed.output_text.append(block[key])
+
+
+def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[dict[str, Any] | None, bool]:
+    """Fold Anthropic stream events; returns the merged usage and whether message_stop was seen.
+
+    ``message_start`` carries the input side; each ``message_delta`` carries
+    *cumulative* counts (with server tools its ``input_tokens`` is far larger
+    than the start's), so later non-null values replace earlier ones.
+    """
+    usage: dict[str, Any] | None = None
+    stopped = False
+    for doc in docs:
+        kind = doc.get("type")
+        if kind == "message_start":
+            message = _obj(doc.get("message"))
+            parsed.model = _str(message.get("model")) or parsed.model
+            parsed.response_id = _str(message.get("id")) or parsed.response_id
+            usage = dict(_obj(message.get("usage")))
+        elif kind == "message_delta":
+            delta_usage = _obj(doc.get("usage"))
+            usage = dict(usage or {})
+            usage.update({key: value for key, value in delta_usage.items() if value is not None})
+        elif kind == "content_block_start":
+            block = _obj(doc.get("content_block"))
+            if block.get("type") == "tool_use":
+                parsed.tool_calls += 1
+        elif kind == "content_block_delta":
+            delta = _obj(doc.get("delta"))
+            for key in ("text", "partial_json", "thinking"):
+                if isinstance(delta.get(key), str):
+                    parsed.output_text.append(delta[key])
+        elif kind == "message_stop":
+            stopped = True
+            metrics = _obj(doc.get("amazon-bedrock-invocationMetrics"))
+            if metrics:
+                parsed.headers_usage = _bedrock_metrics_usage(metrics)
+        elif kind == "error":
+            parsed.error = _error_text(doc)
+    return usage, stopped
+
+
+def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        docs: list[dict[str, Any]] = []
+        for event in events:
+            doc = event.json()
+            if event.event == "error":
+                parsed.error = _error_text(_obj(doc)) or "error event"
+            if isinstance(doc, dict):
+                docs.append(doc)
+        usage, stopped = _anthropic_events(docs, parsed)
+        _finish_anthropic_stream(usage, stopped, parsed)
+        return
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return
+    if doc.get("type") == "error" or isinstance(doc.get("error"), dict):
+        parsed.error = _error_text(doc)
+        return
+    parsed.model = _str(doc.get("model"))
+    parsed.response_id = _str(doc.get("id"))
+    _anthropic_blocks(_list(doc.get("content")), parsed)
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+        return
+    parsed.document = doc
+
+
+def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed: _Parsed) -> None:
+    if parsed.error is not None:
+        return
+    if not stopped:
+        parsed.problems.append("the stream ended before message_stop (truncated recording)")
+        # Output counts in a cut stream are partial: estimate rather than under-report.
+        return
+    if usage is None:
+        parsed.problems.append("the stream has no message_start usage")
+        return
+    parsed.document = {"model": parsed.model, "usage": usage}
+
+
+def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, Any] | None, bool]:
+    """Fold Gemini chunks: each carries cumulative usageMetadata, the last one is final."""
+    usage: dict[str, Any] | None = None
+    finished = False
+    for chunk in chunks:
+        chunk = _obj(chunk)
+        if isinstance(chunk.get("error"), dict):
+            parsed.error = _error_text(chunk)
+            continue
+        parsed.model = _str(chunk.get("modelVersion")) or parsed.model
+        parsed.response_id = _str(chunk.get("responseId")) or parsed.response_id
+        if isinstance(chunk.get("usageMetadata"), dict):
+            usage = chunk["usageMetadata"]
+        for candidate in _list(chunk.get("candidates")):
+            candidate = _obj(candidate)
+            if candidate.get("finishReason"):
+                finished = True
+            for part in _list(_obj(candidate.get("content")).get("parts")):
+                part = _obj(part)
+                if isinstance(part.get("functionCall"), dict):
+                    parsed.tool_calls += 1
+                    parsed.output_text.append(json.dumps(part["functionCall"]))
+                if isinstance(part.get("text"), str):
+                    parsed.output_text.append(part["text"])
+    return usage, finished
+
+
+def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    chunks: list[Any]
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        chunks = [event.json() for event in events if isinstance(event.json(), dict)]
+        if not chunks and text.strip():
+            parsed.readable = False
+            return
+    else:
+        doc = _loads(text)
+        if doc is None:
+            chunks = _salvage_json_array(text) if text.lstrip().startswith("[") else []
+            if not chunks:
+                parsed.readable = False
+                return
+            parsed.problems.append("the streamed JSON array is cut short (truncated recording)")
+        elif isinstance(doc, list):
+            chunks = doc
+        elif isinstance(doc, dict):
+            chunks = [doc]
+        else:
+            parsed.readable = False
+            return
+    usage, finished = _gemini_chunks(chunks, parsed)
+    if parsed.error is not None:
+        return
+    if streamed and not finished and not parsed.problems:
+        parsed.problems.append("the stream ended before a finishReason (truncated recording)")
+    if parsed.problems:
+        return
+    if usage is None:
+        parsed.problems.append("the response has no usageMetadata")
+        return
+    parsed.document = {"modelVersion": parsed.model, "usageMetadata": usage}
+
+
+def _salvage_json_array(text: str) -> list[Any]:
+    """The complete elements of a JSON array whose end is missing."""
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    pos = text.index("[") + 1
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            return items
+        items.append(item)
+
+
+def _bedrock_metrics_usage(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    usage: dict[str, Any] = {
+        "inputTokens": metrics.get("inputTokenCount"),
+        "outputTokens": metrics.get("outputTokenCount", 0),
+    }
+    if metrics.get("cacheReadInputTokenCount") is not None:
+        usage["cacheReadInputTokens"] = metrics["cacheReadInputTokenCount"]
+    if metrics.get("cacheWriteInputTokenCount") is not None:
+        usage["cacheWriteInputTokens"] = metrics["cacheWriteInputTokenCount"]
+    return usage
+
+
+_BEDROCK_HEADERS = {
+    "x-amzn-bedrock-input-token-count": "inputTokens",
+    "x-amzn-bedrock-output-token-count": "outputTokens",
+    "x-amzn-bedrock-cache-read-input-token-count": "cacheReadInputTokens",
+    "x-amzn-bedrock-cache-write-input-token-count": "cacheWriteInputTokens",
+}
+
+
+def _bedrock_header_usage(interaction: Interaction) -> dict[str, Any] | None:
+    """Usage from ``x-amzn-bedrock-*-token-count`` headers (Converse-shaped), or None."""
+    headers = interaction.response_headers
+    if "x-amzn-bedrock-input-token-count" not in headers:
+        return None
+    usage: dict[str, Any] = {"outputTokens": 0}
+    for header, key in _BEDROCK_HEADERS.items():
+        raw = headers.get(header)
+        if raw is None:
+            continue
+        try:
+            usage[key] = int(raw.split(",")[0].strip())
+        except ValueError:
+            usage[key] = raw  # reported as malformed by the usage check
+    return usage
+
+
+def _bedrock_frames(interaction: Interaction, raw: bytes, parsed: _Parsed) -> list[tuple[str, Any]]:
+    """(event type, payload JSON) of each event-stream frame; exception frames set ``error``."""
+    frames, problems = _eventstream.decode(raw)
+    if problems:
+        parsed.problems.extend(problems)
+    events: list[tuple[str, Any]] = []
+    for frame in frames:
+        payload = _loads(frame.payload.decode("utf-8", errors="replace"))
+        if frame.message_type != "event":
+            message = _str(_obj(payload).get("message")) or frame.payload[:200].decode("utf-8", "replace")
+            parsed.error = f"{frame.event_type or frame.message_type}: {message}"
+            continue
+        events.append((frame.event_type, payload))
+    return events
+
+
+def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
+    for block in blocks:
+        block = _obj(block)
+        if isinstance(block.get("toolUse"), dict):
+            parsed.tool_calls += 1
+            parsed.output_text.append(json.dumps(block["toolUse"].get("input", {})))
+        if isinstance(block.get("text"), str):
+            parsed.output_text.append(block["text"])
+
+
+def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    raw = interaction.decoded_response_body()
+    parsed.response_id = interaction.response_headers.get("x-amzn-requestid")
+    if _eventstream.looks_like_eventstream(raw):
+        usage: Any = None
+        stopped = False
+        for kind, payload in _bedrock_frames(interaction, raw, parsed):
+            payload = _obj(payload)
+            if kind == "metadata":
+                usage = payload.get("usage")
+            elif kind == "messageStop":
+                stopped = True
+            elif kind == "contentBlockStart":
+                if isinstance(_obj(payload.get("start")).get("toolUse"), dict):
+                    parsed.tool_calls += 1
+            elif kind == "contentBlockDelta":
+                delta = _obj(payload.get("delta"))
+                if isinstance(delta.get("text"), str):
+                    parsed.output_text.append(delta["text"])
+                if isinstance(_obj(delta.get("toolUse")).get("input"), str):
+                    parsed.output_text.append(delta["toolUse"]["input"])
+        if parsed.error is not None:
+            return
+        if usage is None:
+            if not stopped or parsed.problems:
+                parsed.problems.append("the event stream ended before its metadata event (truncated)")
+            else:
+                parsed.problems.append("the event stream has no metadata usage")
+            return
+        parsed.document = {"usage": usage}
+        return
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return
+    _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+        return
+    parsed.document = doc
+
+
+def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    raw = interaction.decoded_response_body()
+    parsed.response_id = interaction.response_headers.get("x-amzn-requestid")
+    header_usage = _bedrock_header_usage(interaction)
+    if _eventstream.looks_like_eventstream(raw):
+        docs: list[dict[str, Any]] = []
+        for kind, payload in _bedrock_frames(interaction, raw, parsed):
+            if kind != "chunk":
+                continue
+            try:
+                inner = base64.b64decode(str(_obj(payload).get("bytes", "")), validate=True)
+            except ValueError:
+                parsed.problems.append("an invoke-with-response-stream chunk is not base64")
+                continue
+            doc = _loads(inner.decode("utf-8", errors="replace"))
+            if isinstance(doc, dict):
+                docs.append(doc)
+        if parsed.error is not None:
+            return
+        usage, stopped = _anthropic_events([doc for doc in docs if "type" in doc], parsed)
+        for doc in docs:
+            # Non-Claude models (Llama, Titan, Mistral) put text and final metrics in untyped chunks.
+            for key in ("generation", "outputText", "completion"):
+                if "type" not in doc and isinstance(doc.get(key), str):
+                    parsed.output_text.append(doc[key])
+            metrics = _obj(doc.get("amazon-bedrock-invocationMetrics"))
+            if metrics:
+                parsed.headers_usage = _bedrock_metrics_usage(metrics)
+        if parsed.error is not None or parsed.problems:
+            return
+        if stopped and usage is not None:
+            parsed.document = {"model": parsed.model, "usage": usage}
+        elif parsed.headers_usage is None:
+            parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
+        return
+    doc = _loads(text)
+    if isinstance(doc, dict) and doc.get("type") == "message":
+        parsed.model = _str(doc.get("model"))
+        parsed.response_id = _str(doc.get("id")) or parsed.response_id
+        _anthropic_blocks(_list(doc.get("content")), parsed)
+        if doc.get("usage") is not None:
+            parsed.document = doc
+            return
+    elif isinstance(doc, dict):
+        for key in ("generation", "outputText", "completion"):
+            if isinstance(doc.get(key), str):
+                parsed.output_text.append(doc[key])
+        for result in _list(doc.get("results")):
+            if isinstance(_obj(result).get("outputText"), str):
+                parsed.output_text.append(_obj(result)["outputText"])
+    elif header_usage is None:
+        parsed.readable = False
+        return
+    if header_usage is not None:
+        parsed.headers_usage = header_usage
+        return
+    parsed.problems.append("the response has no usage and no x-amzn-bedrock-*-token-count headers")
+
+
+def _parse_bedrock_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    parsed.response_id = interaction.response_headers.get("x-amzn-requestid")
+    header_usage = _bedrock_header_usage(interaction)
+    if header_usage is not None:
+        parsed.headers_usage = header_usage
+        return
+    doc = _obj(_loads(text))
+    count = doc.get("inputTextTokenCount")
+    if count is not None:
+        # Titan reports the same count in the body; a recording may have dropped the headers.
+        parsed.headers_usage = {"inputTokens": count, "outputTokens": 0}
+        return
+    parsed.problems.append("the response has no x-amzn-bedrock-input-token-count header")
+
+
+_Parser = Callable[[Interaction, str, bool, _Parsed], None]
+
+_PARSERS: dict[str, _Parser] = {
+    "openai.chat": _parse_openai_chat,
+    "openai.completions": _parse_openai_chat,
+    "openai.responses": _parse_openai_responses,
+    "openai.embeddings": _parse_openai_embeddings,
+    "anthropic.messages": _parse_anthropic,
+    "gemini.generate_content": _parse_gemini,
+    "bedrock.converse": _parse_bedrock_converse,
+    "bedrock.invoke": _parse_bedrock_invoke,
+    "bedrock.embeddings": _parse_bedrock_embeddings,
+}
+
+
+def _error_text(doc: Mapping[str, Any]) -> str:
+    error = doc.get("error")
+    if isinstance(error, dict):
+        kind = error.get("type") or error.get("code") or error.get("status") or "error"
+        message = error.get("message") or ""
+        return f"{kind}: {message}".strip().rstrip(":")
+    if isinstance(error, str):
+        return error
+    message = doc.get("message")
+    if isinstance(message, str):
+        return f"{doc.get('code') or doc.get('type') or 'error'}: {message}"
+    return ""
+
+
+# --------------------------------------------------------------------------- genai-prices extractors
+
+#: (api_flavor candidates on the detected provider, fallback provider id, fallback flavor) per endpoint.
+_EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "openai.chat": (("chat", "default"), "openai", "chat"),
+    "openai.completions": (("chat", "default"), "openai", "chat"),
+    "openai.responses": (("responses",), "openai", "responses"),
+    "openai.embeddings": (("embeddings",), "openai", "embeddings"),
+    "anthropic.messages": (("anthropic",), "anthropic", "default"),
+    "gemini.generate_content": ((), "google", "default"),
+    "bedrock.converse": ((), "aws", "default"),
+    "bedrock.invoke": ((), "aws", "anthropic"),
+    "bedrock.embeddings": ((), "aws", "default"),
+}
+
+
+def _run_extractor(
+    provider_id: str | None, endpoint: str, document: Mapping[str, Any]
+) -> tuple[str | None, Usage]:
+    """Read ``document`` with the provider's own extractor, else the endpoint's reference one.
+
+    Raises ValueError (from genai-prices) when the usage is missing or malformed.
+    """
+    flavors, fallback_provider, fallback_flavor = _EXTRACTORS[endpoint]
+    snapshot = get_snapshot()
+    attempts: list[tuple[str, str]] = []
+    if provider_id is not None:
+        if provider_id == fallback_provider:
+            attempts.append((provider_id, fallback_flavor))
+        attempts.extend((provider_id, flavor) for flavor in flavors)
+    attempts.append((fallback_provider, fallback_flavor))
+    last_error: ValueError | None = None
+    seen: set[tuple[str, str]] = set()
+    for pid, flavor in attempts:
+        if (pid, flavor) in seen:
+            continue
+        seen.add((pid, flavor))
+        try:
+            provider = snapshot.find_provider(None, pid, None)
+        except LookupError:
+            continue
+        if not any(e.api_flavor == flavor for e in provider.extractors or ()):
+            continue
+        try:
+            return provider.extract_usage(document, api_flavor=flavor)
+        except ValueError as exc:
+            last_error = exc
+    raise last_error or ValueError(f"no genai-prices extractor reads {endpoint}")
+
+
+# --------------------------------------------------------------------------- estimation
+
+#: Request keys whose string values are not prompt text.
+_NON_TEXT_KEYS = frozenset(
+    {
+        "model",
+        "role",
+        "type",
+        "id",
+        "tool_call_id",
+        "call_id",
+        "tool_choice",
+        "stop",
+        "user",
+        "modelId",
+        "anthropic_version",
+        "encoding_format",
+        "mime_type",
+        "mimeType",
+        "media_type",
+        "service_tier",
+        "reasoning_effort",
+        "previous_response_id",
+        "cache_control",
+        "url",
+        "image_url",
+        "data",
+        "bytes",
+        "file_id",
+        "format",
+    }
+)
+
+
+def _request_text(value: Any, key: str = "") -> list[str]:
+    if key in _NON_TEXT_KEYS:
+        return []
+    if isinstance(value, str):
+        # Inline base64 media is not text the tokenizer would see as such.
+        if len(value) > 2000 and " " not in value[:2000]:
+            return []
+        return [value]
+    if isinstance(value, dict):
+        texts: list[str] = []
+        for child_key, child in value.items():
+            texts.extend(_request_text(child, str(child_key)))
+        return texts
+    if isinstance(value, list):
+        texts = []
+        for child in value:
+            texts.extend(_request_text(child, key))
+        return texts
+    return []
+
+
+def estimate_texts(interaction: Interaction, output_text: Iterable[str]) -> tuple[str, str]:
+    """The request text and response text an estimate counts (exposed for tests and docs)."""
+    request = _request_json(interaction)
+    input_text = _safe_request_text(interaction) if request is None else "\n".join(_request_text(request))
+    return input_text, "".join(output_text)
+
+
+def _safe_request_text(interaction: Interaction) -> str:
+    try:
+        return interaction.request_text()
+    except Exception:
+        return ""
+
+
+def _count(text: str, model: str | None, notes: list[str]) -> int:
+    if not text:
+        return 0
+    try:
+        return count_text(text, model).tokens
+    except Exception as exc:  # a tokenizer failure (or a warning turned error) must not lose the call
+        notes.append(f"token counting failed ({type(exc).__name__}); used ~4 characters per token")
+        return -(-len(text) // 4)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _is_streamed(interaction: Interaction, endpoint: str, text: str, request: Any) -> bool:
+    """Whether the response was streamed (by content type, streaming URL or body format)."""
+    content_type = interaction.response_headers.get("content-type", "").lower()
+    if "text/event-stream" in content_type or "vnd.amazon.eventstream" in content_type:
+        return True
+    path = urlsplit(interaction.url).path
+    if path.endswith(
+        (":streamGenerateContent", "/converse-stream", "/invoke-with-response-stream", ":streamRawPredict")
+    ):
+        return True
+    if _sse.looks_like_sse(text):
+        return True
+    raw = interaction.decoded_response_body()
+    if endpoint.startswith("bedrock.") and _eventstream.looks_like_eventstream(raw):
+        return True
+    # The request's own flag only decides when the body says nothing (empty or unreadable).
+    return not text.strip() and isinstance(request, dict) and request.get("stream") is True
+
+
+def _fallback_model(interaction: Interaction, request: Any) -> str | None:
+    path = urlsplit(interaction.url).path
+    for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _VERTEX_ANTHROPIC_PATH):
+        match = pattern.search(path)
+        if match:
+            return unquote(match.group("model"))
+    if isinstance(request, dict) and isinstance(request.get("model"), str):
+        return str(request["model"])
+    match = _AZURE_DEPLOYMENT.search(path)
+    if match:
+        return unquote(match.group("deployment"))
+    return None
+
+
+def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_MAP) -> Extraction | None:
+    """None when the interaction is not an LLM call.
+
+    Never raises for bad input: problems become warnings, and an unreadable
+    usage is either estimated (``estimated=True``) or reported via warnings,
+    never presented as exact. See the module docstring for the policy.
+    """
     found = detect(interaction, host_providers)
     if found is None:
         return None
     provider, endpoint = found
-    body = json.loads(interaction.decoded_response_body())
-    u = body["usage"]
-    return Extraction(
-        provider,
-        endpoint,
-        body.get("model"),
-        Usage(input_tokens=u["prompt_tokens"], output_tokens=u["completion_tokens"]),
-        billed=interaction.status < 400,
+    try:
+        return _extract(interaction, provider, endpoint)
+    except Exception as exc:  # a parser bug must not break a test run; say so instead
+        request = _request_json(interaction)
+        return Extraction(
+            provider=provider,
+            endpoint=endpoint,
+            model=_fallback_model(interaction, request),
+            usage=_zero_usage(),
+            streamed=False,
+            billed=False,
+            estimated=False,
+            tool_calls=0,
+            response_id=None,
+            is_poll=False,
+            warnings=(
+                f"{endpoint} response from {interaction.host}: usage could not be read "
+                f"({type(exc).__name__}: {exc}); counted as zero",
+            ),
+        )
+
+
+def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> Extraction:
+    request = _request_json(interaction)
+    text = _response_text(interaction)
+    streamed = _is_streamed(interaction, endpoint, text, request)
+    is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
+    poll_match = _RESPONSES_POLL_PATH.search(urlsplit(interaction.url).path) if is_poll else None
+    where = f"{endpoint} response from {interaction.host or interaction.url}"
+    fallback_model = _fallback_model(interaction, request)
+
+    def result(
+        usage: Usage,
+        *,
+        model: str | None,
+        billed: bool,
+        estimated: bool = False,
+        tool_calls: int = 0,
+        response_id: str | None = None,
+        warnings: Iterable[str] = (),
+    ) -> Extraction:
+        if response_id is None and poll_match is not None:
+            response_id = poll_match.group("id")
+        return Extraction(
+            provider=provider,
+            endpoint=endpoint,
+            model=model or fallback_model,
+            usage=usage,
+            streamed=streamed,
+            billed=billed,
+            estimated=estimated,
+            tool_calls=tool_calls,
+            response_id=response_id,
+            is_poll=is_poll,
+            warnings=tuple(warnings),
+        )
+
+    if not 200 <= interaction.status < 300:
+        warnings = [] if interaction.status >= 300 else [f"{where}: unknown HTTP status {interaction.status}"]
+        return result(_zero_usage(), model=None, billed=False, warnings=warnings)
+
+    parsed = _Parsed()
+    _PARSERS[endpoint](interaction, text, streamed, parsed)
+    model = parsed.model
+
+    if parsed.error is not None:
+        kind = "stream" if streamed else "response"
+        return result(
+            _zero_usage(),
+            model=model,
+            billed=False,
+            tool_calls=parsed.tool_calls,
+            response_id=parsed.response_id,
+            warnings=[f"{where}: the {kind} reports an error ({parsed.error}); counted as not billed"],
+        )
+    if parsed.pending:
+        return result(
+            _zero_usage(),
+            model=model,
+            billed=False,
+            tool_calls=parsed.tool_calls,
+            response_id=parsed.response_id,
+        )
+
+    problems = list(parsed.problems)
+    if not parsed.readable:
+        problems.append(_unreadable_reason(interaction, text))
+
+    if not problems:
+        document = parsed.document
+        if document is None and parsed.headers_usage is not None:
+            document = {"usage": parsed.headers_usage}
+        if document is not None:
+            bad = _usage_problems(document.get("usage", document.get("usageMetadata")))
+            if bad:
+                problems.append("malformed usage (" + ", ".join(bad[:5]) + ")")
+            else:
+                extractor_endpoint = endpoint
+                if parsed.document is None and endpoint == "bedrock.invoke":
+                    extractor_endpoint = "bedrock.converse"  # header usage is Converse-shaped
+                try:
+                    model_ref, usage = _run_extractor(provider, extractor_endpoint, document)
+                except ValueError as exc:
+                    problems.append(f"unusable usage ({exc})")
+                else:
+                    return result(
+                        usage,
+                        model=model_ref or model,
+                        billed=True,
+                        tool_calls=parsed.tool_calls,
+                        response_id=parsed.response_id,
+                    )
+        else:
+            problems.append("the response has no usage")
+
+    # Estimate: billed, but no exact provider number.
+    notes: list[str] = []
+    model_for_count = model or fallback_model
+    input_text, output_text = estimate_texts(interaction, parsed.output_text)
+    input_tokens = _count(input_text, model_for_count, notes)
+    output_tokens = _count(output_text, model_for_count, notes)
+    message = (
+        f"{where}: {'; '.join(dict.fromkeys(problems))}; usage estimated from the text "
+        f"({input_tokens} input, {output_tokens} output tokens)"
     )
+    return result(
+        Usage(input_tokens=input_tokens, output_tokens=output_tokens),
+        model=model,
+        billed=True,
+        estimated=True,
+        tool_calls=parsed.tool_calls,
+        response_id=parsed.response_id,
+        warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
+    )
+
+
+def _unreadable_reason(interaction: Interaction, text: str) -> str:
+    raw = interaction.decoded_response_body()
+    if not raw.strip():
+        return "the response body is empty"
+    stripped = text.lstrip().lower()
+    if stripped.startswith(("<!doctype html", "<html")):
+        return "the response body is an HTML page, not an API response"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the response body is not UTF-8 text (binary or still compressed)"
+    return "the response body is not a readable API response"

@@ -1,0 +1,80 @@
+"""A tolerant reader of ``text/event-stream`` bodies (server-sent events).
+
+Cassettes store a streamed response as the concatenated bytes the client read,
+so the body may be cut short, use ``\\r\\n`` line ends, or carry comment lines.
+This reader never raises: it returns the events it could read and whether the
+body ended on an event boundary.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SSEEvent", "looks_like_sse", "parse"]
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One dispatched event: its ``event:`` name (``""`` when absent) and joined ``data:`` lines."""
+
+    event: str
+    data: str
+
+    def json(self) -> Any:
+        """The data decoded as JSON, or ``None`` when it is not JSON (``[DONE]``, garbage)."""
+        try:
+            return json.loads(self.data)
+        except ValueError:
+            return None
+
+
+def looks_like_sse(text: str) -> bool:
+    """True when ``text`` starts like an event stream (``data:``, ``event:``, ``id:`` or a comment)."""
+    head = text.lstrip("\ufeff \t\r\n")[:16]
+    return head.startswith(("data:", "event:", "id:", ":", "retry:"))
+
+
+def parse(text: str) -> tuple[list[SSEEvent], bool]:
+    """Split ``text`` into events.
+
+    Returns the events and ``complete``: False when the body stopped in the
+    middle of an event (no blank line after its last field), which is how a
+    truncated recording looks. The partial last event is still returned when
+    its data is complete JSON, because a recorder often drops only the final
+    blank line.
+    """
+    events: list[SSEEvent] = []
+    name = ""
+    data_lines: list[str] = []
+    pending = False
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # What follows the last newline: "" for a body ending on a line end, else an unterminated line.
+    tail = lines.pop()
+    if tail:
+        lines.append(tail)
+    for line in lines:
+        if line == "":
+            if pending:
+                events.append(SSEEvent(name, "\n".join(data_lines)))
+            name, data_lines, pending = "", [], False
+            continue
+        if line.startswith(":"):
+            continue
+        field, sep, value = line.partition(":")
+        if sep and value.startswith(" "):
+            value = value[1:]
+        if field == "event":
+            name = value
+            pending = True
+        elif field == "data":
+            data_lines.append(value)
+            pending = True
+        # id:, retry: and unknown fields do not matter for usage.
+    complete = not pending and not tail
+    if pending:
+        partial = SSEEvent(name, "\n".join(data_lines))
+        if data_lines and partial.json() is not None:
+            events.append(partial)
+    return events, complete

@@ -1,0 +1,474 @@
+"""The provider corpus: one cassette per provider/variant, with what pytest-agentcost must report.
+
+Each case names a cassette in ``tests/data/cassettes`` (written by
+``tests/data/cassettes/_generate.py`` in each provider's real wire format), the
+requests a test under replay sends (``requests``: method, url, body, read from
+the cassette so they always match), and the expected extraction:
+
+* ``provider``, ``endpoint``, ``model``: as :func:`pytest_agentcost.usage.extract` reports them;
+* token counts as genai-prices counts them: ``input_tokens`` *includes* cache reads
+  and writes (Anthropic's and Bedrock's uncached count is added up by the
+  genai-prices extractor), ``output_tokens`` includes reasoning;
+* ``input_tokens``/``output_tokens`` are ``None`` for an estimated case;
+* ``llm_calls``: billed LLM calls in the cassette (background polls bill once
+  per response id, error and non-LLM interactions are not calls);
+* ``expected_cost_usd``: a Decimal string, worked out by hand below from the
+  model's published per-million-token prices (the prices genai-prices holds on
+  2026-11-01), and checked against ``genai_prices.calc_price`` by
+  ``tests/unit/test_usage.py``. ``None`` when the usage is estimated: the
+  count depends on the tokenizer available, so the case gives the exact texts
+  counted instead (``estimate_input_text`` / ``estimate_output_text``).
+
+Price notation: ``in/cached/write/out`` in USD per million tokens; ``uncached``
+input is ``input_tokens - cache_read - cache_write``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CASSETTES = Path(__file__).parent / "data" / "cassettes"
+
+
+def _requests(cassette: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((CASSETTES / cassette).read_text())
+    return [
+        {
+            "method": item["request"]["method"],
+            "url": item["request"]["uri"],
+            "body": item["request"]["body"],
+        }
+        for item in data["interactions"]
+    ]
+
+
+def _case(
+    id: str,
+    *,
+    provider: str | None,
+    endpoint: str,
+    model: str,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    expected_cost_usd: str | None,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    tool_calls: int = 0,
+    billed: bool = True,
+    estimated: bool = False,
+    streamed: bool = False,
+    llm_calls: int = 1,
+    **extra: Any,
+) -> dict[str, Any]:
+    cassette = f"{id}.yaml"
+    return {
+        "id": id,
+        "cassette": cassette,
+        "requests": _requests(cassette),
+        "provider": provider,
+        "endpoint": endpoint,
+        "model": model,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read_tokens,
+        "cache_write_tokens": cache_write_tokens,
+        "reasoning_tokens": reasoning_tokens,
+        "tool_calls": tool_calls,
+        "billed": billed,
+        "estimated": estimated,
+        "streamed": streamed,
+        "llm_calls": llm_calls,
+        "expected_cost_usd": expected_cost_usd,
+        **extra,
+    }
+
+
+CASES: list[dict[str, Any]] = [
+    # gpt-4o: in 2.50 / cached 1.25 / out 10.
+    # uncached 1200-1024=176 x 2.50 = 440 ; cached 1024 x 1.25 = 1280 ; out 45 x 10 = 450
+    # (440 + 1280 + 450) / 1e6 = 0.00217
+    _case(
+        "openai_chat_cached_tools",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-2024-08-06",
+        input_tokens=1200,
+        cache_read_tokens=1024,
+        output_tokens=45,
+        tool_calls=2,
+        expected_cost_usd="0.00217",
+    ),
+    # o4-mini: in 1.10 / out 4.40 ; body gzip-encoded.
+    # in 85 x 1.10 = 93.5 ; out 610 x 4.40 = 2684 -> 2777.5 / 1e6 = 0.0027775
+    _case(
+        "openai_chat_reasoning_gzip",
+        provider="openai",
+        endpoint="openai.chat",
+        model="o4-mini-2025-04-16",
+        input_tokens=85,
+        output_tokens=610,
+        reasoning_tokens=448,
+        expected_cost_usd="0.0027775",
+    ),
+    # gpt-4o-mini: in 0.15 / out 0.60. Final usage chunk (stream_options.include_usage).
+    # 19 x 0.15 = 2.85 ; 8 x 0.60 = 4.8 -> 7.65 / 1e6 = 0.00000765
+    _case(
+        "openai_chat_stream_usage",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-mini-2024-07-18",
+        input_tokens=19,
+        output_tokens=8,
+        streamed=True,
+        expected_cost_usd="0.00000765",
+    ),
+    # No usage chunk: estimated with tokens.count_text over these exact texts.
+    _case(
+        "openai_chat_stream_no_usage",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-mini-2024-07-18",
+        input_tokens=None,
+        output_tokens=None,
+        streamed=True,
+        estimated=True,
+        expected_cost_usd=None,
+        estimate_input_text="What is the capital of France?",
+        estimate_output_text="The capital of France is Paris.",
+    ),
+    # gpt-4.1: in 2 / out 8. One function_call output item.
+    # 320 x 2 = 640 ; 38 x 8 = 304 -> 944 / 1e6 = 0.000944
+    _case(
+        "openai_responses_tool",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-4.1-2025-04-14",
+        input_tokens=320,
+        output_tokens=38,
+        tool_calls=1,
+        expected_cost_usd="0.000944",
+    ),
+    # gpt-5-mini: in 0.25 / cached 0.025 / out 2. Usage from response.completed.
+    # uncached 1540-1280=260 x 0.25 = 65 ; cached 1280 x 0.025 = 32 ; out 212 x 2 = 424
+    # (65 + 32 + 424) / 1e6 = 0.000521
+    _case(
+        "openai_responses_stream",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-5-mini-2025-08-07",
+        input_tokens=1540,
+        cache_read_tokens=1280,
+        output_tokens=212,
+        reasoning_tokens=192,
+        streamed=True,
+        expected_cost_usd="0.000521",
+    ),
+    # Background mode: POST (queued, not billed), GET poll in_progress (not billed), two GET polls
+    # completed with the same response id: billed once. o4-mini: in 1.10 / out 4.40.
+    # 2400 x 1.10 = 2640 ; 5100 x 4.40 = 22440 -> 25080 / 1e6 = 0.02508
+    _case(
+        "openai_responses_background",
+        provider="openai",
+        endpoint="openai.responses",
+        model="o4-mini-2025-04-16",
+        input_tokens=2400,
+        output_tokens=5100,
+        reasoning_tokens=4480,
+        expected_cost_usd="0.02508",
+        response_id="resp_68ab12cd34ef5678901234567890abcd",
+    ),
+    # text-embedding-3-small: in 0.02 ; body brotli-encoded. 8 x 0.02 = 0.16 / 1e6 = 0.00000016
+    _case(
+        "openai_embeddings_br",
+        provider="openai",
+        endpoint="openai.embeddings",
+        model="text-embedding-3-small",
+        input_tokens=8,
+        output_tokens=0,
+        expected_cost_usd="0.00000016",
+    ),
+    # claude-sonnet-4-5: in 3 / cache read 0.30 / cache write (5m) 3.75 / out 15.
+    # input_tokens = 12 uncached + 1800 read + 248 written = 2060
+    # 12 x 3 = 36 ; 1800 x 0.30 = 540 ; 248 x 3.75 = 930 ; 350 x 15 = 5250 -> 6756 / 1e6 = 0.006756
+    _case(
+        "anthropic_messages_cache_tool",
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-sonnet-4-5-20250929",
+        input_tokens=2060,
+        cache_read_tokens=1800,
+        cache_write_tokens=248,
+        output_tokens=350,
+        tool_calls=1,
+        expected_cost_usd="0.006756",
+    ),
+    # Web search: final message_delta's cumulative input 10682 (message_start said 2679).
+    # claude-sonnet-4-5: 10682 x 3 = 32046 ; 510 x 15 = 7650 -> 0.039696 ; plus 1 search at
+    # $10 / 1000 searches = 0.01 -> 0.049696
+    _case(
+        "anthropic_stream_server_tools",
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-sonnet-4-5-20250929",
+        input_tokens=10682,
+        output_tokens=510,
+        streamed=True,
+        expected_cost_usd="0.049696",
+        web_searches=1,
+    ),
+    # 200 stream ending in `event: error` (overloaded_error): not billed.
+    _case(
+        "anthropic_stream_error",
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-haiku-4-5-20251001",
+        input_tokens=0,
+        output_tokens=0,
+        billed=False,
+        streamed=True,
+        llm_calls=0,
+        expected_cost_usd="0",
+    ),
+    # gemini-2.5-flash: in 0.30 / out 2.50 ; output = candidates 15 + thoughts 90 = 105.
+    # 58 x 0.30 = 17.4 ; 105 x 2.50 = 262.5 -> 279.9 / 1e6 = 0.0002799
+    _case(
+        "gemini_generate_content_tool",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.5-flash",
+        input_tokens=58,
+        output_tokens=105,
+        reasoning_tokens=90,
+        tool_calls=1,
+        expected_cost_usd="0.0002799",
+    ),
+    # Vertex AI URL. gemini-2.0-flash: in 0.10 / out 0.40.
+    # 13 x 0.10 = 1.3 ; 8 x 0.40 = 3.2 -> 4.5 / 1e6 = 0.0000045
+    _case(
+        "gemini_vertex_generate_content",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.0-flash",
+        input_tokens=13,
+        output_tokens=8,
+        expected_cost_usd="0.0000045",
+    ),
+    # alt=sse: the last chunk's usageMetadata. gemini-2.5-flash: output = 8 + 16 thoughts = 24.
+    # 15 x 0.30 = 4.5 ; 24 x 2.50 = 60 -> 64.5 / 1e6 = 0.0000645
+    _case(
+        "gemini_stream_sse",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.5-flash",
+        input_tokens=15,
+        output_tokens=24,
+        reasoning_tokens=16,
+        streamed=True,
+        expected_cost_usd="0.0000645",
+    ),
+    # Same stream without alt=sse: one gzip-encoded JSON array of chunks. Same arithmetic.
+    _case(
+        "gemini_stream_array_gzip",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.5-flash",
+        input_tokens=15,
+        output_tokens=24,
+        reasoning_tokens=16,
+        streamed=True,
+        expected_cost_usd="0.0000645",
+    ),
+    # Azure deployment "gpt-4o-prod" serving gpt-4o-2024-11-20: in 2.50 / cached 1.25 / out 10.
+    # uncached 2100-1920=180 x 2.50 = 450 ; 1920 x 1.25 = 2400 ; 12 x 10 = 120 -> 2970 / 1e6 = 0.00297
+    _case(
+        "azure_openai_chat",
+        provider="azure",
+        endpoint="openai.chat",
+        model="gpt-4o-2024-11-20",
+        input_tokens=2100,
+        cache_read_tokens=1920,
+        output_tokens=12,
+        expected_cost_usd="0.00297",
+    ),
+    # Bedrock Converse, US cross-region profile of claude-sonnet-4-5 (regional price, +10%):
+    # in 3.30 / cache read 0.33 / out 16.50. inputTokens 420 excludes the 2000 cache reads.
+    # 420 x 3.30 = 1386 ; 2000 x 0.33 = 660 ; 96 x 16.50 = 1584 -> 3630 / 1e6 = 0.00363
+    _case(
+        "bedrock_converse_tool",
+        provider="aws",
+        endpoint="bedrock.converse",
+        model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        input_tokens=2420,
+        cache_read_tokens=2000,
+        output_tokens=96,
+        tool_calls=1,
+        expected_cost_usd="0.00363",
+    ),
+    # converse-stream event-stream frames; usage in the `metadata` event.
+    # amazon.nova-micro: in 0.035 / out 0.14. 13 x 0.035 = 0.455 ; 82 x 0.14 = 11.48
+    # -> 11.935 / 1e6 = 0.000011935
+    _case(
+        "bedrock_converse_stream",
+        provider="aws",
+        endpoint="bedrock.converse",
+        model="amazon.nova-micro-v1:0",
+        input_tokens=13,
+        output_tokens=82,
+        streamed=True,
+        expected_cost_usd="0.000011935",
+    ),
+    # InvokeModel with a Claude body. claude-3-5-haiku on Bedrock: in 0.80 / out 4.
+    # 30 x 0.80 = 24 ; 265 x 4 = 1060 -> 1084 / 1e6 = 0.001084
+    _case(
+        "bedrock_invoke_claude",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="claude-3-5-haiku-20241022",
+        input_tokens=30,
+        output_tokens=265,
+        expected_cost_usd="0.001084",
+    ),
+    # invoke-with-response-stream: base64 Anthropic events inside event-stream `chunk` frames.
+    # 30 x 0.80 = 24 ; 120 x 4 = 480 -> 504 / 1e6 = 0.000504
+    _case(
+        "bedrock_invoke_stream_claude",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="claude-3-5-haiku-20241022",
+        input_tokens=30,
+        output_tokens=120,
+        streamed=True,
+        expected_cost_usd="0.000504",
+    ),
+    # Titan embeddings: usage only in x-amzn-bedrock-input-token-count. in 0.02.
+    # 7 x 0.02 = 0.14 / 1e6 = 0.00000014
+    _case(
+        "bedrock_embeddings_titan",
+        provider="aws",
+        endpoint="bedrock.embeddings",
+        model="amazon.titan-embed-text-v2:0",
+        input_tokens=7,
+        output_tokens=0,
+        expected_cost_usd="0.00000014",
+    ),
+    # Groq (/openai/v1): llama-3.3-70b-versatile in 0.59 / out 0.79.
+    # 42 x 0.59 = 24.78 ; 12 x 0.79 = 9.48 -> 34.26 / 1e6 = 0.00003426
+    _case(
+        "groq_chat",
+        provider="groq",
+        endpoint="openai.chat",
+        model="llama-3.3-70b-versatile",
+        input_tokens=42,
+        output_tokens=12,
+        expected_cost_usd="0.00003426",
+    ),
+    # An OpenRouter answer recorded under api.openai.com: the body (gen- id, provider field,
+    # is_byok) names OpenRouter. openai/gpt-4o-mini via OpenRouter: in 0.15 / out 0.60.
+    # 29 x 0.15 = 4.35 ; 33 x 0.60 = 19.8 -> 24.15 / 1e6 = 0.00002415 (OpenRouter's own cost field agrees)
+    _case(
+        "openrouter_under_openai_host",
+        provider="openrouter",
+        endpoint="openai.chat",
+        model="openai/gpt-4o-mini",
+        input_tokens=29,
+        output_tokens=33,
+        expected_cost_usd="0.00002415",
+    ),
+    # Mistral, with `content-encoding: gzip` on a body stored decoded. in 0.15 / out 0.60.
+    # 10 x 0.15 = 1.5 ; 14 x 0.60 = 8.4 -> 9.9 / 1e6 = 0.0000099
+    _case(
+        "mistral_chat_mislabelled_gzip",
+        provider="mistral",
+        endpoint="openai.chat",
+        model="mistral-small-latest",
+        input_tokens=10,
+        output_tokens=14,
+        expected_cost_usd="0.0000099",
+    ),
+    # deepseek-chat: in 0.135 / cache hit 0.035 / out 0.55 (genai-prices' current figures).
+    # uncached 1300-1024=276 x 0.135 = 37.26 ; 1024 x 0.035 = 35.84 ; 200 x 0.55 = 110
+    # -> 183.1 / 1e6 = 0.0001831
+    _case(
+        "deepseek_chat",
+        provider="deepseek",
+        endpoint="openai.chat",
+        model="deepseek-chat",
+        input_tokens=1300,
+        cache_read_tokens=1024,
+        output_tokens=200,
+        expected_cost_usd="0.0001831",
+    ),
+    # Together (no genai-prices extractor: read with the OpenAI chat shape).
+    # Llama-3.3-70B-Instruct-Turbo: in 0.88 / out 0.88. (40 + 10) x 0.88 = 44 / 1e6 = 0.000044
+    _case(
+        "together_chat",
+        provider="together",
+        endpoint="openai.chat",
+        model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        input_tokens=40,
+        output_tokens=10,
+        expected_cost_usd="0.000044",
+    ),
+    # Fireworks (/inference/v1): llama-v3p1-8b-instruct in 0.20 / out 0.20.
+    # (18 + 7) x 0.20 = 5 / 1e6 = 0.000005
+    _case(
+        "fireworks_chat",
+        provider="fireworks",
+        endpoint="openai.chat",
+        model="accounts/fireworks/models/llama-v3p1-8b-instruct",
+        input_tokens=18,
+        output_tokens=7,
+        expected_cost_usd="0.000005",
+    ),
+    # xAI reports reasoning outside completion_tokens; genai-prices' x-ai chat extractor adds it:
+    # output = 10 + 300 = 310. grok-3-mini: in 0.30 / out 0.50.
+    # 30 x 0.30 = 9 ; 310 x 0.50 = 155 -> 164 / 1e6 = 0.000164
+    _case(
+        "xai_chat_reasoning",
+        provider="x-ai",
+        endpoint="openai.chat",
+        model="grok-3-mini",
+        input_tokens=30,
+        output_tokens=310,
+        reasoning_tokens=300,
+        expected_cost_usd="0.000164",
+    ),
+    # A local proxy: no provider (the pricer finds OpenAI from the model). gpt-4o-mini.
+    # 14 x 0.15 = 2.1 ; 7 x 0.60 = 4.2 -> 6.3 / 1e6 = 0.0000063
+    _case(
+        "localhost_proxy_chat",
+        provider=None,
+        endpoint="openai.chat",
+        model="gpt-4o-mini-2024-07-18",
+        input_tokens=14,
+        output_tokens=7,
+        expected_cost_usd="0.0000063",
+    ),
+    # HTTP 429: not billed.
+    _case(
+        "openai_error_429",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-mini",
+        input_tokens=0,
+        output_tokens=0,
+        billed=False,
+        llm_calls=0,
+        expected_cost_usd="0",
+    ),
+    # A tool's own HTTP call (weather API, with a "usage" key of its own) next to one LLM call:
+    # only the LLM call counts. gpt-4o-mini: 140 x 0.15 = 21 ; 11 x 0.60 = 6.6 -> 27.6 / 1e6
+    _case(
+        "openai_with_tool_http",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-mini-2024-07-18",
+        input_tokens=140,
+        output_tokens=11,
+        expected_cost_usd="0.0000276",
+    ),
+]

@@ -1,0 +1,946 @@
+"""Table-driven tests of pytest_agentcost.usage over real-format provider bodies."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import importlib.util
+import json
+import struct
+import zlib
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import genai_prices
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from vcr.serialize import deserialize
+from vcr.serializers import yamlserializer
+
+from pytest_agentcost import _eventstream, _sse, usage
+from pytest_agentcost.interaction import Interaction, from_vcr
+from pytest_agentcost.tokens import TokenCount
+
+
+def _load_provider_cases() -> Any:
+    # By path: a "tests" package installed by some dependency can shadow this repository's.
+    path = Path(__file__).parents[1] / "provider_cases.py"
+    spec = importlib.util.spec_from_file_location("agentcost_provider_cases", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_provider_cases = _load_provider_cases()
+CASES: list[dict[str, Any]] = _provider_cases.CASES
+CASSETTES: Path = _provider_cases.CASSETTES
+
+PRICE_DATE = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def fake_count(text: str, model: str | None = None) -> TokenCount:
+    """Deterministic stand-in for tiktoken: one token per 4 characters, rounded up."""
+    return TokenCount(-(-len(text) // 4), "fake", True)
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(usage, "count_text", fake_count)
+
+
+def load(cassette: str) -> list[Interaction]:
+    requests, responses = deserialize((CASSETTES / cassette).read_text(), yamlserializer)[:2]
+    return [from_vcr(request, response) for request, response in zip(requests, responses, strict=True)]
+
+
+def post(url: str, body: Any, *, status: int = 200, request: Any = None, **headers: str) -> Interaction:
+    raw = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
+    req = json.dumps(request if request is not None else {"model": "gpt-4o-mini", "messages": []}).encode()
+    return Interaction(
+        "POST",
+        url,
+        {"content-type": "application/json"},
+        req,
+        status,
+        {k.replace("_", "-"): v for k, v in headers.items()},
+        raw,
+    )
+
+
+def sse(*events: Any) -> str:
+    out = []
+    for event in events:
+        if isinstance(event, tuple):
+            out.append(f"event: {event[0]}\ndata: {json.dumps(event[1])}\n\n")
+        else:
+            out.append(f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n")
+    return "".join(out)
+
+
+def reported(extraction: usage.Extraction) -> dict[str, Any]:
+    return {k: extraction.usage.reported_value(k) for k in ("input_tokens", "output_tokens")}
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_corpus_case(case: dict[str, Any]) -> None:
+    interactions = load(case["cassette"])
+    assert [(i.method, i.url) for i in interactions] == [(r["method"], r["url"]) for r in case["requests"]]
+    extractions = [usage.extract(i) for i in interactions]
+    llm = [e for e in extractions if e is not None]
+    assert llm, "no LLM interaction detected"
+    billed: list[usage.Extraction] = []
+    seen_ids: set[str] = set()
+    for extraction in llm:
+        if not extraction.billed:
+            continue
+        if extraction.response_id is not None and extraction.endpoint == "openai.responses":
+            if extraction.response_id in seen_ids:
+                continue
+            seen_ids.add(extraction.response_id)
+        billed.append(extraction)
+    assert len(billed) == case["llm_calls"]
+    main = billed[0] if billed else llm[-1]
+    assert (main.provider, main.endpoint, main.model) == (case["provider"], case["endpoint"], case["model"])
+    assert main.streamed is case["streamed"]
+    assert main.estimated is case["estimated"]
+    assert main.billed is case["billed"]
+    assert main.tool_calls == case["tool_calls"]
+    if "response_id" in case:
+        assert main.response_id == case["response_id"]
+    total = sum((e.usage for e in billed), genai_prices.Usage())
+    if case["estimated"]:
+        assert main.usage.reported_value("input_tokens") == fake_count(case["estimate_input_text"]).tokens
+        assert main.usage.reported_value("output_tokens") == fake_count(case["estimate_output_text"]).tokens
+        assert main.warnings
+        return
+    assert total.reported_value("input_tokens") == case["input_tokens"]
+    assert total.reported_value("output_tokens") == case["output_tokens"]
+    assert total.reported_value("cache_read_tokens") == case["cache_read_tokens"]
+    assert total.reported_value("cache_write_tokens") == case["cache_write_tokens"]
+    assert total.reported_value("output_reasoning_tokens") == case["reasoning_tokens"]
+    assert total.reported_value("web_searches") == case.get("web_searches", 0)
+    cost = sum(
+        (
+            genai_prices.calc_price(
+                e.usage, e.model or "", provider_id=e.provider, genai_request_timestamp=PRICE_DATE
+            ).total_price
+            for e in billed
+        ),
+        Decimal(0),
+    )
+    assert cost == Decimal(case["expected_cost_usd"])
+    if case["billed"]:
+        assert main.warnings == ()
+
+
+def test_background_polls_are_marked() -> None:
+    extractions = [usage.extract(i) for i in load("openai_responses_background.yaml")]
+    rid = "resp_68ab12cd34ef5678901234567890abcd"
+    assert [(e.is_poll, e.billed, e.response_id) for e in extractions if e is not None] == [
+        (False, False, rid),
+        (True, False, rid),
+        (True, True, rid),
+        (True, True, rid),
+    ]
+
+
+def test_tool_http_call_is_not_an_llm_call() -> None:
+    weather, _ = load("openai_with_tool_http.yaml")
+    assert usage.detect(weather) is None
+    assert usage.extract(weather) is None
+
+
+# --------------------------------------------------------------------------- detection
+
+
+OPENAI_CHAT = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "model": "gpt-4o-mini-2024-07-18",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+}
+ANTHROPIC_MESSAGE = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-haiku-4-5-20251001",
+    "content": [{"type": "text", "text": "Hi"}],
+    "usage": {"input_tokens": 9, "output_tokens": 3},
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "hosts", "expected"),
+    [
+        ("GET", "https://api.openai.com/v1/models", {"data": []}, {}, None),
+        ("POST", "https://api.anthropic.com/v1/messages/count_tokens", {"input_tokens": 12}, {}, None),
+        ("POST", "https://oauth2.googleapis.com/token", {"access_token": "x"}, {}, None),
+        ("POST", "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/count-tokens", {}, {}, None),
+        (
+            "POST",
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens",
+            {"totalTokens": 3},
+            {},
+            None,
+        ),
+        ("POST", "https://search.example.com/v1/embeddings", {"hits": []}, {}, None),
+        ("GET", "https://example.com/api/responses/42", {"ok": True}, {}, None),
+        ("POST", "https://api.openai.com/v1/chat/completions", OPENAI_CHAT, {}, ("openai", "openai.chat")),
+        ("POST", "https://api.openai.com/v1/completions", OPENAI_CHAT, {}, ("openai", "openai.completions")),
+        (
+            "POST",
+            "http://llm-gateway.internal/v1/chat/completions",
+            OPENAI_CHAT,
+            {"llm-gateway.internal": "openai"},
+            ("openai", "openai.chat"),
+        ),
+        (
+            "POST",
+            "http://localhost:8080/v1/messages",
+            ANTHROPIC_MESSAGE,
+            {"localhost:8080": "anthropic"},
+            ("anthropic", "anthropic.messages"),
+        ),
+        ("POST", "http://localhost:8080/v1/messages", ANTHROPIC_MESSAGE, {}, (None, "anthropic.messages")),
+        ("POST", "http://proxy.local/llm/call", ANTHROPIC_MESSAGE, {}, (None, "anthropic.messages")),
+        ("POST", "http://proxy.local/llm/call", OPENAI_CHAT, {}, (None, "openai.chat")),
+        ("POST", "http://proxy.local/llm/call", {"result": "ok"}, {}, None),
+        (
+            "POST",
+            "https://fake-azure-endpoint/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+            OPENAI_CHAT,
+            {},
+            ("azure", "openai.chat"),
+        ),
+        (
+            "POST",
+            "https://my-res.openai.azure.com/openai/v1/responses",
+            {"object": "response", "usage": None, "status": "queued"},
+            {},
+            ("azure", "openai.responses"),
+        ),
+        (
+            "POST",
+            "https://my-res.services.ai.azure.com/anthropic/v1/messages",
+            ANTHROPIC_MESSAGE,
+            {},
+            ("azure", "anthropic.messages"),
+        ),
+        (
+            "POST",
+            "https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict",
+            ANTHROPIC_MESSAGE,
+            {},
+            ("google", "anthropic.messages"),
+        ),
+        (
+            "POST",
+            "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions",
+            OPENAI_CHAT,
+            {},
+            ("google", "openai.chat"),
+        ),
+        (
+            "POST",
+            "https://openrouter.ai/api/v1/chat/completions",
+            OPENAI_CHAT,
+            {},
+            ("openrouter", "openai.chat"),
+        ),
+        (
+            "POST",
+            "https://api.openai.com/v1/chat/completions",
+            {**OPENAI_CHAT, "id": "gen-123", "provider": "OpenAI"},
+            {},
+            ("openrouter", "openai.chat"),
+        ),
+        (
+            "POST",
+            "https://api.openai.com/v1/chat/completions",
+            {**OPENAI_CHAT, "id": "gen-123", "provider": "OpenAI"},
+            {"api.openai.com": "openai"},
+            ("openai", "openai.chat"),
+        ),
+        (
+            "POST",
+            "https://bedrock-runtime.eu-west-1.amazonaws.com/model/cohere.embed-english-v3/invoke",
+            {"embeddings": [[0.1]]},
+            {},
+            ("aws", "bedrock.embeddings"),
+        ),
+    ],
+)
+def test_detect(
+    method: str, url: str, body: Any, hosts: dict[str, str], expected: tuple[str | None, str] | None
+) -> None:
+    request = b'{"query": "weather"}' if method == "POST" else b""
+    interaction = Interaction(method, url, {}, request, 200, {}, json.dumps(body).encode())
+    assert usage.detect(interaction, hosts) == expected
+
+
+# --------------------------------------------------------------------------- streams
+
+ANTHROPIC_START = {
+    "type": "message_start",
+    "message": {
+        "id": "msg_2",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [],
+        "usage": {
+            "input_tokens": 10,
+            "cache_read_input_tokens": 500,
+            "cache_creation_input_tokens": 40,
+            "output_tokens": 1,
+        },
+    },
+}
+
+
+def test_anthropic_delta_keeps_cache_counts_it_does_not_repeat() -> None:
+    body = sse(
+        ("message_start", ANTHROPIC_START),
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "tool_use", "id": "t", "name": "f", "input": {}},
+            },
+        ),
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": "{}"},
+            },
+        ),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use"},
+                "usage": {"output_tokens": 77, "cache_read_input_tokens": None},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    )
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", body))
+    assert extraction is not None
+    assert extraction.usage == genai_prices.Usage(
+        input_tokens=550, output_tokens=77, cache_read_tokens=500, cache_write_tokens=40
+    )
+    assert (extraction.streamed, extraction.tool_calls, extraction.estimated) == (True, 1, False)
+
+
+def test_openai_stream_counts_distinct_tool_calls() -> None:
+    def chunk(delta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": delta}],
+        }
+
+    body = sse(
+        chunk({"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "f", "arguments": ""}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x":1}'}}]}),
+        chunk({"tool_calls": [{"index": 1, "id": "call_b", "function": {"name": "g", "arguments": "{}"}}]}),
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o",
+            "choices": [],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 20},
+        },
+        "[DONE]",
+    )
+    extraction = usage.extract(post("https://api.openai.com/v1/chat/completions", body))
+    assert extraction is not None
+    assert (extraction.tool_calls, reported(extraction)) == (2, {"input_tokens": 50, "output_tokens": 20})
+
+
+def test_groq_stream_usage_in_x_groq() -> None:
+    body = sse(
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "llama-3.3-70b-versatile",
+            "choices": [{"index": 0, "delta": {"content": "Hi"}}],
+        },
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "llama-3.3-70b-versatile",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "x_groq": {"id": "req_1", "usage": {"prompt_tokens": 12, "completion_tokens": 3}},
+        },
+        "[DONE]",
+    )
+    extraction = usage.extract(post("https://api.groq.com/openai/v1/chat/completions", body))
+    assert extraction is not None
+    assert (extraction.provider, reported(extraction), extraction.estimated) == (
+        "groq",
+        {"input_tokens": 12, "output_tokens": 3},
+        False,
+    )
+
+
+def _frames(*events: tuple[str, dict[str, Any]], message_type: str = "event") -> bytes:
+    key = ":event-type" if message_type == "event" else ":exception-type"
+    return b"".join(
+        _eventstream.encode(
+            {key: name, ":content-type": "application/json", ":message-type": message_type},
+            json.dumps(payload).encode(),
+        )
+        for name, payload in events
+    )
+
+
+def test_bedrock_invoke_stream_non_claude_uses_invocation_metrics() -> None:
+    chunks = [
+        {"generation": "Paris", "prompt_token_count": 12, "generation_token_count": 1, "stop_reason": None},
+        {
+            "generation": ".",
+            "stop_reason": "stop",
+            "amazon-bedrock-invocationMetrics": {
+                "inputTokenCount": 12,
+                "outputTokenCount": 2,
+                "invocationLatency": 300,
+                "firstByteLatency": 120,
+            },
+        },
+    ]
+    body = _frames(*[("chunk", {"bytes": base64.b64encode(json.dumps(c).encode()).decode()}) for c in chunks])
+    url = "https://bedrock-runtime.us-west-2.amazonaws.com/model/meta.llama3-1-8b-instruct-v1%3A0/invoke-with-response-stream"
+    extraction = usage.extract(post(url, body, content_type="application/vnd.amazon.eventstream"))
+    assert extraction is not None
+    assert (extraction.model, reported(extraction), extraction.streamed, extraction.estimated) == (
+        "meta.llama3-1-8b-instruct-v1:0",
+        {"input_tokens": 12, "output_tokens": 2},
+        True,
+        False,
+    )
+
+
+def test_bedrock_invoke_non_claude_reads_headers() -> None:
+    url = "https://bedrock-runtime.us-west-2.amazonaws.com/model/meta.llama3-1-8b-instruct-v1%3A0/invoke"
+    interaction = post(
+        url,
+        {
+            "generation": "Paris.",
+            "prompt_token_count": 12,
+            "generation_token_count": 3,
+            "stop_reason": "stop",
+        },
+        x_amzn_bedrock_input_token_count="12",
+        x_amzn_bedrock_output_token_count="3",
+        x_amzn_bedrock_cache_read_input_token_count="0",
+    )
+    extraction = usage.extract(interaction)
+    assert extraction is not None
+    assert (extraction.endpoint, reported(extraction), extraction.estimated) == (
+        "bedrock.invoke",
+        {"input_tokens": 12, "output_tokens": 3},
+        False,
+    )
+
+
+def test_bedrock_embeddings_body_count_when_headers_were_dropped() -> None:
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2%3A0/invoke"
+    extraction = usage.extract(post(url, {"embedding": [0.1], "inputTextTokenCount": 5}))
+    assert extraction is not None
+    assert (reported(extraction), extraction.estimated) == ({"input_tokens": 5, "output_tokens": 0}, False)
+
+
+# --------------------------------------------------------------------------- failures and estimates
+
+CHAT_URL = "https://api.openai.com/v1/chat/completions"
+CHAT_REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hi to Bob"}]}
+
+
+def _chat(usage_obj: Any, content: str = "Hi Bob!") -> dict[str, Any]:
+    return {
+        **OPENAI_CHAT,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+        "usage": usage_obj,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            _chat({"prompt_tokens": "12", "completion_tokens": 3}),
+            "malformed usage (usage.prompt_tokens='12')",
+        ),
+        (_chat({"prompt_tokens": -5, "completion_tokens": 3}), "malformed usage (usage.prompt_tokens=-5)"),
+        (
+            _chat({"prompt_tokens": 5, "completion_tokens": True}),
+            "malformed usage (usage.completion_tokens=True)",
+        ),
+        (
+            _chat(
+                {"prompt_tokens": 5, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": "x"}}
+            ),
+            "malformed usage (usage.prompt_tokens_details.cached_tokens='x')",
+        ),
+        (_chat({"prompt_tokens": 5}), "unusable usage (Missing value at `usage.completion_tokens`)"),
+        (_chat("lots"), "unusable usage"),
+        (_chat(None), "the response has no usage"),
+        ("<!DOCTYPE html><html><body>Bad gateway</body></html>", "the response body is an HTML page"),
+        ("", "the response body is empty"),
+        (b"\xff\xfe\x00garbage\x81", "the response body is not UTF-8 text"),
+        ("{not json", "the response body is not a readable API response"),
+    ],
+)
+def test_unusable_usage_is_estimated_never_exact(body: Any, reason: str) -> None:
+    extraction = usage.extract(post(CHAT_URL, body, request=CHAT_REQUEST))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated) == (True, True)
+    output = "Hi Bob!" if isinstance(body, dict) else ""
+    assert reported(extraction) == {
+        "input_tokens": fake_count("Say hi to Bob").tokens,
+        "output_tokens": fake_count(output).tokens if output else 0,
+    }
+    assert len(extraction.warnings) == 1
+    assert reason in extraction.warnings[0]
+    assert "usage estimated from the text" in extraction.warnings[0]
+
+
+TRUNCATED = [
+    (
+        CHAT_URL,
+        sse(
+            {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "model": "gpt-4o",
+                "choices": [{"index": 0, "delta": {"content": "Hi Bob"}}],
+            }
+        )[:-1],
+        "the stream ended before its final chunk",
+    ),
+    (
+        "https://api.anthropic.com/v1/messages",
+        sse(
+            ("message_start", ANTHROPIC_START),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "Hi Bob"},
+                },
+            ),
+        ),
+        "the stream ended before message_stop",
+    ),
+    (
+        "https://api.openai.com/v1/responses",
+        sse(("response.output_text.delta", {"type": "response.output_text.delta", "delta": "Hi Bob"})),
+        "the stream ended before response.completed",
+    ),
+    (
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+        '[{"candidates": [{"content": {"parts": [{"text": "Hi Bob"}]}}], '
+        '"usageMetadata": {"promptTokenCount": 4}},\r\n{"candidates": [{"con',
+        "the streamed JSON array is cut short",
+    ),
+    (
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+        sse(
+            {
+                "candidates": [{"content": {"parts": [{"text": "Hi Bob"}]}}],
+                "usageMetadata": {"promptTokenCount": 4},
+            }
+        ),
+        "the stream ended before a finishReason",
+    ),
+    (
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse-stream",
+        _frames(
+            ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Hi Bob"}}),
+            ("messageStop", {"stopReason": "end_turn"}),
+        )[:-7],
+        "is truncated",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "reason"),
+    TRUNCATED,
+    ids=["chat", "anthropic", "responses", "gemini-array", "gemini-sse", "bedrock"],
+)
+def test_truncated_stream_is_estimated(url: str, body: str | bytes, reason: str) -> None:
+    extraction = usage.extract(post(url, body, request=CHAT_REQUEST))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.streamed) == (True, True, True)
+    assert extraction.usage.reported_value("input_tokens") == fake_count("Say hi to Bob").tokens
+    assert reason in extraction.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "status", "warning"),
+    [
+        (
+            CHAT_URL,
+            {"error": {"message": "Rate limit", "type": "requests", "code": "rate_limit_exceeded"}},
+            429,
+            None,
+        ),
+        (CHAT_URL, "<html><body>500 Internal Server Error</body></html>", 500, None),
+        (CHAT_URL, "", 503, None),
+        (CHAT_URL, sse({"error": {"message": "server_error", "type": "server_error"}}), 200, "server_error"),
+        (
+            "https://api.openai.com/v1/responses",
+            sse(
+                (
+                    "error",
+                    {
+                        "type": "error",
+                        "code": "server_error",
+                        "message": "The server had an error",
+                        "sequence_number": 2,
+                    },
+                )
+            ),
+            200,
+            "server_error: The server had an error",
+        ),
+        (
+            "https://api.openai.com/v1/responses",
+            sse(
+                (
+                    "response.failed",
+                    {
+                        "type": "response.failed",
+                        "response": {
+                            "id": "resp_1",
+                            "status": "failed",
+                            "error": {"code": "server_error", "message": "boom"},
+                            "usage": None,
+                        },
+                    },
+                )
+            ),
+            200,
+            "server_error: boom",
+        ),
+        (
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+            sse({"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}),
+            200,
+            "The model is overloaded.",
+        ),
+        (
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse-stream",
+            _frames(("throttlingException", {"message": "Too many tokens"}), message_type="exception"),
+            200,
+            "throttlingException: Too many tokens",
+        ),
+    ],
+)
+def test_errors_are_not_billed(url: str, body: Any, status: int, warning: str | None) -> None:
+    extraction = usage.extract(post(url, body, status=status, request=CHAT_REQUEST))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated) == (False, False)
+    assert reported(extraction) == {"input_tokens": 0, "output_tokens": 0}
+    if warning is None:
+        assert extraction.warnings == ()
+    else:
+        assert len(extraction.warnings) == 1
+        assert warning in extraction.warnings[0]
+        assert "not billed" in extraction.warnings[0]
+
+
+def test_gemini_without_usage_metadata_is_estimated() -> None:
+    body = {
+        "candidates": [{"content": {"parts": [{"text": "Hi Bob"}]}, "finishReason": "SAFETY"}],
+        "modelVersion": "gemini-2.5-flash",
+    }
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    request = {"contents": [{"role": "user", "parts": [{"text": "Say hi to Bob"}]}]}
+    extraction = usage.extract(post(url, body, request=request))
+    assert extraction is not None
+    assert (extraction.estimated, reported(extraction)) == (
+        True,
+        {"input_tokens": fake_count("Say hi to Bob").tokens, "output_tokens": fake_count("Hi Bob").tokens},
+    )
+    assert "no usageMetadata" in extraction.warnings[0]
+
+
+def test_gzip_body_without_header_and_mislabelled_gzip() -> None:
+    packed = gzip.compress(json.dumps(_chat({"prompt_tokens": 5, "completion_tokens": 2})).encode(), mtime=0)
+    for interaction in (
+        post(CHAT_URL, packed),
+        post(CHAT_URL, _chat({"prompt_tokens": 5, "completion_tokens": 2}), content_encoding="gzip"),
+    ):
+        extraction = usage.extract(interaction)
+        assert extraction is not None
+        assert (reported(extraction), extraction.estimated) == (
+            {"input_tokens": 5, "output_tokens": 2},
+            False,
+        )
+
+
+def test_token_counter_failure_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str, model: str | None = None) -> TokenCount:
+        raise RuntimeError("no encoding")
+
+    monkeypatch.setattr(usage, "count_text", broken)
+    extraction = usage.extract(post(CHAT_URL, _chat(None, content="12345678"), request=CHAT_REQUEST))
+    assert extraction is not None
+    assert reported(extraction) == {"input_tokens": 4, "output_tokens": 2}
+    assert "token counting failed (RuntimeError)" in extraction.warnings[1]
+
+
+def test_estimate_skips_non_text_request_fields() -> None:
+    interaction = post(
+        CHAT_URL,
+        "",
+        request={
+            "model": "gpt-4o",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "Describe"},
+                        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+                    ],
+                }
+            ],
+            "tools": [
+                WEATHER_TOOL := {
+                    "type": "function",
+                    "function": {"name": "get_weather", "description": "Weather"},
+                }
+            ],
+            "stream": True,
+        },
+    )
+    assert WEATHER_TOOL["type"] == "function"
+    assert usage.estimate_texts(interaction, ["out"]) == ("Describe\nget_weather\nWeather", "out")
+    extraction = usage.extract(interaction)
+    assert extraction is not None
+    assert (extraction.streamed, extraction.estimated) == (True, True)
+
+
+# --------------------------------------------------------------------------- never raises
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    url=st.sampled_from(
+        [
+            CHAT_URL,
+            "https://api.openai.com/v1/responses",
+            "https://api.anthropic.com/v1/messages",
+            "https://generativelanguage.googleapis.com/v1beta/models/g:streamGenerateContent",
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse-stream",
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke",
+            "http://localhost:1/anything",
+        ]
+    ),
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+            lambda children: (
+                st.lists(children, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "usage",
+                            "model",
+                            "type",
+                            "choices",
+                            "candidates",
+                            "usageMetadata",
+                            "prompt_tokens",
+                            "completion_tokens",
+                            "input_tokens",
+                            "output_tokens",
+                            "message",
+                            "delta",
+                            "output",
+                            "status",
+                        ]
+                    ),
+                    children,
+                    max_size=5,
+                )
+            ),
+            max_leaves=20,
+        ).map(lambda v: json.dumps(v).encode()),
+    ),
+    status=st.sampled_from([0, 200, 204, 302, 429, 500]),
+    encoding=st.sampled_from(["", "gzip", "br", "deflate"]),
+)
+def test_extract_never_raises(url: str, body: bytes, status: int, encoding: str) -> None:
+    interaction = Interaction("POST", url, {}, b"{}", status, {"content-encoding": encoding}, body)
+    extraction = usage.extract(interaction)
+    if extraction is not None:
+        assert extraction.endpoint in usage.ENDPOINTS
+        if extraction.billed and not extraction.estimated:
+            assert extraction.warnings == ()
+        if not extraction.billed:
+            assert reported(extraction) == {"input_tokens": 0, "output_tokens": 0}
+
+
+# --------------------------------------------------------------------------- the readers
+
+
+@pytest.mark.parametrize(
+    ("text", "events", "complete"),
+    [
+        ("data: 1\n\n", [("", "1")], True),
+        ('event: a\r\ndata: {"x": 1}\r\n\r\n', [("a", '{"x": 1}')], True),
+        (": comment\nid: 3\ndata: a\ndata: b\n\n", [("", "a\nb")], True),
+        ('data: {"x": 1}\n', [("", '{"x": 1}')], False),
+        ('data: {"x": 1', [], False),
+        ("data:[DONE]\n\n", [("", "[DONE]")], True),
+    ],
+)
+def test_sse_parse(text: str, events: list[tuple[str, str]], complete: bool) -> None:
+    parsed, ended = _sse.parse(text)
+    assert ([(e.event, e.data) for e in parsed], ended) == (events, complete)
+
+
+def test_eventstream_round_trip_and_damage() -> None:
+    frame = _eventstream.encode({":event-type": "metadata", ":message-type": "event"}, b'{"usage": {}}')
+    frames, problems = _eventstream.decode(frame + frame)
+    assert ([(f.event_type, f.message_type, f.payload) for f in frames], problems) == (
+        [("metadata", "event", b'{"usage": {}}')] * 2,
+        [],
+    )
+    corrupted = frame[:-1] + bytes([frame[-1] ^ 1])
+    assert _eventstream.decode(corrupted) == ([], ["event stream frame at byte 0 has a bad message checksum"])
+    size = len(frame)
+    assert _eventstream.decode(frame + frame[:20])[1] == [
+        f"event stream frame at byte {size} is truncated (20 of {size} bytes)"
+    ]
+    assert _eventstream.decode(frame + b"xy")[1] == ["event stream ends with 2 stray bytes (truncated frame)"]
+    assert not _eventstream.looks_like_eventstream(b'{"usage": 1}')
+
+
+def test_corpus_has_no_credentials() -> None:
+    for path in Path(CASSETTES).glob("*.yaml"):
+        text = path.read_text().lower()
+        for secret in ("authorization", "x-api-key", "api-key:", "x-goog-api-key", "bearer ", "sk-"):
+            assert secret not in text, (path.name, secret)
+
+
+RESPONSES_URL = "https://api.openai.com/v1/responses"
+RESPONSES_USAGE = {"input_tokens": 10, "output_tokens": 4, "input_tokens_details": {"cached_tokens": 0}}
+
+
+@pytest.mark.parametrize(
+    ("status", "usage_obj", "billed", "tokens", "warning"),
+    [
+        ("queued", None, False, (0, 0), None),
+        ("in_progress", None, False, (0, 0), None),
+        ("completed", RESPONSES_USAGE, True, (10, 4), None),
+        ("incomplete", RESPONSES_USAGE, True, (10, 4), None),
+        ("cancelled", None, False, (0, 0), "cancelled before it produced usage"),
+        ("failed", None, False, (0, 0), "server_error: boom"),
+    ],
+)
+def test_responses_status(
+    status: str, usage_obj: Any, billed: bool, tokens: tuple[int, int], warning: str | None
+) -> None:
+    body = {
+        "id": "resp_abc",
+        "object": "response",
+        "status": status,
+        "model": "gpt-4.1-2025-04-14",
+        "output": [],
+        "usage": usage_obj,
+        "error": {"code": "server_error", "message": "boom"} if status == "failed" else None,
+    }
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.response_id) == (billed, False, "resp_abc")
+    assert (
+        extraction.usage.reported_value("input_tokens"),
+        extraction.usage.reported_value("output_tokens"),
+    ) == tokens
+    if warning is None:
+        assert extraction.warnings == ()
+    else:
+        assert warning in extraction.warnings[0]
+
+
+def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setitem(usage._PARSERS, "openai.chat", broken)
+    extraction = usage.extract(post(CHAT_URL, _chat({"prompt_tokens": 1, "completion_tokens": 1})))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.model) == (False, False, "gpt-4o-mini")
+    assert extraction.warnings == (
+        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); "
+        "counted as zero",
+    )
+
+
+def test_deflate_body() -> None:
+    packed = zlib.compress(json.dumps(_chat({"prompt_tokens": 5, "completion_tokens": 2})).encode())
+    extraction = usage.extract(post(CHAT_URL, packed, content_encoding="deflate"))
+    assert extraction is not None
+    assert reported(extraction) == {"input_tokens": 5, "output_tokens": 2}
+
+
+def test_eventstream_header_types() -> None:
+    def header(name: str, kind: int, value: bytes) -> bytes:
+        return bytes([len(name)]) + name.encode() + bytes([kind]) + value
+
+    raw = b"".join(
+        [
+            header("t", 0, b""),
+            header("f", 1, b""),
+            header("b", 2, struct.pack(">b", -3)),
+            header("s", 3, struct.pack(">h", 300)),
+            header("i", 4, struct.pack(">i", 70000)),
+            header("l", 5, struct.pack(">q", 2**40)),
+            header("by", 6, struct.pack(">H", 2) + b"\x00\x01"),
+            header(":event-type", 7, struct.pack(">H", 5) + b"chunk"),
+            header("ts", 8, struct.pack(">q", 1700000000000)),
+            header("u", 9, bytes(range(16))),
+        ]
+    )
+    payload = b"{}"
+    total = 12 + len(raw) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(raw))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + raw + payload
+    frame = body + struct.pack(">I", zlib.crc32(body))
+    frames, problems = _eventstream.decode(frame)
+    assert problems == []
+    assert dict(frames[0].headers) == {
+        "t": True,
+        "f": False,
+        "b": -3,
+        "s": 300,
+        "i": 70000,
+        "l": 2**40,
+        "by": b"\x00\x01",
+        ":event-type": "chunk",
+        "ts": 1700000000000,
+        "u": "00010203-0405-0607-0809-0a0b0c0d0e0f",
+    }
+    assert (frames[0].event_type, frames[0].message_type) == ("chunk", "event")
