@@ -128,6 +128,8 @@ class Accountant:
             cassette=cassette,
             warnings=tuple(warnings) + tuple(extraction.warnings),
             drift=self._drift(current, recorded, extraction.endpoint),
+            response_id=extraction.response_id,
+            is_poll=extraction.is_poll,
         )
         if not extraction.billed:
             return record

@@ -236,6 +236,14 @@ def finish_session(
         outcome.lines.append(
             f"note: {len(estimated)} test(s) have estimated usage (responses without usage; tiktoken estimate)"
         )
+    from pytest_agentcost import tokens
+
+    reason = tokens.fallback_reason()
+    if reason:
+        outcome.lines.append(
+            f"note: tiktoken encodings unavailable ({reason}); token estimates use ~4 characters per token. "
+            "Point agent_cost_tiktoken_cache (or TIKTOKEN_CACHE_DIR) at the encoding files for exact counts."
+        )
     stale = sorted(n for n, t in run.tests.items() if t.stale)
     if stale and settings.stale_policy != "ignore":
         outcome.lines.append(

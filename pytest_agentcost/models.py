@@ -149,6 +149,8 @@ class CallRecord:
     warnings: tuple[str, ...] = ()
     drift: Mapping[str, Any] | None = None
     """Stale-cassette drift of this call (see :mod:`pytest_agentcost.drift`), as a dict."""
+    response_id: str | None = None
+    is_poll: bool = False
 
     @property
     def priced(self) -> bool:
@@ -178,6 +180,10 @@ class CallRecord:
             data["warnings"] = list(self.warnings)
         if self.drift is not None:
             data["drift"] = dict(self.drift)
+        if self.response_id is not None:
+            data["response_id"] = self.response_id
+        if self.is_poll:
+            data["is_poll"] = True
         return data
 
     @classmethod
@@ -199,6 +205,8 @@ class CallRecord:
             cassette=data.get("cassette"),
             warnings=tuple(data.get("warnings", ())),
             drift=data.get("drift"),
+            response_id=data.get("response_id"),
+            is_poll=bool(data.get("is_poll", False)),
         )
 
 
@@ -231,6 +239,29 @@ class ToolHostTotals:
 
     def to_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, "cost_usd": format_money(self.cost_usd)}
+
+
+def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
+    """OpenAI background mode: polls of one response id repeat its usage; bill the id once."""
+    billed_ids: set[str] = set()
+    result = []
+    for call in calls:
+        if call.kind == "llm" and call.billed and call.response_id and call.is_poll:
+            if call.response_id in billed_ids:
+                call = replace(
+                    call,
+                    billed=False,
+                    usage=TokenUsage(),
+                    cost_usd=Decimal(0),
+                    tool_calls=0,
+                    warnings=(*call.warnings, f"poll of response {call.response_id} already billed"),
+                )
+            else:
+                billed_ids.add(call.response_id)
+        elif call.kind == "llm" and call.billed and call.response_id:
+            billed_ids.add(call.response_id)
+        result.append(call)
+    return tuple(result)
 
 
 def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:

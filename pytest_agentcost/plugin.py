@@ -130,6 +130,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
     parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
     parser.addini(
+        "agent_cost_tiktoken_download",
+        "download missing tiktoken encodings (10 s timeout); false for strictly offline CI",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
         "agent_cost_runs_per_month",
         "expected task volume for monthly projections in the PR comment",
         default="",
@@ -272,6 +278,7 @@ class AgentCostSession:
             stale_ignore_fields=config.getini("agent_cost_stale_ignore_fields") or None,
             gate_estimates=bool(_ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
+            tiktoken_download=bool(config.getini("agent_cost_tiktoken_download")),
             runs_per_month=config.getini("agent_cost_runs_per_month") or None,
             scan=config.getoption("agent_cost_scan"),
         )
@@ -334,10 +341,10 @@ class AgentCostSession:
                     raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
 
     def _finish_item(self, item: pytest.Item) -> None:
-        from pytest_agentcost.models import TestCost
+        from pytest_agentcost.models import TestCost, bill_responses_once
 
         path, line, _ = item.location
-        calls = tuple(self.recorder.pop(item.nodeid))
+        calls = bill_responses_once(self.recorder.pop(item.nodeid))
         self.tests[item.nodeid] = TestCost(
             nodeid=item.nodeid,
             outcome=self._outcomes.get(item.nodeid, "passed"),

@@ -1,4 +1,4 @@
-"""Observe the interactions vcrpy plays or records, and who made them.
+"""Observe the interactions vcrpy plays or records, and who made them; redact what it saves.
 
 While the plugin is active, :class:`Recorder` wraps two methods of vcrpy's
 ``Cassette``: ``play_response`` (a request answered from the cassette, each
@@ -73,7 +73,13 @@ class Recorder:
         original_play = Cassette.play_response
         original_append = Cassette.append
         original_load = Cassette._load
-        self._originals = {"play_response": original_play, "append": original_append, "_load": original_load}
+        original_save = Cassette._save
+        self._originals = {
+            "play_response": original_play,
+            "append": original_append,
+            "_load": original_load,
+            "_save": original_save,
+        }
         recorder = self
 
         def play_response(cassette: Any, request: Any) -> Any:
@@ -99,9 +105,21 @@ class Recorder:
             finally:
                 cassette.__dict__["_agentcost_loading"] = False
 
+        def _save(cassette: Any, *args: Any, **kwargs: Any) -> Any:
+            # Credentials never reach disk: redact at save time, after the user's filters.
+            from pytest_agentcost.redact import RedactingPersister
+
+            persister = cassette._persister
+            cassette._persister = RedactingPersister(persister)
+            try:
+                return original_save(cassette, *args, **kwargs)
+            finally:
+                cassette._persister = persister
+
         Cassette.play_response = play_response
         Cassette.append = append
         Cassette._load = _load
+        Cassette._save = _save
 
     def uninstall(self) -> None:
         """Restore vcrpy's Cassette methods."""
@@ -112,6 +130,7 @@ class Recorder:
         Cassette.play_response = self._originals["play_response"]
         Cassette.append = self._originals["append"]
         Cassette._load = self._originals["_load"]
+        Cassette._save = self._originals["_save"]
         self._originals = {}
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:

@@ -292,3 +292,45 @@ def _drop_encoding(headers: Any, length: int) -> dict[Any, Any]:
     }
     result["content-length"] = [str(length)]
     return result
+
+
+def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
+    """Redacted copies of a cassette's ``requests``/``responses`` lists, as vcrpy is about to save them.
+
+    The plugin applies this at save time, after the user's own vcrpy filters
+    ran, so credentials never reach disk whatever ``vcr_config`` or a
+    ``@pytest.mark.vcr(...)`` marker says (a marker's ``filter_headers`` replaces
+    the fixture's in pytest-recording; this cannot be replaced).
+    """
+    import copy
+
+    from vcr.filters import remove_headers, remove_query_parameters
+
+    requests: list[Any] = []
+    responses: list[Any] = []
+    for request, response in zip(cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False):
+        req = copy.deepcopy(request)
+        req = remove_headers(req, list(DEFAULT_FILTER_HEADERS))
+        req = remove_query_parameters(req, list(DEFAULT_FILTER_QUERY))
+        req = redact_request(req)
+        if req is None:
+            continue
+        requests.append(req)
+        responses.append(redact_response(copy.deepcopy(response)))
+    result = dict(cassette_dict)
+    result["requests"] = requests
+    result["responses"] = responses
+    return result
+
+
+class RedactingPersister:
+    """Wraps a vcrpy persister so whatever it saves is redacted first."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
+        return self._inner.load_cassette(cassette_path, serializer)
+
+    def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> Any:
+        return self._inner.save_cassette(cassette_path, redact_interactions(cassette_dict), serializer=serializer)

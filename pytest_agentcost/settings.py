@@ -184,6 +184,7 @@ class Settings:
         stale_ignore_fields: list[str] | None = None,
         gate_estimates: bool = False,
         tiktoken_cache: str | None = None,
+        tiktoken_download: bool = True,
         runs_per_month: str | None = None,
         scan: bool = False,
     ) -> Settings:
@@ -202,14 +203,12 @@ class Settings:
             overrides_digest=digest,
             tool_prices=parse_tool_prices(list(tool_prices or [])),
         )
+        from pytest_agentcost import tokens
+
         if tiktoken_cache:
             cache = Path(tiktoken_cache)
-            cache = cache if cache.is_absolute() else rootdir / cache
-            from pytest_agentcost import tokens
-
-            configure = getattr(tokens, "configure_cache_dir", None)
-            if configure is not None:
-                configure(str(cache))
+            tokens.configure_cache_dir(str(cache if cache.is_absolute() else rootdir / cache))
+        tokens.configure_download(enabled=tiktoken_download)
         rpm: int | None = None
         if runs_per_month:
             try:

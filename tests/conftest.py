@@ -100,7 +100,8 @@ class AgentProject:
         return self.pytester.path
 
     def ini(self, extra: str = "") -> None:
-        self.pytester.makeini("[pytest]\n" + textwrap.dedent(extra))
+        # No network in tests: never try to download tiktoken encodings.
+        self.pytester.makeini("[pytest]\nagent_cost_tiktoken_download = false\n" + textwrap.dedent(extra))
 
     def module(self, name: str, tests: str, url: str = CHAT_URL) -> None:
         source = AGENT_MODULE.format(url=url) + textwrap.dedent(tests)
