@@ -150,9 +150,10 @@ class _View:
         self.gate_icon = ":x:" if mode == "fail" else ":warning:"
         self.runs_per_month = runs_per_month
         self.own_rpm = {n: r.runs_per_month for n, r in sorted(rules.items()) if r.runs_per_month is not None}
-        self.changed = sorted((t for t in cmp.tests if _in_table(t)), key=_table_order)
-        self.sections = {s: [t for t in cmp.tests if t.status == s] for s in _SECTION_STATUSES}
-        self.unchanged = [t for t in cmp.tests if t.status == "unchanged" and not _in_table(t)]
+        tests = sorted(cmp.tests, key=lambda t: t.nodeid)
+        self.changed = sorted((t for t in tests if _in_table(t)), key=_table_order)
+        self.sections = {s: [t for t in tests if t.status == s] for s in _SECTION_STATUSES}
+        self.unchanged = [t for t in tests if t.status == "unchanged" and not _in_table(t)]
         self.not_run = len(self.sections["not-run"])
 
     # -- numbers --------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,10 +13,19 @@ from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, 
 from pytest_agentcost.render.markdown import COMMENT_LIMIT, MARKER, code, render_comment
 from pytest_agentcost.settings import Budget, TestRules, Threshold
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 # USD per million input / output tokens: the baseline was priced with OLD, the run with NOW
 # (claude-3-5-haiku got dearer in between; gpt-4o kept its price).
-NOW = {"openai:gpt-4o": (Decimal("2.5"), Decimal("10")), "anthropic:claude-3-5-haiku": (Decimal("1"), Decimal("5"))}
-OLD = {"openai:gpt-4o": (Decimal("2.5"), Decimal("10")), "anthropic:claude-3-5-haiku": (Decimal("0.8"), Decimal("4"))}
+NOW = {
+    "openai:gpt-4o": (Decimal("2.5"), Decimal("10")),
+    "anthropic:claude-3-5-haiku": (Decimal("1"), Decimal("5")),
+}
+OLD = {
+    "openai:gpt-4o": (Decimal("2.5"), Decimal("10")),
+    "anthropic:claude-3-5-haiku": (Decimal("0.8"), Decimal("4")),
+}
 HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com"}
 THRESHOLD = Threshold(Decimal(10), Decimal("0.0001"))
 RUN_PRICES = PriceSource(version="0.2.3", price_date="2026-11-01")
@@ -75,7 +84,9 @@ def scenario() -> tuple[RunCost, Comparison]:
         TestCost("tests/test_ft.py::test_finetune", calls=(call("openai:ft-gpt-4o-mini-acme", 700, 70),)),
         TestCost(A + "test_stream_no_usage", calls=(call("openai:gpt-4o", 800, 90, estimated=True),)),
         # same usage, new price
-        TestCost("tests/test_claude.py::test_summarise", calls=(call("anthropic:claude-3-5-haiku", 2000, 400),)),
+        TestCost(
+            "tests/test_claude.py::test_summarise", calls=(call("anthropic:claude-3-5-haiku", 2000, 400),)
+        ),
         TestCost(A + "test_budget", calls=(call("openai:gpt-4o", 300, 30), call("openai:gpt-4o", 300, 30))),
         TestCost(
             A + "test_stale",
@@ -174,5 +185,224 @@ Suite total per run: $0.0282 → $0.0358 (+$0.007600, +26.9%), leaving out 1 tas
 
 def test_full_comment_for_a_realistic_diff() -> None:
     run, cmp = scenario()
-    text = render_comment(run, cmp, runs_per_month=1000, rules={A + "test_plan": TestRules(runs_per_month=5000)})
+    text = render_comment(
+        run, cmp, runs_per_month=1000, rules={A + "test_plan": TestRules(runs_per_month=5000)}
+    )
     assert text == EXPECTED
+
+
+def _simple(
+    base_costs: Mapping[str, str | None],
+    run_costs: Mapping[str, str | None],
+    *,
+    budgets: Mapping[str, Budget] | None = None,
+    has_baseline: bool = True,
+    full_run: bool = False,
+) -> tuple[RunCost, Comparison]:
+    """A run and its comparison from per-test costs (one call each, same prices on both sides)."""
+
+    def one(nodeid: str, cost: str | None) -> TestCost:
+        usage = TokenUsage(input_tokens=100, output_tokens=10)
+        record = CallRecord(
+            kind="llm",
+            host="api.openai.com",
+            status=200,
+            provider="openai",
+            model="gpt-4o",
+            usage=usage,
+            cost_usd=None if cost is None else Decimal(cost),
+        )
+        return TestCost(nodeid, calls=(record,))
+
+    run = RunCost(tests={n: one(n, c) for n, c in run_costs.items()}, price_source=RUN_PRICES)
+    baseline = (
+        Baseline(
+            tests={n: BaselineEntry.from_test(one(n, c)) for n, c in base_costs.items()},
+            price_source=RUN_PRICES,
+        )
+        if has_baseline
+        else None
+    )
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: THRESHOLD,
+        budget_for=lambda nodeid: (budgets or {}).get(nodeid, Budget()),
+        total_threshold=THRESHOLD,
+        full_run=full_run,
+    )
+    return run, cmp
+
+
+def test_nothing_changed_is_one_line() -> None:
+    costs = {"t.py::a": "0.0100", "t.py::b": "0.0020"}
+    run, cmp = _simple(costs, costs)
+    assert (
+        render_comment(run, cmp)
+        == f"{MARKER}\n:white_check_mark: **Agent cost unchanged** (2 tasks, $0.0120 per run)\n"
+    )
+
+
+def test_no_baseline_yet() -> None:
+    run, cmp = _simple({}, {"t.py::a": "0.0100", "t.py::b": "0.0020"}, has_baseline=False)
+    assert render_comment(run, cmp) == (
+        f"{MARKER}\n"
+        ":information_source: **No baseline yet**: 2 tasks with LLM calls cost $0.0120 per run\n"
+        "\n"
+        "Create the baseline with `pytest --agent-cost --agent-cost-update-baseline` "
+        "(or `agentcost update-baseline RUN.json`) and commit it.\n"
+        "\n"
+        "<sub>prices: genai-prices 0.2.3 at 2026-11-01 · mode: fail</sub>\n"
+    )
+
+
+def test_no_baseline_with_a_budget_violation_in_warn_mode() -> None:
+    budgets = {"t.py::a": Budget(max_usd=Decimal("0.005"))}
+    run, cmp = _simple({}, {"t.py::a": "0.0100", "t.py::b": "0.0020"}, budgets=budgets, has_baseline=False)
+    assert render_comment(run, cmp, mode="warn") == (
+        f"{MARKER}\n"
+        ":warning: **No baseline yet; 1 task over budget**: 2 tasks with LLM calls cost $0.0120 per run\n"
+        "\n"
+        "- `t.py::a`: $0.0100; cost $0.0100 over max_usd $0.005\n"
+        "\n"
+        "Create the baseline with `pytest --agent-cost --agent-cost-update-baseline` "
+        "(or `agentcost update-baseline RUN.json`) and commit it.\n"
+        "\n"
+        "<sub>prices: genai-prices 0.2.3 at 2026-11-01 · mode: warn</sub>\n"
+    )
+
+
+def test_total_over_threshold_in_warn_mode() -> None:
+    run, cmp = _simple({"t.py::a": "0.0100", "t.py::b": "0.0100"}, {"t.py::a": "0.0150", "t.py::b": "0.0100"})
+    assert cmp.total_regressed
+    assert render_comment(run, cmp, mode="warn") == (
+        f"{MARKER}\n"
+        ":warning: **Agent cost per run up 25.0% (+$0.005000), over the 10% and $0.0001 threshold: "
+        "1 task regressed**\n"
+        "\n"
+        "Suite total per run: $0.0200 → $0.0250 (+$0.005000, +25.0%)\n"
+        "\n"
+        "- usage changed: +$0.005000 over 2 compared tasks\n"
+        "\n"
+        "**Changed (1)**\n"
+        "\n"
+        "| test | baseline | current | delta | delta % | why |\n"
+        "|:--|--:|--:|--:|--:|:--|\n"
+        "| :warning: `t.py::a` | $0.0100 | $0.0150 | +$0.005000 | +50.0% "
+        "| **regressed** (threshold 10% and $0.0001) |\n"
+        "\n"
+        "<details><summary>1 task unchanged</summary>\n"
+        "\n"
+        "| test | cost |\n"
+        "|:--|--:|\n"
+        "| `t.py::b` | $0.0100 |\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "<sub>prices: genai-prices 0.2.3 at 2026-11-01 · total threshold: 10% and $0.0001 · "
+        "mode: warn</sub>\n"
+    )
+
+
+def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
+    run, cmp = _simple(
+        {"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"}
+    )
+    lines = render_comment(run, cmp).splitlines()
+    assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.000050)**"
+    assert lines[11] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.000050 | +0.5% | within threshold |"
+
+
+@pytest.mark.parametrize(
+    ("runs_per_month", "rules", "line"),
+    [
+        (100, {}, "- monthly projection: +$0.5000 a month (usage change × 100 runs a month)"),
+        (
+            None,
+            {"t.py::a": TestRules(runs_per_month=30)},
+            "- monthly projection: +$0.1500 a month (usage change × each task's runs_per_month, 1 task)",
+        ),
+        (
+            100,
+            {"t.py::b": TestRules(runs_per_month=1)},
+            "- monthly projection: +$0.5000 a month "
+            "(usage change × 100 runs a month; 1 task with own runs_per_month)",
+        ),
+    ],
+)
+def test_monthly_projection(runs_per_month: int | None, rules: dict[str, TestRules], line: str) -> None:
+    run, cmp = _simple({"t.py::a": "0.0100", "t.py::b": "0.0100"}, {"t.py::a": "0.0150", "t.py::b": "0.0100"})
+    lines = render_comment(run, cmp, runs_per_month=runs_per_month, rules=rules).splitlines()
+    assert [x for x in lines if x.startswith("- monthly projection")] == [line]
+
+
+def test_no_projection_without_runs_per_month() -> None:
+    run, cmp = _simple({"t.py::a": "0.0100"}, {"t.py::a": "0.0150"})
+    assert "monthly" not in render_comment(run, cmp)
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "in_table", "expected"),
+    [
+        ("t.py::test_a", False, "`t.py::test_a`"),
+        ("t.py::test_a[x|y]", True, "`t.py::test_a[x\\|y]`"),
+        ("t.py::test_a[x|y]", False, "`t.py::test_a[x|y]`"),
+        ("t.py::test_a[x`y]", True, "``t.py::test_a[x`y]``"),
+        ("t.py::test_a[x``y]", False, "```t.py::test_a[x``y]```"),
+        ("t.py::test_a[`]", False, "``t.py::test_a[`]``"),
+        ("`t.py::odd", False, "`` `t.py::odd ``"),
+        (" t.py::odd ", False, "`  t.py::odd  `"),
+        ("t.py::test_a[x\\|y]", True, "`t.py::test_a[x\\\\\\|y]`"),
+        ("t.py::test_a[a\nb]", False, "`t.py::test_a[a b]`"),
+    ],
+)
+def test_node_ids_are_code_spans_that_survive_pipes_and_backticks(
+    nodeid: str, in_table: bool, expected: str
+) -> None:
+    assert code(nodeid, in_table=in_table) == expected
+
+
+def _huge(n: int) -> tuple[RunCost, Comparison]:
+    base = {f"tests/test_suite_{i // 100:03d}.py::test_case_{i:05d}[param-{i}]": "0.0100" for i in range(n)}
+    # Every third test regressed, every third improved, the rest unchanged.
+    now = {k: ("0.0200" if i % 3 == 0 else "0.0050" if i % 3 == 1 else "0.0100") for i, k in enumerate(base)}
+    return _simple(base, now)
+
+
+def test_huge_suite_is_capped_at_max_rows() -> None:
+    run, cmp = _huge(5000)
+    text = render_comment(run, cmp)
+    assert len(text) < COMMENT_LIMIT - 1000
+    assert "**Changed (3,334)**" in text
+    assert "\n\n... and 3,284 more (see the JSON report)\n" in text
+    assert "<details><summary>1,666 tasks unchanged</summary>" in text
+    assert "\n\n... and 1,616 more (see the JSON report)\n\n</details>" in text
+    # Regressions come first, so the cap never hides what fails the build.
+    rows = [line for line in text.splitlines() if line.startswith("| :x: ")]
+    assert len(rows) == 50
+
+
+def test_huge_suite_fits_the_limit_when_every_row_is_asked_for() -> None:
+    run, cmp = _huge(5000)
+    text = render_comment(run, cmp, max_rows=10_000)
+    assert len(text) <= COMMENT_LIMIT - 1000
+    assert "more (shortened to fit the comment size limit; see the JSON report)" in text
+    assert text.endswith("</sub>\n")
+
+
+def test_a_tiny_limit_is_a_hard_cut_at_a_line_end() -> None:
+    run, cmp = _huge(50)
+    text = render_comment(run, cmp, limit=400)
+    assert len(text) <= 400
+    assert text.startswith(MARKER + "\n")
+    assert text.endswith(
+        "\n\n_Comment cut to fit GitHub's size limit: "
+        "the JSON report (`--agent-cost-json`) has every task._\n"
+    )
+
+
+def test_output_does_not_depend_on_test_order() -> None:
+    run, cmp = scenario()
+    shuffled = RunCost(tests=dict(reversed(list(run.tests.items()))), price_source=run.price_source)
+    reordered = Comparison(**{**cmp.__dict__, "tests": tuple(reversed(cmp.tests))})
+    assert render_comment(shuffled, reordered) == render_comment(run, cmp)
