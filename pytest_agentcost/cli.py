@@ -105,7 +105,10 @@ def _parser() -> argparse.ArgumentParser:
         "--gate-estimates", action="store_true", help="gate stale tasks on their estimated cost"
     )
     comp.add_argument(
-        "--runs-per-month", metavar="N", help="runs a month, for the monthly projection in the markdown"
+        "--runs-per-month",
+        type=int,
+        metavar="N",
+        help="runs a month, for the monthly projection in the markdown",
     )
 
     upd = sub.add_parser(
@@ -224,8 +227,11 @@ def _compare(args: argparse.Namespace) -> int:
     from pytest_agentcost.baseline import load_baseline
     from pytest_agentcost.gate import finish_session
     from pytest_agentcost.report import load_run
-    from pytest_agentcost.settings import Settings
+    from pytest_agentcost.settings import Settings, Threshold
 
+    # Check the options first, named as the user typed them (Settings.build names the ini options).
+    Threshold.parse(args.threshold, "--threshold")
+    Threshold.parse(args.total_threshold, "--total-threshold")
     baseline = load_baseline(args.baseline)
     run = load_run(args.run)
     settings = Settings.build(
@@ -243,7 +249,7 @@ def _compare(args: argparse.Namespace) -> int:
         prices_file=args.prices,
         stale_policy=args.stale,
         gate_estimates=args.gate_estimates,
-        runs_per_month=args.runs_per_month,
+        runs_per_month=None if args.runs_per_month is None else str(args.runs_per_month),
     )
     if baseline.price_source != run.price_source:
         # Repricing the baseline needs the prices the run used; say so rather than guess.

@@ -406,3 +406,75 @@ def test_output_does_not_depend_on_test_order() -> None:
     shuffled = RunCost(tests=dict(reversed(list(run.tests.items()))), price_source=run.price_source)
     reordered = Comparison(**{**cmp.__dict__, "tests": tuple(reversed(cmp.tests))})
     assert render_comment(shuffled, reordered) == render_comment(run, cmp)
+
+
+def test_price_only_change_with_a_price_file() -> None:
+    key = "anthropic:claude-3-5-haiku"
+    run = RunCost(
+        tests={"t.py::a": TestCost("t.py::a", calls=(call(key, 2000, 400),))},
+        price_source=PriceSource(version="0.2.3", price_date="2026-11-01", overrides="sha256:00aa"),
+    )
+    baseline = Baseline(tests={"t.py::a": entry(call(key, 2000, 400, OLD))}, price_source=BASE_PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: THRESHOLD,
+        budget_for=lambda _: Budget(),
+        total_threshold=THRESHOLD,
+        full_run=True,
+        reprice=lambda k, usage: price(NOW, k, usage),
+    )
+    lines = render_comment(run, cmp).splitlines()
+    assert lines[1] == (
+        ":white_check_mark: **Agent cost per run up 25.0% (+$0.000800): prices changed, usage unchanged**"
+    )
+    assert lines[5:7] == [
+        "- usage changed: $0 over 1 compared task",
+        "- prices changed: +$0.000800 (genai-prices 0.2.2 at 2026-06-01 → "
+        "genai-prices 0.2.3 at 2026-11-01 with price file sha256:00aa)",
+    ]
+    assert lines[-1] == (
+        "<sub>prices: genai-prices 0.2.3 at 2026-11-01 with price file sha256:00aa · "
+        "total threshold: 10% and $0.0001 · mode: fail</sub>"
+    )
+
+
+def test_stale_failures_failed_tests_and_capped_sections() -> None:
+    drift = {"changes": ["tools changed"]}
+    tests = [
+        TestCost("t.py::stale", calls=(call("openai:gpt-4o", 600, 60, drift=drift),)),
+        TestCost("t.py::broken", outcome="failed", calls=(call("openai:gpt-4o", 900, 60),)),
+        *(TestCost(f"t.py::new_{i}", calls=(call("openai:gpt-4o", 100, 10),)) for i in range(3)),
+    ]
+    run = RunCost(tests={t.nodeid: t for t in tests}, price_source=RUN_PRICES)
+    baseline = Baseline(
+        tests={
+            "t.py::stale": entry(call("openai:gpt-4o", 600, 60)),
+            "t.py::broken": entry(call("openai:gpt-4o", 600, 60)),
+        },
+        price_source=RUN_PRICES,
+    )
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: THRESHOLD,
+        budget_for=lambda _: Budget(),
+        total_threshold=Threshold(Decimal(1000)),
+        full_run=True,
+        stale_fails=True,
+    )
+    text = render_comment(run, cmp, max_rows=1)
+    assert text.splitlines()[1] == ":x: **Agent cost per run up 42.9% (+$0.001800): 1 stale cassette**"
+    assert (
+        "| :x: `t.py::stale` | $0.002100 | $0.002100 | $0 | +0.0% "
+        "| stale cassette: the request changed since it was recorded; re-record it |\n"
+        "\n"
+        "... and 1 more (see the JSON report)\n"
+    ) in text
+    assert (
+        "**New tasks (3): no baseline entry yet**\n"
+        "\n"
+        "- `t.py::new_0`: $0.000350\n"
+        "- ... and 2 more (see the JSON report)\n"
+    ) in text
+    assert "test failed: not gated; +300 input tokens" in render_comment(run, cmp)
