@@ -1,0 +1,335 @@
+"""The ``agentcost`` console script: merge shard reports, gate, update the baseline, scan, comment.
+
+Everything here works on the files the plugin writes, without a pytest
+session (and without importing pytest), so CI can run the tests in shards,
+merge their JSON reports and apply the same gate once::
+
+    agentcost merge shard-*.json -o agent-cost.json
+    agentcost compare agent-cost-baseline.json agent-cost.json --full-run --markdown comment.md
+    agentcost update-baseline agent-cost.json --full-run
+
+Exit status: 0 pass, 1 a cost regression (``compare`` in fail mode), 2 bad
+input (a file that cannot be read or validated, conflicting shards, bad
+options). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_agentcost.errors import AgentCostError, BaselineError, MergeError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from pytest_agentcost.models import RunCost
+
+__all__ = ["DEFAULT_BASELINE", "main", "merge_runs"]
+
+#: The baseline file name the plugin uses at the rootdir (kept in step with plugin.DEFAULT_BASELINE).
+DEFAULT_BASELINE = "agent-cost-baseline.json"
+
+PROG = "agentcost"
+
+
+def _parser() -> argparse.ArgumentParser:
+    from pytest_agentcost.settings import DEFAULT_THRESHOLD
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="LLM agent cost reports of pytest-agentcost: merge shards, compare with the baseline, "
+        "update the baseline, scan cassettes for secrets, post the PR comment.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    merge = sub.add_parser(
+        "merge",
+        help="merge run reports (--agent-cost-json files of CI shards) into one",
+        description="Merge run reports of CI shards into the report one unsharded run would write.",
+    )
+    merge.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="run reports to merge")
+    merge.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="merged report to write"
+    )
+
+    comp = sub.add_parser(
+        "compare",
+        help="compare a run report with the baseline and apply the cost gate (exit 1 on a regression)",
+        description="Apply the pytest-agentcost gate to a (merged) run report outside pytest.",
+    )
+    comp.add_argument("baseline", type=Path, metavar="BASELINE", help="the committed baseline file")
+    comp.add_argument("run", type=Path, metavar="RUN.json", help="a run report (agentcost merge output)")
+    comp.add_argument(
+        "--threshold",
+        default=DEFAULT_THRESHOLD,
+        metavar="SPEC",
+        help=f"per-task threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' (default {DEFAULT_THRESHOLD})",
+    )
+    comp.add_argument(
+        "--total-threshold",
+        default=DEFAULT_THRESHOLD,
+        metavar="SPEC",
+        help=f"threshold on the suite total (default {DEFAULT_THRESHOLD})",
+    )
+    comp.add_argument("--mode", choices=("fail", "warn"), default="fail", help="warn: report only, exit 0")
+    comp.add_argument("--markdown", type=Path, metavar="PATH", help="write the PR-comment markdown to PATH")
+    comp.add_argument(
+        "--json", type=Path, metavar="PATH", help="write the run report with the comparison to PATH"
+    )
+    scope = comp.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--full-run",
+        dest="full_run",
+        action="store_true",
+        default=False,
+        help="the run covers the whole suite: baseline tasks missing from it were removed",
+    )
+    scope.add_argument(
+        "--partial",
+        dest="full_run",
+        action="store_false",
+        help="the run covers part of the suite: missing baseline tasks did not run (default)",
+    )
+    comp.add_argument("--prices", type=Path, metavar="PATH", help="the price file the run was priced with")
+    comp.add_argument(
+        "--stale",
+        choices=("ignore", "warn", "fail"),
+        default="warn",
+        help="what a stale cassette does (as ini agent_cost_stale; default warn)",
+    )
+    comp.add_argument("--fail-unpriced", action="store_true", help="fail when a call has no known price")
+    comp.add_argument(
+        "--gate-estimates", action="store_true", help="gate stale tasks on their estimated cost"
+    )
+    comp.add_argument(
+        "--runs-per-month",
+        type=int,
+        metavar="N",
+        help="runs a month, for the monthly projection in the markdown",
+    )
+
+    upd = sub.add_parser(
+        "update-baseline",
+        help="write the baseline from a (merged) run report",
+        description="Write the baseline from a run report, as pytest --agent-cost-update-baseline does.",
+    )
+    upd.add_argument("run", type=Path, metavar="RUN.json", help="a run report (agentcost merge output)")
+    upd.add_argument(
+        "--baseline",
+        type=Path,
+        default=Path(DEFAULT_BASELINE),
+        metavar="PATH",
+        help=f"baseline file to write (default {DEFAULT_BASELINE})",
+    )
+    upd.add_argument(
+        "--full-run",
+        action="store_true",
+        help="the run covers the whole suite: drop entries of tasks missing from it",
+    )
+    upd.add_argument("--prune", action="store_true", help="drop entries of tasks missing from the run anyway")
+    upd.add_argument("--include-failed", action="store_true", help="also write tasks that failed")
+
+    # Listed for --help; their arguments are parsed by their own modules (see main).
+    sub.add_parser("scan", help="scan cassettes for secrets (agentcost scan --help)", add_help=False)
+    sub.add_parser(
+        "comment", help="post or update the sticky PR comment (agentcost comment --help)", add_help=False
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``agentcost`` command line; return the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in _DELEGATED:
+        return _delegate(args_list[0], args_list[1:])
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
+    try:
+        return command(args)
+    except AgentCostError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+# -- merge ------------------------------------------------------------------------
+
+
+def merge_runs(paths: Sequence[Path]) -> RunCost:
+    """Load and merge run reports; a node id in two files must carry the same data.
+
+    Raises :class:`MergeError` on disagreeing duplicates or price sources, and
+    :class:`BaselineError` on a file that cannot be read.
+    """
+    from pytest_agentcost.models import RunCost, TestCost
+    from pytest_agentcost.report import load_run
+
+    tests: dict[str, TestCost] = {}
+    origin: dict[str, Path] = {}
+    first: tuple[Path, RunCost] | None = None
+    for path in paths:
+        run = load_run(path)
+        if first is None:
+            first = (path, run)
+        elif run.price_source != first[1].price_source:
+            raise MergeError(
+                f"price sources differ: {first[0]} was priced with {_describe(first[1])}, {path} with "
+                f"{_describe(run)}; run every shard with the same genai-prices, price date and price file"
+            )
+        for nodeid, test in run.tests.items():
+            seen = tests.get(nodeid)
+            if seen is None:
+                tests[nodeid] = test
+                origin[nodeid] = path
+            elif seen.to_dict() != test.to_dict():
+                raise MergeError(
+                    f"{nodeid} is in {origin[nodeid]} and {path} with different data; cannot merge"
+                )
+    assert first is not None  # argparse requires one file at least
+    return RunCost(tests=dict(sorted(tests.items())), price_source=first[1].price_source)
+
+
+def _describe(run: RunCost) -> str:
+    source = run.price_source
+    text = f"{source.name} {source.version} at {source.price_date}"
+    return text + (f" with price file {source.overrides}" if source.overrides else "")
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from pytest_agentcost.report import run_to_json
+
+    run = merge_runs(args.runs)
+    _write(args.output, run_to_json(run))
+    print(f"{PROG}: merged {len(args.runs)} report(s), {len(run.tests)} tests -> {args.output}")
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    from pytest_agentcost._io import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise AgentCostError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+# -- compare ------------------------------------------------------------------------
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import os
+
+    from pytest_agentcost.baseline import load_baseline
+    from pytest_agentcost.gate import finish_session
+    from pytest_agentcost.report import load_run
+    from pytest_agentcost.settings import Settings, Threshold
+
+    # Check the options first, named as the user typed them (Settings.build names the ini options).
+    Threshold.parse(args.threshold, "--threshold")
+    Threshold.parse(args.total_threshold, "--total-threshold")
+    baseline = load_baseline(args.baseline)
+    run = load_run(args.run)
+    settings = Settings.build(
+        rootdir=Path.cwd(),
+        baseline=args.baseline,
+        baseline_explicit=True,
+        json_path=str(args.json) if args.json else None,
+        markdown_path=str(args.markdown) if args.markdown else None,
+        threshold=args.threshold,
+        total_threshold=args.total_threshold,
+        mode=args.mode,
+        fail_unpriced=args.fail_unpriced,
+        # Reprice the baseline at the run's price date: a price change reads as it does in pytest.
+        price_date=run.price_source.price_date,
+        prices_file=args.prices,
+        stale_policy=args.stale,
+        gate_estimates=args.gate_estimates,
+        runs_per_month=None if args.runs_per_month is None else str(args.runs_per_month),
+    )
+    if baseline.price_source != run.price_source:
+        # Repricing the baseline needs the prices the run used; say so rather than guess.
+        wanted, have = run.price_source.overrides, settings.pricer.source.overrides
+        if wanted != have:
+            raise BaselineError(
+                f"{args.run} was priced with price file {wanted or 'none'}, "
+                f"but --prices gives {have or 'none'}; "
+                "pass the same price file so the baseline is repriced the same way"
+            )
+        if run.price_source.version != settings.pricer.source.version:
+            print(
+                f"{PROG}: note: {args.run} was priced with genai-prices {run.price_source.version}, "
+                f"the baseline is repriced with the installed {settings.pricer.source.version}",
+                file=sys.stderr,
+            )
+    outcome = finish_session(run, settings, baseline, full_run=args.full_run, environ=os.environ)
+    for line in [*outcome.lines, *outcome.annotations]:
+        print(line)
+    return 1 if outcome.failed else 0
+
+
+# -- update-baseline ------------------------------------------------------------------
+
+
+def _update_baseline(args: argparse.Namespace) -> int:
+    from pytest_agentcost.baseline import load_baseline, update_baseline, write_baseline
+    from pytest_agentcost.report import load_run
+
+    run = load_run(args.run)
+    old = load_baseline(args.baseline) if args.baseline.exists() else None
+    new, changes = update_baseline(
+        old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed
+    )
+    wrote = write_baseline(args.baseline, new)
+    print(
+        f"baseline {'updated' if wrote else 'unchanged'}: {args.baseline} "
+        f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
+        f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
+    )
+    return 0
+
+
+# -- commands of other modules --------------------------------------------------------
+
+_DELEGATED = {
+    "scan": ("pytest_agentcost.scan", "main"),
+    "comment": ("pytest_agentcost.github_api", "comment_main"),
+}
+
+
+def _delegate(command: str, argv: list[str]) -> int:
+    """Hand ``agentcost scan|comment ...`` to the module that implements it (imported only now)."""
+    import importlib
+
+    module_name, function_name = _DELEGATED[command]
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as exc:
+        print(
+            f"{PROG}: error: '{command}' is not available in this installation ({module_name}: {exc})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        status = function(argv)
+    except SystemExit as exc:  # their argparse: --help or a usage error
+        return exc.code if isinstance(exc.code, int) else 2
+    except AgentCostError as exc:
+        print(f"{PROG} {command}: error: {exc}", file=sys.stderr)
+        return 2
+    return int(status)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "merge": _merge,
+    "compare": _compare,
+    "update-baseline": _update_baseline,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

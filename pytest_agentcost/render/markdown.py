@@ -1,0 +1,462 @@
+"""The pull-request comment: GitHub-flavoured markdown of one comparison.
+
+Layout, top to bottom: the hidden :data:`MARKER`, a one-line verdict, the
+suite total before and after with its change split into usage, prices and
+new or removed tasks (and a monthly projection when runs per month are
+known), a table of the tasks whose cost changed (gated ones first, then the
+biggest change), short sections for new, removed, not-run, unpriced and
+estimated tasks, the unchanged tasks folded in a ``<details>`` block, and a
+footer naming the price source. When nothing changed the comment is the
+marker and one line.
+
+The output is a pure function of its inputs (no timestamps, everything
+sorted), so re-rendering the same run gives the same bytes and the sticky
+comment is only edited when something changed. It stays under ``limit``
+characters: on a huge suite the lists are cut with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pytest_agentcost.render._format import money, percent, signed_money
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pytest_agentcost.diff import Comparison, TestDiff
+    from pytest_agentcost.models import PriceSource, RunCost
+    from pytest_agentcost.settings import TestRules
+
+__all__ = ["COMMENT_LIMIT", "MARKER", "render_comment"]
+
+#: Identifies our sticky comment (the GitHub client adds commit/run data in its own marker).
+MARKER = "<!-- pytest-agentcost -->"
+
+#: GitHub rejects issue comments longer than this many characters.
+COMMENT_LIMIT = 65536
+
+#: Statuses that always get their own short section instead of a table row.
+_SECTION_STATUSES = ("new", "removed", "not-run", "unpriced", "estimated")
+
+#: The string diff.compare puts among the budget violations under ``agent_cost_stale = fail``.
+_STALE_VIOLATION = "stale cassette"
+
+_CUT_NOTE = (
+    "\n\n_Comment cut to fit GitHub's size limit: the JSON report (`--agent-cost-json`) has every task._\n"
+)
+
+
+def render_comment(
+    run: RunCost,
+    cmp: Comparison,
+    *,
+    mode: str = "fail",
+    runs_per_month: int | None = None,
+    rules: Mapping[str, TestRules] | None = None,
+    max_rows: int = 50,
+    limit: int = COMMENT_LIMIT - 1000,
+) -> str:
+    """The markdown body of the PR comment for ``run`` compared as ``cmp``.
+
+    ``mode`` is the gate mode (``fail`` marks regressions as errors, ``warn``
+    as warnings). ``runs_per_month`` (global) and ``rules[nodeid].runs_per_month``
+    (per task, wins) turn the usage change into a monthly projection. Tables and
+    lists show at most ``max_rows`` entries each; the whole body stays within
+    ``limit`` characters (fewer rows first, then a hard cut at a line end).
+    """
+    view = _View(run, cmp, mode, runs_per_month, rules or {})
+    rows = max(max_rows, 0)
+    text = view.render(rows, shortened=False)
+    # Shrink the row cap in proportion to the overshoot until the body fits.
+    for _ in range(30):
+        if len(text) <= limit or rows == 0:
+            break
+        rows = max(min(rows - 1, int(rows * limit / len(text) * 0.9)), 0)
+        text = view.render(rows, shortened=True)
+    if len(text) <= limit:
+        return text
+    if limit <= len(_CUT_NOTE):
+        return text[:limit]
+    cut = text.rfind("\n", 0, limit - len(_CUT_NOTE))
+    return text[: cut if cut > 0 else limit - len(_CUT_NOTE)] + _CUT_NOTE
+
+
+# -- escaping -------------------------------------------------------------------
+
+
+def code(text: str, *, in_table: bool = False) -> str:
+    """``text`` as an inline code span that survives any backticks (and pipes, in a table cell).
+
+    Backslash escapes do not work inside a code span, so a backtick in the
+    text is kept by fencing with one more backtick than its longest run; a
+    table cell additionally needs ``|`` written as ``\\|`` (GFM unescapes it).
+    """
+    text = text.replace("\r", " ").replace("\n", " ")
+    if in_table:
+        # GFM splits cells before parsing code spans, reading ``\\`` and ``\|`` as escape pairs: double
+        # the backslashes right before a pipe so the pipe stays escaped (they show doubled, rarely).
+        text = re.sub(r"(\\*)\|", lambda m: m.group(1) * 2 + "\\|", text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    # CommonMark strips one space from each end when both are there: pad so the text survives.
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _cell(text: str) -> str:
+    """Plain text for a table cell: pipes escaped, no line breaks, no raw HTML."""
+    return (
+        text.replace("\r", " ")
+        .replace("\n", " ")
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("`", "\\`")
+        .replace("<", "&lt;")
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _source(source: Mapping[str, object]) -> str:
+    name, version, date = (source.get(k) or "?" for k in ("name", "version", "price_date"))
+    text = f"{name} {version} at {date}"
+    if source.get("overrides"):
+        text += f" with price file {source['overrides']}"
+    return text
+
+
+# -- the document -----------------------------------------------------------------
+
+
+class _View:
+    """The facts the comment is made of, computed once; ``render`` lays them out with a row cap."""
+
+    def __init__(
+        self,
+        run: RunCost,
+        cmp: Comparison,
+        mode: str,
+        runs_per_month: int | None,
+        rules: Mapping[str, TestRules],
+    ) -> None:
+        self.run = run
+        self.cmp = cmp
+        self.mode = mode
+        self.gate_icon = ":x:" if mode == "fail" else ":warning:"
+        self.runs_per_month = runs_per_month
+        self.own_rpm = {n: r.runs_per_month for n, r in sorted(rules.items()) if r.runs_per_month is not None}
+        tests = sorted(cmp.tests, key=lambda t: t.nodeid)
+        self.changed = sorted((t for t in tests if _in_table(t)), key=_table_order)
+        self.sections = {s: [t for t in tests if t.status == s] for s in _SECTION_STATUSES}
+        self.unchanged = [t for t in tests if t.status == "unchanged" and not _in_table(t)]
+        self.not_run = len(self.sections["not-run"])
+
+    # -- numbers --------------------------------------------------------------
+    def totals(self) -> tuple[Decimal, Decimal, int]:
+        """Suite cost per run before and after, and how many unpriced tasks were left out.
+
+        Tasks that did not run now are left out too: ``Comparison.baseline_total_usd``
+        counts every baseline entry, so on a partial run it would show the
+        deselected tasks as a saving, and one unpriced task would hide the total.
+        """
+        before = Decimal(0)
+        after = Decimal(0)
+        unpriced = 0
+        for t in self.cmp.tests:
+            if t.status == "not-run":
+                continue
+            had_entry = t.baseline_calls is not None
+            runs_now = t.status != "removed"
+            if (had_entry and t.baseline_usd is None) or (runs_now and t.current_usd is None):
+                unpriced += 1
+                continue
+            if had_entry and t.baseline_usd is not None:
+                before += t.baseline_usd
+            if runs_now and t.current_usd is not None:
+                after += t.current_usd
+        return before, after, unpriced
+
+    def split(self) -> dict[str, Decimal]:
+        """The total change by cause: usage, prices, new tasks, removed tasks."""
+        usage = sum((t.usage_delta_usd for t in self.cmp.tests if t.usage_delta_usd is not None), Decimal(0))
+        prices = sum((t.price_delta_usd for t in self.cmp.tests if t.price_delta_usd is not None), Decimal(0))
+        new = sum((t.current_usd for t in self.sections["new"] if t.current_usd is not None), Decimal(0))
+        removed = sum(
+            (t.baseline_usd for t in self.sections["removed"] if t.baseline_usd is not None), Decimal(0)
+        )
+        return {"usage": usage, "prices": prices, "new": new, "removed": -removed}
+
+    def monthly(self) -> tuple[Decimal, int] | None:
+        """Usage change x runs per month over the tasks that have a runs-per-month figure."""
+        if self.runs_per_month is None and not self.own_rpm:
+            return None
+        total = Decimal(0)
+        counted = 0
+        for t in self.cmp.tests:
+            rpm = self.own_rpm.get(t.nodeid, self.runs_per_month)
+            if rpm is None or t.usage_delta_usd is None:
+                continue
+            total += t.usage_delta_usd * rpm
+            counted += 1
+        return total, counted
+
+    def nothing_changed(self) -> bool:
+        return (
+            self.cmp.has_baseline
+            and not self.changed
+            and not any(self.sections.values())
+            and not self.cmp.total_regressed
+            and not any(t.budget or t.stale for t in self.cmp.tests)
+        )
+
+    # -- layout -----------------------------------------------------------------
+    def render(self, rows: int, *, shortened: bool) -> str:
+        if self.nothing_changed():
+            _, after, _ = self.totals()
+            n = len(self.cmp.tests)
+            what = f"{_plural(n, 'task')}, {money(after)} per run"
+            return f"{MARKER}\n:white_check_mark: **Agent cost unchanged** ({what})\n"
+        if not self.cmp.has_baseline:
+            blocks = self._no_baseline(rows, shortened)
+        else:
+            blocks = [self._verdict(), self._summary(), *self._table(rows, shortened)]
+            blocks.extend(self._section(status, rows, shortened) for status in _SECTION_STATUSES)
+            blocks.append(self._unchanged(rows, shortened))
+            improved = len(self.cmp.by_status("improved"))
+            if improved:
+                blocks.append(
+                    f"{_plural(improved, 'task')} got cheaper: update the baseline to lock in the savings "
+                    "(`agentcost update-baseline RUN.json` or "
+                    "`pytest --agent-cost --agent-cost-update-baseline`)."
+                )
+        blocks.append(self._footer())
+        return MARKER + "\n" + "\n\n".join(b for b in blocks if b) + "\n"
+
+    def _more(self, hidden: int, shortened: bool) -> str:
+        why = "shortened to fit the comment size limit; " if shortened else ""
+        return f"... and {hidden:,} more ({why}see the JSON report)"
+
+    def _verdict(self) -> str:
+        cmp = self.cmp
+        gated = cmp.regressions
+        regressed = sum(1 for t in gated if t.status == "regressed")
+        over_budget = sum(1 for t in gated if any(not b.startswith(_STALE_VIOLATION) for b in t.budget))
+        stale_failed = sum(1 for t in gated if any(b.startswith(_STALE_VIOLATION) for b in t.budget))
+        improved = len(cmp.by_status("improved"))
+        before, after, _ = self.totals()
+        delta = after - before
+        pct = None if before == 0 else (delta * 100 / before).quantize(Decimal("0.1"))
+        size = f"{abs(pct):.1f}% ({signed_money(delta)})" if pct is not None else f"by {money(abs(delta))}"
+        head = (
+            f"Agent cost per run {'up' if delta > 0 else 'down'} {size}"
+            if delta
+            else "Agent cost per run unchanged"
+        )
+        if cmp.total_regressed:
+            head += f", over the {cmp.total_threshold} threshold"
+        parts = []
+        if regressed:
+            parts.append(f"{_plural(regressed, 'task')} regressed")
+        if over_budget:
+            parts.append(f"{over_budget:,} over budget")
+        if stale_failed:
+            parts.append(f"{_plural(stale_failed, 'stale cassette')}")
+        if improved:
+            parts.append(f"{improved:,} cheaper")
+        split = self.split()
+        if not parts and not split["usage"] and split["prices"]:
+            parts.append("prices changed, usage unchanged")
+        icon = self.gate_icon if (gated or cmp.total_regressed) else ":white_check_mark:"
+        return f"{icon} **{head}{': ' + ', '.join(parts) if parts else ''}**"
+
+    def _summary(self) -> str:
+        before, after, unpriced = self.totals()
+        delta = after - before
+        pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
+        line = f"Suite total per run: {money(before)} → {money(after)}"
+        line += (
+            f" ({signed_money(delta)}, {percent(pct)})" if pct is not None else f" ({signed_money(delta)})"
+        )
+        left_out = []
+        if self.not_run:
+            left_out.append(f"{_plural(self.not_run, 'task')} that did not run")
+        if unpriced:
+            left_out.append(f"{_plural(unpriced, 'unpriced task')}")
+        if left_out:
+            line += ", leaving out " + " and ".join(left_out)
+        split = self.split()
+        compared = sum(1 for t in self.cmp.tests if t.usage_delta_usd is not None)
+        items = [f"- usage changed: {signed_money(split['usage'])} over {_plural(compared, 'compared task')}"]
+        if split["prices"] or self.cmp.prices_changed:
+            items.append(f"- prices changed: {signed_money(split['prices'])}{self._price_sources()}")
+        if self.sections["unpriced"]:
+            # diff.compare skips the total gate when a compared task has no price.
+            n = len(self.sections["unpriced"])
+            items.append(f"- total threshold not applied: {_plural(n, 'compared task')} unpriced")
+        if self.sections["new"]:
+            items.append(f"- new tasks: {signed_money(split['new'])}")
+        if self.sections["removed"]:
+            items.append(f"- removed tasks: {signed_money(split['removed'])}")
+        projection = self.monthly()
+        if projection is not None:
+            total, counted = projection
+            how = (
+                f"{self.runs_per_month:,} runs a month"
+                if self.runs_per_month is not None
+                else f"each task's runs_per_month, {_plural(counted, 'task')}"
+            )
+            if self.runs_per_month is not None and self.own_rpm:
+                how += f"; {_plural(len(self.own_rpm), 'task')} with own runs_per_month"
+            items.append(f"- monthly projection: {signed_money(total)} a month (usage change × {how})")
+        return line + "\n\n" + "\n".join(items)
+
+    def _price_sources(self) -> str:
+        base, now = self.cmp.baseline_price_source, self.cmp.current_price_source
+        if base == now:
+            return ""
+        return f" ({_source(base)} → {_source(now)})"
+
+    def _table(self, rows: int, shortened: bool) -> list[str]:
+        if not self.changed:
+            return []
+        lines = [
+            "| test | baseline | current | delta | delta % | why |",
+            "|:--|--:|--:|--:|--:|:--|",
+        ]
+        for t in self.changed[:rows]:
+            icon = f"{self.gate_icon} " if t.gated else ""
+            lines.append(
+                f"| {icon}{code(t.nodeid, in_table=True)} | {money(t.baseline_usd)} | {money(t.current_usd)} "
+                f"| {signed_money(t.delta_usd)} | {percent(t.delta_pct)} | {self._why(t)} |"
+            )
+        blocks = [f"**Changed ({len(self.changed):,})**"]
+        if rows > 0:
+            blocks.append("\n".join(lines))
+        hidden = len(self.changed) - min(rows, len(self.changed))
+        if hidden:
+            blocks.append(self._more(hidden, shortened))
+        return blocks
+
+    def _why(self, t: TestDiff) -> str:
+        items: list[str] = []
+        if t.status == "regressed":
+            items.append(f"**regressed** (threshold {_cell(t.threshold)})")
+        elif t.status == "improved":
+            items.append("**improved**")
+        elif t.status == "price-changed":
+            items.append("usage unchanged")
+        elif t.status == "failed":
+            items.append("test failed: not gated")
+        elif t.delta_usd:
+            items.append("within threshold")
+        items.extend(
+            _cell(b) if b.startswith(_STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget
+        )
+        items.extend(_cell(r) for r in t.reasons)
+        if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
+            items.append(f"stale cassette ({_cell(', '.join(t.stale))}): re-record")
+        return "; ".join(items)
+
+    def _section(self, status: str, rows: int, shortened: bool) -> str:
+        tests = self.sections[status]
+        if not tests:
+            return ""
+        title = {
+            "new": "New tasks ({n}): no baseline entry yet",
+            "removed": "Removed tasks ({n}): in the baseline, gone from the suite",
+            "not-run": "Not run ({n}): deselected or skipped, kept in the baseline",
+            "unpriced": "Unpriced ({n}): no price known, not compared",
+            "estimated": "Estimated ({n}): responses without usage (tiktoken estimate), not gated",
+        }[status].format(n=f"{len(tests):,}")
+        lines = [f"- {self._item(t)}" for t in tests[:rows]]
+        hidden = len(tests) - len(lines)
+        if hidden:
+            lines.append(f"- {self._more(hidden, shortened)}")
+        return f"**{title}**\n\n" + "\n".join(lines)
+
+    def _item(self, t: TestDiff) -> str:
+        name = code(t.nodeid)
+        if t.status == "new":
+            text = f"{name}: {money(t.current_usd)}"
+        elif t.status in ("removed", "not-run"):
+            text = f"{name} (baseline {money(t.baseline_usd)})"
+        elif t.status == "unpriced":
+            test = self.run.tests.get(t.nodeid)
+            models = test.unpriced_models if test is not None else ()
+            why = f"no price for {', '.join(models)}" if models else "the baseline entry is unpriced"
+            text = f"{name}: baseline {money(t.baseline_usd)}, now {money(t.current_usd)} ({why})"
+        else:
+            text = f"{name}: {money(t.baseline_usd)} → {money(t.current_usd)} ({signed_money(t.delta_usd)})"
+        extra = [
+            f"{self.gate_icon} {b}"
+            if b.startswith(_STALE_VIOLATION)
+            else f"{self.gate_icon} over budget: {b}"
+            for b in t.budget
+        ]
+        if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
+            extra.append(f"stale cassette ({', '.join(t.stale)}): re-record")
+        return "; ".join([text, *extra])
+
+    def _unchanged(self, rows: int, shortened: bool) -> str:
+        if not self.unchanged:
+            return ""
+        lines = ["| test | cost |", "|:--|--:|"]
+        lines.extend(
+            f"| {code(t.nodeid, in_table=True)} | {money(t.current_usd)} |" for t in self.unchanged[:rows]
+        )
+        body = "\n".join(lines) if rows > 0 else ""
+        hidden = len(self.unchanged) - min(rows, len(self.unchanged))
+        if hidden:
+            body += ("\n\n" if body else "") + self._more(hidden, shortened)
+        summary = f"<summary>{_plural(len(self.unchanged), 'task')} unchanged</summary>"
+        return f"<details>{summary}\n\n{body}\n\n</details>"
+
+    def _no_baseline(self, rows: int, shortened: bool) -> list[str]:
+        gated = self.cmp.regressions
+        new = len(self.sections["new"])
+        total = self.run.cost_usd
+        cost = money(total) if total is not None else f"{money(self.run.priced_cost_usd)} + unpriced calls"
+        if gated:
+            head = f"{self.gate_icon} **No baseline yet; {_plural(len(gated), 'task')} over budget**"
+        else:
+            head = ":information_source: **No baseline yet**"
+        blocks = [f"{head}: {_plural(new, 'task')} with LLM calls cost {cost} per run"]
+        if gated:
+            lines = [
+                f"- {code(t.nodeid)}: {money(t.current_usd)}; {'; '.join(t.budget)}" for t in gated[:rows]
+            ]
+            hidden = len(gated) - len(lines)
+            if hidden:
+                lines.append(f"- {self._more(hidden, shortened)}")
+            blocks.append("\n".join(lines))
+        blocks.append(
+            "Create the baseline with `pytest --agent-cost --agent-cost-update-baseline` "
+            "(or `agentcost update-baseline RUN.json`) and commit it."
+        )
+        return blocks
+
+    def _footer(self) -> str:
+        source: PriceSource = self.run.price_source
+        parts = [f"prices: {_source(source.to_dict())}"]
+        if self.cmp.has_baseline:
+            parts.append(f"total threshold: {self.cmp.total_threshold}")
+        parts.append(f"mode: {self.mode}")
+        return "<sub>" + " · ".join(parts) + "</sub>"
+
+
+def _in_table(t: TestDiff) -> bool:
+    """Tasks compared with their baseline whose cost moved, or that carry a verdict or warning."""
+    if t.status in ("regressed", "improved", "price-changed", "failed"):
+        return True
+    return t.status == "unchanged" and bool(t.delta_usd or t.reasons or t.budget or t.stale)
+
+
+def _table_order(t: TestDiff) -> tuple[int, Decimal, str]:
+    # Gated rows first so a row cap never hides what fails the build, then the biggest change.
+    delta = t.delta_usd
+    return (0 if t.gated else 1, -abs(delta) if delta is not None else Decimal(1), t.nodeid)
