@@ -22,6 +22,7 @@ from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, format_money
+from pytest_agentcost.render._format import money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "compare", "check_budget"]
@@ -172,7 +173,7 @@ def check_budget(test: TestCost, budget: Budget) -> tuple[str, ...]:
     problems = []
     cost = test.cost_usd
     if budget.max_usd is not None and cost is not None and cost > budget.max_usd:
-        problems.append(f"cost ${cost:f} over max_usd ${budget.max_usd:f}".replace(".0000000000", ""))
+        problems.append(f"cost {money(cost)} over max_usd {money(budget.max_usd)}")
     if budget.max_llm_calls is not None and test.llm_calls > budget.max_llm_calls:
         problems.append(f"{test.llm_calls} LLM calls over max_llm_calls {budget.max_llm_calls}")
     tokens = test.usage.total_tokens
@@ -205,7 +206,7 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
         if d:
             reasons.append(f"{d:+,} {label}")
     if price_delta:
-        reasons.append(f"price change ({'+' if price_delta > 0 else '-'}${abs(price_delta):.6f})")
+        reasons.append(f"price change ({'+' if price_delta > 0 else '-'}{money(abs(price_delta))})")
     return tuple(reasons)
 
 
@@ -311,7 +312,19 @@ def compare(
             base_total += base_now
             cur_total += effective
         diffs.append(TestDiff(nodeid, status, **common))
-    base_sum = baseline.cost_usd if baseline is not None else None
+    # The baseline total covers the tests this run could compare: entries of tests
+    # that were deselected or skipped now are left out, so they do not show as savings.
+    base_sum: Decimal | None = None
+    if baseline is not None:
+        base_sum = Decimal(0)
+        for d in diffs:
+            if d.status == "not-run" or d.nodeid not in entries:
+                continue
+            cost = entries[d.nodeid].cost_usd
+            if cost is None:
+                base_sum = None
+                break
+            base_sum += cost
     cur_sum = run.cost_usd
     total_regressed = bool(
         baseline is not None

@@ -248,6 +248,7 @@ class AgentCostSession:
         self.lines: list[str] = []
         self.verdict: Any = None
         self.lost_workers = 0
+        self._bad_markers: dict[str, str] = {}
         self.annotations: list[str] = []
 
     @classmethod
@@ -338,7 +339,16 @@ class AgentCostSession:
                 try:
                     parse_marker(marker.args, marker.kwargs, item.nodeid)
                 except AgentCostError as exc:
-                    raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
+                    if not self.is_worker:
+                        raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
+                    # An xdist worker cannot end the session with a usage error: the
+                    # test errors at setup with the same one-line message instead.
+                    self._bad_markers[item.nodeid] = f"pytest-agentcost: {exc}"
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        message = self._bad_markers.get(item.nodeid)
+        if message is not None:
+            pytest.fail(message, pytrace=False)
 
     def _finish_item(self, item: pytest.Item) -> None:
         from pytest_agentcost.models import TestCost, bill_responses_once
@@ -352,7 +362,7 @@ class AgentCostSession:
             location=(path.replace(os.sep, "/"), (line or 0) + 1),
         )
         marker = item.get_closest_marker("agent_cost")
-        if marker is not None:
+        if marker is not None and item.nodeid not in self._bad_markers:
             self.settings.record_marker(item.nodeid, marker.args, marker.kwargs)
 
     def live_cost(self, nodeid: str) -> Any:

@@ -8,13 +8,18 @@ __all__ = ["money", "signed_money", "signed_int", "percent"]
 
 
 def money(value: Decimal | None) -> str:
-    """``$0.0123`` style: 4 decimals, 6 below a tenth of a cent; ``unpriced`` for None."""
+    """``$0.0123`` style: 4 decimals from a cent up; below, up to 6 with trailing zeros dropped
+    (``$0.0021``, ``$0.00175``, ``$0.00021``); ``unpriced`` for None."""
     if value is None:
         return "unpriced"
     if value == 0:
         return "$0"
-    places = 4 if abs(value) >= Decimal("0.001") else 6
-    return f"${value:.{places}f}"
+    if abs(value) >= Decimal("0.01"):
+        return f"${value:.4f}"
+    text = f"{value:.6f}"
+    while text.endswith("0") and len(text.split(".")[1]) > 4:
+        text = text[:-1]
+    return f"${text}"
 
 
 def signed_money(value: Decimal | None) -> str:

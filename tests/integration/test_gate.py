@@ -125,7 +125,7 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
     result = project.run("--agent-cost")
     assert result.ret == 1
     result.stdout.fnmatch_lines(
-        ["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.001; "
+        ["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.0010; "
          "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"]
     )
 
@@ -140,9 +140,12 @@ def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
         """,
     )
     result = project.run("--agent-cost")
-    assert result.ret == 4
-    assert "unknown agent_cost marker argument(s) treshold" in result.stderr.str() + result.stdout.str()
-    assert "Traceback" not in result.stderr.str()
+    # Without xdist the session stops with a usage error; an xdist worker cannot do
+    # that, so there the test errors at setup with the same one-line message.
+    assert result.ret == (1 if project.xdist else 4)
+    output = result.stderr.str() + result.stdout.str()
+    assert "unknown agent_cost marker argument(s) treshold" in output
+    assert "Traceback" not in output
 
 
 def test_warn_mode_reports_but_passes(project: AgentProject) -> None:
@@ -258,7 +261,10 @@ def test_interrupted_run_never_writes_the_baseline(project: AgentProject) -> Non
             '{"schema_version": 1, "tests": {"t::x": {"cost_usd": "cheap"}}}',
             "tests['t::x'].cost_usd is not a number: 'cheap'",
         ),
-        ('{"schema_version": 1, "tests": {"t::x": {"cost_usd": 0.5}}}', "must be a decimal string"),
+        (
+            '{"schema_version": 1, "tests": {"t::x": {"cost_usd": 0.5}}}',
+            "tests['t::x'].cost_usd must be a decimal string",
+        ),
         ("[]", "expected a JSON object"),
     ],
 )
@@ -270,6 +276,7 @@ def test_bad_baseline_is_a_clean_usage_error_and_never_overwritten(
     result = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert result.ret == 4
     err = result.stderr.str()
-    assert f"agent-cost-baseline.json: {message}" in err
+    assert "agent-cost-baseline.json: " in err
+    assert message in err
     assert "Traceback" not in err
     assert (project.root / BASELINE).read_text() == content

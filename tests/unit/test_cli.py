@@ -190,7 +190,7 @@ def test_compare_passes_when_nothing_changed(tmp_path: Path, capsys: pytest.Capt
     base = write_baseline_of(tmp_path / "baseline.json", run)
     assert main(["compare", str(base), str(write_run(tmp_path / "run.json", run))]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert "compared with baseline: 3 unchanged; total $0.009200 -> $0.009200" in out
+    assert "compared with baseline: 3 unchanged; total $0.0092 -> $0.0092" in out
     assert not [line for line in out if line.startswith("agent cost")]
 
 
@@ -200,10 +200,10 @@ def test_compare_fails_on_a_regression(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["compare", str(base), str(run_file)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert (
-        "agent cost FAILED: tests/test_agent.py::test_plan: cost $0.001500 -> $0.002700 (+$0.001200, +80.0%) "
+        "agent cost FAILED: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027 (+$0.0012, +80.0%) "
         "over threshold 10% and $0.0001"
     ) in out
-    assert "agent cost FAILED: suite total $0.009200 -> $0.0104 over threshold 10% and $0.0001" in out
+    assert "agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold 10% and $0.0001" in out
 
 
 def test_compare_in_warn_mode_reports_and_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,7 +211,7 @@ def test_compare_in_warn_mode_reports_and_passes(tmp_path: Path, capsys: pytest.
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}))
     assert main(["compare", str(base), str(run_file), "--mode", "warn"]) == 0
     assert (
-        "agent cost warning: tests/test_agent.py::test_plan: cost $0.001500 -> $0.002700"
+        "agent cost warning: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027"
         in capsys.readouterr().out
     )
 

@@ -127,38 +127,38 @@ def scenario() -> tuple[RunCost, Comparison]:
 
 
 EXPECTED = r"""<!-- pytest-agentcost -->
-:x: **Agent cost per run up 26.9% (+$0.007600): 1 task regressed, 1 over budget, 1 cheaper**
+:x: **Agent cost per run up 26.9% (+$0.0076): 1 task regressed, 1 over budget, 1 cheaper**
 
-Suite total per run: $0.0282 → $0.0358 (+$0.007600, +26.9%), leaving out 1 task that did not run and 1 unpriced task
+Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task that did not run and 1 unpriced task
 
-- usage changed: +$0.006000 over 8 compared tasks
-- prices changed: +$0.000800 (genai-prices 0.2.2 at 2026-06-01 → genai-prices 0.2.3 at 2026-11-01)
+- usage changed: +$0.0060 over 8 compared tasks
+- prices changed: +$0.0008 (genai-prices 0.2.2 at 2026-06-01 → genai-prices 0.2.3 at 2026-11-01)
 - total threshold not applied: 1 compared task unpriced
-- new tasks: +$0.001750
-- removed tasks: -$0.000950
+- new tasks: +$0.00175
+- removed tasks: -$0.00095
 - monthly projection: +$42.0000 a month (usage change × 1,000 runs a month; 1 task with own runs_per_month)
 
 **Changed (5)**
 
 | test | baseline | current | delta | delta % | why |
 |:--|--:|--:|--:|--:|:--|
-| :x: `tests/test_agent.py::test_plan` | $0.009000 | $0.0180 | +$0.009000 | +100.0% | **regressed** (threshold 10% and $0.0001); more LLM calls (2 -> 3); +2,200 input tokens; +350 output tokens |
-| :x: `tests/test_agent.py::test_budget` | $0.002100 | $0.002100 | $0 | +0.0% | **over budget**: 2 LLM calls over max_llm_calls 1 |
-| `tests/test_agent.py::test_search[a\|b]` | $0.006500 | $0.003250 | -$0.003250 | -50.0% | **improved**; fewer LLM calls (2 -> 1); -900 input tokens; -100 output tokens |
-| `tests/test_claude.py::test_summarise` | $0.003200 | $0.004000 | +$0.000800 | +25.0% | usage unchanged; price change (+$0.000800) |
-| `tests/test_agent.py::test_stale` | $0.002100 | $0.002100 | $0 | +0.0% | stale cassette (system prompt changed): re-record |
+| :x: `tests/test_agent.py::test_plan` | $0.0090 | $0.0180 | +$0.0090 | +100.0% | **regressed** (threshold 10% and $0.0001); more LLM calls (2 -> 3); +2,200 input tokens; +350 output tokens |
+| :x: `tests/test_agent.py::test_budget` | $0.0021 | $0.0021 | $0 | +0.0% | **over budget**: 2 LLM calls over max_llm_calls 1 |
+| `tests/test_agent.py::test_search[a\|b]` | $0.0065 | $0.00325 | -$0.00325 | -50.0% | **improved**; fewer LLM calls (2 -> 1); -900 input tokens; -100 output tokens |
+| `tests/test_claude.py::test_summarise` | $0.0032 | $0.0040 | +$0.0008 | +25.0% | usage unchanged; price change (+$0.0008) |
+| `tests/test_agent.py::test_stale` | $0.0021 | $0.0021 | $0 | +0.0% | stale cassette (system prompt changed): re-record |
 
 **New tasks (1): no baseline entry yet**
 
-- `tests/test_agent.py::test_new_tool`: $0.001750
+- `tests/test_agent.py::test_new_tool`: $0.00175
 
 **Removed tasks (1): in the baseline, gone from the suite**
 
-- `tests/test_agent.py::test_old` (baseline $0.000950)
+- `tests/test_agent.py::test_old` (baseline $0.00095)
 
 **Not run (1): deselected or skipped, kept in the baseline**
 
-- `tests/test_agent.py::test_skipped` (baseline $0.000350)
+- `tests/test_agent.py::test_skipped` (baseline $0.00035)
 
 **Unpriced (1): no price known, not compared**
 
@@ -166,14 +166,14 @@ Suite total per run: $0.0282 → $0.0358 (+$0.007600, +26.9%), leaving out 1 tas
 
 **Estimated (1): responses without usage (tiktoken estimate), not gated**
 
-- `tests/test_agent.py::test_stream_no_usage`: $0.002650 → $0.002900 (+$0.000250)
+- `tests/test_agent.py::test_stream_no_usage`: $0.00265 → $0.0029 (+$0.00025)
 
 <details><summary>2 tasks unchanged</summary>
 
 | test | cost |
 |:--|--:|
-| ``tests/test_agent.py::test_back`tick`` | $0.000350 |
-| `tests/test_agent.py::test_steady` | $0.001400 |
+| ``tests/test_agent.py::test_back`tick`` | $0.00035 |
+| `tests/test_agent.py::test_steady` | $0.0014 |
 
 </details>
 
@@ -263,7 +263,7 @@ def test_no_baseline_with_a_budget_violation_in_warn_mode() -> None:
         f"{MARKER}\n"
         ":warning: **No baseline yet; 1 task over budget**: 2 tasks with LLM calls cost $0.0120 per run\n"
         "\n"
-        "- `t.py::a`: $0.0100; cost $0.0100 over max_usd $0.005\n"
+        "- `t.py::a`: $0.0100; cost $0.0100 over max_usd $0.0050\n"
         "\n"
         "Create the baseline with `pytest --agent-cost --agent-cost-update-baseline` "
         "(or `agentcost update-baseline RUN.json`) and commit it.\n"
@@ -277,18 +277,18 @@ def test_total_over_threshold_in_warn_mode() -> None:
     assert cmp.total_regressed
     assert render_comment(run, cmp, mode="warn") == (
         f"{MARKER}\n"
-        ":warning: **Agent cost per run up 25.0% (+$0.005000), over the 10% and $0.0001 threshold: "
+        ":warning: **Agent cost per run up 25.0% (+$0.0050), over the 10% and $0.0001 threshold: "
         "1 task regressed**\n"
         "\n"
-        "Suite total per run: $0.0200 → $0.0250 (+$0.005000, +25.0%)\n"
+        "Suite total per run: $0.0200 → $0.0250 (+$0.0050, +25.0%)\n"
         "\n"
-        "- usage changed: +$0.005000 over 2 compared tasks\n"
+        "- usage changed: +$0.0050 over 2 compared tasks\n"
         "\n"
         "**Changed (1)**\n"
         "\n"
         "| test | baseline | current | delta | delta % | why |\n"
         "|:--|--:|--:|--:|--:|:--|\n"
-        "| :warning: `t.py::a` | $0.0100 | $0.0150 | +$0.005000 | +50.0% "
+        "| :warning: `t.py::a` | $0.0100 | $0.0150 | +$0.0050 | +50.0% "
         "| **regressed** (threshold 10% and $0.0001) |\n"
         "\n"
         "<details><summary>1 task unchanged</summary>\n"
@@ -309,8 +309,8 @@ def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
         {"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"}
     )
     lines = render_comment(run, cmp).splitlines()
-    assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.000050)**"
-    assert lines[11] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.000050 | +0.5% | within threshold |"
+    assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.00005)**"
+    assert lines[11] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold |"
 
 
 @pytest.mark.parametrize(
@@ -426,11 +426,11 @@ def test_price_only_change_with_a_price_file() -> None:
     )
     lines = render_comment(run, cmp).splitlines()
     assert lines[1] == (
-        ":white_check_mark: **Agent cost per run up 25.0% (+$0.000800): prices changed, usage unchanged**"
+        ":white_check_mark: **Agent cost per run up 25.0% (+$0.0008): prices changed, usage unchanged**"
     )
     assert lines[5:7] == [
         "- usage changed: $0 over 1 compared task",
-        "- prices changed: +$0.000800 (genai-prices 0.2.2 at 2026-06-01 → "
+        "- prices changed: +$0.0008 (genai-prices 0.2.2 at 2026-06-01 → "
         "genai-prices 0.2.3 at 2026-11-01 with price file sha256:00aa)",
     ]
     assert lines[-1] == (
@@ -464,9 +464,9 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
         stale_fails=True,
     )
     text = render_comment(run, cmp, max_rows=1)
-    assert text.splitlines()[1] == ":x: **Agent cost per run up 42.9% (+$0.001800): 1 stale cassette**"
+    assert text.splitlines()[1] == ":x: **Agent cost per run up 42.9% (+$0.0018): 1 stale cassette**"
     assert (
-        "| :x: `t.py::stale` | $0.002100 | $0.002100 | $0 | +0.0% "
+        "| :x: `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
         "| stale cassette: the request changed since it was recorded; re-record it |\n"
         "\n"
         "... and 1 more (see the JSON report)\n"
@@ -474,7 +474,7 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
     assert (
         "**New tasks (3): no baseline entry yet**\n"
         "\n"
-        "- `t.py::new_0`: $0.000350\n"
+        "- `t.py::new_0`: $0.00035\n"
         "- ... and 2 more (see the JSON report)\n"
     ) in text
     assert "test failed: not gated; +300 input tokens" in render_comment(run, cmp)
