@@ -27,7 +27,8 @@ REAL_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "TAVILY_API_KEY")
 
 
 def _pytest(extra: list[str], env: dict[str, str]) -> int:
-    command = [sys.executable, "-m", "pytest", "-m", "vcr", "--record-mode=all", "-p", "no:cacheprovider", *extra]
+    command = [sys.executable, "-m", "pytest", "-m", "vcr", "--record-mode=all", "-p", "no:cacheprovider"]
+    command += extra
     print("+", " ".join(command), flush=True)
     return subprocess.call(command, cwd=HERE, env=env)
 

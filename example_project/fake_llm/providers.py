@@ -187,33 +187,41 @@ def decide(messages: Sequence[Json], tools: Sequence[Json], tool_calls_so_far: i
 # --------------------------------------------------------------------------- OpenAI
 
 
-def _openai_segments(messages: Sequence[Json], tools: Sequence[Json]) -> list[str]:
-    """The prompt as OpenAI sees it: leading system messages, tool definitions, then the conversation."""
-    segments: list[str] = []
-    rest_start = 0
-    while rest_start < len(messages) and messages[rest_start].get("role") in ("system", "developer"):
-        rest_start += 1
-    ordered = list(messages[:rest_start])
-    for tool in tools:
-        segments.append(json.dumps(tool, sort_keys=True) + "\n")
-    head = [_openai_message(m) for m in ordered]
-    tail = [_openai_message(m) for m in messages[rest_start:]]
-    return [*head, *segments, *tail, "<|im_start|>assistant\n"]
+# Message framing costs a few tokens per message, as with the real chat formats
+# (<|im_start|>role ... <|im_end|>). They are synthetic tokens, never equal to a text token.
+_START, _END = "<|im_start|>", "<|im_end|>"
 
 
-def _openai_message(message: Json) -> str:
-    text = _text_of(message.get("content"))
-    for call in message.get("tool_calls") or []:
-        function = call.get("function", {})
-        text += f"\n{function.get('name')}({function.get('arguments')})"
-    return f"<|im_start|>{message.get('role')}\n{text}<|im_end|>\n"
-
-
-def _encode_all(tokenizer: Tokenizer, segments: Sequence[str]) -> list[Hashable]:
+def _openai_prompt(
+    tokenizer: Tokenizer, messages: Sequence[Json], tools: Sequence[Json]
+) -> tuple[list[Hashable], str]:
+    """(tokens, text) of the prompt: leading system messages, tool definitions, then the conversation."""
+    head = 0
+    while head < len(messages) and messages[head].get("role") in ("system", "developer"):
+        head += 1
     tokens: list[Hashable] = []
-    for segment in segments:
-        tokens.extend(tokenizer.encode(segment))
-    return tokens
+    texts: list[str] = []
+
+    def add_message(message: Json) -> None:
+        text = _text_of(message.get("content"))
+        for call in message.get("tool_calls") or []:
+            function = call.get("function", {})
+            text += f"\n{function.get('name')}({function.get('arguments')})"
+        tokens.extend([_START, f"<|role:{message.get('role')}|>"])
+        tokens.extend(tokenizer.encode(text))
+        tokens.append(_END)
+        texts.append(text)
+
+    for message in messages[:head]:
+        add_message(message)
+    for tool in tools:
+        spec = json.dumps(tool, sort_keys=True)
+        tokens.extend(tokenizer.encode(spec))
+        texts.append(spec)
+    for message in messages[head:]:
+        add_message(message)
+    tokens.extend([_START, "<|role:assistant|>", "<|message|>"])
+    return tokens, "\n".join(texts)
 
 
 def _openai_usage(prompt: int, completion: int, cached: int) -> Json:
@@ -245,9 +253,8 @@ def _chat(body: Json, tokenizer: Tokenizer, cache: PromptCache) -> _ChatResult:
     tools: list[Json] = list(body.get("tools") or [])
     model = str(body.get("model", ""))
     tool_calls_so_far = sum(len(m.get("tool_calls") or []) for m in messages if m.get("role") == "assistant")
-    segments = _openai_segments(messages, tools)
-    reply = decide(messages, tools, tool_calls_so_far, "".join(segments))
-    prompt_tokens = _encode_all(tokenizer, segments)
+    prompt_tokens, prompt_text = _openai_prompt(tokenizer, messages, tools)
+    reply = decide(messages, tools, tool_calls_so_far, prompt_text)
     cached = cache.openai_cached_tokens(model, prompt_tokens)
     if reply.text is not None:
         completion = len(tokenizer.encode(reply.text))
@@ -357,27 +364,26 @@ def chat_completion_sse(body: Json, tokenizer: Tokenizer, cache: PromptCache) ->
 # --------------------------------------------------------------------------- Anthropic
 
 
-def _anthropic_blocks(body: Json) -> list[tuple[str, bool]]:
-    """(text, has cache_control) for every block, in cache order: tools, system, messages."""
-    blocks: list[tuple[str, bool]] = []
+def _anthropic_blocks(body: Json) -> list[tuple[str | None, str, bool]]:
+    """(role marker, text, has cache_control) per block, in cache order: tools, system, messages."""
+    blocks: list[tuple[str | None, str, bool]] = []
     for tool in body.get("tools") or []:
         spec = {k: v for k, v in tool.items() if k != "cache_control"}
-        blocks.append((json.dumps(spec, sort_keys=True) + "\n", "cache_control" in tool))
+        blocks.append((None, json.dumps(spec, sort_keys=True), "cache_control" in tool))
     system = body.get("system")
     if isinstance(system, str):
-        blocks.append((f"\n\nSystem: {system}", False))
+        blocks.append(("<|system|>", system, False))
     elif isinstance(system, list):
         for block in system:
-            blocks.append((f"\n\nSystem: {_text_of([block])}", "cache_control" in block))
+            blocks.append(("<|system|>", _text_of([block]), "cache_control" in block))
     for message in body.get("messages") or []:
-        role = "Human" if message.get("role") == "user" else "Assistant"
+        role = f"<|{message.get('role')}|>"
         value = message.get("content")
         if isinstance(value, str):
-            blocks.append((f"\n\n{role}: {value}", False))
+            blocks.append((role, value, False))
             continue
         for block in value or []:
-            blocks.append((f"\n\n{role}: {_text_of([block])}", "cache_control" in block))
-    blocks.append(("\n\nAssistant:", False))
+            blocks.append((role, _text_of([block]), "cache_control" in block))
     return blocks
 
 
@@ -396,11 +402,14 @@ def anthropic_messages(body: Json, tokenizer: Tokenizer, cache: PromptCache) -> 
     blocks = _anthropic_blocks(body)
     tokens: list[Hashable] = []
     breakpoints: list[int] = []
-    for text, marked in blocks:
+    for marker, text, marked in blocks:
+        if marker is not None:
+            tokens.append(marker)
         tokens.extend(tokenizer.encode(text))
         if marked:
             breakpoints.append(len(tokens))
-    reply = decide(messages, tools, tool_uses, "".join(text for text, _ in blocks))
+    tokens.append("<|assistant|>")
+    reply = decide(messages, tools, tool_uses, "\n".join(text for _, text, _ in blocks))
     read, creation = cache.anthropic_cache(model, tokens, breakpoints)
     response_id = _response_id("msg_", body)
     if reply.tool_name:

@@ -9,13 +9,15 @@ recorded URIs are rewritten to the real hosts.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import pytest
 
 from fake_llm.recording import WebRedirectTransport, rewrite_to_real_host
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Set by record.py (or by hand) to record against a running fake server.
 FAKE_LLM_URL = os.environ.get("FAKE_LLM_URL", "").rstrip("/")
@@ -23,7 +25,9 @@ FAKE_LLM_URL = os.environ.get("FAKE_LLM_URL", "").rstrip("/")
 _SECRET_HEADERS = ["authorization", "x-api-key", "api-key", "openai-organization", "openai-project", "cookie"]
 # Headers that only describe the recording machine; dropping them keeps re-recorded cassettes stable.
 _NOISY_HEADER_PREFIXES = ("x-stainless-",)
-_RESPONSE_HEADERS_TO_DROP = frozenset({"set-cookie", "openai-organization", "openai-project", "cf-ray", "date"})
+_RESPONSE_HEADERS_TO_DROP = frozenset(
+    {"set-cookie", "openai-organization", "openai-project", "cf-ray", "date"}
+)
 
 
 def _scrub_request(request: Any) -> Any:
@@ -41,7 +45,9 @@ def _scrub_request(request: Any) -> Any:
 
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     response["headers"] = {
-        name: value for name, value in response["headers"].items() if name.lower() not in _RESPONSE_HEADERS_TO_DROP
+        name: value
+        for name, value in response["headers"].items()
+        if name.lower() not in _RESPONSE_HEADERS_TO_DROP
     }
     return response
 
@@ -83,5 +89,3 @@ def http_client() -> Iterator[httpx2.Client]:
     transport = WebRedirectTransport(FAKE_LLM_URL) if FAKE_LLM_URL else None
     with httpx2.Client(transport=transport, timeout=30.0) as client:
         yield client
-
-

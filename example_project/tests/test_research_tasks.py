@@ -8,11 +8,14 @@ pytest-agentcost's business.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import httpx2
 import pytest
 
 from research_agent import VERSIONS, ResearchAgent, ask_claude
+
+if TYPE_CHECKING:
+    import httpx2
 
 VERSION_NAMES = sorted(VERSIONS)
 
