@@ -3,10 +3,6 @@
 It exists so the example's cassettes can be re-recorded offline with realistic
 usage numbers: token counts come from the actual request bodies, and repeated
 long prefixes are reported as cached, as the real providers do.
+
+Start it with ``python -m fake_llm.server`` or, in Python, ``fake_llm.server.serve()``.
 """
-
-from __future__ import annotations
-
-from fake_llm.server import FakeServer, serve
-
-__all__ = ["FakeServer", "serve"]
