@@ -165,6 +165,10 @@ def _search_tool(tools: Sequence[Json]) -> tuple[str, str]:
     return str(chosen.get("name")), argument
 
 
+#: The one instruction the fake model follows beyond its script (see the README walkthrough).
+_ASKS_FOR_QUOTES = re.compile(r"\bquote (?:the|each|every|all|exact)\b", re.IGNORECASE)
+
+
 def decide(messages: Sequence[Json], tools: Sequence[Json], tool_calls_so_far: int, all_text: str) -> Reply:
     """The canned behaviour: search step by step while a script says so, then answer."""
     question = _first_user_text(messages)
@@ -178,6 +182,12 @@ def decide(messages: Sequence[Json], tools: Sequence[Json], tool_calls_so_far: i
         return Reply(text=scenario.answer if scenario else content.UNKNOWN_ANSWER)
     page = content.page_for_text(all_text)
     if page is not None:
+        if _ASKS_FOR_QUOTES.search(all_text):
+            # Like a real model, asked to quote its evidence it writes the quotes out: more output
+            # tokens here and longer notes in every later prompt.
+            # (Never the page's first sentence: that is how a summarisation request is recognised.)
+            quotes = " ".join(f'"{paragraph}"' for paragraph in page.paragraphs[1:])
+            return Reply(text=f"{page.summary} Supporting quotes: {quotes}")
         return Reply(text=page.summary)
     if scenario is not None:
         return Reply(text=scenario.answer)

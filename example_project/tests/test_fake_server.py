@@ -242,3 +242,20 @@ def test_search_returns_tavily_shaped_results(fake: FakeServer) -> None:
 )
 def test_recorded_uris_name_the_real_hosts(local: str, real: str) -> None:
     assert real_url(local, "http://127.0.0.1:8765") == real
+
+
+@pytest.mark.parametrize(
+    ("instructions", "expected_completion_tokens"),
+    [
+        ("Summarise the page in two sentences.", 26),
+        ("Summarise the page in two sentences. Quote the exact sentences that support each fact.", 102),
+    ],
+)
+def test_a_page_summary_grows_when_asked_for_quotes(
+    fake: FakeServer, instructions: str, expected_completion_tokens: int
+) -> None:
+    page = httpx2.get(f"{fake.url}/web/go.dev/blog/go1", timeout=10).text
+    reply = chat(fake, [{"role": "system", "content": instructions}, *user(page)])
+
+    assert reply["choices"][0]["message"]["content"].startswith("Go 1, the first stable version of Go")
+    assert reply["usage"]["completion_tokens"] == expected_completion_tokens
