@@ -25,7 +25,7 @@ from pytest_agentcost.models import RunCost, TestCost, TokenUsage, format_money
 from pytest_agentcost.render._format import money
 from pytest_agentcost.settings import Budget, Threshold
 
-__all__ = ["Comparison", "TestDiff", "compare", "check_budget"]
+__all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
 
 Repricer = Callable[[str, TokenUsage], "Decimal | None"]
 """(``provider:model``, usage) -> USD at the current prices, or None."""

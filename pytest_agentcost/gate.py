@@ -257,6 +257,18 @@ def finish_session(
         outcome.lines.append(f"... and {len(warned) - 20} more warnings (see the JSON report)")
 
     failed = False
+    if settings.scan:
+        from pytest_agentcost.scan import format_findings, scan_paths
+
+        used = sorted({c.cassette for t in run.tests.values() for c in t.calls if c.cassette})
+        paths = [p for p in (Path(settings.rootdir, c) for c in used) if p.exists()]
+        findings = scan_paths(paths, on_error=lambda exc: outcome.lines.append(f"scan: {exc}"))
+        if findings:
+            outcome.lines.append(f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:")
+            outcome.lines.extend(format_findings(findings).splitlines())
+            failed = True
+        else:
+            outcome.lines.append(f"scan: no credentials in the {len(paths)} cassette(s) this run used")
     if settings.mode == "fail" and (cmp.regressions or cmp.total_regressed):
         failed = True
     if settings.fail_unpriced and unpriced:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["money", "signed_money", "signed_int", "percent"]
+__all__ = ["money", "percent", "signed_int", "signed_money"]
 
 
 def money(value: Decimal | None) -> str:

@@ -246,3 +246,16 @@ def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None
     assert result.ret == 0, result.stdout.str()
     data = json.loads((pytester.path / "c.json").read_text())
     assert data["tests"]["test_plain.py::test_plain"]["cost_usd"] == "0.0002100000"
+
+
+def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_leaky():\n    llm('x')\n")
+    fake_key = "sk-proj-" + "Zx9" * 16 + "T3BlbkFJ" + "q7" * 12
+    leaky = interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))
+    leaky["request"]["headers"]["Authorization"] = ["Bearer " + fake_key]
+    project.cassette("test_agent", "test_leaky", [leaky])
+    result = project.run("--agent-cost", "--agent-cost-scan")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:"])
+    assert fake_key not in result.stdout.str()
+    assert "request.headers.authorization" in result.stdout.str()
