@@ -83,7 +83,9 @@ class Accountant:
                 cassette = rel
         return cassette.replace(os.sep, "/")
 
-    def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
+    def __call__(
+        self, current: Interaction, recorded: Interaction | None, cassette: str | None
+    ) -> CallRecord:
         cassette = self._relative(cassette)
         extraction: Any = None
         warnings: list[str] = []
@@ -140,7 +142,9 @@ class Accountant:
             cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
         return CallRecord(**{**record.__dict__, "cost_usd": cost})
 
-    def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:
+    def _drift(
+        self, current: Interaction, recorded: Interaction | None, endpoint: str
+    ) -> dict[str, Any] | None:
         if not self.detect_drift or recorded is None:
             return None
         try:

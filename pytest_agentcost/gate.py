@@ -79,7 +79,9 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
                 Usage(
                     input_tokens=max(call.usage.input_tokens + delta, 0),
                     output_tokens=out,
-                    cache_read_tokens=min(call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)),
+                    cache_read_tokens=min(
+                        call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)
+                    ),
                 ),
             )
             if cost is None:
@@ -116,7 +118,9 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
             [
                 t.nodeid,
                 money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
-                money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
+                money(t.current_usd)
+                if t.current_usd is not None or t.status not in ("removed", "not-run")
+                else "-",
                 signed_money(t.delta_usd),
                 percent(t.delta_pct),
                 t.status,
@@ -138,7 +142,11 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         "compared with baseline: "
         + ", ".join(f"{n} {status}" for status, n in counts.items())
         + f"; total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}"
-        + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
+        + (
+            f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})"
+            if cmp.total_delta_usd
+            else ""
+        )
     )
     if cmp.prices_changed:
         lines.append(
@@ -148,10 +156,14 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         )
     word = "FAILED" if mode == "fail" else "warning"
     for t in cmp.regressions:
-        what = "; ".join(t.budget) if t.budget and t.status != "regressed" else (
-            f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
-            f"{percent(t.delta_pct)}) over threshold {t.threshold}"
-            + (f"; {'; '.join(t.budget)}" if t.budget else "")
+        what = (
+            "; ".join(t.budget)
+            if t.budget and t.status != "regressed"
+            else (
+                f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
+                f"{percent(t.delta_pct)}) over threshold {t.threshold}"
+                + (f"; {'; '.join(t.budget)}" if t.budget else "")
+            )
         )
         lines.append(f"agent cost {word}: {t.nodeid}: {what}")
     if cmp.total_regressed:
@@ -176,11 +188,17 @@ def _annotations(cmp: Comparison, run: RunCost, mode: str) -> list[str]:
     result = []
     for t in cmp.regressions:
         file, line = t.location or (None, None)
-        msg = "; ".join(t.budget) if t.budget and t.status != "regressed" else (
-            f"cost per run {money(t.baseline_usd)} -> {money(t.current_usd)} ({percent(t.delta_pct)}), "
-            f"threshold {t.threshold}"
+        msg = (
+            "; ".join(t.budget)
+            if t.budget and t.status != "regressed"
+            else (
+                f"cost per run {money(t.baseline_usd)} -> {money(t.current_usd)} ({percent(t.delta_pct)}), "
+                f"threshold {t.threshold}"
+            )
         )
-        result.append(annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}"))
+        result.append(
+            annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}")
+        )
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = test.location or (None, None)
@@ -218,8 +236,10 @@ def finish_session(
         outcome.lines.extend(comparison_lines(cmp, settings.mode))
     else:
         for t in cmp.regressions:
-            outcome.lines.append(f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: "
-                                 + "; ".join(t.budget))
+            outcome.lines.append(
+                f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: "
+                + "; ".join(t.budget)
+            )
         if not settings.update_baseline:
             outcome.lines.append(
                 f"no baseline at {settings.baseline}: run with --agent-cost-update-baseline to create it"
@@ -264,7 +284,9 @@ def finish_session(
         paths = [p for p in (Path(settings.rootdir, c) for c in used) if p.exists()]
         findings = scan_paths(paths, on_error=lambda exc: outcome.lines.append(f"scan: {exc}"))
         if findings:
-            outcome.lines.append(f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:")
+            outcome.lines.append(
+                f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:"
+            )
             outcome.lines.extend(format_findings(findings).splitlines())
             failed = True
         else:
@@ -328,5 +350,6 @@ def _markdown(run: RunCost, cmp: Comparison, settings: Settings) -> str | None:
         from pytest_agentcost.render.markdown import render_comment
     except ImportError:
         return None
-    return render_comment(run, cmp, mode=settings.mode, runs_per_month=settings.runs_per_month,
-                          rules=settings.markers)
+    return render_comment(
+        run, cmp, mode=settings.mode, runs_per_month=settings.runs_per_month, rules=settings.markers
+    )

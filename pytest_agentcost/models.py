@@ -63,7 +63,7 @@ def parse_money(value: Any, what: str = "cost") -> Decimal:
     do not round-trip, and a hand-edited file with one is a mistake).
     """
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"{what} must be a decimal string such as \"0.0125\", not {value!r}")
+        raise ValueError(f'{what} must be a decimal string such as "0.0125", not {value!r}')
     try:
         parsed = Decimal(value)
     except (InvalidOperation, ValueError):
@@ -246,8 +246,9 @@ def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
     billed_ids: set[str] = set()
     result = []
     for call in calls:
-        if call.kind == "llm" and call.billed and call.response_id and call.is_poll:
-            if call.response_id in billed_ids:
+        rid = call.response_id
+        if call.kind == "llm" and call.billed and rid and call.is_poll:
+            if rid in billed_ids:
                 call = replace(
                     call,
                     billed=False,
@@ -257,9 +258,9 @@ def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
                     warnings=(*call.warnings, f"poll of response {call.response_id} already billed"),
                 )
             else:
-                billed_ids.add(call.response_id)
-        elif call.kind == "llm" and call.billed and call.response_id:
-            billed_ids.add(call.response_id)
+                billed_ids.add(rid)
+        elif call.kind == "llm" and call.billed and rid:
+            billed_ids.add(rid)
         result.append(call)
     return tuple(result)
 
@@ -352,7 +353,9 @@ class TestCost:
         for c in self.billed:
             key = model_key(c.provider, c.model)
             prev = result.get(key, ModelTotals())
-            result[key] = ModelTotals(prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd))
+            result[key] = ModelTotals(
+                prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd)
+            )
         return result
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:

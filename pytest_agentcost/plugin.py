@@ -9,6 +9,7 @@ is not patched and no hook of ours runs per test.
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -104,15 +105,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="scan the cassettes this run used for credentials; findings fail the run",
     )
 
-    parser.addini("agent_cost_baseline", f"baseline file (default {DEFAULT_BASELINE} at the rootdir)", default="")
+    parser.addini(
+        "agent_cost_baseline", f"baseline file (default {DEFAULT_BASELINE} at the rootdir)", default=""
+    )
     parser.addini("agent_cost_threshold", "per-test regression threshold, e.g. 10%,$0.0001", default="")
     parser.addini("agent_cost_total_threshold", "threshold on the suite total, e.g. 5%", default="")
     parser.addini("agent_cost_mode", "fail or warn", default="fail")
-    parser.addini("agent_cost_fail_unpriced", "fail when a billed call is unpriced", type="bool", default=False)
+    parser.addini(
+        "agent_cost_fail_unpriced", "fail when a billed call is unpriced", type="bool", default=False
+    )
     parser.addini("agent_cost_price_date", "genai-prices price date YYYY-MM-DD", default="")
     parser.addini("agent_cost_prices", "user price file (TOML or JSON), relative to the rootdir", default="")
     parser.addini(
-        "agent_cost_tool_prices", "per-call price of non-LLM hosts: 'host = USD' lines", type="linelist", default=[]
+        "agent_cost_tool_prices",
+        "per-call price of non-LLM hosts: 'host = USD' lines",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "agent_cost_providers",
@@ -127,8 +135,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
-    parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
-    parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
+    parser.addini(
+        "agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False
+    )
+    parser.addini(
+        "agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default=""
+    )
     parser.addini(
         "agent_cost_tiktoken_download",
         "download missing tiktoken encodings (10 s timeout); false for strictly offline CI",
@@ -270,14 +282,18 @@ class AgentCostSession:
             total_threshold=config.getoption("agent_cost_total_threshold")
             or config.getini("agent_cost_total_threshold"),
             mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
-            fail_unpriced=bool(_ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")),
+            fail_unpriced=bool(
+                _ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")
+            ),
             price_date=config.getoption("agent_cost_price_date") or config.getini("agent_cost_price_date"),
             prices_file=_rootdir_path(config, prices_value) if prices_value else None,
             tool_prices=config.getini("agent_cost_tool_prices"),
             host_providers=_parse_host_map(config.getini("agent_cost_providers")),
             stale_policy=config.getoption("agent_cost_stale") or config.getini("agent_cost_stale"),
             stale_ignore_fields=config.getini("agent_cost_stale_ignore_fields") or None,
-            gate_estimates=bool(_ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")),
+            gate_estimates=bool(
+                _ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")
+            ),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
             tiktoken_download=bool(config.getini("agent_cost_tiktoken_download")),
             runs_per_month=config.getini("agent_cost_runs_per_month") or None,
@@ -304,7 +320,9 @@ class AgentCostSession:
         if path.exists():
             self.baseline = load_baseline(path)
         elif self.settings.baseline_explicit and not self.settings.update_baseline:
-            raise AgentCostError(f"{path}: baseline file not found (create it with --agent-cost-update-baseline)")
+            raise AgentCostError(
+                f"{path}: baseline file not found (create it with --agent-cost-update-baseline)"
+            )
 
     def header(self) -> str:
         source = self.settings.pricer.source
@@ -320,7 +338,9 @@ class AgentCostSession:
         self.recorder.install()
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, object, object]:
         with self.recorder.running(item.nodeid):
             result = yield
         self._finish_item(item)

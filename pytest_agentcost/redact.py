@@ -308,7 +308,9 @@ def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
 
     requests: list[Any] = []
     responses: list[Any] = []
-    for request, response in zip(cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False):
+    for request, response in zip(
+        cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False
+    ):
         req = copy.deepcopy(request)
         req = remove_headers(req, list(DEFAULT_FILTER_HEADERS))
         req = remove_query_parameters(req, list(DEFAULT_FILTER_QUERY))
@@ -333,4 +335,6 @@ class RedactingPersister:
         return self._inner.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> Any:
-        return self._inner.save_cassette(cassette_path, redact_interactions(cassette_dict), serializer=serializer)
+        return self._inner.save_cassette(
+            cassette_path, redact_interactions(cassette_dict), serializer=serializer
+        )

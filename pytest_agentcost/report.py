@@ -78,7 +78,9 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
         except (ValueError, TypeError, KeyError) as exc:
             raise BaselineError(f"{source}: tests[{nodeid!r}]: {exc}") from None
     price = data.get("price_source")
-    return RunCost(tests=tests, price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}))
+    return RunCost(
+        tests=tests, price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {})
+    )
 
 
 def load_run(path: Path) -> RunCost:

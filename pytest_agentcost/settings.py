@@ -10,7 +10,7 @@ from typing import Any
 
 from pytest_agentcost.errors import ConfigError
 from pytest_agentcost.models import parse_money
-from pytest_agentcost.pricing import Pricer, load_price_file, parse_price_date, parse_tool_prices
+from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file, parse_price_date, parse_tool_prices
 
 __all__ = ["DEFAULT_THRESHOLD", "Budget", "Settings", "TestRules", "Threshold"]
 
@@ -124,7 +124,9 @@ def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> 
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}")
+            raise ConfigError(
+                f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}"
+            )
         return value
 
     return TestRules(
@@ -194,7 +196,8 @@ class Settings:
         stale_policy = (stale_policy or "warn").strip().lower()
         if stale_policy not in ("ignore", "warn", "fail"):
             raise ConfigError(f"agent_cost_stale must be 'ignore', 'warn' or 'fail', not {stale_policy!r}")
-        overrides, digest = ({}, None)
+        overrides: dict[str, ModelPrice] = {}
+        digest: str | None = None
         if prices_file is not None:
             overrides, digest = load_price_file(prices_file)
         pricer = Pricer(
@@ -214,7 +217,9 @@ class Settings:
             try:
                 rpm = int(str(runs_per_month).replace("_", ""))
             except ValueError:
-                raise ConfigError(f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}") from None
+                raise ConfigError(
+                    f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}"
+                ) from None
         return cls(
             rootdir=rootdir,
             baseline=baseline,
@@ -227,7 +232,9 @@ class Settings:
             threshold=Threshold.parse(threshold or DEFAULT_THRESHOLD, "agent_cost_threshold"),
             # The suite total is gated only when asked: per-test thresholds (and marker
             # overrides) are the main gate, and a default total gate would override them.
-            total_threshold=Threshold.parse(total_threshold, "agent_cost_total_threshold") if total_threshold else None,
+            total_threshold=Threshold.parse(total_threshold, "agent_cost_total_threshold")
+            if total_threshold
+            else None,
             mode=mode,
             fail_unpriced=fail_unpriced,
             pricer=pricer,
@@ -241,7 +248,9 @@ class Settings:
 
     def record_marker(self, nodeid: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         self.markers[nodeid] = parse_marker(args, kwargs, nodeid)
-        self._marker_specs[nodeid] = {k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()}
+        self._marker_specs[nodeid] = {
+            k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()
+        }
 
     def marker_specs(self) -> dict[str, dict[str, Any]]:
         """Marker arguments as builtins (sent from xdist workers to the controller)."""

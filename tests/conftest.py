@@ -73,7 +73,7 @@ def write_cassette(path: Path, interactions: list[dict[str, Any]]) -> None:
 
 CHAT_URL = "https://api.openai.com/v1/chat/completions"
 
-AGENT_MODULE = '''
+AGENT_MODULE = """
 import json
 import urllib.request
 
@@ -85,7 +85,7 @@ def llm(prompt, url="{url}", model="gpt-4o-mini"):
     req = urllib.request.Request(url, data=body, headers={{"Content-Type": "application/json"}}, method="POST")
     with urllib.request.urlopen(req) as resp:
         return json.loads(resp.read())
-'''
+"""
 
 
 @dataclass
@@ -112,7 +112,9 @@ class AgentProject:
         write_cassette(path, interactions)
         return path
 
-    def chat_cassette(self, module: str, test: str, calls: list[tuple[int, int]], model: str = "gpt-4o-mini") -> Path:
+    def chat_cassette(
+        self, module: str, test: str, calls: list[tuple[int, int]], model: str = "gpt-4o-mini"
+    ) -> Path:
         return self.cassette(
             module,
             test,

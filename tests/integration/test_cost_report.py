@@ -71,10 +71,12 @@ def test_json_is_byte_identical_with_and_without_xdist(pytester: pytest.Pytester
     proj.module("test_agent", TWO_TESTS)
     proj.chat_cassette("test_agent", "test_cheap", [(1000, 100)])
     proj.chat_cassette("test_agent", "test_dear", [(2000, 500), (2000, 500)], model="gpt-4o")
-    serial = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost",
-                                           "--agent-cost-json", "serial.json")
-    parallel = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--agent-cost",
-                                             "--agent-cost-json", "parallel.json")
+    serial = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost", "--agent-cost-json", "serial.json"
+    )
+    parallel = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", "--agent-cost", "--agent-cost-json", "parallel.json"
+    )
     assert serial.ret == parallel.ret == 0
     assert (pytester.path / "serial.json").read_bytes() == (pytester.path / "parallel.json").read_bytes()
 
@@ -228,7 +230,9 @@ def test_plugin_loads_without_xdist(pytester: pytest.Pytester) -> None:
 def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None:
     from tests.conftest import write_cassette
 
-    write_cassette(pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))])
+    write_cassette(
+        pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))]
+    )
     pytester.makepyfile(
         test_plain="""
         import json, urllib.request, vcr

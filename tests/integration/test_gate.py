@@ -48,7 +48,10 @@ def test_update_then_compare_unchanged(project: AgentProject) -> None:
     assert written.endswith(b"}\n")
     assert data["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0021000000"
     assert data["tests"]["test_agent.py::test_task_b"]["llm_calls"] == 2
-    assert data["tests"]["test_agent.py::test_task_b"]["by_model"]["openai:gpt-4o-mini"]["input_tokens"] == 10_000
+    assert (
+        data["tests"]["test_agent.py::test_task_b"]["by_model"]["openai:gpt-4o-mini"]["input_tokens"]
+        == 10_000
+    )
     again = project.run("--agent-cost", "--agent-cost-update-baseline")
     again.stdout.fnmatch_lines(["*baseline unchanged*"])
     assert _baseline_bytes(project) == written
@@ -125,8 +128,10 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
     result = project.run("--agent-cost")
     assert result.ret == 1
     result.stdout.fnmatch_lines(
-        ["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.0010; "
-         "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"]
+        [
+            "agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.0010; "
+            "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"
+        ]
     )
 
 
@@ -191,7 +196,9 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"])
+    result.stdout.fnmatch_lines(
+        ["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"]
+    )
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
     assert cmp["price_delta_usd"] == "+0.0010500000"
     assert cmp["usage_delta_usd"] == "0.0000000000"

@@ -32,7 +32,7 @@ def _load_cases() -> list[dict[str, Any]]:
 
 CASES = _load_cases()
 
-REPLAY_MODULE = '''
+REPLAY_MODULE = """
 import urllib.error
 import urllib.request
 
@@ -54,7 +54,7 @@ def test_case(case):
                 urllib.request.urlopen(req).read()
             except urllib.error.HTTPError as exc:
                 exc.read()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,20 @@ def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, extra in (("serial", ["-p", "no:xdist"]), ("xdist", ["-n", "2"])):
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:recording", *extra,
-             "--agent-cost", "--agent-cost-json", f"{name}.json", "-q"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:recording",
+                *extra,
+                "--agent-cost",
+                "--agent-cost-json",
+                f"{name}.json",
+                "-q",
+            ],
             cwd=root,
             capture_output=True,
             text=True,
@@ -100,7 +112,13 @@ def test_case_tokens_and_cost(corpus_runs: dict[str, Any], case: dict[str, Any])
     if case["estimated"]:
         assert test["input_tokens"] > 0
         return
-    for kind in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
+    for kind in (
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "reasoning_tokens",
+    ):
         assert test[kind] == case[kind], kind
     assert test["tool_calls"] == case["tool_calls"]
     assert Decimal(test["cost_usd"]) == Decimal(case["expected_cost_usd"])
