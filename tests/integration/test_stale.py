@@ -1,0 +1,62 @@
+"""Stale cassettes: the code's prompt changed, the cassette did not (with and without xdist)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction
+
+MODULE = """
+@pytest.mark.vcr
+def test_task():
+    llm("{prompt}")
+"""
+
+
+def _recorded(prompt: str, *, reorder: bool = False) -> str:
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]}
+    if reorder:
+        body = {"messages": body["messages"], "model": body["model"]}
+        return json.dumps(body, indent=1)
+    return json.dumps(body)
+
+
+def _setup(project: AgentProject, recorded_prompt: str, current_prompt: str, reorder: bool = False) -> None:
+    project.module("test_agent", MODULE.format(prompt=current_prompt))
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [
+            interaction(
+                CHAT_URL,
+                chat_response("gpt-4o-mini", 1000, 100),
+                request_body=_recorded(recorded_prompt, reorder=reorder),
+            )
+        ],
+    )
+
+
+def test_grown_prompt_is_reported_stale(project: AgentProject) -> None:
+    _setup(project, "short prompt", "short prompt" + " and much more context" * 20)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*1 test(s) replay stale cassettes*"])
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert test["stale"] is True
+    drift = test["calls"][0]["drift"]
+    assert drift["input_token_delta"] > 0
+    assert any("+440 characters" in change for change in drift["changes"])
+
+
+def test_fail_policy_fails_the_run(project: AgentProject) -> None:
+    _setup(project, "short prompt", "a different prompt")
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*"])
+
+
+def test_cosmetic_change_is_not_stale(project: AgentProject) -> None:
+    _setup(project, "same prompt", "same prompt", reorder=True)
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["stale"] is False
