@@ -360,7 +360,7 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
             "agent_cost_mb": round(c_mb, 1),
             "memory_ratio": round(c_mb / b_mb, 3),
             "overhead_ms_per_test": round((c_s - b_s) * 1000 / n, 3),
-            "report_tests": len(report.get("tests", [])) if isinstance(report.get("tests"), list) else None,
+            "report_tests": len(report.get("tests") or ()),
             "baseline_runs_s": [round(s.seconds, 3) for s in baseline],
             "agent_cost_runs_s": [round(s.seconds, 3) for s in cost],
         }
