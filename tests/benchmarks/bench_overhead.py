@@ -1,0 +1,443 @@
+"""Measure the wall-time and peak-memory overhead of ``--agent-cost`` on a replayed agent suite.
+
+Not a pytest test (the name does not match ``test_*.py``): run it as a script, see README.md.
+
+For each N it generates, in a temporary directory, N tests marked ``@pytest.mark.vcr``. Each test
+makes ten LLM calls with urllib against https URLs (OpenAI chat JSON, OpenAI chat SSE stream with a
+usage chunk, Anthropic messages, Gemini generateContent) that pytest-recording replays from the
+test's own cassette (record mode ``none``, so nothing touches the network). It then runs, as
+subprocesses, pytest-recording alone and the same plus ``--agent-cost --agent-cost-json``,
+alternating and repeating, and reports the median wall time and peak RSS of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TESTS_PER_MODULE = 50
+TIME_BIN = "/usr/bin/time"
+
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+ANTHROPIC_URL = "https://api.anthropic.com/v1/messages"
+GEMINI_URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+
+# The ten calls each test makes, in order. Mixed providers and one streaming shape.
+CALL_PLAN = ("openai", "openai_stream", "anthropic", "gemini") * 2 + ("openai", "anthropic")
+
+# The generated test module. Request bodies are built exactly as the cassette records them so the
+# stale-cassette check sees matching bodies (the common, cheap path).
+MODULE_HEADER = """
+import json
+import ssl
+import urllib.request
+
+import pytest
+
+# One shared TLS context, as a real client keeps: urllib otherwise builds one per request and
+# loading the CA bundle (~45 ms) would dwarf everything being measured.
+_TLS = ssl.create_default_context()
+
+OPENAI_URL = "{openai}"
+ANTHROPIC_URL = "{anthropic}"
+GEMINI_URL = "{gemini}"
+
+
+def _post(url, body, headers):
+    req = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(req, context=_TLS) as resp:
+        return resp.read()
+
+
+def openai(prompt):
+    body = json.dumps({{"model": "gpt-4o-mini", "messages": [{{"role": "user", "content": prompt}}]}})
+    return json.loads(_post(OPENAI_URL, body, {{"Content-Type": "application/json"}}))
+
+
+def openai_stream(prompt):
+    body = json.dumps(
+        {{
+            "model": "gpt-4o-mini",
+            "messages": [{{"role": "user", "content": prompt}}],
+            "stream": True,
+            "stream_options": {{"include_usage": True}},
+        }}
+    )
+    raw = _post(OPENAI_URL, body, {{"Content-Type": "application/json"}}).decode()
+    return [line for line in raw.splitlines() if line.startswith("data: ")]
+
+
+def anthropic(prompt):
+    messages = [{{"role": "user", "content": prompt}}]
+    body = json.dumps({{"model": "claude-sonnet-4-5", "max_tokens": 1024, "messages": messages}})
+    headers = {{"Content-Type": "application/json", "anthropic-version": "2023-06-01"}}
+    return json.loads(_post(ANTHROPIC_URL, body, headers))
+
+
+def gemini(prompt):
+    body = json.dumps({{"contents": [{{"role": "user", "parts": [{{"text": prompt}}]}}]}})
+    return json.loads(_post(GEMINI_URL, body, {{"Content-Type": "application/json"}}))
+"""
+
+TEST_TEMPLATE = """
+
+@pytest.mark.vcr
+def test_agent_{index}():
+    results = []
+    for step, call in enumerate(({calls})):
+        results.append(call(f"task {index} step {{step}}"))
+    assert len(results) == {ncalls}
+"""
+
+
+def request_body(kind: str, prompt: str) -> str:
+    """The request body the generated test sends for one call (identical json.dumps)."""
+    messages = [{"role": "user", "content": prompt}]
+    if kind == "openai":
+        return json.dumps({"model": "gpt-4o-mini", "messages": messages})
+    if kind == "openai_stream":
+        return json.dumps(
+            {
+                "model": "gpt-4o-mini",
+                "messages": messages,
+                "stream": True,
+                "stream_options": {"include_usage": True},
+            }
+        )
+    if kind == "anthropic":
+        return json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 1024, "messages": messages})
+    if kind == "gemini":
+        return json.dumps({"contents": [{"role": "user", "parts": [{"text": prompt}]}]})
+    raise ValueError(kind)
+
+
+def response(kind: str, prompt_tokens: int, completion_tokens: int) -> tuple[str, str]:
+    """(body, content-type) of a provider response; shapes copied from tests/data/cassettes."""
+    total = prompt_tokens + completion_tokens
+    if kind == "openai":
+        body = {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion",
+            "created": 1734567000,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "ok", "refusal": None},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": total,
+                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            },
+        }
+        return json.dumps(body), "application/json"
+    if kind == "openai_stream":
+        base: dict[str, Any] = {
+            "id": "chatcmpl-benchstream",
+            "object": "chat.completion.chunk",
+            "created": 1734567000,
+            "model": "gpt-4o-mini-2024-07-18",
+            "system_fingerprint": "fp_0aa8d3e20b",
+        }
+        deltas: list[tuple[dict[str, Any], Any]] = [({"role": "assistant", "content": ""}, None)]
+        deltas += [({"content": word}, None) for word in ("The", " capital", " is", " Paris", ".")]
+        deltas.append(({}, "stop"))
+        chunks = [
+            {
+                **base,
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+                "usage": None,
+            }
+            for delta, finish in deltas
+        ]
+        chunks.append(
+            {
+                **base,
+                "choices": [],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": total,
+                    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                    "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+                },
+            }
+        )
+        lines = [f"data: {json.dumps(chunk, separators=(',', ':'))}\n\n" for chunk in chunks]
+        return "".join(lines) + "data: [DONE]\n\n", "text/event-stream; charset=utf-8"
+    if kind == "anthropic":
+        body = {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-5-20250929",
+            "content": [{"type": "text", "text": "ok"}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": prompt_tokens,
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+                "output_tokens": completion_tokens,
+                "service_tier": "standard",
+            },
+        }
+        return json.dumps(body), "application/json"
+    if kind == "gemini":
+        body = {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": "ok"}], "role": "model"},
+                    "finishReason": "STOP",
+                    "index": 0,
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": prompt_tokens,
+                "candidatesTokenCount": completion_tokens,
+                "totalTokenCount": total,
+            },
+            "modelVersion": "gemini-2.5-flash",
+            "responseId": "bench",
+        }
+        return json.dumps(body, indent=2), "application/json; charset=UTF-8"
+    raise ValueError(kind)
+
+
+def provider_url(kind: str) -> str:
+    """The https URL a call kind posts to."""
+    return {"openai": OPENAI_URL, "openai_stream": OPENAI_URL, "anthropic": ANTHROPIC_URL}.get(
+        kind, GEMINI_URL
+    )
+
+
+def cassette(index: int) -> dict[str, Any]:
+    """The cassette of test ``index``: its ten interactions in call order."""
+    interactions = []
+    for step, kind in enumerate(CALL_PLAN):
+        # Vary token counts per test and step so the report is not one repeated number.
+        prompt_tokens = 100 + (index * 7 + step * 13) % 900
+        completion_tokens = 20 + (index * 3 + step * 5) % 300
+        body, content_type = response(kind, prompt_tokens, completion_tokens)
+        headers = {"content-type": ["application/json"]}
+        if kind == "anthropic":
+            headers["anthropic-version"] = ["2023-06-01"]
+        interactions.append(
+            {
+                "request": {
+                    "body": request_body(kind, f"task {index} step {step}"),
+                    "headers": headers,
+                    "method": "POST",
+                    "uri": provider_url(kind),
+                },
+                "response": {
+                    "body": {"string": body},
+                    "headers": {"content-type": [content_type]},
+                    "status": {"code": 200, "message": "OK"},
+                },
+            }
+        )
+    return {"interactions": interactions, "version": 1}
+
+
+def generate_suite(root: Path, n: int) -> None:
+    """Write pytest.ini, test modules and one cassette per test under ``root``."""
+    (root / "pytest.ini").write_text(
+        "[pytest]\n"
+        # No network: never try to download tiktoken encodings.
+        "agent_cost_tiktoken_download = false\n"
+    )
+    header = MODULE_HEADER.format(openai=OPENAI_URL, anthropic=ANTHROPIC_URL, gemini=GEMINI_URL)
+    calls = ", ".join(CALL_PLAN)
+    for start in range(0, n, TESTS_PER_MODULE):
+        module = f"test_agents_{start // TESTS_PER_MODULE:04d}"
+        indices = range(start, min(start + TESTS_PER_MODULE, n))
+        source = header + "".join(
+            TEST_TEMPLATE.format(index=i, calls=calls, ncalls=len(CALL_PLAN)) for i in indices
+        )
+        (root / f"{module}.py").write_text(textwrap.dedent(source))
+        # pytest-recording's default cassette path: <test dir>/cassettes/<module>/<test>.yaml
+        folder = root / "cassettes" / module
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in indices:
+            (folder / f"test_agent_{i}.yaml").write_text(
+                yaml.dump(
+                    cassette(i), Dumper=yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper
+                )
+            )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One pytest child run: wall seconds and peak RSS in MB."""
+
+    seconds: float
+    max_rss_mb: float
+
+
+MAXRSS_RE = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
+
+
+def run_once(cmd: list[str], cwd: Path) -> Sample:
+    """Run ``cmd`` in ``cwd``; measure wall time and the child's own peak RSS."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if os.path.exists(TIME_BIN):
+        start = time.perf_counter()
+        proc = subprocess.run([TIME_BIN, "-v", *cmd], cwd=cwd, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(
+                f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
+        match = MAXRSS_RE.search(proc.stderr)
+        if match is None:
+            raise SystemExit(f"no peak RSS in {TIME_BIN} output:\n{proc.stderr[-2000:]}")
+        return Sample(seconds, int(match.group(1)) / 1024)
+    # RUSAGE_CHILDREN is a running max over all children, so reap this child with wait4 instead.
+    start = time.perf_counter()
+    popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(popen.pid, 0)
+    seconds = time.perf_counter() - start
+    popen.returncode = os.waitstatus_to_exitcode(status)
+    if popen.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({popen.returncode})")
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return Sample(seconds, usage.ru_maxrss / divisor)
+
+
+def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
+    """Generate an N-test suite and time baseline vs --agent-cost, alternating ``repeats`` times."""
+    root = Path(tempfile.mkdtemp(prefix=f"agentcost-bench-{n}-"))
+    try:
+        t0 = time.perf_counter()
+        generate_suite(root, n)
+        print(f"N={n}: generated in {time.perf_counter() - t0:.1f}s at {root}", file=sys.stderr)
+        base_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
+        # One untimed warm-up so both variants see a warm page cache.
+        run_once(base_cmd, root)
+        baseline: list[Sample] = []
+        cost: list[Sample] = []
+        for i in range(repeats):
+            baseline.append(run_once(base_cmd, root))
+            cost.append(run_once(cost_cmd, root))
+            print(
+                f"N={n} rep {i + 1}: baseline {baseline[-1].seconds:.2f}s,"
+                f" agent-cost {cost[-1].seconds:.2f}s",
+                file=sys.stderr,
+            )
+        report = json.loads((root / "out.json").read_text())
+        b_s = statistics.median(s.seconds for s in baseline)
+        c_s = statistics.median(s.seconds for s in cost)
+        b_mb = statistics.median(s.max_rss_mb for s in baseline)
+        c_mb = statistics.median(s.max_rss_mb for s in cost)
+        return {
+            "n": n,
+            "calls_per_test": len(CALL_PLAN),
+            "baseline_s": round(b_s, 3),
+            "agent_cost_s": round(c_s, 3),
+            "time_ratio": round(c_s / b_s, 3),
+            "baseline_mb": round(b_mb, 1),
+            "agent_cost_mb": round(c_mb, 1),
+            "memory_ratio": round(c_mb / b_mb, 3),
+            "overhead_ms_per_test": round((c_s - b_s) * 1000 / n, 3),
+            "report_tests": len(report.get("tests") or ()),
+            "baseline_runs_s": [round(s.seconds, 3) for s in baseline],
+            "agent_cost_runs_s": [round(s.seconds, 3) for s in cost],
+        }
+    finally:
+        if keep:
+            print(f"kept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """A fixed-width text table of the results plus the linearity line."""
+    head = (
+        "N",
+        "baseline s",
+        "agent-cost s",
+        "time ratio",
+        "baseline MB",
+        "agent-cost MB",
+        "mem ratio",
+        "ms/test",
+    )
+    lines = ["  ".join(f"{h:>13}" for h in head)]
+    for r in rows:
+        cells = (
+            r["n"],
+            f"{r['baseline_s']:.2f}",
+            f"{r['agent_cost_s']:.2f}",
+            f"{r['time_ratio']:.2f}",
+            f"{r['baseline_mb']:.1f}",
+            f"{r['agent_cost_mb']:.1f}",
+            f"{r['memory_ratio']:.2f}",
+            f"{r['overhead_ms_per_test']:.2f}",
+        )
+        lines.append("  ".join(f"{c:>13}" for c in cells))
+    return "\n".join(lines)
+
+
+def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-test overhead at each N relative to the smallest N: ~1.0 means linear growth."""
+    if len(rows) < 2:
+        return {"ratios": {}, "linear": None}
+    first = rows[0]["overhead_ms_per_test"]
+    ratios = {str(r["n"]): (round(r["overhead_ms_per_test"] / first, 2) if first > 0 else None) for r in rows}
+    # Noise makes exact 1.0 meaningless; superlinear growth shows as a clear rise with N.
+    linear = all(v is not None and v <= 1.5 for v in ratios.values())
+    return {"ratios": ratios, "linear": linear}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--n", type=int, nargs="+", default=[200, 1000, 5000], help="suite sizes (default 200 1000 5000)"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per variant (default 3)")
+    parser.add_argument("--out", type=Path, help="write the results as JSON to this path")
+    parser.add_argument("--keep", action="store_true", help="keep the generated suites")
+    args = parser.parse_args(argv)
+    rows = [bench(n, args.repeats, args.keep) for n in sorted(args.n)]
+    lin = linearity(rows)
+    print(table(rows))
+    if lin["ratios"]:
+        ratios = ", ".join(f"N={k}: {v}" for k, v in lin["ratios"].items())
+        verdict = (
+            "linear (flat per-test overhead)"
+            if lin["linear"]
+            else "NOT linear (per-test overhead grows with N)"
+        )
+        print(f"per-test overhead relative to N={rows[0]['n']}: {ratios} -> {verdict}")
+    if args.out:
+        payload = {"python": sys.version.split()[0], "results": rows, "linearity": lin}
+        tmp = args.out.with_name(args.out.name + ".tmp")
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
