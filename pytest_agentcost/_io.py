@@ -13,22 +13,25 @@ __all__ = ["dump_json", "write_atomic"]
 
 
 def dump_json(data: Any, first_keys: tuple[str, ...] = ("schema_version",)) -> str:
-    """JSON text for review: ``indent=2``, keys sorted (``first_keys`` first), trailing newline."""
+    """JSON text for review: ``indent=2``, keys sorted (``first_keys`` first), trailing newline.
+
+    Sorting is json's own ``sort_keys``: no deep copy of a large report is made.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=_reject)
     if isinstance(data, dict):
-        head = {k: data[k] for k in first_keys if k in data}
-        rest = {k: data[k] for k in sorted(data) if k not in head}
-        head_sorted = {k: _sorted(v) for k, v in {**head, **rest}.items()}
-        body = json.dumps(head_sorted, indent=2, ensure_ascii=False, default=_reject)
-        return body + "\n"
-    return json.dumps(_sorted(data), indent=2, ensure_ascii=False, default=_reject) + "\n"
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list | tuple):
-        return [_sorted(v) for v in value]
-    return value
+        head = [k for k in first_keys if k in data]
+        if head and len(data) > len(head):
+            rest = {k: v for k, v in data.items() if k not in head}
+            first = ",\n".join(
+                f"  {json.dumps(k)}: "
+                + json.dumps(data[k], indent=2, ensure_ascii=False, sort_keys=True, default=_reject).replace(
+                    "\n", "\n  "
+                )
+                for k in head
+            )
+            body = json.dumps(rest, indent=2, ensure_ascii=False, sort_keys=True, default=_reject)
+            text = "{\n" + first + ",\n" + body[2:]
+    return text + "\n"
 
 
 def _reject(value: Any) -> Any:

@@ -8,6 +8,7 @@ and (when enabled) compares the request sent now with the recorded one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -83,9 +84,7 @@ class Accountant:
                 cassette = rel
         return cassette.replace(os.sep, "/")
 
-    def __call__(
-        self, current: Interaction, recorded: Interaction | None, cassette: str | None
-    ) -> CallRecord:
+    def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
         cassette = self._relative(cassette)
         extraction: Any = None
         warnings: list[str] = []
@@ -114,6 +113,9 @@ class Accountant:
                 cassette=cassette,
             )
         usage = token_usage(extraction.usage) if extraction.billed else TokenUsage()
+        cost: Decimal | None = Decimal(0)
+        if extraction.billed and self.price_hook is None:
+            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
         record = CallRecord(
             kind="llm",
             host=current.host,
@@ -122,7 +124,7 @@ class Accountant:
             endpoint=extraction.endpoint,
             model=extraction.model,
             usage=usage,
-            cost_usd=Decimal(0),
+            cost_usd=cost,
             billed=extraction.billed,
             estimated=extraction.estimated,
             streamed=extraction.streamed,
@@ -133,18 +135,14 @@ class Accountant:
             response_id=extraction.response_id,
             is_poll=extraction.is_poll,
         )
-        if not extraction.billed:
+        if not extraction.billed or self.price_hook is None:
             return record
-        cost: Decimal | None = None
-        if self.price_hook is not None:
-            cost = self.price_hook(record)
-        if cost is None:
-            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
-        return CallRecord(**{**record.__dict__, "cost_usd": cost})
+        hooked = self.price_hook(record)
+        if hooked is None:
+            hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
+        return replace(record, cost_usd=hooked)
 
-    def _drift(
-        self, current: Interaction, recorded: Interaction | None, endpoint: str
-    ) -> dict[str, Any] | None:
+    def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:
         if not self.detect_drift or recorded is None:
             return None
         try:

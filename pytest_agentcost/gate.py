@@ -79,9 +79,7 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
                 Usage(
                     input_tokens=max(call.usage.input_tokens + delta, 0),
                     output_tokens=out,
-                    cache_read_tokens=min(
-                        call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)
-                    ),
+                    cache_read_tokens=min(call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)),
                 ),
             )
             if cost is None:
@@ -118,9 +116,7 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
             [
                 t.nodeid,
                 money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
-                money(t.current_usd)
-                if t.current_usd is not None or t.status not in ("removed", "not-run")
-                else "-",
+                money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
                 signed_money(t.delta_usd),
                 percent(t.delta_pct),
                 t.status,
@@ -142,11 +138,7 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         "compared with baseline: "
         + ", ".join(f"{n} {status}" for status, n in counts.items())
         + f"; total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}"
-        + (
-            f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})"
-            if cmp.total_delta_usd
-            else ""
-        )
+        + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
     )
     if cmp.prices_changed:
         lines.append(
@@ -196,9 +188,7 @@ def _annotations(cmp: Comparison, run: RunCost, mode: str) -> list[str]:
                 f"threshold {t.threshold}"
             )
         )
-        result.append(
-            annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}")
-        )
+        result.append(annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}"))
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = test.location or (None, None)
@@ -237,8 +227,7 @@ def finish_session(
     else:
         for t in cmp.regressions:
             outcome.lines.append(
-                f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: "
-                + "; ".join(t.budget)
+                f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: " + "; ".join(t.budget)
             )
         if not settings.update_baseline:
             outcome.lines.append(
@@ -284,9 +273,7 @@ def finish_session(
         paths = [p for p in (Path(settings.rootdir, c) for c in used) if p.exists()]
         findings = scan_paths(paths, on_error=lambda exc: outcome.lines.append(f"scan: {exc}"))
         if findings:
-            outcome.lines.append(
-                f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:"
-            )
+            outcome.lines.append(f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:")
             outcome.lines.extend(format_findings(findings).splitlines())
             failed = True
         else:
@@ -300,11 +287,12 @@ def finish_session(
         failed = True
     outcome.failed = failed
 
-    report = run_to_dict(run, cmp.to_dict())
-    if modify_report is not None:
-        modify_report(report)
-    if settings.json_path is not None:
-        _write(settings.json_path, dump_json(report))
+    if settings.json_path is not None or modify_report is not None:
+        report = run_to_dict(run, cmp.to_dict())
+        if modify_report is not None:
+            modify_report(report)
+        if settings.json_path is not None:
+            _write(settings.json_path, dump_json(report))
     markdown = None
     if settings.markdown_path is not None or env.get("GITHUB_ACTIONS") == "true":
         markdown = _markdown(run, cmp, settings)
@@ -350,6 +338,4 @@ def _markdown(run: RunCost, cmp: Comparison, settings: Settings) -> str | None:
         from pytest_agentcost.render.markdown import render_comment
     except ImportError:
         return None
-    return render_comment(
-        run, cmp, mode=settings.mode, runs_per_month=settings.runs_per_month, rules=settings.markers
-    )
+    return render_comment(run, cmp, mode=settings.mode, runs_per_month=settings.runs_per_month, rules=settings.markers)

@@ -105,15 +105,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="scan the cassettes this run used for credentials; findings fail the run",
     )
 
-    parser.addini(
-        "agent_cost_baseline", f"baseline file (default {DEFAULT_BASELINE} at the rootdir)", default=""
-    )
+    parser.addini("agent_cost_baseline", f"baseline file (default {DEFAULT_BASELINE} at the rootdir)", default="")
     parser.addini("agent_cost_threshold", "per-test regression threshold, e.g. 10%,$0.0001", default="")
     parser.addini("agent_cost_total_threshold", "threshold on the suite total, e.g. 5%", default="")
     parser.addini("agent_cost_mode", "fail or warn", default="fail")
-    parser.addini(
-        "agent_cost_fail_unpriced", "fail when a billed call is unpriced", type="bool", default=False
-    )
+    parser.addini("agent_cost_fail_unpriced", "fail when a billed call is unpriced", type="bool", default=False)
     parser.addini("agent_cost_price_date", "genai-prices price date YYYY-MM-DD", default="")
     parser.addini("agent_cost_prices", "user price file (TOML or JSON), relative to the rootdir", default="")
     parser.addini(
@@ -135,12 +131,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
-    parser.addini(
-        "agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False
-    )
-    parser.addini(
-        "agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default=""
-    )
+    parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
+    parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
     parser.addini(
         "agent_cost_tiktoken_download",
         "download missing tiktoken encodings (10 s timeout); false for strictly offline CI",
@@ -220,6 +212,10 @@ def _parse_host_map(lines: list[str]) -> dict[str, str]:
     return result
 
 
+def _implemented(config: pytest.Config, hook: str) -> bool:
+    return bool(getattr(config.hook, hook).get_hookimpls())
+
+
 def _outcome(previous: str | None, report: pytest.TestReport) -> str:
     if report.failed:
         return "failed" if report.when == "call" else "error"
@@ -248,8 +244,9 @@ class AgentCostSession:
             settings.host_providers,
             detect_drift=settings.stale_policy != "ignore",
             drift_ignore_fields=settings.stale_ignore_fields,
-            extract_hook=self._extract_hook,
-            price_hook=self._price_hook,
+            # Hooks are called only when someone implements them: the per-call path stays lean.
+            extract_hook=self._extract_hook if _implemented(config, "pytest_agentcost_extract_usage") else None,
+            price_hook=self._price_hook if _implemented(config, "pytest_agentcost_price_call") else None,
             rootdir=str(config.rootpath),
         )
         self.recorder = Recorder(self.accountant)
@@ -282,18 +279,14 @@ class AgentCostSession:
             total_threshold=config.getoption("agent_cost_total_threshold")
             or config.getini("agent_cost_total_threshold"),
             mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
-            fail_unpriced=bool(
-                _ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")
-            ),
+            fail_unpriced=bool(_ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")),
             price_date=config.getoption("agent_cost_price_date") or config.getini("agent_cost_price_date"),
             prices_file=_rootdir_path(config, prices_value) if prices_value else None,
             tool_prices=config.getini("agent_cost_tool_prices"),
             host_providers=_parse_host_map(config.getini("agent_cost_providers")),
             stale_policy=config.getoption("agent_cost_stale") or config.getini("agent_cost_stale"),
             stale_ignore_fields=config.getini("agent_cost_stale_ignore_fields") or None,
-            gate_estimates=bool(
-                _ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")
-            ),
+            gate_estimates=bool(_ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
             tiktoken_download=bool(config.getini("agent_cost_tiktoken_download")),
             runs_per_month=config.getini("agent_cost_runs_per_month") or None,
@@ -320,9 +313,7 @@ class AgentCostSession:
         if path.exists():
             self.baseline = load_baseline(path)
         elif self.settings.baseline_explicit and not self.settings.update_baseline:
-            raise AgentCostError(
-                f"{path}: baseline file not found (create it with --agent-cost-update-baseline)"
-            )
+            raise AgentCostError(f"{path}: baseline file not found (create it with --agent-cost-update-baseline)")
 
     def header(self) -> str:
         source = self.settings.pricer.source
@@ -427,7 +418,11 @@ class AgentCostSession:
                 getattr(self, "baseline", None),
                 full_run=self._is_full_run(session),
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop is not False,
-                modify_report=lambda report: self.config.hook.pytest_agentcost_modify_report(report=report),
+                modify_report=(
+                    (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
+                    if _implemented(self.config, "pytest_agentcost_modify_report")
+                    else None
+                ),
             )
         except AgentCostError as exc:
             self.lines = [f"pytest-agentcost: {exc}"]

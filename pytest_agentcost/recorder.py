@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pytest_agentcost.interaction import Interaction, from_vcr
+from pytest_agentcost.interaction import Interaction, from_vcr, to_bytes
 from pytest_agentcost.models import CallRecord
 
 __all__ = ["Observer", "Recorder"]
@@ -138,7 +138,14 @@ class Recorder:
         # as a warning on the call record by the observer, or swallowed.
         try:
             current = from_vcr(request, response)
-            recorded = from_vcr(recorded_request, response) if recorded_request is not None else None
+            recorded = None
+            # Only a request that differs from its recording can be stale: skip the
+            # comparison (and its JSON work) when body and URI are byte-identical.
+            if recorded_request is not None and (
+                getattr(recorded_request, "uri", None) != getattr(request, "uri", None)
+                or to_bytes(getattr(recorded_request, "body", b"")) != current.request_body
+            ):
+                recorded = from_vcr(recorded_request, response)
             path = getattr(cassette, "_path", None)
             record = self._observer(current, recorded, str(path) if path is not None else None)
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors
