@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import Any
 
 from genai_prices import Usage
 
-from pytest_agentcost._io import dump_json, write_atomic
+from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import Comparison, compare
 from pytest_agentcost.errors import AgentCostError
@@ -19,7 +19,7 @@ from pytest_agentcost.models import RunCost, TestCost, TokenUsage
 from pytest_agentcost.pricing import Pricer
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
-from pytest_agentcost.report import run_to_dict
+from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
 
 __all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer"]
@@ -287,12 +287,13 @@ def finish_session(
         failed = True
     outcome.failed = failed
 
-    if settings.json_path is not None or modify_report is not None:
+    if modify_report is not None:
         report = run_to_dict(run, cmp.to_dict())
-        if modify_report is not None:
-            modify_report(report)
+        modify_report(report)
         if settings.json_path is not None:
-            _write(settings.json_path, dump_json(report))
+            _write(settings.json_path, report_to_json(report))
+    elif settings.json_path is not None:
+        _write(settings.json_path, iter_run_json(run, cmp.to_dict()))
     markdown = None
     if settings.markdown_path is not None or env.get("GITHUB_ACTIONS") == "true":
         markdown = _markdown(run, cmp, settings)
@@ -326,7 +327,7 @@ def finish_session(
     return outcome
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str | Iterable[str]) -> None:
     try:
         write_atomic(path, text)
     except OSError as exc:

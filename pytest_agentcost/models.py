@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -286,11 +287,11 @@ class TestCost:
     location: tuple[str, int] | None = None
     """(path relative to rootdir, 1-based line) of the test function, for annotations."""
 
-    @property
+    @cached_property
     def llm(self) -> tuple[CallRecord, ...]:
         return tuple(c for c in self.calls if c.kind == "llm")
 
-    @property
+    @cached_property
     def billed(self) -> tuple[CallRecord, ...]:
         return tuple(c for c in self.calls if c.kind == "llm" and c.billed)
 
@@ -311,7 +312,7 @@ class TestCost:
         """Tool calls the model asked for (agent steps)."""
         return sum(c.tool_calls for c in self.billed)
 
-    @property
+    @cached_property
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(c.usage for c in self.billed)
 

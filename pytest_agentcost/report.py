@@ -19,15 +19,24 @@ Money values are strings with 10 decimal places (``"0.0072500000"``) or
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pytest_agentcost._io import dump_json
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.models import PriceSource, RunCost, TestCost
 
-__all__ = ["RUN_KIND", "RUN_SCHEMA_VERSION", "load_run", "run_from_dict", "run_to_dict", "run_to_json"]
+__all__ = [
+    "RUN_KIND",
+    "RUN_SCHEMA_VERSION",
+    "iter_report_json",
+    "iter_run_json",
+    "report_to_json",
+    "load_run",
+    "run_from_dict",
+    "run_to_dict",
+    "run_to_json",
+]
 
 RUN_SCHEMA_VERSION = 1
 RUN_KIND = "pytest-agentcost-run"
@@ -48,7 +57,73 @@ def run_to_dict(run: RunCost, comparison: Mapping[str, Any] | None = None) -> di
 
 
 def run_to_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> str:
-    return dump_json(run_to_dict(run, comparison))
+    return "".join(iter_run_json(run, comparison))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def _indented(value: Any, level: int) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def _keyed_lines(entries: Iterable[tuple[str, Any]], level: int) -> str:
+    """``{"id": {...}, ...}`` with one compact line per entry (fast to write, easy to diff)."""
+    pad = "  " * level
+    lines = [f"{pad}  {json.dumps(key, ensure_ascii=False)}: {_compact(value)}" for key, value in entries]
+    return "{\n" + ",\n".join(lines) + f"\n{pad}}}" if lines else "{}"
+
+
+def iter_report_json(
+    head: Mapping[str, Any], tests: Iterable[tuple[str, Any]], comparison: Mapping[str, Any] | None
+) -> Iterator[str]:
+    """The report's text in pieces. Top-level keys sorted after ``schema_version``; each
+    test (and each test's comparison) on one line, sorted by node id."""
+    yield "{\n" + f'  "schema_version": {json.dumps(head.get("schema_version", RUN_SCHEMA_VERSION))}'
+    keys = sorted({*head, "tests", *(("comparison",) if comparison is not None else ())} - {"schema_version"})
+    for key in keys:
+        yield f",\n  {json.dumps(key)}: "
+        if key == "tests":
+            yield "{"
+            first = True
+            for nodeid, entry in tests:
+                yield ("" if first else ",") + f"\n    {json.dumps(nodeid, ensure_ascii=False)}: {_compact(entry)}"
+                first = False
+            yield "}" if first else "\n  }"
+        elif key == "comparison" and comparison is not None:
+            parts = []
+            for ckey in sorted({*comparison, "tests"}):
+                if ckey == "tests":
+                    value = _keyed_lines(sorted(dict(comparison.get("tests", {})).items()), 2)
+                else:
+                    value = _indented(comparison[ckey], 2)
+                parts.append(f"    {json.dumps(ckey)}: {value}")
+            yield "{\n" + ",\n".join(parts) + "\n  }"
+        else:
+            yield _indented(head[key], 1)
+    yield "\n}\n"
+
+
+def iter_run_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The run report in pieces: one test at a time, never one big dict or string."""
+    head: dict[str, Any] = {
+        "schema_version": RUN_SCHEMA_VERSION,
+        "by_model": {k: v.to_dict() for k, v in sorted(run.by_model().items())},
+        "kind": RUN_KIND,
+        "price_source": run.price_source.to_dict(),
+        "totals": run.totals_dict(),
+    }
+    tests = ((nodeid, run.tests[nodeid].to_dict()) for nodeid in sorted(run.tests))
+    return iter_report_json(head, tests, comparison)
+
+
+def report_to_json(report: Mapping[str, Any]) -> str:
+    """A report dict (as run_to_dict makes it, maybe edited by a hook) in the report's format."""
+    head = {k: v for k, v in report.items() if k not in ("tests", "comparison")}
+    tests = sorted(dict(report.get("tests", {})).items())
+    return "".join(iter_report_json(head, tests, report.get("comparison")))
 
 
 def run_from_dict(data: Any, source: str = "run file") -> RunCost:
@@ -78,9 +153,7 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
         except (ValueError, TypeError, KeyError) as exc:
             raise BaselineError(f"{source}: tests[{nodeid!r}]: {exc}") from None
     price = data.get("price_source")
-    return RunCost(
-        tests=tests, price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {})
-    )
+    return RunCost(tests=tests, price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}))
 
 
 def load_run(path: Path) -> RunCost:
