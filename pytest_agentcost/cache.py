@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pytest_agentcost.interaction import Interaction

@@ -311,7 +311,7 @@ def finish_session(
 
     if settings.update_baseline:
         if interrupted:
-            outcome.lines.append("baseline NOT updated: the run was interrupted")
+            outcome.lines.append("baseline NOT updated: the run was interrupted or lost an xdist worker")
         else:
             new, changes = update_baseline(
                 baseline, run, full_run=full_run, prune=settings.prune, include_failed=settings.include_failed

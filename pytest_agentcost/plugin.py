@@ -456,7 +456,10 @@ class AgentCostSession:
                 self.settings,
                 getattr(self, "baseline", None),
                 full_run=self._is_full_run(session),
-                interrupted=exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop is not False,
+                # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
+                interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
+                or session.shouldstop is not False
+                or self.lost_workers > 0,
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
                     if _implemented(self.config, "pytest_agentcost_modify_report")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -30,7 +29,6 @@ from typing import Any
 import yaml
 
 TESTS_PER_MODULE = 50
-TIME_BIN = "/usr/bin/time"
 
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 ANTHROPIC_URL = "https://api.anthropic.com/v1/messages"
@@ -224,9 +222,7 @@ def response(kind: str, prompt_tokens: int, completion_tokens: int) -> tuple[str
 
 def provider_url(kind: str) -> str:
     """The https URL a call kind posts to."""
-    return {"openai": OPENAI_URL, "openai_stream": OPENAI_URL, "anthropic": ANTHROPIC_URL}.get(
-        kind, GEMINI_URL
-    )
+    return {"openai": OPENAI_URL, "openai_stream": OPENAI_URL, "anthropic": ANTHROPIC_URL}.get(kind, GEMINI_URL)
 
 
 def cassette(index: int) -> dict[str, Any]:
@@ -270,47 +266,33 @@ def generate_suite(root: Path, n: int) -> None:
     for start in range(0, n, TESTS_PER_MODULE):
         module = f"test_agents_{start // TESTS_PER_MODULE:04d}"
         indices = range(start, min(start + TESTS_PER_MODULE, n))
-        source = header + "".join(
-            TEST_TEMPLATE.format(index=i, calls=calls, ncalls=len(CALL_PLAN)) for i in indices
-        )
+        source = header + "".join(TEST_TEMPLATE.format(index=i, calls=calls, ncalls=len(CALL_PLAN)) for i in indices)
         (root / f"{module}.py").write_text(textwrap.dedent(source))
         # pytest-recording's default cassette path: <test dir>/cassettes/<module>/<test>.yaml
         folder = root / "cassettes" / module
         folder.mkdir(parents=True, exist_ok=True)
         for i in indices:
             (folder / f"test_agent_{i}.yaml").write_text(
-                yaml.dump(
-                    cassette(i), Dumper=yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper
-                )
+                yaml.dump(cassette(i), Dumper=yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper)
             )
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One pytest child run: wall seconds and peak RSS in MB."""
+    """One pytest child run: wall seconds, CPU seconds (user + system) and peak RSS in MB."""
 
     seconds: float
     max_rss_mb: float
-
-
-MAXRSS_RE = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
+    cpu_seconds: float = 0.0
 
 
 def run_once(cmd: list[str], cwd: Path) -> Sample:
-    """Run ``cmd`` in ``cwd``; measure wall time and the child's own peak RSS."""
+    """Run ``cmd`` in ``cwd``; measure wall time, CPU time and the child's own peak RSS.
+
+    CPU time is reported beside wall time because on a shared virtual machine wall
+    time swings by 10-20% between identical runs, more than the effect measured.
+    """
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    if os.path.exists(TIME_BIN):
-        start = time.perf_counter()
-        proc = subprocess.run([TIME_BIN, "-v", *cmd], cwd=cwd, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise SystemExit(
-                f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-            )
-        match = MAXRSS_RE.search(proc.stderr)
-        if match is None:
-            raise SystemExit(f"no peak RSS in {TIME_BIN} output:\n{proc.stderr[-2000:]}")
-        return Sample(seconds, int(match.group(1)) / 1024)
     # RUSAGE_CHILDREN is a running max over all children, so reap this child with wait4 instead.
     start = time.perf_counter()
     popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -321,7 +303,7 @@ def run_once(cmd: list[str], cwd: Path) -> Sample:
         raise SystemExit(f"{cmd} failed ({popen.returncode})")
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
     divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Sample(seconds, usage.ru_maxrss / divisor)
+    return Sample(seconds, usage.ru_maxrss / divisor, usage.ru_utime + usage.ru_stime)
 
 
 def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
@@ -331,18 +313,24 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         generate_suite(root, n)
         print(f"N={n}: generated in {time.perf_counter() - t0:.1f}s at {root}", file=sys.stderr)
-        base_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
-        # One untimed warm-up so both variants see a warm page cache.
+        # pytest's cacheprovider stays on in every variant (it is on by default);
+        # "cold" turns the plugin's call cache off, "warm" runs after a priming run.
+        base_cmd = [sys.executable, "-m", "pytest", "-q"]
+        cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json", "-o", "agent_cost_cache=false"]
+        warm_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
+        # One untimed warm-up so every variant sees a warm page cache; it also primes the call cache.
         run_once(base_cmd, root)
+        run_once(warm_cmd, root)
         baseline: list[Sample] = []
         cost: list[Sample] = []
+        warm: list[Sample] = []
         for i in range(repeats):
             baseline.append(run_once(base_cmd, root))
             cost.append(run_once(cost_cmd, root))
+            warm.append(run_once(warm_cmd, root))
             print(
                 f"N={n} rep {i + 1}: baseline {baseline[-1].seconds:.2f}s,"
-                f" agent-cost {cost[-1].seconds:.2f}s",
+                f" agent-cost cold {cost[-1].seconds:.2f}s, warm {warm[-1].seconds:.2f}s",
                 file=sys.stderr,
             )
         report = json.loads((root / "out.json").read_text())
@@ -350,6 +338,11 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
         c_s = statistics.median(s.seconds for s in cost)
         b_mb = statistics.median(s.max_rss_mb for s in baseline)
         c_mb = statistics.median(s.max_rss_mb for s in cost)
+        w_s = statistics.median(s.seconds for s in warm)
+        w_mb = statistics.median(s.max_rss_mb for s in warm)
+        b_cpu = statistics.median(s.cpu_seconds for s in baseline)
+        c_cpu = statistics.median(s.cpu_seconds for s in cost)
+        w_cpu = statistics.median(s.cpu_seconds for s in warm)
         return {
             "n": n,
             "calls_per_test": len(CALL_PLAN),
@@ -360,6 +353,18 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
             "agent_cost_mb": round(c_mb, 1),
             "memory_ratio": round(c_mb / b_mb, 3),
             "overhead_ms_per_test": round((c_s - b_s) * 1000 / n, 3),
+            "baseline_cpu_s": round(b_cpu, 3),
+            "cold_cpu_s": round(c_cpu, 3),
+            "warm_cpu_s": round(w_cpu, 3),
+            "cold_cpu_ratio": round(c_cpu / b_cpu, 3),
+            "cold_cpu_overhead_ms_per_test": round((c_cpu - b_cpu) * 1000 / n, 3),
+            "warm_cpu_ratio": round(w_cpu / b_cpu, 3),
+            "warm_s": round(w_s, 3),
+            "warm_time_ratio": round(w_s / b_s, 3),
+            "warm_mb": round(w_mb, 1),
+            "warm_memory_ratio": round(w_mb / b_mb, 3),
+            "warm_overhead_ms_per_test": round((w_s - b_s) * 1000 / n, 3),
+            "warm_runs_s": [round(s.seconds, 3) for s in warm],
             "report_tests": len(report.get("tests") or ()),
             "baseline_runs_s": [round(s.seconds, 3) for s in baseline],
             "agent_cost_runs_s": [round(s.seconds, 3) for s in cost],
@@ -372,39 +377,47 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """A fixed-width text table of the results plus the linearity line."""
+    """A fixed-width text table: cold (no call cache) and warm (call cache primed) against baseline."""
     head = (
         "N",
         "baseline s",
-        "agent-cost s",
-        "time ratio",
+        "cold s",
+        "cold ratio",
+        "warm s",
+        "warm ratio",
         "baseline MB",
-        "agent-cost MB",
-        "mem ratio",
-        "ms/test",
+        "cold MB",
+        "cold mem",
+        "warm MB",
+        "warm mem",
     )
-    lines = ["  ".join(f"{h:>13}" for h in head)]
+    lines = ["  ".join(f"{h:>11}" for h in head)]
     for r in rows:
         cells = (
             r["n"],
             f"{r['baseline_s']:.2f}",
-            f"{r['agent_cost_s']:.2f}",
-            f"{r['time_ratio']:.2f}",
+            f"x{r['time_ratio']:.3f}",
+            f"x{r['warm_time_ratio']:.3f}",
+            f"{r['baseline_cpu_s']:.2f}",
+            f"x{r['cold_cpu_ratio']:.3f}",
+            f"x{r['warm_cpu_ratio']:.3f}",
             f"{r['baseline_mb']:.1f}",
-            f"{r['agent_cost_mb']:.1f}",
-            f"{r['memory_ratio']:.2f}",
-            f"{r['overhead_ms_per_test']:.2f}",
+            f"x{r['memory_ratio']:.3f}",
+            f"x{r['warm_memory_ratio']:.3f}",
         )
-        lines.append("  ".join(f"{c:>13}" for c in cells))
+        lines.append("  ".join(f"{c:>11}" for c in cells))
     return "\n".join(lines)
 
 
 def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-test overhead at each N relative to the smallest N: ~1.0 means linear growth."""
+    """Per-test CPU overhead (cold) at each N relative to the smallest N: ~1.0 means linear growth.
+
+    CPU time, not wall time: wall time on a shared machine is too noisy for this.
+    """
     if len(rows) < 2:
         return {"ratios": {}, "linear": None}
-    first = rows[0]["overhead_ms_per_test"]
-    ratios = {str(r["n"]): (round(r["overhead_ms_per_test"] / first, 2) if first > 0 else None) for r in rows}
+    first = rows[0]["cold_cpu_overhead_ms_per_test"]
+    ratios = {str(r["n"]): (round(r["cold_cpu_overhead_ms_per_test"] / first, 2) if first > 0 else None) for r in rows}
     # Noise makes exact 1.0 meaningless; superlinear growth shows as a clear rise with N.
     linear = all(v is not None and v <= 1.5 for v in ratios.values())
     return {"ratios": ratios, "linear": linear}
@@ -425,11 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     if lin["ratios"]:
         ratios = ", ".join(f"N={k}: {v}" for k, v in lin["ratios"].items())
-        verdict = (
-            "linear (flat per-test overhead)"
-            if lin["linear"]
-            else "NOT linear (per-test overhead grows with N)"
-        )
+        verdict = "linear (flat per-test overhead)" if lin["linear"] else "NOT linear (per-test overhead grows with N)"
         print(f"per-test overhead relative to N={rows[0]['n']}: {ratios} -> {verdict}")
     if args.out:
         payload = {"python": sys.version.split()[0], "results": rows, "linearity": lin}
