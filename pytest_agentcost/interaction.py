@@ -91,10 +91,7 @@ def normalise_headers(headers: Any) -> dict[str, str]:
     items = headers.items() if isinstance(headers, Mapping) else headers
     for name, value in items:
         key = str(name).lower()
-        if isinstance(value, list | tuple):
-            text = ", ".join(_header_value(v) for v in value)
-        else:
-            text = _header_value(value)
+        text = ", ".join(_header_value(v) for v in value) if isinstance(value, list | tuple) else _header_value(value)
         result[key] = f"{result[key]}, {text}" if key in result else text
     return result
 

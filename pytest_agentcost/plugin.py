@@ -8,6 +8,7 @@ is not patched and no hook of ours runs per test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -290,10 +291,8 @@ class AgentCostSession:
             return
         for payload in self.worker_payloads:
             cache.merge_used(payload.get("cache", {}))
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache dir only costs speed next time
             store.set(CACHE_KEY, cache.to_store())
-        except OSError:  # a read-only cache dir only costs speed next time
-            pass
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> AgentCostSession:

@@ -146,10 +146,7 @@ def merge_vcr_config(user: Mapping[str, Any]) -> dict[str, Any]:
         # would rewrite each LLM request; token bodies are blanked by our hook.
         merged["filter_post_data_parameters"] = list(user["filter_post_data_parameters"] or ())
     # vcrpy reads before_record only when before_record_request is absent.
-    if "before_record_request" in user:
-        user_request_hooks = user["before_record_request"]
-    else:
-        user_request_hooks = user.get("before_record")
+    user_request_hooks = user["before_record_request"] if "before_record_request" in user else user.get("before_record")
     merged.pop("before_record", None)
     merged["before_record_request"] = _chain(user_request_hooks, redact_request)
     merged["before_record_response"] = _chain(user.get("before_record_response"), redact_response)

@@ -59,9 +59,7 @@ class Threshold:
             return False
         if self.usd is not None and delta <= self.usd:
             return False
-        if self.percent is not None and baseline > 0 and delta * 100 / baseline <= self.percent:
-            return False
-        return True
+        return not (self.percent is not None and baseline > 0 and delta * 100 / baseline <= self.percent)
 
     def describe(self) -> str:
         parts = []

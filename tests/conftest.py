@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,9 +129,9 @@ class AgentProject:
 
 
 @pytest.fixture(params=[False, True], ids=["no-xdist", "xdist"])
-def project(request: pytest.FixtureRequest, pytester: pytest.Pytester) -> Iterator[AgentProject]:
+def project(request: pytest.FixtureRequest, pytester: pytest.Pytester) -> AgentProject:
     """An empty agent project, run once without and once with pytest-xdist (-n 2)."""
     proj = AgentProject(pytester, xdist=request.param)
     proj.ini()
     # pytest-recording stores cassettes under <test dir>/cassettes/<module>/<test>.yaml
-    yield proj
+    return proj

@@ -234,15 +234,14 @@ def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None
         pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))]
     )
     pytester.makepyfile(
-        test_plain="""
+        test_plain=f"""
         import json, urllib.request, vcr
 
         def test_plain():
             with vcr.use_cassette("plain.yaml", record_mode="none"):
-                req = urllib.request.Request("%s", data=b"{}", method="POST")
+                req = urllib.request.Request("{CHAT_URL}", data=b"{{}}", method="POST")
                 json.loads(urllib.request.urlopen(req).read())
         """
-        % CHAT_URL
     )
     result = pytester.runpytest_subprocess(
         "-p", "no:recording", "-p", "no:cacheprovider", "--agent-cost", "--agent-cost-json", "c.json"

@@ -44,7 +44,7 @@ def test_update_then_compare_unchanged(project: AgentProject) -> None:
     first.stdout.fnmatch_lines(["*baseline updated: *agent-cost-baseline.json (2 written, 0 pruned*"])
     written = _baseline_bytes(project)
     data = json.loads(written)
-    assert list(data)[0] == "schema_version"
+    assert next(iter(data)) == "schema_version"
     assert written.endswith(b"}\n")
     assert data["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0021000000"
     assert data["tests"]["test_agent.py::test_task_b"]["llm_calls"] == 2

@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent.parent
 def _load_cases() -> list[dict[str, Any]]:
     # Loaded by path: another "tests" package on sys.path must not shadow ours.
     spec = importlib.util.spec_from_file_location("_provider_cases", HERE / "provider_cases.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     cases: list[dict[str, Any]] = module.CASES
