@@ -60,3 +60,21 @@ def test_cosmetic_change_is_not_stale(project: AgentProject) -> None:
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["stale"] is False
+
+
+def test_gate_can_use_the_estimate_before_anyone_re_records(project: AgentProject) -> None:
+    _setup(project, "short prompt", "short prompt")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # The code's prompt grows by 4,000 characters (~1,000 tokens at the offline fallback of
+    # 4 characters per token); the cassette still replays the old, cheaper answer.
+    _setup(project, "short prompt", "short prompt" + "x" * 4000)
+    recorded_only = project.run("--agent-cost")
+    assert recorded_only.ret == 0
+    gated = project.run("--agent-cost", "--agent-cost-gate-estimates", "--agent-cost-json", "cost.json")
+    assert gated.ret == 1, gated.stdout.str()
+    gated.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task: cost*"])
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task"]
+    assert cmp["status"] == "regressed"
+    # ~1,000 extra input tokens of gpt-4o-mini at $0.15 per million: about $0.00015 more.
+    estimated = float(cmp["estimated_now_usd"])
+    assert 0.00021 + 0.00013 < estimated < 0.00021 + 0.00017
