@@ -135,9 +135,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
     parser.addini(
         "agent_cost_cache",
-        "keep extracted and priced calls in pytest's cache to skip that work on the next run",
+        "keep extracted and priced calls in pytest's cache to skip that work on the next run (opt-in)",
         type="bool",
-        default=True,
+        # Off by default: measured on the benchmark it saves ~2% of wall time at N=1000
+        # and costs ~15% more peak memory (the stored entries are loaded and rewritten).
+        default=False,
     )
     parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
     parser.addini(

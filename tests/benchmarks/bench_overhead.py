@@ -317,7 +317,7 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
         # "cold" turns the plugin's call cache off, "warm" runs after a priming run.
         base_cmd = [sys.executable, "-m", "pytest", "-q"]
         cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json", "-o", "agent_cost_cache=false"]
-        warm_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
+        warm_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json", "-o", "agent_cost_cache=true"]
         # One untimed warm-up so every variant sees a warm page cache; it also primes the call cache.
         run_once(base_cmd, root)
         run_once(warm_cmd, root)

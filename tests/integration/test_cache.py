@@ -19,7 +19,7 @@ def test_task():
 @pytest.mark.parametrize("xdist", [False, True], ids=["no-xdist", "xdist"])
 def test_warm_run_equals_cold_run(pytester: pytest.Pytester, xdist: bool) -> None:
     project = AgentProject(pytester, xdist=xdist)
-    project.ini()
+    project.ini("agent_cost_cache = true\n")
     project.module("test_agent", TESTS)
     project.chat_cassette("test_agent", "test_task", [(1000, 100), (2000, 200)])
     extra = ["-n", "2"] if xdist else ["-p", "no:xdist"]
@@ -43,9 +43,9 @@ def test_warm_run_equals_cold_run(pytester: pytest.Pytester, xdist: bool) -> Non
     assert json.loads(run("after-corrupt.json"))["tests"]["test_agent.py::test_task"]["input_tokens"] == 5000
 
 
-def test_cache_can_be_turned_off(pytester: pytest.Pytester) -> None:
+def test_cache_is_off_by_default(pytester: pytest.Pytester) -> None:
     project = AgentProject(pytester, xdist=False)
-    project.ini("agent_cost_cache = false\n")
+    project.ini()
     project.module("test_agent", TESTS)
     project.chat_cassette("test_agent", "test_task", [(1000, 100), (2000, 200)])
     result = pytester.runpytest_subprocess("-p", "no:xdist", "--agent-cost")
