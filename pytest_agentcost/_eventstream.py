@@ -90,9 +90,7 @@ def decode(data: bytes) -> tuple[list[Frame], list[str]]:
             problems.append(f"event stream frame at byte {offset} has impossible lengths")
             break
         if total > remaining:
-            problems.append(
-                f"event stream frame at byte {offset} is truncated ({remaining} of {total} bytes)"
-            )
+            problems.append(f"event stream frame at byte {offset} is truncated ({remaining} of {total} bytes)")
             break
         frame = data[offset : offset + total]
         (message_crc,) = struct.unpack(">I", frame[-4:])

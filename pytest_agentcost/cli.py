@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_agentcost.errors import AgentCostError, BaselineError, MergeError
 
@@ -51,9 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Merge run reports of CI shards into the report one unsharded run would write.",
     )
     merge.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="run reports to merge")
-    merge.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="PATH", help="merged report to write"
-    )
+    merge.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="merged report to write")
 
     comp = sub.add_parser(
         "compare",
@@ -76,9 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--mode", choices=("fail", "warn"), default="fail", help="warn: report only, exit 0")
     comp.add_argument("--markdown", type=Path, metavar="PATH", help="write the PR-comment markdown to PATH")
-    comp.add_argument(
-        "--json", type=Path, metavar="PATH", help="write the run report with the comparison to PATH"
-    )
+    comp.add_argument("--json", type=Path, metavar="PATH", help="write the run report with the comparison to PATH")
     scope = comp.add_mutually_exclusive_group()
     scope.add_argument(
         "--full-run",
@@ -101,9 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         help="what a stale cassette does (as ini agent_cost_stale; default warn)",
     )
     comp.add_argument("--fail-unpriced", action="store_true", help="fail when a call has no known price")
-    comp.add_argument(
-        "--gate-estimates", action="store_true", help="gate stale tasks on their estimated cost"
-    )
+    comp.add_argument("--gate-estimates", action="store_true", help="gate stale tasks on their estimated cost")
     comp.add_argument(
         "--runs-per-month",
         type=int,
@@ -134,9 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # Listed for --help; their arguments are parsed by their own modules (see main).
     sub.add_parser("scan", help="scan cassettes for secrets (agentcost scan --help)", add_help=False)
-    sub.add_parser(
-        "comment", help="post or update the sticky PR comment (agentcost comment --help)", add_help=False
-    )
+    sub.add_parser("comment", help="post or update the sticky PR comment (agentcost comment --help)", add_help=False)
     return parser
 
 
@@ -171,6 +163,7 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
 
     tests: dict[str, TestCost] = {}
     origin: dict[str, Path] = {}
+    markers: dict[str, Any] = {}
     first: tuple[Path, RunCost] | None = None
     for path in paths:
         run = load_run(path)
@@ -187,11 +180,15 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
                 tests[nodeid] = test
                 origin[nodeid] = path
             elif seen.to_dict() != test.to_dict():
-                raise MergeError(
-                    f"{nodeid} is in {origin[nodeid]} and {path} with different data; cannot merge"
-                )
+                raise MergeError(f"{nodeid} is in {origin[nodeid]} and {path} with different data; cannot merge")
+        for nodeid, spec in run.markers.items():
+            if nodeid in markers and markers[nodeid] != dict(spec):
+                raise MergeError(f"{nodeid}: agent_cost marker differs between shards; cannot merge")
+            markers[nodeid] = dict(spec)
     assert first is not None  # argparse requires one file at least
-    return RunCost(tests=dict(sorted(tests.items())), price_source=first[1].price_source)
+    return RunCost(
+        tests=dict(sorted(tests.items())), price_source=first[1].price_source, markers=dict(sorted(markers.items()))
+    )
 
 
 def _describe(run: RunCost) -> str:
@@ -251,6 +248,9 @@ def _compare(args: argparse.Namespace) -> int:
         gate_estimates=args.gate_estimates,
         runs_per_month=None if args.runs_per_month is None else str(args.runs_per_month),
     )
+    # Per-test marker rules travel in the run file: thresholds and budgets apply as in pytest.
+    for nodeid, spec in run.markers.items():
+        settings.record_marker(nodeid, (), spec)
     if baseline.price_source != run.price_source:
         # Repricing the baseline needs the prices the run used; say so rather than guess.
         wanted, have = run.price_source.overrides, settings.pricer.source.overrides

@@ -156,12 +156,8 @@ class Comparison:
         total_delta = self.total_delta_usd
         return {
             "has_baseline": self.has_baseline,
-            "baseline_total_usd": None
-            if self.baseline_total_usd is None
-            else format_money(self.baseline_total_usd),
-            "current_total_usd": None
-            if self.current_total_usd is None
-            else format_money(self.current_total_usd),
+            "baseline_total_usd": None if self.baseline_total_usd is None else format_money(self.baseline_total_usd),
+            "current_total_usd": None if self.current_total_usd is None else format_money(self.current_total_usd),
             "total_delta_usd": _signed(total_delta),
             "total_delta_pct": None if self.total_delta_pct is None else f"{self.total_delta_pct:f}",
             "total_threshold": self.total_threshold,
@@ -284,9 +280,7 @@ def compare(
         if test.outcome in ("skipped", "xfailed"):
             if entry is not None:
                 diffs.append(
-                    TestDiff(
-                        nodeid, "not-run", baseline_usd=entry.cost_usd, **{**common, "current_usd": None}
-                    )
+                    TestDiff(nodeid, "not-run", baseline_usd=entry.cost_usd, **{**common, "current_usd": None})
                 )
             continue
         if entry is None:
@@ -295,9 +289,7 @@ def compare(
             elif budget:
                 diffs.append(TestDiff(nodeid, "unchanged", **common))
             continue
-        common.update(
-            baseline_usd=entry.cost_usd, baseline_calls=entry.llm_calls, baseline_tokens=entry.usage
-        )
+        common.update(baseline_usd=entry.cost_usd, baseline_calls=entry.llm_calls, baseline_tokens=entry.usage)
         if entry.cost_usd is None or current is None:
             diffs.append(TestDiff(nodeid, "unpriced", **common))
             comparable_total = False

@@ -505,9 +505,7 @@ def _gemini_view(body: Any, url: str) -> _View:
         model=model,
         count=count_provider_messages(contents, model, system=system, tools=tools),
         system=_text_of(system) if system is not None else None,
-        messages=tuple(
-            _message(_as_dict(c).get("role", "user"), _as_dict(c).get("parts"), c) for c in contents
-        ),
+        messages=tuple(_message(_as_dict(c).get("role", "user"), _as_dict(c).get("parts"), c) for c in contents),
         tools=named,
         rest=_without(data, "model", "contents", "systemInstruction", "system_instruction", "tools"),
         max_output_tokens=_int_or_none(max_out),
@@ -519,9 +517,7 @@ def _bedrock_view(body: Any, url: str) -> _View:
     model = _model_from_url(url) or _model_from_body(data)
     messages = _as_list(data.get("messages"))
     system = data.get("system")
-    tools = [
-        t for t in _as_list(_as_dict(data.get("toolConfig")).get("tools")) if "cachePoint" not in _as_dict(t)
-    ]
+    tools = [t for t in _as_list(_as_dict(data.get("toolConfig")).get("tools")) if "cachePoint" not in _as_dict(t)]
 
     def name_of(tool: Any) -> str | None:
         name = _as_dict(_as_dict(tool).get("toolSpec")).get("name")

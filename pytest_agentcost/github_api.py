@@ -105,9 +105,7 @@ def _parse_run_time(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise GitHubError(
-            f"run time {value!r} is not an ISO 8601 time such as 2026-11-28T19:00:00Z"
-        ) from None
+        raise GitHubError(f"run time {value!r} is not an ISO 8601 time such as 2026-11-28T19:00:00Z") from None
     if parsed.tzinfo is None:
         raise GitHubError(f"run time {value!r} has no time zone; give it in UTC, e.g. 2026-11-28T19:00:00Z")
     return parsed
@@ -201,13 +199,9 @@ class _Client:
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise GitHubError(f"GitHub API URL {api_url!r} is not an http(s) URL")
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-            raise GitHubError(
-                f"refusing to send the GitHub token over plain http to {parts.hostname}; use https"
-            )
+            raise GitHubError(f"refusing to send the GitHub token over plain http to {parts.hostname}; use https")
         if not token:
-            raise GitHubError(
-                "no GitHub token: set GITHUB_TOKEN (e.g. env: GITHUB_TOKEN: ${{ github.token }})"
-            )
+            raise GitHubError("no GitHub token: set GITHUB_TOKEN (e.g. env: GITHUB_TOKEN: ${{ github.token }})")
         self._base = base
         self._origin = _origin(base)
         self._token = token
@@ -425,17 +419,13 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--body-file", required=True, help="markdown file with the report")
     parser.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
     parser.add_argument("--pr", help="pull request number (default: pull_request.number of the event)")
-    parser.add_argument(
-        "--commit", help="commit the report is for (default: the PR head sha, then $GITHUB_SHA)"
-    )
+    parser.add_argument("--commit", help="commit the report is for (default: the PR head sha, then $GITHUB_SHA)")
     parser.add_argument(
         "--run-time",
         help="ISO 8601 UTC start time of the run the report comes from (default: now); a comment "
         "from a later run is never overwritten",
     )
-    parser.add_argument(
-        "--no-create", action="store_true", help="only update an existing comment, never create one"
-    )
+    parser.add_argument("--no-create", action="store_true", help="only update an existing comment, never create one")
     return parser
 
 

@@ -354,9 +354,7 @@ class TestCost:
         for c in self.billed:
             key = model_key(c.provider, c.model)
             prev = result.get(key, ModelTotals())
-            result[key] = ModelTotals(
-                prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd)
-            )
+            result[key] = ModelTotals(prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd))
         return result
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:
@@ -441,6 +439,8 @@ class RunCost:
 
     tests: Mapping[str, TestCost]
     price_source: PriceSource = field(default_factory=PriceSource)
+    markers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """``agent_cost`` marker arguments by node id, so ``agentcost compare`` applies them too."""
 
     @property
     def with_llm(self) -> list[TestCost]:

@@ -430,7 +430,11 @@ class AgentCostSession:
             tests.update(worker_run.tests)
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
-        return RunCost(tests=dict(sorted(tests.items())), price_source=self.settings.pricer.source)
+        return RunCost(
+            tests=dict(sorted(tests.items())),
+            price_source=self.settings.pricer.source,
+            markers=self.settings.marker_specs(),
+        )
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

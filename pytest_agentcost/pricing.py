@@ -96,9 +96,7 @@ def load_price_file(path: Path) -> tuple[dict[str, ModelPrice], str]:
     try:
         data: Any = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PriceFileError(
-            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}"
-        ) from None
+        raise PriceFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
     models = data.get("models") if isinstance(data, Mapping) else None
     if not isinstance(models, Mapping) or not models:
         raise PriceFileError(f'{path}: expected a [models."NAME"] table per model')

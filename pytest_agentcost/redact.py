@@ -137,9 +137,7 @@ def merge_vcr_config(user: Mapping[str, Any]) -> dict[str, Any]:
     """
     merged = dict(user)
     merged["filter_headers"] = _merge_names(user.get("filter_headers"), DEFAULT_FILTER_HEADERS)
-    merged["filter_query_parameters"] = _merge_names(
-        user.get("filter_query_parameters"), DEFAULT_FILTER_QUERY
-    )
+    merged["filter_query_parameters"] = _merge_names(user.get("filter_query_parameters"), DEFAULT_FILTER_QUERY)
     if "filter_post_data_parameters" in user:
         # Kept as given. We add no names here on purpose: vcrpy re-serialises
         # every application/json request body it filters (json.dumps), which
@@ -282,11 +280,7 @@ def _header(headers: Any, name: str) -> str:
 
 
 def _drop_encoding(headers: Any, length: int) -> dict[Any, Any]:
-    result = {
-        k: v
-        for k, v in (headers or {}).items()
-        if str(k).lower() not in ("content-encoding", "content-length")
-    }
+    result = {k: v for k, v in (headers or {}).items() if str(k).lower() not in ("content-encoding", "content-length")}
     result["content-length"] = [str(length)]
     return result
 
@@ -305,9 +299,7 @@ def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
 
     requests: list[Any] = []
     responses: list[Any] = []
-    for request, response in zip(
-        cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False
-    ):
+    for request, response in zip(cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False):
         req = copy.deepcopy(request)
         req = remove_headers(req, list(DEFAULT_FILTER_HEADERS))
         req = remove_query_parameters(req, list(DEFAULT_FILTER_QUERY))
@@ -332,6 +324,4 @@ class RedactingPersister:
         return self._inner.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> Any:
-        return self._inner.save_cassette(
-            cassette_path, redact_interactions(cassette_dict), serializer=serializer
-        )
+        return self._inner.save_cassette(cassette_path, redact_interactions(cassette_dict), serializer=serializer)

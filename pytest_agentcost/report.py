@@ -51,6 +51,8 @@ def run_to_dict(run: RunCost, comparison: Mapping[str, Any] | None = None) -> di
         "totals": run.totals_dict(),
         "by_model": {k: v.to_dict() for k, v in sorted(run.by_model().items())},
     }
+    if run.markers:
+        data["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
     if comparison is not None:
         data["comparison"] = dict(comparison)
     return data
@@ -115,6 +117,8 @@ def iter_run_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> 
         "price_source": run.price_source.to_dict(),
         "totals": run.totals_dict(),
     }
+    if run.markers:
+        head["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
     tests = ((nodeid, run.tests[nodeid].to_dict()) for nodeid in sorted(run.tests))
     return iter_report_json(head, tests, comparison)
 
@@ -153,7 +157,14 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
         except (ValueError, TypeError, KeyError) as exc:
             raise BaselineError(f"{source}: tests[{nodeid!r}]: {exc}") from None
     price = data.get("price_source")
-    return RunCost(tests=tests, price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}))
+    markers = data.get("markers", {})
+    if not isinstance(markers, Mapping) or not all(isinstance(v, Mapping) for v in markers.values()):
+        raise BaselineError(f"{source}: 'markers' must map node ids to marker arguments")
+    return RunCost(
+        tests=tests,
+        price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}),
+        markers={str(k): dict(v) for k, v in markers.items()},
+    )
 
 
 def load_run(path: Path) -> RunCost:

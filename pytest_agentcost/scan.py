@@ -204,9 +204,7 @@ def shannon_entropy(value: str) -> float:
 
 def is_placeholder(value: str) -> bool:
     """Whether ``value`` is an obvious stand-in (``REDACTED``, ``<filtered>``, ``xxx`` ...)."""
-    return bool(
-        _PLACEHOLDER_WORDS.search(value) or _PLACEHOLDER_START.search(value) or _PLACEHOLDER_RUN.search(value)
-    )
+    return bool(_PLACEHOLDER_WORDS.search(value) or _PLACEHOLDER_START.search(value) or _PLACEHOLDER_RUN.search(value))
 
 
 def mask(value: str) -> str:
@@ -219,11 +217,7 @@ def mask(value: str) -> str:
 
 
 def _high_entropy(value: str) -> bool:
-    return (
-        len(value) >= MIN_SECRET_LENGTH
-        and shannon_entropy(value) >= ENTROPY_THRESHOLD
-        and not is_placeholder(value)
-    )
+    return len(value) >= MIN_SECRET_LENGTH and shannon_entropy(value) >= ENTROPY_THRESHOLD and not is_placeholder(value)
 
 
 class _Hits:
@@ -456,9 +450,7 @@ def _report(exc: UnreadableCassetteError, on_error: Callable[[UnreadableCassette
 
 def format_findings(findings: Sequence[Finding]) -> str:
     """One line per finding: ``path:interaction N: location: kind masked``."""
-    return "\n".join(
-        f"{f.path}:interaction {f.interaction}: {f.location}: {f.kind} {f.masked}" for f in findings
-    )
+    return "\n".join(f"{f.path}:interaction {f.interaction}: {f.location}: {f.kind} {f.masked}" for f in findings)
 
 
 # ---------------------------------------------------------------------------- CLI

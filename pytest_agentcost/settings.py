@@ -122,9 +122,7 @@ def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> 
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(
-                f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}"
-            )
+            raise ConfigError(f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}")
         return value
 
     return TestRules(
@@ -215,9 +213,7 @@ class Settings:
             try:
                 rpm = int(str(runs_per_month).replace("_", ""))
             except ValueError:
-                raise ConfigError(
-                    f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}"
-                ) from None
+                raise ConfigError(f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}") from None
         return cls(
             rootdir=rootdir,
             baseline=baseline,
@@ -230,9 +226,7 @@ class Settings:
             threshold=Threshold.parse(threshold or DEFAULT_THRESHOLD, "agent_cost_threshold"),
             # The suite total is gated only when asked: per-test thresholds (and marker
             # overrides) are the main gate, and a default total gate would override them.
-            total_threshold=Threshold.parse(total_threshold, "agent_cost_total_threshold")
-            if total_threshold
-            else None,
+            total_threshold=Threshold.parse(total_threshold, "agent_cost_total_threshold") if total_threshold else None,
             mode=mode,
             fail_unpriced=fail_unpriced,
             pricer=pricer,
@@ -246,9 +240,7 @@ class Settings:
 
     def record_marker(self, nodeid: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         self.markers[nodeid] = parse_marker(args, kwargs, nodeid)
-        self._marker_specs[nodeid] = {
-            k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()
-        }
+        self._marker_specs[nodeid] = {k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()}
 
     def marker_specs(self) -> dict[str, dict[str, Any]]:
         """Marker arguments as builtins (sent from xdist workers to the controller)."""

@@ -596,9 +596,7 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def count_chat_messages(
-    messages: Sequence[Any], model: str | None, tools: Sequence[Any] | None = None
-) -> TokenCount:
+def count_chat_messages(messages: Sequence[Any], model: str | None, tools: Sequence[Any] | None = None) -> TokenCount:
     """Prompt tokens of a Chat Completions request, as OpenAI's cookbook counts them.
 
     Each message costs 3 tokens plus its values (1 more for ``name``), the reply

@@ -178,9 +178,7 @@ def _mapped_provider(url: str, host_providers: Mapping[str, str]) -> str | None:
     return None
 
 
-def detect(
-    interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_MAP
-) -> tuple[str | None, str] | None:
+def detect(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_MAP) -> tuple[str | None, str] | None:
     """(provider id, endpoint) for an LLM interaction, None for a non-LLM one (a tool HTTP call)."""
     try:
         found = _detect(interaction, host_providers)
@@ -427,9 +425,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
         if usage is None:
             if done:
-                parsed.problems.append(
-                    "the stream has no usage chunk (recorded without stream_options.include_usage)"
-                )
+                parsed.problems.append("the stream has no usage chunk (recorded without stream_options.include_usage)")
             return
         parsed.document = {"model": parsed.model, "usage": usage}
         return
@@ -961,9 +957,7 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
-def _run_extractor(
-    provider_id: str | None, endpoint: str, document: Mapping[str, Any]
-) -> tuple[str | None, Usage]:
+def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str, Any]) -> tuple[str | None, Usage]:
     """Read ``document`` with the provider's own extractor, else the endpoint's reference one.
 
     Raises ValueError (from genai-prices) when the usage is missing or malformed.

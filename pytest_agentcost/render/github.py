@@ -97,7 +97,5 @@ def append_step_summary(markdown: str, environ: Mapping[str, str] = os.environ) 
         with open(path, "a", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as exc:
-        raise AgentCostError(
-            f"cannot append to the GitHub step summary {path}: {exc.strerror or exc}"
-        ) from exc
+        raise AgentCostError(f"cannot append to the GitHub step summary {path}: {exc.strerror or exc}") from exc
     return True

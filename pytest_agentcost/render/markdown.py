@@ -44,9 +44,7 @@ _SECTION_STATUSES = ("new", "removed", "not-run", "unpriced", "estimated")
 #: The string diff.compare puts among the budget violations under ``agent_cost_stale = fail``.
 _STALE_VIOLATION = "stale cassette"
 
-_CUT_NOTE = (
-    "\n\n_Comment cut to fit GitHub's size limit: the JSON report (`--agent-cost-json`) has every task._\n"
-)
+_CUT_NOTE = "\n\n_Comment cut to fit GitHub's size limit: the JSON report (`--agent-cost-json`) has every task._\n"
 
 
 def render_comment(
@@ -186,9 +184,7 @@ class _View:
         usage = sum((t.usage_delta_usd for t in self.cmp.tests if t.usage_delta_usd is not None), Decimal(0))
         prices = sum((t.price_delta_usd for t in self.cmp.tests if t.price_delta_usd is not None), Decimal(0))
         new = sum((t.current_usd for t in self.sections["new"] if t.current_usd is not None), Decimal(0))
-        removed = sum(
-            (t.baseline_usd for t in self.sections["removed"] if t.baseline_usd is not None), Decimal(0)
-        )
+        removed = sum((t.baseline_usd for t in self.sections["removed"] if t.baseline_usd is not None), Decimal(0))
         return {"usage": usage, "prices": prices, "new": new, "removed": -removed}
 
     def monthly(self) -> tuple[Decimal, int] | None:
@@ -252,11 +248,7 @@ class _View:
         delta = after - before
         pct = None if before == 0 else (delta * 100 / before).quantize(Decimal("0.1"))
         size = f"{abs(pct):.1f}% ({signed_money(delta)})" if pct is not None else f"by {money(abs(delta))}"
-        head = (
-            f"Agent cost per run {'up' if delta > 0 else 'down'} {size}"
-            if delta
-            else "Agent cost per run unchanged"
-        )
+        head = f"Agent cost per run {'up' if delta > 0 else 'down'} {size}" if delta else "Agent cost per run unchanged"
         if cmp.total_regressed:
             head += f", over the {cmp.total_threshold} threshold"
         parts = []
@@ -279,9 +271,7 @@ class _View:
         delta = after - before
         pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
         line = f"Suite total per run: {money(before)} → {money(after)}"
-        line += (
-            f" ({signed_money(delta)}, {percent(pct)})" if pct is not None else f" ({signed_money(delta)})"
-        )
+        line += f" ({signed_money(delta)}, {percent(pct)})" if pct is not None else f" ({signed_money(delta)})"
         left_out = []
         if self.not_run:
             left_out.append(f"{_plural(self.not_run, 'task')} that did not run")
@@ -354,9 +344,7 @@ class _View:
             items.append("test failed: not gated")
         elif t.delta_usd:
             items.append("within threshold")
-        items.extend(
-            _cell(b) if b.startswith(_STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget
-        )
+        items.extend(_cell(b) if b.startswith(_STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget)
         items.extend(_cell(r) for r in t.reasons)
         if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
             items.append(f"stale cassette ({_cell(', '.join(t.stale))}): re-record")
@@ -393,9 +381,7 @@ class _View:
         else:
             text = f"{name}: {money(t.baseline_usd)} → {money(t.current_usd)} ({signed_money(t.delta_usd)})"
         extra = [
-            f"{self.gate_icon} {b}"
-            if b.startswith(_STALE_VIOLATION)
-            else f"{self.gate_icon} over budget: {b}"
+            f"{self.gate_icon} {b}" if b.startswith(_STALE_VIOLATION) else f"{self.gate_icon} over budget: {b}"
             for b in t.budget
         ]
         if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
@@ -406,9 +392,7 @@ class _View:
         if not self.unchanged:
             return ""
         lines = ["| test | cost |", "|:--|--:|"]
-        lines.extend(
-            f"| {code(t.nodeid, in_table=True)} | {money(t.current_usd)} |" for t in self.unchanged[:rows]
-        )
+        lines.extend(f"| {code(t.nodeid, in_table=True)} | {money(t.current_usd)} |" for t in self.unchanged[:rows])
         body = "\n".join(lines) if rows > 0 else ""
         hidden = len(self.unchanged) - min(rows, len(self.unchanged))
         if hidden:
@@ -427,9 +411,7 @@ class _View:
             head = ":information_source: **No baseline yet**"
         blocks = [f"{head}: {_plural(new, 'task')} with LLM calls cost {cost} per run"]
         if gated:
-            lines = [
-                f"- {code(t.nodeid)}: {money(t.current_usd)}; {'; '.join(t.budget)}" for t in gated[:rows]
-            ]
+            lines = [f"- {code(t.nodeid)}: {money(t.current_usd)}; {'; '.join(t.budget)}" for t in gated[:rows]]
             hidden = len(gated) - len(lines)
             if hidden:
                 lines.append(f"- {self._more(hidden, shortened)}")

@@ -48,10 +48,7 @@ def test_update_then_compare_unchanged(project: AgentProject) -> None:
     assert written.endswith(b"}\n")
     assert data["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0021000000"
     assert data["tests"]["test_agent.py::test_task_b"]["llm_calls"] == 2
-    assert (
-        data["tests"]["test_agent.py::test_task_b"]["by_model"]["openai:gpt-4o-mini"]["input_tokens"]
-        == 10_000
-    )
+    assert data["tests"]["test_agent.py::test_task_b"]["by_model"]["openai:gpt-4o-mini"]["input_tokens"] == 10_000
     again = project.run("--agent-cost", "--agent-cost-update-baseline")
     again.stdout.fnmatch_lines(["*baseline unchanged*"])
     assert _baseline_bytes(project) == written
@@ -196,9 +193,7 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(
-        ["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"]
-    )
+    result.stdout.fnmatch_lines(["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"])
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
     assert cmp["price_delta_usd"] == "+0.0010500000"
     assert cmp["usage_delta_usd"] == "0.0000000000"
@@ -287,3 +282,32 @@ def test_bad_baseline_is_a_clean_usage_error_and_never_overwritten(
     assert message in err
     assert "Traceback" not in err
     assert (project.root / BASELINE).read_text() == content
+
+
+def test_cli_compare_applies_the_run_files_marker_rules(project: AgentProject) -> None:
+    import subprocess
+    import sys
+
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        @pytest.mark.agent_cost(max_llm_calls=1)
+        def test_task_b():
+            llm("b")
+            llm("b again")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_b", [(5_000, 500), (5_000, 500)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-mode", "warn").ret == 0
+    assert project.run("--agent-cost", "--agent-cost-json", "run.json", "--agent-cost-mode", "warn").ret == 0
+    assert project.read_json("run.json")["markers"] == {"test_agent.py::test_task_b": {"max_llm_calls": 1}}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_agentcost.cli", "compare", BASELINE, "run.json"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 LLM calls over max_llm_calls 1" in result.stdout
