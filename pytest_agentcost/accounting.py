@@ -15,7 +15,6 @@ from typing import Any
 from genai_prices import Usage
 
 from pytest_agentcost import usage as usage_mod
-from pytest_agentcost.cache import CachedCall, CallCache, interaction_key, usage_tuple
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.models import CallRecord, TokenUsage
 from pytest_agentcost.pricing import Pricer
@@ -61,7 +60,6 @@ class Accountant:
         extract_hook: ExtractHook | None = None,
         price_hook: PriceHook | None = None,
         rootdir: str | None = None,
-        cache: CallCache | None = None,
     ) -> None:
         self.pricer = pricer
         self.host_providers = dict(host_providers or {})
@@ -70,7 +68,6 @@ class Accountant:
         self.extract_hook = extract_hook
         self.price_hook = price_hook
         self.rootdir = rootdir
-        self.cache = cache
         self._relative_paths: dict[str, str] = {}
 
     def _relative(self, cassette: str | None) -> str | None:
@@ -96,67 +93,6 @@ class Accountant:
 
     def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
         cassette = self._relative(cassette)
-        key: str | None = None
-        if self.cache is not None and self.extract_hook is None and self.price_hook is None:
-            key = interaction_key(current)
-            hit = self.cache.get(key)
-            if hit is not None:
-                return self._from_cache(hit, current, recorded, cassette)
-        record = self._compute(current, recorded, cassette)
-        if key is not None and self.cache is not None and not record.estimated:
-            if record.kind == "tool":
-                self.cache.put(key, (None, "", None, (0, 0, 0, 0, 0), None, True, False, 0, None, False, ()))
-            elif record.endpoint is not None:
-                self.cache.put(
-                    key,
-                    (
-                        record.provider,
-                        record.endpoint,
-                        record.model,
-                        usage_tuple(record.usage),
-                        None if record.cost_usd is None else str(record.cost_usd),
-                        record.billed,
-                        record.streamed,
-                        record.tool_calls,
-                        record.response_id,
-                        record.is_poll,
-                        tuple(record.warnings),
-                    ),
-                )
-        return record
-
-    def _from_cache(
-        self, hit: CachedCall, current: Interaction, recorded: Interaction | None, cassette: str | None
-    ) -> CallRecord:
-        provider, endpoint, model, tokens, cost, billed, streamed, tool_calls, rid, is_poll, warnings = hit
-        if endpoint == "":
-            return CallRecord(
-                kind="tool",
-                host=current.host,
-                status=current.status,
-                cost_usd=self.pricer.tool_price(current.host),
-                cassette=cassette,
-            )
-        return CallRecord(
-            kind="llm",
-            host=current.host,
-            status=current.status,
-            provider=provider,
-            endpoint=endpoint,
-            model=model,
-            usage=TokenUsage(*tokens),
-            cost_usd=None if cost is None else Decimal(cost),
-            billed=billed,
-            streamed=streamed,
-            tool_calls=tool_calls,
-            cassette=cassette,
-            warnings=warnings,
-            drift=self._drift(current, recorded, endpoint),
-            response_id=rid,
-            is_poll=is_poll,
-        )
-
-    def _compute(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
         extraction: Any = None
         warnings: list[str] = []
         if self.extract_hook is not None:

@@ -8,7 +8,6 @@ is not patched and no hook of ours runs per test.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -133,14 +132,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
     )
     parser.addini("agent_cost_gate_estimates", "gate on estimated cost of stale calls", type="bool", default=False)
-    parser.addini(
-        "agent_cost_cache",
-        "keep extracted and priced calls in pytest's cache to skip that work on the next run (opt-in)",
-        type="bool",
-        # Off by default: measured on the benchmark it saves ~2% of wall time at N=1000
-        # and costs ~15% more peak memory (the stored entries are loaded and rewritten).
-        default=False,
-    )
     parser.addini("agent_cost_tiktoken_cache", "folder of tiktoken encoding files for offline use", default="")
     parser.addini(
         "agent_cost_tiktoken_download",
@@ -257,7 +248,6 @@ class AgentCostSession:
             extract_hook=self._extract_hook if _implemented(config, "pytest_agentcost_extract_usage") else None,
             price_hook=self._price_hook if _implemented(config, "pytest_agentcost_price_call") else None,
             rootdir=str(config.rootpath),
-            cache=self._load_cache(config, settings),
         )
         self.recorder = Recorder(self.accountant)
         self.tests: dict[str, Any] = {}
@@ -269,32 +259,6 @@ class AgentCostSession:
         self.lost_workers = 0
         self._bad_markers: dict[str, str] = {}
         self.annotations: list[str] = []
-
-    @staticmethod
-    def _load_cache(config: pytest.Config, settings: Any) -> Any:
-        """The cross-run call cache, in pytest's cache dir (None with -p no:cacheprovider)."""
-        from pytest_agentcost.cache import CACHE_KEY, CallCache, namespace
-
-        store = getattr(config, "cache", None)
-        if store is None or not config.getini("agent_cost_cache"):
-            return None
-        ns = namespace(settings.pricer.source, settings.host_providers)
-        try:
-            return CallCache(ns, store.get(CACHE_KEY, None))
-        except Exception:  # an unreadable cache is just a cold cache
-            return CallCache(ns)
-
-    def _save_cache(self) -> None:
-        from pytest_agentcost.cache import CACHE_KEY
-
-        cache = self.accountant.cache
-        store = getattr(self.config, "cache", None)
-        if cache is None or store is None:
-            return
-        for payload in self.worker_payloads:
-            cache.merge_used(payload.get("cache", {}))
-        with contextlib.suppress(OSError):  # a read-only cache dir only costs speed next time
-            store.set(CACHE_KEY, cache.to_store())
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> AgentCostSession:
@@ -444,15 +408,11 @@ class AgentCostSession:
             from pytest_agentcost.report import run_to_dict
 
             run = RunCost(tests=self.tests, price_source=self.settings.pricer.source)
-            cache = self.accountant.cache
             self.config.workeroutput["agentcost"] = {  # type: ignore[attr-defined]
                 "run": run_to_dict(run),
                 "markers": self.settings.marker_specs(),
-                "cache": cache.used if cache is not None else {},
             }
             return
-        if not (exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop):
-            self._save_cache()
         from pytest_agentcost.gate import finish_session
 
         try:

@@ -313,24 +313,17 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         generate_suite(root, n)
         print(f"N={n}: generated in {time.perf_counter() - t0:.1f}s at {root}", file=sys.stderr)
-        # pytest's cacheprovider stays on in every variant (it is on by default);
-        # "cold" turns the plugin's call cache off, "warm" runs after a priming run.
         base_cmd = [sys.executable, "-m", "pytest", "-q"]
-        cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json", "-o", "agent_cost_cache=false"]
-        warm_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json", "-o", "agent_cost_cache=true"]
-        # One untimed warm-up so every variant sees a warm page cache; it also primes the call cache.
+        cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
+        # One untimed warm-up so both variants see a warm page cache.
         run_once(base_cmd, root)
-        run_once(warm_cmd, root)
         baseline: list[Sample] = []
         cost: list[Sample] = []
-        warm: list[Sample] = []
         for i in range(repeats):
             baseline.append(run_once(base_cmd, root))
             cost.append(run_once(cost_cmd, root))
-            warm.append(run_once(warm_cmd, root))
             print(
-                f"N={n} rep {i + 1}: baseline {baseline[-1].seconds:.2f}s,"
-                f" agent-cost cold {cost[-1].seconds:.2f}s, warm {warm[-1].seconds:.2f}s",
+                f"N={n} rep {i + 1}: baseline {baseline[-1].seconds:.2f}s, agent-cost {cost[-1].seconds:.2f}s",
                 file=sys.stderr,
             )
         report = json.loads((root / "out.json").read_text())
@@ -338,11 +331,8 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
         c_s = statistics.median(s.seconds for s in cost)
         b_mb = statistics.median(s.max_rss_mb for s in baseline)
         c_mb = statistics.median(s.max_rss_mb for s in cost)
-        w_s = statistics.median(s.seconds for s in warm)
-        w_mb = statistics.median(s.max_rss_mb for s in warm)
         b_cpu = statistics.median(s.cpu_seconds for s in baseline)
         c_cpu = statistics.median(s.cpu_seconds for s in cost)
-        w_cpu = statistics.median(s.cpu_seconds for s in warm)
         return {
             "n": n,
             "calls_per_test": len(CALL_PLAN),
@@ -355,16 +345,8 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
             "overhead_ms_per_test": round((c_s - b_s) * 1000 / n, 3),
             "baseline_cpu_s": round(b_cpu, 3),
             "cold_cpu_s": round(c_cpu, 3),
-            "warm_cpu_s": round(w_cpu, 3),
             "cold_cpu_ratio": round(c_cpu / b_cpu, 3),
             "cold_cpu_overhead_ms_per_test": round((c_cpu - b_cpu) * 1000 / n, 3),
-            "warm_cpu_ratio": round(w_cpu / b_cpu, 3),
-            "warm_s": round(w_s, 3),
-            "warm_time_ratio": round(w_s / b_s, 3),
-            "warm_mb": round(w_mb, 1),
-            "warm_memory_ratio": round(w_mb / b_mb, 3),
-            "warm_overhead_ms_per_test": round((w_s - b_s) * 1000 / n, 3),
-            "warm_runs_s": [round(s.seconds, 3) for s in warm],
             "report_tests": len(report.get("tests") or ()),
             "baseline_runs_s": [round(s.seconds, 3) for s in baseline],
             "agent_cost_runs_s": [round(s.seconds, 3) for s in cost],
@@ -377,33 +359,19 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """A fixed-width text table: cold (no call cache) and warm (call cache primed) against baseline."""
-    head = (
-        "N",
-        "baseline s",
-        "cold s",
-        "cold ratio",
-        "warm s",
-        "warm ratio",
-        "baseline MB",
-        "cold MB",
-        "cold mem",
-        "warm MB",
-        "warm mem",
-    )
+    """A fixed-width text table of the ratios against the baseline."""
+    head = ("N", "base wall s", "wall ratio", "base cpu s", "cpu ratio", "base MB", "mem ratio", "cpu ms/test")
     lines = ["  ".join(f"{h:>11}" for h in head)]
     for r in rows:
         cells = (
             r["n"],
             f"{r['baseline_s']:.2f}",
             f"x{r['time_ratio']:.3f}",
-            f"x{r['warm_time_ratio']:.3f}",
             f"{r['baseline_cpu_s']:.2f}",
             f"x{r['cold_cpu_ratio']:.3f}",
-            f"x{r['warm_cpu_ratio']:.3f}",
             f"{r['baseline_mb']:.1f}",
             f"x{r['memory_ratio']:.3f}",
-            f"x{r['warm_memory_ratio']:.3f}",
+            f"{r['cold_cpu_overhead_ms_per_test']:.2f}",
         )
         lines.append("  ".join(f"{c:>11}" for c in cells))
     return "\n".join(lines)
