@@ -13,7 +13,7 @@ from genai_prices import Usage
 
 from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
-from pytest_agentcost.diff import Comparison, compare
+from pytest_agentcost.diff import Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage
 from pytest_agentcost.pricing import Pricer
@@ -105,6 +105,18 @@ def evaluate(run: RunCost, baseline: Baseline | None, settings: Settings, *, ful
     )
 
 
+def why_failed(t: TestDiff) -> str:
+    """One sentence: why this test fails the gate (the terminal, annotations and the CLI say the same)."""
+    budget = "; ".join(t.budget)
+    if t.status != "regressed":
+        return budget
+    delta = (
+        f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
+        f"{percent(t.delta_pct)}) over threshold {t.threshold}"
+    )
+    return f"{delta}; {budget}" if budget else delta
+
+
 def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
     from tabulate import tabulate
 
@@ -148,16 +160,7 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         )
     word = "FAILED" if mode == "fail" else "warning"
     for t in cmp.regressions:
-        what = (
-            "; ".join(t.budget)
-            if t.budget and t.status != "regressed"
-            else (
-                f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
-                f"{percent(t.delta_pct)}) over threshold {t.threshold}"
-                + (f"; {'; '.join(t.budget)}" if t.budget else "")
-            )
-        )
-        lines.append(f"agent cost {word}: {t.nodeid}: {what}")
+        lines.append(f"agent cost {word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(
             f"agent cost {word}: suite total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)} "
@@ -180,15 +183,9 @@ def _annotations(cmp: Comparison, run: RunCost, mode: str) -> list[str]:
     result = []
     for t in cmp.regressions:
         file, line = t.location or (None, None)
-        msg = (
-            "; ".join(t.budget)
-            if t.budget and t.status != "regressed"
-            else (
-                f"cost per run {money(t.baseline_usd)} -> {money(t.current_usd)} ({percent(t.delta_pct)}), "
-                f"threshold {t.threshold}"
-            )
+        result.append(
+            annotation(level, why_failed(t), file=file, line=line, title=f"agent cost regression: {t.nodeid}")
         )
-        result.append(annotation(level, msg, file=file, line=line, title=f"agent cost regression: {t.nodeid}"))
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = test.location or (None, None)
@@ -227,7 +224,7 @@ def finish_session(
     else:
         for t in cmp.regressions:
             outcome.lines.append(
-                f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: " + "; ".join(t.budget)
+                f"agent cost {'FAILED' if settings.mode == 'fail' else 'warning'}: {t.nodeid}: {why_failed(t)}"
             )
         if not settings.update_baseline:
             outcome.lines.append(

@@ -111,9 +111,7 @@ class AgentProject:
         write_cassette(path, interactions)
         return path
 
-    def chat_cassette(
-        self, module: str, test: str, calls: list[tuple[int, int]], model: str = "gpt-4o-mini"
-    ) -> Path:
+    def chat_cassette(self, module: str, test: str, calls: list[tuple[int, int]], model: str = "gpt-4o-mini") -> Path:
         return self.cassette(
             module,
             test,

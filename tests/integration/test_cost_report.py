@@ -230,9 +230,7 @@ def test_plugin_loads_without_xdist(pytester: pytest.Pytester) -> None:
 def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None:
     from tests.conftest import write_cassette
 
-    write_cassette(
-        pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))]
-    )
+    write_cassette(pytester.path / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))])
     pytester.makepyfile(
         test_plain=f"""
         import json, urllib.request, vcr

@@ -65,10 +65,7 @@ def test_longer_prompt_rerecorded_fails_the_gate(example: Path) -> None:
     assert record.returncode == 0, record.stdout + record.stderr
     result = _pytest(example, "-p", "no:xdist", "--agent-cost", "--agent-cost-markdown", "cost.md")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert (
-        "agent cost FAILED: tests/test_research_tasks.py::test_python3_release_date[v1]: cost"
-        in result.stdout
-    )
+    assert "agent cost FAILED: tests/test_research_tasks.py::test_python3_release_date[v1]: cost" in result.stdout
     markdown = (example / "cost.md").read_text()
     assert markdown.startswith("<!-- pytest-agentcost -->")
     assert "test_python3_release_date[v1]" in markdown

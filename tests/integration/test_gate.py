@@ -311,3 +311,24 @@ def test_cli_compare_applies_the_run_files_marker_rules(project: AgentProject) -
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "2 LLM calls over max_llm_calls 1" in result.stdout
+
+
+def test_github_actions_annotations_and_step_summary(project: AgentProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    summary = project.root / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = project.run("--agent-cost")
+    assert result.ret == 1
+    # Escaped as GitHub's workflow-command rules require: ':' in properties, '%' in the message.
+    result.stdout.fnmatch_lines(
+        [
+            "::error file=test_agent.py,line=*,title=agent cost regression%3A test_agent.py%3A%3Atest_task_a::"
+            "cost $0.0021 -> $0.0036 (+$0.0015, +71.4%25) over threshold 10%25 and $0.0001"
+        ]
+    )
+    text = summary.read_text()
+    assert text.startswith("<!-- pytest-agentcost -->")
+    assert "test_task_a" in text

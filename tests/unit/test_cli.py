@@ -55,15 +55,11 @@ def make_run(costs: dict[str, str] | None = None, prices: PriceSource = PRICES) 
             "tests/test_agent.py::test_search[q|1]",
             calls=(
                 llm(costs.get("search", "0.0020000000")),
-                CallRecord(
-                    kind="tool", host="api.search.example", status=200, cost_usd=Decimal("0.0050000000")
-                ),
+                CallRecord(kind="tool", host="api.search.example", status=200, cost_usd=Decimal("0.0050000000")),
             ),
             location=("tests/test_agent.py", 30),
         ),
-        TestCost(
-            "tests/test_agent.py::test_summary", calls=(llm(costs.get("summary", "0.0007000000"), 500, 80),)
-        ),
+        TestCost("tests/test_agent.py::test_summary", calls=(llm(costs.get("summary", "0.0007000000"), 500, 80),)),
         TestCost("tests/test_util.py::test_no_calls", location=("tests/test_util.py", 3)),
         TestCost("tests/test_util.py::test_skipped", outcome="skipped"),
     ]
@@ -95,14 +91,10 @@ def shards(tmp_path: Path, run: RunCost, split: int = 2) -> tuple[Path, Path]:
     first = RunCost({n: run.tests[n] for n in ids[:split]}, run.price_source)
     second = RunCost({n: run.tests[n] for n in ids[split:]}, run.price_source)
     # A shard compared with the baseline carries a "comparison"; the merged report does not.
-    return write_run(tmp_path / "a.json", first, {"has_baseline": False}), write_run(
-        tmp_path / "b.json", second
-    )
+    return write_run(tmp_path / "a.json", first, {"has_baseline": False}), write_run(tmp_path / "b.json", second)
 
 
-def test_merge_is_byte_identical_to_one_unsharded_run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = make_run()
     a, b = shards(tmp_path, run)
     out = tmp_path / "out" / "all.json"
@@ -122,16 +114,13 @@ def test_merge_accepts_identical_duplicates(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == run_to_json(run)
 
 
-def test_merge_refuses_a_node_id_whose_data_differ(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_merge_refuses_a_node_id_whose_data_differ(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a = write_run(tmp_path / "a.json", make_run())
     b = write_run(tmp_path / "b.json", make_run({"search": "0.0030000000"}))
     out = tmp_path / "all.json"
     assert main(["merge", str(a), str(b), "-o", str(out)]) == 2
     assert capsys.readouterr().err == (
-        f"agentcost: error: tests/test_agent.py::test_search[q|1] is in {a} and {b} with different data; "
-        "cannot merge\n"
+        f"agentcost: error: tests/test_agent.py::test_search[q|1] is in {a} and {b} with different data; cannot merge\n"
     )
     assert not out.exists()
 
@@ -210,21 +199,14 @@ def test_compare_in_warn_mode_reports_and_passes(tmp_path: Path, capsys: pytest.
     base = write_baseline_of(tmp_path / "baseline.json", make_run())
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}))
     assert main(["compare", str(base), str(run_file), "--mode", "warn"]) == 0
-    assert (
-        "agent cost warning: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027"
-        in capsys.readouterr().out
-    )
+    assert "agent cost warning: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027" in capsys.readouterr().out
 
 
 def test_compare_thresholds_come_from_the_options(tmp_path: Path) -> None:
     base = write_baseline_of(tmp_path / "baseline.json", make_run())
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}))
-    assert (
-        main(["compare", str(base), str(run_file), "--threshold", "100%", "--total-threshold", "$0.01"]) == 0
-    )
-    assert (
-        main(["compare", str(base), str(run_file), "--threshold", "50%", "--total-threshold", "$0.01"]) == 1
-    )
+    assert main(["compare", str(base), str(run_file), "--threshold", "100%", "--total-threshold", "$0.01"]) == 0
+    assert main(["compare", str(base), str(run_file), "--threshold", "50%", "--total-threshold", "$0.01"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -233,8 +215,7 @@ def test_compare_thresholds_come_from_the_options(tmp_path: Path) -> None:
         (None, "cannot read baseline: No such file or directory"),
         (
             "{",
-            "baseline is not valid JSON "
-            "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+            "baseline is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
         ),
         (
             '{"schema_version": 9, "tests": {}}',
@@ -265,9 +246,7 @@ def test_compare_writes_the_markdown_and_json(tmp_path: Path) -> None:
     assert main(["compare", str(base), str(run_file), "--markdown", str(md), "--json", str(js)]) == 1
     cmp = expected_comparison(run, base_run)
     assert md.read_text(encoding="utf-8") == render_comment(run, cmp, mode="fail")
-    assert json.loads(js.read_text(encoding="utf-8")) == json.loads(
-        json.dumps(run_to_dict(run, cmp.to_dict()))
-    )
+    assert json.loads(js.read_text(encoding="utf-8")) == json.loads(json.dumps(run_to_dict(run, cmp.to_dict())))
 
 
 def test_compare_full_run_reports_removed_tests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -281,9 +260,7 @@ def test_compare_full_run_reports_removed_tests(tmp_path: Path, capsys: pytest.C
     assert "compared with baseline: 1 removed, 2 unchanged" in capsys.readouterr().out
 
 
-def test_compare_wants_the_price_file_the_run_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_compare_wants_the_price_file_the_run_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = write_baseline_of(tmp_path / "baseline.json", make_run())
     priced = PriceSource(version=PRICES.version, price_date="2026-11-01", overrides="sha256:0123456789abcdef")
     run_file = write_run(tmp_path / "run.json", make_run(prices=priced))
@@ -320,9 +297,7 @@ def test_compare_markdown_has_the_monthly_projection(tmp_path: Path) -> None:
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}))
     md = tmp_path / "comment.md"
     assert main(["compare", str(base), str(run_file), "--markdown", str(md), "--runs-per-month", "1000"]) == 1
-    assert "- monthly projection: +$1.2000 a month (usage change × 1,000 runs a month)\n" in md.read_text(
-        "utf-8"
-    )
+    assert "- monthly projection: +$1.2000 a month (usage change × 1,000 runs a month)\n" in md.read_text("utf-8")
 
 
 # -- update-baseline --------------------------------------------------------------------
@@ -411,9 +386,7 @@ def test_a_missing_delegate_is_one_clean_line(
     monkeypatch.setitem(sys.modules, "pytest_agentcost.scan", None)
     assert main(["scan", "cassettes"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(
-        "agentcost: error: 'scan' is not available in this installation (pytest_agentcost.scan: "
-    )
+    assert err.startswith("agentcost: error: 'scan' is not available in this installation (pytest_agentcost.scan: ")
     assert err.count("\n") == 1
 
 
@@ -447,9 +420,7 @@ def test_real_process_merge_and_compare_without_pytest(tmp_path: Path) -> None:
     assert "agent cost FAILED: tests/test_agent.py::test_plan:" in compared.stdout
 
 
-def test_compare_reprices_a_baseline_of_other_prices(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_compare_reprices_a_baseline_of_other_prices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     old_prices = PriceSource(version=PRICES.version, price_date="2025-01-01")
     base = write_baseline_of(tmp_path / "baseline.json", make_run(prices=old_prices))
     other_version = PriceSource(version="0.0.1", price_date="2026-11-01")

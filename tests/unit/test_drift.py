@@ -155,9 +155,7 @@ def _dump_with(**changes: Any) -> bytes:
 
 COSMETIC = [
     pytest.param(json.dumps(dict(reversed(list(RECORDED_WITH_EXTRAS.items())))).encode(), id="key-order"),
-    pytest.param(
-        json.dumps(RECORDED_WITH_EXTRAS, indent=4, separators=(" ,", " : ")).encode(), id="whitespace"
-    ),
+    pytest.param(json.dumps(RECORDED_WITH_EXTRAS, indent=4, separators=(" ,", " : ")).encode(), id="whitespace"),
     pytest.param(_dump_with(user="someone-else"), id="user"),
     pytest.param(_dump_with(safety_identifier="hash"), id="safety_identifier"),
     pytest.param(_dump_with(metadata={"trace_id": "other"}), id="metadata"),
@@ -552,9 +550,7 @@ def test_malformed_drift_dict_is_a_baseline_error(broken: dict[str, Any]) -> Non
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=25,
 )
 FIELDS = st.sampled_from(
@@ -576,9 +572,7 @@ FIELDS = st.sampled_from(
     ]
 )
 SHAPED_BODIES = st.dictionaries(FIELDS, JSON_VALUES, max_size=6).map(lambda d: json.dumps(d).encode())
-URLS = st.sampled_from(
-    [CHAT, RESPONSES, EMBEDDINGS, ANTHROPIC, GEMINI.format("g"), BEDROCK.format("m"), "http://x/"]
-)
+URLS = st.sampled_from([CHAT, RESPONSES, EMBEDDINGS, ANTHROPIC, GEMINI.format("g"), BEDROCK.format("m"), "http://x/"])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -622,8 +616,6 @@ def test_growth_estimate_with_real_cl100k(tiny_encodings: Path, monkeypatch: pyt
     )
     own = tokens.count_text(appended, "gpt-4")
     assert own.encoding == "cl100k_base"
-    drift = detect_drift(
-        call(CHAT, chat(model="gpt-4")), call(CHAT, chat("You are terse." + appended, model="gpt-4"))
-    )
+    drift = detect_drift(call(CHAT, chat(model="gpt-4")), call(CHAT, chat("You are terse." + appended, model="gpt-4")))
     assert drift is not None
     assert abs(drift.input_token_delta - own.tokens) <= 2

@@ -77,9 +77,7 @@ class FakeGitHub:
     def methods(self) -> list[str]:
         return [f"{s.method} {s.path}" for s in self.seen]
 
-    def handle(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any
-    ) -> tuple[int, dict[str, str], Any]:
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, dict[str, str], Any]:
         if self.redirect_to is not None:
             return 307, {"Location": self.redirect_to + path}, None
         if self.force_status is not None:
@@ -387,8 +385,7 @@ def test_forbidden_explains_the_fork_case(github: FakeGitHub, status: int) -> No
         (
             422,
             "Validation Failed",
-            "GitHub answered GET /repos/octo/agent/issues/7/comments with HTTP 422 "
-            "(GitHub said: Validation Failed)",
+            "GitHub answered GET /repos/octo/agent/issues/7/comments with HTTP 422 (GitHub said: Validation Failed)",
         ),
     ],
 )
@@ -431,9 +428,7 @@ def test_unreachable_server() -> None:
             run_time=T_1900,
             timeout=2.0,
         )
-    assert str(info.value).startswith(
-        f"cannot reach the GitHub API for GET /repos/{REPO}/issues/{PR}/comments: "
-    )
+    assert str(info.value).startswith(f"cannot reach the GitHub API for GET /repos/{REPO}/issues/{PR}/comments: ")
     assert TOKEN not in str(info.value)
 
 
@@ -489,9 +484,7 @@ def test_cli_reads_pr_and_head_sha_from_pull_request_event(
     github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     event = tmp_path / "event.json"
-    event.write_text(
-        json.dumps({"pull_request": {"number": PR, "head": {"sha": "headsha"}}}), encoding="utf-8"
-    )
+    event.write_text(json.dumps({"pull_request": {"number": PR, "head": {"sha": "headsha"}}}), encoding="utf-8")
     env = _env(github, GITHUB_EVENT_PATH=str(event))
 
     code = comment_main(["--body-file", _body_file(tmp_path), "--run-time", T_1900], env)
@@ -502,9 +495,7 @@ def test_cli_reads_pr_and_head_sha_from_pull_request_event(
     assert github.bodies(PR) == [marker("headsha", T_1900) + "\n## Agent cost\n"]
 
 
-def test_cli_workflow_run_style_flags(
-    github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_workflow_run_style_flags(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     comment_id = github.add(12, marker("a", T_1800) + "\nold")
     args = ["--body-file", _body_file(tmp_path), "--pr", "12\n", "--commit", "cafe", "--run-time", T_1900]
 
@@ -561,9 +552,7 @@ def test_cli_errors(
     assert github.seen == []
 
 
-def test_cli_missing_body_file(
-    github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_missing_body_file(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.md"
     assert comment_main(["--body-file", str(missing), "--pr", "7"], _env(github)) == 1
     assert capsys.readouterr().err == (

@@ -84,9 +84,7 @@ def scenario() -> tuple[RunCost, Comparison]:
         TestCost("tests/test_ft.py::test_finetune", calls=(call("openai:ft-gpt-4o-mini-acme", 700, 70),)),
         TestCost(A + "test_stream_no_usage", calls=(call("openai:gpt-4o", 800, 90, estimated=True),)),
         # same usage, new price
-        TestCost(
-            "tests/test_claude.py::test_summarise", calls=(call("anthropic:claude-3-5-haiku", 2000, 400),)
-        ),
+        TestCost("tests/test_claude.py::test_summarise", calls=(call("anthropic:claude-3-5-haiku", 2000, 400),)),
         TestCost(A + "test_budget", calls=(call("openai:gpt-4o", 300, 30), call("openai:gpt-4o", 300, 30))),
         TestCost(
             A + "test_stale",
@@ -185,9 +183,7 @@ Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task 
 
 def test_full_comment_for_a_realistic_diff() -> None:
     run, cmp = scenario()
-    text = render_comment(
-        run, cmp, runs_per_month=1000, rules={A + "test_plan": TestRules(runs_per_month=5000)}
-    )
+    text = render_comment(run, cmp, runs_per_month=1000, rules={A + "test_plan": TestRules(runs_per_month=5000)})
     assert text == EXPECTED
 
 
@@ -305,9 +301,7 @@ def test_total_over_threshold_in_warn_mode() -> None:
 
 
 def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
-    run, cmp = _simple(
-        {"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"}
-    )
+    run, cmp = _simple({"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"})
     lines = render_comment(run, cmp).splitlines()
     assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.00005)**"
     assert lines[11] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold |"
@@ -325,8 +319,7 @@ def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
         (
             100,
             {"t.py::b": TestRules(runs_per_month=1)},
-            "- monthly projection: +$0.5000 a month "
-            "(usage change × 100 runs a month; 1 task with own runs_per_month)",
+            "- monthly projection: +$0.5000 a month (usage change × 100 runs a month; 1 task with own runs_per_month)",
         ),
     ],
 )
@@ -356,9 +349,7 @@ def test_no_projection_without_runs_per_month() -> None:
         ("t.py::test_a[a\nb]", False, "`t.py::test_a[a b]`"),
     ],
 )
-def test_node_ids_are_code_spans_that_survive_pipes_and_backticks(
-    nodeid: str, in_table: bool, expected: str
-) -> None:
+def test_node_ids_are_code_spans_that_survive_pipes_and_backticks(nodeid: str, in_table: bool, expected: str) -> None:
     assert code(nodeid, in_table=in_table) == expected
 
 
@@ -396,8 +387,7 @@ def test_a_tiny_limit_is_a_hard_cut_at_a_line_end() -> None:
     assert len(text) <= 400
     assert text.startswith(MARKER + "\n")
     assert text.endswith(
-        "\n\n_Comment cut to fit GitHub's size limit: "
-        "the JSON report (`--agent-cost-json`) has every task._\n"
+        "\n\n_Comment cut to fit GitHub's size limit: the JSON report (`--agent-cost-json`) has every task._\n"
     )
 
 

@@ -208,9 +208,7 @@ def test_merge_keeps_other_keys_does_not_mutate_and_is_idempotent() -> None:
             True,
             id="aws-sts-regional",
         ),
-        pytest.param(
-            "https://sts.amazonaws.com/", "Action=GetSessionToken&Version=2011-06-15", {}, True, id="aws-sts"
-        ),
+        pytest.param("https://sts.amazonaws.com/", "Action=GetSessionToken&Version=2011-06-15", {}, True, id="aws-sts"),
         pytest.param(
             "https://oidc.eu-west-1.amazonaws.com/token",
             json.dumps({"clientId": "c", "clientSecret": CLIENT_SECRET, "grantType": "refresh_token"}),
@@ -248,9 +246,7 @@ def test_merge_keeps_other_keys_does_not_mutate_and_is_idempotent() -> None:
         ),
         pytest.param(
             "https://api.openai.com/v1/chat/completions",
-            json.dumps(
-                {"model": "gpt-4o", "messages": [{"role": "user", "content": "grant_type client_secret"}]}
-            ),
+            json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "grant_type client_secret"}]}),
             {"Content-Type": "application/json"},
             False,
             id="llm-request-untouched",
@@ -476,9 +472,7 @@ def _traffic(base: str) -> list[dict[str, Any]]:
         ),
         urllib.request.Request(
             base + "/o/oauth2/token",
-            data=(
-                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + ASSERTION
-            ).encode(),
+            data=("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + ASSERTION).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         ),
         urllib.request.Request(

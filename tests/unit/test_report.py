@@ -30,9 +30,18 @@ def _run(n: int) -> RunCost:
 
 @pytest.mark.parametrize("n", [0, 1, 3])
 @pytest.mark.parametrize("comparison", [None, {"has_baseline": False, "tests": {}}])
-def test_streamed_report_equals_one_shot(n: int, comparison: dict[str, object] | None) -> None:
+def test_streamed_report_is_the_report_dict(n: int, comparison: dict[str, object] | None) -> None:
+    import json
+
+    from pytest_agentcost.report import report_to_json
+
     run = _run(n)
-    assert "".join(iter_run_json(run, comparison)) == run_to_json(run, comparison)
+    streamed = "".join(iter_run_json(run, comparison))
+    # Two independent paths: streaming from the run, and formatting the dict form.
+    assert streamed == report_to_json(run_to_dict(run, comparison))
+    assert json.loads(streamed) == run_to_dict(run, comparison)
+    assert streamed.startswith('{\n  "schema_version": 1,\n')
+    assert streamed.endswith("}\n")
 
 
 def test_report_round_trips() -> None:

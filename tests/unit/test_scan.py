@@ -77,9 +77,7 @@ REAL_RESPONSE_HEADERS = {
     "openai-processing-ms": ["412"],
     "x-ratelimit-remaining-tokens": ["149984"],
     "x-request-id": ["req_8f2a6c0d1e3b4a5f9c7d2e1f0a9b8c7d"],
-    "Set-Cookie": [
-        "__cf_bm=Zq3xY7pL0aB9cD1eF2gH3iJ4kL5mN6oP7qR8sT9uV0w-1700000000-1.0.1.1; path=/; HttpOnly"
-    ],
+    "Set-Cookie": ["__cf_bm=Zq3xY7pL0aB9cD1eF2gH3iJ4kL5mN6oP7qR8sT9uV0w-1700000000-1.0.1.1; path=/; HttpOnly"],
 }
 
 
@@ -285,9 +283,7 @@ PLACEHOLDERS = [
     pytest.param({"x-api-key": "fake-" + "key-0123456789abcdefQRST"}, id="fake"),
     pytest.param({"api-key": "x" * 40}, id="xxx"),
     pytest.param({"Authorization": "Bearer XXXX"}, id="user-XXXX"),
-    pytest.param(
-        {"Authorization": "Bearer " + "sk-" + "proj-" + "your-api-key-here-0123456789"}, id="your-api-key"
-    ),
+    pytest.param({"Authorization": "Bearer " + "sk-" + "proj-" + "your-api-key-here-0123456789"}, id="your-api-key"),
     pytest.param({"x-amz-security-token": "AK" + "IA" + "IOSFODNN7" + "EXAMPLE"}, id="aws-docs-example"),
     pytest.param({"x-api-key": "${ANTHROPIC_API_KEY}"}, id="env-template"),
 ]
@@ -353,9 +349,7 @@ def test_every_value_of_a_repeated_header_is_scanned(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
-    assert _rows(scan_cassette(cassette)) == [
-        (0, "request.headers.authorization", "openai-api-key", "sk-pr…fXYZ")
-    ]
+    assert _rows(scan_cassette(cassette)) == [(0, "request.headers.authorization", "openai-api-key", "sk-pr…fXYZ")]
 
 
 @pytest.mark.parametrize(
@@ -363,12 +357,8 @@ def test_every_value_of_a_repeated_header_is_scanned(tmp_path: Path) -> None:
     [
         pytest.param("interactions: [\n  - {", "not a readable cassette: ", id="bad-yaml"),
         pytest.param("", "empty file", id="empty"),
-        pytest.param(
-            "interactions:\n- response: {}\n", "not a readable cassette: KeyError: 'request'", id="bad-shape"
-        ),
-        pytest.param(
-            "- request: {}\n", "not a readable cassette: ValueError: Your cassette files", id="old-format"
-        ),
+        pytest.param("interactions:\n- response: {}\n", "not a readable cassette: KeyError: 'request'", id="bad-shape"),
+        pytest.param("- request: {}\n", "not a readable cassette: ValueError: Your cassette files", id="old-format"),
         pytest.param("name: not-a-cassette\n", "not a vcrpy cassette (no 'interactions')", id="other-yaml"),
     ],
 )
@@ -501,12 +491,8 @@ def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     ("argv", "stderr_start"),
     [
         pytest.param([], "agentcost scan: error: the following arguments are required: PATH", id="no-path"),
-        pytest.param(
-            ["--bogus", "x"], "agentcost scan: error: unrecognized arguments: --bogus", id="bad-flag"
-        ),
-        pytest.param(
-            ["no/such/dir"], "agentcost scan: error: no/such/dir: cannot read: No such file", id="missing"
-        ),
+        pytest.param(["--bogus", "x"], "agentcost scan: error: unrecognized arguments: --bogus", id="bad-flag"),
+        pytest.param(["no/such/dir"], "agentcost scan: error: no/such/dir: cannot read: No such file", id="missing"),
         pytest.param(["x", "--help"], "usage: agentcost scan [-h] PATH", id="help-exits-0"),
     ],
 )

@@ -38,9 +38,7 @@ def cache_name(url: str) -> str:
     return hashlib.sha1(url.encode()).hexdigest()
 
 
-def install_tiny(
-    cache: Path, monkeypatch: pytest.MonkeyPatch, url_base: str = "https://example.invalid"
-) -> None:
+def install_tiny(cache: Path, monkeypatch: pytest.MonkeyPatch, url_base: str = "https://example.invalid") -> None:
     """Make both encodings resolve to the tiny BPE file, cached in ``cache``."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in list(tokens.ENCODING_FILES):
@@ -439,9 +437,7 @@ CHAT_CASES = [
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [
-                    {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-                ],
+                "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
             }
         ],
         3 + 9 + 1 + 2 + 3,
@@ -542,9 +538,7 @@ def test_count_responses_input(tiny: Path, kwargs: dict[str, Any], expected: int
     ],
 )
 def test_count_embeddings_input(tiny: Path, value: Any, expected: int) -> None:
-    assert tokens.count_embeddings_input(value, "text-embedding-3-small") == TokenCount(
-        expected, "cl100k_base", False
-    )
+    assert tokens.count_embeddings_input(value, "text-embedding-3-small") == TokenCount(expected, "cl100k_base", False)
 
 
 @pytest.mark.parametrize(

@@ -491,9 +491,7 @@ def _chat(usage_obj: Any, content: str = "Hi Bob!") -> dict[str, Any]:
             "malformed usage (usage.completion_tokens=True)",
         ),
         (
-            _chat(
-                {"prompt_tokens": 5, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": "x"}}
-            ),
+            _chat({"prompt_tokens": 5, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": "x"}}),
             "malformed usage (usage.prompt_tokens_details.cached_tokens='x')",
         ),
         (_chat({"prompt_tokens": 5}), "unusable usage (Missing value at `usage.completion_tokens`)"),
@@ -893,8 +891,7 @@ def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> 
     assert extraction is not None
     assert (extraction.billed, extraction.estimated, extraction.model) == (False, False, "gpt-4o-mini")
     assert extraction.warnings == (
-        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); "
-        "counted as zero",
+        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); counted as zero",
     )
 
 

@@ -206,10 +206,7 @@ def test_comment_workflow_never_runs_pr_code() -> None:
 def test_comment_workflow_treats_the_artifact_as_untrusted() -> None:
     doc = _load("agent-cost-comment.yml")
     download = _step(doc, "actions/download-artifact@")
-    assert (
-        download["with"]["name"]
-        == _step(_load("agent-cost-pr.yml"), "actions/upload-artifact@")["with"]["name"]
-    )
+    assert download["with"]["name"] == _step(_load("agent-cost-pr.yml"), "actions/upload-artifact@")["with"]["name"]
     assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
     validate = _run_step(doc, "pr-number.txt")
     assert '[[ "$pr" =~ ^[0-9]{1,10}$ ]]' in validate["run"]
@@ -217,8 +214,7 @@ def test_comment_workflow_treats_the_artifact_as_untrusted() -> None:
     assert validate["env"]["HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"
     comment = _run_step(doc, "agentcost comment")
     assert comment["run"] == (
-        'agentcost comment --body-file "$REPORT" --pr "$PR_NUMBER" '
-        '--commit "$HEAD_SHA" --run-time "$RUN_TIME"'
+        'agentcost comment --body-file "$REPORT" --pr "$PR_NUMBER" --commit "$HEAD_SHA" --run-time "$RUN_TIME"'
     )
     assert comment["env"]["PR_NUMBER"] == "${{ steps.pr.outputs.number }}"
     assert comment["env"]["RUN_TIME"] == "${{ github.event.workflow_run.created_at }}"

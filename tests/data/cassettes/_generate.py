@@ -189,9 +189,7 @@ def _chat_chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) 
 def openai_chat_stream(include_usage: bool) -> None:
     pieces = ["The", " capital", " of", " France", " is", " Paris", "."]
     usage_null = {"usage": None} if include_usage else {}
-    events: list[tuple[str | None, Any]] = [
-        (None, _chat_chunk({"role": "assistant", "content": ""}, **usage_null))
-    ]
+    events: list[tuple[str | None, Any]] = [(None, _chat_chunk({"role": "assistant", "content": ""}, **usage_null))]
     events += [(None, _chat_chunk({"content": p}, **usage_null)) for p in pieces]
     events.append((None, _chat_chunk({}, "stop", **usage_null)))
     if include_usage:
@@ -223,9 +221,7 @@ def openai_chat_stream(include_usage: bool) -> None:
     )
 
 
-def _response_obj(
-    status: str, usage: dict[str, Any] | None, output: list[Any], model: str, rid: str
-) -> dict[str, Any]:
+def _response_obj(status: str, usage: dict[str, Any] | None, output: list[Any], model: str, rid: str) -> dict[str, Any]:
     return {
         "id": rid,
         "object": "response",
@@ -269,9 +265,7 @@ def openai_responses() -> None:
         "output_tokens_details": {"reasoning_tokens": 0},
         "total_tokens": 358,
     }
-    body = _response_obj(
-        "completed", usage, output, "gpt-4.1-2025-04-14", "resp_67ca09c5efe0819096d0511c92b8c890"
-    )
+    body = _response_obj("completed", usage, output, "gpt-4.1-2025-04-14", "resp_67ca09c5efe0819096d0511c92b8c890")
     write(
         "openai_responses_tool",
         (
@@ -463,9 +457,7 @@ def anthropic_messages() -> None:
     request = {
         "model": "claude-sonnet-4-5",
         "max_tokens": 1024,
-        "system": [
-            {"type": "text", "text": "You are a weather bot.", "cache_control": {"type": "ephemeral"}}
-        ],
+        "system": [{"type": "text", "text": "You are a weather bot.", "cache_control": {"type": "ephemeral"}}],
         "messages": [{"role": "user", "content": "What's the weather in Paris?"}],
         "tools": [
             {
@@ -714,9 +706,7 @@ def gemini_stream_sse() -> None:
                 "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
                 {"contents": [{"role": "user", "parts": [{"text": "What is the capital of France?"}]}]},
             ),
-            resp(
-                body, headers={"content-type": ["text/event-stream"], "content-disposition": ["attachment"]}
-            ),
+            resp(body, headers={"content-type": ["text/event-stream"], "content-disposition": ["attachment"]}),
         ),
     )
 
@@ -813,9 +803,7 @@ def bedrock_converse() -> None:
     request = {
         "messages": [{"role": "user", "content": [{"text": "What's the weather in Paris?"}]}],
         "system": [{"text": "You are a weather bot."}, {"cachePoint": {"type": "default"}}],
-        "toolConfig": {
-            "tools": [{"toolSpec": {"name": "get_weather", "inputSchema": {"json": {"type": "object"}}}}]
-        },
+        "toolConfig": {"tools": [{"toolSpec": {"name": "get_weather", "inputSchema": {"json": {"type": "object"}}}}]},
     }
     headers = {
         "content-type": ["application/json"],
@@ -1006,9 +994,7 @@ def compatible_chat(
     write(
         name,
         (
-            req(
-                "POST", url, {"model": model, "messages": [{"role": "user", "content": "Capital of France?"}]}
-            ),
+            req("POST", url, {"model": model, "messages": [{"role": "user", "content": "Capital of France?"}]}),
             resp(json.dumps(body), headers=headers),
         ),
     )
