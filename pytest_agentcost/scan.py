@@ -42,6 +42,7 @@ import yaml
 
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.interaction import Interaction, from_vcr
+from pytest_agentcost.redact import DEFAULT_FILTER_HEADERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -144,21 +145,14 @@ _FIELD_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"<(?:SecretAccessKey|SessionToken)>([^<]{8,})</"),
 )
 
-_CREDENTIAL_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-api-key",
-        "api-key",
-        "apikey",
-        "x-goog-api-key",
-        "xi-api-key",
-        "anthropic-admin-api-key",
-        "x-amz-security-token",
-        "x-amz-sso_bearer_token",
-        "x-auth-token",
-    }
-)
+# The headers recording redacts, less those whose values are not secrets to flag here:
+# organisation/project ids, and cookies (Cloudflare's __cf_bm sits in every OpenAI cassette).
+_CREDENTIAL_HEADERS = frozenset(DEFAULT_FILTER_HEADERS) - {
+    "openai-organization",
+    "openai-project",
+    "cookie",
+    "set-cookie",
+}
 _CREDENTIAL_NAME = re.compile(
     r"(?:^|[-_])(?:api[-_]?key|apikey|authorization|auth[-_]?token|access[-_]?token|token|secret|password)$",
     re.IGNORECASE,
