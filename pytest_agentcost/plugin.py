@@ -258,6 +258,8 @@ class AgentCostSession:
         self.verdict: Any = None
         self.lost_workers = 0
         self._bad_markers: dict[str, str] = {}
+        self._deselected = 0
+        self.baseline: Any = None
         self.annotations: list[str] = []
 
     @classmethod
@@ -317,7 +319,7 @@ class AgentCostSession:
 
     def header(self) -> str:
         source = self.settings.pricer.source
-        base = str(self.settings.baseline) if getattr(self, "baseline", None) is not None else "none"
+        base = str(self.settings.baseline) if self.baseline is not None else "none"
         return (
             f"agent-cost: prices {source.name} {source.version} at {source.price_date}; "
             f"baseline {base}; stale cassettes: {self.settings.stale_policy}"
@@ -419,7 +421,7 @@ class AgentCostSession:
             outcome = finish_session(
                 self.run_cost(),
                 self.settings,
-                getattr(self, "baseline", None),
+                self.baseline,
                 full_run=self._is_full_run(session),
                 # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
@@ -451,18 +453,15 @@ class AgentCostSession:
         default_args = [str(p) for p in (self.config.getini("testpaths") or [])]
         if self.config.getoption("keyword") or self.config.getoption("markexpr"):
             return False
-        if getattr(self, "_deselected", 0):
+        if self._deselected or any("::" in a for a in args):
             return False
-        if any("::" in a for a in args):
-            return False
-        if args and default_args and sorted(args) != sorted(default_args):
-            return all(Path(a).resolve() == self.config.rootpath for a in args)
-        if args and not default_args:
+        if args and sorted(args) != sorted(default_args):
+            # Paths other than testpaths: a full run only if they name the rootdir itself.
             return all(Path(a).resolve() == self.config.rootpath for a in args)
         return True
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self._deselected = getattr(self, "_deselected", 0) + len(items)
+        self._deselected += len(items)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or not self.lines:
