@@ -382,6 +382,24 @@ class _Parsed:
     """Bedrock usage read from headers (Converse-shaped ``usage`` object)."""
 
 
+def _has_error_object(doc: dict[str, Any]) -> bool:
+    return isinstance(doc.get("error"), dict)
+
+
+def _document(
+    text: str, parsed: _Parsed, is_error: Callable[[dict[str, Any]], bool] = _has_error_object
+) -> dict[str, Any] | None:
+    """The response's JSON object; ``None`` (with ``parsed`` marked) when unreadable or an error body."""
+    doc = _loads(text)
+    if not isinstance(doc, dict):
+        parsed.readable = False
+        return None
+    if is_error(doc):
+        parsed.error = _error_text(doc)
+        return None
+    return doc
+
+
 def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
@@ -429,12 +447,8 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             return
         parsed.document = {"model": parsed.model, "usage": usage}
         return
-    doc = _loads(text)
-    if not isinstance(doc, dict):
-        parsed.readable = False
-        return
-    if isinstance(doc.get("error"), dict):
-        parsed.error = _error_text(doc)
+    doc = _document(text, parsed)
+    if doc is None:
         return
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
@@ -518,12 +532,9 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
         if not parsed.output_text:
             parsed.output_text = deltas
         return
-    doc = _loads(text)
-    if not isinstance(doc, dict):
-        parsed.readable = False
-        return
-    if isinstance(doc.get("error"), dict) and doc.get("object") != "response":
-        parsed.error = _error_text(doc)
+    # A Responses object carries "error": null or a failure of its own, handled below.
+    doc = _document(text, parsed, is_error=lambda d: isinstance(d.get("error"), dict) and d.get("object") != "response")
+    if doc is None:
         return
     _read_response_object(doc, parsed)
 
@@ -549,12 +560,8 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
 
 
 def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
-    doc = _loads(text)
-    if not isinstance(doc, dict):
-        parsed.readable = False
-        return
-    if isinstance(doc.get("error"), dict):
-        parsed.error = _error_text(doc)
+    doc = _document(text, parsed)
+    if doc is None:
         return
     parsed.model = _str(doc.get("model"))
     if doc.get("usage") is None:
@@ -626,12 +633,8 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
         usage, stopped = _anthropic_events(docs, parsed)
         _finish_anthropic_stream(usage, stopped, parsed)
         return
-    doc = _loads(text)
-    if not isinstance(doc, dict):
-        parsed.readable = False
-        return
-    if doc.get("type") == "error" or isinstance(doc.get("error"), dict):
-        parsed.error = _error_text(doc)
+    doc = _document(text, parsed, is_error=lambda d: d.get("type") == "error" or isinstance(d.get("error"), dict))
+    if doc is None:
         return
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
@@ -827,9 +830,8 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
             return
         parsed.document = {"usage": usage}
         return
-    doc = _loads(text)
-    if not isinstance(doc, dict):
-        parsed.readable = False
+    doc = _document(text, parsed, is_error=lambda d: False)
+    if doc is None:
         return
     _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
     if doc.get("usage") is None:
