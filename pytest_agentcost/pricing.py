@@ -21,7 +21,9 @@ from typing import Any
 
 import genai_prices
 from genai_prices import Usage
+from genai_prices.data_snapshot import get_snapshot
 
+from pytest_agentcost._compiled_price import CompiledPrice, compile_price
 from pytest_agentcost.errors import ConfigError, PriceFileError
 from pytest_agentcost.models import PriceSource, parse_money
 
@@ -46,6 +48,9 @@ __all__ = [
 DEFAULT_PRICE_DATE = "2026-11-01"
 
 _MTOK = Decimal(1_000_000)
+
+#: Marks a model genai-prices knows but prices only through ``calc_price`` (see _compiled_price).
+_GENAI = object()
 
 
 def parse_price_date(value: str) -> date:
@@ -169,7 +174,10 @@ class Pricer:
             price_date=self.price_date.isoformat(),
             overrides=overrides_digest,
         )
-        self._cache: dict[tuple[str | None, str], bool] = {}
+        # (provider id or None, model) -> the model's compiled price; None when genai-prices
+        # does not know the pair (LookupError) or must price every call itself (_GENAI).
+        self._compiled: dict[tuple[str | None, str], CompiledPrice | object | None] = {}
+        self._snapshot: object | None = None
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
         key = model.lower()
@@ -186,17 +194,42 @@ class Pricer:
             return override.cost(usage)
         attempts: list[str | None] = [provider, None] if provider else [None]
         for provider_id in attempts:
+            compiled = self._compiled_price(provider_id, model)
+            if compiled is None:
+                continue  # genai-prices does not know this model under this provider
+            if isinstance(compiled, CompiledPrice):
+                cost = compiled.cost(usage)
+                if cost is not None:
+                    return cost
             try:
-                if provider_id is None:
-                    calc = genai_prices.calc_price(usage, model, genai_request_timestamp=self._timestamp)
-                else:
-                    calc = genai_prices.calc_price(
-                        usage, model, provider_id=provider_id, genai_request_timestamp=self._timestamp
-                    )
+                calc = genai_prices.calc_price(
+                    usage, model, provider_id=provider_id, genai_request_timestamp=self._timestamp
+                )
             except (LookupError, ValueError, TypeError, KeyError):
                 continue
             return calc.total_price
         return None
+
+    def _compiled_price(self, provider_id: str | None, model: str) -> CompiledPrice | object | None:
+        """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per pair."""
+        snapshot = get_snapshot()
+        if snapshot is not self._snapshot:  # someone swapped genai-prices' data: start over
+            self._compiled.clear()
+            self._snapshot = snapshot
+        key = (provider_id, model)
+        try:
+            return self._compiled[key]
+        except KeyError:
+            pass
+        compiled: CompiledPrice | object | None
+        try:
+            found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
+        except LookupError:
+            compiled = None
+        else:
+            compiled = compile_price(found_provider, found_model, self._timestamp) or _GENAI
+        self._compiled[key] = compiled
+        return compiled
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""

@@ -1,0 +1,149 @@
+"""The compiled price equals genai-prices' own calc_price, for every model it knows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import genai_prices
+import pytest
+from genai_prices import Usage
+from genai_prices.data_snapshot import get_snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_agentcost._compiled_price import CompiledPrice, compile_price
+from pytest_agentcost.pricing import DEFAULT_PRICE_DATE, Pricer
+
+DATES = [
+    datetime.fromisoformat(DEFAULT_PRICE_DATE).replace(tzinfo=timezone.utc),
+    datetime(2025, 3, 1, tzinfo=timezone.utc),
+]
+
+# Usages that reach each branch of genai-prices' calculation: plain tokens, cache reads and
+# writes, tiers (over 200k input tokens), modalities, tool and request units, keys it must infer
+# or refuse (overlaps, descendants without their ancestor), negative leaves, all zeros.
+USAGES: list[dict[str, Any]] = [
+    {"input_tokens": 1000, "output_tokens": 500},
+    {"input_tokens": 0, "output_tokens": 0},
+    {"input_tokens": 1200, "output_tokens": 80, "cache_read_tokens": 700, "cache_write_tokens": 300},
+    {"input_tokens": 250_000, "output_tokens": 4_000, "cache_read_tokens": 100_000},
+    {"input_tokens": 5000, "output_tokens": 900, "output_reasoning_tokens": 600},
+    {"input_tokens": 5000, "output_tokens": 100, "input_audio_tokens": 1000, "cache_read_tokens": 0},
+    {"input_tokens": 5000, "output_tokens": 100, "input_audio_tokens": 1000},
+    {"input_tokens": 5000, "output_tokens": 100, "cache_audio_read_tokens": 10},
+    {"input_tokens": 3000, "output_tokens": 10, "cache_write_tokens": 900, "cache_write_1h_tokens": 400},
+    {"input_tokens": 3000, "output_tokens": 10, "cache_write_5m_tokens": 400},
+    {"input_tokens": 800, "output_tokens": 200, "web_searches": 3},
+    {"input_tokens": 100, "output_tokens": 10, "cache_read_tokens": 500},
+    {"input_tokens": 100, "output_tokens": 10, "output_audio_tokens": 4, "input_image_tokens": 20},
+]
+
+
+def _models() -> list[tuple[Any, Any]]:
+    return [(provider, model) for provider in get_snapshot().providers for model in provider.models]
+
+
+def _genai(usage: Usage, model: Any, provider: Any, when: datetime) -> Decimal | None:
+    try:
+        return model.calc_price(usage, provider, genai_request_timestamp=when).total_price
+    except (LookupError, ValueError, TypeError, KeyError):
+        return None
+
+
+@pytest.mark.parametrize("when", DATES, ids=lambda d: d.date().isoformat())
+def test_every_model_in_genai_prices_prices_identically(when: datetime) -> None:
+    models = _models()
+    compiled_models = 0
+    shortcut_used = 0
+    for provider, model in models:
+        compiled = compile_price(provider, model, when)
+        if compiled is None:
+            continue
+        compiled_models += 1
+        for values in USAGES:
+            usage = Usage(**values)
+            fast = compiled.cost(usage)
+            if fast is None:
+                continue  # the caller asks genai-prices: nothing to compare
+            shortcut_used += 1
+            expected = _genai(usage, model, provider, when)
+            assert expected is not None, (provider.id, model.id, values, fast)
+            # Same value and the same Decimal (exponent included), not just numerically close.
+            assert str(fast) == str(expected), (provider.id, model.id, values)
+    # Not vacuous: nearly every model compiles and most usages take the shortcut.
+    assert compiled_models > 0.9 * len(models)
+    assert shortcut_used > 0.5 * compiled_models * len(USAGES)
+
+
+def test_usage_genai_refuses_is_left_to_genai() -> None:
+    provider, model = get_snapshot().find_provider_model("gpt-4o-mini", None, "openai", None)
+    compiled = compile_price(provider, model, DATES[0])
+    assert isinstance(compiled, CompiledPrice)
+    # More cached tokens than input tokens: genai-prices raises; the shortcut must not answer.
+    refused = Usage(input_tokens=10, output_tokens=1, cache_read_tokens=50)
+    assert compiled.cost(refused) is None
+    assert _genai(refused, model, provider, DATES[0]) is None
+    # Float usage values go to genai-prices too (its Decimal arithmetic differs from int).
+    assert compiled.cost(Usage(input_tokens=10, output_tokens=1.5)) is None
+
+
+def test_special_cased_models_are_never_compiled() -> None:
+    snapshot = get_snapshot()
+    try:
+        provider, model = snapshot.find_provider_model("whisper-large-v3", None, "groq", None)
+    except LookupError:
+        pytest.skip("genai-prices no longer lists Groq whisper-large-v3")
+    assert compile_price(provider, model, DATES[0]) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ref=st.sampled_from(
+        [
+            ("openai", "gpt-4o-mini"),
+            ("openai", "gpt-4o"),
+            ("anthropic", "claude-sonnet-4-5"),
+            ("anthropic", "claude-3-5-haiku-latest"),
+            ("google", "gemini-2.5-flash"),
+            ("google", "gemini-2.5-pro"),
+            (None, "deepseek-chat"),
+            ("unknown-provider", "gpt-4o-mini"),
+            ("openai", "no-such-model-anywhere"),
+        ]
+    ),
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "input_tokens",
+                "output_tokens",
+                "cache_read_tokens",
+                "cache_write_tokens",
+                "output_reasoning_tokens",
+                "input_audio_tokens",
+                "cache_write_1h_tokens",
+                "web_searches",
+            ]
+        ),
+        st.integers(min_value=0, max_value=400_000),
+    ),
+)
+def test_pricer_matches_genai_prices_calc_price(ref: tuple[str | None, str], values: dict[str, int]) -> None:
+    provider_id, model = ref
+    pricer = Pricer()
+    usage = Usage(**values)
+    expected: Decimal | None = None
+    for attempt in [provider_id, None] if provider_id else [None]:
+        try:
+            expected = genai_prices.calc_price(
+                usage, model, provider_id=attempt, genai_request_timestamp=DATES[0]
+            ).total_price
+        except (LookupError, ValueError, TypeError, KeyError):
+            continue
+        break
+    got = pricer.price(provider_id, model, usage)
+    assert (None if got is None else str(got)) == (None if expected is None else str(expected))
+    # Asked twice (now from the compiled cache), the answer does not change.
+    again = pricer.price(provider_id, model, usage)
+    assert again == got
