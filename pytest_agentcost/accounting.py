@@ -7,6 +7,7 @@ and (when enabled) compares the request sent now with the recorded one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -26,10 +27,10 @@ PriceHook = Callable[[CallRecord], "Decimal | None"]
 
 
 def _usage_int(usage: Usage, key: str) -> int:
-    try:
-        value = getattr(usage, key)
-    except (AttributeError, ValueError, TypeError):
-        return 0
+    # The values genai-prices stored, read directly: a key it was not given is 0 (reading it as an
+    # attribute would run its inference, which is slow and answers 0 or raises, and raising means 0
+    # here too).
+    value = vars(usage).get(key)
     try:
         return max(int(value or 0), 0)
     except (TypeError, ValueError, OverflowError):
@@ -125,11 +126,12 @@ class Accountant:
             cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
         record = CallRecord(
             kind="llm",
-            host=current.host,
+            host=sys.intern(current.host),
             status=current.status,
             provider=extraction.provider,
             endpoint=extraction.endpoint,
-            model=extraction.model,
+            # Thousands of records name a handful of models: share one string each.
+            model=None if extraction.model is None else sys.intern(extraction.model),
             usage=usage,
             cost_usd=cost,
             billed=extraction.billed,

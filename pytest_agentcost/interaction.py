@@ -9,9 +9,11 @@ only, so nothing vcrpy-typed leaves :mod:`pytest_agentcost.recorder`.
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,19 +43,33 @@ class Interaction:
     response_headers: Mapping[str, str] = field(default_factory=dict)
     response_body: bytes = b""
 
-    @property
+    # Derived views are computed once per interaction: usage extraction, drift detection and
+    # the scanner each read them several times. Shared values: callers must not modify them.
+    @cached_property
     def host(self) -> str:
         """The request host, lower-case, without port."""
         return (urlsplit(self.url).hostname or "").lower()
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The request path, without query string."""
         return urlsplit(self.url).path
 
+    @cached_property
+    def _decoded_response(self) -> bytes:
+        return decode_body(self.response_body, self.response_headers.get("content-encoding", ""))
+
+    @cached_property
+    def _response_str(self) -> str:
+        return self._decoded_response.decode("utf-8", errors="replace")
+
+    @cached_property
+    def _request_str(self) -> str:
+        return self.decoded_request_body().decode("utf-8", errors="replace")
+
     def decoded_response_body(self) -> bytes:
         """The response body with any ``content-encoding`` undone (tolerantly)."""
-        return decode_body(self.response_body, self.response_headers.get("content-encoding", ""))
+        return self._decoded_response
 
     def decoded_request_body(self) -> bytes:
         """The request body with any ``content-encoding`` undone (tolerantly)."""
@@ -61,11 +77,28 @@ class Interaction:
 
     def response_text(self) -> str:
         """The decoded response body as text (invalid UTF-8 replaced)."""
-        return self.decoded_response_body().decode("utf-8", errors="replace")
+        return self._response_str
 
     def request_text(self) -> str:
         """The decoded request body as text (invalid UTF-8 replaced)."""
-        return self.decoded_request_body().decode("utf-8", errors="replace")
+        return self._request_str
+
+    @cached_property
+    def response_json(self) -> Any:
+        """The response body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
+        return _json_or_none(self._response_str)
+
+    @cached_property
+    def request_json(self) -> Any:
+        """The request body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
+        return _json_or_none(self._request_str)
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def to_bytes(body: Any) -> bytes:
@@ -94,6 +127,37 @@ def normalise_headers(headers: Any) -> dict[str, str]:
         text = ", ".join(_header_value(v) for v in value) if isinstance(value, list | tuple) else _header_value(value)
         result[key] = f"{result[key]}, {text}" if key in result else text
     return result
+
+
+class _LazyHeaders(Mapping[str, str]):
+    """:func:`normalise_headers` of ``raw``, computed on first use."""
+
+    __slots__ = ("_normalised", "_raw")
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._normalised: dict[str, str] | None = None
+
+    def _headers(self) -> dict[str, str]:
+        if self._normalised is None:
+            self._normalised = normalise_headers(self._raw)
+            self._raw = None
+        return self._normalised
+
+    def __getitem__(self, key: str) -> str:
+        return self._headers()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._headers().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+    def __repr__(self) -> str:
+        return repr(self._headers())
 
 
 def _header_value(value: Any) -> str:
@@ -163,7 +227,8 @@ def from_vcr(request: Any, response: Mapping[str, Any]) -> Interaction:
     return Interaction(
         method=str(getattr(request, "method", "GET")).upper(),
         url=str(getattr(request, "uri", "")),
-        request_headers=normalise_headers(getattr(request, "headers", {})),
+        # Only drift detection, the scanner and compressed request bodies read request headers.
+        request_headers=_LazyHeaders(getattr(request, "headers", {})),
         request_body=to_bytes(getattr(request, "body", b"")),
         status=status_code,
         response_headers=normalise_headers(response.get("headers") or {}),

@@ -92,7 +92,7 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TokenUsage:
     """Token counts of one call, or summed over calls."""
 
@@ -103,7 +103,13 @@ class TokenUsage:
     reasoning_tokens: int = 0
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
-        return TokenUsage(*(getattr(self, k) + getattr(other, k) for k in TOKEN_KINDS))
+        return TokenUsage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+        )
 
     @property
     def total_tokens(self) -> int:
@@ -125,7 +131,7 @@ class TokenUsage:
         return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallRecord:
     """One HTTP interaction a test played from a cassette or recorded live.
 
@@ -350,6 +356,11 @@ class TestCost:
         return bool(self.calls)
 
     def by_model(self) -> dict[str, ModelTotals]:
+        """Usage and cost per ``provider:model`` (computed once; do not modify)."""
+        return self._by_model
+
+    @cached_property
+    def _by_model(self) -> dict[str, ModelTotals]:
         result: dict[str, ModelTotals] = {}
         for c in self.billed:
             key = model_key(c.provider, c.model)
@@ -467,6 +478,11 @@ class RunCost:
         return total
 
     def by_model(self) -> dict[str, ModelTotals]:
+        """Usage and cost per ``provider:model`` over all tests (computed once; do not modify)."""
+        return self._by_model
+
+    @cached_property
+    def _by_model(self) -> dict[str, ModelTotals]:
         result: dict[str, ModelTotals] = {}
         for t in self.tests.values():
             for key, m in t.by_model().items():

@@ -42,6 +42,7 @@ What is reported when usage cannot be read (the policy)
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
@@ -187,13 +188,17 @@ def detect(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_
     return None if found is None else (found[0], found[1])
 
 
-def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
-    method = interaction.method.upper()
-    url = interaction.url
+@functools.lru_cache(maxsize=4096)
+def _url_facts(method: str, url: str) -> tuple[str | None, str | None]:
+    """(provider by URL, endpoint by path): a suite calls a handful of URLs thousands of times."""
     path = urlsplit(url).path
+    return _provider_from_url(url, path), _endpoint_from_path(method, path)
+
+
+def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
+    url = interaction.url
     mapped = _mapped_provider(url, host_providers)
-    url_provider = _provider_from_url(url, path)
-    endpoint = _endpoint_from_path(method, path)
+    url_provider, endpoint = _url_facts(interaction.method.upper(), url)
     if endpoint is None:
         if url_provider is not None and mapped is None:
             # A provider's own host on a path that is not a billed call (models list, OAuth, count_tokens).
@@ -264,7 +269,7 @@ def _first_document(interaction: Interaction) -> Any:
             if isinstance(value, dict):
                 return value
         return None
-    value = _loads(text)
+    value = _response_json(interaction)
     if isinstance(value, list) and value:
         return value[0]
     return value
@@ -274,6 +279,9 @@ def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
     """A provider the body names unmistakably (OpenRouter's ``gen-`` ids and ``provider`` field)."""
     if endpoint not in ("openai.chat", "openai.completions", "openai.responses"):
         return None
+    text = _response_text(interaction)
+    if "gen-" not in text and "is_byok" not in text and "x_groq" not in text:
+        return None  # none of the markers below can be there: skip parsing the body again
     doc = _first_document(interaction)
     if not isinstance(doc, dict):
         return None
@@ -319,7 +327,15 @@ def _response_text(interaction: Interaction) -> str:
 
 def _request_json(interaction: Interaction) -> Any:
     try:
-        return _loads(interaction.request_text())
+        return interaction.request_json
+    except Exception:
+        return None
+
+
+def _response_json(interaction: Interaction) -> Any:
+    """The whole response body as JSON (parsed once per interaction), or None."""
+    try:
+        return interaction.response_json
     except Exception:
         return None
 
@@ -332,6 +348,8 @@ def _usage_problems(value: Any, where: str = "usage") -> list[str]:
     problems: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
+            if type(item) is int and item >= 0:
+                continue  # a count, whatever the key: the common case, no pattern match needed
             path = f"{where}.{key}"
             if isinstance(item, dict | list):
                 problems.extend(_usage_problems(item, path))
@@ -387,10 +405,10 @@ def _has_error_object(doc: dict[str, Any]) -> bool:
 
 
 def _document(
-    text: str, parsed: _Parsed, is_error: Callable[[dict[str, Any]], bool] = _has_error_object
+    interaction: Interaction, parsed: _Parsed, is_error: Callable[[dict[str, Any]], bool] = _has_error_object
 ) -> dict[str, Any] | None:
     """The response's JSON object; ``None`` (with ``parsed`` marked) when unreadable or an error body."""
-    doc = _loads(text)
+    doc = _response_json(interaction)
     if not isinstance(doc, dict):
         parsed.readable = False
         return None
@@ -447,7 +465,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             return
         parsed.document = {"model": parsed.model, "usage": usage}
         return
-    doc = _document(text, parsed)
+    doc = _document(interaction, parsed)
     if doc is None:
         return
     parsed.model = _str(doc.get("model"))
@@ -533,7 +551,9 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
             parsed.output_text = deltas
         return
     # A Responses object carries "error": null or a failure of its own, handled below.
-    doc = _document(text, parsed, is_error=lambda d: isinstance(d.get("error"), dict) and d.get("object") != "response")
+    doc = _document(
+        interaction, parsed, is_error=lambda d: isinstance(d.get("error"), dict) and d.get("object") != "response"
+    )
     if doc is None:
         return
     _read_response_object(doc, parsed)
@@ -560,7 +580,7 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
 
 
 def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
-    doc = _document(text, parsed)
+    doc = _document(interaction, parsed)
     if doc is None:
         return
     parsed.model = _str(doc.get("model"))
@@ -633,7 +653,9 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
         usage, stopped = _anthropic_events(docs, parsed)
         _finish_anthropic_stream(usage, stopped, parsed)
         return
-    doc = _document(text, parsed, is_error=lambda d: d.get("type") == "error" or isinstance(d.get("error"), dict))
+    doc = _document(
+        interaction, parsed, is_error=lambda d: d.get("type") == "error" or isinstance(d.get("error"), dict)
+    )
     if doc is None:
         return
     parsed.model = _str(doc.get("model"))
@@ -694,7 +716,7 @@ def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _
             parsed.readable = False
             return
     else:
-        doc = _loads(text)
+        doc = _response_json(interaction)
         if doc is None:
             chunks = _salvage_json_array(text) if text.lstrip().startswith("[") else []
             if not chunks:
@@ -830,7 +852,7 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
             return
         parsed.document = {"usage": usage}
         return
-    doc = _document(text, parsed, is_error=lambda d: False)
+    doc = _document(interaction, parsed, is_error=lambda d: False)
     if doc is None:
         return
     _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
@@ -875,7 +897,7 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         elif parsed.headers_usage is None:
             parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
         return
-    doc = _loads(text)
+    doc = _response_json(interaction)
     if isinstance(doc, dict) and doc.get("type") == "message":
         parsed.model = _str(doc.get("model"))
         parsed.response_id = _str(doc.get("id")) or parsed.response_id
@@ -905,7 +927,7 @@ def _parse_bedrock_embeddings(interaction: Interaction, text: str, streamed: boo
     if header_usage is not None:
         parsed.headers_usage = header_usage
         return
-    doc = _obj(_loads(text))
+    doc = _obj(_response_json(interaction))
     count = doc.get("inputTextTokenCount")
     if count is not None:
         # Titan reports the same count in the body; a recording may have dropped the headers.
@@ -1146,7 +1168,6 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
     poll_match = _RESPONSES_POLL_PATH.search(urlsplit(interaction.url).path) if is_poll else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
-    fallback_model = _fallback_model(interaction, request)
 
     def result(
         usage: Usage,
@@ -1163,7 +1184,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         return Extraction(
             provider=provider,
             endpoint=endpoint,
-            model=model or fallback_model,
+            model=model or _fallback_model(interaction, request),
             usage=usage,
             streamed=streamed,
             billed=billed,
@@ -1234,7 +1255,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 
     # Estimate: billed, but no exact provider number.
     notes: list[str] = []
-    model_for_count = model or fallback_model
+    model_for_count = model or _fallback_model(interaction, request)
     input_text, output_text = estimate_texts(interaction, parsed.output_text)
     input_tokens = _count(input_text, model_for_count, notes)
     output_tokens = _count(output_text, model_for_count, notes)
