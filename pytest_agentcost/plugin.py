@@ -178,13 +178,37 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return session.header()
 
 
+class LiveCost:
+    """The running test's cost so far: each attribute read looks at the calls made until then.
+
+    ``agent_cost.llm_calls``, ``agent_cost.cost_usd``, ``agent_cost.usage.input_tokens`` ... are
+    those of a :class:`~pytest_agentcost.models.TestCost`; ``agent_cost.snapshot()`` returns one.
+    """
+
+    def __init__(self, session: AgentCostSession, nodeid: str) -> None:
+        self._session = session
+        self._nodeid = nodeid
+
+    def snapshot(self) -> Any:
+        """A TestCost of the calls made so far."""
+        return self._session.live_cost(self._nodeid)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.snapshot(), name)
+
+    def __repr__(self) -> str:
+        return f"LiveCost({self.snapshot()!r})"
+
+
 @pytest.fixture
-def agent_cost(request: pytest.FixtureRequest) -> Any:
-    """Live cost of the running test so far (a TestCost), or None without --agent-cost."""
+def agent_cost(request: pytest.FixtureRequest) -> LiveCost | None:
+    """The running test's cost so far (read live), or None without --agent-cost."""
     session = request.config.stash.get(STASH_KEY, None)
     if session is None:
         return None
-    return session.live_cost(request.node.nodeid)
+    return LiveCost(session, request.node.nodeid)
 
 
 def _rootdir_path(config: pytest.Config, value: str) -> Path:
@@ -381,9 +405,7 @@ class AgentCostSession:
     def live_cost(self, nodeid: str) -> Any:
         from pytest_agentcost.models import TestCost
 
-        with self.recorder._lock:
-            calls = tuple(self.recorder._calls.get(nodeid, ()))
-        return TestCost(nodeid=nodeid, calls=calls)
+        return TestCost(nodeid=nodeid, calls=self.recorder.calls_of(nodeid))
 
     # -- end of session -------------------------------------------------------------
     def run_cost(self) -> Any:

@@ -260,3 +260,30 @@ def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
     result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:"])
     assert fake_key not in result.stdout.str()
     assert "request.headers.authorization" in result.stdout.str()
+
+
+LIVE_COST = """
+@pytest.mark.vcr
+def test_budget_mid_task(agent_cost):
+    assert agent_cost.llm_calls == 0
+    llm("first")
+    llm("second")
+    so_far = agent_cost
+    assert so_far.llm_calls == 2, so_far
+    assert so_far.usage.input_tokens == 3000
+    llm("third")
+    assert agent_cost.llm_calls == 3
+    from decimal import Decimal
+    assert agent_cost.cost_usd == Decimal("0.00078")
+"""
+
+
+def test_agent_cost_fixture_sees_the_calls_made_so_far(project: AgentProject) -> None:
+    project.module("test_live", LIVE_COST)
+    # gpt-4o-mini, (input, output) per call: (1000, 100) = 0.00015 + 0.00006 = 0.00021;
+    # (2000, 100) = 0.0003 + 0.00006 = 0.00036; total after three calls 0.00078.
+    project.chat_cassette("test_live", "test_budget_mid_task", [(1000, 100), (2000, 100), (1000, 100)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    report = project.read_json("cost.json")
+    assert report["tests"]["test_live.py::test_budget_mid_task"]["llm_calls"] == 3
