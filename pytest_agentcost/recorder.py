@@ -34,8 +34,7 @@ class Recorder:
     def __init__(self, observer: Observer) -> None:
         self._observer = observer
         self._lock = threading.Lock()
-        # Per node id, in call order: a CallRecord, or a played interaction not yet accounted.
-        self._calls: dict[str, list[Any]] = {}
+        self._calls: dict[str, list[CallRecord]] = {}
         self._current: str | None = None
         self._originals: dict[str, Any] = {}
         self.unattributed = 0
@@ -55,31 +54,19 @@ class Recorder:
     def pop(self, nodeid: str) -> list[CallRecord]:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
-            return self._records(self._calls.pop(nodeid, []))
+            return self._calls.pop(nodeid, [])
 
     def calls_of(self, nodeid: str) -> tuple[CallRecord, ...]:
         """The calls of ``nodeid`` so far (the test may still be running)."""
         with self._lock:
-            entries = self._calls.get(nodeid)
-            if not entries:
-                return ()
-            records = self._records(entries)
-            entries[:] = records
-            return tuple(records)
+            return tuple(self._calls.get(nodeid, ()))
 
-    def _records(self, entries: list[Any]) -> list[CallRecord]:
-        # A played interaction is accounted when its test's calls are asked for, not while the
-        # test runs: the ten or fifty calls of a test are then read one after another, which is
-        # about twice as fast as reading each between the HTTP client's and vcrpy's own work.
-        records = [entry if isinstance(entry, CallRecord) else self._account(*entry) for entry in entries]
-        return [record for record in records if record is not None]
-
-    def _add(self, entry: Any) -> None:
+    def _add(self, record: CallRecord) -> None:
         with self._lock:
             if self._current is None:
                 self.unattributed += 1
                 return
-            self._calls.setdefault(self._current, []).append(entry)
+            self._calls.setdefault(self._current, []).append(record)
 
     # -- vcrpy patching ----------------------------------------------------
     def install(self) -> None:
@@ -152,17 +139,6 @@ class Recorder:
         self._originals = {}
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
-        if recorded_request is None:
-            # Recorded live now: account at once, before the HTTP stub or vcrpy's filters can
-            # touch what it was given.
-            record = self._account(request, response, None, cassette)
-            if record is not None:
-                self._add(record)
-        else:
-            # Played from the cassette, which keeps these objects unchanged until it is closed.
-            self._add((request, response, recorded_request, cassette))
-
-    def _account(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> CallRecord | None:
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
         try:
@@ -186,4 +162,5 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
-        return record
+        if record is not None:
+            self._add(record)
