@@ -986,31 +986,50 @@ def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str
 
     Raises ValueError (from genai-prices) when the usage is missing or malformed.
     """
-    flavors, fallback_provider, fallback_flavor = _EXTRACTORS[endpoint]
+    last_error: ValueError | None = None
+    for extractor in _extractors(provider_id, endpoint):
+        try:
+            model_ref, usage = extractor.extract(document)
+        except ValueError as exc:
+            last_error = exc
+        else:
+            return model_ref, usage
+    raise last_error or ValueError(f"no genai-prices extractor reads {endpoint}")
+
+
+#: (provider id, endpoint) -> the genai-prices extractors to try, in order; for _extractors_snapshot.
+_extractor_cache: dict[tuple[str | None, str], tuple[Any, ...]] = {}
+_extractors_snapshot: list[Any] = [None]
+
+
+def _extractors(provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
+    """The extractors ``provider.extract_usage`` would pick for each attempt, looked up once."""
     snapshot = get_snapshot()
+    if snapshot is not _extractors_snapshot[0]:  # genai-prices' data was swapped: look up again
+        _extractor_cache.clear()
+        _extractors_snapshot[0] = snapshot
+    key = (provider_id, endpoint)
+    found = _extractor_cache.get(key)
+    if found is not None:
+        return found
+    flavors, fallback_provider, fallback_flavor = _EXTRACTORS[endpoint]
     attempts: list[tuple[str, str]] = []
     if provider_id is not None:
         if provider_id == fallback_provider:
             attempts.append((provider_id, fallback_flavor))
         attempts.extend((provider_id, flavor) for flavor in flavors)
     attempts.append((fallback_provider, fallback_flavor))
-    last_error: ValueError | None = None
-    seen: set[tuple[str, str]] = set()
-    for pid, flavor in attempts:
-        if (pid, flavor) in seen:
-            continue
-        seen.add((pid, flavor))
+    extractors: list[Any] = []
+    for pid, flavor in dict.fromkeys(attempts):
         try:
             provider = snapshot.find_provider(None, pid, None)
         except LookupError:
             continue
-        if not any(e.api_flavor == flavor for e in provider.extractors or ()):
-            continue
-        try:
-            return provider.extract_usage(document, api_flavor=flavor)
-        except ValueError as exc:
-            last_error = exc
-    raise last_error or ValueError(f"no genai-prices extractor reads {endpoint}")
+        extractor = next((e for e in provider.extractors or () if e.api_flavor == flavor), None)
+        if extractor is not None:
+            extractors.append(extractor)
+    _extractor_cache[key] = found = tuple(extractors)
+    return found
 
 
 # --------------------------------------------------------------------------- estimation
@@ -1095,7 +1114,7 @@ def _count(text: str, model: str | None, notes: list[str]) -> int:
 # --------------------------------------------------------------------------- extraction
 
 
-def _is_streamed(interaction: Interaction, endpoint: str, text: str, request: Any) -> bool:
+def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     """Whether the response was streamed (by content type, streaming URL or body format)."""
     content_type = interaction.response_headers.get("content-type", "").lower()
     if "text/event-stream" in content_type or "vnd.amazon.eventstream" in content_type:
@@ -1111,15 +1130,20 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str, request: An
     if endpoint.startswith("bedrock.") and _eventstream.looks_like_eventstream(raw):
         return True
     # The request's own flag only decides when the body says nothing (empty or unreadable).
-    return not text.strip() and isinstance(request, dict) and request.get("stream") is True
+    if text.strip():
+        return False
+    request = _request_json(interaction)
+    return isinstance(request, dict) and request.get("stream") is True
 
 
-def _fallback_model(interaction: Interaction, request: Any) -> str | None:
+def _fallback_model(interaction: Interaction) -> str | None:
+    """The model named by the URL or the request, for a response that does not name one."""
     path = urlsplit(interaction.url).path
     for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
             return unquote(match.group("model"))
+    request = _request_json(interaction)
     if isinstance(request, dict) and isinstance(request.get("model"), str):
         return str(request["model"])
     match = _AZURE_DEPLOYMENT.search(path)
@@ -1142,11 +1166,10 @@ def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY
     try:
         return _extract(interaction, provider, endpoint)
     except Exception as exc:  # a parser bug must not break a test run; say so instead
-        request = _request_json(interaction)
         return Extraction(
             provider=provider,
             endpoint=endpoint,
-            model=_fallback_model(interaction, request),
+            model=_fallback_model(interaction),
             usage=_zero_usage(),
             streamed=False,
             billed=False,
@@ -1162,9 +1185,8 @@ def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY
 
 
 def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> Extraction:
-    request = _request_json(interaction)
     text = _response_text(interaction)
-    streamed = _is_streamed(interaction, endpoint, text, request)
+    streamed = _is_streamed(interaction, endpoint, text)
     is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
     poll_match = _RESPONSES_POLL_PATH.search(urlsplit(interaction.url).path) if is_poll else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
@@ -1184,7 +1206,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         return Extraction(
             provider=provider,
             endpoint=endpoint,
-            model=model or _fallback_model(interaction, request),
+            model=model or _fallback_model(interaction),
             usage=usage,
             streamed=streamed,
             billed=billed,
@@ -1255,7 +1277,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 
     # Estimate: billed, but no exact provider number.
     notes: list[str] = []
-    model_for_count = model or _fallback_model(interaction, request)
+    model_for_count = model or _fallback_model(interaction)
     input_text, output_text = estimate_texts(interaction, parsed.output_text)
     input_tokens = _count(input_text, model_for_count, notes)
     output_tokens = _count(output_text, model_for_count, notes)
