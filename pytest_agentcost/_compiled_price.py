@@ -84,7 +84,7 @@ class CompiledPrice:
         self._tiered = any(isinstance(price, TieredPrices) for _, price in priced)
         self._calc_unit_price = calc_unit_price
         self._usage_cls = Usage
-        self._inferred: dict[tuple[str, frozenset[str]], bool] = {}
+        self._inferred: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
 
     def cost(self, usage: Any) -> Decimal | None:
         """The total price of ``usage`` (a genai-prices ``Usage``), or None: ask genai-prices."""
@@ -94,14 +94,11 @@ class CompiledPrice:
         for value in values.values():
             if type(value) is not int or value < 0:
                 return None
+        if not self._missing_read_as_zero(usage, values):
+            return None
         leaves: dict[str, int] = {"requests": 1}
         for usage_key, descendants in self._leaf_plan:
-            count = values.get(usage_key)
-            if count is None:
-                if not self._infers_zero(usage, usage_key, values):
-                    return None
-                count = 0
-            leaf = count - sum(leaves[key] for key in descendants)
+            leaf = values.get(usage_key, 0) - sum(leaves[key] for key in descendants)
             if leaf < 0:
                 return None
             leaves[usage_key] = leaf
@@ -115,18 +112,26 @@ class CompiledPrice:
             total += self._calc_unit_price(price, leaves[usage_key], total_input, per)
         return total
 
-    def _infers_zero(self, usage: Any, usage_key: str, values: Mapping[str, Any]) -> bool:
-        """Whether genai-prices reads a missing ``usage_key`` as 0 (it may refuse instead).
+    def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any]) -> bool:
+        """Whether genai-prices reads every priced key ``usage`` lacks as 0 (it may refuse instead).
 
-        Its answer depends only on which keys are reported as positive, so ask it once per shape.
+        Its answer depends only on which keys are present and which of them are positive, so it
+        is asked once per such shape: a suite's calls come in a handful of shapes.
         """
-        shape = (usage_key, frozenset(key for key, value in values.items() if value > 0))
+        shape = (tuple(values), tuple(key for key, value in values.items() if value > 0))
         known = self._inferred.get(shape)
         if known is None:
-            try:
-                known = getattr(usage, usage_key) == 0
-            except (ValueError, AttributeError):
-                known = False
+            known = True
+            for usage_key, _ in self._leaf_plan:
+                if usage_key in values:
+                    continue
+                try:
+                    inferred = getattr(usage, usage_key)
+                except (ValueError, AttributeError):
+                    inferred = None
+                if inferred != 0:
+                    known = False
+                    break
             self._inferred[shape] = known
         return known
 

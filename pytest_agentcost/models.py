@@ -309,11 +309,11 @@ class TestCost:
     def http_calls(self) -> int:
         return len(self.calls)
 
-    @property
+    @cached_property
     def tool_http_calls(self) -> int:
         return sum(1 for c in self.calls if c.kind == "tool")
 
-    @property
+    @cached_property
     def tool_calls(self) -> int:
         """Tool calls the model asked for (agent steps)."""
         return sum(c.tool_calls for c in self.billed)
@@ -322,30 +322,30 @@ class TestCost:
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(c.usage for c in self.billed)
 
-    @property
+    @cached_property
     def estimated(self) -> bool:
         return any(c.estimated for c in self.billed)
 
-    @property
+    @cached_property
     def stale(self) -> bool:
         return any(c.drift is not None for c in self.llm)
 
-    @property
+    @cached_property
     def unpriced_models(self) -> tuple[str, ...]:
         return tuple(sorted({model_key(c.provider, c.model) for c in self.billed if c.cost_usd is None}))
 
-    @property
+    @cached_property
     def llm_cost_usd(self) -> Decimal | None:
         total: Decimal | None = Decimal(0)
         for c in self.billed:
             total = _add_cost(total, c.cost_usd)
         return total
 
-    @property
+    @cached_property
     def tool_cost_usd(self) -> Decimal:
         return sum((c.cost_usd or Decimal(0) for c in self.calls if c.kind == "tool"), Decimal(0))
 
-    @property
+    @cached_property
     def cost_usd(self) -> Decimal | None:
         """LLM plus paid tool calls; ``None`` when any billed LLM call is unpriced."""
         return _add_cost(self.llm_cost_usd, self.tool_cost_usd)
@@ -457,18 +457,18 @@ class RunCost:
     def with_llm(self) -> list[TestCost]:
         return [t for t in self.tests.values() if t.llm_calls or t.tool_http_calls]
 
-    @property
+    @cached_property
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(t.usage for t in self.tests.values())
 
-    @property
+    @cached_property
     def cost_usd(self) -> Decimal | None:
         total: Decimal | None = Decimal(0)
         for t in self.tests.values():
             total = _add_cost(total, t.cost_usd)
         return total
 
-    @property
+    @cached_property
     def priced_cost_usd(self) -> Decimal:
         """Sum over what is priced (unpriced calls left out): shown beside a ``None`` total."""
         total = Decimal(0)
