@@ -13,6 +13,7 @@ alternating and repeating, and reports the median wall time and peak RSS of each
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -90,6 +91,94 @@ def gemini(prompt):
     body = json.dumps({{"contents": [{{"role": "user", "parts": [{{"text": prompt}}]}}]}})
     return json.loads(_post(GEMINI_URL, body, {{"Content-Type": "application/json"}}))
 """
+
+# The same calls made the way agents make them: through the OpenAI and Anthropic SDK clients (one
+# client per module, as an application keeps). Gemini stays on urllib: its SDK is not a dependency.
+SDK_FUNCTIONS = """
+import json
+import ssl
+import urllib.request
+
+import anthropic
+import openai
+
+_TLS = ssl.create_default_context()
+_OPENAI = openai.OpenAI(api_key="sk-bench-not-a-key", max_retries=0)
+_ANTHROPIC = anthropic.Anthropic(api_key="sk-ant-bench-not-a-key", max_retries=0)
+
+GEMINI_URL = "{gemini}"
+
+
+def openai(prompt):
+    return _OPENAI.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": prompt}}])
+
+
+def openai_stream(prompt):
+    stream = _OPENAI.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{{"role": "user", "content": prompt}}],
+        stream=True,
+        stream_options={{"include_usage": True}},
+    )
+    return list(stream)
+
+
+def anthropic(prompt):
+    return _ANTHROPIC.messages.create(
+        model="claude-sonnet-4-5", max_tokens=1024, messages=[{{"role": "user", "content": prompt}}]
+    )
+
+
+def gemini(prompt):
+    body = json.dumps({{"contents": [{{"role": "user", "parts": [{{"text": prompt}}]}}]}})
+    req = urllib.request.Request(
+        GEMINI_URL, data=body.encode(), headers={{"Content-Type": "application/json"}}, method="POST"
+    )
+    with urllib.request.urlopen(req, context=_TLS) as resp:
+        return json.loads(resp.read())
+"""
+
+MODULE_HEADER_SDK = (
+    """
+import pytest
+"""
+    + SDK_FUNCTIONS
+)
+
+#: Marks where the prompt goes in a captured SDK request body.
+PROMPT_MARK = "@@PROMPT@@"
+
+
+def sdk_request_templates() -> dict[str, str]:
+    """The exact request body each SDK call sends, with PROMPT_MARK where the prompt goes.
+
+    Captured through vcrpy itself (its before_record_request hook sees the request before
+    replay fails on an empty cassette), so recorded bodies equal what the SDK sends and the
+    stale-cassette check takes its common, cheap path, as with cassettes recorded by the SDK.
+    """
+    import vcr
+
+    captured: dict[str, str] = {}
+    namespace: dict[str, Any] = {}
+    exec(SDK_FUNCTIONS.format(gemini=GEMINI_URL), namespace)  # our own source, above
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("openai", "openai_stream", "anthropic"):
+
+            def capture(request: Any, kind: str = kind) -> Any:
+                body = request.body
+                captured[kind] = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+                return request
+
+            recorder = vcr.VCR(before_record_request=capture, record_mode="none")
+            # The empty cassette cannot answer and the SDK raises; the body is captured by then.
+            with recorder.use_cassette(os.path.join(tmp, f"{kind}.yaml")), contextlib.suppress(Exception):
+                namespace[kind](PROMPT_MARK)
+    missing = {"openai", "openai_stream", "anthropic"} - set(captured)
+    if missing:
+        raise SystemExit(f"could not capture the SDK request bodies of {sorted(missing)}")
+    return captured
+
 
 TEST_TEMPLATE = """
 
@@ -225,8 +314,11 @@ def provider_url(kind: str) -> str:
     return {"openai": OPENAI_URL, "openai_stream": OPENAI_URL, "anthropic": ANTHROPIC_URL}.get(kind, GEMINI_URL)
 
 
-def cassette(index: int) -> dict[str, Any]:
-    """The cassette of test ``index``: its ten interactions in call order."""
+def cassette(index: int, templates: dict[str, str] | None = None) -> dict[str, Any]:
+    """The cassette of test ``index``: its ten interactions in call order.
+
+    ``templates`` (SDK mode) gives the request body each SDK call sends; else urllib's bodies.
+    """
     interactions = []
     for step, kind in enumerate(CALL_PLAN):
         # Vary token counts per test and step so the report is not one repeated number.
@@ -239,7 +331,11 @@ def cassette(index: int) -> dict[str, Any]:
         interactions.append(
             {
                 "request": {
-                    "body": request_body(kind, f"task {index} step {step}"),
+                    "body": (
+                        templates[kind].replace(PROMPT_MARK, f"task {index} step {step}")
+                        if templates is not None and kind in templates
+                        else request_body(kind, f"task {index} step {step}")
+                    ),
                     "headers": headers,
                     "method": "POST",
                     "uri": provider_url(kind),
@@ -254,14 +350,25 @@ def cassette(index: int) -> dict[str, Any]:
     return {"interactions": interactions, "version": 1}
 
 
-def generate_suite(root: Path, n: int) -> None:
-    """Write pytest.ini, test modules and one cassette per test under ``root``."""
+def generate_suite(root: Path, n: int, client: str = "urllib") -> None:
+    """Write pytest.ini, test modules and one cassette per test under ``root``.
+
+    ``client`` is ``urllib`` (bare HTTP calls: the least work per call, so the plugin's share
+    looks largest) or ``sdk`` (the OpenAI and Anthropic SDK clients, as agents call them).
+    """
     (root / "pytest.ini").write_text(
         "[pytest]\n"
         # No network: never try to download tiktoken encodings.
         "agent_cost_tiktoken_download = false\n"
+        # The Anthropic SDK warns that the recorded model is deprecated, once per call.
+        "filterwarnings = ignore::DeprecationWarning\n"
     )
-    header = MODULE_HEADER.format(openai=OPENAI_URL, anthropic=ANTHROPIC_URL, gemini=GEMINI_URL)
+    if client == "sdk":
+        templates: dict[str, str] | None = sdk_request_templates()
+        header = MODULE_HEADER_SDK.format(gemini=GEMINI_URL)
+    else:
+        templates = None
+        header = MODULE_HEADER.format(openai=OPENAI_URL, anthropic=ANTHROPIC_URL, gemini=GEMINI_URL)
     calls = ", ".join(CALL_PLAN)
     for start in range(0, n, TESTS_PER_MODULE):
         module = f"test_agents_{start // TESTS_PER_MODULE:04d}"
@@ -272,9 +379,8 @@ def generate_suite(root: Path, n: int) -> None:
         folder = root / "cassettes" / module
         folder.mkdir(parents=True, exist_ok=True)
         for i in indices:
-            (folder / f"test_agent_{i}.yaml").write_text(
-                yaml.dump(cassette(i), Dumper=yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper)
-            )
+            dumper = yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper
+            (folder / f"test_agent_{i}.yaml").write_text(yaml.dump(cassette(i, templates), Dumper=dumper))
 
 
 @dataclass(frozen=True)
@@ -292,7 +398,10 @@ def run_once(cmd: list[str], cwd: Path) -> Sample:
     CPU time is reported beside wall time because on a shared virtual machine wall
     time swings by 10-20% between identical runs, more than the effect measured.
     """
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # Bytecode caching on, as on a developer's machine or a CI runner after its first import:
+    # the warm-up runs write the .pyc files (pytest's assertion-rewritten ones included) for the
+    # generated tests and the plugin, so the timed runs measure running tests, not compiling them.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     # RUSAGE_CHILDREN is a running max over all children, so reap this child with wait4 instead.
     start = time.perf_counter()
     popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -306,17 +415,44 @@ def run_once(cmd: list[str], cwd: Path) -> Sample:
     return Sample(seconds, usage.ru_maxrss / divisor, usage.ru_utime + usage.ru_stime)
 
 
-def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
+def instructions(cmd: list[str], cwd: Path) -> int | None:
+    """Instructions executed by ``cmd`` under valgrind's callgrind, or None without valgrind.
+
+    Unlike time, the count does not move with other load on the machine: on a shared virtual
+    machine it is the one figure that compares two runs to better than a percent. It does not
+    see cache misses, so it is reported beside time, not instead of it.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    out = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    for line in out.stderr.splitlines():
+        if "refs:" in line:
+            return int(line.split("refs:")[1].strip().replace(",", ""))
+    raise SystemExit(f"callgrind gave no instruction count for {cmd}:\n{out.stderr[-2000:]}")
+
+
+def bench(n: int, repeats: int, keep: bool, client: str = "urllib", count: bool = False) -> dict[str, Any]:
     """Generate an N-test suite and time baseline vs --agent-cost, alternating ``repeats`` times."""
-    root = Path(tempfile.mkdtemp(prefix=f"agentcost-bench-{n}-"))
+    root = Path(tempfile.mkdtemp(prefix=f"agentcost-bench-{client}-{n}-"))
     try:
         t0 = time.perf_counter()
-        generate_suite(root, n)
+        generate_suite(root, n, client)
         print(f"N={n}: generated in {time.perf_counter() - t0:.1f}s at {root}", file=sys.stderr)
         base_cmd = [sys.executable, "-m", "pytest", "-q"]
         cost_cmd = [*base_cmd, "--agent-cost", "--agent-cost-json", "out.json"]
-        # One untimed warm-up so both variants see a warm page cache.
+        # Untimed warm-ups of both variants: a warm page cache and compiled bytecode for both.
         run_once(base_cmd, root)
+        run_once(cost_cmd, root)
         baseline: list[Sample] = []
         cost: list[Sample] = []
         for i in range(repeats):
@@ -327,15 +463,33 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
                 file=sys.stderr,
             )
         report = json.loads((root / "out.json").read_text())
+        counted: dict[str, Any] = {}
+        if count:
+            b_i = instructions(base_cmd, root)
+            c_i = instructions(cost_cmd, root)
+            if b_i and c_i:
+                counted = {
+                    "baseline_instructions": b_i,
+                    "agent_cost_instructions": c_i,
+                    "instruction_ratio": round(c_i / b_i, 4),
+                }
+                print(f"N={n}: instructions x{c_i / b_i:.4f}", file=sys.stderr)
         b_s = statistics.median(s.seconds for s in baseline)
         c_s = statistics.median(s.seconds for s in cost)
         b_mb = statistics.median(s.max_rss_mb for s in baseline)
         c_mb = statistics.median(s.max_rss_mb for s in cost)
         b_cpu = statistics.median(s.cpu_seconds for s in baseline)
         c_cpu = statistics.median(s.cpu_seconds for s in cost)
+        # Minimum over runs too: noise on a shared machine only ever adds time.
+        min_ratio = min(s.seconds for s in cost) / min(s.seconds for s in baseline)
+        min_cpu_ratio = min(s.cpu_seconds for s in cost) / min(s.cpu_seconds for s in baseline)
         return {
+            **counted,
             "n": n,
+            "client": client,
             "calls_per_test": len(CALL_PLAN),
+            "min_time_ratio": round(min_ratio, 3),
+            "min_cpu_ratio": round(min_cpu_ratio, 3),
             "baseline_s": round(b_s, 3),
             "agent_cost_s": round(c_s, 3),
             "time_ratio": round(c_s / b_s, 3),
@@ -360,18 +514,35 @@ def bench(n: int, repeats: int, keep: bool) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width text table of the ratios against the baseline."""
-    head = ("N", "base wall s", "wall ratio", "base cpu s", "cpu ratio", "base MB", "mem ratio", "cpu ms/test")
+    head = (
+        "client",
+        "N",
+        "base wall s",
+        "wall ratio",
+        "min wall",
+        "base cpu s",
+        "cpu ratio",
+        "min cpu",
+        "base MB",
+        "mem ratio",
+        "cpu ms/test",
+        "instr ratio",
+    )
     lines = ["  ".join(f"{h:>11}" for h in head)]
     for r in rows:
         cells = (
+            r["client"],
             r["n"],
             f"{r['baseline_s']:.2f}",
             f"x{r['time_ratio']:.3f}",
+            f"x{r['min_time_ratio']:.3f}",
             f"{r['baseline_cpu_s']:.2f}",
             f"x{r['cold_cpu_ratio']:.3f}",
+            f"x{r['min_cpu_ratio']:.3f}",
             f"{r['baseline_mb']:.1f}",
             f"x{r['memory_ratio']:.3f}",
             f"{r['cold_cpu_overhead_ms_per_test']:.2f}",
+            f"x{r['instruction_ratio']:.4f}" if "instruction_ratio" in r else "-",
         )
         lines.append("  ".join(f"{c:>11}" for c in cells))
     return "\n".join(lines)
@@ -400,16 +571,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per variant (default 3)")
     parser.add_argument("--out", type=Path, help="write the results as JSON to this path")
     parser.add_argument("--keep", action="store_true", help="keep the generated suites")
+    parser.add_argument(
+        "--client",
+        choices=("urllib", "sdk", "both"),
+        default="both",
+        help="how the generated tests call the APIs: bare urllib, the OpenAI/Anthropic SDKs, or both (default)",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions of one run of each variant under valgrind (slow: ~20x)",
+    )
     args = parser.parse_args(argv)
-    rows = [bench(n, args.repeats, args.keep) for n in sorted(args.n)]
-    lin = linearity(rows)
+    clients = ("sdk", "urllib") if args.client == "both" else (args.client,)
+    rows = [bench(n, args.repeats, args.keep, client, args.instructions) for client in clients for n in sorted(args.n)]
     print(table(rows))
-    if lin["ratios"]:
-        ratios = ", ".join(f"N={k}: {v}" for k, v in lin["ratios"].items())
-        verdict = "linear (flat per-test overhead)" if lin["linear"] else "NOT linear (per-test overhead grows with N)"
-        print(f"per-test overhead relative to N={rows[0]['n']}: {ratios} -> {verdict}")
+    lins = {client: linearity([r for r in rows if r["client"] == client]) for client in clients}
+    for client, lin in lins.items():
+        if lin["ratios"]:
+            ratios = ", ".join(f"N={k}: {v}" for k, v in lin["ratios"].items())
+            verdict = "linear (flat per-test overhead)" if lin["linear"] else "NOT linear (per-test overhead grows)"
+            print(f"{client}: per-test overhead relative to N={min(args.n)}: {ratios} -> {verdict}")
     if args.out:
-        payload = {"python": sys.version.split()[0], "results": rows, "linearity": lin}
+        payload = {"python": sys.version.split()[0], "results": rows, "linearity": lins}
         tmp = args.out.with_name(args.out.name + ".tmp")
         tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, args.out)
