@@ -364,7 +364,12 @@ def generate_suite(root: Path, n: int, client: str = "urllib") -> None:
         "filterwarnings = ignore::DeprecationWarning\n"
     )
     if client == "sdk":
-        templates: dict[str, str] | None = sdk_request_templates()
+        # In a child process: importing the SDKs here would raise this process's peak RSS, which
+        # Linux passes on to every child it forks, and the children's peak RSS is what is measured.
+        out = subprocess.run(
+            [sys.executable, __file__, "--print-sdk-templates"], capture_output=True, text=True, check=True
+        )
+        templates: dict[str, str] | None = json.loads(out.stdout)
         header = MODULE_HEADER_SDK.format(gemini=GEMINI_URL)
     else:
         templates = None
@@ -582,7 +587,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also count instructions of one run of each variant under valgrind (slow: ~20x)",
     )
+    parser.add_argument("--print-sdk-templates", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.print_sdk_templates:
+        print(json.dumps(sdk_request_templates()))
+        return 0
     clients = ("sdk", "urllib") if args.client == "both" else (args.client,)
     rows = [bench(n, args.repeats, args.keep, client, args.instructions) for client in clients for n in sorted(args.n)]
     print(table(rows))
