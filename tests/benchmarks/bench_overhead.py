@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -554,17 +555,26 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-test CPU overhead (cold) at each N relative to the smallest N: ~1.0 means linear growth.
+    """The plugin's marginal cost per test between consecutive N: equal segments mean linear growth.
 
-    CPU time, not wall time: wall time on a shared machine is too noisy for this.
+    Differences between sizes cancel the fixed part (imports, report), which a per-test average
+    at one N would smear over the tests. Instructions when counted (stable), else CPU seconds.
     """
-    if len(rows) < 2:
-        return {"ratios": {}, "linear": None}
-    first = rows[0]["cold_cpu_overhead_ms_per_test"]
-    ratios = {str(r["n"]): (round(r["cold_cpu_overhead_ms_per_test"] / first, 2) if first > 0 else None) for r in rows}
-    # Noise makes exact 1.0 meaningless; superlinear growth shows as a clear rise with N.
-    linear = all(v is not None and v <= 1.5 for v in ratios.values())
-    return {"ratios": ratios, "linear": linear}
+    counted = all("instruction_ratio" in r for r in rows)
+
+    def overhead(row: dict[str, Any]) -> float:
+        if counted:
+            return float(row["agent_cost_instructions"] - row["baseline_instructions"])
+        return float(row["cold_cpu_s"] - row["baseline_cpu_s"])
+
+    segments = {
+        f"{a['n']}-{b['n']}": round((overhead(b) - overhead(a)) / (b["n"] - a["n"]), 6)
+        for a, b in itertools.pairwise(rows)
+    }
+    values = list(segments.values())
+    # Noise (CPU time) makes exact equality meaningless; superlinear growth shows as a clear rise.
+    linear = None if len(values) < 2 or min(values) <= 0 else max(values) <= 1.5 * min(values)
+    return {"measure": "instructions" if counted else "cpu seconds", "per_test": segments, "linear": linear}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -597,10 +607,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     lins = {client: linearity([r for r in rows if r["client"] == client]) for client in clients}
     for client, lin in lins.items():
-        if lin["ratios"]:
-            ratios = ", ".join(f"N={k}: {v}" for k, v in lin["ratios"].items())
-            verdict = "linear (flat per-test overhead)" if lin["linear"] else "NOT linear (per-test overhead grows)"
-            print(f"{client}: per-test overhead relative to N={min(args.n)}: {ratios} -> {verdict}")
+        if lin["per_test"]:
+            parts = ", ".join(f"N={k}: {v:g}" for k, v in lin["per_test"].items())
+            verdict = {True: "linear", False: "NOT linear", None: "two sizes or fewer: not testable"}[lin["linear"]]
+            print(f"{client}: plugin cost per added test ({lin['measure']}): {parts} -> {verdict}")
     if args.out:
         payload = {"python": sys.version.split()[0], "results": rows, "linearity": lins}
         tmp = args.out.with_name(args.out.name + ".tmp")
