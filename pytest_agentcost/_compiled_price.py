@@ -21,38 +21,34 @@ goes through ``calc_price``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+from genai_prices.data_units import unit_data
+from genai_prices.decompose import is_descendant_or_self
+from genai_prices.types import TieredPrices, Usage, calc_unit_price
+from genai_prices.units import UnitRegistry
+from genai_prices.validation import validate_priced_units
 
 __all__ = ["CompiledPrice", "compile_price"]
 
 #: Unit families whose price is count x price / per with no special cases.
 _LINEAR_FAMILIES = frozenset({"tokens", "requests", "tool_calls"})
 
-_registry: Any = None
 
-
+@functools.cache
 def _unit_registry() -> Any:
-    global _registry
-    if _registry is None:
-        from genai_prices.data_units import unit_data
-        from genai_prices.units import UnitRegistry
-
-        _registry = UnitRegistry(unit_data)
-    return _registry
+    return UnitRegistry(unit_data)
 
 
 class CompiledPrice:
     """One model's resolved genai-prices price, ready to apply to many usages."""
 
-    __slots__ = ("_calc_unit_price", "_inferred", "_leaf_plan", "_sum_order", "_tiered", "_usage_cls")
+    __slots__ = ("_inferred", "_leaf_plan", "_sum_order", "_tiered")
 
     def __init__(self, model_price: Any) -> None:
-        from genai_prices.decompose import is_descendant_or_self
-        from genai_prices.types import TieredPrices, Usage, calc_unit_price
-        from genai_prices.validation import validate_priced_units
-
         registry = _unit_registry()
         priced: list[tuple[Any, Any]] = []
         for price_key, price in vars(model_price).items():
@@ -82,13 +78,11 @@ class CompiledPrice:
             (unit.usage_key, price, unit.per) for unit, price in priced
         )
         self._tiered = any(isinstance(price, TieredPrices) for _, price in priced)
-        self._calc_unit_price = calc_unit_price
-        self._usage_cls = Usage
         self._inferred: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
 
     def cost(self, usage: Any) -> Decimal | None:
         """The total price of ``usage`` (a genai-prices ``Usage``), or None: ask genai-prices."""
-        if type(usage) is not self._usage_cls:
+        if type(usage) is not Usage:
             return None
         values: Mapping[str, Any] = usage.__dict__
         for value in values.values():
@@ -109,7 +103,7 @@ class CompiledPrice:
             total_input = values["input_tokens"]
         total = Decimal(0)
         for usage_key, price, per in self._sum_order:
-            total += self._calc_unit_price(price, leaves[usage_key], total_input, per)
+            total += calc_unit_price(price, leaves[usage_key], total_input, per)
         return total
 
     def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any]) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 
 import genai_prices
 from genai_prices import Usage
-from genai_prices.data_snapshot import get_snapshot
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price
+from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
 from pytest_agentcost.models import PriceSource, parse_money
 
@@ -175,9 +175,8 @@ class Pricer:
             overrides=overrides_digest,
         )
         # (provider id or None, model) -> the model's compiled price; None when genai-prices
-        # does not know the pair (LookupError) or must price every call itself (_GENAI).
-        self._compiled: dict[tuple[str | None, str], CompiledPrice | object | None] = {}
-        self._snapshot: object | None = None
+        # does not know the pair (LookupError) or _GENAI when it must price every call itself.
+        self._compiled = SnapshotMemo()
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
         key = model.lower()
@@ -212,24 +211,15 @@ class Pricer:
 
     def _compiled_price(self, provider_id: str | None, model: str) -> CompiledPrice | object | None:
         """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per pair."""
-        snapshot = get_snapshot()
-        if snapshot is not self._snapshot:  # someone swapped genai-prices' data: start over
-            self._compiled.clear()
-            self._snapshot = snapshot
-        key = (provider_id, model)
-        try:
-            return self._compiled[key]
-        except KeyError:
-            pass
-        compiled: CompiledPrice | object | None
-        try:
-            found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
-        except LookupError:
-            compiled = None
-        else:
-            compiled = compile_price(found_provider, found_model, self._timestamp) or _GENAI
-        self._compiled[key] = compiled
-        return compiled
+
+        def compile_pair(snapshot: Any) -> CompiledPrice | object | None:
+            try:
+                found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
+            except LookupError:
+                return None
+            return compile_price(found_provider, found_model, self._timestamp) or _GENAI
+
+        return self._compiled.get((provider_id, model), compile_pair)
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""

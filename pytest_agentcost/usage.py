@@ -42,7 +42,6 @@ What is reported when usage cannot be read (the policy)
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import math
 import re
@@ -55,6 +54,7 @@ from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
 from pytest_agentcost import _eventstream, _sse
+from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.tokens import count_text
 
@@ -188,11 +188,19 @@ def detect(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY_
     return None if found is None else (found[0], found[1])
 
 
-@functools.lru_cache(maxsize=4096)
+#: URL facts and extractor lists, per genai-prices snapshot: a suite calls a handful of URLs
+#: and endpoints thousands of times.
+_MEMO = SnapshotMemo()
+
+
 def _url_facts(method: str, url: str) -> tuple[str | None, str | None]:
-    """(provider by URL, endpoint by path): a suite calls a handful of URLs thousands of times."""
-    path = urlsplit(url).path
-    return _provider_from_url(url, path), _endpoint_from_path(method, path)
+    """(provider by URL, endpoint by path), looked up once per URL."""
+
+    def facts(_: Any) -> tuple[str | None, str | None]:
+        path = urlsplit(url).path
+        return _provider_from_url(url, path), _endpoint_from_path(method, path)
+
+    return _MEMO.get(("url", method, url), facts)
 
 
 def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
@@ -997,21 +1005,14 @@ def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str
     raise last_error or ValueError(f"no genai-prices extractor reads {endpoint}")
 
 
-#: (provider id, endpoint) -> the genai-prices extractors to try, in order; for _extractors_snapshot.
-_extractor_cache: dict[tuple[str | None, str], tuple[Any, ...]] = {}
-_extractors_snapshot: list[Any] = [None]
-
-
 def _extractors(provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
     """The extractors ``provider.extract_usage`` would pick for each attempt, looked up once."""
-    snapshot = get_snapshot()
-    if snapshot is not _extractors_snapshot[0]:  # genai-prices' data was swapped: look up again
-        _extractor_cache.clear()
-        _extractors_snapshot[0] = snapshot
-    key = (provider_id, endpoint)
-    found = _extractor_cache.get(key)
-    if found is not None:
-        return found
+    return _MEMO.get(
+        ("extractors", provider_id, endpoint), lambda snapshot: _find_extractors(snapshot, provider_id, endpoint)
+    )
+
+
+def _find_extractors(snapshot: Any, provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
     flavors, fallback_provider, fallback_flavor = _EXTRACTORS[endpoint]
     attempts: list[tuple[str, str]] = []
     if provider_id is not None:
@@ -1028,8 +1029,7 @@ def _extractors(provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
         extractor = next((e for e in provider.extractors or () if e.api_flavor == flavor), None)
         if extractor is not None:
             extractors.append(extractor)
-    _extractor_cache[key] = found = tuple(extractors)
-    return found
+    return tuple(extractors)
 
 
 # --------------------------------------------------------------------------- estimation

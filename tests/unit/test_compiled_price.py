@@ -147,3 +147,47 @@ def test_pricer_matches_genai_prices_calc_price(ref: tuple[str | None, str], val
     # Asked twice (now from the compiled cache), the answer does not change.
     again = pricer.price(provider_id, model, usage)
     assert again == got
+
+
+def test_cached_answers_are_dropped_when_genai_prices_data_is_swapped() -> None:
+    from genai_prices.data_snapshot import DataSnapshot, set_custom_snapshot
+
+    from pytest_agentcost._genai_memo import SnapshotMemo
+
+    memo = SnapshotMemo()
+    computed: list[object] = []
+
+    def compute(snapshot: object) -> int:
+        computed.append(snapshot)
+        return len(computed)
+
+    assert memo.get("k", compute) == 1
+    assert memo.get("k", compute) == 1  # cached for the same snapshot
+    bundled = get_snapshot()
+    # The same models without the price of gpt-4o-mini's provider: a priced model becomes unknown.
+    other = DataSnapshot(providers=[p for p in bundled.providers if p.id != "openai"], from_auto_update=False)
+    pricer = Pricer()
+    usage = Usage(input_tokens=1000, output_tokens=100)
+    assert pricer.price("openai", "gpt-4o-mini", usage) == Decimal("0.00021")
+    set_custom_snapshot(other)
+    try:
+        assert memo.get("k", compute) == 2
+        assert computed[-1] is other
+        # The Pricer's compiled prices follow the swap too: no stale OpenAI price is served.
+        expected = _genai_or_none(usage, "gpt-4o-mini", "openai")
+        got = pricer.price("openai", "gpt-4o-mini", usage)
+        assert (None if got is None else str(got)) == expected
+    finally:
+        set_custom_snapshot(None)
+    assert pricer.price("openai", "gpt-4o-mini", usage) == Decimal("0.00021")
+
+
+def _genai_or_none(usage: Usage, model: str, provider_id: str) -> str | None:
+    for attempt in (provider_id, None):
+        try:
+            return str(
+                genai_prices.calc_price(usage, model, provider_id=attempt, genai_request_timestamp=DATES[0]).total_price
+            )
+        except (LookupError, ValueError, TypeError, KeyError):
+            continue
+    return None
