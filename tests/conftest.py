@@ -11,7 +11,22 @@ from typing import Any
 import pytest
 import yaml
 
+from pytest_agentcost.models import CallRecord
+
 pytest_plugins = ["pytester"]
+
+
+def llm_record(**fields: Any) -> CallRecord:
+    """A billed OpenAI chat call record; ``fields`` override any of its defaults."""
+    defaults: dict[str, Any] = {
+        "kind": "llm",
+        "host": "api.openai.com",
+        "status": 200,
+        "provider": "openai",
+        "endpoint": "openai.chat",
+        "model": "gpt-4o-mini",
+    }
+    return CallRecord(**{**defaults, **fields})
 
 
 def chat_response(model: str, prompt: int, completion: int, *, cached: int = 0, content: str = "ok") -> str:

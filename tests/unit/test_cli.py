@@ -21,19 +21,15 @@ from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, 
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.report import run_to_dict, run_to_json
 from pytest_agentcost.settings import Budget, Threshold
+from tests.conftest import llm_record
 
 REPO = Path(__file__).resolve().parents[2]
 PRICES = PriceSource(version=genai_prices.__version__, price_date="2026-11-01")
 
 
 def llm(cost: str, input_tokens: int = 1000, output_tokens: int = 100, **extra: Any) -> CallRecord:
-    return CallRecord(
-        kind="llm",
-        host="api.openai.com",
-        status=200,
-        provider="openai",
+    return llm_record(
         endpoint="/v1/chat/completions",
-        model="gpt-4o-mini",
         usage=TokenUsage(input_tokens=input_tokens, output_tokens=output_tokens, cache_read_tokens=128),
         cost_usd=Decimal(cost),
         tool_calls=1,

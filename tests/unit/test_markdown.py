@@ -12,6 +12,7 @@ from pytest_agentcost.diff import Comparison, compare
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import COMMENT_LIMIT, MARKER, code, render_comment
 from pytest_agentcost.settings import Budget, TestRules, Threshold
+from tests.conftest import llm_record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -199,11 +200,8 @@ def _simple(
 
     def one(nodeid: str, cost: str | None) -> TestCost:
         usage = TokenUsage(input_tokens=100, output_tokens=10)
-        record = CallRecord(
-            kind="llm",
-            host="api.openai.com",
-            status=200,
-            provider="openai",
+        record = llm_record(
+            endpoint=None,
             model="gpt-4o",
             usage=usage,
             cost_usd=None if cost is None else Decimal(cost),

@@ -8,18 +8,13 @@ import pytest
 
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.report import iter_run_json, run_from_dict, run_to_dict, run_to_json
+from tests.conftest import llm_record
 
 
 def _run(n: int) -> RunCost:
     tests = {}
     for i in range(n):
-        call = CallRecord(
-            kind="llm",
-            host="api.openai.com",
-            status=200,
-            provider="openai",
-            endpoint="openai.chat",
-            model="gpt-4o-mini",
+        call = llm_record(
             usage=TokenUsage(100 + i, 10),
             cost_usd=Decimal("0.0000210") * (i + 1),
         )
