@@ -1,0 +1,49 @@
+"""Interaction built from vcrpy's objects: headers normalised on first read, bodies parsed once."""
+
+from __future__ import annotations
+
+from vcr.request import Request
+
+from pytest_agentcost.interaction import Interaction, from_vcr
+
+
+def _played() -> Interaction:
+    request = Request(
+        "POST",
+        "https://api.openai.com/v1/chat/completions",
+        b'{"model": "gpt-4o-mini"}',
+        {"Content-Type": "application/json", "X-Trace": "a", "Authorization": "Bearer sk-test"},
+    )
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"Content-Type": ["application/json"], "Set-Cookie": ["a=1", "b=2"]},
+        "body": {"string": '{"id": "chatcmpl-1"}'},
+    }
+    return from_vcr(request, response)
+
+
+def test_request_headers_read_lazily_equal_the_normalised_headers() -> None:
+    interaction = _played()
+    expected = {
+        "content-type": "application/json",
+        "x-trace": "a",
+        "authorization": "Bearer sk-test",
+    }
+    assert interaction.request_headers.get("x-trace") == "a"
+    assert dict(interaction.request_headers) == expected
+    assert interaction.request_headers == expected
+    assert len(interaction.request_headers) == 3
+    # Repeated headers (vcrpy keeps response header values as lists) are joined.
+    assert interaction.response_headers == {"content-type": "application/json", "set-cookie": "a=1, b=2"}
+
+
+def test_bodies_are_decoded_and_parsed_once() -> None:
+    interaction = _played()
+    assert interaction.response_json == {"id": "chatcmpl-1"}
+    assert interaction.response_json is interaction.response_json
+    assert interaction.request_json == {"model": "gpt-4o-mini"}
+    assert interaction.response_text() == '{"id": "chatcmpl-1"}'
+    assert interaction.host == "api.openai.com"
+    assert interaction.path == "/v1/chat/completions"
+    # Not JSON: None, never an exception.
+    assert Interaction("GET", "https://x.example/", response_body=b"<html>").response_json is None
