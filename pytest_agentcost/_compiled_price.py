@@ -103,7 +103,11 @@ class CompiledPrice:
             total_input = values["input_tokens"]
         total = Decimal(0)
         for usage_key, price, per in self._sum_order:
-            total += calc_unit_price(price, leaves[usage_key], total_input, per)
+            if type(price) is Decimal:
+                # calc_unit_price's own arithmetic for a flat price, without its type dispatch.
+                total += price * Decimal(leaves[usage_key]) / per
+            else:
+                total += calc_unit_price(price, leaves[usage_key], total_input, per)
         return total
 
     def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any]) -> bool:

@@ -20,24 +20,29 @@ T = TypeVar("T")
 
 
 class SnapshotMemo:
-    """A dict of answers valid for one genai-prices snapshot (thread-safe)."""
+    """A dict of answers valid for one genai-prices snapshot (thread-safe).
+
+    A read takes no lock: the snapshot and its answers are swapped together as one tuple, and
+    answers are only ever added. Writes take the lock.
+    """
 
     def __init__(self) -> None:
-        self._answers: dict[Hashable, Any] = {}
-        self._snapshot: object | None = None
+        self._state: tuple[object | None, dict[Hashable, Any]] = (None, {})
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[Any], T]) -> T:
         """The answer for ``key``, computed once per snapshot as ``compute(snapshot)``."""
         snapshot = get_snapshot()
-        with self._lock:
-            if snapshot is not self._snapshot:
-                self._answers.clear()
-                self._snapshot = snapshot
-            if key in self._answers:
-                return self._answers[key]  # type: ignore[no-any-return]
+        seen, answers = self._state
+        if seen is snapshot and key in answers:
+            return answers[key]  # type: ignore[no-any-return]
         answer = compute(snapshot)
         with self._lock:
-            if snapshot is self._snapshot:
-                self._answers[key] = answer
+            seen, answers = self._state
+            if seen is not snapshot:
+                if get_snapshot() is not snapshot:
+                    return answer  # the data changed while computing: keep nothing
+                answers = {}
+                self._state = (snapshot, answers)
+            answers[key] = answer
         return answer

@@ -30,10 +30,17 @@ class SSEEvent:
             return None
 
 
+_LEADING = "\ufeff \t\r\n"
+_FIELDS = ("data:", "event:", "id:", ":", "retry:")
+
+
 def looks_like_sse(text: str) -> bool:
     """True when ``text`` starts like an event stream (``data:``, ``event:``, ``id:`` or a comment)."""
-    head = text.lstrip("\ufeff \t\r\n")[:16]
-    return head.startswith(("data:", "event:", "id:", ":", "retry:"))
+    # Strip leading blank space from a prefix only: the body may be megabytes.
+    head = text[:256].lstrip(_LEADING)
+    if not head and len(text) > 256:
+        head = text.lstrip(_LEADING)
+    return head.startswith(_FIELDS)
 
 
 def parse(text: str) -> tuple[list[SSEEvent], bool]:

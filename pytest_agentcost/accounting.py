@@ -26,11 +26,13 @@ ExtractHook = Callable[[Interaction], "usage_mod.Extraction | None"]
 PriceHook = Callable[[CallRecord], "Decimal | None"]
 
 
-def _usage_int(usage: Usage, key: str) -> int:
-    # The values genai-prices stored, read directly: a key it was not given is 0 (reading it as an
-    # attribute would run its inference, which is slow and answers 0 or raises, and raising means 0
-    # here too).
-    value = vars(usage).get(key)
+#: genai-prices' usage keys for the five token kinds we report, in TokenUsage's field order.
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "output_reasoning_tokens")
+
+
+def _count(value: Any) -> int:
+    if type(value) is int:
+        return value if value > 0 else 0
     try:
         return max(int(value or 0), 0)
     except (TypeError, ValueError, OverflowError):
@@ -39,13 +41,11 @@ def _usage_int(usage: Usage, key: str) -> int:
 
 def token_usage(usage: Usage) -> TokenUsage:
     """Map genai-prices' ``Usage`` onto the five token kinds we report."""
-    return TokenUsage(
-        input_tokens=_usage_int(usage, "input_tokens"),
-        output_tokens=_usage_int(usage, "output_tokens"),
-        cache_read_tokens=_usage_int(usage, "cache_read_tokens"),
-        cache_write_tokens=_usage_int(usage, "cache_write_tokens"),
-        reasoning_tokens=_usage_int(usage, "output_reasoning_tokens"),
-    )
+    # The values genai-prices stored, read directly: a key it was not given is 0 (reading it as an
+    # attribute would run its inference, which is slow and answers 0 or raises, and raising means 0
+    # here too).
+    values = vars(usage)
+    return TokenUsage(*[_count(values.get(key)) for key in _TOKEN_KEYS])
 
 
 class Accountant:

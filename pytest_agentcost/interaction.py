@@ -13,9 +13,10 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
+
+from pytest_agentcost._cached import cached
 
 __all__ = [
     "Interaction",
@@ -45,25 +46,25 @@ class Interaction:
 
     # Derived views are computed once per interaction: usage extraction, drift detection and
     # the scanner each read them several times. Shared values: callers must not modify them.
-    @cached_property
+    @cached
     def host(self) -> str:
         """The request host, lower-case, without port."""
         return (urlsplit(self.url).hostname or "").lower()
 
-    @cached_property
+    @cached
     def path(self) -> str:
         """The request path, without query string."""
         return urlsplit(self.url).path
 
-    @cached_property
+    @cached
     def _decoded_response(self) -> bytes:
         return decode_body(self.response_body, self.response_headers.get("content-encoding", ""))
 
-    @cached_property
+    @cached
     def _response_str(self) -> str:
         return self._decoded_response.decode("utf-8", errors="replace")
 
-    @cached_property
+    @cached
     def _request_str(self) -> str:
         return self.decoded_request_body().decode("utf-8", errors="replace")
 
@@ -83,12 +84,12 @@ class Interaction:
         """The decoded request body as text (invalid UTF-8 replaced)."""
         return self._request_str
 
-    @cached_property
+    @cached
     def response_json(self) -> Any:
         """The response body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
         return _json_or_none(self._response_str)
 
-    @cached_property
+    @cached
     def request_json(self) -> Any:
         """The request body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
         return _json_or_none(self._request_str)
@@ -123,8 +124,13 @@ def normalise_headers(headers: Any) -> dict[str, str]:
         return result
     items = headers.items() if isinstance(headers, Mapping) else headers
     for name, value in items:
-        key = str(name).lower()
-        text = ", ".join(_header_value(v) for v in value) if isinstance(value, list | tuple) else _header_value(value)
+        key = name.lower() if type(name) is str else str(name).lower()
+        if type(value) is list and len(value) == 1 and type(value[0]) is str:
+            text = value[0]  # how vcrpy stores nearly every header
+        elif isinstance(value, list | tuple):
+            text = ", ".join(_header_value(v) for v in value)
+        else:
+            text = _header_value(value)
         result[key] = f"{result[key]}, {text}" if key in result else text
     return result
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from functools import cached_property
 from typing import Any
+
+from pytest_agentcost._cached import cached
 
 __all__ = [
     "MONEY_PLACES",
@@ -293,11 +294,11 @@ class TestCost:
     location: tuple[str, int] | None = None
     """(path relative to rootdir, 1-based line) of the test function, for annotations."""
 
-    @cached_property
+    @cached
     def llm(self) -> tuple[CallRecord, ...]:
         return tuple(c for c in self.calls if c.kind == "llm")
 
-    @cached_property
+    @cached
     def billed(self) -> tuple[CallRecord, ...]:
         return tuple(c for c in self.calls if c.kind == "llm" and c.billed)
 
@@ -309,43 +310,43 @@ class TestCost:
     def http_calls(self) -> int:
         return len(self.calls)
 
-    @cached_property
+    @cached
     def tool_http_calls(self) -> int:
         return sum(1 for c in self.calls if c.kind == "tool")
 
-    @cached_property
+    @cached
     def tool_calls(self) -> int:
         """Tool calls the model asked for (agent steps)."""
         return sum(c.tool_calls for c in self.billed)
 
-    @cached_property
+    @cached
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(c.usage for c in self.billed)
 
-    @cached_property
+    @cached
     def estimated(self) -> bool:
         return any(c.estimated for c in self.billed)
 
-    @cached_property
+    @cached
     def stale(self) -> bool:
         return any(c.drift is not None for c in self.llm)
 
-    @cached_property
+    @cached
     def unpriced_models(self) -> tuple[str, ...]:
         return tuple(sorted({model_key(c.provider, c.model) for c in self.billed if c.cost_usd is None}))
 
-    @cached_property
+    @cached
     def llm_cost_usd(self) -> Decimal | None:
         total: Decimal | None = Decimal(0)
         for c in self.billed:
             total = _add_cost(total, c.cost_usd)
         return total
 
-    @cached_property
+    @cached
     def tool_cost_usd(self) -> Decimal:
         return sum((c.cost_usd or Decimal(0) for c in self.calls if c.kind == "tool"), Decimal(0))
 
-    @cached_property
+    @cached
     def cost_usd(self) -> Decimal | None:
         """LLM plus paid tool calls; ``None`` when any billed LLM call is unpriced."""
         return _add_cost(self.llm_cost_usd, self.tool_cost_usd)
@@ -359,7 +360,7 @@ class TestCost:
         """Usage and cost per ``provider:model`` (computed once; do not modify)."""
         return self._by_model
 
-    @cached_property
+    @cached
     def _by_model(self) -> dict[str, ModelTotals]:
         result: dict[str, ModelTotals] = {}
         for c in self.billed:
@@ -457,18 +458,18 @@ class RunCost:
     def with_llm(self) -> list[TestCost]:
         return [t for t in self.tests.values() if t.llm_calls or t.tool_http_calls]
 
-    @cached_property
+    @cached
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(t.usage for t in self.tests.values())
 
-    @cached_property
+    @cached
     def cost_usd(self) -> Decimal | None:
         total: Decimal | None = Decimal(0)
         for t in self.tests.values():
             total = _add_cost(total, t.cost_usd)
         return total
 
-    @cached_property
+    @cached
     def priced_cost_usd(self) -> Decimal:
         """Sum over what is priced (unpriced calls left out): shown beside a ``None`` total."""
         total = Decimal(0)
@@ -481,7 +482,7 @@ class RunCost:
         """Usage and cost per ``provider:model`` over all tests (computed once; do not modify)."""
         return self._by_model
 
-    @cached_property
+    @cached
     def _by_model(self) -> dict[str, ModelTotals]:
         result: dict[str, ModelTotals] = {}
         for t in self.tests.values():

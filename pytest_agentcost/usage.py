@@ -54,6 +54,7 @@ from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
 from pytest_agentcost import _eventstream, _sse
+from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.tokens import count_text
@@ -1028,7 +1029,7 @@ def _find_extractors(snapshot: Any, provider_id: str | None, endpoint: str) -> t
             continue
         extractor = next((e for e in provider.extractors or () if e.api_flavor == flavor), None)
         if extractor is not None:
-            extractors.append(extractor)
+            extractors.append(compile_extractor(extractor))
     return tuple(extractors)
 
 
@@ -1119,7 +1120,7 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     content_type = interaction.response_headers.get("content-type", "").lower()
     if "text/event-stream" in content_type or "vnd.amazon.eventstream" in content_type:
         return True
-    path = urlsplit(interaction.url).path
+    path = interaction.path
     if path.endswith(
         (":streamGenerateContent", "/converse-stream", "/invoke-with-response-stream", ":streamRawPredict")
     ):
@@ -1130,7 +1131,7 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     if endpoint.startswith("bedrock.") and _eventstream.looks_like_eventstream(raw):
         return True
     # The request's own flag only decides when the body says nothing (empty or unreadable).
-    if text.strip():
+    if text and not text.isspace():
         return False
     request = _request_json(interaction)
     return isinstance(request, dict) and request.get("stream") is True
@@ -1138,7 +1139,7 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
 
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
-    path = urlsplit(interaction.url).path
+    path = interaction.path
     for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
@@ -1188,7 +1189,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     text = _response_text(interaction)
     streamed = _is_streamed(interaction, endpoint, text)
     is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
-    poll_match = _RESPONSES_POLL_PATH.search(urlsplit(interaction.url).path) if is_poll else None
+    poll_match = _RESPONSES_POLL_PATH.search(interaction.path) if is_poll else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
 
     def result(
