@@ -130,7 +130,10 @@ class CompiledExtractor:
             return None
         values: dict[str, int] = {}
         for dest, steps, required in self._mappings:
-            value = _walk(usage_obj, steps, required)
+            if len(steps) == 1:  # a key of the usage object itself: most mappings
+                value = usage_obj.get(steps[0], _DEFER if required else _ABSENT)
+            else:
+                value = _walk(usage_obj, steps, required)
             if type(value) is int and value >= 0:
                 if dest in values:
                     values[dest] = add_usage_values(values[dest], value)  # type: ignore[assignment]

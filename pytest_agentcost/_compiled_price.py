@@ -85,14 +85,19 @@ class CompiledPrice:
         if type(usage) is not Usage:
             return None
         values: Mapping[str, Any] = usage.__dict__
+        all_positive = True
         for value in values.values():
             if type(value) is not int or value < 0:
                 return None
-        if not self._missing_read_as_zero(usage, values):
+            if not value:
+                all_positive = False
+        if not self._missing_read_as_zero(usage, values, all_positive):
             return None
         leaves: dict[str, int] = {"requests": 1}
         for usage_key, descendants in self._leaf_plan:
-            leaf = values.get(usage_key, 0) - sum(leaves[key] for key in descendants)
+            leaf = values.get(usage_key, 0)
+            for key in descendants:
+                leaf -= leaves[key]
             if leaf < 0:
                 return None
             leaves[usage_key] = leaf
@@ -110,13 +115,14 @@ class CompiledPrice:
                 total += calc_unit_price(price, leaves[usage_key], total_input, per)
         return total
 
-    def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any]) -> bool:
+    def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any], all_positive: bool) -> bool:
         """Whether genai-prices reads every priced key ``usage`` lacks as 0 (it may refuse instead).
 
         Its answer depends only on which keys are present and which of them are positive, so it
         is asked once per such shape: a suite's calls come in a handful of shapes.
         """
-        shape = (tuple(values), tuple(key for key, value in values.items() if value > 0))
+        keys = tuple(values)
+        shape = (keys, keys if all_positive else tuple(key for key, value in values.items() if value > 0))
         known = self._inferred.get(shape)
         if known is None:
             known = True

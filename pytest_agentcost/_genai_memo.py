@@ -17,6 +17,7 @@ from genai_prices.data_snapshot import get_snapshot
 __all__ = ["SnapshotMemo"]
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 class SnapshotMemo:
@@ -30,13 +31,13 @@ class SnapshotMemo:
         self._state: tuple[object | None, dict[Hashable, Any]] = (None, {})
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[Any], T]) -> T:
-        """The answer for ``key``, computed once per snapshot as ``compute(snapshot)``."""
+    def get(self, key: K, compute: Callable[[Any, K], T]) -> T:
+        """The answer for ``key``, computed once per snapshot as ``compute(snapshot, key)``."""
         snapshot = get_snapshot()
         seen, answers = self._state
         if seen is snapshot and key in answers:
             return answers[key]  # type: ignore[no-any-return]
-        answer = compute(snapshot)
+        answer = compute(snapshot, key)
         with self._lock:
             seen, answers = self._state
             if seen is not snapshot:

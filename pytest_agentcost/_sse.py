@@ -8,26 +8,42 @@ body ended on an event boundary.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
+
+from pytest_agentcost.interaction import json_or_none
 
 __all__ = ["SSEEvent", "looks_like_sse", "parse"]
 
 
-@dataclass(frozen=True)
+_UNREAD: Any = object()
+
+
 class SSEEvent:
     """One dispatched event: its ``event:`` name (``""`` when absent) and joined ``data:`` lines."""
 
-    event: str
-    data: str
+    __slots__ = ("_json", "data", "event")
+
+    def __init__(self, event: str, data: str) -> None:
+        self.event = event
+        self.data = data
+        self._json = _UNREAD
 
     def json(self) -> Any:
-        """The data decoded as JSON, or ``None`` when it is not JSON (``[DONE]``, garbage)."""
-        try:
-            return json.loads(self.data)
-        except ValueError:
-            return None
+        """The data decoded as JSON (once), or ``None`` when it is not JSON (``[DONE]``, garbage)."""
+        if self._json is _UNREAD:
+            self._json = json_or_none(self.data)
+        return self._json
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SSEEvent):
+            return NotImplemented
+        return (self.event, self.data) == (other.event, other.data)
+
+    def __hash__(self) -> int:
+        return hash((self.event, self.data))
+
+    def __repr__(self) -> str:
+        return f"SSEEvent(event={self.event!r}, data={self.data!r})"
 
 
 _LEADING = "\ufeff \t\r\n"
@@ -62,10 +78,15 @@ def parse(text: str) -> tuple[list[SSEEvent], bool]:
     if tail:
         lines.append(tail)
     for line in lines:
-        if line == "":
+        if not line:
             if pending:
-                events.append(SSEEvent(name, "\n".join(data_lines)))
+                events.append(SSEEvent(name, data_lines[0] if len(data_lines) == 1 else "\n".join(data_lines)))
             name, data_lines, pending = "", [], False
+            continue
+        if line.startswith("data:"):  # nearly every line of a stream
+            value = line[5:]
+            data_lines.append(value[1:] if value.startswith(" ") else value)
+            pending = True
             continue
         if line.startswith(":"):
             continue

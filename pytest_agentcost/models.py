@@ -118,7 +118,13 @@ class TokenUsage:
         return self.input_tokens + self.output_tokens
 
     def to_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in TOKEN_KINDS}
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "usage") -> TokenUsage:
@@ -126,10 +132,15 @@ class TokenUsage:
 
     @classmethod
     def sum(cls, items: Iterable[TokenUsage]) -> TokenUsage:
-        total = cls()
+        # One pass, no intermediate objects: run totals sum tens of thousands of these.
+        i = o = cr = cw = r = 0
         for item in items:
-            total = total + item
-        return total
+            i += item.input_tokens
+            o += item.output_tokens
+            cr += item.cache_read_tokens
+            cw += item.cache_write_tokens
+            r += item.reasoning_tokens
+        return cls(i, o, cr, cw, r)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,23 +176,28 @@ class CallRecord:
         return self.cost_usd is not None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "kind": self.kind,
-            "host": self.host,
-            "status": self.status,
-            "cost_usd": _opt_money(self.cost_usd),
-        }
         if self.kind == "llm":
-            data.update(
-                provider=self.provider,
-                endpoint=self.endpoint,
-                model=self.model,
-                billed=self.billed,
-                estimated=self.estimated,
-                streamed=self.streamed,
-                tool_calls=self.tool_calls,
-                **self.usage.to_dict(),
-            )
+            usage = self.usage
+            data: dict[str, Any] = {
+                "kind": self.kind,
+                "host": self.host,
+                "status": self.status,
+                "cost_usd": None if self.cost_usd is None else format_money(self.cost_usd),
+                "provider": self.provider,
+                "endpoint": self.endpoint,
+                "model": self.model,
+                "billed": self.billed,
+                "estimated": self.estimated,
+                "streamed": self.streamed,
+                "tool_calls": self.tool_calls,
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "cache_read_tokens": usage.cache_read_tokens,
+                "cache_write_tokens": usage.cache_write_tokens,
+                "reasoning_tokens": usage.reasoning_tokens,
+            }
+        else:
+            data = {"kind": self.kind, "host": self.host, "status": self.status, "cost_usd": _opt_money(self.cost_usd)}
         if self.cassette is not None:
             data["cassette"] = self.cassette
         if self.warnings:
@@ -362,11 +378,15 @@ class TestCost:
 
     @cached
     def _by_model(self) -> dict[str, ModelTotals]:
-        result: dict[str, ModelTotals] = {}
+        grouped: dict[str, list[CallRecord]] = {}
         for c in self.billed:
-            key = model_key(c.provider, c.model)
-            prev = result.get(key, ModelTotals())
-            result[key] = ModelTotals(prev.calls + 1, prev.usage + c.usage, _add_cost(prev.cost_usd, c.cost_usd))
+            grouped.setdefault(model_key(c.provider, c.model), []).append(c)
+        result: dict[str, ModelTotals] = {}
+        for key, calls in grouped.items():
+            cost: Decimal | None = Decimal(0)
+            for c in calls:
+                cost = _add_cost(cost, c.cost_usd)
+            result[key] = ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), cost)
         return result
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:
@@ -484,13 +504,16 @@ class RunCost:
 
     @cached
     def _by_model(self) -> dict[str, ModelTotals]:
-        result: dict[str, ModelTotals] = {}
+        grouped: dict[str, list[ModelTotals]] = {}
         for t in self.tests.values():
             for key, m in t.by_model().items():
-                prev = result.get(key, ModelTotals())
-                result[key] = ModelTotals(
-                    prev.calls + m.calls, prev.usage + m.usage, _add_cost(prev.cost_usd, m.cost_usd)
-                )
+                grouped.setdefault(key, []).append(m)
+        result: dict[str, ModelTotals] = {}
+        for key, totals in grouped.items():
+            cost: Decimal | None = Decimal(0)
+            for m in totals:
+                cost = _add_cost(cost, m.cost_usd)
+            result[key] = ModelTotals(sum(m.calls for m in totals), TokenUsage.sum(m.usage for m in totals), cost)
         return result
 
     def totals_dict(self) -> dict[str, Any]:

@@ -179,6 +179,8 @@ class Pricer:
         self._compiled = SnapshotMemo()
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
+        if not self.overrides:
+            return None
         key = model.lower()
         if provider and f"{provider}:{key}" in self.overrides:
             return self.overrides[f"{provider}:{key}"]
@@ -211,15 +213,15 @@ class Pricer:
 
     def _compiled_price(self, provider_id: str | None, model: str) -> CompiledPrice | object | None:
         """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per pair."""
+        return self._compiled.get((provider_id, model), self._compile_pair)
 
-        def compile_pair(snapshot: Any) -> CompiledPrice | object | None:
-            try:
-                found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
-            except LookupError:
-                return None
-            return compile_price(found_provider, found_model, self._timestamp) or _GENAI
-
-        return self._compiled.get((provider_id, model), compile_pair)
+    def _compile_pair(self, snapshot: Any, key: tuple[str | None, str]) -> CompiledPrice | object | None:
+        provider_id, model = key
+        try:
+            found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
+        except LookupError:
+            return None
+        return compile_price(found_provider, found_model, self._timestamp) or _GENAI
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""

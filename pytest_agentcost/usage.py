@@ -196,12 +196,13 @@ _MEMO = SnapshotMemo()
 
 def _url_facts(method: str, url: str) -> tuple[str | None, str | None]:
     """(provider by URL, endpoint by path), looked up once per URL."""
+    return _MEMO.get(("url", method, url), _find_url_facts)
 
-    def facts(_: Any) -> tuple[str | None, str | None]:
-        path = urlsplit(url).path
-        return _provider_from_url(url, path), _endpoint_from_path(method, path)
 
-    return _MEMO.get(("url", method, url), facts)
+def _find_url_facts(_: Any, key: tuple[str, str, str]) -> tuple[str | None, str | None]:
+    _, method, url = key
+    path = urlsplit(url).path
+    return _provider_from_url(url, path), _endpoint_from_path(method, path)
 
 
 def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
@@ -308,6 +309,9 @@ def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
 # --------------------------------------------------------------------------- helpers
 
 
+_EMPTY_DICT: dict[str, Any] = {}
+
+
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -407,6 +411,14 @@ class _Parsed:
     """False when the body could not be read in the endpoint's format at all."""
     headers_usage: dict[str, Any] | None = None
     """Bedrock usage read from headers (Converse-shaped ``usage`` object)."""
+    output_reader: Callable[[], list[str]] | None = None
+    """Reads ``output_text`` when it is first needed (a parser that skipped it to save time)."""
+
+    def texts(self) -> list[str]:
+        """The response text an estimate counts."""
+        if self.output_reader is not None:
+            self.output_text, self.output_reader = self.output_reader(), None
+        return self.output_text
 
 
 def _has_error_object(doc: dict[str, Any]) -> bool:
@@ -427,45 +439,153 @@ def _document(
     return doc
 
 
+def _chat_chunk(event: _sse.SSEEvent, parsed: _Parsed) -> dict[str, Any] | None:
+    """A stream chunk to read, or None (not an object; an error chunk, recorded in ``parsed``)."""
+    chunk = event.json()
+    if not isinstance(chunk, dict):
+        return None
+    if event.event == "error" or isinstance(chunk.get("error"), dict):
+        parsed.error = _error_text(chunk)
+        return None
+    return chunk
+
+
+def _chat_chunk_usage(chunk: dict[str, Any], usage: Any) -> Any:
+    """The chunk's usage if it has one (Groq's in its x_groq envelope), else ``usage``."""
+    value = chunk.get("usage")
+    if value is not None:
+        return value
+    groq = chunk.get("x_groq")
+    if isinstance(groq, dict) and groq.get("usage") is not None:
+        return groq["usage"]
+    return usage
+
+
+def _chat_chunk_choices(chunk: dict[str, Any], tool_ids: set[tuple[int, int]], output: list[str] | None) -> None:
+    """Add the chunk's tool calls to ``tool_ids`` and, when ``output`` is given, its text to it."""
+    choices = chunk.get("choices")
+    if not isinstance(choices, list):
+        return
+    for choice in choices:
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            delta = _EMPTY_DICT
+        if output is not None:
+            for content in (delta.get("content"), choice.get("text")):
+                if isinstance(content, str):
+                    output.append(content)
+        if not delta.get("tool_calls"):
+            continue
+        index = choice.get("index", 0)
+        for call in _list(delta.get("tool_calls")):
+            call = _obj(call)
+            tool_ids.add((index if isinstance(index, int) else 0, int(call.get("index", 0) or 0)))
+            if output is not None:
+                function = _obj(call.get("function"))
+                for part in (function.get("name"), function.get("arguments")):
+                    if isinstance(part, str):
+                        output.append(part)
+
+
+def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
+    """Read every chunk of a Chat Completions stream; returns its usage (None when it has none).
+
+    The reference reader: :func:`_openai_chat_stream_fast` must give the same answers.
+    """
+    usage: Any = None
+    tool_ids: set[tuple[int, int]] = set()
+    model, response_id = parsed.model, parsed.response_id
+    for event in events:
+        if event.data == "[DONE]" or event.data.strip() == "[DONE]":
+            continue
+        chunk = _chat_chunk(event, parsed)
+        if chunk is None:
+            continue
+        value = chunk.get("model")
+        if isinstance(value, str) and value:
+            model = value
+        value = chunk.get("id")
+        if isinstance(value, str) and value:
+            response_id = value
+        usage = _chat_chunk_usage(chunk, usage)
+        _chat_chunk_choices(chunk, tool_ids, parsed.output_text)
+    parsed.model, parsed.response_id = model, response_id
+    parsed.tool_calls = len(tool_ids)
+    return usage
+
+
+#: A top-level ``"usage"`` that is not ``null``. Keys are written plainly unless a chunk uses
+#: ``\\u`` escapes, and such a chunk is always read in full.
+_NON_NULL_USAGE = re.compile(r'"usage"\s*:(?!\s*null\b)')
+
+
+def _chat_chunk_matters(event: _sse.SSEEvent) -> bool:
+    """Whether a chunk may change usage, tool calls or the error: then it is decoded."""
+    data = event.data
+    return (
+        event.event == "error"
+        or '"tool_calls"' in data
+        or '"error"' in data
+        or '"x_groq"' in data
+        or "\\u" in data
+        or _NON_NULL_USAGE.search(data) is not None
+    )
+
+
+def _last_chat_str(events: list[_sse.SSEEvent], key: str, default: str | None) -> str | None:
+    """The last non-empty string ``key`` of a non-error chunk, as :func:`_openai_chat_stream` keeps it."""
+    marker = f'"{key}"'
+    for event in reversed(events):
+        data = event.data
+        if marker not in data and "\\u" not in data:
+            continue  # the key cannot be in this chunk
+        chunk = event.json()
+        if not isinstance(chunk, dict) or event.event == "error" or isinstance(chunk.get("error"), dict):
+            continue
+        value = chunk.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return default
+
+
+def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
+    """:func:`_openai_chat_stream`'s answers, decoding only the chunks that can change them.
+
+    A stream is mostly content deltas with ``"usage": null``; decoding each costs more than
+    everything else done for the call. Only chunks that may carry usage, tool calls or an error
+    are decoded, in order; model and id are read from the last chunks that name them. The
+    response text, needed only to estimate a stream without usable usage, is read in full if asked
+    for. Tests check this against the reference reader on generated streams.
+    """
+    usage: Any = None
+    tool_ids: set[tuple[int, int]] = set()
+    for event in events:
+        if not _chat_chunk_matters(event):
+            continue
+        chunk = _chat_chunk(event, parsed)
+        if chunk is not None:
+            usage = _chat_chunk_usage(chunk, usage)
+            _chat_chunk_choices(chunk, tool_ids, None)
+    parsed.model = _last_chat_str(events, "model", parsed.model)
+    parsed.response_id = _last_chat_str(events, "id", parsed.response_id)
+    parsed.tool_calls = len(tool_ids)
+    parsed.output_reader = lambda: _read_output(_openai_chat_stream, events)
+    return usage
+
+
+def _read_output(reader: Callable[[list[_sse.SSEEvent], _Parsed], Any], events: list[_sse.SSEEvent]) -> list[str]:
+    scratch = _Parsed()
+    reader(events, scratch)
+    return scratch.output_text
+
+
 def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
-        usage: Any = None
-        tool_ids: set[tuple[int, int]] = set()
-        done = False
-        for event in events:
-            if event.data.strip() == "[DONE]":
-                done = True
-                continue
-            chunk = event.json()
-            if not isinstance(chunk, dict):
-                continue
-            if event.event == "error" or isinstance(chunk.get("error"), dict):
-                parsed.error = _error_text(chunk)
-                continue
-            parsed.model = _str(chunk.get("model")) or parsed.model
-            parsed.response_id = _str(chunk.get("id")) or parsed.response_id
-            if chunk.get("usage") is not None:
-                usage = chunk.get("usage")
-            elif _obj(chunk.get("x_groq")).get("usage") is not None:
-                # Groq puts the stream's usage in its own x_groq envelope.
-                usage = _obj(chunk.get("x_groq")).get("usage")
-            for choice in _list(chunk.get("choices")):
-                choice = _obj(choice)
-                delta = _obj(choice.get("delta"))
-                index = choice.get("index", 0)
-                if isinstance(delta.get("content"), str):
-                    parsed.output_text.append(delta["content"])
-                if isinstance(choice.get("text"), str):
-                    parsed.output_text.append(choice["text"])
-                for call in _list(delta.get("tool_calls")):
-                    call = _obj(call)
-                    tool_ids.add((index if isinstance(index, int) else 0, int(call.get("index", 0) or 0)))
-                    function = _obj(call.get("function"))
-                    for part in (function.get("name"), function.get("arguments")):
-                        if isinstance(part, str):
-                            parsed.output_text.append(part)
-        parsed.tool_calls = len(tool_ids)
+        done = any(event.data == "[DONE]" or event.data.strip() == "[DONE]" for event in events)
+        usage = _openai_chat_stream_fast(events, parsed)
         if not done and usage is None and parsed.error is None:
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
         if usage is None:
@@ -1008,12 +1128,11 @@ def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str
 
 def _extractors(provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
     """The extractors ``provider.extract_usage`` would pick for each attempt, looked up once."""
-    return _MEMO.get(
-        ("extractors", provider_id, endpoint), lambda snapshot: _find_extractors(snapshot, provider_id, endpoint)
-    )
+    return _MEMO.get(("extractors", provider_id, endpoint), _find_extractors)
 
 
-def _find_extractors(snapshot: Any, provider_id: str | None, endpoint: str) -> tuple[Any, ...]:
+def _find_extractors(snapshot: Any, key: tuple[str, str | None, str]) -> tuple[Any, ...]:
+    _, provider_id, endpoint = key
     flavors, fallback_provider, fallback_flavor = _EXTRACTORS[endpoint]
     attempts: list[tuple[str, str]] = []
     if provider_id is not None:
@@ -1279,7 +1398,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     # Estimate: billed, but no exact provider number.
     notes: list[str] = []
     model_for_count = model or _fallback_model(interaction)
-    input_text, output_text = estimate_texts(interaction, parsed.output_text)
+    input_text, output_text = estimate_texts(interaction, parsed.texts())
     input_tokens = _count(input_text, model_for_count, notes)
     output_tokens = _count(output_text, model_for_count, notes)
     message = (

@@ -157,7 +157,7 @@ def test_cached_answers_are_dropped_when_genai_prices_data_is_swapped() -> None:
     memo = SnapshotMemo()
     computed: list[object] = []
 
-    def compute(snapshot: object) -> int:
+    def compute(snapshot: object, key: str) -> int:
         computed.append(snapshot)
         return len(computed)
 
