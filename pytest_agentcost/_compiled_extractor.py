@@ -106,10 +106,6 @@ class CompiledExtractor:
         )
         self._build_usage = _usage_stores_values_as_given()
 
-    @property
-    def api_flavor(self) -> str:
-        return str(self.extractor.api_flavor)
-
     def extract(self, document: Any) -> tuple[str | None, Usage]:
         """``(model, usage)`` as ``UsageExtractor.extract`` returns them; raises what it raises."""
         result = self._read(document)

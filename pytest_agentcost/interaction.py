@@ -88,12 +88,12 @@ class Interaction:
     @cached
     def response_json(self) -> Any:
         """The response body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
-        return _json_or_none(self._response_str)
+        return json_or_none(self._response_str)
 
     @cached
     def request_json(self) -> Any:
         """The request body parsed as JSON, or None when it is not JSON. Shared: do not modify."""
-        return _json_or_none(self._request_str)
+        return json_or_none(self._request_str)
 
 
 #: The C scanner ``json.loads`` ends up in, called directly: streams are decoded one small event
@@ -115,9 +115,6 @@ def json_or_none(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-_json_or_none = json_or_none
 
 
 def to_bytes(body: Any) -> bytes:

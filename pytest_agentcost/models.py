@@ -176,13 +176,14 @@ class CallRecord:
         return self.cost_usd is not None
 
     def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "host": self.host,
+            "status": self.status,
+            "cost_usd": _opt_money(self.cost_usd),
+        }
         if self.kind == "llm":
-            usage = self.usage
-            data: dict[str, Any] = {
-                "kind": self.kind,
-                "host": self.host,
-                "status": self.status,
-                "cost_usd": None if self.cost_usd is None else format_money(self.cost_usd),
+            data |= {
                 "provider": self.provider,
                 "endpoint": self.endpoint,
                 "model": self.model,
@@ -190,14 +191,8 @@ class CallRecord:
                 "estimated": self.estimated,
                 "streamed": self.streamed,
                 "tool_calls": self.tool_calls,
-                "input_tokens": usage.input_tokens,
-                "output_tokens": usage.output_tokens,
-                "cache_read_tokens": usage.cache_read_tokens,
-                "cache_write_tokens": usage.cache_write_tokens,
-                "reasoning_tokens": usage.reasoning_tokens,
+                **self.usage.to_dict(),
             }
-        else:
-            data = {"kind": self.kind, "host": self.host, "status": self.status, "cost_usd": _opt_money(self.cost_usd)}
         if self.cassette is not None:
             data["cassette"] = self.cassette
         if self.warnings:
@@ -293,6 +288,14 @@ def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a + b
 
 
+def _sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum, in order; ``None`` when any cost is unpriced."""
+    total: Decimal | None = Decimal(0)
+    for cost in costs:
+        total = _add_cost(total, cost)
+    return total
+
+
 def model_key(provider: str | None, model: str | None) -> str:
     """The ``by_model`` key: ``provider:model`` with ``?`` for an unknown part."""
     return f"{provider or '?'}:{model or '?'}"
@@ -353,10 +356,7 @@ class TestCost:
 
     @cached
     def llm_cost_usd(self) -> Decimal | None:
-        total: Decimal | None = Decimal(0)
-        for c in self.billed:
-            total = _add_cost(total, c.cost_usd)
-        return total
+        return _sum_costs(c.cost_usd for c in self.billed)
 
     @cached
     def tool_cost_usd(self) -> Decimal:
@@ -381,13 +381,10 @@ class TestCost:
         grouped: dict[str, list[CallRecord]] = {}
         for c in self.billed:
             grouped.setdefault(model_key(c.provider, c.model), []).append(c)
-        result: dict[str, ModelTotals] = {}
-        for key, calls in grouped.items():
-            cost: Decimal | None = Decimal(0)
-            for c in calls:
-                cost = _add_cost(cost, c.cost_usd)
-            result[key] = ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), cost)
-        return result
+        return {
+            key: ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), _sum_costs(c.cost_usd for c in calls))
+            for key, calls in grouped.items()
+        }
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:
         result: dict[str, ToolHostTotals] = {}
@@ -484,10 +481,7 @@ class RunCost:
 
     @cached
     def cost_usd(self) -> Decimal | None:
-        total: Decimal | None = Decimal(0)
-        for t in self.tests.values():
-            total = _add_cost(total, t.cost_usd)
-        return total
+        return _sum_costs(t.cost_usd for t in self.tests.values())
 
     @cached
     def priced_cost_usd(self) -> Decimal:
@@ -508,13 +502,14 @@ class RunCost:
         for t in self.tests.values():
             for key, m in t.by_model().items():
                 grouped.setdefault(key, []).append(m)
-        result: dict[str, ModelTotals] = {}
-        for key, totals in grouped.items():
-            cost: Decimal | None = Decimal(0)
-            for m in totals:
-                cost = _add_cost(cost, m.cost_usd)
-            result[key] = ModelTotals(sum(m.calls for m in totals), TokenUsage.sum(m.usage for m in totals), cost)
-        return result
+        return {
+            key: ModelTotals(
+                sum(m.calls for m in totals),
+                TokenUsage.sum(m.usage for m in totals),
+                _sum_costs(m.cost_usd for m in totals),
+            )
+            for key, totals in grouped.items()
+        }
 
     def totals_dict(self) -> dict[str, Any]:
         tests = list(self.tests.values())

@@ -56,7 +56,7 @@ from genai_prices.data_snapshot import get_snapshot
 from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
-from pytest_agentcost.interaction import Interaction
+from pytest_agentcost.interaction import Interaction, json_or_none
 from pytest_agentcost.tokens import count_text
 
 __all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
@@ -309,9 +309,6 @@ def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
 # --------------------------------------------------------------------------- helpers
 
 
-_EMPTY_DICT: dict[str, Any] = {}
-
-
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -322,13 +319,6 @@ def _list(value: Any) -> list[Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def _response_text(interaction: Interaction) -> str:
@@ -439,6 +429,11 @@ def _document(
     return doc
 
 
+def _is_done(event: _sse.SSEEvent) -> bool:
+    """The ``data: [DONE]`` event that ends a Chat Completions stream."""
+    return event.data == "[DONE]" or event.data.strip() == "[DONE]"
+
+
 def _chat_chunk(event: _sse.SSEEvent, parsed: _Parsed) -> dict[str, Any] | None:
     """A stream chunk to read, or None (not an object; an error chunk, recorded in ``parsed``)."""
     chunk = event.json()
@@ -469,9 +464,7 @@ def _chat_chunk_choices(chunk: dict[str, Any], tool_ids: set[tuple[int, int]], o
     for choice in choices:
         if not isinstance(choice, dict):
             continue
-        delta = choice.get("delta")
-        if not isinstance(delta, dict):
-            delta = _EMPTY_DICT
+        delta = _obj(choice.get("delta"))
         if output is not None:
             for content in (delta.get("content"), choice.get("text")):
                 if isinstance(content, str):
@@ -498,17 +491,13 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
     tool_ids: set[tuple[int, int]] = set()
     model, response_id = parsed.model, parsed.response_id
     for event in events:
-        if event.data == "[DONE]" or event.data.strip() == "[DONE]":
+        if _is_done(event):
             continue
         chunk = _chat_chunk(event, parsed)
         if chunk is None:
             continue
-        value = chunk.get("model")
-        if isinstance(value, str) and value:
-            model = value
-        value = chunk.get("id")
-        if isinstance(value, str) and value:
-            response_id = value
+        model = _str(chunk.get("model")) or model
+        response_id = _str(chunk.get("id")) or response_id
         usage = _chat_chunk_usage(chunk, usage)
         _chat_chunk_choices(chunk, tool_ids, parsed.output_text)
     parsed.model, parsed.response_id = model, response_id
@@ -544,8 +533,8 @@ def _last_chat_str(events: list[_sse.SSEEvent], key: str, default: str | None) -
         chunk = event.json()
         if not isinstance(chunk, dict) or event.event == "error" or isinstance(chunk.get("error"), dict):
             continue
-        value = chunk.get(key)
-        if isinstance(value, str) and value:
+        value = _str(chunk.get(key))
+        if value is not None:
             return value
     return default
 
@@ -584,7 +573,7 @@ def _read_output(reader: Callable[[list[_sse.SSEEvent], _Parsed], Any], events: 
 def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
-        done = any(event.data == "[DONE]" or event.data.strip() == "[DONE]" for event in events)
+        done = any(_is_done(event) for event in events)
         usage = _openai_chat_stream_fast(events, parsed)
         if not done and usage is None and parsed.error is None:
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
@@ -931,7 +920,7 @@ def _bedrock_frames(interaction: Interaction, raw: bytes, parsed: _Parsed) -> li
         parsed.problems.extend(problems)
     events: list[tuple[str, Any]] = []
     for frame in frames:
-        payload = _loads(frame.payload.decode("utf-8", errors="replace"))
+        payload = json_or_none(frame.payload.decode("utf-8", errors="replace"))
         if frame.message_type != "event":
             message = _str(_obj(payload).get("message")) or frame.payload[:200].decode("utf-8", "replace")
             parsed.error = f"{frame.event_type or frame.message_type}: {message}"
@@ -1005,7 +994,7 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
             except ValueError:
                 parsed.problems.append("an invoke-with-response-stream chunk is not base64")
                 continue
-            doc = _loads(inner.decode("utf-8", errors="replace"))
+            doc = json_or_none(inner.decode("utf-8", errors="replace"))
             if isinstance(doc, dict):
                 docs.append(doc)
         if parsed.error is not None:

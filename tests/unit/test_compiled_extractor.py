@@ -186,3 +186,16 @@ def test_an_unknown_spec_keeps_genai_prices_extractor() -> None:
 
     odd = Odd()
     assert compile_extractor(odd) is odd
+
+
+def test_usage_extraction_goes_through_the_compiled_extractors() -> None:
+    from pytest_agentcost import usage
+
+    for provider, endpoint in [
+        ("openai", "openai.chat"),
+        ("anthropic", "anthropic.messages"),
+        (None, "gemini.generate_content"),
+    ]:
+        extractors = usage._extractors(provider, endpoint)
+        assert extractors, endpoint
+        assert all(isinstance(e, CompiledExtractor) for e in extractors), endpoint
