@@ -301,6 +301,22 @@ def model_key(provider: str | None, model: str | None) -> str:
     return f"{provider or '?'}:{model or '?'}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """The figures of one test, summed over its calls once (see ``TestCost._tally``)."""
+
+    llm: tuple[CallRecord, ...]
+    billed: tuple[CallRecord, ...]
+    usage: TokenUsage
+    tool_calls: int
+    tool_http_calls: int
+    llm_cost_usd: Decimal | None
+    tool_cost_usd: Decimal
+    estimated: bool
+    stale: bool
+    unpriced_models: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class TestCost:
     """Everything one test (one pytest node id) spent."""
@@ -314,53 +330,102 @@ class TestCost:
     """(path relative to rootdir, 1-based line) of the test function, for annotations."""
 
     @cached
-    def llm(self) -> tuple[CallRecord, ...]:
-        return tuple(c for c in self.calls if c.kind == "llm")
+    def _tally(self) -> _Tally:
+        # One pass over the calls for every per-test figure: reports sum thousands of tests.
+        llm: list[CallRecord] = []
+        billed: list[CallRecord] = []
+        i = o = cr = cw = r = 0
+        tool_calls = tool_http_calls = 0
+        llm_cost: Decimal | None = Decimal(0)
+        tool_cost = Decimal(0)
+        estimated = stale = False
+        unpriced: set[str] = set()
+        for c in self.calls:
+            if c.kind != "llm":
+                tool_http_calls += 1
+                tool_cost += c.cost_usd or Decimal(0)
+                continue
+            llm.append(c)
+            if c.drift is not None:
+                stale = True
+            if not c.billed:
+                continue
+            billed.append(c)
+            usage = c.usage
+            i += usage.input_tokens
+            o += usage.output_tokens
+            cr += usage.cache_read_tokens
+            cw += usage.cache_write_tokens
+            r += usage.reasoning_tokens
+            tool_calls += c.tool_calls
+            if c.estimated:
+                estimated = True
+            if c.cost_usd is None:
+                unpriced.add(model_key(c.provider, c.model))
+                llm_cost = None
+            elif llm_cost is not None:
+                llm_cost += c.cost_usd
+        return _Tally(
+            llm=tuple(llm),
+            billed=tuple(billed),
+            usage=TokenUsage(i, o, cr, cw, r),
+            tool_calls=tool_calls,
+            tool_http_calls=tool_http_calls,
+            llm_cost_usd=llm_cost,
+            tool_cost_usd=tool_cost,
+            estimated=estimated,
+            stale=stale,
+            unpriced_models=tuple(sorted(unpriced)),
+        )
 
-    @cached
+    @property
+    def llm(self) -> tuple[CallRecord, ...]:
+        return self._tally.llm
+
+    @property
     def billed(self) -> tuple[CallRecord, ...]:
-        return tuple(c for c in self.calls if c.kind == "llm" and c.billed)
+        return self._tally.billed
 
     @property
     def llm_calls(self) -> int:
-        return len(self.billed)
+        return len(self._tally.billed)
 
     @property
     def http_calls(self) -> int:
         return len(self.calls)
 
-    @cached
+    @property
     def tool_http_calls(self) -> int:
-        return sum(1 for c in self.calls if c.kind == "tool")
+        return self._tally.tool_http_calls
 
-    @cached
+    @property
     def tool_calls(self) -> int:
         """Tool calls the model asked for (agent steps)."""
-        return sum(c.tool_calls for c in self.billed)
+        return self._tally.tool_calls
 
-    @cached
+    @property
     def usage(self) -> TokenUsage:
-        return TokenUsage.sum(c.usage for c in self.billed)
+        return self._tally.usage
 
-    @cached
+    @property
     def estimated(self) -> bool:
-        return any(c.estimated for c in self.billed)
+        return self._tally.estimated
 
-    @cached
+    @property
     def stale(self) -> bool:
-        return any(c.drift is not None for c in self.llm)
+        return self._tally.stale
 
-    @cached
+    @property
     def unpriced_models(self) -> tuple[str, ...]:
-        return tuple(sorted({model_key(c.provider, c.model) for c in self.billed if c.cost_usd is None}))
+        return self._tally.unpriced_models
 
-    @cached
+    @property
     def llm_cost_usd(self) -> Decimal | None:
-        return _sum_costs(c.cost_usd for c in self.billed)
+        return self._tally.llm_cost_usd
 
-    @cached
+    @property
     def tool_cost_usd(self) -> Decimal:
-        return sum((c.cost_usd or Decimal(0) for c in self.calls if c.kind == "tool"), Decimal(0))
+        return self._tally.tool_cost_usd
 
     @cached
     def cost_usd(self) -> Decimal | None:

@@ -19,12 +19,13 @@ Money values are strings with 10 decimal places (``"0.0072500000"``) or
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pytest_agentcost.errors import BaselineError
-from pytest_agentcost.models import PriceSource, RunCost, TestCost
+from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, format_money
 
 __all__ = [
     "RUN_KIND",
@@ -66,6 +67,81 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
+#: What ``json.dumps(..., ensure_ascii=False)`` does to one string, quotes included.
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _opt_string(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _call_json(call: CallRecord) -> str:
+    """``_compact(call.to_dict())``, written directly: a report holds one per call, thousands.
+
+    A record of unusual shape (stale-cassette drift, a value of another type than the plugin
+    writes) goes through ``to_dict``. ``tests/unit/test_report.py`` holds the two equal.
+    """
+    usage = call.usage
+    cost = call.cost_usd
+    if (
+        call.drift is not None
+        or (cost is not None and type(cost) is not Decimal)
+        or type(call.status) is not int
+        or type(call.tool_calls) is not int
+        or type(usage.input_tokens) is not int
+        or type(usage.output_tokens) is not int
+        or type(usage.cache_read_tokens) is not int
+        or type(usage.cache_write_tokens) is not int
+        or type(usage.reasoning_tokens) is not int
+        or type(call.billed) is not bool
+        or type(call.estimated) is not bool
+        or type(call.streamed) is not bool
+        or type(call.is_poll) is not bool
+    ):
+        return _compact(call.to_dict())
+    try:  # the string encoder raises TypeError for anything but a str
+        money = "null" if cost is None else f'"{format_money(cost)}"'
+        cassette = "" if call.cassette is None else f'"cassette": {_string(call.cassette)}, '
+        is_poll = '"is_poll": true, ' if call.is_poll else ""
+        response_id = "" if call.response_id is None else f'"response_id": {_string(call.response_id)}, '
+        warnings = f', "warnings": [{", ".join(map(_string, call.warnings))}]' if call.warnings else ""
+        if call.kind != "llm":
+            return (
+                f'{{{cassette}"cost_usd": {money}, "host": {_string(call.host)}, {is_poll}'
+                f'"kind": {_string(call.kind)}, {response_id}"status": {call.status}{warnings}}}'
+            )
+        return (
+            f'{{"billed": {"true" if call.billed else "false"}, '
+            f'"cache_read_tokens": {usage.cache_read_tokens}, "cache_write_tokens": {usage.cache_write_tokens}, '
+            f'{cassette}"cost_usd": {money}, "endpoint": {_opt_string(call.endpoint)}, '
+            f'"estimated": {"true" if call.estimated else "false"}, "host": {_string(call.host)}, '
+            f'"input_tokens": {usage.input_tokens}, {is_poll}"kind": "llm", "model": {_opt_string(call.model)}, '
+            f'"output_tokens": {usage.output_tokens}, "provider": {_opt_string(call.provider)}, '
+            f'"reasoning_tokens": {usage.reasoning_tokens}, {response_id}"status": {call.status}, '
+            f'"streamed": {"true" if call.streamed else "false"}, "tool_calls": {call.tool_calls}{warnings}}}'
+        )
+    except TypeError:
+        return _compact(call.to_dict())
+
+
+def _test_json(test: TestCost) -> str:
+    """``_compact(test.to_dict())``, with each call written by :func:`_call_json`."""
+    summary = test.summary_dict()
+    if test.location is not None:
+        summary["location"] = [test.location[0], test.location[1]]
+    return _compact_with(summary, "calls", "[" + ", ".join(map(_call_json, test.calls)) + "]")
+
+
+def _compact_with(entry: Mapping[str, Any], key: str, text: str) -> str:
+    """``_compact`` of ``entry`` plus ``key``, whose value is the JSON ``text`` (``key`` not in ``entry``)."""
+    # Keys sorted: those before ``key``, ``key``, those after it.
+    before = _compact({k: value for k, value in entry.items() if k < key})
+    after = _compact({k: value for k, value in entry.items() if k > key})
+    head = before[:-1] + ", " if len(before) > 2 else "{"
+    tail = ", " + after[1:] if len(after) > 2 else "}"
+    return f"{head}{_string(key)}: {text}{tail}"
+
+
 def _indented(value: Any, level: int) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
     return text.replace("\n", "\n" + "  " * level)
@@ -79,10 +155,14 @@ def _keyed_lines(entries: Iterable[tuple[str, Any]], level: int) -> str:
 
 
 def iter_report_json(
-    head: Mapping[str, Any], tests: Iterable[tuple[str, Any]], comparison: Mapping[str, Any] | None
+    head: Mapping[str, Any],
+    tests: Iterable[tuple[str, Any]],
+    comparison: Mapping[str, Any] | None,
+    entry_json: Callable[[Any], str] = _compact,
 ) -> Iterator[str]:
     """The report's text in pieces. Top-level keys sorted after ``schema_version``; each
-    test (and each test's comparison) on one line, sorted by node id."""
+    test (and each test's comparison) on one line, sorted by node id, as ``entry_json`` writes
+    its entry."""
     yield "{\n" + f'  "schema_version": {json.dumps(head.get("schema_version", RUN_SCHEMA_VERSION))}'
     keys = sorted({*head, "tests", *(("comparison",) if comparison is not None else ())} - {"schema_version"})
     for key in keys:
@@ -91,7 +171,7 @@ def iter_report_json(
             yield "{"
             first = True
             for nodeid, entry in tests:
-                yield ("" if first else ",") + f"\n    {json.dumps(nodeid, ensure_ascii=False)}: {_compact(entry)}"
+                yield ("" if first else ",") + f"\n    {json.dumps(nodeid, ensure_ascii=False)}: {entry_json(entry)}"
                 first = False
             yield "}" if first else "\n  }"
         elif key == "comparison" and comparison is not None:
@@ -119,8 +199,8 @@ def iter_run_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> 
     }
     if run.markers:
         head["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
-    tests = ((nodeid, run.tests[nodeid].to_dict()) for nodeid in sorted(run.tests))
-    return iter_report_json(head, tests, comparison)
+    tests = ((nodeid, run.tests[nodeid]) for nodeid in sorted(run.tests))
+    return iter_report_json(head, tests, comparison, _test_json)
 
 
 def report_to_json(report: Mapping[str, Any]) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.report import iter_run_json, run_from_dict, run_to_dict, run_to_json
@@ -56,3 +59,79 @@ def test_report_dict_and_streamed_text_agree() -> None:
     assert json.loads(text) == run_to_dict(run, comparison)
     assert report_to_json(run_to_dict(run, comparison)) == text
     assert text.startswith('{\n  "schema_version": 1,\n')
+
+
+# -- the report's direct writer of call records ------------------------------------------------
+
+_text = st.one_of(st.text(max_size=12), st.sampled_from(["api.openai.com", 'q"\\', "ü\n\t\x00", "llm", "tool"]))
+_opt_text = st.none() | _text
+_count = st.integers(min_value=0, max_value=10**12)
+_money = st.none() | st.decimals(min_value=0, max_value=10**6, allow_nan=False, places=14)
+_odd = st.sampled_from([True, 1.5, "7", None, Decimal("2")])  # values of types the plugin never writes
+
+
+@st.composite
+def _call_records(draw: st.DrawFn) -> CallRecord:
+    record = CallRecord(
+        kind=draw(st.sampled_from(["llm", "tool"]) | _text),
+        host=draw(_text),
+        status=draw(st.integers(min_value=0, max_value=599)),
+        provider=draw(_opt_text),
+        endpoint=draw(_opt_text),
+        model=draw(_opt_text),
+        usage=TokenUsage(*(draw(_count) for _ in range(5))),
+        cost_usd=draw(_money),
+        billed=draw(st.booleans()),
+        estimated=draw(st.booleans()),
+        streamed=draw(st.booleans()),
+        tool_calls=draw(_count),
+        cassette=draw(_opt_text),
+        warnings=tuple(draw(st.lists(_text, max_size=3))),
+        drift=draw(st.none() | st.just({"changed": ["model"], "b": {"z": 1, "a": [2]}})),
+        response_id=draw(_opt_text),
+        is_poll=draw(st.booleans()),
+    )
+    odd_fields = ["status", "tool_calls", "billed", "is_poll", "cost_usd", "host", "model"]
+    field = draw(st.none() | st.sampled_from(odd_fields))
+    if field is not None:
+        record = replace(record, **{field: draw(_odd)})
+    return record
+
+
+@settings(max_examples=400, deadline=None)
+@given(_call_records())
+def test_call_records_are_written_as_their_dict(call: CallRecord) -> None:
+    import json
+
+    from pytest_agentcost.report import _call_json, _compact
+
+    try:
+        expected = _compact(call.to_dict())
+    except (TypeError, AttributeError, ValueError) as exc:  # a value the dict path cannot write either
+        with pytest.raises(type(exc)):
+            _call_json(call)
+        return
+    assert _call_json(call) == expected
+    json.loads(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_call_records(), max_size=4), st.none() | st.tuples(_text, st.integers(0, 10**6)))
+def test_test_entries_are_written_as_their_dict(calls: list[CallRecord], location: tuple[str, int] | None) -> None:
+    from pytest_agentcost.report import _compact, _test_json
+
+    test = TestCost("t.py::test", calls=tuple(calls), location=location)
+    try:
+        expected = _compact(test.to_dict())
+    except (TypeError, AttributeError, ValueError):
+        return  # covered record by record above
+    assert _test_json(test) == expected
+
+
+@pytest.mark.parametrize(
+    "entry", [{}, {"a": 1}, {"z": [1]}, {"a": {"y": 1, "b": None}, "z": "ü"}, {"a": 1, "b": 2, "x": 3, "y": 4}]
+)
+def test_an_entry_with_a_prewritten_value_is_the_entry_written_whole(entry: dict[str, object]) -> None:
+    from pytest_agentcost.report import _compact, _compact_with
+
+    assert _compact_with(entry, "calls", '[1, "x"]') == _compact({**entry, "calls": [1, "x"]})
