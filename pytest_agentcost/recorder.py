@@ -14,6 +14,7 @@ running, so calls made in fixtures belong to their test.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,13 +29,24 @@ __all__ = ["Observer", "Recorder"]
 Observer = Callable[[Interaction, "Interaction | None", "str | None"], "CallRecord | None"]
 
 
+#: A played interaction waiting to be accounted: (request, response, recorded request, cassette path).
+_Played = tuple[Any, Any, Any, "str | None"]
+
+
 class Recorder:
-    """Collects :class:`CallRecord` objects per pytest node id."""
+    """Collects :class:`CallRecord` objects per pytest node id.
+
+    A response played from a cassette is accounted when its test's calls are read (at the end
+    of the test, or live through the ``agent_cost`` fixture), all of them in one go: vcrpy keeps
+    the interaction unchanged in the cassette until then, and reading ten calls in a row runs
+    with warm caches, where reading each between the test's own steps ran ~3x slower.
+    A live-recorded exchange is accounted at once, before vcrpy's filters see it.
+    """
 
     def __init__(self, observer: Observer) -> None:
         self._observer = observer
         self._lock = threading.Lock()
-        self._calls: dict[str, list[CallRecord]] = {}
+        self._calls: dict[str, list[CallRecord | _Played]] = {}
         self._current: str | None = None
         self._originals: dict[str, Any] = {}
         self.unattributed = 0
@@ -54,19 +66,40 @@ class Recorder:
     def pop(self, nodeid: str) -> list[CallRecord]:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
-            return self._calls.pop(nodeid, [])
+            items = self._calls.pop(nodeid, [])
+        return self._account(items)
 
     def calls_of(self, nodeid: str) -> tuple[CallRecord, ...]:
         """The calls of ``nodeid`` so far (the test may still be running)."""
         with self._lock:
-            return tuple(self._calls.get(nodeid, ()))
+            items = list(self._calls.get(nodeid, ()))
+        # Accounted outside the lock: a user's hook may itself make a call through vcrpy.
+        records = self._account(items)
+        if len(records) == len(items):
+            with self._lock:  # keep them, so that a later read or the end of the test reuses them
+                current = self._calls.get(nodeid, [])
+                head = current[: len(items)]
+                if len(head) == len(items) and all(map(operator.is_, head, items)):
+                    current[: len(items)] = records
+        return tuple(records)
 
-    def _add(self, record: CallRecord) -> None:
+    def _account(self, items: list[CallRecord | _Played]) -> list[CallRecord]:
+        records: list[CallRecord] = []
+        for item in items:
+            if type(item) is tuple:
+                record = self._record(*item)
+                if record is not None:
+                    records.append(record)
+            else:
+                records.append(item)  # type: ignore[arg-type]
+        return records
+
+    def _add(self, item: CallRecord | _Played) -> None:
         with self._lock:
             if self._current is None:
                 self.unattributed += 1
                 return
-            self._calls.setdefault(self._current, []).append(record)
+            self._calls.setdefault(self._current, []).append(item)
 
     # -- vcrpy patching ----------------------------------------------------
     def install(self) -> None:
@@ -100,7 +133,7 @@ class Recorder:
             # vcrpy loads a cassette file through append() too: only a live exchange counts.
             if not cassette.__dict__.get("_agentcost_loading", False):
                 # Observe the live exchange before vcrpy's filters touch a copy of it.
-                recorder._observe(request, response, None, cassette)
+                recorder._observe_live(request, response, cassette)
             return original_append(cassette, request, response)
 
         def _load(cassette: Any) -> Any:
@@ -139,6 +172,18 @@ class Recorder:
         self._originals = {}
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
+        """Note a played response; it is accounted when its test's calls are read."""
+        path = getattr(cassette, "_path", None)
+        self._add((request, response, recorded_request, str(path) if path is not None else None))
+
+    def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
+        """Account a live-recorded exchange now, as it came from the server."""
+        path = getattr(cassette, "_path", None)
+        record = self._record(request, response, None, str(path) if path is not None else None)
+        if record is not None:
+            self._add(record)
+
+    def _record(self, request: Any, response: Any, recorded_request: Any, path: str | None) -> CallRecord | None:
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
         try:
@@ -151,10 +196,9 @@ class Recorder:
                 or to_bytes(getattr(recorded_request, "body", b"")) != current.request_body
             ):
                 recorded = from_vcr(recorded_request, response)
-            path = getattr(cassette, "_path", None)
-            record = self._observer(current, recorded, str(path) if path is not None else None)
+            return self._observer(current, recorded, path)
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors
-            record = CallRecord(
+            return CallRecord(
                 kind="llm",
                 host="",
                 status=0,
@@ -162,5 +206,3 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
-        if record is not None:
-            self._add(record)

@@ -1,0 +1,64 @@
+"""The recorder: played responses are accounted once, in order, when a test's calls are read."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from pytest_agentcost.interaction import Interaction
+from pytest_agentcost.models import CallRecord
+from pytest_agentcost.recorder import Recorder
+
+
+class _Observer:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
+        self.seen.append(current.url)
+        return CallRecord(kind="tool", host=current.host, status=current.status, cassette=cassette)
+
+
+def _request(n: int) -> Any:
+    return SimpleNamespace(method="GET", uri=f"https://api.search.example/q/{n}", headers={}, body=b"")
+
+
+_RESPONSE = {"status": {"code": 200}, "headers": {}, "body": {"string": b"{}"}}
+_CASSETTE = SimpleNamespace(_path="cassettes/t.yaml")
+
+
+def test_played_calls_are_accounted_once_in_order_when_read() -> None:
+    observer = _Observer()
+    recorder = Recorder(observer)
+    with recorder.running("t.py::test"):
+        recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
+        recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)
+        assert observer.seen == []  # nothing read yet: nothing accounted
+        live = recorder.calls_of("t.py::test")
+        assert [c.cassette for c in live] == ["cassettes/t.yaml"] * 2
+        recorder._observe(_request(3), _RESPONSE, None, _CASSETTE)
+        assert len(recorder.calls_of("t.py::test")) == 3
+    calls = recorder.pop("t.py::test")
+    # Each interaction was read once, although the test's calls were read three times.
+    assert observer.seen == [f"https://api.search.example/q/{n}" for n in (1, 2, 3)]
+    assert [c.host for c in calls] == ["api.search.example"] * 3
+    assert recorder.pop("t.py::test") == []
+
+
+def test_a_live_recorded_call_is_accounted_at_once_and_kept_in_order() -> None:
+    observer = _Observer()
+    recorder = Recorder(observer)
+    with recorder.running("t.py::test"):
+        recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
+        recorder._observe_live(_request(2), _RESPONSE, SimpleNamespace(_path="cassettes/live.yaml"))
+        assert observer.seen == ["https://api.search.example/q/2"]
+    assert [c.cassette for c in recorder.pop("t.py::test")] == ["cassettes/t.yaml", "cassettes/live.yaml"]
+    assert observer.seen == ["https://api.search.example/q/2", "https://api.search.example/q/1"]
+
+
+def test_calls_outside_a_test_are_counted_not_kept() -> None:
+    observer = _Observer()
+    recorder = Recorder(observer)
+    recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
+    assert recorder.unattributed == 1
+    assert observer.seen == []
