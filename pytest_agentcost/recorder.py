@@ -14,7 +14,6 @@ running, so calls made in fixtures belong to their test.
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,8 +28,14 @@ __all__ = ["Observer", "Recorder"]
 Observer = Callable[[Interaction, "Interaction | None", "str | None"], "CallRecord | None"]
 
 
-#: A played interaction waiting to be accounted: (request, response, recorded request, cassette path).
-_Played = tuple[Any, Any, Any, "str | None"]
+class _Played:
+    """A response played from a cassette; accounted on first read, then kept as its record."""
+
+    __slots__ = ("args", "record")
+
+    def __init__(self, request: Any, response: Any, recorded_request: Any, path: str | None) -> None:
+        self.args: tuple[Any, Any, Any, str | None] | None = (request, response, recorded_request, path)
+        self.record: CallRecord | None = None
 
 
 class Recorder:
@@ -73,25 +78,23 @@ class Recorder:
         """The calls of ``nodeid`` so far (the test may still be running)."""
         with self._lock:
             items = list(self._calls.get(nodeid, ()))
-        # Accounted outside the lock: a user's hook may itself make a call through vcrpy.
-        records = self._account(items)
-        if len(records) == len(items):
-            with self._lock:  # keep them, so that a later read or the end of the test reuses them
-                current = self._calls.get(nodeid, [])
-                head = current[: len(items)]
-                if len(head) == len(items) and all(map(operator.is_, head, items)):
-                    current[: len(items)] = records
-        return tuple(records)
+        return tuple(self._account(items))
 
     def _account(self, items: list[CallRecord | _Played]) -> list[CallRecord]:
+        # Outside the lock: a user's hook may itself make a call through vcrpy.
         records: list[CallRecord] = []
         for item in items:
-            if type(item) is tuple:
-                record = self._record(*item)
-                if record is not None:
-                    records.append(record)
+            record: CallRecord | None
+            if isinstance(item, _Played):
+                args = item.args
+                if args is not None:  # first read: account it, then let go of the interaction
+                    item.record = self._record(*args)
+                    item.args = None  # after the record: a reader that sees None finds the record
+                record = item.record
             else:
-                records.append(item)  # type: ignore[arg-type]
+                record = item
+            if record is not None:
+                records.append(record)
         return records
 
     def _add(self, item: CallRecord | _Played) -> None:
@@ -173,13 +176,11 @@ class Recorder:
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
         """Note a played response; it is accounted when its test's calls are read."""
-        path = getattr(cassette, "_path", None)
-        self._add((request, response, recorded_request, str(path) if path is not None else None))
+        self._add(_Played(request, response, recorded_request, _path(cassette)))
 
     def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
         """Account a live-recorded exchange now, as it came from the server."""
-        path = getattr(cassette, "_path", None)
-        record = self._record(request, response, None, str(path) if path is not None else None)
+        record = self._record(request, response, None, _path(cassette))
         if record is not None:
             self._add(record)
 
@@ -206,3 +207,8 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
+
+
+def _path(cassette: Any) -> str | None:
+    path = getattr(cassette, "_path", None)
+    return str(path) if path is not None else None
