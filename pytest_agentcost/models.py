@@ -207,6 +207,8 @@ class CallRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CallRecord:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a call must be an object, not {data!r}")
         kind = str(data.get("kind", "llm"))
         return cls(
             kind=kind,
@@ -294,6 +296,12 @@ def _sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
     for cost in costs:
         total = _add_cost(total, cost)
     return total
+
+
+def _call_list(value: Any) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"'calls' must be a list, not {value!r}")
+    return value
 
 
 def model_key(provider: str | None, model: str | None) -> str:
@@ -496,7 +504,7 @@ class TestCost:
         return cls(
             nodeid=nodeid,
             outcome=str(data.get("outcome", "passed")),
-            calls=tuple(CallRecord.from_dict(c) for c in data.get("calls", ())),
+            calls=tuple(CallRecord.from_dict(c) for c in _call_list(data.get("calls", ()))),
             location=location,
         )
 

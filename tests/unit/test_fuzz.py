@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_agentcost.baseline import baseline_from_dict
@@ -90,6 +90,8 @@ def test_baseline_loader_raises_only_baseline_errors(doc: Any) -> None:
         }
     )
 )
+@example({"schema_version": 1, "kind": "pytest-agentcost-run", "tests": {"": {"calls": [None]}}})
+@example({"schema_version": 1, "kind": "pytest-agentcost-run", "tests": {"": {"calls": "abc"}}})
 def test_run_loader_raises_only_plugin_errors(doc: Any) -> None:
     try:
         run = run_from_dict(doc, "run.json")
