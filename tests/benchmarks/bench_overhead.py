@@ -447,7 +447,51 @@ def instructions(cmd: list[str], cwd: Path) -> int | None:
     raise SystemExit(f"callgrind gave no instruction count for {cmd}:\n{out.stderr[-2000:]}")
 
 
-def bench(n: int, repeats: int, keep: bool, client: str = "urllib", count: bool = False) -> dict[str, Any]:
+def attributed_run(cmd: list[str], cwd: Path) -> dict[str, Any]:
+    """Run ``cmd`` with ``_attribution.py`` loaded; its in-run figures (see that module)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    here = str(Path(__file__).resolve().parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (here, env.get("PYTHONPATH"))))
+    out = cwd / "attribution.json"
+    env["AGENTCOST_ATTRIBUTION_OUT"] = str(out)
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [*cmd, "-p", "_attribution"], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    if done.returncode != 0 or not out.exists():
+        raise SystemExit(f"{cmd} with -p _attribution failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def attribution(base_runs: list[dict[str, Any]], cost_runs: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    """The plugin's share of its runs' CPU time, by phase, and the garbage collector's extra work.
+
+    Per plugin run: attributed = the plugin's own time + (its GC time - the baseline runs' median GC
+    time); share = attributed / (the run's CPU time - attributed), the overhead against what the
+    same run would have taken without the plugin. Medians over runs.
+    """
+    base_gc = statistics.median(r["gc_seconds"] for r in base_runs)
+    shares = []
+    for run in cost_runs:
+        attributed = sum(run["plugin_seconds"].values()) + run["gc_seconds"] - base_gc
+        shares.append(attributed / (run["cpu_seconds"] - attributed))
+    phases = {
+        phase: round(statistics.median(r["plugin_seconds"][phase] for r in cost_runs) * 1000 / n, 4)
+        for phase in cost_runs[0]["plugin_seconds"]
+    }
+    phases["gc_extra"] = round((statistics.median(r["gc_seconds"] for r in cost_runs) - base_gc) * 1000 / n, 4)
+    return {
+        "attributed_ratio": round(1 + statistics.median(shares), 4),
+        "attributed_ratios": [round(1 + share, 4) for share in shares],
+        "attributed_ms_per_test": phases,
+        "full_collections": [r["full_collections"] for r in base_runs + cost_runs],
+    }
+
+
+def bench(
+    n: int, repeats: int, keep: bool, client: str = "urllib", count: bool = False, attribute: bool = False
+) -> dict[str, Any]:
     """Generate an N-test suite and time baseline vs --agent-cost, alternating ``repeats`` times."""
     root = Path(tempfile.mkdtemp(prefix=f"agentcost-bench-{client}-{n}-"))
     try:
@@ -469,6 +513,15 @@ def bench(n: int, repeats: int, keep: bool, client: str = "urllib", count: bool 
                 file=sys.stderr,
             )
         report = json.loads((root / "out.json").read_text())
+        attributed: dict[str, Any] = {}
+        if attribute:
+            base_runs: list[dict[str, Any]] = []
+            cost_runs: list[dict[str, Any]] = []
+            for _ in range(repeats):
+                base_runs.append(attributed_run(base_cmd, root))
+                cost_runs.append(attributed_run(cost_cmd, root))
+            attributed = attribution(base_runs, cost_runs, n)
+            print(f"N={n}: attributed x{attributed['attributed_ratio']:.4f} {attributed}", file=sys.stderr)
         counted: dict[str, Any] = {}
         if count:
             b_i = instructions(base_cmd, root)
@@ -491,6 +544,7 @@ def bench(n: int, repeats: int, keep: bool, client: str = "urllib", count: bool 
         min_cpu_ratio = min(s.cpu_seconds for s in cost) / min(s.cpu_seconds for s in baseline)
         return {
             **counted,
+            **attributed,
             "n": n,
             "client": client,
             "calls_per_test": len(CALL_PLAN),
@@ -533,6 +587,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         "mem ratio",
         "cpu ms/test",
         "instr ratio",
+        "attributed",
     )
     lines = ["  ".join(f"{h:>11}" for h in head)]
     for r in rows:
@@ -549,6 +604,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"x{r['memory_ratio']:.3f}",
             f"{r['cold_cpu_overhead_ms_per_test']:.2f}",
             f"x{r['instruction_ratio']:.4f}" if "instruction_ratio" in r else "-",
+            f"x{r['attributed_ratio']:.4f}" if "attributed_ratio" in r else "-",
         )
         lines.append("  ".join(f"{c:>11}" for c in cells))
     return "\n".join(lines)
@@ -597,13 +653,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also count instructions of one run of each variant under valgrind (slow: ~20x)",
     )
+    parser.add_argument(
+        "--attribute",
+        action="store_true",
+        help="also time the plugin's phases and the garbage collector inside extra runs (see _attribution.py)",
+    )
     parser.add_argument("--print-sdk-templates", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.print_sdk_templates:
         print(json.dumps(sdk_request_templates()))
         return 0
     clients = ("sdk", "urllib") if args.client == "both" else (args.client,)
-    rows = [bench(n, args.repeats, args.keep, client, args.instructions) for client in clients for n in sorted(args.n)]
+    rows = [
+        bench(n, args.repeats, args.keep, client, args.instructions, args.attribute)
+        for client in clients
+        for n in sorted(args.n)
+    ]
     print(table(rows))
     lins = {client: linearity([r for r in rows if r["client"] == client]) for client in clients}
     for client, lin in lins.items():
