@@ -427,6 +427,15 @@ class AgentCostSession:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.recorder.uninstall()
+        try:
+            self._finish_session(session, exitstatus)
+        finally:
+            # Nothing reads the call records after this. Let them go before pytest's own last
+            # full garbage collections, which would otherwise walk tens of thousands of them.
+            self.tests = {}
+            self.worker_payloads = []
+
+    def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker:
             from pytest_agentcost.models import RunCost
             from pytest_agentcost.report import run_to_dict

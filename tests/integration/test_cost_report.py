@@ -65,6 +65,32 @@ def test_report_table_and_json(project: AgentProject) -> None:
     assert report["by_model"]["openai:gpt-4o"]["calls"] == 2
 
 
+def test_call_records_are_let_go_when_the_session_ends(project: AgentProject) -> None:
+    # Kept past the report, tens of thousands of records slow down pytest's last garbage collections.
+    project.module("test_agent", TWO_TESTS)
+    project.chat_cassette("test_agent", "test_cheap", [(1000, 100)])
+    project.chat_cassette("test_agent", "test_dear", [(2000, 500), (2000, 500)], model="gpt-4o")
+    project.pytester.makeconftest(
+        """
+        import json
+
+        def pytest_unconfigure(config):
+            if hasattr(config, "workerinput"):
+                return
+            session = config.pluginmanager.get_plugin("agentcost-session")
+            with open("kept.json", "w") as handle:
+                json.dump({"tests": len(session.tests), "payloads": len(session.worker_payloads)}, handle)
+        """
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    assert project.read_json("kept.json") == {"tests": 0, "payloads": 0}
+    # ... after the report had them all.
+    report = project.read_json("cost.json")
+    assert report["totals"]["cost_usd"] == "0.0202100000"
+    assert report["tests"]["test_agent.py::test_dear"]["llm_calls"] == 2
+
+
 def test_json_is_byte_identical_with_and_without_xdist(pytester: pytest.Pytester) -> None:
     proj = AgentProject(pytester, xdist=False)
     proj.ini()
