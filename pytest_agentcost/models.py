@@ -339,12 +339,11 @@ class TestCost:
 
     @cached
     def _tally(self) -> _Tally:
-        # One pass over the calls for every per-test figure: reports sum thousands of tests.
+        # One pass over the calls (two more over the billed ones) for every per-test figure:
+        # reports sum thousands of tests.
         llm: list[CallRecord] = []
         billed: list[CallRecord] = []
-        i = o = cr = cw = r = 0
         tool_calls = tool_http_calls = 0
-        llm_cost: Decimal | None = Decimal(0)
         tool_cost = Decimal(0)
         estimated = stale = False
         unpriced: set[str] = set()
@@ -359,27 +358,18 @@ class TestCost:
             if not c.billed:
                 continue
             billed.append(c)
-            usage = c.usage
-            i += usage.input_tokens
-            o += usage.output_tokens
-            cr += usage.cache_read_tokens
-            cw += usage.cache_write_tokens
-            r += usage.reasoning_tokens
             tool_calls += c.tool_calls
             if c.estimated:
                 estimated = True
             if c.cost_usd is None:
                 unpriced.add(model_key(c.provider, c.model))
-                llm_cost = None
-            elif llm_cost is not None:
-                llm_cost += c.cost_usd
         return _Tally(
             llm=tuple(llm),
             billed=tuple(billed),
-            usage=TokenUsage(i, o, cr, cw, r),
+            usage=TokenUsage.sum(c.usage for c in billed),
             tool_calls=tool_calls,
             tool_http_calls=tool_http_calls,
-            llm_cost_usd=llm_cost,
+            llm_cost_usd=_sum_costs(c.cost_usd for c in billed),
             tool_cost_usd=tool_cost,
             estimated=estimated,
             stale=stale,
