@@ -43,8 +43,8 @@ class Recorder:
 
     A response played from a cassette is accounted when its test's calls are read (at the end
     of the test, or live through the ``agent_cost`` fixture), all of them in one go: vcrpy keeps
-    the interaction unchanged in the cassette until then, and reading ten calls in a row runs
-    with warm caches, where reading each between the test's own steps ran ~3x slower.
+    the interaction unchanged in the cassette until then, and a test's calls read in a row take
+    ~20% less time than each read between the test's own steps (tests/benchmarks/README.md).
     A live-recorded exchange is accounted at once, before vcrpy's filters see it.
     """
 
