@@ -33,7 +33,7 @@ PHASES: dict[str, tuple[str, ...]] = {
     "setup": ("plugin.AgentCostSession.from_config",),
     "noting_calls": ("recorder.Recorder._observe", "recorder.Recorder._observe_live"),
     "accounting": ("recorder.Recorder._account",),
-    "per_test_hooks": (
+    "other_hooks": (
         "plugin.AgentCostSession._finish_item",
         "plugin.AgentCostSession.pytest_runtest_logreport",
         "plugin.AgentCostSession.pytest_runtest_setup",

@@ -48,7 +48,7 @@ def test_attribution_times_every_phase_of_a_real_run(
     with_plugin = _run(pytester, monkeypatch, "--agent-cost", "--agent-cost-json", "cost.json")
     phases = with_plugin["plugin_seconds"]
     assert isinstance(phases, dict)
-    assert set(phases) == {"setup", "noting_calls", "accounting", "per_test_hooks", "session_end"}
+    assert set(phases) == {"setup", "noting_calls", "accounting", "other_hooks", "session_end"}
     # Every phase ran: the two calls were noted, accounted when the test ended, and reported.
     assert all(seconds > 0 for seconds in phases.values()), phases
     cpu = with_plugin["cpu_seconds"]
