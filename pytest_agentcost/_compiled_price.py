@@ -7,7 +7,10 @@ handful of models, so :class:`CompiledPrice` keeps what depends only on the
 model at the price date (its resolved prices, validated once; the order in
 which leaves are computed; each unit's priced descendants) and redoes per call
 only the arithmetic, with genai-prices' own :func:`calc_unit_price` and the
-same leaf rule as ``genai_prices.decompose.compute_leaf_values``.
+same leaf rule as ``genai_prices.decompose.compute_leaf_values``. What depends
+only on a usage's shape (which keys it has, which are positive) is worked out
+once per shape: whether genai-prices reads its absent keys as 0, and which
+leaves are 0 whatever the counts (their terms are constants).
 
 Exact equality with genai-prices is the contract, checked for every model in
 its database by ``tests/unit/test_compiled_price.py``. Wherever the shortcut
@@ -34,6 +37,9 @@ from genai_prices.validation import validate_priced_units
 
 __all__ = ["CompiledPrice", "compile_price"]
 
+#: A usage shape genai-prices must price itself.
+_REFUSE = object()
+
 #: Unit families whose price is count x price / per with no special cases.
 _LINEAR_FAMILIES = frozenset({"tokens", "requests", "tool_calls"})
 
@@ -46,7 +52,7 @@ def _unit_registry() -> Any:
 class CompiledPrice:
     """One model's resolved genai-prices price, ready to apply to many usages."""
 
-    __slots__ = ("_inferred", "_leaf_plan", "_sum_order", "_tiered")
+    __slots__ = ("_leaf_plan", "_plans", "_sum_order", "_tiered")
 
     def __init__(self, model_price: Any) -> None:
         registry = _unit_registry()
@@ -78,23 +84,27 @@ class CompiledPrice:
             (unit.usage_key, price, unit.per) for unit, price in priced
         )
         self._tiered = any(isinstance(price, TieredPrices) for _, price in priced)
-        self._inferred: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
+        #: Per usage shape (keys present, which of them are positive): what :meth:`_plan` returns.
+        self._plans: dict[tuple[tuple[str, ...], tuple[bool, ...]], Any] = {}
 
     def cost(self, usage: Any) -> Decimal | None:
         """The total price of ``usage`` (a genai-prices ``Usage``), or None: ask genai-prices."""
         if type(usage) is not Usage:
             return None
         values: Mapping[str, Any] = usage.__dict__
-        all_positive = True
         for value in values.values():
             if type(value) is not int or value < 0:
                 return None
-            if not value:
-                all_positive = False
-        if not self._missing_read_as_zero(usage, values, all_positive):
+        # Everything but the arithmetic depends only on which keys are present and positive.
+        shape = (tuple(values), tuple(map(bool, values.values())))
+        plan = self._plans.get(shape)
+        if plan is None:
+            plan = self._plans[shape] = self._plan(usage, values)
+        if plan is _REFUSE:
             return None
+        leaf_plan, terms = plan
         leaves: dict[str, int] = {"requests": 1}
-        for usage_key, descendants in self._leaf_plan:
+        for usage_key, descendants in leaf_plan:
             leaf = values.get(usage_key, 0)
             for key in descendants:
                 leaf -= leaves[key]
@@ -107,37 +117,52 @@ class CompiledPrice:
                 return None  # genai-prices would infer it, or refuse
             total_input = values["input_tokens"]
         total = Decimal(0)
-        for usage_key, price, per in self._sum_order:
-            if type(price) is Decimal:
+        for usage_key, price, per, zero in terms:
+            if zero is not None:
+                total += zero  # the leaf is 0 for every usage of this shape
+            elif type(price) is Decimal:
                 # calc_unit_price's own arithmetic for a flat price, without its type dispatch.
                 total += price * Decimal(leaves[usage_key]) / per
             else:
-                total += calc_unit_price(price, leaves[usage_key], total_input, per)
+                total += calc_unit_price(price, leaves.get(usage_key, 0), total_input, per)
         return total
 
-    def _missing_read_as_zero(self, usage: Any, values: Mapping[str, Any], all_positive: bool) -> bool:
-        """Whether genai-prices reads every priced key ``usage`` lacks as 0 (it may refuse instead).
+    def _plan(self, usage: Any, values: Mapping[str, Any]) -> Any:
+        """The work :meth:`cost` does for usages shaped like ``values``, or ``_REFUSE``.
 
-        Its answer depends only on which keys are present and which of them are positive, so it
-        is asked once per such shape: a suite's calls come in a handful of shapes.
+        Refused when genai-prices would not read every priced key ``usage`` lacks as 0 (it may
+        infer it, or refuse). A leaf whose own count and every descendant's count are 0 or
+        absent is 0: its term is the constant ``price * 0 / per`` (same Decimal, exponent
+        included), and it is left out of the subtraction of its ancestors.
         """
-        keys = tuple(values)
-        shape = (keys, keys if all_positive else tuple(key for key, value in values.items() if value > 0))
-        known = self._inferred.get(shape)
-        if known is None:
-            known = True
-            for usage_key, _ in self._leaf_plan:
-                if usage_key in values:
-                    continue
-                try:
-                    inferred = getattr(usage, usage_key)
-                except (ValueError, AttributeError):
-                    inferred = None
-                if inferred != 0:
-                    known = False
-                    break
-            self._inferred[shape] = known
-        return known
+        for usage_key, _ in self._leaf_plan:
+            if usage_key in values:
+                continue
+            try:
+                inferred = getattr(usage, usage_key)
+            except (ValueError, AttributeError):
+                inferred = None
+            if inferred != 0:
+                return _REFUSE
+        live: set[str] = set()
+        leaf_plan: list[tuple[str, tuple[str, ...]]] = []
+        for usage_key, descendants in self._leaf_plan:  # descendants come before their ancestors
+            counted = tuple(key for key in descendants if key in live)
+            if values.get(usage_key, 0) > 0 or counted:
+                live.add(usage_key)
+                leaf_plan.append((usage_key, counted))
+        terms = tuple(
+            (
+                usage_key,
+                price,
+                Decimal(per),  # x / per converts per to this Decimal every time
+                price * Decimal(0) / per
+                if type(price) is Decimal and usage_key != "requests" and usage_key not in live
+                else None,
+            )
+            for usage_key, price, per in self._sum_order
+        )
+        return tuple(leaf_plan), terms
 
 
 #: (provider id, model id) pairs genai-prices' ``ModelInfo.calc_price`` special-cases (Groq bills

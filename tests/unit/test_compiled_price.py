@@ -23,7 +23,8 @@ DATES = [
 
 # Usages that reach each branch of genai-prices' calculation: plain tokens, cache reads and
 # writes, tiers (over 200k input tokens), modalities, tool and request units, keys it must infer
-# or refuse (overlaps, descendants without their ancestor), negative leaves, all zeros.
+# or refuse (overlaps, descendants without their ancestor), negative leaves (also under a zero or
+# absent ancestor), all zeros.
 USAGES: list[dict[str, Any]] = [
     {"input_tokens": 1000, "output_tokens": 500},
     {"input_tokens": 0, "output_tokens": 0},
@@ -37,6 +38,8 @@ USAGES: list[dict[str, Any]] = [
     {"input_tokens": 3000, "output_tokens": 10, "cache_write_5m_tokens": 400},
     {"input_tokens": 800, "output_tokens": 200, "web_searches": 3},
     {"input_tokens": 100, "output_tokens": 10, "cache_read_tokens": 500},
+    {"input_tokens": 0, "output_tokens": 10, "cache_read_tokens": 50},
+    {"output_tokens": 10, "cache_read_tokens": 50, "cache_write_tokens": 0},
     {"input_tokens": 100, "output_tokens": 10, "output_audio_tokens": 4, "input_image_tokens": 20},
 ]
 
