@@ -45,7 +45,18 @@ def token_usage(usage: Usage) -> TokenUsage:
     # attribute would run its inference, which is slow and answers 0 or raises, and raising means 0
     # here too).
     values = vars(usage)
-    return TokenUsage(*[_count(values.get(key)) for key in _TOKEN_KEYS])
+    get = values.get
+    counts = (
+        get("input_tokens", 0),
+        get("output_tokens", 0),
+        get("cache_read_tokens", 0),
+        get("cache_write_tokens", 0),
+        get("output_reasoning_tokens", 0),
+    )
+    for count in counts:  # nearly always plain non-negative ints: no conversion needed
+        if type(count) is not int or count < 0:
+            return TokenUsage(*[_count(values.get(key)) for key in _TOKEN_KEYS])
+    return TokenUsage(*counts)
 
 
 class Accountant:
