@@ -15,6 +15,7 @@ from typing import Any
 
 from genai_prices import Usage
 
+from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.models import CallRecord, TokenUsage
@@ -102,6 +103,33 @@ class Accountant:
             if not rel.startswith(".."):
                 cassette = rel
         return cassette.replace(os.sep, "/")
+
+    def lean(self, request: Any, response: Any, cassette: str | None) -> CallRecord | None:
+        """The record of a played or recorded vcrpy exchange, read by :mod:`._lean`; None: call ``self``.
+
+        Only without extension hooks and host mapping, whose answers the lean reader cannot
+        know. The record is the one :meth:`__call__` makes of the same exchange with no
+        recorded request to compare (``recorded=None``).
+        """
+        if self.extract_hook is not None or self.price_hook is not None or self.host_providers:
+            return None
+        call = _lean.read(request, response)
+        if call is None:
+            return None
+        return CallRecord(
+            kind="llm",
+            host=sys.intern(call.host),
+            status=call.status,
+            provider=call.provider,
+            endpoint=call.endpoint,
+            model=sys.intern(call.model),
+            usage=token_usage(call.usage),
+            cost_usd=self.pricer.price(call.provider, call.model, call.usage),
+            streamed=call.streamed,
+            tool_calls=call.tool_calls,
+            cassette=self._relative(cassette),
+            response_id=call.response_id,
+        )
 
     def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
         cassette = self._relative(cassette)

@@ -273,7 +273,7 @@ class AgentCostSession:
             price_hook=self._price_hook if _implemented(config, "pytest_agentcost_price_call") else None,
             rootdir=str(config.rootpath),
         )
-        self.recorder = Recorder(self.accountant)
+        self.recorder = Recorder(self.accountant, self.accountant.lean)
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
         self.worker_payloads: list[dict[str, Any]] = []

@@ -27,6 +27,10 @@ __all__ = ["Observer", "Recorder"]
 #: Turns (interaction as sent now, interaction as recorded or None, cassette path) into a record.
 Observer = Callable[[Interaction, "Interaction | None", "str | None"], "CallRecord | None"]
 
+#: Turns (vcrpy request, vcrpy response, cassette path) into the record the observer would make of
+#: them with no recorded request to compare, or None: ask the observer.
+LeanObserver = Callable[[Any, Any, "str | None"], "CallRecord | None"]
+
 
 class _Played:
     """A response played from a cassette; accounted on first read, then kept as its record."""
@@ -48,8 +52,9 @@ class Recorder:
     A live-recorded exchange is accounted at once, before vcrpy's filters see it.
     """
 
-    def __init__(self, observer: Observer) -> None:
+    def __init__(self, observer: Observer, lean: LeanObserver | None = None) -> None:
         self._observer = observer
+        self._lean = lean
         self._lock = threading.Lock()
         self._calls: dict[str, list[CallRecord | _Played]] = {}
         self._current: str | None = None
@@ -188,15 +193,18 @@ class Recorder:
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
         try:
-            current = from_vcr(request, response)
-            recorded = None
             # Only a request that differs from its recording can be stale: skip the
             # comparison (and its JSON work) when body and URI are byte-identical.
-            if recorded_request is not None and (
+            stale = recorded_request is not None and (
                 getattr(recorded_request, "uri", None) != getattr(request, "uri", None)
-                or to_bytes(getattr(recorded_request, "body", b"")) != current.request_body
-            ):
-                recorded = from_vcr(recorded_request, response)
+                or to_bytes(getattr(recorded_request, "body", b"")) != to_bytes(getattr(request, "body", b""))
+            )
+            if not stale and self._lean is not None:
+                record = self._lean(request, response, path)
+                if record is not None:
+                    return record
+            current = from_vcr(request, response)
+            recorded = from_vcr(recorded_request, response) if stale else None
             return self._observer(current, recorded, path)
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors
             return CallRecord(

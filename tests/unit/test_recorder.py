@@ -62,3 +62,35 @@ def test_calls_outside_a_test_are_counted_not_kept() -> None:
     recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
     assert recorder.unattributed == 1
     assert observer.seen == []
+
+
+def test_the_lean_reader_is_asked_first_unless_the_request_differs_from_its_recording() -> None:
+    class _Recording(_Observer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.recorded: list[Interaction | None] = []
+
+        def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
+            self.recorded.append(recorded)
+            return super().__call__(current, recorded, cassette)
+
+    lean_seen: list[str] = []
+
+    def lean(request: Any, response: Any, cassette: str | None) -> CallRecord | None:
+        lean_seen.append(request.uri)
+        return None if request.uri.endswith("/2") else CallRecord(kind="llm", host="lean", status=200)
+
+    observer = _Recording()
+    recorder = Recorder(observer, lean)
+    stale = SimpleNamespace(method="GET", uri=_request(3).uri, headers={}, body=b"recorded")
+    with recorder.running("t.py::test"):
+        recorder._observe(_request(1), _RESPONSE, _request(1), _CASSETTE)  # as recorded: lean
+        recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)  # lean declines: general path
+        recorder._observe(_request(3), _RESPONSE, stale, _CASSETTE)  # body changed: general, with drift
+    calls = recorder.pop("t.py::test")
+    assert [c.host for c in calls] == ["lean", "api.search.example", "api.search.example"]
+    assert lean_seen == [_request(1).uri, _request(2).uri]
+    assert observer.seen == [_request(2).uri, _request(3).uri]
+    assert observer.recorded[0] is None
+    assert observer.recorded[1] is not None
+    assert observer.recorded[1].request_body == b"recorded"

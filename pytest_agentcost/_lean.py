@@ -1,0 +1,230 @@
+"""The usage of a plain, successful LLM call, read straight from what vcrpy holds.
+
+Most calls a suite replays are the same few shapes: a 2xx JSON answer from OpenAI Chat
+Completions, Anthropic Messages or Gemini ``generateContent``, on the provider's own host,
+with a well-formed usage object. For those, :func:`read` gives what the general path
+(:func:`pytest_agentcost.interaction.from_vcr`, then :func:`pytest_agentcost.usage.extract`)
+would, without building the :class:`~pytest_agentcost.interaction.Interaction`, the parse
+state and the :class:`~pytest_agentcost.usage.Extraction` around it: about half the work of
+accounting such a call.
+
+It reads usage with the same genai-prices extractors and the same usage check as the general
+path, and it decides only what it can decide exactly. Anything else (another endpoint or
+status, a compressed or streamed body, a host that needs the body to say who answered, an
+error object, a missing or malformed usage, a response that names no model) makes it return
+None, and the general path reads the call. ``tests/unit/test_lean.py`` holds the two paths
+equal on generated calls and on every cassette in the test data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from genai_prices import Usage
+
+from pytest_agentcost import _sse
+from pytest_agentcost import usage as usage_mod
+from pytest_agentcost.usage import _run_extractor, _url_facts, _usage_problems
+
+__all__ = ["LeanCall", "read"]
+
+
+class LeanCall(NamedTuple):
+    """What the general path's record of the call is made of."""
+
+    host: str
+    status: int
+    provider: str
+    endpoint: str
+    model: str
+    usage: Usage
+    tool_calls: int
+    response_id: str | None
+    streamed: bool = False
+
+
+#: Paths the general path reads as streamed whatever the body says.
+_STREAM_SUFFIXES = (":streamGenerateContent", "/converse-stream", "/invoke-with-response-stream", ":streamRawPredict")
+
+#: url -> (host, streamed path): a suite calls a handful of URLs thousands of times.
+_URLS: dict[str, tuple[str, bool]] = {}
+_URLS_MAX = 4096
+
+#: Substrings of a Chat Completions body that make the general path look at who answered
+#: (OpenRouter, Groq): see ``usage._provider_from_body``.
+_PROVIDER_MARKERS = ("gen-", "is_byok", "x_groq")
+
+
+def _url(url: str) -> tuple[str, bool]:
+    known = _URLS.get(url)
+    if known is None:
+        parts = urlsplit(url)
+        known = ((parts.hostname or "").lower(), parts.path.endswith(_STREAM_SUFFIXES))
+        if len(_URLS) >= _URLS_MAX:
+            _URLS.clear()
+        _URLS[url] = known
+    return known
+
+
+def read(request: Any, response: Any) -> LeanCall | None:
+    """The call's usage, or None when the general path must read it. Never raises."""
+    try:
+        return _read(request, response)
+    except Exception:  # anything unexpected is the general path's to read and report
+        return None
+
+
+def _read(request: Any, response: Any) -> LeanCall | None:
+    if type(response) is not dict:
+        return None
+    status = response.get("status")
+    status = status.get("code") if type(status) is dict else None
+    if type(status) is not int or not 200 <= status < 300:
+        return None
+    method = request.method
+    url = request.uri
+    if type(method) is not str or type(url) is not str or method.upper() != "POST":
+        return None
+    provider, endpoint = _url_facts("POST", url)
+    if provider is None or endpoint not in _READERS:
+        return None
+    host, streamed_path = _url(url)
+    if streamed_path:
+        return None
+    headers = response.get("headers")
+    if type(headers) is not dict:
+        return None
+    stream_type = False
+    for name, value in headers.items():
+        lower = name.lower() if type(name) is str else None
+        if lower == "content-encoding":
+            return None
+        if lower == "content-type" and "stream" in str(value).lower():
+            stream_type = True
+    body = response.get("body")
+    raw = body.get("string") if type(body) is dict else None
+    if type(raw) is bytes:
+        text = raw.decode("utf-8", errors="replace")
+    elif type(raw) is str:
+        text = raw.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    else:
+        return None
+    if text[:1] == "{":
+        if stream_type:
+            return None  # a JSON body the general path would call streamed
+        return _READERS[endpoint](text, host, status, provider, endpoint)
+    if endpoint == "openai.chat" and text.startswith("data:"):
+        return _chat_stream(text, host, status, provider, endpoint)
+    return None
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    from pytest_agentcost.interaction import json_or_none
+
+    doc = json_or_none(text)
+    return doc if type(doc) is dict else None
+
+
+def _priced(
+    document: dict[str, Any], usage_obj: Any, provider: str, endpoint: str, parsed_model: str | None
+) -> tuple[str, Usage] | None:
+    """(model, usage) as the general path reads them exactly, or None (it estimates or warns)."""
+    if usage_obj is None or _usage_problems(usage_obj):
+        return None
+    try:
+        model, usage = _run_extractor(provider, endpoint, document)
+    except ValueError:
+        return None
+    model = model or parsed_model
+    return None if model is None else (model, usage)
+
+
+def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
+    for marker in _PROVIDER_MARKERS:
+        if marker in text:
+            return None
+    doc = _parse(text)
+    if doc is None or isinstance(doc.get("error"), dict):
+        return None
+    found = _priced(doc, doc.get("usage"), provider, endpoint, _text(doc.get("model")))
+    if found is None:
+        return None
+    tool_calls = 0
+    choices = doc.get("choices")
+    if isinstance(choices, list):
+        for choice in choices:
+            message = choice.get("message") if isinstance(choice, dict) else None
+            calls = message.get("tool_calls") if isinstance(message, dict) else None
+            if isinstance(calls, list):
+                tool_calls += len(calls)
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("id")))
+
+
+def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
+    """A Chat Completions stream, read by the general path's own stream reader."""
+    for marker in _PROVIDER_MARKERS:
+        if marker in text:
+            return None
+    events, _ = _sse.parse(text)
+    parsed = usage_mod._Parsed()
+    usage_obj = usage_mod._openai_chat_stream_fast(events, parsed)
+    if parsed.error is not None:
+        return None
+    found = _priced({"model": parsed.model, "usage": usage_obj}, usage_obj, provider, endpoint, parsed.model)
+    if found is None:
+        return None
+    return LeanCall(host, status, provider, endpoint, *found, parsed.tool_calls, parsed.response_id, True)
+
+
+def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
+    doc = _parse(text)
+    if doc is None or doc.get("type") == "error" or isinstance(doc.get("error"), dict):
+        return None
+    found = _priced(doc, doc.get("usage"), provider, endpoint, _text(doc.get("model")))
+    if found is None:
+        return None
+    tool_calls = 0
+    content = doc.get("content")
+    if isinstance(content, list):
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "tool_use":
+                tool_calls += 1
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("id")))
+
+
+def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
+    doc = _parse(text)
+    if doc is None or isinstance(doc.get("error"), dict):
+        return None
+    usage_obj = doc.get("usageMetadata")
+    if not isinstance(usage_obj, dict):
+        return None
+    parsed_model = _text(doc.get("modelVersion"))
+    # The general path hands genai-prices this document, not the whole body.
+    document = {"modelVersion": parsed_model, "usageMetadata": usage_obj}
+    found = _priced(document, usage_obj, provider, endpoint, parsed_model)
+    if found is None:
+        return None
+    tool_calls = 0
+    candidates = doc.get("candidates")
+    if isinstance(candidates, list):
+        for candidate in candidates:
+            content = candidate.get("content") if isinstance(candidate, dict) else None
+            parts = content.get("parts") if isinstance(content, dict) else None
+            if isinstance(parts, list):
+                for part in parts:
+                    if isinstance(part, dict) and isinstance(part.get("functionCall"), dict):
+                        tool_calls += 1
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("responseId")))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+_READERS = {
+    "openai.chat": _chat,
+    "anthropic.messages": _anthropic,
+    "gemini.generate_content": _gemini,
+}
