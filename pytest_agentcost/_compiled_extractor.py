@@ -99,11 +99,16 @@ class CompiledExtractor:
         reported = extractor._reported_usage_keys  # AttributeError: a genai-prices this code does not know
         self._model_path = _steps(extractor.model_path)
         self._root = _steps(extractor.root)
-        self._mappings: tuple[tuple[str, Steps, bool], ...] = tuple(
-            (mapping.dest, _steps(mapping.path), bool(mapping.required))
-            for mapping in extractor.mappings
-            if mapping.dest in reported
-        )
+        # (dest, first key, the steps after it, required): most paths are one key of the usage
+        # object, and a nested path whose first key is absent is absent without a walk.
+        mappings: list[tuple[str, str, Steps, bool]] = []
+        for mapping in extractor.mappings:
+            if mapping.dest in reported:
+                steps = _steps(mapping.path)
+                if type(steps[0]) is not str:
+                    raise ValueError(f"unsupported extractor path {mapping.path!r}")
+                mappings.append((mapping.dest, steps[0], steps[1:], bool(mapping.required)))
+        self._mappings: tuple[tuple[str, str, Steps, bool], ...] = tuple(mappings)
         self._build_usage = _usage_stores_values_as_given()
 
     def extract(self, document: Any) -> tuple[str | None, Usage]:
@@ -125,11 +130,14 @@ class CompiledExtractor:
         if type(usage_obj) is not dict:
             return None
         values: dict[str, int] = {}
-        for dest, steps, required in self._mappings:
-            if len(steps) == 1:  # a key of the usage object itself: most mappings
-                value = usage_obj.get(steps[0], _DEFER if required else _ABSENT)
-            else:
-                value = _walk(usage_obj, steps, required)
+        for dest, key, rest, required in self._mappings:
+            value = usage_obj.get(key, _ABSENT)
+            if value is _ABSENT or (rest and value is None):
+                if required:
+                    return None  # genai-prices raises for a required key it cannot find
+                continue
+            if rest:
+                value = _walk(value, rest, required)
             if type(value) is int and value >= 0:
                 if dest in values:
                     values[dest] = add_usage_values(values[dest], value)  # type: ignore[assignment]
