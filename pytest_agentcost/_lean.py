@@ -168,7 +168,7 @@ def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str
             return None
     events, _ = _sse.parse(text)
     parsed = usage_mod._Parsed()
-    usage_obj = usage_mod._openai_chat_stream_fast(events, parsed)
+    usage_obj = usage_mod._openai_chat_stream_fast(events, parsed, text)
     if parsed.error is not None:
         return None
     found = _priced({"model": parsed.model, "usage": usage_obj}, usage_obj, provider, endpoint, parsed.model)

@@ -539,19 +539,27 @@ def _last_chat_str(events: list[_sse.SSEEvent], key: str, default: str | None) -
     return default
 
 
-def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
+#: What :func:`_chat_chunk_matters` looks for besides a usage (``error`` also names an error event).
+_CHUNK_MARKERS = ("error", '"tool_calls"', '"x_groq"', "\\u")
+
+
+def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text: str | None = None) -> Any:
     """:func:`_openai_chat_stream`'s answers, decoding only the chunks that can change them.
 
     A stream is mostly content deltas with ``"usage": null``; decoding each costs more than
     everything else done for the call. Only chunks that may carry usage, tool calls or an error
     are decoded, in order; model and id are read from the last chunks that name them. The
     response text, needed only to estimate a stream without usable usage, is read in full if asked
-    for. Tests check this against the reference reader on generated streams.
+    for. ``text``, the body the events came from, lets one look at the whole body replace most of
+    the per-chunk checks. Tests check this against the reference reader on generated streams.
     """
     usage: Any = None
     tool_ids: set[tuple[int, int]] = set()
+    # A body with none of the markers anywhere: a chunk can matter only by a non-null usage.
+    plain = text is not None and not any([marker in text for marker in _CHUNK_MARKERS])
+    has_usage = _NON_NULL_USAGE.search
     for event in events:
-        if not _chat_chunk_matters(event):
+        if (has_usage(event.data) is None) if plain else not _chat_chunk_matters(event):
             continue
         chunk = _chat_chunk(event, parsed)
         if chunk is not None:
@@ -574,7 +582,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
         done = any(_is_done(event) for event in events)
-        usage = _openai_chat_stream_fast(events, parsed)
+        usage = _openai_chat_stream_fast(events, parsed, text)
         if not done and usage is None and parsed.error is None:
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
         if usage is None:

@@ -87,10 +87,18 @@ def _answers(reader: Any, stream: list[_sse.SSEEvent]) -> tuple[Any, ...]:
     return (found, parsed.model, parsed.response_id, parsed.tool_calls, parsed.error, parsed.texts())
 
 
+def _with_body(events: list[_sse.SSEEvent], parsed: usage._Parsed) -> Any:
+    """The fast reader given the body the events came from, as the extractor calls it."""
+    body = "".join(f"event: {event.event}\ndata: {event.data}\n\n" for event in events)
+    return usage._openai_chat_stream_fast(events, parsed, body)
+
+
 @settings(max_examples=600, deadline=None)
 @given(stream=events())
 def test_fast_reader_matches_reading_every_chunk(stream: list[_sse.SSEEvent]) -> None:
-    assert _answers(usage._openai_chat_stream_fast, stream) == _answers(usage._openai_chat_stream, stream)
+    expected = _answers(usage._openai_chat_stream, stream)
+    assert _answers(usage._openai_chat_stream_fast, stream) == expected
+    assert _answers(_with_body, stream) == expected
 
 
 def test_fast_reader_decodes_only_chunks_that_matter() -> None:
