@@ -68,6 +68,25 @@ def parse(text: str) -> tuple[list[SSEEvent], bool]:
     its data is complete JSON, because a recorder often drops only the final
     blank line.
     """
+    # Nearly every recorded stream is one "data:" line per event, each followed by a blank line:
+    # split it on the blank lines. Anything else (another field, a comment, a multi-line event,
+    # CR line ends, a missing end) is read line by line.
+    if "\r" not in text and text.endswith("\n\n"):
+        events: list[SSEEvent] = []
+        for block in text[:-2].split("\n\n"):
+            if not block:
+                continue  # extra blank lines dispatch nothing
+            if "\n" in block or not block.startswith("data:"):
+                break
+            value = block[5:]
+            events.append(SSEEvent("", value[1:] if value.startswith(" ") else value))
+        else:
+            return events, True
+    return _parse_lines(text)
+
+
+def _parse_lines(text: str) -> tuple[list[SSEEvent], bool]:
+    """:func:`parse`, field by field, as the event-stream format defines it."""
     events: list[SSEEvent] = []
     name = ""
     data_lines: list[str] = []

@@ -818,6 +818,34 @@ def test_sse_parse(text: str, events: list[tuple[str, str]], complete: bool) -> 
     assert ([(e.event, e.data) for e in parsed], ended) == (events, complete)
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                *("data:", "data: ", "data:  ", "event: error", ": c", "id: 1", "data"),
+                *("\n", "\n\n", "\r\n", "\r", '{"usage": null}', "[DONE]", "a", " ", ":"),
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_sse_parse_splitting_on_blank_lines_matches_reading_line_by_line(text: str) -> None:
+    def events(parsed: tuple[list[_sse.SSEEvent], bool]) -> tuple[list[tuple[str, str]], bool]:
+        return [(e.event, e.data) for e in parsed[0]], parsed[1]
+
+    assert events(_sse.parse(text)) == events(_sse._parse_lines(text))
+
+
+def test_sse_parse_splits_a_plain_stream_without_reading_it_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_expected(text: str) -> Any:
+        raise AssertionError("read line by line")
+
+    monkeypatch.setattr(_sse, "_parse_lines", not_expected)
+    parsed, complete = _sse.parse("data: 0\n\ndata:1\n\n\n\ndata:  2\n\n")
+    assert ([(e.event, e.data) for e in parsed], complete) == ([("", "0"), ("", "1"), ("", " 2")], True)
+
+
 def test_eventstream_round_trip_and_damage() -> None:
     frame = _eventstream.encode({":event-type": "metadata", ":message-type": "event"}, b'{"usage": {}}')
     frames, problems = _eventstream.decode(frame + frame)
