@@ -1,19 +1,19 @@
 """The usage of a plain, successful LLM call, read straight from what vcrpy holds.
 
 Most calls a suite replays are the same few shapes: a 2xx JSON answer from OpenAI Chat
-Completions, Anthropic Messages or Gemini ``generateContent``, on the provider's own host,
-with a well-formed usage object. For those, :func:`read` gives what the general path
-(:func:`pytest_agentcost.interaction.from_vcr`, then :func:`pytest_agentcost.usage.extract`)
-would, without building the :class:`~pytest_agentcost.interaction.Interaction`, the parse
-state and the :class:`~pytest_agentcost.usage.Extraction` around it: about half the work of
-accounting such a call.
+Completions, Anthropic Messages or Gemini ``generateContent``, or a Chat Completions stream,
+on the provider's own host, with a well-formed usage object. For those, :func:`read` gives
+what the general path (:func:`pytest_agentcost.interaction.from_vcr`, then
+:func:`pytest_agentcost.usage.extract`) would, without building the
+:class:`~pytest_agentcost.interaction.Interaction`, the parse state and the
+:class:`~pytest_agentcost.usage.Extraction` around it: about a third less work per call.
 
-It reads usage with the same genai-prices extractors and the same usage check as the general
-path, and it decides only what it can decide exactly. Anything else (another endpoint or
-status, a compressed or streamed body, a host that needs the body to say who answered, an
-error object, a missing or malformed usage, a response that names no model) makes it return
-None, and the general path reads the call. ``tests/unit/test_lean.py`` holds the two paths
-equal on generated calls and on every cassette in the test data.
+It reads usage with the same genai-prices extractors, usage check and stream reader as the
+general path, and it decides only what it can decide exactly. Anything else (another endpoint
+or status, a compressed body, another kind of stream, a host that needs the body to say who
+answered, an error object or event, a missing or malformed usage, a response that names no
+model) makes it return None, and the general path reads the call. ``tests/unit/test_lean.py``
+holds the two paths equal on generated calls and on every cassette in the test data.
 """
 
 from __future__ import annotations
