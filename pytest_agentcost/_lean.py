@@ -18,6 +18,7 @@ holds the two paths equal on generated calls and on every cassette in the test d
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -25,7 +26,18 @@ from genai_prices import Usage
 
 from pytest_agentcost import _sse
 from pytest_agentcost import usage as usage_mod
-from pytest_agentcost.usage import _run_extractor, _url_facts, _usage_problems
+from pytest_agentcost.interaction import json_or_none
+from pytest_agentcost.usage import (
+    PROVIDER_MARKERS,
+    STREAM_PATH_SUFFIXES,
+    _run_extractor,
+    _str,
+    _url_facts,
+    _usage_problems,
+    anthropic_tool_calls,
+    chat_tool_calls,
+    gemini_tool_calls,
+)
 
 __all__ = ["LeanCall", "read"]
 
@@ -44,27 +56,11 @@ class LeanCall(NamedTuple):
     streamed: bool = False
 
 
-#: Paths the general path reads as streamed whatever the body says.
-_STREAM_SUFFIXES = (":streamGenerateContent", "/converse-stream", "/invoke-with-response-stream", ":streamRawPredict")
-
-#: url -> (host, streamed path): a suite calls a handful of URLs thousands of times.
-_URLS: dict[str, tuple[str, bool]] = {}
-_URLS_MAX = 4096
-
-#: Substrings of a Chat Completions body that make the general path look at who answered
-#: (OpenRouter, Groq): see ``usage._provider_from_body``.
-_PROVIDER_MARKERS = ("gen-", "is_byok", "x_groq")
-
-
+@functools.lru_cache(maxsize=4096)
 def _url(url: str) -> tuple[str, bool]:
-    known = _URLS.get(url)
-    if known is None:
-        parts = urlsplit(url)
-        known = ((parts.hostname or "").lower(), parts.path.endswith(_STREAM_SUFFIXES))
-        if len(_URLS) >= _URLS_MAX:
-            _URLS.clear()
-        _URLS[url] = known
-    return known
+    """(host, whether the path is a streaming one), as the general path derives them from ``url``."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.path.endswith(STREAM_PATH_SUFFIXES)
 
 
 def read(request: Any, response: Any) -> LeanCall | None:
@@ -120,8 +116,6 @@ def _read(request: Any, response: Any) -> LeanCall | None:
 
 
 def _parse(text: str) -> dict[str, Any] | None:
-    from pytest_agentcost.interaction import json_or_none
-
     doc = json_or_none(text)
     return doc if type(doc) is dict else None
 
@@ -141,31 +135,21 @@ def _priced(
 
 
 def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
-    for marker in _PROVIDER_MARKERS:
-        if marker in text:
-            return None
+    if any([marker in text for marker in PROVIDER_MARKERS]):
+        return None  # the general path looks in the body for who answered
     doc = _parse(text)
     if doc is None or isinstance(doc.get("error"), dict):
         return None
-    found = _priced(doc, doc.get("usage"), provider, endpoint, _text(doc.get("model")))
+    found = _priced(doc, doc.get("usage"), provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None
-    tool_calls = 0
-    choices = doc.get("choices")
-    if isinstance(choices, list):
-        for choice in choices:
-            message = choice.get("message") if isinstance(choice, dict) else None
-            calls = message.get("tool_calls") if isinstance(message, dict) else None
-            if isinstance(calls, list):
-                tool_calls += len(calls)
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("id")))
+    return LeanCall(host, status, provider, endpoint, *found, chat_tool_calls(doc), _str(doc.get("id")))
 
 
 def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
     """A Chat Completions stream, read by the general path's own stream reader."""
-    for marker in _PROVIDER_MARKERS:
-        if marker in text:
-            return None
+    if any([marker in text for marker in PROVIDER_MARKERS]):
+        return None  # the general path looks in the body for who answered
     events, _ = _sse.parse(text)
     parsed = usage_mod._Parsed()
     usage_obj = usage_mod._openai_chat_stream_fast(events, parsed, text)
@@ -181,16 +165,11 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     doc = _parse(text)
     if doc is None or doc.get("type") == "error" or isinstance(doc.get("error"), dict):
         return None
-    found = _priced(doc, doc.get("usage"), provider, endpoint, _text(doc.get("model")))
+    found = _priced(doc, doc.get("usage"), provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None
-    tool_calls = 0
-    content = doc.get("content")
-    if isinstance(content, list):
-        for block in content:
-            if isinstance(block, dict) and block.get("type") == "tool_use":
-                tool_calls += 1
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("id")))
+    tool_calls = anthropic_tool_calls(doc.get("content"))
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")))
 
 
 def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -200,27 +179,14 @@ def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> 
     usage_obj = doc.get("usageMetadata")
     if not isinstance(usage_obj, dict):
         return None
-    parsed_model = _text(doc.get("modelVersion"))
+    parsed_model = _str(doc.get("modelVersion"))
     # The general path hands genai-prices this document, not the whole body.
     document = {"modelVersion": parsed_model, "usageMetadata": usage_obj}
     found = _priced(document, usage_obj, provider, endpoint, parsed_model)
     if found is None:
         return None
-    tool_calls = 0
-    candidates = doc.get("candidates")
-    if isinstance(candidates, list):
-        for candidate in candidates:
-            content = candidate.get("content") if isinstance(candidate, dict) else None
-            parts = content.get("parts") if isinstance(content, dict) else None
-            if isinstance(parts, list):
-                for part in parts:
-                    if isinstance(part, dict) and isinstance(part.get("functionCall"), dict):
-                        tool_calls += 1
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _text(doc.get("responseId")))
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    tool_calls = gemini_tool_calls(doc)
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("responseId")))
 
 
 _READERS = {

@@ -285,12 +285,17 @@ def _first_document(interaction: Interaction) -> Any:
     return value
 
 
+#: Substrings a Chat Completions or Responses body must hold for :func:`_provider_from_body` to
+#: find another provider in it (OpenRouter's ``gen-`` ids and ``is_byok``, Groq's envelope).
+PROVIDER_MARKERS = ("gen-", "is_byok", "x_groq")
+
+
 def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
     """A provider the body names unmistakably (OpenRouter's ``gen-`` ids and ``provider`` field)."""
     if endpoint not in ("openai.chat", "openai.completions", "openai.responses"):
         return None
     text = _response_text(interaction)
-    if "gen-" not in text and "is_byok" not in text and "x_groq" not in text:
+    if not any([marker in text for marker in PROVIDER_MARKERS]):
         return None  # none of the markers below can be there: skip parsing the body again
     doc = _first_document(interaction)
     if not isinstance(doc, dict):
@@ -596,6 +601,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
         return
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
+    parsed.tool_calls = chat_tool_calls(doc)
     for choice in _list(doc.get("choices")):
         choice = _obj(choice)
         message = _obj(choice.get("message"))
@@ -603,9 +609,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             parsed.output_text.append(message["content"])
         if isinstance(choice.get("text"), str):
             parsed.output_text.append(choice["text"])
-        calls = _list(message.get("tool_calls"))
-        parsed.tool_calls += len(calls)
-        for call in calls:
+        for call in _list(message.get("tool_calls")):
             function = _obj(_obj(call).get("function"))
             parsed.output_text.extend(
                 part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str)
@@ -716,11 +720,34 @@ def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool
     parsed.document = doc
 
 
-def _anthropic_blocks(blocks: Iterable[Any], parsed: _Parsed) -> None:
+def chat_tool_calls(doc: dict[str, Any]) -> int:
+    """Tool calls a Chat Completions answer asks for: its choices' ``message.tool_calls``."""
+    count = 0
+    for choice in _list(doc.get("choices")):
+        count += len(_list(_obj(_obj(choice).get("message")).get("tool_calls")))
+    return count
+
+
+def anthropic_tool_calls(blocks: Any) -> int:
+    """Tool calls in an Anthropic message's content: its ``tool_use`` blocks."""
+    return sum(1 for block in _list(blocks) if _obj(block).get("type") == "tool_use")
+
+
+def gemini_tool_calls(chunk: dict[str, Any]) -> int:
+    """Tool calls in a Gemini answer (or stream chunk): its candidates' ``functionCall`` parts."""
+    count = 0
+    for candidate in _list(chunk.get("candidates")):
+        for part in _list(_obj(_obj(candidate).get("content")).get("parts")):
+            if isinstance(_obj(part).get("functionCall"), dict):
+                count += 1
+    return count
+
+
+def _anthropic_blocks(blocks: list[Any], parsed: _Parsed) -> None:
+    parsed.tool_calls += anthropic_tool_calls(blocks)
     for block in blocks:
         block = _obj(block)
         if block.get("type") == "tool_use":
-            parsed.tool_calls += 1
             parsed.output_text.append(json.dumps(block.get("input", {})))
         for key in ("text", "thinking"):
             if isinstance(block.get(key), str):
@@ -819,6 +846,7 @@ def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, An
         parsed.response_id = _str(chunk.get("responseId")) or parsed.response_id
         if isinstance(chunk.get("usageMetadata"), dict):
             usage = chunk["usageMetadata"]
+        parsed.tool_calls += gemini_tool_calls(chunk)
         for candidate in _list(chunk.get("candidates")):
             candidate = _obj(candidate)
             if candidate.get("finishReason"):
@@ -826,7 +854,6 @@ def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, An
             for part in _list(_obj(candidate.get("content")).get("parts")):
                 part = _obj(part)
                 if isinstance(part.get("functionCall"), dict):
-                    parsed.tool_calls += 1
                     parsed.output_text.append(json.dumps(part["functionCall"]))
                 if isinstance(part.get("text"), str):
                     parsed.output_text.append(part["text"])
@@ -1231,15 +1258,21 @@ def _count(text: str, model: str | None, notes: list[str]) -> int:
 # --------------------------------------------------------------------------- extraction
 
 
+#: Request paths whose answer is a stream whatever its body looks like.
+STREAM_PATH_SUFFIXES = (
+    ":streamGenerateContent",
+    "/converse-stream",
+    "/invoke-with-response-stream",
+    ":streamRawPredict",
+)
+
+
 def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     """Whether the response was streamed (by content type, streaming URL or body format)."""
     content_type = interaction.response_headers.get("content-type", "").lower()
     if "text/event-stream" in content_type or "vnd.amazon.eventstream" in content_type:
         return True
-    path = interaction.path
-    if path.endswith(
-        (":streamGenerateContent", "/converse-stream", "/invoke-with-response-stream", ":streamRawPredict")
-    ):
+    if interaction.path.endswith(STREAM_PATH_SUFFIXES):
         return True
     if _sse.looks_like_sse(text):
         return True
