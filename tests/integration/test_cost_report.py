@@ -91,6 +91,56 @@ def test_call_records_are_let_go_when_the_session_ends(project: AgentProject) ->
     assert report["tests"]["test_agent.py::test_dear"]["llm_calls"] == 2
 
 
+def test_played_calls_are_read_by_the_lean_path_in_a_real_session(project: AgentProject) -> None:
+    # The lean reader's records equal the general path's (tests/unit/test_lean.py); this checks the
+    # session actually asks it, so the speed it buys cannot be lost silently. A request recorded
+    # as sent is read lean; one whose prompt changed since (a stale cassette) goes the general way.
+    project.module("test_agent", TWO_TESTS)
+
+    def sent(prompt: str) -> str:  # the body llm() in AGENT_MODULE sends
+        return json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]})
+
+    project.cassette(
+        "test_agent",
+        "test_cheap",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=sent("hello"))],
+    )
+    project.cassette(
+        "test_agent",
+        "test_dear",
+        [
+            interaction(CHAT_URL, chat_response("gpt-4o", 2000, 500), request_body=sent("first")),
+            interaction(CHAT_URL, chat_response("gpt-4o", 2000, 500), request_body=sent("an older prompt")),
+        ],
+    )
+    project.pytester.makeconftest(
+        """
+        from pytest_agentcost import _lean
+
+        _read = _lean.read
+        _answered = []
+
+        def _counting(request, response):
+            call = _read(request, response)
+            if call is not None:
+                _answered.append(call.endpoint)
+            return call
+
+        _lean.read = _counting
+
+        def pytest_unconfigure(config):
+            with open("lean.txt", "a") as handle:
+                handle.writelines(endpoint + "\\n" for endpoint in _answered)
+        """
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0
+    assert (project.pytester.path / "lean.txt").read_text().splitlines() == ["openai.chat"] * 2
+    report = project.read_json("cost.json")
+    assert report["totals"]["cost_usd"] == "0.0202100000"
+    assert report["tests"]["test_agent.py::test_dear"]["llm_calls"] == 2
+
+
 def test_json_is_byte_identical_with_and_without_xdist(pytester: pytest.Pytester) -> None:
     proj = AgentProject(pytester, xdist=False)
     proj.ini()
