@@ -248,6 +248,19 @@ def detect_endpoint(url: str, body: Any) -> str:
 _NOT_JSON: Any = object()
 
 
+def same_json_body(recorded: bytes, current: bytes) -> bool:
+    """Whether two request bodies are the same JSON written differently (spacing, key order).
+
+    vcrpy re-serialises a JSON request body when ``filter_post_data_parameters`` is set, so a
+    cassette can hold ``{"a": 1}`` for a request sent as ``{"a":1}``: not a changed request.
+    """
+    recorded_body = _load_json(recorded)
+    current_body = _load_json(current)
+    if recorded_body is _NOT_JSON or current_body is _NOT_JSON:
+        return False
+    return _canonical(recorded_body) == _canonical(current_body)
+
+
 def _load_json(body: bytes) -> Any:
     if not body.strip():
         return _NOT_JSON

@@ -194,10 +194,12 @@ class Recorder:
         # as a warning on the call record by the observer, or swallowed.
         try:
             # Only a request that differs from its recording can be stale: skip the
-            # comparison (and its JSON work) when body and URI are byte-identical.
+            # comparison when the URI is the same and the body is too, byte for byte or as JSON.
             stale = recorded_request is not None and (
                 getattr(recorded_request, "uri", None) != getattr(request, "uri", None)
-                or to_bytes(getattr(recorded_request, "body", b"")) != to_bytes(getattr(request, "body", b""))
+                or _body_changed(
+                    to_bytes(getattr(recorded_request, "body", b"")), to_bytes(getattr(request, "body", b""))
+                )
             )
             if not stale and self._lean is not None:
                 record = self._lean(request, response, path)
@@ -215,6 +217,14 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
+
+
+def _body_changed(recorded: bytes, current: bytes) -> bool:
+    if recorded == current:
+        return False
+    from pytest_agentcost.drift import same_json_body
+
+    return not same_json_body(recorded, current)
 
 
 def _path(cassette: Any) -> str | None:

@@ -94,16 +94,17 @@ def test_call_records_are_let_go_when_the_session_ends(project: AgentProject) ->
 def test_played_calls_are_read_by_the_lean_path_in_a_real_session(project: AgentProject) -> None:
     # The lean reader's records equal the general path's (tests/unit/test_lean.py); this checks the
     # session actually asks it, so the speed it buys cannot be lost silently. A request recorded
-    # as sent is read lean; one whose prompt changed since (a stale cassette) goes the general way.
+    # as sent (byte for byte, or re-serialised as vcrpy's filter_post_data_parameters does) is read
+    # lean; one whose prompt changed since (a stale cassette) goes the general way.
     project.module("test_agent", TWO_TESTS)
 
-    def sent(prompt: str) -> str:  # the body llm() in AGENT_MODULE sends
-        return json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]})
+    def sent(prompt: str, indent: int | None = None) -> str:  # the body llm() in AGENT_MODULE sends
+        return json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]}, indent=indent)
 
     project.cassette(
         "test_agent",
         "test_cheap",
-        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=sent("hello"))],
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=sent("hello", indent=1))],
     )
     project.cassette(
         "test_agent",

@@ -619,3 +619,13 @@ def test_growth_estimate_with_real_cl100k(tiny_encodings: Path, monkeypatch: pyt
     drift = detect_drift(call(CHAT, chat(model="gpt-4")), call(CHAT, chat("You are terse." + appended, model="gpt-4")))
     assert drift is not None
     assert abs(drift.input_token_delta - own.tokens) <= 2
+
+
+def test_same_json_body_ignores_spacing_and_key_order_only() -> None:
+    from pytest_agentcost.drift import same_json_body
+
+    assert same_json_body(b'{"b": [1, 2], "a": "x"}', b'{"a":"x","b":[1,2]}')
+    assert not same_json_body(b'{"a": "x"}', b'{"a": "y"}')
+    assert not same_json_body(b'{"a": 1}', b'{"a": true}')  # equal in Python, not to the API
+    assert not same_json_body(b"a=1", b"a=1 ")  # not JSON: a changed body
+    assert not same_json_body(b"", b"{}")

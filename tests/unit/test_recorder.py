@@ -83,13 +83,17 @@ def test_the_lean_reader_is_asked_first_unless_the_request_differs_from_its_reco
     observer = _Recording()
     recorder = Recorder(observer, lean)
     stale = SimpleNamespace(method="GET", uri=_request(3).uri, headers={}, body=b"recorded")
+    sent = SimpleNamespace(method="POST", uri=_request(4).uri, headers={}, body=b'{"model":"m","n":[1,2]}')
+    # vcrpy's filter_post_data_parameters re-serialises a JSON body: the same request, written differently.
+    rewritten = SimpleNamespace(method="POST", uri=sent.uri, headers={}, body=b'{"n": [1, 2], "model": "m"}')
     with recorder.running("t.py::test"):
         recorder._observe(_request(1), _RESPONSE, _request(1), _CASSETTE)  # as recorded: lean
         recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)  # lean declines: general path
         recorder._observe(_request(3), _RESPONSE, stale, _CASSETTE)  # body changed: general, with drift
+        recorder._observe(sent, _RESPONSE, rewritten, _CASSETTE)  # same JSON: lean
     calls = recorder.pop("t.py::test")
-    assert [c.host for c in calls] == ["lean", "api.search.example", "api.search.example"]
-    assert lean_seen == [_request(1).uri, _request(2).uri]
+    assert [c.host for c in calls] == ["lean", "api.search.example", "api.search.example", "lean"]
+    assert lean_seen == [_request(1).uri, _request(2).uri, sent.uri]
     assert observer.seen == [_request(2).uri, _request(3).uri]
     assert observer.recorded[0] is None
     assert observer.recorded[1] is not None
