@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from pytest_agentcost._cached import cached
+from pytest_agentcost._frozen import fast_frozen_init
 
 __all__ = [
     "MONEY_PLACES",
@@ -93,6 +94,7 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TokenUsage:
     """Token counts of one call, or summed over calls."""
@@ -143,6 +145,7 @@ class TokenUsage:
         return cls(i, o, cr, cw, r)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CallRecord:
     """One HTTP interaction a test played from a cassette or recorded live.
@@ -309,6 +312,7 @@ def model_key(provider: str | None, model: str | None) -> str:
     return f"{provider or '?'}:{model or '?'}"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class _Tally:
     """The figures of one test, summed over its calls once (see ``TestCost._tally``)."""
