@@ -51,6 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_agentcost._io import write_atomic
+
 __all__ = [
     "APPROX_CHARS_PER_TOKEN",
     "APPROX_ENCODING",
@@ -339,7 +341,7 @@ def _encoding_file(url: str, sha256: str) -> bytes:
         raise _Unavailable(f"the file downloaded from {url} has the wrong checksum")
     # A read-only cache costs a download per process, not a wrong count.
     with contextlib.suppress(OSError):
-        _write_atomically(path, data)
+        write_atomic(path, data)
     return data
 
 
@@ -383,19 +385,6 @@ def _fetch(url: str, timeout: float) -> bytes:
             if size > _MAX_DOWNLOAD_BYTES:
                 raise _Unavailable(f"{url} is larger than {_MAX_DOWNLOAD_BYTES} bytes")
     return b"".join(chunks)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def _parse_bpe(data: bytes) -> dict[bytes, int]:

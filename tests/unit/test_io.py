@@ -1,0 +1,72 @@
+"""Atomic writes: whole files only, and the permissions a plain write would give."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_agentcost._io import write_atomic
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def umask_022() -> object:
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_text_pieces_and_bytes(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "report.json"
+    write_atomic(target, ["{", '"a": 1', "}\n"])
+    assert target.read_text(encoding="utf-8") == '{"a": 1}\n'
+    write_atomic(target, "é\n")
+    assert target.read_bytes() == "é\n".encode()
+    write_atomic(target, b"\x00\xff")
+    assert target.read_bytes() == b"\x00\xff"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]  # no temp file left
+
+
+@posix_only
+@pytest.mark.usefixtures("umask_022")
+def test_a_new_file_gets_the_umask_default_like_open(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "new.json", "{}\n")
+    with open(tmp_path / "plain.json", "w") as handle:
+        handle.write("{}\n")
+    assert _mode(tmp_path / "new.json") == _mode(tmp_path / "plain.json") == 0o644
+
+
+@posix_only
+@pytest.mark.usefixtures("umask_022")
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "agent-cost-baseline.json"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert _mode(target) == 0o640
+    write_atomic(tmp_path / "cache.bin", b"x")
+    assert _mode(tmp_path / "cache.bin") == 0o644
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old\n")
+
+    def pieces() -> object:
+        yield "partial"
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(target, pieces())  # type: ignore[arg-type]
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
