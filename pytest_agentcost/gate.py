@@ -262,6 +262,7 @@ def finish_session(
     if len(warned) > 20:
         outcome.lines.append(f"... and {len(warned) - 20} more warnings (see the JSON report)")
 
+    # Failures an update of the baseline does not accept (it accepts new costs, nothing else).
     failed = False
     if settings.scan:
         from pytest_agentcost.scan import format_findings, scan_paths
@@ -275,14 +276,13 @@ def finish_session(
             failed = True
         else:
             outcome.lines.append(f"scan: no credentials in the {len(paths)} cassette(s) this run used")
-    if settings.mode == "fail" and (cmp.regressions or cmp.total_regressed):
-        failed = True
     if settings.fail_unpriced and unpriced:
         outcome.lines.append("agent cost FAILED: unpriced calls (--agent-cost-fail-unpriced)")
         failed = True
     if settings.stale_policy == "fail" and stale:
         failed = True
-    outcome.failed = failed
+    regressed = settings.mode == "fail" and bool(cmp.regressions or cmp.total_regressed)
+    outcome.failed = failed or regressed
 
     if modify_report is not None:
         report = run_to_dict(run, cmp.to_dict())
@@ -319,8 +319,9 @@ def finish_session(
                 f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
                 f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
             )
-            # Updating the baseline accepts the new numbers: it does not fail the run.
-            outcome.failed = bool(settings.fail_unpriced and unpriced)
+            # Updating the baseline accepts the new costs: a cost regression does not fail the run.
+            # Credentials, unpriced calls and stale cassettes still do.
+            outcome.failed = failed
     return outcome
 
 

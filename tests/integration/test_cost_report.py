@@ -339,6 +339,18 @@ def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
     assert "request.headers.authorization" in result.stdout.str()
 
 
+def test_updating_the_baseline_does_not_accept_planted_credentials(project: AgentProject) -> None:
+    # The main-branch workflow runs with --agent-cost-update-baseline: it must still fail on a key.
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_leaky():\n    llm('x')\n")
+    fake_key = "sk-proj-" + "Zx9" * 16 + "T3BlbkFJ" + "q7" * 12
+    leaky = interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))
+    leaky["request"]["headers"]["Authorization"] = ["Bearer " + fake_key]
+    project.cassette("test_agent", "test_leaky", [leaky])
+    result = project.run("--agent-cost", "--agent-cost-scan", "--agent-cost-update-baseline")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:", "baseline *"])
+
+
 LIVE_COST = """
 @pytest.mark.vcr
 def test_budget_mid_task(agent_cost):

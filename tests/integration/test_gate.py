@@ -78,6 +78,11 @@ def test_more_tokens_fails_and_names_the_test(project: AgentProject) -> None:
     assert cmp["tests"]["test_agent.py::test_task_a"]["status"] == "regressed"
     assert cmp["tests"]["test_agent.py::test_task_a"]["delta_pct"] == "71.4"
     assert cmp["tests"]["test_agent.py::test_task_b"]["status"] == "unchanged"
+    # Merged to main: updating the baseline accepts the new cost, and the run passes.
+    accepted = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert accepted.ret == 0, accepted.stdout.str()
+    accepted.stdout.fnmatch_lines(["*baseline updated: *(2 written, 0 pruned*"])
+    assert project.read_json(BASELINE)["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0036000000"
 
 
 def test_rise_under_threshold_passes(project: AgentProject) -> None:

@@ -55,6 +55,14 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
     result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*"])
 
 
+def test_fail_policy_still_fails_when_the_baseline_is_updated(project: AgentProject) -> None:
+    # Updating the baseline accepts new costs; it does not accept a stale cassette.
+    _setup(project, "short prompt", "a different prompt")
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-update-baseline")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*", "baseline updated: *"])
+
+
 def test_cosmetic_change_is_not_stale(project: AgentProject) -> None:
     _setup(project, "same prompt", "same prompt", reorder=True)
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
