@@ -326,12 +326,18 @@ def test_plain_vcrpy_without_pytest_recording(pytester: pytest.Pytester) -> None
     assert data["tests"]["test_plain.py::test_plain"]["cost_usd"] == "0.0002100000"
 
 
-def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
+def _plant_key(project: AgentProject) -> str:
+    """A test whose cassette holds an OpenAI key in its request headers; returns the key."""
     project.module("test_agent", "@pytest.mark.vcr\ndef test_leaky():\n    llm('x')\n")
     fake_key = "sk-proj-" + "Zx9" * 16 + "T3BlbkFJ" + "q7" * 12
     leaky = interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))
     leaky["request"]["headers"]["Authorization"] = ["Bearer " + fake_key]
     project.cassette("test_agent", "test_leaky", [leaky])
+    return fake_key
+
+
+def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
+    fake_key = _plant_key(project)
     result = project.run("--agent-cost", "--agent-cost-scan")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:"])
@@ -341,11 +347,7 @@ def test_scan_option_fails_on_a_planted_key(project: AgentProject) -> None:
 
 def test_updating_the_baseline_does_not_accept_planted_credentials(project: AgentProject) -> None:
     # The main-branch workflow runs with --agent-cost-update-baseline: it must still fail on a key.
-    project.module("test_agent", "@pytest.mark.vcr\ndef test_leaky():\n    llm('x')\n")
-    fake_key = "sk-proj-" + "Zx9" * 16 + "T3BlbkFJ" + "q7" * 12
-    leaky = interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))
-    leaky["request"]["headers"]["Authorization"] = ["Bearer " + fake_key]
-    project.cassette("test_agent", "test_leaky", [leaky])
+    _plant_key(project)
     result = project.run("--agent-cost", "--agent-cost-scan", "--agent-cost-update-baseline")
     assert result.ret == 1, result.stdout.str()
     result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:", "baseline *"])
