@@ -61,6 +61,8 @@ class TestDiff:
     baseline_tokens: TokenUsage | None = None
     current_tokens: TokenUsage | None = None
     location: tuple[str, int] | None = None
+    gated_on_estimate: bool = False
+    """The gate judged ``estimated_now_usd`` (stale cassette, ``--agent-cost-gate-estimates``)."""
 
     @property
     def delta_usd(self) -> Decimal | None:
@@ -71,6 +73,22 @@ class TestDiff:
     @property
     def delta_pct(self) -> Decimal | None:
         return _pct(self.baseline_usd, self.delta_usd)
+
+    @property
+    def judged_usd(self) -> Decimal | None:
+        """The cost the gate judged: the estimate when it gated on one, else the recorded cost."""
+        return self.estimated_now_usd if self.gated_on_estimate else self.current_usd
+
+    @property
+    def judged_delta_usd(self) -> Decimal | None:
+        judged = self.judged_usd
+        if self.baseline_usd is None or judged is None:
+            return None
+        return judged - self.baseline_usd
+
+    @property
+    def judged_delta_pct(self) -> Decimal | None:
+        return _pct(self.baseline_usd, self.judged_delta_usd)
 
     @property
     def gated(self) -> bool:
@@ -94,6 +112,7 @@ class TestDiff:
             "budget_violations": list(self.budget),
             "stale": list(self.stale),
             "estimated_now_usd": money(self.estimated_now_usd),
+            "gated_on_estimate": self.gated_on_estimate,
             "baseline_llm_calls": self.baseline_calls,
             "current_llm_calls": self.current_calls,
         }
@@ -297,10 +316,13 @@ def compare(
         base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, reprice)
         assert base_now is not None
         price_delta = base_now - entry.cost_usd
-        effective = est_now if (gate_estimates and est_now is not None) else current
+        on_estimate = gate_estimates and est_now is not None
+        effective = est_now if on_estimate and est_now is not None else current
         usage_delta = effective - base_now
         reasons = _reasons(entry, test, price_delta)
-        common.update(usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons)
+        common.update(
+            usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons, gated_on_estimate=on_estimate
+        )
         if test.estimated or entry.estimated:
             status = "estimated"
         elif test.outcome in ("failed", "error"):

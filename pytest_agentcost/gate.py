@@ -110,11 +110,28 @@ def why_failed(t: TestDiff) -> str:
     budget = "; ".join(t.budget)
     if t.status != "regressed":
         return budget
+    what = "estimated cost if re-recorded" if t.gated_on_estimate else "cost"
     delta = (
-        f"cost {money(t.baseline_usd)} -> {money(t.current_usd)} ({signed_money(t.delta_usd)}, "
-        f"{percent(t.delta_pct)}) over threshold {t.threshold}"
+        f"{what} {money(t.baseline_usd)} -> {money(t.judged_usd)} ({signed_money(t.judged_delta_usd)}, "
+        f"{percent(t.judged_delta_pct)}) over threshold {t.threshold}"
     )
+    if t.gated_on_estimate:
+        delta += f" (the stale cassette replays {money(t.current_usd)})"
     return f"{delta}; {budget}" if budget else delta
+
+
+def stale_notes(t: TestDiff) -> list[str]:
+    """What changed in a stale test's requests, and its estimated cost if re-recorded."""
+    notes = [f"stale: {s}" for s in t.stale]
+    if t.estimated_now_usd is not None and not t.gated_on_estimate:
+        notes.append(f"~{money(t.estimated_now_usd)} if re-recorded")
+    return notes
+
+
+def _current_cell(t: TestDiff) -> str:
+    if t.gated_on_estimate:
+        return f"~{money(t.judged_usd)} (estimate)"
+    return money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-"
 
 
 def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
@@ -128,11 +145,11 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
             [
                 t.nodeid,
                 money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
-                money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
-                signed_money(t.delta_usd),
-                percent(t.delta_pct),
+                _current_cell(t),
+                signed_money(t.judged_delta_usd),
+                percent(t.judged_delta_pct),
                 t.status,
-                "; ".join((*t.budget, *t.reasons, *(f"stale: {s}" for s in t.stale)))[:160],
+                "; ".join((*t.budget, *t.reasons, *stale_notes(t)))[:160],
             ]
             for t in changed
         ]

@@ -80,9 +80,21 @@ def test_gate_can_use_the_estimate_before_anyone_re_records(project: AgentProjec
     assert recorded_only.ret == 0
     gated = project.run("--agent-cost", "--agent-cost-gate-estimates", "--agent-cost-json", "cost.json")
     assert gated.ret == 1, gated.stdout.str()
-    gated.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task: cost*"])
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task"]
     assert cmp["status"] == "regressed"
+    assert cmp["gated_on_estimate"] is True
     # ~1,000 extra input tokens of gpt-4o-mini at $0.15 per million: about $0.00015 more.
     estimated = float(cmp["estimated_now_usd"])
     assert 0.00021 + 0.00013 < estimated < 0.00021 + 0.00017
+    # The message and the table show the estimate that failed the gate, not the replayed cost.
+    shown = f"${float(cmp['estimated_now_usd']):.6f}".rstrip("0")
+    gated.stdout.fnmatch_lines(
+        [
+            f"*test_agent.py::test_task*$0.00021*~{shown} (estimate)*+*%*regressed*",
+            "agent cost FAILED: test_agent.py::test_task: estimated cost if re-recorded "
+            f"$0.00021 -> {shown} (+$0.000*, +*%) over threshold 10% and $0.0001 "
+            "(the stale cassette replays $0.00021)",
+        ]
+    )
+    # Without the option the gate judges the replayed cost, and the table still shows the estimate.
+    recorded_only.stdout.fnmatch_lines([f"*test_agent.py::test_task*unchanged*stale: *~{shown} if re-recorded*"])

@@ -466,3 +466,35 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
         "- ... and 2 more (see the JSON report)\n"
     ) in text
     assert "test failed: not gated; +300 input tokens" in render_comment(run, cmp)
+
+
+@pytest.mark.parametrize("gate_estimates", [False, True])
+def test_a_stale_test_shows_its_cost_if_re_recorded(gate_estimates: bool) -> None:
+    drift = {"changes": ["system prompt +4000 characters"]}
+    run = RunCost(
+        tests={"t.py::stale": TestCost("t.py::stale", calls=(call("openai:gpt-4o", 600, 60, drift=drift),))},
+        price_source=RUN_PRICES,
+    )
+    baseline = Baseline(tests={"t.py::stale": entry(call("openai:gpt-4o", 600, 60))}, price_source=RUN_PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: THRESHOLD,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        estimate_now=lambda _: Decimal("0.0046"),
+        gate_estimates=gate_estimates,
+    )
+    text = render_comment(run, cmp)
+    if gate_estimates:  # the gate judged the estimate: the row shows it, and what the cassette replays
+        assert (
+            "| :x: `t.py::stale` | $0.0021 | ~$0.0046 (estimate) | +$0.0025 | +119.0% "
+            "| **regressed** (threshold 10% and $0.0001); stale cassette (system prompt +4000 characters): "
+            "re-record; the stale cassette replays $0.0021 |"
+        ) in text
+    else:
+        assert (
+            "| `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
+            "| stale cassette (system prompt +4000 characters): re-record; ~$0.0046 if re-recorded |"
+        ) in text
