@@ -191,21 +191,50 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
     return lines
 
 
-def _annotations(cmp: Comparison, run: RunCost, mode: str) -> list[str]:
+def repo_path(path: str, rootdir: Path, environ: Mapping[str, str]) -> str:
+    """``path`` (relative to pytest's rootdir) relative to the repository GitHub checked out.
+
+    GitHub attaches an annotation to a file by its path in the repository; pytest may run in a
+    subdirectory of it (``working-directory: example_project``). Outside a workspace, or for a
+    file outside it, the path is returned unchanged.
+    """
+    workspace = environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return path
+    try:
+        relative = os.path.relpath(os.path.realpath(rootdir / path), os.path.realpath(workspace))
+    except ValueError:  # another drive on Windows
+        return path
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return path
+    return relative.replace(os.sep, "/")
+
+
+def _annotations(
+    cmp: Comparison, run: RunCost, mode: str, rootdir: Path | None = None, environ: Mapping[str, str] | None = None
+) -> list[str]:
     try:
         from pytest_agentcost.render.github import annotation
     except ImportError:  # pragma: no cover - renderer ships with the package
         return []
+    env = os.environ if environ is None else environ
+
+    def where(location: tuple[str, int] | None) -> tuple[str | None, int | None]:
+        if location is None:
+            return None, None
+        path, line = location
+        return (path if rootdir is None else repo_path(path, rootdir, env)), line
+
     level: Any = "error" if mode == "fail" else "warning"
     result = []
     for t in cmp.regressions:
-        file, line = t.location or (None, None)
+        file, line = where(t.location)
         result.append(
             annotation(level, why_failed(t), file=file, line=line, title=f"agent cost regression: {t.nodeid}")
         )
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
-            file, line = test.location or (None, None)
+            file, line = where(test.location)
             changes = sorted({c for call in test.llm for c in (call.drift or {}).get("changes", ())})
             result.append(
                 annotation(
@@ -314,7 +343,7 @@ def finish_session(
     if settings.markdown_path is not None and markdown is not None:
         _write(settings.markdown_path, markdown)
     if env.get("GITHUB_ACTIONS") == "true":
-        outcome.annotations = _annotations(cmp, run, settings.mode)
+        outcome.annotations = _annotations(cmp, run, settings.mode, Path(settings.rootdir), env)
         if markdown is not None:
             try:
                 from pytest_agentcost.render.github import append_step_summary

@@ -318,6 +318,22 @@ def test_cli_compare_applies_the_run_files_marker_rules(project: AgentProject) -
     assert "2 LLM calls over max_llm_calls 1" in result.stdout
 
 
+def test_annotations_name_the_file_by_its_path_in_the_repository(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest runs in a subdirectory of the checkout (working-directory: example_project):
+    # GitHub attaches an annotation by the file's path from the repository root.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(project.root / "summary.md"))
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project.root.parent))
+    result = project.run("--agent-cost")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([f"::error file={project.root.name}/test_agent.py,line=*,title=agent cost regression*"])
+
+
 def test_github_actions_annotations_and_step_summary(project: AgentProject, monkeypatch: pytest.MonkeyPatch) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

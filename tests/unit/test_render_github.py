@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +14,6 @@ from pytest_agentcost.render.github import (
     escape_property,
     in_github_actions,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 # Expected values follow actions/toolkit packages/core/src/command.ts (escapeData / escapeProperty).
@@ -117,3 +114,17 @@ def test_step_summary_unwritable_is_a_clean_error(tmp_path: Path) -> None:
     with pytest.raises(AgentCostError) as info:
         append_step_summary("x", {"GITHUB_STEP_SUMMARY": str(target)})
     assert str(info.value) == f"cannot append to the GitHub step summary {target}: No such file or directory"
+
+
+def test_repo_path_is_relative_to_the_checkout(tmp_path: Path) -> None:
+    from pytest_agentcost.gate import repo_path
+
+    checkout = tmp_path / "repo"
+    rootdir = checkout / "example_project"
+    rootdir.mkdir(parents=True)
+    env = {"GITHUB_WORKSPACE": str(checkout)}
+    assert repo_path("tests/test_x.py", rootdir, env) == "example_project/tests/test_x.py"
+    assert repo_path("tests/test_x.py", checkout, env) == "tests/test_x.py"
+    # No workspace, or a rootdir outside it: pytest's own relative path.
+    assert repo_path("tests/test_x.py", rootdir, {}) == "tests/test_x.py"
+    assert repo_path("tests/test_x.py", tmp_path / "elsewhere", env) == "tests/test_x.py"
