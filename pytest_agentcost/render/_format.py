@@ -8,15 +8,17 @@ __all__ = ["money", "percent", "signed_int", "signed_money"]
 
 
 def money(value: Decimal | None) -> str:
-    """``$0.0123`` style: 4 decimals from a cent up; below, up to 6 with trailing zeros dropped
-    (``$0.0021``, ``$0.00175``, ``$0.00021``); ``unpriced`` for None."""
+    """``$0.0123`` style: 4 decimals from a cent up; below, up to 6 decimals with trailing zeros
+    dropped (``$0.0021``, ``$0.00175``, ``$0.00021``), and at least 3 significant digits, so
+    a cost is never shown as ``$0`` unless it is 0 (``$0.00000002``); ``unpriced`` for None."""
     if value is None:
         return "unpriced"
     if value == 0:
         return "$0"
     if abs(value) >= Decimal("0.01"):
         return f"${value:.4f}"
-    text = f"{value:.6f}"
+    places = max(6, 2 - value.adjusted())
+    text = f"{value:.{places}f}"
     while text.endswith("0") and len(text.split(".")[1]) > 4:
         text = text[:-1]
     return f"${text}"
