@@ -378,3 +378,7 @@ def test_agent_cost_fixture_sees_the_calls_made_so_far(project: AgentProject) ->
     assert result.ret == 0, result.stdout.str()
     report = project.read_json("cost.json")
     assert report["tests"]["test_live.py::test_budget_mid_task"]["llm_calls"] == 3
+    # Without --agent-cost nothing is measured: the test is skipped and says why.
+    plain = project.run("-rs")
+    assert plain.ret == 0, plain.stdout.str()
+    plain.stdout.fnmatch_lines(["SKIPPED * the agent_cost fixture needs --agent-cost*", "*1 skipped*"])
