@@ -39,6 +39,10 @@ def _pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
     return (delta * 100 / base).quantize(Decimal("0.1"))
 
 
+#: How a stale-cassette failure (``agent_cost_stale = fail``) starts among a test's budget violations.
+STALE_VIOLATION = "stale cassette"
+
+
 @dataclass(frozen=True)
 class TestDiff:
     """The comparison of one test with its baseline entry."""
@@ -294,7 +298,7 @@ def compare(
         if stale and stale_fails:
             common["budget"] = (
                 *budget,
-                "stale cassette: the request changed since it was recorded; re-record it",
+                f"{STALE_VIOLATION}: the request changed since it was recorded; re-record it",
             )
         if test.outcome in ("skipped", "xfailed"):
             if entry is not None:

@@ -13,7 +13,7 @@ from genai_prices import Usage
 
 from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
-from pytest_agentcost.diff import Comparison, TestDiff, compare
+from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage
 from pytest_agentcost.pricing import Pricer
@@ -120,6 +120,20 @@ def why_failed(t: TestDiff) -> str:
     return f"{delta}; {budget}" if budget else delta
 
 
+def verdict(t: TestDiff) -> str:
+    """The verdict column: the status, unless a budget failed the test or a change stayed under
+    its threshold (both read "unchanged" or "new" as a status)."""
+    if t.status == "regressed":
+        return t.status
+    if any(not b.startswith(STALE_VIOLATION) for b in t.budget):
+        return "over budget"
+    if t.budget:
+        return "stale"
+    if t.status == "unchanged" and t.judged_delta_usd:
+        return "within threshold"
+    return t.status
+
+
 def stale_notes(t: TestDiff) -> list[str]:
     """What changed in a stale test's requests, and its estimated cost if re-recorded."""
     notes = [f"stale: {s}" for s in t.stale]
@@ -138,7 +152,8 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
     from tabulate import tabulate
 
     lines: list[str] = []
-    changed = [t for t in cmp.tests if t.status not in ("unchanged",) or t.budget or t.stale]
+    # Every test whose cost moved is a row (a rise under its threshold too), as in the PR comment.
+    changed = [t for t in cmp.tests if t.status != "unchanged" or t.budget or t.stale or t.judged_delta_usd]
     changed.sort(key=lambda t: (-(abs(t.delta_usd) if t.delta_usd is not None else Decimal(0)), t.nodeid))
     if changed:
         rows = [
@@ -148,7 +163,7 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
                 _current_cell(t),
                 signed_money(t.judged_delta_usd),
                 percent(t.judged_delta_pct),
-                t.status,
+                verdict(t),
                 "; ".join((*t.budget, *t.reasons, *stale_notes(t)))[:160],
             ]
             for t in changed

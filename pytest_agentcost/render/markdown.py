@@ -21,6 +21,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from pytest_agentcost.diff import STALE_VIOLATION
 from pytest_agentcost.render._format import money, percent, signed_money
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ COMMENT_LIMIT = 65536
 #: Statuses that always get their own short section instead of a table row.
 _SECTION_STATUSES = ("new", "removed", "not-run", "unpriced", "estimated")
 
-#: The string diff.compare puts among the budget violations under ``agent_cost_stale = fail``.
-_STALE_VIOLATION = "stale cassette"
 
 _CUT_NOTE = "\n\n_Comment cut to fit GitHub's size limit: the JSON report (`--agent-cost-json`) has every task._\n"
 
@@ -241,8 +240,8 @@ class _View:
         cmp = self.cmp
         gated = cmp.regressions
         regressed = sum(1 for t in gated if t.status == "regressed")
-        over_budget = sum(1 for t in gated if any(not b.startswith(_STALE_VIOLATION) for b in t.budget))
-        stale_failed = sum(1 for t in gated if any(b.startswith(_STALE_VIOLATION) for b in t.budget))
+        over_budget = sum(1 for t in gated if any(not b.startswith(STALE_VIOLATION) for b in t.budget))
+        stale_failed = sum(1 for t in gated if any(b.startswith(STALE_VIOLATION) for b in t.budget))
         improved = len(cmp.by_status("improved"))
         before, after, _ = self.totals()
         delta = after - before
@@ -344,9 +343,9 @@ class _View:
             items.append("test failed: not gated")
         elif t.delta_usd:
             items.append("within threshold")
-        items.extend(_cell(b) if b.startswith(_STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget)
+        items.extend(_cell(b) if b.startswith(STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget)
         items.extend(_cell(r) for r in t.reasons)
-        if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
+        if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):
             items.append(f"stale cassette ({_cell(', '.join(t.stale))}): re-record")
         items.extend(_estimate_notes(t))
         return "; ".join(items)
@@ -382,10 +381,10 @@ class _View:
         else:
             text = f"{name}: {money(t.baseline_usd)} → {money(t.current_usd)} ({signed_money(t.delta_usd)})"
         extra = [
-            f"{self.gate_icon} {b}" if b.startswith(_STALE_VIOLATION) else f"{self.gate_icon} over budget: {b}"
+            f"{self.gate_icon} {b}" if b.startswith(STALE_VIOLATION) else f"{self.gate_icon} over budget: {b}"
             for b in t.budget
         ]
-        if t.stale and not any(b.startswith(_STALE_VIOLATION) for b in t.budget):
+        if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):
             extra.append(f"stale cassette ({', '.join(t.stale)}): re-record")
         extra.extend(_estimate_notes(t))
         return "; ".join([text, *extra])

@@ -93,6 +93,9 @@ def test_rise_under_threshold_passes(project: AgentProject) -> None:
     result = project.run("--agent-cost")
     assert result.ret == 0
     assert "FAILED" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["test_agent.py::test_task_a *$0.0021 *$0.002175 *+$0.000075 *+3.6% *within threshold*"]
+    )
 
 
 def test_marker_threshold_overrides(project: AgentProject) -> None:
@@ -134,6 +137,13 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
             "agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.0010; "
             "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"
         ]
+    )
+    # With a baseline, the verdict column says why the unchanged test fails.
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    compared = project.run("--agent-cost")
+    assert compared.ret == 1
+    compared.stdout.fnmatch_lines(
+        ["test_agent.py::test_task_b *$0.0021 *$0.0021 *$0 *+0.0% *over budget *cost $0.0021*"]
     )
 
 
