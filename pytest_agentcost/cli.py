@@ -64,13 +64,14 @@ def _parser() -> argparse.ArgumentParser:
         "--threshold",
         default=DEFAULT_THRESHOLD,
         metavar="SPEC",
-        help=f"per-task threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' (default {DEFAULT_THRESHOLD})",
+        # argparse %-formats help: the default goes in through %(default)s, never pasted in.
+        help="per-task threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' (default %(default)s)",
     )
     comp.add_argument(
         "--total-threshold",
         default=DEFAULT_THRESHOLD,
         metavar="SPEC",
-        help=f"threshold on the suite total (default {DEFAULT_THRESHOLD})",
+        help="threshold on the suite total (default %(default)s)",
     )
     comp.add_argument("--mode", choices=("fail", "warn"), default="fail", help="warn: report only, exit 0")
     comp.add_argument("--markdown", type=Path, metavar="PATH", help="write the PR-comment markdown to PATH")

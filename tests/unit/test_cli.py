@@ -14,6 +14,7 @@ from typing import Any
 import genai_prices
 import pytest
 
+from pytest_agentcost import cli
 from pytest_agentcost.baseline import Baseline, BaselineEntry, dump_baseline, update_baseline
 from pytest_agentcost.cli import main
 from pytest_agentcost.diff import compare
@@ -351,6 +352,15 @@ def test_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
     assert main(["merge", "a.json"]) == 2
     assert "the following arguments are required: -o/--output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", sorted({*cli._COMMANDS, *cli._DELEGATED}))
+def test_every_subcommand_help_prints_and_exits_0(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse %-formats each help string only when --help prints it: a stray '%' crashes here.
+    assert main([command, "--help"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"usage: agentcost {command} ")
+    assert err == ""
 
 
 @pytest.mark.parametrize(
