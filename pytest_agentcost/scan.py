@@ -474,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
     errors: list[UnreadableCassetteError] = []
-    files = [file for file, _ in iter_cassette_files(args.paths)]
+    # A path that does not exist is an error (reported by scan_paths), not a file that was scanned.
+    files = [file for file, _ in iter_cassette_files(args.paths) if file.exists()]
     findings = scan_paths(args.paths, on_error=errors.append)
     for error in errors:
         print(f"agentcost scan: error: {error}", file=sys.stderr)
@@ -485,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"agentcost scan: {len(findings)} possible secret(s) in {affected} of {len(files)} file(s)",
             file=sys.stderr,
         )
-    else:
+    elif files or not errors:
         print(f"agentcost scan: no secrets found in {len(files)} file(s)", file=sys.stderr)
     if errors:
         return 2

@@ -487,6 +487,20 @@ def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert ANTHROPIC_KEY not in out + err
 
 
+def test_main_missing_path_is_an_error_not_a_scanned_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nonexistent"
+    assert main([str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"agentcost scan: error: {missing}: cannot read: No such file or directory\n")
+
+    clean = _write(tmp_path / "clean.yaml", _interaction())
+    assert main([str(missing), str(clean)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"agentcost scan: error: {missing}: cannot read: No such file or directory",
+        "agentcost scan: no secrets found in 1 file(s)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "stderr_start"),
     [
