@@ -225,11 +225,13 @@ def _compare(args: argparse.Namespace) -> int:
     from pytest_agentcost.baseline import load_baseline
     from pytest_agentcost.gate import finish_session
     from pytest_agentcost.report import load_run
-    from pytest_agentcost.settings import Settings, Threshold
+    from pytest_agentcost.settings import Settings, Threshold, parse_runs_per_month
 
     # Check the options first, named as the user typed them (Settings.build names the ini options).
     Threshold.parse(args.threshold, "--threshold")
     Threshold.parse(args.total_threshold, "--total-threshold")
+    if args.runs_per_month is not None:
+        parse_runs_per_month(str(args.runs_per_month), "--runs-per-month")
     baseline = load_baseline(args.baseline)
     run = load_run(args.run)
     settings = Settings.build(

@@ -217,24 +217,29 @@ def _rootdir_path(config: pytest.Config, value: str) -> Path:
     return path if path.is_absolute() else Path(config.rootpath, path)
 
 
-def _ini_or_option(config: pytest.Config, option: str, ini: str) -> Any:
-    value = config.getoption(option, default=None)
-    if value is not None:
-        return value
-    return config.getini(ini)
+def _ini_bool(config: pytest.Config, name: str) -> bool:
+    """A bool ini value; pytest's own error ("invalid truth value 'x'") does not say which key."""
+    try:
+        return bool(config.getini(name))
+    except (ValueError, pytest.UsageError) as exc:  # pytest 8 raises ValueError, 9 a UsageError
+        text = str(exc)
+        raise AgentCostError(text if name in text else f"{name}: {text}; use true or false") from None
 
 
-def _parse_host_map(lines: list[str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for line in lines:
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        host, sep, provider = text.partition("=")
-        if not sep or not host.strip() or not provider.strip():
-            raise AgentCostError(f"agent_cost_providers: expected 'host = provider', got {text!r}")
-        result[host.strip().lower()] = provider.strip().lower()
-    return result
+def _option_or_ini_bool(config: pytest.Config, name: str) -> bool:
+    value = config.getoption(name, default=None)
+    return bool(value) if value is not None else _ini_bool(config, name)
+
+
+def _threshold_spec(config: pytest.Config, name: str) -> str:
+    """A threshold from the option or else the ini value; a bad option value is named as typed."""
+    from pytest_agentcost.settings import Threshold
+
+    value = config.getoption(name)
+    if not value:
+        return str(config.getini(name))
+    Threshold.parse(value, "--" + name.replace("_", "-"))
+    return str(value)
 
 
 def _implemented(config: pytest.Config, hook: str) -> bool:
@@ -289,7 +294,7 @@ class AgentCostSession:
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> AgentCostSession:
-        from pytest_agentcost.settings import Settings
+        from pytest_agentcost.settings import Settings, parse_host_providers
 
         baseline_value = config.getoption("agent_cost_baseline") or config.getini("agent_cost_baseline")
         prices_value = config.getini("agent_cost_prices")
@@ -302,20 +307,19 @@ class AgentCostSession:
             update_baseline=config.getoption("agent_cost_update_baseline"),
             prune=config.getoption("agent_cost_prune"),
             include_failed=config.getoption("agent_cost_include_failed"),
-            threshold=config.getoption("agent_cost_threshold") or config.getini("agent_cost_threshold"),
-            total_threshold=config.getoption("agent_cost_total_threshold")
-            or config.getini("agent_cost_total_threshold"),
+            threshold=_threshold_spec(config, "agent_cost_threshold"),
+            total_threshold=_threshold_spec(config, "agent_cost_total_threshold"),
             mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
-            fail_unpriced=bool(_ini_or_option(config, "agent_cost_fail_unpriced", "agent_cost_fail_unpriced")),
+            fail_unpriced=_option_or_ini_bool(config, "agent_cost_fail_unpriced"),
             price_date=config.getoption("agent_cost_price_date") or config.getini("agent_cost_price_date"),
             prices_file=_rootdir_path(config, prices_value) if prices_value else None,
             tool_prices=config.getini("agent_cost_tool_prices"),
-            host_providers=_parse_host_map(config.getini("agent_cost_providers")),
+            host_providers=parse_host_providers(config.getini("agent_cost_providers")),
             stale_policy=config.getoption("agent_cost_stale") or config.getini("agent_cost_stale"),
             stale_ignore_fields=config.getini("agent_cost_stale_ignore_fields") or None,
-            gate_estimates=bool(_ini_or_option(config, "agent_cost_gate_estimates", "agent_cost_gate_estimates")),
+            gate_estimates=_option_or_ini_bool(config, "agent_cost_gate_estimates"),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
-            tiktoken_download=bool(config.getini("agent_cost_tiktoken_download")),
+            tiktoken_download=_ini_bool(config, "agent_cost_tiktoken_download"),
             runs_per_month=config.getini("agent_cost_runs_per_month") or None,
             scan=config.getoption("agent_cost_scan"),
         )

@@ -12,7 +12,15 @@ from pytest_agentcost.errors import ConfigError
 from pytest_agentcost.models import parse_money
 from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file, parse_price_date, parse_tool_prices
 
-__all__ = ["DEFAULT_THRESHOLD", "Budget", "Settings", "TestRules", "Threshold"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Budget",
+    "Settings",
+    "TestRules",
+    "Threshold",
+    "parse_host_providers",
+    "parse_runs_per_month",
+]
 
 #: Default per-test and total threshold: fail only when cost rises by more
 #: than 10% AND by more than $0.0001. Both must be exceeded, so a 50% rise on a
@@ -34,16 +42,26 @@ class Threshold:
         parts = [p.strip() for p in str(spec).split(",") if p.strip()]
         if not parts:
             raise ConfigError(f"{what}: empty; use e.g. '10%', '$0.002' or '10%,$0.0001'")
+        seen: dict[str, str] = {}
         for part in parts:
             try:
                 if part.endswith("%"):
+                    kind = "percentage"
                     percent = parse_money(part[:-1].strip(), what)
                 elif part.startswith("$"):
+                    kind = "dollar amount"
                     usd = parse_money(part[1:].strip(), what)
                 else:
                     raise ValueError(f"{part!r} is neither a percentage ('10%') nor dollars ('$0.002')")
             except ValueError as exc:
                 raise ConfigError(f"{what}: {exc}") from None
+            if kind in seen:
+                # Two parts of one kind: the last would silently win.
+                raise ConfigError(
+                    f"{what}: two {kind}s ({seen[kind]!r} and {part!r}); give at most one percentage "
+                    "and one dollar amount, e.g. '10%,$0.0001'"
+                )
+            seen[kind] = part
         return cls(percent, usd)
 
     def merged_over(self, base: Threshold) -> Threshold:
@@ -132,6 +150,53 @@ def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> 
     )
 
 
+def parse_runs_per_month(value: str, what: str) -> int:
+    """A monthly run count: a non-negative whole number (``1_000`` is allowed)."""
+    try:
+        runs = int(str(value).replace("_", ""))
+    except ValueError:
+        runs = -1
+    if runs < 0:
+        raise ConfigError(f"{what} must be a non-negative whole number, not {value!r}")
+    return runs
+
+
+#: Provider names genai-prices resolves by itself, beyond the ids of its snapshot: ``litellm``
+#: takes the provider from a ``provider/model`` model name.
+_EXTRA_PROVIDERS = ("litellm",)
+
+
+def parse_host_providers(lines: Sequence[str]) -> dict[str, str]:
+    """Parse ``host = provider`` lines (ini option ``agent_cost_providers``).
+
+    The provider must be one genai-prices knows: its id or one of its aliases
+    (``gemini``, ``bedrock`` ...), which is stored as the id URL detection gives.
+    Any other name would be taken as is and show up as ``name:model`` in reports.
+    """
+    from genai_prices.data_snapshot import get_snapshot
+
+    snapshot = get_snapshot()
+    result: dict[str, str] = {}
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        host, sep, name = (part.strip() for part in text.partition("="))
+        if not sep or not host or not name:
+            raise ConfigError(f"agent_cost_providers: expected 'host = provider', got {text!r}")
+        name = name.lower()
+        if name not in _EXTRA_PROVIDERS:
+            try:
+                name = snapshot.find_provider(None, name, None).id
+            except LookupError:
+                known = sorted({p.id for p in snapshot.providers} | set(_EXTRA_PROVIDERS))
+                raise ConfigError(
+                    f"agent_cost_providers: unknown provider {name!r} for {host}; known providers: {', '.join(known)}"
+                ) from None
+        result[host.lower()] = name
+    return result
+
+
 @dataclass
 class Settings:
     """Everything a run needs to know, validated once at configure time."""
@@ -208,12 +273,7 @@ class Settings:
             cache = Path(tiktoken_cache)
             tokens.configure_cache_dir(str(cache if cache.is_absolute() else rootdir / cache))
         tokens.configure_download(enabled=tiktoken_download)
-        rpm: int | None = None
-        if runs_per_month:
-            try:
-                rpm = int(str(runs_per_month).replace("_", ""))
-            except ValueError:
-                raise ConfigError(f"agent_cost_runs_per_month must be a whole number, not {runs_per_month!r}") from None
+        rpm = parse_runs_per_month(runs_per_month, "agent_cost_runs_per_month") if runs_per_month else None
         return cls(
             rootdir=rootdir,
             baseline=baseline,

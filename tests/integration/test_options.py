@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import AgentProject, chat_response, interaction
+
 
 def test_pytest_help_lists_every_option_of_the_plugin(pytester: pytest.Pytester) -> None:
     # pytest %-formats each help string only when --help prints it: a stray '%' crashes here.
@@ -14,3 +16,78 @@ def test_pytest_help_lists_every_option_of_the_plugin(pytester: pytest.Pytester)
         ["LLM agent cost per test (pytest-agentcost):", "*--agent-cost-threshold=SPEC*", "*agent_cost_runs_per_month*"]
     )
     assert "'10%,$0.0001'" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("ini", "args", "message"),
+    [
+        pytest.param(
+            "agent_cost_runs_per_month = -3",
+            (),
+            "agent_cost_runs_per_month must be a non-negative whole number, not '-3'",
+            id="negative-runs-per-month",
+        ),
+        pytest.param(
+            "agent_cost_providers =\n    localhost:4000 = bogus",
+            (),
+            "agent_cost_providers: unknown provider 'bogus' for localhost:4000; known providers: anthropic, *",
+            id="unknown-provider",
+        ),
+        pytest.param(
+            "",
+            ("--agent-cost-threshold", "$0.01,$0.02"),
+            "--agent-cost-threshold: two dollar amounts ('$0.01' and '$0.02'); "
+            "give at most one percentage and one dollar amount, e.g. '10%,$0.0001'",
+            id="two-dollar-parts",
+        ),
+        pytest.param(
+            "agent_cost_total_threshold = 5%,7%",
+            (),
+            "agent_cost_total_threshold: two percentages ('5%' and '7%'); *",
+            id="two-percentages-in-ini",
+        ),
+        pytest.param(
+            "agent_cost_fail_unpriced = nope",
+            (),
+            "agent_cost_fail_unpriced: invalid truth value 'nope'; use true or false",
+            id="bad-bool",
+        ),
+        pytest.param(
+            "agent_cost_gate_estimates = maybe",
+            (),
+            "agent_cost_gate_estimates: invalid truth value 'maybe'; use true or false",
+            id="bad-bool-gate-estimates",
+        ),
+    ],
+)
+def test_bad_value_is_one_usage_error_line_naming_the_option(
+    project: AgentProject, ini: str, args: tuple[str, ...], message: str
+) -> None:
+    project.ini(ini + "\n")
+    project.module("test_agent", "def test_task():\n    pass\n")
+    result = project.run("--agent-cost", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    result.stderr.fnmatch_lines([f"ERROR: pytest-agentcost: {message}"])
+    assert "Traceback" not in result.stderr.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_known_provider_and_good_booleans_are_taken(project: AgentProject) -> None:
+    project.ini(
+        """
+        agent_cost_providers =
+            localhost:4000 = OpenAI
+        agent_cost_fail_unpriced = yes
+        agent_cost_runs_per_month = 1_000
+        """
+    )
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n", url="http://localhost:4000/chat")
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [interaction("http://localhost:4000/chat", chat_response("gpt-4o-mini", 1000, 100))],
+    )
+    result = project.run("--agent-cost", "--agent-cost-threshold", "$0.01,5%", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    call = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["calls"][0]
+    assert (call["provider"], call["cost_usd"]) == ("openai", "0.0002100000")

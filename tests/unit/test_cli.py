@@ -273,6 +273,13 @@ def test_compare_wants_the_price_file_the_run_used(tmp_path: Path, capsys: pytes
     [
         ("--threshold", "ten", "--threshold: 'ten' is neither a percentage ('10%') nor dollars ('$0.002')"),
         ("--total-threshold", "", "--total-threshold: empty; use e.g. '10%', '$0.002' or '10%,$0.0001'"),
+        (
+            "--threshold",
+            "$0.01,$0.02",
+            "--threshold: two dollar amounts ('$0.01' and '$0.02'); "
+            "give at most one percentage and one dollar amount, e.g. '10%,$0.0001'",
+        ),
+        ("--runs-per-month", "-3", "--runs-per-month must be a non-negative whole number, not '-3'"),
     ],
 )
 def test_compare_bad_option_values_are_one_line(

@@ -1,0 +1,88 @@
+"""Settings values checked once, in one line that names the option."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pytest_agentcost.errors import ConfigError
+from pytest_agentcost.settings import (
+    Threshold,
+    parse_host_providers,
+    parse_marker,
+    parse_runs_per_month,
+)
+
+
+def test_threshold_takes_one_part_of_each_kind() -> None:
+    assert Threshold.parse(" $0.0001 , 10% ") == Threshold(Decimal("10"), Decimal("0.0001"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "parts"),
+    [
+        ("$0.01,$0.02", "dollar amounts", "'$0.01' and '$0.02'"),
+        ("10%,$0.01,5%", "percentages", "'10%' and '5%'"),
+    ],
+)
+def test_threshold_refuses_two_parts_of_one_kind(spec: str, kind: str, parts: str) -> None:
+    # The last part would silently win.
+    with pytest.raises(ConfigError) as info:
+        Threshold.parse(spec, "--agent-cost-threshold")
+    assert str(info.value) == (
+        f"--agent-cost-threshold: two {kind} ({parts}); "
+        "give at most one percentage and one dollar amount, e.g. '10%,$0.0001'"
+    )
+
+
+def test_marker_threshold_refuses_two_parts_of_one_kind() -> None:
+    with pytest.raises(ConfigError, match=r"^t\.py::a: agent_cost threshold: two percentages"):
+        parse_marker((), {"threshold": "10%,20%"}, "t.py::a")
+
+
+@pytest.mark.parametrize(("value", "runs"), [("0", 0), ("1_000", 1000), (" 30 ", 30)])
+def test_runs_per_month(value: str, runs: int) -> None:
+    assert parse_runs_per_month(value, "agent_cost_runs_per_month") == runs
+
+
+@pytest.mark.parametrize("value", ["-3", "lots", "1.5", "-0_1"])
+def test_runs_per_month_must_be_a_non_negative_whole_number(value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_runs_per_month(value, "agent_cost_runs_per_month")
+    assert str(info.value) == f"agent_cost_runs_per_month must be a non-negative whole number, not {value!r}"
+
+
+def test_host_providers_map_hosts_to_provider_ids() -> None:
+    lines = [
+        "# LiteLLM proxy and friends",
+        "",
+        "LocalHost:4000 = OpenAI",
+        "gateway.example = gemini",
+        "bedrock.internal=bedrock",
+        "proxy.example = litellm",
+    ]
+    assert parse_host_providers(lines) == {
+        "localhost:4000": "openai",
+        # genai-prices' aliases become its provider ids, the ones URL detection gives.
+        "gateway.example": "google",
+        "bedrock.internal": "aws",
+        "proxy.example": "litellm",
+    }
+
+
+def test_host_providers_refuse_an_unknown_provider_and_list_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_host_providers(["localhost:4000 = bogus"])
+    message = str(info.value)
+    assert message.startswith("agent_cost_providers: unknown provider 'bogus' for localhost:4000; known providers: ")
+    known = message.rpartition("known providers: ")[2].split(", ")
+    assert {"openai", "anthropic", "google", "aws", "azure", "litellm"} <= set(known)
+    assert known == sorted(known)
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("line", ["localhost:4000", "= openai", "localhost:4000 ="])
+def test_host_providers_want_host_equals_provider(line: str) -> None:
+    with pytest.raises(ConfigError, match=r"^agent_cost_providers: expected 'host = provider', got "):
+        parse_host_providers([line])
