@@ -154,6 +154,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "'$0.01' and hard budgets that hold with or without a baseline.",
     )
     if not config.getoption("agent_cost", default=False):
+        inert = _inert_options(config)
+        if inert and not _is_worker(config):
+            config.pluginmanager.register(_InertOptionsNote(inert), "agentcost-inert-options")
         return
     try:
         session = AgentCostSession.from_config(config)
@@ -165,6 +168,31 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_agentcost._xdist import XdistController
 
         config.pluginmanager.register(XdistController(session), "agentcost-xdist")
+
+
+def _inert_options(config: pytest.Config) -> list[str]:
+    """The ``--agent-cost-*`` options given, as typed: each acts only with ``--agent-cost``."""
+    return [
+        "--" + name.replace("_", "-")
+        for name, value in vars(config.option).items()
+        if name.startswith("agent_cost_") and value is not None and value is not False
+    ]
+
+
+class _InertOptionsNote:
+    """Says, at the end of a run without ``--agent-cost``, that its ``--agent-cost-*`` options did nothing.
+
+    A terminal line, not a warning: ``filterwarnings = error`` must not fail a run over it.
+    """
+
+    def __init__(self, options: list[str]) -> None:
+        self.line = (
+            f"pytest-agentcost: warning: {', '.join(options)} {'has' if len(options) == 1 else 'have'} "
+            "no effect without --agent-cost"
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.write_line(self.line, yellow=True)
 
 
 def _is_worker(config: pytest.Config) -> bool:

@@ -91,3 +91,26 @@ def test_known_provider_and_good_booleans_are_taken(project: AgentProject) -> No
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     call = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["calls"][0]
     assert (call["provider"], call["cost_usd"]) == ("openai", "0.0002100000")
+
+
+def test_agent_cost_options_without_agent_cost_say_they_do_nothing(project: AgentProject) -> None:
+    # A terminal line, not a warning: even filterwarnings = error must not fail the run over it.
+    project.ini("filterwarnings = error\n")
+    project.module("test_agent", "def test_task():\n    pass\n")
+    result = project.run("--agent-cost-update-baseline", "--agent-cost-json", "cost.json", "--agent-cost-threshold=5%")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    warnings = [line for line in result.stdout.lines if "pytest-agentcost" in line]
+    assert warnings == [
+        "pytest-agentcost: warning: --agent-cost-json, --agent-cost-update-baseline, --agent-cost-threshold "
+        "have no effect without --agent-cost"
+    ]
+    assert not (project.root / "cost.json").exists()
+    assert not (project.root / "agent-cost-baseline.json").exists()
+
+
+@pytest.mark.parametrize("args", [(), ("--agent-cost", "--agent-cost-json", "cost.json")], ids=["none", "with"])
+def test_no_note_without_agent_cost_options_or_with_agent_cost(project: AgentProject, args: tuple[str, ...]) -> None:
+    project.module("test_agent", "def test_task():\n    pass\n")
+    result = project.run(*args)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert "no effect without --agent-cost" not in result.stdout.str() + result.stderr.str()
