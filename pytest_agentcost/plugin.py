@@ -8,6 +8,7 @@ is not patched and no hook of ours runs per test.
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -270,6 +271,17 @@ def _threshold_spec(config: pytest.Config, name: str) -> str:
     return str(value)
 
 
+def _suite_paths(config: pytest.Config) -> list[Path]:
+    """The folders a bare ``pytest`` at the rootdir collects: its testpaths (globs expanded), else the rootdir."""
+    root = config.rootpath
+    found = [
+        Path(root, match).resolve()
+        for pattern in config.getini("testpaths") or []
+        for match in glob.glob(str(pattern), root_dir=root, recursive=True)
+    ]
+    return found or [root.resolve()]
+
+
 def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
@@ -512,17 +524,19 @@ class AgentCostSession:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _is_full_run(self, session: pytest.Session) -> bool:
-        """True when every collected test was selected (no -k, -m, node ids or deselection)."""
-        args = [str(a) for a in self.config.args]
-        default_args = [str(p) for p in (self.config.getini("testpaths") or [])]
-        if self.config.getoption("keyword") or self.config.getoption("markexpr"):
+        """True when every test of the suite was selected (no -k, -m, node ids or deselection)."""
+        config = self.config
+        args = [str(a) for a in config.args]
+        if config.getoption("keyword") or config.getoption("markexpr"):
             return False
         if self._deselected or any("::" in a for a in args):
             return False
-        if args and sorted(args) != sorted(default_args):
-            # Paths other than testpaths: a full run only if they name the rootdir itself.
-            return all(Path(a).resolve() == self.config.rootpath for a in args)
-        return True
+        if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+            return True
+        # Paths given: a full run when they cover every folder a bare `pytest` at the rootdir would
+        # collect, however spelled (tests, tests/, ./tests, /abs/tests, the rootdir itself).
+        given = [Path(config.invocation_params.dir, a).resolve() for a in args]
+        return all(any(path == target or path in target.parents for path in given) for target in _suite_paths(config))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self._deselected += len(items)

@@ -6,10 +6,11 @@ gpt-4o-mini prices (genai-prices, 2026-11-01): input $0.15, output $0.60 per mil
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-from tests.conftest import AgentProject
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction, write_cassette
 
 TESTS = """
 @pytest.mark.vcr
@@ -363,3 +364,40 @@ def test_github_actions_annotations_and_step_summary(project: AgentProject, monk
     text = summary.read_text()
     assert text.startswith("<!-- pytest-agentcost -->")
     assert "test_task_a" in text
+
+
+def _tests_folder_project(project: AgentProject, testpaths: str) -> bytes:
+    """test_task_a and test_task_b under tests/, a full baseline of both, then test_task_b deleted."""
+    project.ini(f"testpaths = {testpaths}\n")
+    project.module("tests/test_agent", TESTS)
+    for test, calls in (("test_task_a", [(10_000, 1_000)]), ("test_task_b", [(5_000, 500)] * 2)):
+        write_cassette(
+            project.root / "tests" / "cassettes" / "test_agent" / f"{test}.yaml",
+            [interaction(CHAT_URL, chat_response("gpt-4o-mini", p, c)) for p, c in calls],
+        )
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.module("tests/test_agent", TESTS.split("@pytest.mark.vcr\ndef test_task_b")[0])
+    return _baseline_bytes(project)
+
+
+def _deleted_test_after(project: AgentProject, full_baseline: bytes, args: list[str]) -> tuple[str, bool]:
+    """The deleted test's comparison status, and whether the baseline still has it, after a run with ``args``."""
+    (project.root / BASELINE).write_bytes(full_baseline)
+    result = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json", *args)
+    assert result.ret == 0, (args, result.stdout.str())
+    status = project.read_json("cost.json")["comparison"]["tests"]["tests/test_agent.py::test_task_b"]["status"]
+    return status, "tests/test_agent.py::test_task_b" in json.loads(_baseline_bytes(project))["tests"]
+
+
+def test_a_full_run_is_told_however_the_test_folder_is_spelled(project: AgentProject) -> None:
+    full_baseline = _tests_folder_project(project, "tests")
+    # A full run reports the deleted test removed and prunes it from the baseline ...
+    for args in (["tests/"], ["./tests"], [f"{project.root / 'tests'}{os.sep}"], ["."], []):
+        assert _deleted_test_after(project, full_baseline, args) == ("removed", False), args
+    # ... a partial one says it did not run and keeps its entry.
+    assert _deleted_test_after(project, full_baseline, ["tests/test_agent.py"]) == ("not-run", True)
+
+
+def test_a_full_run_is_told_with_glob_testpaths(project: AgentProject) -> None:
+    full_baseline = _tests_folder_project(project, "test*")
+    assert _deleted_test_after(project, full_baseline, []) == ("removed", False)
