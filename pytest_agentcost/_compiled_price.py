@@ -170,11 +170,20 @@ class CompiledPrice:
 _SPECIAL_CASED = frozenset({("groq", "whisper-large-v3"), ("groq", "whisper-large-v3-turbo")})
 
 
-def compile_price(provider: Any, model: Any, timestamp: Any) -> CompiledPrice | None:
-    """A :class:`CompiledPrice` for a genai-prices model at ``timestamp``, or None if it cannot be."""
+def compile_price(
+    provider: Any, model: Any, timestamp: Any, price_context: Mapping[str, str] | None = None
+) -> CompiledPrice | None:
+    """A :class:`CompiledPrice` for a genai-prices model at ``timestamp``, or None if it cannot be.
+
+    ``price_context`` selects the model's price variants (a service tier) as ``calc_price``'s does.
+    """
     if (provider.id, model.id) in _SPECIAL_CASED:
         return None
+    # As ModelInfo.calc_price: a model found through another provider's list is priced without
+    # the context (its variants are that other provider's).
+    if price_context and not any(model is listed for listed in provider.models):
+        price_context = None
     try:
-        return CompiledPrice(model.get_prices(timestamp))
+        return CompiledPrice(model.get_prices(timestamp, price_context or None))
     except Exception:  # any surprise in genai-prices' internals: fall back to calc_price per call
         return None

@@ -25,6 +25,7 @@ __all__ = [
     "TOKEN_KINDS",
     "CallRecord",
     "ModelTotals",
+    "PriceContext",
     "PriceSource",
     "RunCost",
     "TestCost",
@@ -32,6 +33,7 @@ __all__ = [
     "ToolHostTotals",
     "format_money",
     "parse_money",
+    "price_context_from",
 ]
 
 #: Decimal places of every money string we write (1e-10 USD resolves one token
@@ -49,6 +51,31 @@ TOKEN_KINDS = (
     "cache_write_tokens",
     "reasoning_tokens",
 )
+
+
+#: The request context genai-prices selects a call's price variant by (``ModelInfo.get_prices``'s
+#: ``price_context``), as ``(key, value)`` pairs sorted by key: ``(("service_tier", "flex"),)``.
+#: Empty for the standard price. A tuple, not a dict: records share one per distinct context, and
+#: it can key the compiled-price memo as it is.
+PriceContext = tuple[tuple[str, str], ...]
+
+#: One shared tuple per distinct context read back from JSON.
+_CONTEXTS: dict[PriceContext, PriceContext] = {}
+
+
+def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
+    """A :data:`PriceContext` from its JSON form (an object of strings), or ValueError naming ``what``."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{what} must be an object of strings, not {value!r}")
+    pairs: list[tuple[str, str]] = []
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise ValueError(f"{what} must map strings to strings, not {key!r}: {item!r}")
+        pairs.append((key, item))
+    context = tuple(sorted(pairs))
+    return _CONTEXTS.setdefault(context, context) if len(_CONTEXTS) < 1024 else context
 
 
 def format_money(value: Decimal) -> str:
@@ -173,6 +200,10 @@ class CallRecord:
     """Stale-cassette drift of this call (see :mod:`pytest_agentcost.drift`), as a dict."""
     response_id: str | None = None
     is_poll: bool = False
+    price_context: PriceContext = ()
+    """The service tier the response reports, as the genai-prices price context it was priced in
+    (``(("service_tier", "flex"),)``); empty for the standard tier. A price file entry for the
+    model prices it whatever the context."""
 
     @property
     def priced(self) -> bool:
@@ -206,6 +237,8 @@ class CallRecord:
             data["response_id"] = self.response_id
         if self.is_poll:
             data["is_poll"] = True
+        if self.price_context:
+            data["price_context"] = dict(self.price_context)
         return data
 
     @classmethod
@@ -231,6 +264,7 @@ class CallRecord:
             drift=data.get("drift"),
             response_id=data.get("response_id"),
             is_poll=bool(data.get("is_poll", False)),
+            price_context=price_context_from(data.get("price_context"), "call price_context"),
         )
 
 

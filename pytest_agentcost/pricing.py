@@ -3,8 +3,10 @@
 genai-prices is the price source. It is always asked with a fixed request
 timestamp (the *price date*), so the same cassette gives the same cost on any
 day until genai-prices itself is upgraded; its network updater is never
-started. A user price file overrides or adds models (fine-tunes, self-hosted
-models, negotiated rates).
+started. The service tier a response reports is passed as genai-prices' price
+context, so tiers it prices apart (flex, priority, fast mode, batch) are priced
+at their own rates. A user price file overrides or adds models (fine-tunes,
+self-hosted models, negotiated rates), whatever the tier.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from genai_prices import Usage
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
-from pytest_agentcost.models import PriceSource, parse_money
+from pytest_agentcost.models import PriceContext, PriceSource, parse_money
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -174,8 +176,9 @@ class Pricer:
             price_date=self.price_date.isoformat(),
             overrides=overrides_digest,
         )
-        # (provider id or None, model) -> the model's compiled price; None when genai-prices
-        # does not know the pair (LookupError) or _GENAI when it must price every call itself.
+        # (provider id or None, model, price context) -> the model's compiled price; None when
+        # genai-prices does not know the pair (LookupError) or _GENAI when it must price every
+        # call itself.
         self._compiled = SnapshotMemo()
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
@@ -186,8 +189,15 @@ class Pricer:
             return self.overrides[f"{provider}:{key}"]
         return self.overrides.get(key)
 
-    def price(self, provider: str | None, model: str | None, usage: Usage) -> Decimal | None:
-        """USD for one call, or ``None`` when no price source knows the model."""
+    def price(
+        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
+    ) -> Decimal | None:
+        """USD for one call, or ``None`` when no price source knows the model.
+
+        ``context`` is the call's price context (its service tier, see
+        :data:`~pytest_agentcost.models.PriceContext`), passed to genai-prices as
+        ``price_context``; a price file entry for the model applies whatever it is.
+        """
         if not model:
             return None
         override = self._override(provider, model)
@@ -195,7 +205,7 @@ class Pricer:
             return override.cost(usage)
         attempts: list[str | None] = [provider, None] if provider else [None]
         for provider_id in attempts:
-            compiled = self._compiled_price(provider_id, model)
+            compiled = self._compiled_price(provider_id, model, context)
             if compiled is None:
                 continue  # genai-prices does not know this model under this provider
             if isinstance(compiled, CompiledPrice):
@@ -204,24 +214,30 @@ class Pricer:
                     return cost
             try:
                 calc = genai_prices.calc_price(
-                    usage, model, provider_id=provider_id, genai_request_timestamp=self._timestamp
+                    usage,
+                    model,
+                    provider_id=provider_id,
+                    genai_request_timestamp=self._timestamp,
+                    price_context=dict(context) if context else None,
                 )
             except (LookupError, ValueError, TypeError, KeyError):
                 continue
             return calc.total_price
         return None
 
-    def _compiled_price(self, provider_id: str | None, model: str) -> CompiledPrice | object | None:
-        """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per pair."""
-        return self._compiled.get((provider_id, model), self._compile_pair)
+    def _compiled_price(
+        self, provider_id: str | None, model: str, context: PriceContext = ()
+    ) -> CompiledPrice | object | None:
+        """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per key."""
+        return self._compiled.get((provider_id, model, context), self._compile_key)
 
-    def _compile_pair(self, snapshot: Any, key: tuple[str | None, str]) -> CompiledPrice | object | None:
-        provider_id, model = key
+    def _compile_key(self, snapshot: Any, key: tuple[str | None, str, PriceContext]) -> CompiledPrice | object | None:
+        provider_id, model, context = key
         try:
             found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
         except LookupError:
             return None
-        return compile_price(found_provider, found_model, self._timestamp) or _GENAI
+        return compile_price(found_provider, found_model, self._timestamp, dict(context) if context else None) or _GENAI
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""

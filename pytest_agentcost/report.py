@@ -13,11 +13,13 @@ Schema (``schema_version`` 1)::
     }
 
 Money values are strings with 10 decimal places (``"0.0072500000"``) or
-``null`` when a call is unpriced.
+``null`` when a call is unpriced. A call priced at a service tier's own rates
+carries its ``"price_context"`` (``{"service_tier": "flex"}``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -75,6 +77,13 @@ def _opt_string(value: str | None) -> str:
     return "null" if value is None else _string(value)
 
 
+@functools.lru_cache(maxsize=256)
+def _context_json(context: tuple[tuple[str, str], ...]) -> str:
+    """``_compact(dict(context))``: one text per distinct price context, which many calls share."""
+    pairs = sorted(dict(context).items())  # as to_dict: the last pair of a key wins
+    return "{" + ", ".join(f"{_string(key)}: {_string(value)}" for key, value in pairs) + "}"
+
+
 def _call_json(call: CallRecord) -> str:
     """``_compact(call.to_dict())``, written directly: a report holds one per call, thousands.
 
@@ -97,18 +106,20 @@ def _call_json(call: CallRecord) -> str:
         or type(call.estimated) is not bool
         or type(call.streamed) is not bool
         or type(call.is_poll) is not bool
+        or type(call.price_context) is not tuple
     ):
         return _compact(call.to_dict())
     try:  # the string encoder raises TypeError for anything but a str
         money = "null" if cost is None else f'"{format_money(cost)}"'
         cassette = "" if call.cassette is None else f'"cassette": {_string(call.cassette)}, '
         is_poll = '"is_poll": true, ' if call.is_poll else ""
+        context = f'"price_context": {_context_json(call.price_context)}, ' if call.price_context else ""
         response_id = "" if call.response_id is None else f'"response_id": {_string(call.response_id)}, '
         warnings = f', "warnings": [{", ".join(map(_string, call.warnings))}]' if call.warnings else ""
         if call.kind != "llm":
             return (
                 f'{{{cassette}"cost_usd": {money}, "host": {_string(call.host)}, {is_poll}'
-                f'"kind": {_string(call.kind)}, {response_id}"status": {call.status}{warnings}}}'
+                f'"kind": {_string(call.kind)}, {context}{response_id}"status": {call.status}{warnings}}}'
             )
         return (
             f'{{"billed": {"true" if call.billed else "false"}, '
@@ -116,7 +127,7 @@ def _call_json(call: CallRecord) -> str:
             f'{cassette}"cost_usd": {money}, "endpoint": {_opt_string(call.endpoint)}, '
             f'"estimated": {"true" if call.estimated else "false"}, "host": {_string(call.host)}, '
             f'"input_tokens": {usage.input_tokens}, {is_poll}"kind": "llm", "model": {_opt_string(call.model)}, '
-            f'"output_tokens": {usage.output_tokens}, "provider": {_opt_string(call.provider)}, '
+            f'"output_tokens": {usage.output_tokens}, {context}"provider": {_opt_string(call.provider)}, '
             f'"reasoning_tokens": {usage.reasoning_tokens}, {response_id}"status": {call.status}, '
             f'"streamed": {"true" if call.streamed else "false"}, "tool_calls": {call.tool_calls}{warnings}}}'
         )

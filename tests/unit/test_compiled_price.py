@@ -80,6 +80,61 @@ def test_every_model_in_genai_prices_prices_identically(when: datetime) -> None:
     assert shortcut_used > 0.5 * compiled_models * len(USAGES)
 
 
+def _contexts() -> list[dict[str, str]]:
+    """Every ``when`` of a price variant in genai-prices' data, and one that selects nothing."""
+    found = {tuple(sorted(variant.when.items())) for _, model in _models() for variant in model.price_variants or ()}
+    return [dict(when) for when in sorted(found)] + [{"service_tier": "no-such-tier"}]
+
+
+def test_every_price_variant_prices_identically() -> None:
+    # A service tier selects the model's price variants (genai-prices' price_context): the compiled
+    # price of each model under each context genai-prices knows equals calc_price's.
+    when = DATES[0]
+    contexts = _contexts()
+    compared = 0
+    differs = 0
+    for provider, model in _models():
+        if not model.price_variants:
+            continue
+        for context in contexts:
+            compiled = compile_price(provider, model, when, context)
+            if compiled is None:
+                continue
+            for values in USAGES:
+                usage = Usage(**values)
+                fast = compiled.cost(usage)
+                if fast is None:
+                    continue
+                try:
+                    expected = model.calc_price(
+                        usage, provider, genai_request_timestamp=when, price_context=context
+                    ).total_price
+                except (LookupError, ValueError, TypeError, KeyError):
+                    pytest.fail(f"compiled answered where genai-prices refuses: {provider.id} {model.id} {context}")
+                assert str(fast) == str(expected), (provider.id, model.id, context, values)
+                compared += 1
+                differs += expected != model.calc_price(usage, provider, genai_request_timestamp=when).total_price
+    # Not vacuous: the contexts were compared, and many of them change the price.
+    assert compared > 1000
+    assert differs > 300
+
+
+def test_a_borrowed_model_is_priced_without_the_context() -> None:
+    # Azure lists no gpt-5-mini of its own: genai-prices borrows OpenAI's and, as calc_price does,
+    # prices it without the context (OpenAI's variants are not Azure's prices).
+    provider, model = get_snapshot().find_provider_model("gpt-5-mini", None, "azure", None)
+    assert not any(model is listed for listed in provider.models)
+    usage = Usage(input_tokens=1000, output_tokens=100)
+    compiled = compile_price(provider, model, DATES[0], {"service_tier": "flex"})
+    assert compiled is not None
+    expected = model.calc_price(
+        usage, provider, genai_request_timestamp=DATES[0], price_context={"service_tier": "flex"}
+    ).total_price
+    standard = compile_price(provider, model, DATES[0])
+    assert standard is not None
+    assert compiled.cost(usage) == expected == standard.cost(usage)
+
+
 def test_usage_genai_refuses_is_left_to_genai() -> None:
     provider, model = get_snapshot().find_provider_model("gpt-4o-mini", None, "openai", None)
     compiled = compile_price(provider, model, DATES[0])
@@ -107,6 +162,9 @@ def test_special_cased_models_are_never_compiled() -> None:
         [
             ("openai", "gpt-4o-mini"),
             ("openai", "gpt-4o"),
+            ("openai", "o4-mini"),
+            ("azure", "gpt-5-mini"),
+            ("anthropic", "claude-opus-4-8"),
             ("anthropic", "claude-sonnet-4-5"),
             ("anthropic", "claude-3-5-haiku-latest"),
             ("google", "gemini-2.5-flash"),
@@ -131,8 +189,19 @@ def test_special_cased_models_are_never_compiled() -> None:
         ),
         st.integers(min_value=0, max_value=400_000),
     ),
+    context=st.sampled_from(
+        [
+            (),
+            (("service_tier", "flex"),),
+            (("service_tier", "priority"),),
+            (("speed", "fast"),),
+            (("processing", "batch"),),
+        ]
+    ),
 )
-def test_pricer_matches_genai_prices_calc_price(ref: tuple[str | None, str], values: dict[str, int]) -> None:
+def test_pricer_matches_genai_prices_calc_price(
+    ref: tuple[str | None, str], values: dict[str, int], context: tuple[tuple[str, str], ...]
+) -> None:
     provider_id, model = ref
     pricer = Pricer()
     usage = Usage(**values)
@@ -140,15 +209,19 @@ def test_pricer_matches_genai_prices_calc_price(ref: tuple[str | None, str], val
     for attempt in [provider_id, None] if provider_id else [None]:
         try:
             expected = genai_prices.calc_price(
-                usage, model, provider_id=attempt, genai_request_timestamp=DATES[0]
+                usage,
+                model,
+                provider_id=attempt,
+                genai_request_timestamp=DATES[0],
+                price_context=dict(context) or None,
             ).total_price
         except (LookupError, ValueError, TypeError, KeyError):
             continue
         break
-    got = pricer.price(provider_id, model, usage)
+    got = pricer.price(provider_id, model, usage, context)
     assert (None if got is None else str(got)) == (None if expected is None else str(expected))
     # Asked twice (now from the compiled cache), the answer does not change.
-    again = pricer.price(provider_id, model, usage)
+    again = pricer.price(provider_id, model, usage, context)
     assert again == got
 
 

@@ -68,6 +68,17 @@ _opt_text = st.none() | _text
 _count = st.integers(min_value=0, max_value=10**12)
 _money = st.none() | st.decimals(min_value=0, max_value=10**6, allow_nan=False, places=14)
 _odd = st.sampled_from([True, 1.5, "7", None, Decimal("2")])  # values of types the plugin never writes
+_context = st.sampled_from(
+    [
+        (("service_tier", "flex"),),
+        (("processing", "batch"), ("speed", "fast")),
+        (("speed", "fast"), ("processing", "batch")),  # unsorted: written sorted, as to_dict writes it
+        (("speed", "fast"), ("speed", "standard")),  # a key twice: the last wins, as in dict()
+        (("service_tier", 'q"\\ü'),),
+        ((("a", "b"), "c"),),  # of a shape the plugin never writes
+        (("only-a-key",),),
+    ]
+)
 
 
 @st.composite
@@ -90,8 +101,9 @@ def _call_records(draw: st.DrawFn) -> CallRecord:
         drift=draw(st.none() | st.just({"changed": ["model"], "b": {"z": 1, "a": [2]}})),
         response_id=draw(_opt_text),
         is_poll=draw(st.booleans()),
+        price_context=draw(st.just(()) | _context),
     )
-    odd_fields = ["status", "tool_calls", "billed", "is_poll", "cost_usd", "host", "model"]
+    odd_fields = ["status", "tool_calls", "billed", "is_poll", "cost_usd", "host", "model", "price_context"]
     field = draw(st.none() | st.sampled_from(odd_fields))
     if field is not None:
         record = replace(record, **{field: draw(_odd)})
