@@ -8,12 +8,13 @@ what the general path (:func:`pytest_agentcost.interaction.from_vcr`, then
 :class:`~pytest_agentcost.interaction.Interaction`, the parse state and the
 :class:`~pytest_agentcost.usage.Extraction` around it: about a third less work per call.
 
-It reads usage with the same genai-prices extractors, usage check and stream reader as the
-general path, and it decides only what it can decide exactly. Anything else (another endpoint
-or status, a compressed body, another kind of stream, a host that needs the body to say who
-answered, an error object or event, a missing or malformed usage, a response that names no
-model) makes it return None, and the general path reads the call. ``tests/unit/test_lean.py``
-holds the two paths equal on generated calls and on every cassette in the test data.
+It reads usage, and the service tier that prices it, with the same genai-prices extractors,
+usage check, tier readers and stream reader as the general path, and it decides only what it
+can decide exactly. Anything else (another endpoint or status, a compressed body, another kind
+of stream, a host that needs the body to say who answered, an error object or event, a missing
+or malformed usage, a response that names no model) makes it return None, and the general path
+reads the call. ``tests/unit/test_lean.py`` holds the two paths equal on generated calls and on
+every cassette in the test data.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from genai_prices import Usage
 from pytest_agentcost import _sse
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import json_or_none
+from pytest_agentcost.models import PriceContext
 from pytest_agentcost.usage import (
     PROVIDER_MARKERS,
     STREAM_PATH_SUFFIXES,
@@ -34,9 +36,11 @@ from pytest_agentcost.usage import (
     _str,
     _url_facts,
     _usage_problems,
+    anthropic_context,
     anthropic_tool_calls,
     chat_tool_calls,
     gemini_tool_calls,
+    service_tier_context,
 )
 
 __all__ = ["LeanCall", "read"]
@@ -54,6 +58,7 @@ class LeanCall(NamedTuple):
     tool_calls: int
     response_id: str | None
     streamed: bool = False
+    price_context: PriceContext = ()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -143,7 +148,10 @@ def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> Le
     found = _priced(doc, doc.get("usage"), provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None
-    return LeanCall(host, status, provider, endpoint, *found, chat_tool_calls(doc), _str(doc.get("id")))
+    context = service_tier_context(doc.get("service_tier"))
+    return LeanCall(
+        host, status, provider, endpoint, *found, chat_tool_calls(doc), _str(doc.get("id")), price_context=context
+    )
 
 
 def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -158,7 +166,9 @@ def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str
     found = _priced({"model": parsed.model, "usage": usage_obj}, usage_obj, provider, endpoint, parsed.model)
     if found is None:
         return None
-    return LeanCall(host, status, provider, endpoint, *found, parsed.tool_calls, parsed.response_id, True)
+    return LeanCall(
+        host, status, provider, endpoint, *found, parsed.tool_calls, parsed.response_id, True, parsed.price_context
+    )
 
 
 def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -169,7 +179,8 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     if found is None:
         return None
     tool_calls = anthropic_tool_calls(doc.get("content"))
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")))
+    context = anthropic_context(doc.get("usage"))
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")), price_context=context)
 
 
 def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -186,7 +197,10 @@ def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> 
     if found is None:
         return None
     tool_calls = gemini_tool_calls(doc)
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("responseId")))
+    context = service_tier_context(usage_obj.get("serviceTier"))
+    return LeanCall(
+        host, status, provider, endpoint, *found, tool_calls, _str(doc.get("responseId")), price_context=context
+    )
 
 
 _READERS = {

@@ -124,11 +124,12 @@ class Accountant:
             endpoint=call.endpoint,
             model=sys.intern(call.model),
             usage=token_usage(call.usage),
-            cost_usd=self.pricer.price(call.provider, call.model, call.usage),
+            cost_usd=self.pricer.price(call.provider, call.model, call.usage, call.price_context),
             streamed=call.streamed,
             tool_calls=call.tool_calls,
             cassette=self._relative(cassette),
             response_id=call.response_id,
+            price_context=call.price_context,
         )
 
     def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
@@ -160,9 +161,10 @@ class Accountant:
                 cassette=cassette,
             )
         usage = token_usage(extraction.usage) if extraction.billed else TokenUsage()
+        context = extraction.price_context if extraction.billed else ()
         cost: Decimal | None = Decimal(0)
         if extraction.billed and self.price_hook is None:
-            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
+            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.host),
@@ -182,12 +184,13 @@ class Accountant:
             drift=self._drift(current, recorded, extraction.endpoint),
             response_id=extraction.response_id,
             is_poll=extraction.is_poll,
+            price_context=context,
         )
         if not extraction.billed or self.price_hook is None:
             return record
         hooked = self.price_hook(record)
         if hooked is None:
-            hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage)
+            hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
         return replace(record, cost_usd=hooked)
 
     def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:

@@ -81,6 +81,7 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
                     output_tokens=out,
                     cache_read_tokens=min(call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)),
                 ),
+                call.price_context,  # re-recorded, it would be served in the same tier
             )
             if cost is None:
                 return None

@@ -36,12 +36,23 @@ What is reported when usage cannot be read (the policy)
       part of its usage object is malformed.
     * Zero usage is ``Usage(input_tokens=0, output_tokens=0)``.
 
+Service tiers
+    genai-prices prices some tiers apart (``PriceVariant(when=...)``), selected by a price
+    context. The tier a response reports is read into :attr:`Extraction.price_context`, keyed
+    as genai-prices keys its variants: OpenAI's top-level ``service_tier`` (Chat Completions,
+    each stream chunk, a Responses object, the final ``response.completed`` event) and Gemini's
+    ``usageMetadata.serviceTier`` as ``service_tier``; Anthropic's ``usage.speed == "fast"`` as
+    ``speed`` and ``usage.service_tier == "batch"`` as ``processing: batch`` (its ``priority``
+    tier has no genai-prices variant). The standard tier (``default``, ``standard``) is no
+    context: genai-prices' variants for it carry no prices.
+
 :func:`extract` never raises for bad input.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
@@ -57,6 +68,7 @@ from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction, json_or_none
+from pytest_agentcost.models import PriceContext
 from pytest_agentcost.tokens import count_text
 
 __all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
@@ -100,6 +112,8 @@ class Extraction:
     is_poll: bool
     """True for ``GET /v1/responses/{id}`` (OpenAI background mode)."""
     warnings: tuple[str, ...] = ()
+    price_context: PriceContext = ()
+    """The tier the response reports, as the genai-prices price context (see the module docstring)."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -383,6 +397,45 @@ def _zero_usage() -> Usage:
     return Usage(input_tokens=0, output_tokens=0)
 
 
+# --------------------------------------------------------------------------- service tiers
+
+#: Tier names for the standard tier. genai-prices has no variant for them, or one without prices
+#: (OpenAI's ``service_tier: default``): the standard price either way, so no context is kept.
+#: ``tests/unit/test_tiers.py`` checks genai-prices' data still says so.
+STANDARD_TIERS = frozenset({"default", "standard"})
+
+_ANTHROPIC_FAST: PriceContext = (("speed", "fast"),)
+_ANTHROPIC_BATCH: PriceContext = (("processing", "batch"),)
+_ANTHROPIC_FAST_BATCH: PriceContext = (("processing", "batch"), ("speed", "fast"))
+
+
+@functools.lru_cache(maxsize=256)
+def _service_tier(tier: str) -> PriceContext:
+    return (("service_tier", tier),)  # one shared tuple per tier: no allocation per call
+
+
+def service_tier_context(tier: Any) -> PriceContext:
+    """The price context of a reported ``service_tier`` (OpenAI) or ``serviceTier`` (Gemini)."""
+    if type(tier) is not str or not tier or tier in STANDARD_TIERS:
+        return ()
+    return _service_tier(tier)
+
+
+def anthropic_context(usage: Any) -> PriceContext:
+    """The price context of an Anthropic ``usage`` object: its ``speed`` and ``service_tier``.
+
+    Only what genai-prices' Anthropic variants key on: ``speed: fast`` (fast mode) and
+    ``processing: batch`` (``service_tier: batch``). ``priority`` and ``standard`` select nothing.
+    """
+    if type(usage) is not dict:
+        return ()
+    fast = usage.get("speed") == "fast"
+    batch = usage.get("service_tier") == "batch"
+    if fast:
+        return _ANTHROPIC_FAST_BATCH if batch else _ANTHROPIC_FAST
+    return _ANTHROPIC_BATCH if batch else ()
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -408,6 +461,8 @@ class _Parsed:
     """Bedrock usage read from headers (Converse-shaped ``usage`` object)."""
     output_reader: Callable[[], list[str]] | None = None
     """Reads ``output_text`` when it is first needed (a parser that skipped it to save time)."""
+    price_context: PriceContext = ()
+    """The service tier the response reports (see :func:`service_tier_context`)."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -495,6 +550,7 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
     usage: Any = None
     tool_ids: set[tuple[int, int]] = set()
     model, response_id = parsed.model, parsed.response_id
+    tier: str | None = None
     for event in events:
         if _is_done(event):
             continue
@@ -503,9 +559,11 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
             continue
         model = _str(chunk.get("model")) or model
         response_id = _str(chunk.get("id")) or response_id
+        tier = _str(chunk.get("service_tier")) or tier
         usage = _chat_chunk_usage(chunk, usage)
         _chat_chunk_choices(chunk, tool_ids, parsed.output_text)
     parsed.model, parsed.response_id = model, response_id
+    parsed.price_context = service_tier_context(tier)
     parsed.tool_calls = len(tool_ids)
     return usage
 
@@ -572,6 +630,7 @@ def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text:
             _chat_chunk_choices(chunk, tool_ids, None)
     parsed.model = _last_chat_str(events, "model", parsed.model)
     parsed.response_id = _last_chat_str(events, "id", parsed.response_id)
+    parsed.price_context = service_tier_context(_last_chat_str(events, "service_tier", None))
     parsed.tool_calls = len(tool_ids)
     parsed.output_reader = lambda: _read_output(_openai_chat_stream, events)
     return usage
@@ -601,6 +660,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
         return
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
+    parsed.price_context = service_tier_context(doc.get("service_tier"))
     parsed.tool_calls = chat_tool_calls(doc)
     for choice in _list(doc.get("choices")):
         choice = _obj(choice)
@@ -692,6 +752,8 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
 def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
     parsed.model = _str(response.get("model")) or parsed.model
     parsed.response_id = _str(response.get("id")) or parsed.response_id
+    # The tier that served it: a stream's earlier events may still carry the one requested.
+    parsed.price_context = service_tier_context(response.get("service_tier"))
     parsed.tool_calls = _responses_tool_calls(response)
     parsed.output_text = _responses_text(response)
     status = response.get("status")
@@ -814,6 +876,7 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
     _anthropic_blocks(_list(doc.get("content")), parsed)
+    parsed.price_context = anthropic_context(doc.get("usage"))
     if doc.get("usage") is None:
         parsed.problems.append("the response has no usage")
         return
@@ -823,6 +886,7 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
 def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed: _Parsed) -> None:
     if parsed.error is not None:
         return
+    parsed.price_context = anthropic_context(usage)  # an estimate is priced at the tier too
     if not stopped:
         parsed.problems.append("the stream ended before message_stop (truncated recording)")
         # Output counts in a cut stream are partial: estimate rather than under-report.
@@ -886,6 +950,7 @@ def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _
     usage, finished = _gemini_chunks(chunks, parsed)
     if parsed.error is not None:
         return
+    parsed.price_context = service_tier_context(_obj(usage).get("serviceTier"))  # estimates too
     if streamed and not finished and not parsed.problems:
         parsed.problems.append("the stream ended before a finishReason (truncated recording)")
     if parsed.problems:
@@ -1350,6 +1415,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         tool_calls: int = 0,
         response_id: str | None = None,
         warnings: Iterable[str] = (),
+        price_context: PriceContext = (),
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -1365,6 +1431,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             response_id=response_id,
             is_poll=is_poll,
             warnings=tuple(warnings),
+            price_context=price_context,
         )
 
     if not 200 <= interaction.status < 300:
@@ -1421,6 +1488,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         billed=True,
                         tool_calls=parsed.tool_calls,
                         response_id=parsed.response_id,
+                        price_context=parsed.price_context,
                     )
         else:
             problems.append("the response has no usage")
@@ -1443,6 +1511,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         tool_calls=parsed.tool_calls,
         response_id=parsed.response_id,
         warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
+        price_context=parsed.price_context,
     )
 
 

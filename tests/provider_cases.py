@@ -10,6 +10,8 @@ the cassette so they always match), and the expected extraction:
   and writes (Anthropic's and Bedrock's uncached count is added up by the
   genai-prices extractor), ``output_tokens`` includes reasoning;
 * ``input_tokens``/``output_tokens`` are ``None`` for an estimated case;
+* ``price_context``: the service tier the response reports, as the genai-prices price
+  context it is priced in (``{}``, the default, for the standard tier);
 * ``llm_calls``: billed LLM calls in the cassette (background polls bill once
   per response id, error and non-LLM interactions are not calls);
 * ``expected_cost_usd``: a Decimal string, worked out by hand below from the
@@ -62,6 +64,7 @@ def _case(
     estimated: bool = False,
     streamed: bool = False,
     llm_calls: int = 1,
+    price_context: dict[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     cassette = f"{id}.yaml"
@@ -83,6 +86,7 @@ def _case(
         "streamed": streamed,
         "llm_calls": llm_calls,
         "expected_cost_usd": expected_cost_usd,
+        "price_context": price_context or {},
         **extra,
     }
 
@@ -470,5 +474,83 @@ CASES: list[dict[str, Any]] = [
         input_tokens=140,
         output_tokens=11,
         expected_cost_usd="0.0000276",
+    ),
+    # ---- Service tiers: priced at the tier's own rates (genai-prices' price variants), which the
+    # response reports. The standard-rate figure is given too: a reader that ignored the tier
+    # would report it.
+    # o4-mini, service_tier "flex": in 0.55 / cached 0.138 / out 2.20 (standard 1.10 / 0.275 / 4.40).
+    # uncached 2000-1024=976 x 0.55 = 536.8 ; cached 1024 x 0.138 = 141.312 ; out 1500 x 2.20 = 3300
+    # -> 3978.112 / 1e6 = 0.003978112   (standard: 1073.6 + 281.6 + 6600 = 7955.2 -> 0.0079552)
+    _case(
+        "openai_chat_flex",
+        provider="openai",
+        endpoint="openai.chat",
+        model="o4-mini-2025-04-16",
+        input_tokens=2000,
+        cache_read_tokens=1024,
+        output_tokens=1500,
+        reasoning_tokens=1024,
+        expected_cost_usd="0.003978112",
+        price_context={"service_tier": "flex"},
+    ),
+    # o4-mini stream, every chunk "service_tier": "priority": in 2 / cached 0.50 / out 8.
+    # 3000 x 2 = 6000 ; 800 x 8 = 6400 -> 12400 / 1e6 = 0.0124   (standard: 3300 + 3520 -> 0.00682)
+    _case(
+        "openai_chat_stream_priority",
+        provider="openai",
+        endpoint="openai.chat",
+        model="o4-mini-2025-04-16",
+        input_tokens=3000,
+        output_tokens=800,
+        reasoning_tokens=512,
+        streamed=True,
+        expected_cost_usd="0.0124",
+        price_context={"service_tier": "priority"},
+    ),
+    # gpt-5-mini Responses stream: response.created says "auto" (as asked), response.completed
+    # "flex" (as served). flex: in 0.125 / cached 0.0125 / out 1 (standard 0.25 / 0.025 / 2).
+    # uncached 4000-2048=1952 x 0.125 = 244 ; cached 2048 x 0.0125 = 25.6 ; out 900 x 1 = 900
+    # -> 1169.6 / 1e6 = 0.0011696   (standard: 488 + 51.2 + 1800 -> 0.0023392)
+    _case(
+        "openai_responses_stream_flex",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-5-mini-2025-08-07",
+        input_tokens=4000,
+        cache_read_tokens=2048,
+        output_tokens=900,
+        reasoning_tokens=640,
+        streamed=True,
+        expected_cost_usd="0.0011696",
+        price_context={"service_tier": "flex"},
+    ),
+    # claude-opus-4-8 in fast mode (usage.speed "fast"; usage.service_tier "standard" selects
+    # nothing): in 10 / cache read 1 / cache write (5m) 12.50 / out 50 (standard 5 / 0.50 / 6.25 / 25).
+    # input_tokens = 1500 uncached + 4000 read + 500 written = 6000
+    # 1500 x 10 = 15000 ; 4000 x 1 = 4000 ; 500 x 12.5 = 6250 ; 700 x 50 = 35000 -> 60250 / 1e6 = 0.06025
+    # (standard: 7500 + 2000 + 3125 + 17500 = 30125 -> 0.030125)
+    _case(
+        "anthropic_messages_fast",
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-opus-4-8",
+        input_tokens=6000,
+        cache_read_tokens=4000,
+        cache_write_tokens=500,
+        output_tokens=700,
+        expected_cost_usd="0.06025",
+        price_context={"speed": "fast"},
+    ),
+    # gemini-3.8-flash-tts, usageMetadata.serviceTier "flex": in 0.25 / out 4.50 (standard 0.50 / 9).
+    # 120 x 0.25 = 30 ; 2400 x 4.5 = 10800 -> 10830 / 1e6 = 0.01083   (standard: 60 + 21600 -> 0.02166)
+    _case(
+        "gemini_generate_content_flex",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-3.8-flash-tts",
+        input_tokens=120,
+        output_tokens=2400,
+        expected_cost_usd="0.01083",
+        price_context={"service_tier": "flex"},
     ),
 ]

@@ -43,6 +43,7 @@ CHUNK = st.fixed_dictionaries(
     optional={
         "id": NAME,
         "model": NAME,
+        "service_tier": st.one_of(st.sampled_from(["flex", "priority", "default", ""]), st.none(), st.integers(0, 1)),
         "object": st.just("chat.completion.chunk"),
         "usage": USAGE,
         "x_groq": st.fixed_dictionaries({}, optional={"usage": USAGE, "id": st.just("req_1")}),
@@ -72,7 +73,7 @@ def events(draw: st.DrawFn) -> list[_sse.SSEEvent]:
             )
             if draw(st.integers(0, 9)) == 0:
                 # A key written with a unicode escape decodes to the same key.
-                key = draw(st.sampled_from(["model", "usage", "id", "tool_calls", "error"]))
+                key = draw(st.sampled_from(["model", "usage", "id", "tool_calls", "error", "service_tier"]))
                 data = data.replace(f'"{key}"', '"\\u00' + format(ord(key[0]), "x") + key[1:] + '"')
         result.append(_sse.SSEEvent(draw(st.sampled_from(["", "", "", "error", "message"])), data))
     return result
@@ -84,7 +85,8 @@ def _answers(reader: Any, stream: list[_sse.SSEEvent]) -> tuple[Any, ...]:
         found = reader([_sse.SSEEvent(e.event, e.data) for e in stream], parsed)
     except (TypeError, ValueError) as exc:
         return ("raises", type(exc).__name__)
-    return (found, parsed.model, parsed.response_id, parsed.tool_calls, parsed.error, parsed.texts())
+    answers = (found, parsed.model, parsed.response_id, parsed.tool_calls, parsed.error, parsed.texts())
+    return (*answers, parsed.price_context)
 
 
 def _with_body(events: list[_sse.SSEEvent], parsed: usage._Parsed) -> Any:

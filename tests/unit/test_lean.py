@@ -25,6 +25,7 @@ from pytest_agentcost.accounting import Accountant
 from pytest_agentcost.interaction import from_vcr
 from pytest_agentcost.models import CallRecord
 from pytest_agentcost.pricing import Pricer
+from pytest_agentcost.usage import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = sorted((ROOT / "tests" / "data" / "cassettes").glob("*.yaml")) + sorted(
@@ -48,6 +49,7 @@ def check(request: Request, response: dict[str, Any], path: str = "c.yaml") -> C
 
 def test_every_cassette_interaction_reads_the_same_both_ways() -> None:
     read: dict[str, int] = {}
+    tiered: set[str] = set()
     for cassette in CASSETTES:
         requests, responses = FilesystemPersister.load_cassette(str(cassette), yamlserializer)
         for request, response in zip(requests, responses, strict=True):
@@ -55,8 +57,12 @@ def test_every_cassette_interaction_reads_the_same_both_ways() -> None:
             if record is not None:
                 key = f"{record.endpoint}{' stream' if record.streamed else ''}"
                 read[key] = read.get(key, 0) + 1
-    # Not vacuous: each shape the lean reader takes is in the data, and it took it.
+                if record.price_context:
+                    tiered.add(key)
+    # Not vacuous: each shape the lean reader takes is in the data, and it took it, in a service
+    # tier priced apart too.
     assert set(read) == {"openai.chat", "openai.chat stream", "anthropic.messages", "gemini.generate_content"}
+    assert tiered == set(read)
 
 
 def _request(url: str = "https://api.openai.com/v1/chat/completions", method: str = "POST") -> Request:
@@ -243,7 +249,14 @@ COUNT = st.one_of(
 )
 NAME = st.one_of(
     st.sampled_from(["gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash", "no-such-model", "gen-x"]),
+    # Models with service tiers genai-prices prices apart (flex, priority, fast mode).
+    st.sampled_from(["o4-mini", "claude-opus-4-8", "gemini-3.8-flash-tts"]),
     _sometimes(st.sampled_from([None, "", 3]), "gpt-4o-mini", one_in=3),
+)
+#: A reported service tier: the ones genai-prices prices apart, the standard ones, others, junk.
+TIER = st.one_of(
+    st.sampled_from(["flex", "priority", "fast", "default", "standard", "batch", "scale"]),
+    _sometimes(st.sampled_from([None, "", 3, ["flex"]]), "flex", one_in=2),
 )
 ERROR = st.one_of(st.fixed_dictionaries({"message": st.just("overloaded"), "type": st.just("x")}), st.just("oops"))
 
@@ -267,6 +280,18 @@ def _usage(keys: list[str], nested: dict[str, list[str]]) -> st.SearchStrategy[A
     }
     with_details = st.tuples(flat, st.fixed_dictionaries({}, optional=details)).map(lambda pair: {**pair[0], **pair[1]})
     return st.one_of(with_details, st.sampled_from([None, "usage", [], {}]))
+
+
+def _with_tier(objects: st.SearchStrategy[Any], tiers: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """``objects``, each (when it is a dict) mostly with the tier keys of ``tiers``."""
+    keys = st.fixed_dictionaries({key: st.one_of(value, value, st.just(_ABSENT)) for key, value in tiers.items()})
+    return st.tuples(objects, keys).map(
+        lambda pair: (
+            {**pair[0], **{k: v for k, v in pair[1].items() if v is not _ABSENT}}
+            if isinstance(pair[0], dict)
+            else pair[0]
+        )
+    )
 
 
 def _doc(required: dict[str, Any], optional: dict[str, Any], noise: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -319,13 +344,17 @@ CHAT_DOC = _doc(
     },
     {"error": ERROR, "provider": st.just("OpenAI"), "x_groq": st.just({"id": "req"}), "is_byok": st.just(False)},
 )
+CHAT_DOC = _with_tier(CHAT_DOC, {"service_tier": TIER})
 ANTHROPIC_DOC = _doc(
     {
         "model": NAME,
         "type": st.just("message"),
-        "usage": _usage(
-            ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"],
-            {"server_tool_use": ["web_search_requests"], "cache_creation": ["ephemeral_1h_input_tokens"]},
+        "usage": _with_tier(
+            _usage(
+                ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"],
+                {"server_tool_use": ["web_search_requests"], "cache_creation": ["ephemeral_1h_input_tokens"]},
+            ),
+            {"service_tier": TIER, "speed": st.sampled_from(["fast", "standard"]) | TIER},
         ),
     },
     {
@@ -343,8 +372,9 @@ ANTHROPIC_DOC = _doc(
 GEMINI_DOC = _doc(
     {
         "modelVersion": NAME,
-        "usageMetadata": _usage(
-            ["promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount"], {}
+        "usageMetadata": _with_tier(
+            _usage(["promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount"], {}),
+            {"serviceTier": TIER},
         ),
     },
     {
@@ -446,16 +476,30 @@ def exchanges(draw: st.DrawFn) -> tuple[Request, dict[str, Any]]:
 
 def test_generated_calls_read_the_same_both_ways() -> None:
     taken: dict[tuple[str | None, bool], int] = {}
+    tiered: dict[tuple[str | None, bool], int] = {}
+    repriced = 0
 
     @settings(max_examples=800, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(exchange=exchanges())
     def one(exchange: tuple[Request, dict[str, Any]]) -> None:
+        nonlocal repriced
         record = check(*exchange)
         if record is not None:
             key = (record.endpoint, record.streamed)
             taken[key] = taken.get(key, 0) + 1
+            if record.price_context:
+                tiered[key] = tiered.get(key, 0) + 1
+                extraction = extract(from_vcr(*exchange))
+                assert extraction is not None
+                standard = ACCOUNTANT.pricer.price(extraction.provider, extraction.model, extraction.usage)
+                repriced += standard != record.cost_usd
 
     one()
+    # Not vacuous for tiers either: the lean reader answered calls served in a non-standard tier,
+    # of most shapes (a run may take few streams), and some were priced apart from the standard tier.
+    assert len(tiered) >= 3, tiered
+    assert sum(tiered.values()) >= 20, tiered
+    assert repriced >= 1, repriced
     # Not vacuous: the lean reader answered, and was compared, for each shape it takes.
     assert set(taken) == {
         ("openai.chat", False),

@@ -115,6 +115,7 @@ def test_corpus_case(case: dict[str, Any]) -> None:
     assert main.tool_calls == case["tool_calls"]
     if "response_id" in case:
         assert main.response_id == case["response_id"]
+    assert all(dict(e.price_context) == case["price_context"] for e in billed)
     total = sum((e.usage for e in billed), genai_prices.Usage())
     if case["estimated"]:
         assert main.usage.reported_value("input_tokens") == fake_count(case["estimate_input_text"]).tokens
@@ -130,7 +131,11 @@ def test_corpus_case(case: dict[str, Any]) -> None:
     cost = sum(
         (
             genai_prices.calc_price(
-                e.usage, e.model or "", provider_id=e.provider, genai_request_timestamp=PRICE_DATE
+                e.usage,
+                e.model or "",
+                provider_id=e.provider,
+                genai_request_timestamp=PRICE_DATE,
+                price_context=dict(e.price_context) or None,
             ).total_price
             for e in billed
         ),

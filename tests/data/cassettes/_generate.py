@@ -1169,6 +1169,238 @@ def openai_with_tool_http() -> None:
     )
 
 
+# --------------------------------------------------------------------------- service tiers
+# The tier a response was served in, where each API reports it: OpenAI's top-level
+# ``service_tier`` (every Chat Completions chunk; the Responses object, in a stream the final
+# ``response.completed`` one), Anthropic's ``usage.speed`` / ``usage.service_tier``, Gemini's
+# ``usageMetadata.serviceTier``.
+
+
+def openai_chat_flex() -> None:
+    body = {
+        "id": "chatcmpl-CflexO4mini01",
+        "object": "chat.completion",
+        "created": 1761800000,
+        "model": "o4-mini-2025-04-16",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Summary: ...", "refusal": None, "annotations": []},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 2000,
+            "completion_tokens": 1500,
+            "total_tokens": 3500,
+            "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 1024,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "flex",
+        "system_fingerprint": None,
+    }
+    write(
+        "openai_chat_flex",
+        (
+            req(
+                "POST",
+                "https://api.openai.com/v1/chat/completions",
+                {
+                    "model": "o4-mini",
+                    "messages": [{"role": "user", "content": "Summarise this quarter's tickets."}],
+                    "service_tier": "flex",
+                },
+            ),
+            resp(json.dumps(body, indent=2)),
+        ),
+    )
+
+
+def openai_chat_stream_priority() -> None:
+    def chunk(delta: dict[str, Any] | None, finish: str | None = None, usage: Any = None) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl-CprioStream02",
+            "object": "chat.completion.chunk",
+            "created": 1761800100,
+            "model": "o4-mini-2025-04-16",
+            "service_tier": "priority",
+            "system_fingerprint": None,
+            "choices": []
+            if delta is None
+            else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            "usage": usage,
+            "obfuscation": "a1B2c",
+        }
+
+    usage = {
+        "prompt_tokens": 3000,
+        "completion_tokens": 800,
+        "total_tokens": 3800,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 512, "audio_tokens": 0},
+    }
+    events: list[tuple[str | None, Any]] = [
+        (None, chunk({"role": "assistant", "content": "", "refusal": None})),
+        (None, chunk({"content": "Ticket"})),
+        (None, chunk({"content": " triaged."})),
+        (None, chunk({}, "stop")),
+        (None, chunk(None, usage=usage)),
+        (None, "[DONE]"),
+    ]
+    write(
+        "openai_chat_stream_priority",
+        (
+            req(
+                "POST",
+                "https://api.openai.com/v1/chat/completions",
+                {
+                    "model": "o4-mini",
+                    "messages": [{"role": "user", "content": "Triage this ticket."}],
+                    "service_tier": "priority",
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                },
+            ),
+            resp(sse(events), headers=SSE_HEADERS),
+        ),
+    )
+
+
+def openai_responses_stream_flex() -> None:
+    rid = "resp_68f1c0ffee0a8190b1c2d3e4f5a6b7c8"
+    model = "gpt-5-mini-2025-08-07"
+    message = {
+        "id": "msg_68f1c0ff",
+        "type": "message",
+        "status": "completed",
+        "role": "assistant",
+        "content": [{"type": "output_text", "annotations": [], "text": "Done."}],
+    }
+    usage = {
+        "input_tokens": 4000,
+        "input_tokens_details": {"cached_tokens": 2048},
+        "output_tokens": 900,
+        "output_tokens_details": {"reasoning_tokens": 640},
+        "total_tokens": 4900,
+    }
+    # The opening events echo the tier asked for; response.completed says the one that served it.
+    created = _response_obj("in_progress", None, [], model, rid) | {"service_tier": "auto"}
+    done = _response_obj("completed", usage, [message], model, rid) | {"service_tier": "flex"}
+    events: list[tuple[str | None, Any]] = [
+        ("response.created", {"type": "response.created", "sequence_number": 0, "response": created}),
+        ("response.in_progress", {"type": "response.in_progress", "sequence_number": 1, "response": created}),
+        (
+            "response.output_text.delta",
+            {
+                "type": "response.output_text.delta",
+                "sequence_number": 2,
+                "item_id": "msg_68f1c0ff",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": "Done.",
+            },
+        ),
+        ("response.completed", {"type": "response.completed", "sequence_number": 3, "response": done}),
+    ]
+    write(
+        "openai_responses_stream_flex",
+        (
+            req(
+                "POST",
+                "https://api.openai.com/v1/responses",
+                {"model": "gpt-5-mini", "input": "Re-index the archive.", "service_tier": "auto", "stream": True},
+            ),
+            resp(sse(events), headers=SSE_HEADERS),
+        ),
+    )
+
+
+def anthropic_messages_fast() -> None:
+    body = {
+        "id": "msg_01FastModeOpus48xyz",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": [{"type": "text", "text": "Refactored."}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 1500,
+            "cache_creation_input_tokens": 500,
+            "cache_read_input_tokens": 4000,
+            "cache_creation": {"ephemeral_5m_input_tokens": 500, "ephemeral_1h_input_tokens": 0},
+            "output_tokens": 700,
+            "service_tier": "standard",
+            "speed": "fast",
+        },
+    }
+    request = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 4096,
+        "speed": "fast",
+        "messages": [{"role": "user", "content": "Refactor this module to use dependency injection."}],
+    }
+    write(
+        "anthropic_messages_fast",
+        (
+            req(
+                "POST",
+                "https://api.anthropic.com/v1/messages",
+                request,
+                anthropic_version="2023-06-01",
+                anthropic_beta="fast-mode-2026-02-01",
+            ),
+            resp(json.dumps(body)),
+        ),
+    )
+
+
+def gemini_generate_content_flex() -> None:
+    body = {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [{"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": "AAAAAAAA"}}],
+                    "role": "model",
+                },
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 120,
+            "candidatesTokenCount": 2400,
+            "totalTokenCount": 2520,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 120}],
+            "serviceTier": "flex",
+        },
+        "modelVersion": "gemini-3.8-flash-tts",
+        "responseId": "Fl3xTtsResp0nse1d",
+    }
+    request = {
+        "contents": [{"role": "user", "parts": [{"text": "Read the release notes aloud."}]}],
+        "generationConfig": {"responseModalities": ["AUDIO"]},
+        "serviceTier": "flex",
+    }
+    write(
+        "gemini_generate_content_flex",
+        (
+            req(
+                "POST",
+                "https://generativelanguage.googleapis.com/v1beta/models/gemini-3.8-flash-tts:generateContent",
+                request,
+            ),
+            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+        ),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -1194,6 +1426,11 @@ def main() -> None:
     compatible()
     openai_error_429()
     openai_with_tool_http()
+    openai_chat_flex()
+    openai_chat_stream_priority()
+    openai_responses_stream_flex()
+    anthropic_messages_fast()
+    gemini_generate_content_flex()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,432 @@
+"""Service tiers: read where each API reports them, priced with genai-prices' price variants.
+
+A response served in another tier than the standard one says so (OpenAI's ``service_tier``,
+Anthropic's ``usage.speed`` and ``usage.service_tier``, Gemini's ``usageMetadata.serviceTier``);
+genai-prices prices those tiers apart (``PriceVariant(when=...)``, selected by ``price_context``).
+Costs here are checked against ``genai_prices.calc_price`` with the same context, and against the
+standard price so a reader that drops the tier fails.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import genai_prices
+import pytest
+from genai_prices import Usage
+from genai_prices.data_snapshot import get_snapshot
+from vcr.request import Request
+
+from pytest_agentcost.accounting import Accountant
+from pytest_agentcost.gate import make_estimator
+from pytest_agentcost.interaction import from_vcr
+from pytest_agentcost.models import CallRecord, PriceContext, TestCost, TokenUsage, price_context_from
+from pytest_agentcost.pricing import ModelPrice, Pricer
+from pytest_agentcost.usage import STANDARD_TIERS, anthropic_context, service_tier_context
+
+PRICE_DATE = datetime(2026, 11, 1, tzinfo=timezone.utc)
+FLEX: PriceContext = (("service_tier", "flex"),)
+PRIORITY: PriceContext = (("service_tier", "priority"),)
+FAST: PriceContext = (("speed", "fast"),)
+
+CHAT_URL = "https://api.openai.com/v1/chat/completions"
+RESPONSES_URL = "https://api.openai.com/v1/responses"
+ANTHROPIC_URL = "https://api.anthropic.com/v1/messages"
+GEMINI_URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-3.8-flash-tts:generateContent"
+GEMINI_STREAM_URL = GEMINI_URL.replace(":generateContent", ":streamGenerateContent") + "?alt=sse"
+
+ACCOUNTANT = Accountant(Pricer())
+
+
+def _genai(usage: Usage, model: str, provider: str | None, context: PriceContext) -> Decimal:
+    return genai_prices.calc_price(
+        usage, model, provider_id=provider, genai_request_timestamp=PRICE_DATE, price_context=dict(context) or None
+    ).total_price
+
+
+def _exchange(url: str, body: str, stream: bool = False) -> tuple[Request, dict[str, Any]]:
+    content_type = "text/event-stream" if stream else "application/json"
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"Content-Type": [content_type]},
+        "body": {"string": body},
+    }
+    return Request("POST", url, b"{}", {}), response
+
+
+def _record(url: str, body: str, stream: bool = False) -> CallRecord:
+    """The general path's record; the lean path's too when it takes the call (they must agree)."""
+    request, response = _exchange(url, body, stream)
+    record = ACCOUNTANT(from_vcr(request, response), None, None)
+    lean = ACCOUNTANT.lean(request, response, None)
+    assert lean is None or lean == record
+    return record
+
+
+def _sse(*docs: Any, events: tuple[str, ...] = ()) -> str:
+    names = events or ("",) * len(docs)
+    text = ""
+    for name, doc in zip(names, docs, strict=True):
+        data = doc if isinstance(doc, str) else json.dumps(doc)
+        text += (f"event: {name}\n" if name else "") + f"data: {data}\n\n"
+    return text
+
+
+# --------------------------------------------------------------------------- readers
+
+
+@pytest.mark.parametrize(
+    ("tier", "context"),
+    [
+        ("flex", FLEX),
+        ("priority", PRIORITY),
+        ("fast", (("service_tier", "fast"),)),  # OpenAI's later name for priority: genai-prices has both
+        ("scale", (("service_tier", "scale"),)),  # no genai-prices variant: the standard price (below)
+        ("default", ()),
+        ("standard", ()),
+        ("", ()),
+        (None, ()),
+        (3, ()),
+        (["flex"], ()),
+    ],
+)
+def test_a_reported_service_tier_is_its_price_context(tier: Any, context: PriceContext) -> None:
+    assert service_tier_context(tier) == context
+
+
+def test_one_context_per_tier_is_shared() -> None:
+    # Read once per call: no new tuple each time.
+    assert service_tier_context("flex") is service_tier_context("flex")
+    assert anthropic_context({"speed": "fast"}) is anthropic_context({"speed": "fast", "input_tokens": 3})
+
+
+@pytest.mark.parametrize(
+    ("usage", "context"),
+    [
+        ({"input_tokens": 1, "output_tokens": 1, "service_tier": "standard", "speed": "fast"}, FAST),
+        ({"service_tier": "batch"}, (("processing", "batch"),)),
+        ({"service_tier": "batch", "speed": "fast"}, (("processing", "batch"), ("speed", "fast"))),
+        # Anthropic's Priority Tier is a capacity commitment: genai-prices has no variant for it.
+        ({"service_tier": "priority"}, ()),
+        ({"service_tier": "standard", "speed": "standard"}, ()),
+        ({}, ()),
+        (None, ()),
+        ("usage", ()),
+    ],
+)
+def test_anthropic_usage_maps_to_the_keys_genai_prices_keys_anthropic_on(usage: Any, context: PriceContext) -> None:
+    assert anthropic_context(usage) == context
+
+
+def test_anthropic_variants_are_keyed_as_the_reader_maps_them() -> None:
+    anthropic = next(p for p in get_snapshot().providers if p.id == "anthropic")
+    keys = {item for m in anthropic.models for v in m.price_variants or () for item in v.when.items()}
+    assert {("speed", "fast"), ("processing", "batch")} <= keys
+    assert not {key for key, _ in keys} - {"speed", "processing"}, keys  # a new key would need reading
+
+
+def test_standard_tier_names_select_no_priced_variant() -> None:
+    # The readers keep no context for "default" and "standard". That is exact while genai-prices
+    # prices those names as the standard tier: no variant for them, or one that changes no price.
+    seen = 0
+    for provider in get_snapshot().providers:
+        for model in provider.models:
+            for variant in model.price_variants or ():
+                if variant.when.get("service_tier") in STANDARD_TIERS:
+                    seen += 1
+                    prices = {k: v for k, v in vars(variant.prices).items() if v is not None}
+                    assert not prices, (provider.id, model.id, variant)
+    assert seen > 0
+
+
+# --------------------------------------------------------------------------- extraction and pricing
+
+CHAT = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "model": "o4-mini-2025-04-16",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 2000, "completion_tokens": 1500, "prompt_tokens_details": {"cached_tokens": 1024}},
+}
+CHAT_USAGE = Usage(input_tokens=2000, output_tokens=1500, cache_read_tokens=1024)
+# o4-mini at the standard rates: 976 x 1.10 + 1024 x 0.275 + 1500 x 4.40 = 7955.2 / 1e6
+CHAT_STANDARD = Decimal("0.0079552")
+
+
+def test_the_bug_report_o4_mini_flex_is_priced_at_the_flex_rate() -> None:
+    record = _record(CHAT_URL, json.dumps({**CHAT, "service_tier": "flex"}))
+    # 976 x 0.55 + 1024 x 0.138 + 1500 x 2.20 = 536.8 + 141.312 + 3300 = 3978.112 / 1e6
+    assert record.cost_usd == Decimal("0.003978112") == _genai(CHAT_USAGE, "o4-mini", "openai", FLEX)
+    assert record.price_context == FLEX
+
+
+def test_priority_is_priced_at_the_priority_rate() -> None:
+    record = _record(CHAT_URL, json.dumps({**CHAT, "service_tier": "priority"}))
+    # 976 x 2 + 1024 x 0.50 + 1500 x 8 = 1952 + 512 + 12000 = 14464 / 1e6 (standard x 1.82)
+    assert record.cost_usd == Decimal("0.014464") == _genai(CHAT_USAGE, "o4-mini", "openai", PRIORITY)
+    assert record.price_context == PRIORITY
+
+
+@pytest.mark.parametrize("tier", ["default", None, "absent", "scale"])
+def test_the_standard_tier_or_one_genai_prices_does_not_price_keeps_the_standard_price(tier: str | None) -> None:
+    body = dict(CHAT) if tier == "absent" else {**CHAT, "service_tier": tier}
+    record = _record(CHAT_URL, json.dumps(body))
+    assert record.cost_usd == CHAT_STANDARD
+    assert record.price_context == (service_tier_context(tier) if tier == "scale" else ())
+    assert "price_context" not in record.to_dict() or tier == "scale"
+
+
+def test_a_chat_stream_is_priced_at_the_tier_its_chunks_report() -> None:
+    def chunk(**extra: Any) -> dict[str, Any]:
+        return {"id": "c1", "object": "chat.completion.chunk", "model": "o4-mini", "choices": [], **extra}
+
+    usage = {"prompt_tokens": 3000, "completion_tokens": 800}
+    body = _sse(chunk(service_tier="priority", usage=None), chunk(service_tier="priority", usage=usage), "[DONE]")
+    record = _record(CHAT_URL, body, stream=True)
+    # 3000 x 2 + 800 x 8 = 12400 / 1e6
+    assert (record.streamed, record.cost_usd, record.price_context) == (True, Decimal("0.0124"), PRIORITY)
+    # Chunks that stop naming it (or a stream that never does) leave the last named tier, or none.
+    unnamed = _sse(chunk(service_tier="flex", usage=None), chunk(usage=usage), "[DONE]")
+    assert _record(CHAT_URL, unnamed, stream=True).price_context == FLEX
+    plain = _sse(chunk(usage=usage), "[DONE]")
+    assert _record(CHAT_URL, plain, stream=True).cost_usd == Decimal("0.00682")  # 3300 + 3520
+
+
+RESPONSE = {
+    "id": "resp_1",
+    "object": "response",
+    "status": "completed",
+    "model": "gpt-5-mini-2025-08-07",
+    "output": [],
+    "usage": {"input_tokens": 4000, "input_tokens_details": {"cached_tokens": 2048}, "output_tokens": 900},
+}
+
+
+def test_a_responses_object_is_priced_at_its_service_tier() -> None:
+    record = _record(RESPONSES_URL, json.dumps({**RESPONSE, "service_tier": "priority"}))
+    # gpt-5-mini priority: 1952 x 0.45 + 2048 x 0.045 + 900 x 3.60 = 878.4 + 92.16 + 3240 = 4210.56 / 1e6
+    assert (record.cost_usd, record.price_context) == (Decimal("0.00421056"), PRIORITY)
+
+
+def test_a_responses_stream_is_priced_at_the_tier_of_its_final_event() -> None:
+    created = {**RESPONSE, "status": "in_progress", "usage": None, "service_tier": "priority"}
+    done = {**RESPONSE, "service_tier": "flex"}
+    body = _sse(
+        {"type": "response.created", "response": created},
+        {"type": "response.completed", "response": done},
+        events=("response.created", "response.completed"),
+    )
+    record = _record(RESPONSES_URL, body, stream=True)
+    # flex: 1952 x 0.125 + 2048 x 0.0125 + 900 x 1 = 244 + 25.6 + 900 = 1169.6 / 1e6
+    assert (record.cost_usd, record.price_context) == (Decimal("0.0011696"), FLEX)
+
+
+ANTHROPIC = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-opus-4-8",
+    "content": [{"type": "text", "text": "ok"}],
+    "usage": {"input_tokens": 1000, "output_tokens": 200, "service_tier": "standard"},
+}
+
+
+def test_anthropic_fast_mode_is_priced_at_the_fast_rate() -> None:
+    body = {**ANTHROPIC, "usage": {**ANTHROPIC["usage"], "speed": "fast"}}
+    record = _record(ANTHROPIC_URL, json.dumps(body))
+    # fast: 1000 x 10 + 200 x 50 = 20000 / 1e6 (standard: 5000 + 5000 -> 0.01)
+    assert (record.cost_usd, record.price_context) == (Decimal("0.02"), FAST)
+    assert _record(ANTHROPIC_URL, json.dumps(ANTHROPIC)).cost_usd == Decimal("0.01")
+
+
+def test_anthropic_priority_tier_keeps_the_standard_price() -> None:
+    body = {**ANTHROPIC, "usage": {**ANTHROPIC["usage"], "service_tier": "priority"}}
+    record = _record(ANTHROPIC_URL, json.dumps(body))
+    assert (record.cost_usd, record.price_context) == (Decimal("0.01"), ())
+
+
+def test_an_anthropic_stream_is_priced_at_the_speed_message_start_reports() -> None:
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-opus-4-8",
+            "content": [],
+            "usage": {"input_tokens": 1000, "output_tokens": 1, "service_tier": "standard", "speed": "fast"},
+        },
+    }
+    delta = {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 200}}
+    body = _sse(start, delta, {"type": "message_stop"}, events=("message_start", "message_delta", "message_stop"))
+    record = _record(ANTHROPIC_URL, body, stream=True)
+    assert (record.streamed, record.cost_usd, record.price_context) == (True, Decimal("0.02"), FAST)
+
+
+GEMINI = {
+    "candidates": [{"content": {"parts": [{"text": "ok"}], "role": "model"}, "finishReason": "STOP"}],
+    "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 2400, "totalTokenCount": 2520},
+    "modelVersion": "gemini-3.8-flash-tts",
+    "responseId": "r1",
+}
+
+
+@pytest.mark.parametrize(
+    ("tier", "cost"),
+    [
+        ("flex", "0.01083"),  # 120 x 0.25 + 2400 x 4.50 = 10830 / 1e6
+        ("priority", "0.038988"),  # 120 x 0.90 + 2400 x 16.20 = 108 + 38880 = 38988 / 1e6
+        ("standard", "0.02166"),  # 120 x 0.50 + 2400 x 9 = 60 + 21600 = 21660 / 1e6
+    ],
+)
+def test_gemini_is_priced_at_the_tier_its_usage_metadata_reports(tier: str, cost: str) -> None:
+    body = {**GEMINI, "usageMetadata": {**GEMINI["usageMetadata"], "serviceTier": tier}}
+    record = _record(GEMINI_URL, json.dumps(body))
+    assert (record.cost_usd, record.price_context) == (Decimal(cost), service_tier_context(tier))
+    streamed = _record(GEMINI_STREAM_URL, _sse(body), stream=True)
+    assert (streamed.streamed, streamed.cost_usd, streamed.price_context) == (True, Decimal(cost), record.price_context)
+
+
+def test_an_estimated_call_is_priced_at_the_tier_too() -> None:
+    record = _record(CHAT_URL, json.dumps({**CHAT, "usage": None, "service_tier": "flex"}))
+    assert record.estimated
+    assert record.price_context == FLEX
+    usage = Usage(input_tokens=record.usage.input_tokens, output_tokens=record.usage.output_tokens)
+    assert record.cost_usd == _genai(usage, "o4-mini", "openai", FLEX)
+
+
+def test_an_error_is_not_billed_and_carries_no_tier() -> None:
+    request, response = _exchange(CHAT_URL, json.dumps({**CHAT, "service_tier": "flex"}))
+    response["status"] = {"code": 500, "message": "Error"}
+    record = ACCOUNTANT(from_vcr(request, response), None, None)
+    assert (record.billed, record.price_context) == (False, ())
+
+
+# --------------------------------------------------------------------------- the pricer
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "context"),
+    [
+        ("openai", "o4-mini", FLEX),
+        ("openai", "o4-mini", PRIORITY),
+        ("openai", "gpt-5-mini", (("service_tier", "fast"),)),
+        ("openai", "gpt-5-mini", (("processing", "batch"),)),
+        ("openai", "gpt-4o-mini", FLEX),  # gpt-4o-mini has no flex variant: standard
+        (None, "o4-mini", FLEX),  # no provider: genai-prices finds OpenAI's model, variants and all
+        ("azure", "gpt-5-mini", FLEX),  # borrowed from OpenAI's list: genai-prices ignores the context
+        ("anthropic", "claude-opus-4-8", FAST),
+        ("anthropic", "claude-opus-4-8", (("processing", "batch"), ("speed", "fast"))),
+        ("google", "gemini-3.8-flash-tts", PRIORITY),
+        ("google", "claude-opus-4-8", FAST),  # Google's own entry has no fast-mode variant
+    ],
+)
+def test_the_pricer_prices_a_context_as_genai_prices_does(
+    provider: str | None, model: str, context: PriceContext
+) -> None:
+    pricer = Pricer()
+    for values in (
+        {"input_tokens": 2000, "output_tokens": 1500, "cache_read_tokens": 1024},
+        {"input_tokens": 300_000, "output_tokens": 10, "cache_write_tokens": 1000},
+        {"input_tokens": 10, "output_tokens": 1.5},  # not an int: genai-prices prices it itself
+    ):
+        usage = Usage(**values)
+        expected = _genai(usage, model, provider, context)
+        assert pricer.price(provider, model, usage, context) == expected
+        assert str(pricer.price(provider, model, usage, context)) == str(expected)  # memoised, same Decimal
+
+
+def test_each_context_is_compiled_apart() -> None:
+    pricer = Pricer()
+    usage = Usage(input_tokens=1000, output_tokens=1000)
+    standard = pricer.price("openai", "o4-mini", usage)
+    flex = pricer.price("openai", "o4-mini", usage, FLEX)
+    assert (standard, flex, pricer.price("openai", "o4-mini", usage)) == (
+        Decimal("0.0055"),  # 1000 x 1.10 + 1000 x 4.40
+        Decimal("0.00275"),  # 1000 x 0.55 + 1000 x 2.20
+        Decimal("0.0055"),
+    )
+
+
+def test_a_price_file_entry_applies_whatever_the_tier() -> None:
+    price = ModelPrice(input=Decimal("1"), output=Decimal("2"))
+    pricer = Pricer(overrides={"o4-mini": price, "openai:o4-mini-2025-04-16": price})
+    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    for context in ((), FLEX, PRIORITY):
+        assert pricer.price("openai", "o4-mini", usage, context) == Decimal(3)
+    accountant = Accountant(pricer)
+    request, response = _exchange(CHAT_URL, json.dumps({**CHAT, "service_tier": "priority"}))
+    for record in (accountant(from_vcr(request, response), None, None), accountant.lean(request, response, None)):
+        assert record is not None
+        assert record.price_context == PRIORITY  # still reported
+        # The file's rates, not priority's: 976 x 1 + 1024 x 1 (cache reads at the input rate) + 1500 x 2
+        assert record.cost_usd == Decimal("0.005")
+
+
+def test_a_price_hook_sees_the_tier_and_leaves_it_to_the_pricer_when_it_declines() -> None:
+    seen: list[PriceContext] = []
+
+    def hook(record: CallRecord) -> Decimal | None:
+        seen.append(record.price_context)
+        return None
+
+    accountant = Accountant(Pricer(), price_hook=hook)
+    request, response = _exchange(CHAT_URL, json.dumps({**CHAT, "service_tier": "flex"}))
+    record = accountant(from_vcr(request, response), None, None)
+    assert seen == [FLEX]
+    assert record.cost_usd == Decimal("0.003978112")
+
+
+def test_a_stale_call_is_estimated_at_its_tier() -> None:
+    call = CallRecord(
+        kind="llm",
+        host="api.openai.com",
+        status=200,
+        provider="openai",
+        endpoint="openai.chat",
+        model="o4-mini",
+        usage=TokenUsage(input_tokens=1000, output_tokens=1000),
+        cost_usd=Decimal("0.00275"),
+        drift={"changes": ["system prompt"], "input_token_delta": 1000},
+        price_context=FLEX,
+    )
+    test = TestCost(nodeid="t.py::t", calls=(call,))
+    # Re-recorded with 1000 more input tokens, still flex: 2000 x 0.55 + 1000 x 2.20 = 3300 / 1e6
+    assert make_estimator(Pricer())(test) == Decimal("0.0033")
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def test_the_record_carries_the_context_through_its_json() -> None:
+    from pytest_agentcost.report import _call_json, _compact
+
+    record = _record(CHAT_URL, json.dumps({**CHAT, "service_tier": "flex"}))
+    data = record.to_dict()
+    assert data["price_context"] == {"service_tier": "flex"}
+    assert CallRecord.from_dict(json.loads(json.dumps(data))) == record
+    assert _call_json(record) == _compact(data)
+    standard = _record(CHAT_URL, json.dumps(CHAT))
+    assert "price_context" not in standard.to_dict()
+    assert '"price_context"' not in _call_json(standard)
+
+
+@pytest.mark.parametrize(
+    ("value", "context"),
+    [
+        (None, ()),
+        ({}, ()),
+        ({"speed": "fast", "processing": "batch"}, (("processing", "batch"), ("speed", "fast"))),
+    ],
+)
+def test_a_price_context_is_read_back_sorted(value: Any, context: PriceContext) -> None:
+    assert price_context_from(value) == context
+
+
+@pytest.mark.parametrize("value", ["flex", ["service_tier", "flex"], {"service_tier": 1}, {1: "flex"}])
+def test_a_malformed_price_context_is_refused(value: Any) -> None:
+    with pytest.raises(ValueError, match="price_context"):
+        price_context_from(value)
