@@ -130,3 +130,5 @@ def test_case_tokens_and_cost(corpus_runs: dict[str, Any], case: dict[str, Any])
         assert {c["provider"] for c in billed} == {case["provider"]}
         assert {c["model"] for c in billed} == {case["model"]}
         assert all(c["streamed"] is case["streamed"] for c in billed)
+        # Written only for a tier priced apart: the standard tier leaves the key out.
+        assert all(c.get("price_context", {}) == case["price_context"] for c in billed)
