@@ -149,9 +149,7 @@ def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> Le
     if found is None:
         return None
     context = service_tier_context(doc.get("service_tier"))
-    return LeanCall(
-        host, status, provider, endpoint, *found, chat_tool_calls(doc), _str(doc.get("id")), price_context=context
-    )
+    return LeanCall(host, status, provider, endpoint, *found, chat_tool_calls(doc), _str(doc.get("id")), False, context)
 
 
 def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -180,7 +178,7 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
         return None
     tool_calls = anthropic_tool_calls(doc.get("content"))
     context = anthropic_context(doc.get("usage"))
-    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")), price_context=context)
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")), False, context)
 
 
 def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
@@ -198,9 +196,7 @@ def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> 
         return None
     tool_calls = gemini_tool_calls(doc)
     context = service_tier_context(usage_obj.get("serviceTier"))
-    return LeanCall(
-        host, status, provider, endpoint, *found, tool_calls, _str(doc.get("responseId")), price_context=context
-    )
+    return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("responseId")), False, context)
 
 
 _READERS = {
