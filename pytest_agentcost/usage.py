@@ -43,8 +43,8 @@ Service tiers
     each stream chunk, a Responses object, the final ``response.completed`` event) and Gemini's
     ``usageMetadata.serviceTier`` as ``service_tier``; Anthropic's ``usage.speed == "fast"`` as
     ``speed`` and ``usage.service_tier == "batch"`` as ``processing: batch`` (its ``priority``
-    tier has no genai-prices variant). The standard tier (``default``, ``standard``) is no
-    context: genai-prices' variants for it carry no prices.
+    tier has no genai-prices variant). The standard tier (``default``, ``standard``, Groq's
+    ``on_demand``) is no context: genai-prices' variants for it carry no prices.
 
 :func:`extract` never raises for bad input.
 """
@@ -399,10 +399,11 @@ def _zero_usage() -> Usage:
 
 # --------------------------------------------------------------------------- service tiers
 
-#: Tier names for the standard tier. genai-prices has no variant for them, or one without prices
-#: (OpenAI's ``service_tier: default``): the standard price either way, so no context is kept.
-#: ``tests/unit/test_tiers.py`` checks genai-prices' data still says so.
-STANDARD_TIERS = frozenset({"default", "standard"})
+#: Tier names for the standard tier: OpenAI's ``default``, Anthropic's and Gemini's ``standard``,
+#: Groq's ``on_demand`` (every Groq answer carries it). genai-prices has no variant for them, or one
+#: without prices (OpenAI's ``service_tier: default``): the standard price either way, so no context
+#: is kept. ``tests/unit/test_tiers.py`` checks genai-prices' data still says so.
+STANDARD_TIERS = frozenset({"default", "standard", "on_demand"})
 
 _ANTHROPIC_FAST: PriceContext = (("speed", "fast"),)
 _ANTHROPIC_BATCH: PriceContext = (("processing", "batch"),)

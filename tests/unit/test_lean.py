@@ -255,7 +255,7 @@ NAME = st.one_of(
 )
 #: A reported service tier: the ones genai-prices prices apart, the standard ones, others, junk.
 TIER = st.one_of(
-    st.sampled_from(["flex", "priority", "fast", "default", "standard", "batch", "scale"]),
+    st.sampled_from(["flex", "priority", "fast", "default", "standard", "on_demand", "batch", "scale"]),
     _sometimes(st.sampled_from([None, "", 3, ["flex"]]), "flex", one_in=2),
 )
 ERROR = st.one_of(st.fixed_dictionaries({"message": st.just("overloaded"), "type": st.just("x")}), st.just("oops"))

@@ -87,6 +87,7 @@ def _sse(*docs: Any, events: tuple[str, ...] = ()) -> str:
         ("scale", (("service_tier", "scale"),)),  # no genai-prices variant: the standard price (below)
         ("default", ()),
         ("standard", ()),
+        ("on_demand", ()),  # Groq's standard tier, on every Groq answer
         ("", ()),
         (None, ()),
         (3, ()),
@@ -177,6 +178,19 @@ def test_the_standard_tier_or_one_genai_prices_does_not_price_keeps_the_standard
     assert record.cost_usd == CHAT_STANDARD
     assert record.price_context == (service_tier_context(tier) if tier == "scale" else ())
     assert "price_context" not in record.to_dict() or tier == "scale"
+
+
+def test_groq_answers_name_their_standard_tier_and_keep_their_price() -> None:
+    # Every Groq answer says "service_tier": "on_demand" (its standard tier); its flex tier is priced
+    # as on-demand (Groq's docs), and genai-prices has no Groq tier variant: the standard price.
+    url = "https://api.groq.com/openai/v1/chat/completions"
+    body = {**CHAT, "model": "llama-3.3-70b-versatile", "x_groq": {"id": "req_1"}}
+    on_demand = _record(url, json.dumps({**body, "service_tier": "on_demand"}))
+    flex = _record(url, json.dumps({**body, "service_tier": "flex"}))
+    assert on_demand.provider == flex.provider == "groq"
+    assert (on_demand.price_context, flex.price_context) == ((), FLEX)
+    usage = Usage(input_tokens=2000, output_tokens=1500, cache_read_tokens=1024)
+    assert on_demand.cost_usd == flex.cost_usd == _genai(usage, "llama-3.3-70b-versatile", "groq", ())
 
 
 def test_a_chat_stream_is_priced_at_the_tier_its_chunks_report() -> None:
