@@ -15,7 +15,7 @@ from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, split_model_key
 from pytest_agentcost.pricing import Pricer
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
@@ -37,16 +37,17 @@ class GateOutcome:
 
 def make_repricer(pricer: Pricer) -> Callable[[str, TokenUsage], Decimal | None]:
     def reprice(key: str, usage: TokenUsage) -> Decimal | None:
-        provider, _, model = key.partition(":")
+        provider, model, context = split_model_key(key)  # each tier's calls at its own price
         return pricer.price(
-            None if provider in ("", "?") else provider,
-            None if model in ("", "?") else model,
+            provider,
+            model,
             Usage(
                 input_tokens=usage.input_tokens,
                 output_tokens=usage.output_tokens,
                 cache_read_tokens=usage.cache_read_tokens,
                 cache_write_tokens=usage.cache_write_tokens,
             ),
+            context,
         )
 
     return reprice

@@ -341,9 +341,30 @@ def _call_list(value: Any) -> list[Any] | tuple[Any, ...]:
     return value
 
 
-def model_key(provider: str | None, model: str | None) -> str:
-    """The ``by_model`` key: ``provider:model`` with ``?`` for an unknown part."""
-    return f"{provider or '?'}:{model or '?'}"
+def model_key(provider: str | None, model: str | None, context: PriceContext = ()) -> str:
+    """The ``by_model`` key: ``provider:model`` with ``?`` for an unknown part, then the price
+    context of calls not served at the standard price: ``openai:o4-mini [service_tier=flex]``.
+
+    Calls in another tier are totalled apart, so a baseline can be repriced tier by tier
+    (:func:`split_model_key` reads the key back).
+    """
+    key = f"{provider or '?'}:{model or '?'}"
+    if context:
+        key += " [" + ", ".join(f"{name}={value}" for name, value in context) + "]"
+    return key
+
+
+def split_model_key(key: str) -> tuple[str | None, str | None, PriceContext]:
+    """``(provider, model, context)`` of a :func:`model_key` (None for a ``?`` part)."""
+    context: PriceContext = ()
+    if key.endswith("]") and " [" in key:
+        base, _, inner = key[:-1].rpartition(" [")
+        pairs = [item.partition("=") for item in inner.split(", ")]
+        if all(sep and name and value for name, sep, value in pairs):
+            key = base
+            context = price_context_from({name: value for name, _, value in pairs})
+    provider, _, model = key.partition(":")
+    return (None if provider in ("", "?") else provider), (None if model in ("", "?") else model), context
 
 
 @fast_frozen_init
@@ -481,7 +502,7 @@ class TestCost:
     def _by_model(self) -> dict[str, ModelTotals]:
         grouped: dict[str, list[CallRecord]] = {}
         for c in self.billed:
-            grouped.setdefault(model_key(c.provider, c.model), []).append(c)
+            grouped.setdefault(model_key(c.provider, c.model, c.price_context), []).append(c)
         return {
             key: ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), _sum_costs(c.cost_usd for c in calls))
             for key, calls in grouped.items()

@@ -21,10 +21,23 @@ from genai_prices.data_snapshot import get_snapshot
 from vcr.request import Request
 
 from pytest_agentcost.accounting import Accountant
-from pytest_agentcost.gate import make_estimator
+from pytest_agentcost.baseline import Baseline, BaselineEntry
+from pytest_agentcost.diff import compare
+from pytest_agentcost.gate import make_estimator, make_repricer
 from pytest_agentcost.interaction import from_vcr
-from pytest_agentcost.models import CallRecord, PriceContext, TestCost, TokenUsage, price_context_from
+from pytest_agentcost.models import (
+    CallRecord,
+    PriceContext,
+    PriceSource,
+    RunCost,
+    TestCost,
+    TokenUsage,
+    model_key,
+    price_context_from,
+    split_model_key,
+)
 from pytest_agentcost.pricing import ModelPrice, Pricer
+from pytest_agentcost.settings import Budget, Threshold
 from pytest_agentcost.usage import STANDARD_TIERS, anthropic_context, service_tier_context
 
 PRICE_DATE = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -444,3 +457,64 @@ def test_a_price_context_is_read_back_sorted(value: Any, context: PriceContext) 
 def test_a_malformed_price_context_is_refused(value: Any) -> None:
     with pytest.raises(ValueError, match="price_context"):
         price_context_from(value)
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "context", "key"),
+    [
+        ("openai", "o4-mini", (), "openai:o4-mini"),
+        ("openai", "o4-mini", (("service_tier", "flex"),), "openai:o4-mini [service_tier=flex]"),
+        (
+            "anthropic",
+            "claude-opus-4-8",
+            (("processing", "batch"), ("speed", "fast")),
+            "anthropic:claude-opus-4-8 [processing=batch, speed=fast]",
+        ),
+        ("openai", "ft:gpt-4o-mini:acme::abc123", (), "openai:ft:gpt-4o-mini:acme::abc123"),
+        (None, "gpt-4o-mini", (("service_tier", "priority"),), "?:gpt-4o-mini [service_tier=priority]"),
+        (None, None, (), "?:?"),
+    ],
+)
+def test_model_keys_carry_the_tier_and_read_back(
+    provider: str | None, model: str | None, context: PriceContext, key: str
+) -> None:
+    assert model_key(provider, model, context) == key
+    assert split_model_key(key) == (provider, model, context)
+
+
+def test_a_model_name_with_brackets_is_not_read_as_a_tier() -> None:
+    assert split_model_key("local:my model [v2]") == ("local", "my model [v2]", ())
+
+
+def test_a_tiered_baseline_is_repriced_at_its_own_tier() -> None:
+    # The baseline was priced with another genai-prices release, so the gate reprices its
+    # per-model totals: a flex baseline must be repriced at flex rates, or the unchanged test
+    # shows a false price change (and its usage change is off by the same amount).
+    pricer = Pricer()
+    flex = (("service_tier", "flex"),)
+    usage = Usage(input_tokens=2000, cache_read_tokens=1000, output_tokens=3000)
+    cost = pricer.price("openai", "o4-mini", usage, flex)
+    assert cost is not None
+    assert cost != pricer.price("openai", "o4-mini", usage)
+    call = CallRecord(
+        "llm", "api.openai.com", 200, "openai", "openai.chat", "o4-mini",
+        TokenUsage(2000, 3000, 1000), cost, price_context=flex,
+    )  # fmt: skip
+    test = TestCost("t.py::task", calls=(call,))
+    assert list(test.by_model()) == ["openai:o4-mini [service_tier=flex]"]
+    older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
+    baseline = Baseline(tests={"t.py::task": BaselineEntry.from_test(test)}, price_source=older)
+    run = RunCost(tests={"t.py::task": test}, price_source=pricer.source)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: Threshold.parse("10%"),
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        reprice=make_repricer(pricer),
+    )
+    (diff,) = cmp.tests
+    assert diff.price_delta_usd == 0
+    assert diff.usage_delta_usd == 0
+    assert diff.status == "unchanged"
