@@ -282,6 +282,17 @@ def _suite_paths(config: pytest.Config) -> list[Path]:
     return found or [root.resolve()]
 
 
+def _price_date_spec(config: pytest.Config) -> str:
+    """The price date from the option or else the ini value; a bad option value is named as typed."""
+    from pytest_agentcost.pricing import parse_price_date
+
+    value = config.getoption("agent_cost_price_date")
+    if not value:
+        return str(config.getini("agent_cost_price_date"))
+    parse_price_date(value, "--agent-cost-price-date")
+    return str(value)
+
+
 def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
@@ -351,7 +362,7 @@ class AgentCostSession:
             total_threshold=_threshold_spec(config, "agent_cost_total_threshold"),
             mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
             fail_unpriced=_option_or_ini_bool(config, "agent_cost_fail_unpriced"),
-            price_date=config.getoption("agent_cost_price_date") or config.getini("agent_cost_price_date"),
+            price_date=_price_date_spec(config),
             prices_file=_rootdir_path(config, prices_value) if prices_value else None,
             tool_prices=config.getini("agent_cost_tool_prices"),
             host_providers=parse_host_providers(config.getini("agent_cost_providers")),

@@ -55,12 +55,12 @@ _MTOK = Decimal(1_000_000)
 _GENAI = object()
 
 
-def parse_price_date(value: str) -> date:
-    """Parse ``YYYY-MM-DD`` into a date, or raise a ConfigError saying what is wrong."""
+def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
+    """Parse ``YYYY-MM-DD`` into a date, or raise a ConfigError naming ``what`` (the option as given)."""
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ConfigError(f"agent_cost_price_date must be a date like 2026-11-01, not {value!r}") from None
+        raise ConfigError(f"{what} must be a date like 2026-11-01, not {value!r}") from None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,18 @@ def test_pytest_help_lists_every_option_of_the_plugin(pytester: pytest.Pytester)
             id="two-percentages-in-ini",
         ),
         pytest.param(
+            "",
+            ("--agent-cost-price-date", "2026-13-01"),
+            "--agent-cost-price-date must be a date like 2026-11-01, not '2026-13-01'",
+            id="bad-price-date-option",
+        ),
+        pytest.param(
+            "agent_cost_price_date = soon",
+            (),
+            "agent_cost_price_date must be a date like 2026-11-01, not 'soon'",
+            id="bad-price-date-ini",
+        ),
+        pytest.param(
             "agent_cost_fail_unpriced = nope",
             (),
             "agent_cost_fail_unpriced: invalid truth value 'nope'; use true or false",
