@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -260,14 +260,13 @@ def _option_or_ini_bool(config: pytest.Config, name: str) -> bool:
     return bool(value) if value is not None else _ini_bool(config, name)
 
 
-def _threshold_spec(config: pytest.Config, name: str) -> str:
-    """A threshold from the option or else the ini value; a bad option value is named as typed."""
-    from pytest_agentcost.settings import Threshold
-
+def _checked_option_or_ini(config: pytest.Config, name: str, check: Callable[[str, str], object]) -> str:
+    """The option's value, else the ini value's. A bad option value is refused by ``check``
+    naming the option as typed (``--agent-cost-threshold``); Settings names the ini key."""
     value = config.getoption(name)
     if not value:
         return str(config.getini(name))
-    Threshold.parse(value, "--" + name.replace("_", "-"))
+    check(value, "--" + name.replace("_", "-"))
     return str(value)
 
 
@@ -280,17 +279,6 @@ def _suite_paths(config: pytest.Config) -> list[Path]:
         for match in glob.glob(str(pattern), root_dir=root, recursive=True)
     ]
     return found or [root.resolve()]
-
-
-def _price_date_spec(config: pytest.Config) -> str:
-    """The price date from the option or else the ini value; a bad option value is named as typed."""
-    from pytest_agentcost.pricing import parse_price_date
-
-    value = config.getoption("agent_cost_price_date")
-    if not value:
-        return str(config.getini("agent_cost_price_date"))
-    parse_price_date(value, "--agent-cost-price-date")
-    return str(value)
 
 
 def _implemented(config: pytest.Config, hook: str) -> bool:
@@ -345,7 +333,8 @@ class AgentCostSession:
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> AgentCostSession:
-        from pytest_agentcost.settings import Settings, parse_host_providers
+        from pytest_agentcost.pricing import parse_price_date
+        from pytest_agentcost.settings import Settings, Threshold, parse_host_providers
 
         baseline_value = config.getoption("agent_cost_baseline") or config.getini("agent_cost_baseline")
         prices_value = config.getini("agent_cost_prices")
@@ -358,11 +347,11 @@ class AgentCostSession:
             update_baseline=config.getoption("agent_cost_update_baseline"),
             prune=config.getoption("agent_cost_prune"),
             include_failed=config.getoption("agent_cost_include_failed"),
-            threshold=_threshold_spec(config, "agent_cost_threshold"),
-            total_threshold=_threshold_spec(config, "agent_cost_total_threshold"),
+            threshold=_checked_option_or_ini(config, "agent_cost_threshold", Threshold.parse),
+            total_threshold=_checked_option_or_ini(config, "agent_cost_total_threshold", Threshold.parse),
             mode=config.getoption("agent_cost_mode") or config.getini("agent_cost_mode"),
             fail_unpriced=_option_or_ini_bool(config, "agent_cost_fail_unpriced"),
-            price_date=_price_date_spec(config),
+            price_date=_checked_option_or_ini(config, "agent_cost_price_date", parse_price_date),
             prices_file=_rootdir_path(config, prices_value) if prices_value else None,
             tool_prices=config.getini("agent_cost_tool_prices"),
             host_providers=parse_host_providers(config.getini("agent_cost_providers")),
