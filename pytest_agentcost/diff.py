@@ -94,6 +94,18 @@ class TestDiff:
     def judged_delta_pct(self) -> Decimal | None:
         return _pct(self.baseline_usd, self.judged_delta_usd)
 
+    def judged_text(self) -> str:
+        """The current cost as the tables show it; an estimate the gate judged reads ``~$X (estimate)``."""
+        return f"~{money(self.judged_usd)} (estimate)" if self.gated_on_estimate else money(self.current_usd)
+
+    def estimate_note(self) -> str | None:
+        """A stale test's ``~$X if re-recorded``; when the gate judged that estimate, what the cassette replays."""
+        if self.estimated_now_usd is None:
+            return None
+        if self.gated_on_estimate:
+            return f"the stale cassette replays {money(self.current_usd)}"
+        return f"~{money(self.estimated_now_usd)} if re-recorded"
+
     @property
     def gated(self) -> bool:
         return self.status in GATED or bool(self.budget)

@@ -118,7 +118,7 @@ def why_failed(t: TestDiff) -> str:
         f"{percent(t.judged_delta_pct)}) over threshold {t.threshold}"
     )
     if t.gated_on_estimate:
-        delta += f" (the stale cassette replays {money(t.current_usd)})"
+        delta += f" ({t.estimate_note()})"
     return f"{delta}; {budget}" if budget else delta
 
 
@@ -136,18 +136,10 @@ def verdict(t: TestDiff) -> str:
     return t.status
 
 
-def stale_notes(t: TestDiff) -> list[str]:
-    """What changed in a stale test's requests, and its estimated cost if re-recorded."""
-    notes = [f"stale: {s}" for s in t.stale]
-    if t.estimated_now_usd is not None and not t.gated_on_estimate:
-        notes.append(f"~{money(t.estimated_now_usd)} if re-recorded")
-    return notes
-
-
-def _current_cell(t: TestDiff) -> str:
-    if t.gated_on_estimate:
-        return f"~{money(t.judged_usd)} (estimate)"
-    return money(t.current_usd) if t.current_usd is not None or t.status not in ("removed", "not-run") else "-"
+def _notes(t: TestDiff) -> str:
+    """The why column: budgets, usage reasons, what changed in a stale test's requests, its estimate."""
+    note = t.estimate_note()
+    return "; ".join((*t.budget, *t.reasons, *(f"stale: {s}" for s in t.stale), *([note] if note else [])))
 
 
 def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
@@ -162,11 +154,11 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
             [
                 t.nodeid,
                 money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
-                _current_cell(t),
+                t.judged_text() if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
                 signed_money(t.judged_delta_usd),
                 percent(t.judged_delta_pct),
                 verdict(t),
-                "; ".join((*t.budget, *t.reasons, *stale_notes(t)))[:160],
+                _notes(t)[:160],
             ]
             for t in changed
         ]

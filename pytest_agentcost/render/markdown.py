@@ -320,7 +320,7 @@ class _View:
         for t in self.changed[:rows]:
             icon = f"{self.gate_icon} " if t.gated else ""
             lines.append(
-                f"| {icon}{code(t.nodeid, in_table=True)} | {money(t.baseline_usd)} | {_current(t)} "
+                f"| {icon}{code(t.nodeid, in_table=True)} | {money(t.baseline_usd)} | {t.judged_text()} "
                 f"| {signed_money(t.judged_delta_usd)} | {percent(t.judged_delta_pct)} | {self._why(t)} |"
             )
         blocks = [f"**Changed ({len(self.changed):,})**"]
@@ -347,7 +347,7 @@ class _View:
         items.extend(_cell(r) for r in t.reasons)
         if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):
             items.append(f"stale cassette ({_cell(', '.join(t.stale))}): re-record")
-        items.extend(_estimate_notes(t))
+        items.extend(filter(None, [t.estimate_note()]))
         return "; ".join(items)
 
     def _section(self, status: str, rows: int, shortened: bool) -> str:
@@ -386,7 +386,7 @@ class _View:
         ]
         if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):
             extra.append(f"stale cassette ({', '.join(t.stale)}): re-record")
-        extra.extend(_estimate_notes(t))
+        extra.extend(filter(None, [t.estimate_note()]))
         return "; ".join([text, *extra])
 
     def _unchanged(self, rows: int, shortened: bool) -> str:
@@ -443,17 +443,3 @@ def _table_order(t: TestDiff) -> tuple[int, Decimal, str]:
     # Gated rows first so a row cap never hides what fails the build, then the biggest change.
     delta = t.delta_usd
     return (0 if t.gated else 1, -abs(delta) if delta is not None else Decimal(1), t.nodeid)
-
-
-def _current(t: TestDiff) -> str:
-    """The current cost the gate judged: an estimate is marked as one."""
-    return f"~{money(t.judged_usd)} (estimate)" if t.gated_on_estimate else money(t.current_usd)
-
-
-def _estimate_notes(t: TestDiff) -> list[str]:
-    """A stale test's estimated cost if re-recorded (or, when gated on it, what the cassette replays)."""
-    if t.estimated_now_usd is None:
-        return []
-    if t.gated_on_estimate:
-        return [f"the stale cassette replays {money(t.current_usd)}"]
-    return [f"~{money(t.estimated_now_usd)} if re-recorded"]
