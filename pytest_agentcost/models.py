@@ -633,6 +633,17 @@ class RunCost:
             for key, totals in grouped.items()
         }
 
+    def tool_hosts(self) -> dict[str, ToolHostTotals]:
+        """Calls and cost per non-LLM host over all tests (``agent_cost_tool_prices``)."""
+        result: dict[str, ToolHostTotals] = {}
+        for t in self.tests.values():
+            if not t.tool_http_calls:
+                continue
+            for host, totals in t.tool_hosts().items():
+                prev = result.get(host, ToolHostTotals())
+                result[host] = ToolHostTotals(prev.calls + totals.calls, prev.cost_usd + totals.cost_usd)
+        return result
+
     def totals_dict(self) -> dict[str, Any]:
         tests = list(self.tests.values())
         return {

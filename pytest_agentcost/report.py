@@ -79,9 +79,8 @@ def _opt_string(value: str | None) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _context_json(context: tuple[tuple[str, str], ...]) -> str:
-    """``_compact(dict(context))``: one text per distinct price context, which many calls share."""
-    pairs = sorted(dict(context).items())  # as to_dict: the last pair of a key wins
-    return "{" + ", ".join(f"{_string(key)}: {_string(value)}" for key, value in pairs) + "}"
+    """``_compact(dict(context))``, once per distinct price context: many calls share one."""
+    return _compact(dict(context))
 
 
 def _call_json(call: CallRecord) -> str:

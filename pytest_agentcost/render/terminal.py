@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from tabulate import tabulate
 
 from pytest_agentcost.models import RunCost, TestCost
@@ -98,12 +96,12 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
                 disable_numparse=True,
             ).splitlines()
         )
-    tool_hosts = _tool_hosts(run)
+    tool_hosts = run.tool_hosts()
     if tool_hosts:
         lines.append("")
         lines.extend(
             tabulate(
-                [[host, f"{calls:,}", money(cost)] for host, (calls, cost) in sorted(tool_hosts.items())],
+                [[host, f"{h.calls:,}", money(h.cost_usd)] for host, h in sorted(tool_hosts.items())],
                 headers=["tool host", "calls", "cost"],
                 tablefmt="simple",
                 colalign=("left", "right", "right"),
@@ -117,15 +115,3 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
         + (f", overrides {source.overrides}" if source.overrides else "")
     )
     return lines
-
-
-def _tool_hosts(run: RunCost) -> dict[str, tuple[int, Decimal]]:
-    """HTTP calls to non-LLM hosts over the run, and what they cost (ini agent_cost_tool_prices)."""
-    totals: dict[str, tuple[int, Decimal]] = {}
-    for test in run.tests.values():
-        if not test.tool_http_calls:
-            continue
-        for host, host_totals in test.tool_hosts().items():
-            calls, cost = totals.get(host, (0, Decimal(0)))
-            totals[host] = (calls + host_totals.calls, cost + host_totals.cost_usd)
-    return totals
