@@ -1,0 +1,28 @@
+"""The verdict column of the terminal's comparison table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pytest_agentcost.diff import TestDiff
+from pytest_agentcost.gate import verdict
+
+
+@pytest.mark.parametrize(
+    ("status", "budget", "delta", "shown"),
+    [
+        ("regressed", ("cost $0.0021 over max_usd $0.0010",), "0.0015", "regressed"),
+        ("unchanged", ("cost $0.0021 over max_usd $0.0010",), "0", "over budget"),
+        ("new", ("2 LLM calls over max_llm_calls 1",), None, "over budget"),
+        ("unchanged", ("stale cassette: the request changed since it was recorded; re-record it",), "0", "stale"),
+        ("unchanged", (), "0.00005", "within threshold"),
+        ("unchanged", (), "0", "unchanged"),
+        ("improved", (), "-0.001", "improved"),
+    ],
+)
+def test_the_verdict_column_says_why(status: str, budget: tuple[str, ...], delta: str | None, shown: str) -> None:
+    base = None if delta is None else Decimal("0.0021")
+    current = Decimal("0.0021") + Decimal(delta or 0)
+    assert verdict(TestDiff("t.py::task", status, baseline_usd=base, current_usd=current, budget=budget)) == shown
