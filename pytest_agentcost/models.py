@@ -55,12 +55,9 @@ TOKEN_KINDS = (
 
 #: The request context genai-prices selects a call's price variant by (``ModelInfo.get_prices``'s
 #: ``price_context``), as ``(key, value)`` pairs sorted by key: ``(("service_tier", "flex"),)``.
-#: Empty for the standard price. A tuple, not a dict: records share one per distinct context, and
-#: it can key the compiled-price memo as it is.
+#: Empty for the standard price. A tuple, not a dict: hashable, so it keys the compiled-price memo
+#: and the report's JSON cache as it is.
 PriceContext = tuple[tuple[str, str], ...]
-
-#: One shared tuple per distinct context read back from JSON.
-_CONTEXTS: dict[PriceContext, PriceContext] = {}
 
 
 def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
@@ -74,8 +71,7 @@ def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
         if not isinstance(key, str) or not isinstance(item, str):
             raise ValueError(f"{what} must map strings to strings, not {key!r}: {item!r}")
         pairs.append((key, item))
-    context = tuple(sorted(pairs))
-    return _CONTEXTS.setdefault(context, context) if len(_CONTEXTS) < 1024 else context
+    return tuple(sorted(pairs))
 
 
 def format_money(value: Decimal) -> str:
