@@ -12,7 +12,7 @@ Detection order
     1. the ``host_providers`` map (ini option): ``host:port`` then ``host``;
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
-       ``:generateContent``, ``/model/{id}/converse`` ...). An Azure
+       ``:generateContent``, ``/model/{id}/converse``, Cohere's ``/v2/chat`` ...). An Azure
        ``/openai/deployments/`` path means Azure whatever the host;
     3. the response body shape, for proxies, ``localhost`` and placeholder
        hosts, and to correct a misleading host (an OpenRouter answer recorded
@@ -86,6 +86,7 @@ ENDPOINTS = (
     "bedrock.converse",
     "bedrock.invoke",
     "bedrock.embeddings",
+    "cohere.chat",
 )
 
 
@@ -159,6 +160,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
         return "anthropic.messages"
+    if path.endswith("/v2/chat"):
+        return "cohere.chat"
     return None
 
 
@@ -249,7 +252,7 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
 
 
 _GENERIC_ENDPOINTS = frozenset(
-    {"openai.chat", "openai.completions", "openai.responses", "openai.embeddings", "anthropic.messages"}
+    {"openai.chat", "openai.completions", "openai.responses", "openai.embeddings", "anthropic.messages", "cohere.chat"}
 )
 
 
@@ -1155,6 +1158,62 @@ def _parse_bedrock_embeddings(interaction: Interaction, text: str, streamed: boo
     parsed.problems.append("the response has no x-amzn-bedrock-input-token-count header")
 
 
+def _cohere_message(message: dict[str, Any], parsed: _Parsed) -> None:
+    calls = _list(message.get("tool_calls"))
+    parsed.tool_calls += len(calls)
+    for block in _list(message.get("content")):
+        if isinstance(_obj(block).get("text"), str):
+            parsed.output_text.append(_obj(block)["text"])
+    for call in calls:
+        function = _obj(_obj(call).get("function"))
+        parsed.output_text.extend(
+            part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str)
+        )
+
+
+def _cohere_error(doc: dict[str, Any]) -> bool:
+    """Cohere's error body: ``{"id": ..., "message": "<text>"}``; an answer's ``message`` is an object."""
+    return isinstance(doc.get("message"), str) or _has_error_object(doc)
+
+
+def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Cohere's v2 Chat: the answer object, or a stream whose ``message-end`` event holds the usage.
+
+    The model is not in the answer: the request names it (see :func:`_fallback_model`).
+    """
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        for event in events:
+            chunk = _obj(event.json())
+            kind = chunk.get("type")
+            delta = _obj(chunk.get("delta"))
+            if kind == "message-start":
+                parsed.response_id = _str(chunk.get("id"))
+            elif kind == "content-delta":
+                piece = _obj(_obj(_obj(delta.get("message")).get("content"))).get("text")
+                if isinstance(piece, str):
+                    parsed.output_text.append(piece)
+            elif kind == "tool-call-start":
+                parsed.tool_calls += 1
+            elif kind == "message-end":
+                if delta.get("usage") is None:
+                    parsed.problems.append("the stream's message-end event has no usage")
+                else:
+                    parsed.document = {"usage": delta["usage"]}
+                return
+        parsed.problems.append("the stream ended before its message-end event (truncated recording)")
+        return
+    doc = _document(interaction, parsed, _cohere_error)
+    if doc is None:
+        return
+    parsed.response_id = _str(doc.get("id"))
+    _cohere_message(_obj(doc.get("message")), parsed)
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+        return
+    parsed.document = doc
+
+
 _Parser = Callable[[Interaction, str, bool, _Parsed], None]
 
 _PARSERS: dict[str, _Parser] = {
@@ -1167,6 +1226,7 @@ _PARSERS: dict[str, _Parser] = {
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
+    "cohere.chat": _parse_cohere_chat,
 }
 
 
@@ -1197,6 +1257,8 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "bedrock.converse": ((), "aws", "default"),
     "bedrock.invoke": ((), "aws", "anthropic"),
     "bedrock.embeddings": ((), "aws", "default"),
+    # genai-prices' default Cohere flavor reads usage.billed_units, the counts Cohere bills.
+    "cohere.chat": ((), "cohere", "default"),
 }
 
 

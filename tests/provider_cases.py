@@ -553,4 +553,29 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd="0.01083",
         price_context={"service_tier": "flex"},
     ),
+    # Cohere v2 Chat: usage.billed_units (37 in / 19 out), not usage.tokens (the prompt as the model
+    # saw it); the model comes from the request. command-r7b-12-2024 in 0.0375 / out 0.15.
+    # 37 x 0.0375 = 1.3875 ; 19 x 0.15 = 2.85 -> 4.2375 / 1e6 = 0.0000042375
+    _case(
+        "cohere_chat_tool",
+        provider="cohere",
+        endpoint="cohere.chat",
+        model="command-r7b-12-2024",
+        input_tokens=37,
+        output_tokens=19,
+        tool_calls=1,
+        expected_cost_usd="0.0000042375",
+    ),
+    # The v2 stream: the usage is in message-end's delta. 13 x 0.0375 = 0.4875 ; 7 x 0.15 = 1.05
+    # -> 1.5375 / 1e6 = 0.0000015375
+    _case(
+        "cohere_chat_stream",
+        provider="cohere",
+        endpoint="cohere.chat",
+        model="command-r7b-12-2024",
+        input_tokens=13,
+        output_tokens=7,
+        streamed=True,
+        expected_cost_usd="0.0000015375",
+    ),
 ]

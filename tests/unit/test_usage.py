@@ -579,13 +579,18 @@ TRUNCATED = [
         )[:-7],
         "is truncated",
     ),
+    (
+        "https://api.cohere.com/v2/chat",
+        sse(("content-delta", {"type": "content-delta", "delta": {"message": {"content": {"text": "Hi Bob"}}}})),
+        "the stream ended before its message-end event",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("url", "body", "reason"),
     TRUNCATED,
-    ids=["chat", "anthropic", "responses", "gemini-array", "gemini-sse", "bedrock"],
+    ids=["chat", "anthropic", "responses", "gemini-array", "gemini-sse", "bedrock", "cohere"],
 )
 def test_truncated_stream_is_estimated(url: str, body: str | bytes, reason: str) -> None:
     extraction = usage.extract(post(url, body, request=CHAT_REQUEST))
@@ -653,6 +658,12 @@ def test_truncated_stream_is_estimated(url: str, body: str | bytes, reason: str)
             _frames(("throttlingException", {"message": "Too many tokens"}), message_type="exception"),
             200,
             "throttlingException: Too many tokens",
+        ),
+        (
+            "https://api.cohere.com/v2/chat",
+            {"id": "5c1f0e2a", "message": "invalid request: messages must not be empty"},
+            200,
+            "invalid request: messages must not be empty",
         ),
     ],
 )

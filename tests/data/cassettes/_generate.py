@@ -1401,6 +1401,81 @@ def gemini_generate_content_flex() -> None:
     )
 
 
+COHERE_MODEL = "command-r7b-12-2024"
+COHERE_REQUEST = {
+    "model": COHERE_MODEL,
+    "messages": [{"role": "user", "content": "What's the weather in Paris?"}],
+    "tools": [WEATHER_TOOL],
+}
+
+
+def cohere_chat() -> None:
+    # Cohere v2 Chat (api.cohere.com/v2/chat), shaped as pydantic-ai's recorded cassettes: no model in
+    # the answer, usage.billed_units (what Cohere bills) beside usage.tokens (what the model saw).
+    body = {
+        "id": "5e3a1c9b-7f24-4d0e-9a61-2b8c4d7e9f10",
+        "message": {
+            "role": "assistant",
+            "tool_plan": "I will look up the weather in Paris.",
+            "tool_calls": [
+                {
+                    "id": "get_weather_7xk2m9q4",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                }
+            ],
+        },
+        "finish_reason": "TOOL_CALL",
+        "usage": {
+            "billed_units": {"input_tokens": 37, "output_tokens": 19},
+            "tokens": {"input_tokens": 1019, "output_tokens": 52},
+        },
+    }
+    write("cohere_chat_tool", (req("POST", "https://api.cohere.com/v2/chat", COHERE_REQUEST), resp(json.dumps(body))))
+
+
+def cohere_chat_stream() -> None:
+    # The v2 stream: typed events; only message-end carries the usage, in its delta.
+    events: list[tuple[str | None, Any]] = [
+        (
+            "message-start",
+            {
+                "id": "9b1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                "type": "message-start",
+                "delta": {"message": {"role": "assistant", "content": []}},
+            },
+        ),
+        (
+            "content-start",
+            {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}},
+        ),
+        ("content-delta", {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "Paris"}}}}),
+        ("content-delta", {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "."}}}}),
+        ("content-end", {"type": "content-end", "index": 0}),
+        (
+            "message-end",
+            {
+                "type": "message-end",
+                "delta": {
+                    "finish_reason": "COMPLETE",
+                    "usage": {
+                        "billed_units": {"input_tokens": 13, "output_tokens": 7},
+                        "tokens": {"input_tokens": 500, "output_tokens": 9},
+                    },
+                },
+            },
+        ),
+    ]
+    request = {"model": COHERE_MODEL, "messages": [{"role": "user", "content": "Capital of France?"}], "stream": True}
+    write(
+        "cohere_chat_stream",
+        (
+            req("POST", "https://api.cohere.com/v2/chat", request),
+            resp(sse(events), headers=dict(SSE_HEADERS)),
+        ),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -1431,6 +1506,8 @@ def main() -> None:
     openai_responses_stream_flex()
     anthropic_messages_fast()
     gemini_generate_content_flex()
+    cohere_chat()
+    cohere_chat_stream()
 
 
 if __name__ == "__main__":
