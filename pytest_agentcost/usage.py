@@ -248,6 +248,10 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         body_provider = _provider_from_body(interaction, endpoint)
         if body_provider is not None:
             provider = body_provider
+    if provider is None and endpoint.startswith("bedrock."):
+        # A Bedrock path (/model/{id}/converse ...) behind a gateway or proxy host: the model id is
+        # a Bedrock one, which genai-prices prices only under its AWS provider.
+        provider = "aws"
     return provider, endpoint
 
 

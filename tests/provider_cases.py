@@ -553,6 +553,18 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd="0.01083",
         price_context={"service_tier": "flex"},
     ),
+    # Bedrock Converse through a gateway on localhost: the host names no provider, the
+    # /model/{id}/converse path does. amazon.nova-micro-v1:0 in 0.035 / out 0.14.
+    # 7 x 0.035 = 0.245 ; 90 x 0.14 = 12.6 -> 12.845 / 1e6 = 0.000012845
+    _case(
+        "bedrock_converse_gateway",
+        provider="aws",
+        endpoint="bedrock.converse",
+        model="amazon.nova-micro-v1:0",
+        input_tokens=7,
+        output_tokens=90,
+        expected_cost_usd="0.000012845",
+    ),
     # Cohere v2 Chat: usage.billed_units (37 in / 19 out), not usage.tokens (the prompt as the model
     # saw it); the model comes from the request. command-r7b-12-2024 in 0.0375 / out 0.15.
     # 37 x 0.0375 = 1.3875 ; 19 x 0.15 = 2.85 -> 4.2375 / 1e6 = 0.0000042375

@@ -824,6 +824,33 @@ def bedrock_converse() -> None:
     )
 
 
+def bedrock_converse_gateway() -> None:
+    # Bedrock's Converse path behind a gateway on localhost, as pydantic-ai records its AI Gateway
+    # (tests/providers/cassettes/test_gateway/test_gateway_provider_with_bedrock.yaml): the host
+    # names no provider, the path and the model id are Bedrock's; the gateway adds its own
+    # (non-token) cost estimate inside usage.
+    body = {
+        "metrics": {"latencyMs": 657},
+        "output": {"message": {"role": "assistant", "content": [{"text": "The capital of France is Paris."}]}},
+        "stopReason": "end_turn",
+        "usage": {
+            "inputTokens": 7,
+            "outputTokens": 90,
+            "pydantic_ai_gateway": {"cost_estimate": 1.2845e-05},
+            "serverToolUsage": {},
+            "totalTokens": 97,
+        },
+    }
+    request = {"messages": [{"role": "user", "content": [{"text": "What is the capital of France?"}]}]}
+    write(
+        "bedrock_converse_gateway",
+        (
+            req("POST", "http://localhost:8787/bedrock/model/amazon.nova-micro-v1%3A0/converse", request),
+            resp(json.dumps(body)),
+        ),
+    )
+
+
 def _frame(event_type: str, payload: dict[str, Any]) -> bytes:
     payload = payload | {"p": "abcdefghijklmnopqrstuvwxyzABCDEFGH"[: 8 + len(event_type)]}
     headers = {":event-type": event_type, ":content-type": "application/json", ":message-type": "event"}
@@ -1494,6 +1521,7 @@ def main() -> None:
     gemini_stream_array_gzip()
     azure_chat()
     bedrock_converse()
+    bedrock_converse_gateway()
     bedrock_converse_stream()
     bedrock_invoke_claude()
     bedrock_invoke_stream_claude()
