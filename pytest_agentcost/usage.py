@@ -1418,6 +1418,33 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     return isinstance(request, dict) and request.get("stream") is True
 
 
+#: ARN resource types whose id is a model or a system inference profile genai-prices can price.
+_BEDROCK_NAMED_ARNS = ("foundation-model/", "inference-profile/")
+
+
+def _bedrock_url_model(path: str) -> str | None:
+    """The model a Bedrock URL calls: what AWS bills, whatever model name the answer gives.
+
+    An InvokeModel answer names the vendor's model (``claude-sonnet-4-5-20250929``); the URL
+    says whether the call went through a global or a regional profile
+    (``global.anthropic.claude-sonnet-4-5-20250929-v1:0``), which AWS prices differently. An
+    ARN is cut to the id it names, so reports do not carry the account number. None for an
+    application inference profile, provisioned throughput or custom model ARN: those name no
+    model, and the answer's own model name is the better guess.
+    """
+    match = _BEDROCK_PATH.search(path)
+    if match is None:
+        return None
+    model = unquote(match.group("model"))
+    if not model.startswith("arn:"):
+        return model
+    resource = model.split(":", 5)[-1]
+    for kind in _BEDROCK_NAMED_ARNS:
+        if resource.startswith(kind):
+            return resource[len(kind) :]
+    return None
+
+
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
     path = interaction.path
@@ -1472,6 +1499,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
     poll_match = _RESPONSES_POLL_PATH.search(interaction.path) if is_poll else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
+    url_model = _bedrock_url_model(interaction.path) if endpoint.startswith("bedrock.") else None
 
     def result(
         usage: Usage,
@@ -1489,7 +1517,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         return Extraction(
             provider=provider,
             endpoint=endpoint,
-            model=model or _fallback_model(interaction),
+            model=url_model or model or _fallback_model(interaction),
             usage=usage,
             streamed=streamed,
             billed=billed,

@@ -325,13 +325,14 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.000011935",
     ),
-    # InvokeModel with a Claude body. claude-3-5-haiku on Bedrock: in 0.80 / out 4.
+    # InvokeModel with a Claude body. The model is the URL's id, which AWS bills, not the body's
+    # claude-3-5-haiku-20241022. claude-3-5-haiku on Bedrock: in 0.80 / out 4.
     # 30 x 0.80 = 24 ; 265 x 4 = 1060 -> 1084 / 1e6 = 0.001084
     _case(
         "bedrock_invoke_claude",
         provider="aws",
         endpoint="bedrock.invoke",
-        model="claude-3-5-haiku-20241022",
+        model="anthropic.claude-3-5-haiku-20241022-v1:0",
         input_tokens=30,
         output_tokens=265,
         expected_cost_usd="0.001084",
@@ -342,11 +343,24 @@ CASES: list[dict[str, Any]] = [
         "bedrock_invoke_stream_claude",
         provider="aws",
         endpoint="bedrock.invoke",
-        model="claude-3-5-haiku-20241022",
+        model="anthropic.claude-3-5-haiku-20241022-v1:0",
         input_tokens=30,
         output_tokens=120,
         streamed=True,
         expected_cost_usd="0.000504",
+    ),
+    # InvokeModel through the global cross-region profile, addressed by its ARN. The body says
+    # claude-sonnet-4-5-20250929, which alone would be priced at the regional rate (in 3.30 / out
+    # 16.50); the global profile costs in 3.00 / out 15.00, and the account id is dropped.
+    # 1200 x 3 = 3600 ; 300 x 15 = 4500 -> 8100 / 1e6 = 0.0081
+    _case(
+        "bedrock_invoke_global_arn",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        input_tokens=1200,
+        output_tokens=300,
+        expected_cost_usd="0.0081",
     ),
     # Titan embeddings: usage only in x-amzn-bedrock-input-token-count. in 0.02.
     # 7 x 0.02 = 0.14 / 1e6 = 0.00000014

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import genai_prices
 import pytest
@@ -460,6 +461,50 @@ def test_bedrock_invoke_non_claude_reads_headers() -> None:
         {"input_tokens": 12, "output_tokens": 3},
         False,
     )
+
+
+BEDROCK_ARN = "arn:aws:bedrock:us-east-1:123456789012:"
+CLAUDE_ANSWER = {
+    "type": "message",
+    "model": "claude-sonnet-4-5-20250929",
+    "content": [{"type": "text", "text": "Paris."}],
+    "usage": {"input_tokens": 10, "output_tokens": 2},
+}
+
+
+@pytest.mark.parametrize(
+    ("model_in_url", "model"),
+    [
+        ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        (
+            f"{BEDROCK_ARN}inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ),
+        (
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ),
+        # An application inference profile names no model: the answer's model is the better guess.
+        (f"{BEDROCK_ARN}application-inference-profile/a1b2c3d4e5f6", "claude-sonnet-4-5-20250929"),
+    ],
+    ids=["profile-id", "profile-arn", "foundation-model-arn", "application-profile-arn"],
+)
+@pytest.mark.parametrize("op", ["invoke", "converse"])
+def test_bedrock_model_is_the_urls(model_in_url: str, model: str, op: str) -> None:
+    """AWS bills the URL's model or profile (global and regional profiles differ in price)."""
+    url = f"https://bedrock-runtime.us-east-1.amazonaws.com/model/{quote(model_in_url, safe='')}/{op}"
+    body: dict[str, Any] = CLAUDE_ANSWER
+    if op == "converse":
+        body = {
+            "output": {"message": {"role": "assistant", "content": [{"text": "Paris."}]}},
+            "usage": {"inputTokens": 10, "outputTokens": 2, "totalTokens": 12},
+            "stopReason": "end_turn",
+        }
+        if model_in_url.startswith(f"{BEDROCK_ARN}application"):
+            model = model_in_url  # Converse answers name no model: the ARN is all there is
+    extraction = usage.extract(post(url, body))
+    assert extraction is not None
+    assert (extraction.provider, extraction.model, extraction.estimated) == ("aws", model, False)
 
 
 def test_bedrock_embeddings_body_count_when_headers_were_dropped() -> None:

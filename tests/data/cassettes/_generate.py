@@ -15,6 +15,7 @@ import gzip
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import brotli
 from vcr.request import Request
@@ -934,6 +935,41 @@ def bedrock_invoke_claude() -> None:
     )
 
 
+def bedrock_invoke_global_arn() -> None:
+    body = {
+        "id": "msg_bdrk_01GLoBaLpRoFiLe7H2sNq4Xw",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": "Paris."}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 1200,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": 300,
+        },
+    }
+    headers = {
+        "content-type": ["application/json"],
+        "x-amzn-requestid": ["e3c4d5e6-f7a8-4901-b2c3-d4e5f6a7b8c9"],
+        "x-amzn-bedrock-input-token-count": ["1200"],
+        "x-amzn-bedrock-output-token-count": ["300"],
+    }
+    arn = quote(
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        safe="",
+    )
+    write(
+        "bedrock_invoke_global_arn",
+        (
+            req("POST", f"https://bedrock-runtime.us-east-1.amazonaws.com/model/{arn}/invoke", CLAUDE_INVOKE_REQ),
+            resp(json.dumps(body), headers=headers),
+        ),
+    )
+
+
 def bedrock_invoke_stream_claude() -> None:
     events = _anthropic_stream_events(
         "claude-3-5-haiku-20241022",
@@ -1524,6 +1560,7 @@ def main() -> None:
     bedrock_converse_gateway()
     bedrock_converse_stream()
     bedrock_invoke_claude()
+    bedrock_invoke_global_arn()
     bedrock_invoke_stream_claude()
     bedrock_embeddings()
     compatible()
