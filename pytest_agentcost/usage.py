@@ -83,6 +83,7 @@ ENDPOINTS = (
     "openai.embeddings",
     "anthropic.messages",
     "gemini.generate_content",
+    "gemini.embeddings",
     "bedrock.converse",
     "bedrock.invoke",
     "bedrock.embeddings",
@@ -123,6 +124,7 @@ _BEDROCK_PATH = re.compile(
     r"/model/(?P<model>[^/]+)/(?P<op>converse-stream|converse|invoke-with-response-stream|invoke)/?$"
 )
 _GEMINI_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>streamGenerateContent|generateContent)$")
+_GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedContents|embedContent)$")
 _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
 )
@@ -142,6 +144,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "bedrock.converse"
     if _GEMINI_PATH.search(path):
         return "gemini.generate_content"
+    if _GEMINI_EMBED_PATH.search(path):
+        return "gemini.embeddings"
     if _VERTEX_ANTHROPIC_PATH.search(path):
         return "anthropic.messages"
     if method == "GET":
@@ -790,6 +794,21 @@ def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool
     parsed.document = doc
 
 
+def _parse_gemini_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """``:embedContent`` / ``:batchEmbedContents``: billed per input token, which the answer does not give.
+
+    The Gemini API answers with vectors only, so the input is estimated from the request's
+    texts. An answer that does carry ``usageMetadata`` is read exactly.
+    """
+    doc = _document(interaction, parsed)
+    if doc is None:
+        return
+    if isinstance(doc.get("usageMetadata"), dict):
+        parsed.document = doc
+        return
+    parsed.problems.append("Gemini embedding answers carry no token counts")
+
+
 def chat_tool_calls(doc: dict[str, Any]) -> int:
     """Tool calls a Chat Completions answer asks for: its choices' ``message.tool_calls``."""
     count = 0
@@ -1227,6 +1246,7 @@ _PARSERS: dict[str, _Parser] = {
     "openai.embeddings": _parse_openai_embeddings,
     "anthropic.messages": _parse_anthropic,
     "gemini.generate_content": _parse_gemini,
+    "gemini.embeddings": _parse_gemini_embeddings,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
@@ -1258,6 +1278,7 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "openai.embeddings": (("embeddings",), "openai", "embeddings"),
     "anthropic.messages": (("anthropic",), "anthropic", "default"),
     "gemini.generate_content": ((), "google", "default"),
+    "gemini.embeddings": ((), "google", "default"),
     "bedrock.converse": ((), "aws", "default"),
     "bedrock.invoke": ((), "aws", "anthropic"),
     "bedrock.embeddings": ((), "aws", "default"),
@@ -1330,6 +1351,8 @@ _NON_TEXT_KEYS = frozenset(
         "media_type",
         "service_tier",
         "reasoning_effort",
+        "taskType",
+        "task_type",
         "previous_response_id",
         "cache_control",
         "url",
@@ -1448,7 +1471,7 @@ def _bedrock_url_model(path: str) -> str | None:
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
     path = interaction.path
-    for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _VERTEX_ANTHROPIC_PATH):
+    for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _GEMINI_EMBED_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
             return unquote(match.group("model"))

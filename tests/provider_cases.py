@@ -325,6 +325,31 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.000011935",
     ),
+    # Gemini batchEmbedContents: vectors only, so the input is estimated from the request's texts
+    # (joined by newlines; the task type is not text).
+    _case(
+        "gemini_batch_embed",
+        provider="google",
+        endpoint="gemini.embeddings",
+        model="gemini-embedding-001",
+        input_tokens=None,
+        output_tokens=None,
+        estimated=True,
+        expected_cost_usd=None,
+        estimate_input_text="Paris is the capital of France.\nBerlin is the capital of Germany.",
+        estimate_output_text="",
+    ),
+    # embedContent with usageMetadata: exact. gemini-embedding-001: in 0.15.
+    # 8 x 0.15 = 1.2 / 1e6 = 0.0000012
+    _case(
+        "gemini_embed_usage",
+        provider="google",
+        endpoint="gemini.embeddings",
+        model="gemini-embedding-001",
+        input_tokens=8,
+        output_tokens=0,
+        expected_cost_usd="0.0000012",
+    ),
     # InvokeModel with a Claude body. The model is the URL's id, which AWS bills, not the body's
     # claude-3-5-haiku-20241022. claude-3-5-haiku on Bedrock: in 0.80 / out 4.
     # 30 x 0.80 = 24 ; 265 x 4 = 1060 -> 1084 / 1e6 = 0.001084

@@ -632,6 +632,42 @@ def gemini_generate_content() -> None:
     )
 
 
+GEMINI_EMBED_URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001"
+GEMINI_EMBED_TEXTS = ("Paris is the capital of France.", "Berlin is the capital of Germany.")
+
+
+def gemini_embeddings() -> None:
+    """batchEmbedContents answers with vectors only; embedContent here carries usageMetadata."""
+    batch = {
+        "requests": [
+            {
+                "model": "models/gemini-embedding-001",
+                "content": {"parts": [{"text": text}]},
+                "taskType": "RETRIEVAL_DOCUMENT",
+                "outputDimensionality": 3,
+            }
+            for text in GEMINI_EMBED_TEXTS
+        ]
+    }
+    vectors = {"embeddings": [{"values": [0.0123, -0.0456, 0.0789]}, {"values": [0.0321, -0.0654, 0.0987]}]}
+    headers = {"content-type": ["application/json; charset=UTF-8"]}
+    write(
+        "gemini_batch_embed",
+        (
+            req("POST", f"{GEMINI_EMBED_URL}:batchEmbedContents", batch),
+            resp(json.dumps(vectors, indent=2), headers=headers),
+        ),
+    )
+    single = {"embedding": {"values": [0.0123, -0.0456, 0.0789]}, "usageMetadata": {"promptTokenCount": 8}}
+    write(
+        "gemini_embed_usage",
+        (
+            req("POST", f"{GEMINI_EMBED_URL}:embedContent", batch["requests"][0]),
+            resp(json.dumps(single, indent=2), headers=headers),
+        ),
+    )
+
+
 def gemini_vertex() -> None:
     body = {
         "candidates": [
@@ -1553,6 +1589,7 @@ def main() -> None:
     anthropic_stream_error()
     gemini_generate_content()
     gemini_vertex()
+    gemini_embeddings()
     gemini_stream_sse()
     gemini_stream_array_gzip()
     azure_chat()
