@@ -475,6 +475,9 @@ class _Parsed:
     """Reads ``output_text`` when it is first needed (a parser that skipped it to save time)."""
     price_context: PriceContext = ()
     """The service tier the response reports (see :func:`service_tier_context`)."""
+    server_tools: dict[str, int] = field(default_factory=dict)
+    """Billed server-side tool calls the answer lists but its usage object does not count, keyed
+    as genai-prices' ``Usage`` keys them (``web_searches``): added to the extracted usage."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -693,10 +696,24 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
 
 _RESPONSES_TOOL_ITEMS = ("function_call", "custom_tool_call")
 
+#: Responses output items OpenAI bills per call, and the genai-prices ``Usage`` key that prices
+#: them: the answer's ``usage`` object counts only tokens, so genai-prices' extractor cannot.
+_RESPONSES_SERVER_TOOLS = {"web_search_call": "web_searches", "file_search_call": "storage_searches"}
+
 
 def _responses_tool_calls(response: dict[str, Any]) -> int:
     kinds = [_obj(item).get("type") for item in _list(response.get("output"))]
     return sum(1 for kind in kinds if kind in _RESPONSES_TOOL_ITEMS)
+
+
+def _responses_server_tools(response: dict[str, Any]) -> dict[str, int]:
+    """Billed server-side tool calls in a Responses object's output (``web_search_call`` ...)."""
+    counts: dict[str, int] = {}
+    for item in _list(response.get("output")):
+        key = _RESPONSES_SERVER_TOOLS.get(str(_obj(item).get("type")))
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _responses_text(response: dict[str, Any]) -> list[str]:
@@ -767,6 +784,7 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
     # The tier that served it: a stream's earlier events may still carry the one requested.
     parsed.price_context = service_tier_context(response.get("service_tier"))
     parsed.tool_calls = _responses_tool_calls(response)
+    parsed.server_tools = _responses_server_tools(response)
     parsed.output_text = _responses_text(response)
     status = response.get("status")
     if status == "failed":
@@ -1600,6 +1618,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
+                    for key, count in parsed.server_tools.items():
+                        setattr(usage, key, count)
                     return result(
                         usage,
                         model=model_ref or model,

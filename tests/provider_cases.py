@@ -629,4 +629,18 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.0000015375",
     ),
+    # Hosted web search in the Responses API: the web_search_call output item is billed per call
+    # (the usage object counts only tokens). gpt-4o: in 2.50 / out 10, web searches $10 / 1000.
+    # 319 x 2.50 = 797.5 ; 56 x 10 = 560 -> 1357.5 / 1e6 = 0.0013575 ; plus 1 search = 0.01
+    # -> 0.0113575
+    _case(
+        "openai_responses_web_search",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-4o-2024-08-06",
+        input_tokens=319,
+        output_tokens=56,
+        expected_cost_usd="0.0113575",
+        web_searches=1,
+    ),
 ]

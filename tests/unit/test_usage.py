@@ -971,6 +971,30 @@ def test_responses_status(
         assert warning in extraction.warnings[0]
 
 
+def test_responses_stream_counts_hosted_searches() -> None:
+    # Billed per call, listed as output items of the final response, not in its usage object.
+    output = [
+        {"id": "ws_1", "type": "web_search_call", "status": "completed"},
+        {"id": "ws_2", "type": "web_search_call", "status": "completed"},
+        {"id": "fs_1", "type": "file_search_call", "status": "completed", "queries": ["refund policy"]},
+        {"id": "msg_1", "type": "message", "content": [{"type": "output_text", "text": "Done."}]},
+    ]
+    final = {"id": "resp_abc", "object": "response", "status": "completed", "model": "gpt-4o-2024-08-06"}
+    body = sse(
+        ("response.created", {"type": "response.created", "response": final | {"status": "in_progress"}}),
+        (
+            "response.completed",
+            {"type": "response.completed", "response": final | {"output": output, "usage": RESPONSES_USAGE}},
+        ),
+    )
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert (extraction.streamed, extraction.estimated, extraction.tool_calls) == (True, False, 0)
+    assert extraction.usage == genai_prices.Usage(
+        input_tokens=10, output_tokens=4, cache_read_tokens=0, web_searches=2, storage_searches=1
+    )
+
+
 def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any) -> None:
         raise KeyError("boom")

@@ -248,6 +248,16 @@ def _response_obj(status: str, usage: dict[str, Any] | None, output: list[Any], 
     }
 
 
+def _responses_usage(input_tokens: int, output_tokens: int, cached: int = 0, reasoning: int = 0) -> dict[str, Any]:
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": cached},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": input_tokens + output_tokens,
+    }
+
+
 def openai_responses() -> None:
     output = [
         {
@@ -259,13 +269,7 @@ def openai_responses() -> None:
             "status": "completed",
         }
     ]
-    usage = {
-        "input_tokens": 320,
-        "input_tokens_details": {"cached_tokens": 0},
-        "output_tokens": 38,
-        "output_tokens_details": {"reasoning_tokens": 0},
-        "total_tokens": 358,
-    }
+    usage = _responses_usage(320, 38)
     body = _response_obj("completed", usage, output, "gpt-4.1-2025-04-14", "resp_67ca09c5efe0819096d0511c92b8c890")
     write(
         "openai_responses_tool",
@@ -1575,6 +1579,53 @@ def cohere_chat_stream() -> None:
     )
 
 
+def openai_responses_web_search() -> None:
+    # A Responses answer with the hosted web search tool, shaped as pydantic-ai's recorded
+    # test_openai_responses_model_web_search_tool: the web_search_call item is billed per call,
+    # and the usage object counts only tokens.
+    output = [
+        {
+            "id": "ws_68ac1e339ee8819289d2eb56",
+            "type": "web_search_call",
+            "status": "completed",
+            "action": {"type": "search", "query": "weather in Paris today"},
+        },
+        {
+            "id": "msg_68ac1e3616548192bc0265a3",
+            "type": "message",
+            "status": "completed",
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "output_text",
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "start_index": 0,
+                            "end_index": 20,
+                            "title": "Paris weather",
+                            "url": "https://example.com/paris?utm_source=openai",
+                        }
+                    ],
+                    "logprobs": [],
+                    "text": "Sunny, 21 C in Paris.",
+                }
+            ],
+        },
+    ]
+    usage = _responses_usage(319, 56)
+    body = _response_obj("completed", usage, output, "gpt-4o-2024-08-06", "resp_68ac1e32b0108192973c8cfec29c2e61")
+    request = {
+        "model": "gpt-4o",
+        "input": "What's the weather in Paris today?",
+        "tools": [{"type": "web_search_preview", "search_context_size": "medium"}],
+    }
+    write(
+        "openai_responses_web_search",
+        (req("POST", "https://api.openai.com/v1/responses", request), resp(json.dumps(body, indent=2))),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -1610,6 +1661,7 @@ def main() -> None:
     gemini_generate_content_flex()
     cohere_chat()
     cohere_chat_stream()
+    openai_responses_web_search()
 
 
 if __name__ == "__main__":
