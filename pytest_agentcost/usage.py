@@ -81,6 +81,7 @@ ENDPOINTS = (
     "openai.completions",
     "openai.responses",
     "openai.embeddings",
+    "openai.images",
     "anthropic.messages",
     "gemini.generate_content",
     "gemini.embeddings",
@@ -128,6 +129,8 @@ _GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedCon
 _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
 )
+#: OpenAI Images API calls billed by token (gpt-image-*): generations and edits.
+_IMAGES_PATHS = ("/images/generations", "/images/edits")
 _RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
 
@@ -160,6 +163,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.responses"
     if path.endswith("/embeddings"):
         return "openai.embeddings"
+    if path.endswith(_IMAGES_PATHS):
+        return "openai.images"
     if path.endswith("/completions"):
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
@@ -259,9 +264,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     return provider, endpoint
 
 
-_GENERIC_ENDPOINTS = frozenset(
-    {"openai.chat", "openai.completions", "openai.responses", "openai.embeddings", "anthropic.messages", "cohere.chat"}
-)
+#: Endpoints told by a path any host may serve (``/chat/completions``, ``/v1/messages`` ...), not by
+#: a provider-specific one (Gemini's ``:generateContent``, Bedrock's ``/model/{id}/converse``).
+_GENERIC_ENDPOINTS = frozenset(e for e in ENDPOINTS if not e.startswith(("gemini.", "bedrock.")))
 
 
 def _request_looks_llm(interaction: Interaction) -> bool:
@@ -812,6 +817,34 @@ def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool
     parsed.document = doc
 
 
+def _parse_openai_images(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Images API answers: ``usage`` (gpt-image-*) beside the images, no model (the request names it).
+
+    A stream (``partial_images``) ends in an ``image_generation.completed`` or
+    ``image_edit.completed`` event that carries the usage. DALL-E answers have no usage.
+    """
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        for event in events:
+            doc = event.json()
+            if not isinstance(doc, dict):
+                continue
+            if event.event == "error" or isinstance(doc.get("error"), dict):
+                parsed.error = _error_text(doc) or "error event"
+            elif str(doc.get("type", "")).endswith(".completed") and doc.get("usage") is not None:
+                parsed.document = doc
+        if parsed.document is None and parsed.error is None:
+            parsed.problems.append("the stream has no completed event with usage")
+        return
+    doc = _document(interaction, parsed)
+    if doc is None:
+        return
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+        return
+    parsed.document = doc
+
+
 def _parse_gemini_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     """``:embedContent`` / ``:batchEmbedContents``: billed per input token, which the answer does not give.
 
@@ -1262,6 +1295,7 @@ _PARSERS: dict[str, _Parser] = {
     "openai.completions": _parse_openai_chat,
     "openai.responses": _parse_openai_responses,
     "openai.embeddings": _parse_openai_embeddings,
+    "openai.images": _parse_openai_images,
     "anthropic.messages": _parse_anthropic,
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
@@ -1294,6 +1328,7 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "openai.completions": (("chat", "default"), "openai", "chat"),
     "openai.responses": (("responses",), "openai", "responses"),
     "openai.embeddings": (("embeddings",), "openai", "embeddings"),
+    "openai.images": (("images",), "openai", "images"),
     "anthropic.messages": (("anthropic",), "anthropic", "default"),
     "gemini.generate_content": ((), "google", "default"),
     "gemini.embeddings": ((), "google", "default"),

@@ -629,6 +629,17 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.0000015375",
     ),
+    # Images API, gpt-image-1: the model comes from the request. in (text) 5 / out 40.
+    # 21 x 5 = 105 ; 196 x 40 = 7840 -> 7945 / 1e6 = 0.007945
+    _case(
+        "openai_images_generation",
+        provider="openai",
+        endpoint="openai.images",
+        model="gpt-image-1",
+        input_tokens=21,
+        output_tokens=196,
+        expected_cost_usd="0.007945",
+    ),
     # Hosted web search in the Responses API: the web_search_call output item is billed per call
     # (the usage object counts only tokens). gpt-4o: in 2.50 / out 10, web searches $10 / 1000.
     # 319 x 2.50 = 797.5 ; 56 x 10 = 560 -> 1357.5 / 1e6 = 0.0013575 ; plus 1 search = 0.01

@@ -995,6 +995,31 @@ def test_responses_stream_counts_hosted_searches() -> None:
     )
 
 
+def test_images_stream_reads_the_completed_event() -> None:
+    # Images API with partial_images: only image_generation.completed carries the usage.
+    usage_obj = {
+        "input_tokens": 30,
+        "input_tokens_details": {"image_tokens": 0, "text_tokens": 30},
+        "output_tokens": 272,
+        "output_tokens_details": {"image_tokens": 272, "text_tokens": 0},
+        "total_tokens": 302,
+    }
+    body = sse(
+        ("image_generation.partial_image", {"type": "image_generation.partial_image", "b64_json": "iVBO"}),
+        ("image_generation.completed", {"type": "image_generation.completed", "b64_json": "iVBO", "usage": usage_obj}),
+    )
+    request = {"model": "gpt-image-1-mini", "prompt": "A red circle.", "stream": True, "partial_images": 1}
+    extraction = usage.extract(post("https://api.openai.com/v1/images/generations", body, request=request))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.model, extraction.streamed, extraction.estimated) == (
+        "openai.images",
+        "gpt-image-1-mini",
+        True,
+        False,
+    )
+    assert reported(extraction) == {"input_tokens": 30, "output_tokens": 272}
+
+
 def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any) -> None:
         raise KeyError("boom")

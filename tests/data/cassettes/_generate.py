@@ -1626,6 +1626,42 @@ def openai_responses_web_search() -> None:
     )
 
 
+def openai_images_generation() -> None:
+    # Images API with gpt-image-1: the answer has no model, and a usage object split by modality
+    # (the envelope of a live answer, as a public test fixture records it).
+    body = {
+        "created": 1791443261,
+        "background": "opaque",
+        "data": [
+            {
+                "b64_json": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ"
+                "AAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+            }
+        ],
+        "output_format": "png",
+        "quality": "low",
+        "size": "1024x1024",
+        "usage": {
+            "input_tokens": 21,
+            "input_tokens_details": {"image_tokens": 0, "text_tokens": 21},
+            "output_tokens": 196,
+            "output_tokens_details": {"image_tokens": 196, "text_tokens": 0},
+            "total_tokens": 217,
+        },
+    }
+    request = {
+        "model": "gpt-image-1",
+        "prompt": "A flat red circle centered on a plain white background.",
+        "n": 1,
+        "size": "1024x1024",
+        "quality": "low",
+    }
+    write(
+        "openai_images_generation",
+        (req("POST", "https://api.openai.com/v1/images/generations", request), resp(json.dumps(body))),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -1662,6 +1698,7 @@ def main() -> None:
     cohere_chat()
     cohere_chat_stream()
     openai_responses_web_search()
+    openai_images_generation()
 
 
 if __name__ == "__main__":
