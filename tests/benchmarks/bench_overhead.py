@@ -611,15 +611,34 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The plugin's marginal cost per test between consecutive N: equal segments mean linear growth.
+    """Whether the plugin's cost grows linearly with N, by the steadiest measure the rows have.
 
-    Differences between sizes cancel the fixed part (imports, report), which a per-test average
-    at one N would smear over the tests. Instructions when counted (stable), else CPU seconds.
+    - Instructions (``--instructions``): the marginal cost per test between consecutive N.
+      Differences between sizes cancel the fixed part (imports, report); equal segments mean
+      linear growth.
+    - The attributed share (``--attribute``): the plugin's CPU over the rest of the same run's.
+      The suite's own cost is linear in N, so a linear plugin keeps a share that falls (its fixed
+      part spreads) or holds; a superlinear one makes it rise with N. The share divides two times
+      taken in the same seconds, so the machine's drift between runs cancels.
+    - Else whole-run CPU seconds, as marginal cost per test: on a shared machine single runs move
+      by more than the plugin costs, so this verdict is weak.
     """
-    counted = all("instruction_ratio" in r for r in rows)
+    if all("instruction_ratio" in r for r in rows):
+        measure = "instructions"
+    elif all("attributed_ratio" in r for r in rows):
+        measure = "attributed share"
+    else:
+        measure = "cpu seconds"
+
+    if measure == "attributed share":
+        shares = {str(r["n"]): round(float(r["attributed_ratio"]) - 1, 4) for r in rows}
+        values = list(shares.values())
+        # Noise in the share is well under a quarter of it; a superlinear cost grows it with N.
+        linear = None if len(values) < 2 else all(b <= a * 1.25 for a, b in itertools.pairwise(values))
+        return {"measure": measure, "share": shares, "linear": linear}
 
     def overhead(row: dict[str, Any]) -> float:
-        if counted:
+        if measure == "instructions":
             return float(row["agent_cost_instructions"] - row["baseline_instructions"])
         return float(row["cold_cpu_s"] - row["baseline_cpu_s"])
 
@@ -630,7 +649,7 @@ def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
     values = list(segments.values())
     # Noise (CPU time) makes exact equality meaningless; superlinear growth shows as a clear rise.
     linear = None if len(values) < 2 or min(values) <= 0 else max(values) <= 1.5 * min(values)
-    return {"measure": "instructions" if counted else "cpu seconds", "per_test": segments, "linear": linear}
+    return {"measure": measure, "per_test": segments, "linear": linear}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -672,9 +691,12 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     lins = {client: linearity([r for r in rows if r["client"] == client]) for client in clients}
     for client, lin in lins.items():
-        if lin["per_test"]:
+        verdict = {True: "linear", False: "NOT linear", None: "too few sizes: not testable"}[lin["linear"]]
+        if "share" in lin:
+            parts = ", ".join(f"N={k}: {v:+.1%}" for k, v in lin["share"].items())
+            print(f"{client}: plugin's share of the run's CPU: {parts} -> {verdict}")
+        elif lin["per_test"]:
             parts = ", ".join(f"N={k}: {v:g}" for k, v in lin["per_test"].items())
-            verdict = {True: "linear", False: "NOT linear", None: "two sizes or fewer: not testable"}[lin["linear"]]
             print(f"{client}: plugin cost per added test ({lin['measure']}): {parts} -> {verdict}")
     if args.out:
         payload = {"python": sys.version.split()[0], "results": rows, "linearity": lins}

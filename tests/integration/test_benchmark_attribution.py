@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,14 +64,18 @@ def test_attribution_times_every_phase_of_a_real_run(
     assert isinstance(without["gc_seconds"], float)
 
 
-def test_share_is_the_plugins_time_over_the_rest_of_its_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def _bench(monkeypatch: pytest.MonkeyPatch) -> Any:
     spec = importlib.util.spec_from_file_location("bench_overhead", BENCHMARKS / "bench_overhead.py")
     assert spec is not None
     assert spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "bench_overhead", bench)  # its dataclasses look their module up
     spec.loader.exec_module(bench)
-    attribution = bench.attribution
+    return bench
+
+
+def test_share_is_the_plugins_time_over_the_rest_of_its_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    attribution = _bench(monkeypatch).attribution
     base = [{"gc_seconds": 1.0, "cpu_seconds": 20.0, "full_collections": 12, "plugin_seconds": {}}]
     cost = [
         {
@@ -85,3 +90,22 @@ def test_share_is_the_plugins_time_over_the_rest_of_its_run(monkeypatch: pytest.
     assert figures["attributed_ratio"] == 1.1
     assert figures["attributed_ms_per_test"] == {"accounting": 1.0, "session_end": 0.5, "gc_extra": 0.5}
     assert figures["full_collections"] == [12, 11]
+
+
+@pytest.mark.parametrize(
+    ("ratios", "linear"),
+    [
+        ((1.068, 1.042, 1.047), True),  # fixed cost spread over more tests, then steady (a real run)
+        ((1.04, 1.06, 1.09), False),  # the share keeps rising: cost grows faster than the suite's
+        ((1.05,), None),  # one size cannot tell
+    ],
+)
+def test_linearity_by_attributed_share(monkeypatch: pytest.MonkeyPatch, ratios: tuple[float, ...], linear: Any) -> None:
+    """With --attribute, growth is judged by the share, which the machine's drift between runs cancels."""
+    rows = [
+        {"n": n, "attributed_ratio": r, "cold_cpu_s": 1.0, "baseline_cpu_s": 1.0}
+        for n, r in zip((200, 1000, 5000), ratios, strict=False)
+    ]
+    verdict = _bench(monkeypatch).linearity(rows)
+    assert verdict["measure"] == "attributed share"
+    assert verdict["linear"] is linear
