@@ -3,7 +3,8 @@
 genai-prices is the price source. It is always asked with a fixed request
 timestamp (the *price date*), so the same cassette gives the same cost on any
 day until genai-prices itself is upgraded; its network updater is never
-started. The service tier a response reports is passed as genai-prices' price
+started. A price that depends on the time of day is taken at the day's
+highest rate (:func:`list_rate_moment`). The service tier a response reports is passed as genai-prices' price
 context, so tiers it prices apart (flex, priority, fast mode, batch) are priced
 at their own rates. A user price file overrides or adds models (fine-tunes,
 self-hosted models, negotiated rates), whatever the tier.
@@ -23,6 +24,7 @@ from typing import Any
 
 import genai_prices
 from genai_prices import Usage
+from genai_prices.types import TimeOfDateConstraint
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price
 from pytest_agentcost._genai_memo import SnapshotMemo
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_PRICE_DATE",
     "ModelPrice",
     "Pricer",
+    "list_rate_moment",
     "load_price_file",
     "parse_price_date",
     "parse_tool_prices",
@@ -51,8 +54,48 @@ DEFAULT_PRICE_DATE = "2026-11-01"
 
 _MTOK = Decimal(1_000_000)
 
-#: Marks a model genai-prices knows but prices only through ``calc_price`` (see _compiled_price).
-_GENAI = object()
+#: What a moment-dependent price is compared at: a million tokens in and out.
+_REFERENCE_USAGE = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+
+
+def list_rate_moment(provider: Any, model: Any, day: date, context: Mapping[str, str] | None = None) -> datetime:
+    """The moment of ``day`` (UTC) at which genai-prices prices ``model`` highest: its list rate.
+
+    A pinned price date has no time of day, but genai-prices prices some models by it (DeepSeek's
+    off-peak discount). Midnight UTC falls in DeepSeek's discount hours and would halve its
+    cost; a cost gate should neither pass because of a discount CI may not get nor move with the
+    hour of the run. So the candidates are midnight and each window's start, and the dearest wins
+    (midnight when they tie, which is every model priced the same all day).
+    """
+    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    prices = getattr(model, "prices", None)
+    if not isinstance(prices, list):
+        return midnight
+    starts = sorted(
+        {c.constraint.start_time for c in prices if isinstance(getattr(c, "constraint", None), TimeOfDateConstraint)},
+        key=lambda t: (t.hour, t.minute),
+    )
+    if not starts:
+        return midnight
+    moments = [midnight] + [
+        datetime.combine(day, t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        for t in starts
+    ]
+
+    def cost(moment: datetime) -> Decimal:
+        calc = model.calc_price(_REFERENCE_USAGE, provider, genai_request_timestamp=moment, price_context=context)
+        return Decimal(calc.total_price)
+
+    return max(moments, key=cost)  # the first of equals: midnight on a tie
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """A genai-prices model resolved for pricing: its compiled price, if any, and the moment priced at."""
+
+    compiled: CompiledPrice | None
+    """None: genai-prices must price every call itself (see _compiled_price)."""
+    moment: datetime
 
 
 def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
@@ -165,9 +208,6 @@ class Pricer:
         tool_prices: Mapping[str, Decimal] | None = None,
     ) -> None:
         self.price_date = price_date or date.fromisoformat(DEFAULT_PRICE_DATE)
-        self._timestamp = datetime(
-            self.price_date.year, self.price_date.month, self.price_date.day, tzinfo=timezone.utc
-        )
         self.overrides = dict(overrides or {})
         self.tool_prices = dict(tool_prices or {})
         self.source = PriceSource(
@@ -176,10 +216,9 @@ class Pricer:
             price_date=self.price_date.isoformat(),
             overrides=overrides_digest,
         )
-        # (provider id or None, model, price context) -> the model's compiled price; None when
-        # genai-prices does not know the pair (LookupError) or _GENAI when it must price every
-        # call itself.
-        self._compiled = SnapshotMemo()
+        # (provider id or None, model, price context) -> the model resolved for pricing; None when
+        # genai-prices does not know the pair (LookupError).
+        self._resolved = SnapshotMemo()
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
         if not self.overrides:
@@ -205,11 +244,11 @@ class Pricer:
             return override.cost(usage)
         attempts: list[str | None] = [provider, None] if provider else [None]
         for provider_id in attempts:
-            compiled = self._compiled_price(provider_id, model, context)
-            if compiled is None:
+            resolved = self._resolve(provider_id, model, context)
+            if resolved is None:
                 continue  # genai-prices does not know this model under this provider
-            if isinstance(compiled, CompiledPrice):
-                cost = compiled.cost(usage)
+            if resolved.compiled is not None:
+                cost = resolved.compiled.cost(usage)
                 if cost is not None:
                     return cost
             try:
@@ -217,7 +256,7 @@ class Pricer:
                     usage,
                     model,
                     provider_id=provider_id,
-                    genai_request_timestamp=self._timestamp,
+                    genai_request_timestamp=resolved.moment,
                     price_context=dict(context) if context else None,
                 )
             except (LookupError, ValueError, TypeError, KeyError):
@@ -225,19 +264,19 @@ class Pricer:
             return calc.total_price
         return None
 
-    def _compiled_price(
-        self, provider_id: str | None, model: str, context: PriceContext = ()
-    ) -> CompiledPrice | object | None:
-        """The compiled price of ``model`` (see :mod:`._compiled_price`), looked up once per key."""
-        return self._compiled.get((provider_id, model, context), self._compile_key)
+    def _resolve(self, provider_id: str | None, model: str, context: PriceContext = ()) -> _Resolved | None:
+        """``model`` resolved and compiled (see :mod:`._compiled_price`), once per key."""
+        return self._resolved.get((provider_id, model, context), self._resolve_key)
 
-    def _compile_key(self, snapshot: Any, key: tuple[str | None, str, PriceContext]) -> CompiledPrice | object | None:
+    def _resolve_key(self, snapshot: Any, key: tuple[str | None, str, PriceContext]) -> _Resolved | None:
         provider_id, model, context = key
         try:
             found_provider, found_model = snapshot.find_provider_model(model, None, provider_id, None)
         except LookupError:
             return None
-        return compile_price(found_provider, found_model, self._timestamp, dict(context) if context else None) or _GENAI
+        price_context = dict(context) if context else None
+        moment = list_rate_moment(found_provider, found_model, self.price_date, price_context)
+        return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment)
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""

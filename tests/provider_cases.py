@@ -432,9 +432,10 @@ CASES: list[dict[str, Any]] = [
         output_tokens=14,
         expected_cost_usd="0.0000099",
     ),
-    # deepseek-chat: in 0.135 / cache hit 0.035 / out 0.55 (genai-prices' current figures).
-    # uncached 1300-1024=276 x 0.135 = 37.26 ; 1024 x 0.035 = 35.84 ; 200 x 0.55 = 110
-    # -> 183.1 / 1e6 = 0.0001831
+    # deepseek-chat at its list rate (genai-prices' 00:30-16:30 UTC window; the off-peak rest of
+    # the day is half): in 0.27 / cache hit 0.07 / out 1.10.
+    # uncached 1300-1024=276 x 0.27 = 74.52 ; 1024 x 0.07 = 71.68 ; 200 x 1.10 = 220
+    # -> 366.2 / 1e6 = 0.0003662
     _case(
         "deepseek_chat",
         provider="deepseek",
@@ -443,7 +444,7 @@ CASES: list[dict[str, Any]] = [
         input_tokens=1300,
         cache_read_tokens=1024,
         output_tokens=200,
-        expected_cost_usd="0.0001831",
+        expected_cost_usd="0.0003662",
     ),
     # Together (no genai-prices extractor: read with the OpenAI chat shape).
     # Llama-3.3-70B-Instruct-Turbo: in 0.88 / out 0.88. (40 + 10) x 0.88 = 44 / 1e6 = 0.000044

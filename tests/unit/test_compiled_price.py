@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price
-from pytest_agentcost.pricing import DEFAULT_PRICE_DATE, Pricer
+from pytest_agentcost.pricing import DEFAULT_PRICE_DATE, Pricer, list_rate_moment
 
 DATES = [
     datetime.fromisoformat(DEFAULT_PRICE_DATE).replace(tzinfo=timezone.utc),
@@ -208,11 +208,13 @@ def test_pricer_matches_genai_prices_calc_price(
     expected: Decimal | None = None
     for attempt in [provider_id, None] if provider_id else [None]:
         try:
+            found = get_snapshot().find_provider_model(model, None, attempt, None)
+            moment = list_rate_moment(*found, DATES[0].date(), dict(context) or None)
             expected = genai_prices.calc_price(
                 usage,
                 model,
                 provider_id=attempt,
-                genai_request_timestamp=DATES[0],
+                genai_request_timestamp=moment,
                 price_context=dict(context) or None,
             ).total_price
         except (LookupError, ValueError, TypeError, KeyError):
@@ -223,6 +225,44 @@ def test_pricer_matches_genai_prices_calc_price(
     # Asked twice (now from the compiled cache), the answer does not change.
     again = pricer.price(provider_id, model, usage, context)
     assert again == got
+
+
+def _priced_by_time_of_day() -> list[tuple[Any, Any]]:
+    return [
+        (provider, model)
+        for provider, model in _models()
+        if isinstance(model.prices, list)
+        and any(type(c.constraint).__name__ == "TimeOfDateConstraint" for c in model.prices)
+    ]
+
+
+def test_models_priced_by_time_of_day_are_priced_at_their_dearest_hour() -> None:
+    """A pinned date has no hour: DeepSeek's off-peak discount must not be what a gate sees."""
+    models = _priced_by_time_of_day()
+    assert models, "genai-prices has no time-of-day prices any more: this test guards nothing"
+    day = DATES[0].date()
+    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    for provider, model in models:
+        moment = list_rate_moment(provider, model, day)
+        chosen = model.calc_price(usage, provider, genai_request_timestamp=moment).total_price
+        by_half_hour = [
+            model.calc_price(usage, provider, genai_request_timestamp=DATES[0].replace(hour=h, minute=m)).total_price
+            for h in range(24)
+            for m in (0, 30)
+        ]
+        assert chosen == max(by_half_hour), model.id
+        assert moment.date() == day
+
+
+def test_deepseek_is_priced_at_its_list_rate_and_other_models_at_midnight() -> None:
+    pricer = Pricer()
+    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
+    peak = genai_prices.calc_price(usage, "deepseek-chat", genai_request_timestamp=DATES[0].replace(hour=12))
+    off_peak = genai_prices.calc_price(usage, "deepseek-chat", genai_request_timestamp=DATES[0])
+    assert off_peak.total_price < peak.total_price  # midnight UTC is DeepSeek's discount
+    assert pricer.price("deepseek", "deepseek-chat", usage) == peak.total_price
+    provider, model = get_snapshot().find_provider_model("gpt-4o-mini", None, "openai", None)
+    assert list_rate_moment(provider, model, DATES[0].date()) == DATES[0]
 
 
 def test_cached_answers_are_dropped_when_genai_prices_data_is_swapped() -> None:
