@@ -178,7 +178,7 @@ class Comparison:
 
     @property
     def prices_changed(self) -> bool:
-        keys = ("version", "price_date", "overrides")
+        keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
 
     def counts(self) -> dict[str, int]:

@@ -15,7 +15,7 @@ from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage, split_model_key
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, split_model_key, time_of_day_note
 from pytest_agentcost.pricing import Pricer
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
@@ -182,7 +182,9 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         lines.append(
             f"prices changed: baseline {cmp.baseline_price_source.get('version')} at "
             f"{cmp.baseline_price_source.get('price_date')}, now {cmp.current_price_source.get('version')} at "
-            f"{cmp.current_price_source.get('price_date')}; price effects are reported apart from usage"
+            f"{cmp.current_price_source.get('price_date')}"
+            f"{time_of_day_note(cmp.baseline_price_source, cmp.current_price_source)}; "
+            "price effects are reported apart from usage"
         )
     word = "FAILED" if mode == "fail" else "warning"
     for t in cmp.regressions:

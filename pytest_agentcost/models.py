@@ -563,11 +563,16 @@ class PriceSource:
     price_date: str = ""
     overrides: str | None = None
     """A digest of the user price file, when one is used."""
+    time_of_day: str = ""
+    """How a price that depends on the hour was taken: ``"list rate"`` (the day's highest), or
+    ``""`` in files written before it was recorded, which priced at midnight UTC."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "version": self.version, "price_date": self.price_date}
         if self.overrides is not None:
             data["overrides"] = self.overrides
+        if self.time_of_day:
+            data["time_of_day"] = self.time_of_day
         return data
 
     @classmethod
@@ -577,7 +582,14 @@ class PriceSource:
             version=str(data.get("version", "")),
             price_date=str(data.get("price_date", "")),
             overrides=data.get("overrides"),
+            time_of_day=str(data.get("time_of_day", "")),
         )
+
+
+def time_of_day_note(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> str:
+    """What changed in how hour-dependent prices are taken, or "" (see :attr:`PriceSource.time_of_day`)."""
+    before, now = (str(source.get("time_of_day") or "midnight UTC") for source in (baseline, current))
+    return "" if before == now else f"; prices that depend on the hour: {before} -> {now}"
 
 
 @dataclass(frozen=True)

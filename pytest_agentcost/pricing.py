@@ -54,6 +54,9 @@ DEFAULT_PRICE_DATE = "2026-11-01"
 
 _MTOK = Decimal(1_000_000)
 
+#: How hour-dependent prices are taken, as the reports record it (``PriceSource.time_of_day``).
+LIST_RATE = "list rate"
+
 #: What a moment-dependent price is compared at: a million tokens in and out.
 _REFERENCE_USAGE = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
 
@@ -215,6 +218,7 @@ class Pricer:
             version=genai_prices.__version__,
             price_date=self.price_date.isoformat(),
             overrides=overrides_digest,
+            time_of_day=LIST_RATE,
         )
         # (provider id or None, model, price context) -> the model resolved for pricing; None when
         # genai-prices does not know the pair (LookupError).

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pytest_agentcost.diff import STALE_VIOLATION
+from pytest_agentcost.models import time_of_day_note
 from pytest_agentcost.render._format import money, percent, signed_money
 
 if TYPE_CHECKING:
@@ -308,7 +309,7 @@ class _View:
         base, now = self.cmp.baseline_price_source, self.cmp.current_price_source
         if base == now:
             return ""
-        return f" ({_source(base)} → {_source(now)})"
+        return f" ({_source(base)} → {_source(now)}{time_of_day_note(base, now)})"
 
     def _table(self, rows: int, shortened: bool) -> list[str]:
         if not self.changed:

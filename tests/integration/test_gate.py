@@ -401,3 +401,32 @@ def test_a_full_run_is_told_however_the_test_folder_is_spelled(project: AgentPro
 def test_a_full_run_is_told_with_glob_testpaths(project: AgentProject) -> None:
     full_baseline = _tests_folder_project(project, "test*")
     assert _deleted_test_after(project, full_baseline, []) == ("removed", False)
+
+
+def test_a_baseline_priced_at_midnight_reads_as_a_price_change(project: AgentProject) -> None:
+    """Baselines from before hour-dependent prices were taken at the list rate priced DeepSeek at
+    midnight UTC, its off-peak half rate: the upgrade is a price change, not a usage regression."""
+    project.module("test_agent", TESTS)
+    project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)], model="deepseek-chat")
+    project.chat_cassette("test_agent", "test_task_b", [(5_000, 500), (5_000, 500)], model="deepseek-chat")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    data = json.loads(_baseline_bytes(project))
+    assert data["price_source"]["time_of_day"] == "list rate"
+    del data["price_source"]["time_of_day"]  # as the earlier version wrote it
+    for entry in data["tests"].values():
+        # List rate: 10,000 x 0.27 + 1,000 x 1.10 = $0.0038 per million; off-peak half: $0.0019.
+        assert entry["cost_usd"] == "0.0038000000"
+        entry["cost_usd"] = "0.0019000000"
+        for model in entry["by_model"].values():
+            model["cost_usd"] = "0.0019000000"
+    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 2 price-changed*",
+            "prices changed: *; prices that depend on the hour: midnight UTC -> list rate; *",
+        ]
+    )
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
+    assert (cmp["price_delta_usd"], cmp["usage_delta_usd"]) == ("+0.0019000000", "0.0000000000")
