@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,15 @@ def _setup(project: AgentProject, a_calls: list[tuple[int, int]] | None = None) 
 
 def _baseline_bytes(project: AgentProject) -> bytes:
     return (project.root / BASELINE).read_bytes()
+
+
+def _write_baseline_priced(project: AgentProject, data: dict[str, Any], cost: str) -> None:
+    """Write ``data`` back with every test (one model each) at ``cost``, as other prices would."""
+    for entry in data["tests"].values():
+        entry["cost_usd"] = cost
+        for model in entry["by_model"].values():
+            model["cost_usd"] = cost
+    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
 
 
 def test_update_then_compare_unchanged(project: AgentProject) -> None:
@@ -202,11 +212,7 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     data = json.loads(_baseline_bytes(project))
     # Pretend the baseline was priced by an older genai-prices at half today's price.
     data["price_source"]["version"] = "0.0.1"
-    for entry in data["tests"].values():
-        entry["cost_usd"] = "0.0010500000"
-        for model in entry["by_model"].values():
-            model["cost_usd"] = "0.0010500000"
-    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
+    _write_baseline_priced(project, data, "0.0010500000")
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"])
@@ -413,13 +419,9 @@ def test_a_baseline_priced_at_midnight_reads_as_a_price_change(project: AgentPro
     data = json.loads(_baseline_bytes(project))
     assert data["price_source"]["time_of_day"] == "list rate"
     del data["price_source"]["time_of_day"]  # as the earlier version wrote it
-    for entry in data["tests"].values():
-        # List rate: 10,000 x 0.27 + 1,000 x 1.10 = $0.0038 per million; off-peak half: $0.0019.
-        assert entry["cost_usd"] == "0.0038000000"
-        entry["cost_usd"] = "0.0019000000"
-        for model in entry["by_model"].values():
-            model["cost_usd"] = "0.0019000000"
-    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
+    # List rate: 10,000 x 0.27 + 1,000 x 1.10 = $0.0038 per million; off-peak half: $0.0019.
+    assert {entry["cost_usd"] for entry in data["tests"].values()} == {"0.0038000000"}
+    _write_baseline_priced(project, data, "0.0019000000")
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(
