@@ -4,9 +4,9 @@ genai-prices is the price source. It is always asked with a fixed request
 timestamp (the *price date*), so the same cassette gives the same cost on any
 day until genai-prices itself is upgraded; its network updater is never
 started. A price that depends on the time of day is taken at the day's
-highest rate (:func:`list_rate_moment`). The service tier a response reports is passed as genai-prices' price
-context, so tiers it prices apart (flex, priority, fast mode, batch) are priced
-at their own rates. A user price file overrides or adds models (fine-tunes,
+highest rate (:func:`list_rate_moment`). The service tier a response reports
+is passed as genai-prices' price context, so tiers it prices apart (flex,
+priority, fast mode, batch) are priced at their own rates. A user price file overrides or adds models (fine-tunes,
 self-hosted models, negotiated rates), whatever the tier.
 """
 
@@ -86,7 +86,10 @@ def list_rate_moment(provider: Any, model: Any, day: date, context: Mapping[str,
     ]
 
     def cost(moment: datetime) -> Decimal:
-        calc = model.calc_price(_REFERENCE_USAGE, provider, genai_request_timestamp=moment, price_context=context)
+        try:
+            calc = model.calc_price(_REFERENCE_USAGE, provider, genai_request_timestamp=moment, price_context=context)
+        except (LookupError, ValueError, TypeError, KeyError):  # genai-prices refuses: never the pick
+            return Decimal(-1)
         return Decimal(calc.total_price)
 
     return max(moments, key=cost)  # the first of equals: midnight on a tie
