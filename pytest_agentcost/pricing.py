@@ -6,8 +6,9 @@ day until genai-prices itself is upgraded; its network updater is never
 started. A price that depends on the time of day is taken at the day's
 highest rate (:func:`list_rate_moment`). The service tier a response reports
 is passed as genai-prices' price context, so tiers it prices apart (flex,
-priority, fast mode, batch) are priced at their own rates. A user price file overrides or adds models (fine-tunes,
-self-hosted models, negotiated rates), whatever the tier.
+priority, fast mode, batch) are priced at their own rates. A user price file
+overrides or adds models (fine-tunes, self-hosted models, negotiated rates),
+whatever the tier.
 """
 
 from __future__ import annotations
