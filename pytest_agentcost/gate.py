@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +23,7 @@ from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
 
-__all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer"]
+__all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer", "warning_lines"]
 
 
 @dataclass
@@ -313,11 +314,7 @@ def finish_session(
             f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
             "cassettes (the request changed since recording); re-record with pytest --record-mode=rewrite"
         )
-    warned = sorted({w for t in run.tests.values() for c in t.calls for w in c.warnings})
-    for w in warned[:20]:
-        outcome.lines.append(f"warning: {w}")
-    if len(warned) > 20:
-        outcome.lines.append(f"... and {len(warned) - 20} more warnings (see the JSON report)")
+    outcome.lines.extend(warning_lines(w for t in run.tests.values() for c in t.calls for w in c.warnings))
 
     # Failures an update of the baseline does not accept (it accepts new costs, nothing else).
     failed = False
@@ -380,6 +377,28 @@ def finish_session(
             # Credentials, unpriced calls and stale cassettes still do.
             outcome.failed = failed
     return outcome
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def warning_lines(warnings: Iterable[str], limit: int = 20) -> list[str]:
+    """The terminal's warning lines: one per kind of warning, at most ``limit``, sorted.
+
+    Warnings that differ only in their numbers (a hundred embedding calls estimated at different
+    token counts) are one kind: its first line, and how many more like it. The JSON report has
+    every call's own warnings.
+    """
+    kinds: dict[str, list[str]] = {}
+    for text in sorted(set(warnings)):
+        kinds.setdefault(_NUMBER.sub("#", text), []).append(text)
+    lines = []
+    for same in sorted(kinds.values())[:limit]:
+        more = f" (and {len(same) - 1} more like it)" if len(same) > 1 else ""
+        lines.append(f"warning: {same[0]}{more}")
+    if len(kinds) > limit:
+        lines.append(f"... and {len(kinds) - limit} more kinds of warning (see the JSON report)")
+    return lines
 
 
 def _write(path: Path, text: str | Iterable[str]) -> None:
