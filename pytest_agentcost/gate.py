@@ -293,7 +293,8 @@ def finish_session(
     for key in unpriced:
         outcome.lines.append(
             f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; "
-            "add it to a price file (ini agent_cost_prices) or upgrade genai-prices"
+            "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
+            "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
         )
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
     if estimated:
