@@ -245,11 +245,22 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
     return tuple(reasons)
 
 
-def _baseline_at_current_prices(entry: BaselineEntry, reprice: Repricer | None) -> Decimal | None:
+def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: Repricer | None) -> Decimal | None:
+    """The baseline entry's cost at the run's prices, repriced from its token counts per model.
+
+    Token counts are all a baseline keeps. When they do not give this run's own cost of a model
+    either (hosted web searches billed per call, image or audio tokens at their own rate, a
+    price tier a call's size crosses), the baseline's share of that is unknown: the entry keeps
+    its recorded cost rather than lose it and show it as a usage change.
+    """
     if reprice is None or entry.cost_usd is None:
         return entry.cost_usd
+    current = test.by_model()
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
+        now = current.get(key)
+        if now is not None and now.cost_usd is not None and reprice(key, now.usage) != now.cost_usd:
+            return entry.cost_usd
         priced = reprice(key, totals.usage)
         if priced is None:
             return entry.cost_usd
@@ -329,7 +340,7 @@ def compare(
             diffs.append(TestDiff(nodeid, "unpriced", **common))
             comparable_total = False
             continue
-        base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, reprice)
+        base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, test, reprice)
         assert base_now is not None
         price_delta = base_now - entry.cost_usd
         on_estimate = gate_estimates and est_now is not None

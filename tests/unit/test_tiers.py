@@ -518,3 +518,32 @@ def test_a_tiered_baseline_is_repriced_at_its_own_tier() -> None:
     assert diff.price_delta_usd == 0
     assert diff.usage_delta_usd == 0
     assert diff.status == "unchanged"
+
+
+def test_a_baseline_of_calls_that_cost_more_than_their_tokens_keeps_its_cost() -> None:
+    # A hosted web search is billed per call on top of the tokens, which are all a baseline
+    # keeps. Repricing the baseline from its tokens would drop the search fee and show the
+    # unchanged test as a usage regression the size of the fee (+737% for one gpt-4o call).
+    pricer = Pricer()
+    usage = Usage(input_tokens=2000, output_tokens=300)
+    tokens_only = pricer.price("openai", "gpt-4o", usage)
+    assert tokens_only is not None
+    usage.web_searches = 1
+    cost = pricer.price("openai", "gpt-4o", usage)
+    assert cost == tokens_only + Decimal("0.01")
+    call = CallRecord("llm", "api.openai.com", 200, "openai", "openai.responses", "gpt-4o", TokenUsage(2000, 300), cost)
+    test = TestCost("t.py::task", calls=(call,))
+    older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
+    baseline = Baseline(tests={"t.py::task": BaselineEntry.from_test(test)}, price_source=older)
+    run = RunCost(tests={"t.py::task": test}, price_source=pricer.source)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: Threshold.parse("10%"),
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        reprice=make_repricer(pricer),
+    )
+    (diff,) = cmp.tests
+    assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
