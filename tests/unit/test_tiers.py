@@ -486,6 +486,24 @@ def test_a_model_name_with_brackets_is_not_read_as_a_tier() -> None:
     assert split_model_key("local:my model [v2]") == ("local", "my model [v2]", ())
 
 
+def _against_a_baseline_of_older_prices(pricer: Pricer, test: TestCost) -> Any:
+    """The diff of ``test`` against itself as a baseline priced by an older genai-prices."""
+    older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
+    baseline = Baseline(tests={test.nodeid: BaselineEntry.from_test(test)}, price_source=older)
+    run = RunCost(tests={test.nodeid: test}, price_source=pricer.source)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: Threshold.parse("10%"),
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        reprice=make_repricer(pricer),
+    )
+    (diff,) = cmp.tests
+    return diff
+
+
 def test_a_tiered_baseline_is_repriced_at_its_own_tier() -> None:
     # The baseline was priced with another genai-prices release, so the gate reprices its
     # per-model totals: a flex baseline must be repriced at flex rates, or the unchanged test
@@ -502,19 +520,7 @@ def test_a_tiered_baseline_is_repriced_at_its_own_tier() -> None:
     )  # fmt: skip
     test = TestCost("t.py::task", calls=(call,))
     assert list(test.by_model()) == ["openai:o4-mini [service_tier=flex]"]
-    older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
-    baseline = Baseline(tests={"t.py::task": BaselineEntry.from_test(test)}, price_source=older)
-    run = RunCost(tests={"t.py::task": test}, price_source=pricer.source)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: Threshold.parse("10%"),
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
-        reprice=make_repricer(pricer),
-    )
-    (diff,) = cmp.tests
+    diff = _against_a_baseline_of_older_prices(pricer, test)
     assert diff.price_delta_usd == 0
     assert diff.usage_delta_usd == 0
     assert diff.status == "unchanged"
@@ -533,17 +539,5 @@ def test_a_baseline_of_calls_that_cost_more_than_their_tokens_keeps_its_cost() -
     assert cost == tokens_only + Decimal("0.01")
     call = CallRecord("llm", "api.openai.com", 200, "openai", "openai.responses", "gpt-4o", TokenUsage(2000, 300), cost)
     test = TestCost("t.py::task", calls=(call,))
-    older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
-    baseline = Baseline(tests={"t.py::task": BaselineEntry.from_test(test)}, price_source=older)
-    run = RunCost(tests={"t.py::task": test}, price_source=pricer.source)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: Threshold.parse("10%"),
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
-        reprice=make_repricer(pricer),
-    )
-    (diff,) = cmp.tests
+    diff = _against_a_baseline_of_older_prices(pricer, test)
     assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
