@@ -68,22 +68,21 @@ def list_rate_moment(provider: Any, model: Any, day: date, context: Mapping[str,
     A pinned price date has no time of day, but genai-prices prices some models by it (DeepSeek's
     off-peak discount). Midnight UTC falls in DeepSeek's discount hours and would halve its
     cost; a cost gate should neither pass because of a discount CI may not get nor move with the
-    hour of the run. So the candidates are midnight and each window's start, and the dearest wins
-    (midnight when they tie, which is every model priced the same all day).
+    hour of the run. Prices change only at a window's start or end, so the candidates are
+    midnight and each window's start and end, and the dearest wins (midnight when they tie,
+    which is every model priced the same all day). A window may be the discount or the peak.
     """
     midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     prices = getattr(model, "prices", None)
     if not isinstance(prices, list):
         return midnight
-    starts = sorted(
-        {c.constraint.start_time for c in prices if isinstance(getattr(c, "constraint", None), TimeOfDateConstraint)},
-        key=lambda t: (t.hour, t.minute),
-    )
-    if not starts:
+    windows = [c.constraint for c in prices if isinstance(getattr(c, "constraint", None), TimeOfDateConstraint)]
+    if not windows:
         return midnight
+    bounds = sorted({t for w in windows for t in (w.start_time, w.end_time)}, key=lambda t: (t.hour, t.minute))
     moments = [midnight] + [
         datetime.combine(day, t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-        for t in starts
+        for t in bounds
     ]
 
     def cost(moment: datetime) -> Decimal:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -252,6 +252,63 @@ def test_models_priced_by_time_of_day_are_priced_at_their_dearest_hour() -> None
         ]
         assert chosen == max(by_half_hour), model.id
         assert moment.date() == day
+
+
+def _model_with(*windows: tuple[time, time, str]) -> Any:
+    """A model at 0.27 / 1.10 by default and the given input price inside each window."""
+    from genai_prices.types import ClauseEquals, ConditionalPrice, ModelInfo, ModelPrice, TimeOfDateConstraint
+
+    conditional = [
+        ConditionalPrice(
+            constraint=TimeOfDateConstraint(start_time=start, end_time=end),
+            prices=ModelPrice(input_mtok=Decimal(price), output_mtok=Decimal("1.10")),
+        )
+        for start, end, price in windows
+    ]
+    default = ConditionalPrice(prices=ModelPrice(input_mtok=Decimal("0.27"), output_mtok=Decimal("1.10")))
+    return ModelInfo(id="m", match=ClauseEquals(equals="m"), prices=[default, *conditional])
+
+
+@pytest.mark.parametrize(
+    ("windows", "hour", "minute"),
+    [
+        # The discount is the window, and it covers midnight: the list rate starts as it ends.
+        (((time(16, 30, tzinfo=timezone.utc), time(0, 30, tzinfo=timezone.utc), "0.135"),), 0, 30),
+        # The peak is the window (as DeepSeek's is in genai-prices' data today): its start.
+        (((time(6, 0, tzinfo=timezone.utc), time(10, 0, tzinfo=timezone.utc), "0.54"),), 6, 0),
+        # Two discounts: the list rate is between them.
+        (
+            (
+                (time(0, 0, tzinfo=timezone.utc), time(4, 0, tzinfo=timezone.utc), "0.1"),
+                (time(4, 0, tzinfo=timezone.utc), time(9, 0, tzinfo=timezone.utc), "0.2"),
+            ),
+            9,
+            0,
+        ),
+    ],
+    ids=["discount-over-midnight", "peak-window", "two-discounts"],
+)
+def test_the_list_rate_is_found_whichever_hours_the_windows_cover(
+    windows: tuple[tuple[time, time, str], ...], hour: int, minute: int
+) -> None:
+    provider = get_snapshot().find_provider(None, "deepseek", None)
+    moment = list_rate_moment(provider, _model_with(*windows), DATES[0].date())
+    assert moment == DATES[0].replace(hour=hour, minute=minute)
+
+
+def test_an_hour_genai_prices_refuses_to_price_is_never_the_pick() -> None:
+    model = _model_with((time(16, 30, tzinfo=timezone.utc), time(0, 30, tzinfo=timezone.utc), "0.135"))
+    provider = get_snapshot().find_provider(None, "deepseek", None)
+    real = model.calc_price
+
+    def refusing(usage: Any, provider: Any, *, genai_request_timestamp: datetime, **kwargs: Any) -> Any:
+        if genai_request_timestamp.hour == 0 and genai_request_timestamp.minute == 30:
+            raise ValueError("no price at this hour")
+        return real(usage, provider, genai_request_timestamp=genai_request_timestamp, **kwargs)
+
+    object.__setattr__(model, "calc_price", refusing)
+    # 00:30 is the list rate but cannot be priced; the other moments tie, so midnight, the first.
+    assert list_rate_moment(provider, model, DATES[0].date()) == DATES[0]
 
 
 def test_deepseek_is_priced_at_its_list_rate_and_other_models_at_midnight() -> None:
