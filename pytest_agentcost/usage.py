@@ -252,6 +252,11 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
         # accept it only when the request or the response looks like an LLM call.
         return None
+    # Paths a tool's own API may share (/v2/chat, /images/generations, :embedContent): on an
+    # unknown host, only an answer of the provider's shape makes it an LLM call.
+    shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
+    if shape is not None and not shape(_obj(_first_document(interaction))):
+        return None
     provider = mapped if mapped is not None else url_provider
     if mapped is None:
         body_provider = _provider_from_body(interaction, endpoint)
@@ -267,6 +272,36 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
 #: Endpoints told by a path any host may serve (``/chat/completions``, ``/v1/messages`` ...), not by
 #: a provider-specific one (Gemini's ``:generateContent``, Bedrock's ``/model/{id}/converse``).
 _GENERIC_ENDPOINTS = frozenset(e for e in ENDPOINTS if not e.startswith(("gemini.", "bedrock.")))
+
+
+def _is_images_answer(doc: dict[str, Any]) -> bool:
+    """An Images API answer (``data`` list, ``created``) or stream event (``image_generation.*``)."""
+    if str(doc.get("type", "")).startswith(("image_generation.", "image_edit.")):
+        return True
+    return isinstance(doc.get("data"), list) and isinstance(doc.get("created"), int)
+
+
+def _is_cohere_answer(doc: dict[str, Any]) -> bool:
+    """A Cohere v2 Chat answer (a ``message`` object and ``finish_reason``) or stream event."""
+    if doc.get("type") == "message-start":
+        return True
+    return isinstance(doc.get("message"), dict) and "finish_reason" in doc
+
+
+def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
+    """``{"embedding": {"values": [...]}}`` or ``{"embeddings": [{"values": [...]}, ...]}``."""
+    if isinstance(doc.get("embedding"), dict):
+        return True
+    embeddings = doc.get("embeddings")
+    return isinstance(embeddings, list) and all(isinstance(e, dict) and "values" in e for e in embeddings)
+
+
+#: Endpoints whose path a tool's own API may share, with the provider's answer shape.
+_ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "openai.images": _is_images_answer,
+    "cohere.chat": _is_cohere_answer,
+    "gemini.embeddings": _is_gemini_embeddings_answer,
+}
 
 
 def _request_looks_llm(interaction: Interaction) -> bool:

@@ -285,6 +285,43 @@ def test_detect(
     assert usage.detect(interaction, hosts) == expected
 
 
+@pytest.mark.parametrize(
+    ("url", "tool_answer", "provider_answer", "endpoint"),
+    [
+        (
+            "https://images.example.com/v1/images/generations",
+            {"images": [{"url": "https://cdn.example.com/1.png"}]},
+            {"created": 1700000000, "data": [{"b64_json": "aGk="}], "usage": {"input_tokens": 9, "output_tokens": 10}},
+            "openai.images",
+        ),
+        (
+            "https://support-bot.internal/api/v2/chat",
+            {"reply": "Hi", "session": "s1"},
+            {"id": "c1", "message": {"role": "assistant", "content": []}, "finish_reason": "COMPLETE", "usage": {}},
+            "cohere.chat",
+        ),
+        (
+            "https://search.internal/models/m1:embedContent",
+            {"vector": [0.1, 0.2]},
+            {"embedding": {"values": [0.1, 0.2]}},
+            "gemini.embeddings",
+        ),
+    ],
+    ids=["images", "cohere", "gemini-embeddings"],
+)
+def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
+    url: str, tool_answer: Any, provider_answer: Any, endpoint: str
+) -> None:
+    """A tool's own API on such a path stays a tool call, priced as one; a gateway's answer is read."""
+    request = json.dumps({"model": "support-v1", "prompt": "hi"}).encode()
+
+    def call(answer: Any) -> Interaction:
+        return Interaction("POST", url, {}, request, 200, {}, json.dumps(answer).encode())
+
+    assert usage.detect(call(tool_answer)) is None
+    assert usage.detect(call(provider_answer)) == (None, endpoint)
+
+
 # --------------------------------------------------------------------------- streams
 
 ANTHROPIC_START = {
