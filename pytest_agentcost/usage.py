@@ -405,6 +405,29 @@ def _request_json(interaction: Interaction) -> Any:
         return None
 
 
+def _form_fields(interaction: Interaction) -> dict[str, str]:
+    """The text fields of a ``multipart/form-data`` request (an Images API edit); files left out."""
+    content_type = interaction.request_headers.get("content-type", "")
+    if "multipart/form-data" not in content_type.lower():
+        return {}
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    try:
+        head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+        message = BytesParser(policy=HTTP).parsebytes(head + interaction.decoded_request_body())
+        fields: dict[str, str] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if isinstance(name, str) and part.get_filename() is None:
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    fields[name] = payload.decode("utf-8", errors="replace")
+        return fields
+    except Exception:  # a malformed form is not worth a failure: no fields
+        return {}
+
+
 def _response_json(interaction: Interaction) -> Any:
     """The whole response body as JSON (parsed once per interaction), or None."""
     try:
@@ -1477,6 +1500,9 @@ def _request_text(value: Any, key: str = "") -> list[str]:
 def estimate_texts(interaction: Interaction, output_text: Iterable[str]) -> tuple[str, str]:
     """The request text and response text an estimate counts (exposed for tests and docs)."""
     request = _request_json(interaction)
+    if request is None:
+        # A form (an Images API edit) counts its text fields, not the image files it uploads.
+        request = _form_fields(interaction) or None
     input_text = _safe_request_text(interaction) if request is None else "\n".join(_request_text(request))
     return input_text, "".join(output_text)
 
@@ -1566,6 +1592,9 @@ def _fallback_model(interaction: Interaction) -> str | None:
     request = _request_json(interaction)
     if isinstance(request, dict) and isinstance(request.get("model"), str):
         return str(request["model"])
+    form_model = _form_fields(interaction).get("model") if request is None else None
+    if form_model:
+        return form_model
     match = _AZURE_DEPLOYMENT.search(path)
     if match:
         return unquote(match.group("deployment"))

@@ -322,6 +322,47 @@ def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
     assert usage.detect(call(provider_answer)) == (None, endpoint)
 
 
+def _image_edit(answer: Any) -> Interaction:
+    """An Images API edit as the SDKs send it: a multipart form with the image file."""
+    boundary = "----form1"
+    fields = (("model", "gpt-image-1"), ("prompt", "Add a red hat to the cat"))
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields]
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 400  # 100 KB of "image" no estimate may count
+    body = (
+        "".join(parts).encode()
+        + f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="cat.png"\r\n'.encode()
+        + b"Content-Type: image/png\r\n\r\n"
+        + image
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    url = "https://api.openai.com/v1/images/edits"
+    return Interaction("POST", url, headers, body, 200, {}, json.dumps(answer).encode())
+
+
+def test_an_image_edit_names_its_model_in_the_form_and_estimates_from_its_text() -> None:
+    answer = {
+        "created": 1700000000,
+        "data": [{"b64_json": "aGk="}],
+        "usage": {
+            "input_tokens": 50,
+            "input_tokens_details": {"image_tokens": 40, "text_tokens": 10},
+            "output_tokens": 1056,
+        },
+    }
+    extraction = usage.extract(_image_edit(answer))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.model, extraction.estimated) == ("openai.images", "gpt-image-1", False)
+    assert Pricer().price(extraction.provider, extraction.model, extraction.usage) is not None
+    # Without usage the input is estimated from the prompt field, never from the image bytes.
+    no_usage = _image_edit({"created": 1700000000, "data": [{"url": "https://example.com/1.png"}]})
+    assert usage.estimate_texts(no_usage, [])[0] == "Add a red hat to the cat"
+    estimated = usage.extract(no_usage)
+    assert estimated is not None
+    assert estimated.estimated
+    assert estimated.usage.reported_value("input_tokens") == fake_count("Add a red hat to the cat").tokens
+
+
 # --------------------------------------------------------------------------- streams
 
 ANTHROPIC_START = {
