@@ -194,7 +194,7 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
 
 def _describe(run: RunCost) -> str:
     source = run.price_source
-    text = f"{source.name} {source.version} at {source.price_date}"
+    text = f"{source.name} {source.version} at {source.price_date} ({source.time_of_day or 'midnight UTC'})"
     return text + (f" with price file {source.overrides}" if source.overrides else "")
 
 
@@ -262,6 +262,13 @@ def _compare(args: argparse.Namespace) -> int:
                 f"{args.run} was priced with price file {wanted or 'none'}, "
                 f"but --prices gives {have or 'none'}; "
                 "pass the same price file so the baseline is repriced the same way"
+            )
+        if run.price_source.time_of_day != settings.pricer.source.time_of_day:
+            print(
+                f"{PROG}: note: {args.run} took prices that depend on the hour at "
+                f"{run.price_source.time_of_day or 'midnight UTC'}; the baseline is repriced at the "
+                f"{settings.pricer.source.time_of_day}, so rerun pytest --agent-cost for a like-for-like comparison",
+                file=sys.stderr,
             )
         if run.price_source.version != settings.pricer.source.version:
             print(

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import types
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,14 @@ from pytest_agentcost.baseline import Baseline, BaselineEntry, dump_baseline, up
 from pytest_agentcost.cli import main
 from pytest_agentcost.diff import compare
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.pricing import LIST_RATE
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.report import run_to_dict, run_to_json
 from pytest_agentcost.settings import Budget, Threshold
 from tests.conftest import llm_record
 
 REPO = Path(__file__).resolve().parents[2]
-PRICES = PriceSource(version=genai_prices.__version__, price_date="2026-11-01")
+PRICES = PriceSource(version=genai_prices.__version__, price_date="2026-11-01", time_of_day=LIST_RATE)
 
 
 def llm(cost: str, input_tokens: int = 1000, output_tokens: int = 100, **extra: Any) -> CallRecord:
@@ -124,14 +126,24 @@ def test_merge_refuses_a_node_id_whose_data_differ(tmp_path: Path, capsys: pytes
 
 def test_merge_refuses_different_price_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a = write_run(tmp_path / "a.json", make_run())
-    other = PriceSource(version=PRICES.version, price_date="2026-12-01", overrides="sha256:0123456789abcdef")
+    other = replace(PRICES, price_date="2026-12-01", overrides="sha256:0123456789abcdef")
     b = write_run(tmp_path / "b.json", make_run(prices=other))
     assert main(["merge", str(a), str(b), "-o", str(tmp_path / "all.json")]) == 2
     assert capsys.readouterr().err == (
         f"agentcost: error: price sources differ: {a} was priced with genai-prices {PRICES.version} at "
-        f"2026-11-01, {b} with genai-prices {PRICES.version} at 2026-12-01 with price file "
+        f"2026-11-01 (list rate), {b} with genai-prices {PRICES.version} at 2026-12-01 (list rate) with price file "
         "sha256:0123456789abcdef; run every shard with the same genai-prices, price date and price file\n"
     )
+
+
+def test_merge_names_how_each_shard_took_prices_that_depend_on_the_hour(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = write_run(tmp_path / "a.json", make_run())
+    b = write_run(tmp_path / "b.json", make_run(prices=replace(PRICES, time_of_day="")))  # before the list rate
+    assert main(["merge", str(a), str(b), "-o", str(tmp_path / "all.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"at 2026-11-01 (list rate), {b} with genai-prices {PRICES.version} at 2026-11-01 (midnight UTC);" in err
 
 
 @pytest.mark.parametrize(
@@ -434,9 +446,9 @@ def test_real_process_merge_and_compare_without_pytest(tmp_path: Path) -> None:
 
 
 def test_compare_reprices_a_baseline_of_other_prices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    old_prices = PriceSource(version=PRICES.version, price_date="2025-01-01")
+    old_prices = replace(PRICES, price_date="2025-01-01")
     base = write_baseline_of(tmp_path / "baseline.json", make_run(prices=old_prices))
-    other_version = PriceSource(version="0.0.1", price_date="2026-11-01")
+    other_version = replace(PRICES, version="0.0.1")
     run_file = write_run(tmp_path / "run.json", make_run(prices=other_version))
     status = main(["compare", str(base), str(run_file)])
     captured = capsys.readouterr()
@@ -477,3 +489,15 @@ def test_merge_reports_an_unwritable_output(tmp_path: Path, capsys: pytest.Captu
     blocker.write_text("", encoding="utf-8")
     assert main(["merge", str(a), "-o", str(blocker / "all.json")]) == 2
     assert capsys.readouterr().err.startswith(f"agentcost: error: {blocker / 'all.json'}: cannot write: ")
+
+
+def test_compare_says_when_the_run_took_hour_dependent_prices_at_midnight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = write_baseline_of(tmp_path / "baseline.json", make_run())
+    run_file = write_run(tmp_path / "run.json", make_run(prices=replace(PRICES, time_of_day="")))
+    main(["compare", str(base), str(run_file)])
+    assert capsys.readouterr().err == (
+        f"agentcost: note: {run_file} took prices that depend on the hour at midnight UTC; the baseline is "
+        "repriced at the list rate, so rerun pytest --agent-cost for a like-for-like comparison\n"
+    )

@@ -48,6 +48,16 @@ def test_report_round_trips() -> None:
     assert run_to_json(again) == run_to_json(run)
 
 
+def test_the_price_source_keeps_how_hour_dependent_prices_were_taken() -> None:
+    now = PriceSource(version="0.2.3", price_date="2026-11-01", time_of_day="list rate")
+    assert PriceSource.from_dict(now.to_dict()) == now
+    # A file from before the list rate has no key: it reads as another price source, so it is repriced.
+    before = {"name": "genai-prices", "version": "0.2.3", "price_date": "2026-11-01"}
+    assert PriceSource.from_dict(before).time_of_day == ""
+    assert PriceSource.from_dict(before) != now
+    assert PriceSource.from_dict(before).to_dict() == before
+
+
 def test_report_dict_and_streamed_text_agree() -> None:
     import json
 
