@@ -381,18 +381,20 @@ def finish_session(
 
 
 _NUMBER = re.compile(r"\d+")
+_BRACKETED = re.compile(r"\([^()]*\)")
 
 
 def warning_lines(warnings: Iterable[str], limit: int = 20) -> list[str]:
     """The terminal's warning lines: one per kind of warning, at most ``limit``, sorted.
 
-    Warnings that differ only in their numbers (a hundred embedding calls estimated at different
-    token counts) are one kind: its first line, and how many more like it. The JSON report has
-    every call's own warnings.
+    Warnings that differ only in the numbers inside their brackets (a hundred embedding calls
+    estimated at "(19 input, 0 output tokens)" and other counts) are one kind: its first line,
+    and how many more like it. Numbers elsewhere (a host's port, a model's version) tell kinds
+    apart. The JSON report has every call's own warnings.
     """
     kinds: dict[str, list[str]] = {}
     for text in sorted(set(warnings)):
-        kinds.setdefault(_NUMBER.sub("#", text), []).append(text)
+        kinds.setdefault(_BRACKETED.sub(lambda m: _NUMBER.sub("#", m.group()), text), []).append(text)
     lines = []
     for same in sorted(kinds.values())[:limit]:
         more = f" (and {len(same) - 1} more like it)" if len(same) > 1 else ""

@@ -28,3 +28,14 @@ def test_kinds_are_capped_and_the_rest_counted() -> None:
         "... and 2 more kinds of warning (see the JSON report)",
     ]
     assert warning_lines([]) == []
+
+
+def test_numbers_outside_brackets_tell_kinds_apart() -> None:
+    # Two gateways on localhost: their ports are not counts, and a user needs to see both.
+    warnings = [
+        "openai.chat response from localhost:8001: the response has no usage; usage estimated from the text "
+        "(12 input, 3 output tokens)",
+        "openai.chat response from localhost:9002: the response has no usage; usage estimated from the text "
+        "(40 input, 9 output tokens)",
+    ]
+    assert warning_lines(warnings) == [f"warning: {w}" for w in warnings]
