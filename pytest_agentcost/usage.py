@@ -1717,8 +1717,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
-                    for key, count in parsed.server_tools.items():
-                        setattr(usage, key, count)
+                    _add_server_tools(usage, parsed)
                     return result(
                         usage,
                         model=model_ref or model,
@@ -1740,8 +1739,10 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         f"{where}: {'; '.join(dict.fromkeys(problems))}; usage estimated from the text "
         f"({input_tokens} input, {output_tokens} output tokens)"
     )
+    estimate = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    _add_server_tools(estimate, parsed)  # counted exactly even when the tokens are not
     return result(
-        Usage(input_tokens=input_tokens, output_tokens=output_tokens),
+        estimate,
         model=model,
         billed=True,
         estimated=True,
@@ -1750,6 +1751,12 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
         price_context=parsed.price_context,
     )
+
+
+def _add_server_tools(usage: Usage, parsed: _Parsed) -> None:
+    """Add the billed server-side tool calls the answer lists (``parsed.server_tools``) to ``usage``."""
+    for key, count in parsed.server_tools.items():
+        setattr(usage, key, count)
 
 
 def _unreadable_reason(interaction: Interaction, text: str) -> str:

@@ -1065,6 +1065,19 @@ def test_responses_stream_counts_hosted_searches() -> None:
     )
 
 
+def test_an_estimated_responses_call_keeps_its_hosted_searches() -> None:
+    # The usage object is missing, so the tokens are estimated; the searches are listed exactly.
+    output = [
+        {"id": "ws_1", "type": "web_search_call", "status": "completed"},
+        {"id": "msg_1", "type": "message", "content": [{"type": "output_text", "text": "Done."}]},
+    ]
+    body = {"id": "resp_abc", "object": "response", "status": "completed", "model": "gpt-4o", "output": output}
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert extraction.estimated
+    assert extraction.usage.reported_value("web_searches") == 1
+
+
 def test_images_stream_reads_the_completed_event() -> None:
     # Images API with partial_images: only image_generation.completed carries the usage.
     usage_obj = {
