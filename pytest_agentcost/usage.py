@@ -1588,7 +1588,10 @@ def _fallback_model(interaction: Interaction) -> str | None:
     for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _GEMINI_EMBED_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
-            return unquote(match.group("model"))
+            model = unquote(match.group("model"))
+            # An ARN that names no model (an application inference profile): its resource part,
+            # which the price file can name, without the account number.
+            return model.split(":", 5)[-1] if model.startswith("arn:") else model
     request = _request_json(interaction)
     if isinstance(request, dict) and isinstance(request.get("model"), str):
         return str(request["model"])

@@ -571,7 +571,8 @@ def test_bedrock_model_is_the_urls(model_in_url: str, model: str, op: str) -> No
             "stopReason": "end_turn",
         }
         if model_in_url.startswith(f"{BEDROCK_ARN}application"):
-            model = model_in_url  # Converse answers name no model: the ARN is all there is
+            # Converse answers name no model: the profile is all there is, without the account.
+            model = "application-inference-profile/a1b2c3d4e5f6"
     extraction = usage.extract(post(url, body))
     assert extraction is not None
     assert (extraction.provider, extraction.model, extraction.estimated) == ("aws", model, False)
