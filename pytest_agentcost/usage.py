@@ -1565,21 +1565,31 @@ def _bedrock_url_model(path: str) -> str | None:
     An InvokeModel answer names the vendor's model (``claude-sonnet-4-5-20250929``); the URL
     says whether the call went through a global or a regional profile
     (``global.anthropic.claude-sonnet-4-5-20250929-v1:0``), which AWS prices differently. An
-    ARN is cut to the id it names, so reports do not carry the account number. None for an
-    application inference profile, provisioned throughput or custom model ARN: those name no
-    model, and the answer's own model name is the better guess.
+    ARN is cut to the id it names, so reports do not carry the account number. None when the
+    URL names no model genai-prices prices under AWS (an application inference profile,
+    provisioned throughput, a custom model, a profile prefix newer than its data): the answer's
+    own model name is then the better guess.
     """
     match = _BEDROCK_PATH.search(path)
     if match is None:
         return None
     model = unquote(match.group("model"))
-    if not model.startswith("arn:"):
-        return model
-    resource = model.split(":", 5)[-1]
-    for kind in _BEDROCK_NAMED_ARNS:
-        if resource.startswith(kind):
-            return resource[len(kind) :]
-    return None
+    if model.startswith("arn:"):
+        resource = model.split(":", 5)[-1]
+        kinds = [kind for kind in _BEDROCK_NAMED_ARNS if resource.startswith(kind)]
+        if not kinds:
+            return None
+        model = resource[len(kinds[0]) :]
+    return _MEMO.get(("aws-model", model), _known_to_aws)
+
+
+def _known_to_aws(snapshot: Any, key: tuple[str, str]) -> str | None:
+    """``key``'s model id if genai-prices prices it under AWS, else None (looked up once per id)."""
+    try:
+        snapshot.find_provider_model(key[1], None, "aws", None)
+    except LookupError:
+        return None
+    return key[1]
 
 
 def _fallback_model(interaction: Interaction) -> str | None:

@@ -578,6 +578,16 @@ def test_bedrock_model_is_the_urls(model_in_url: str, model: str, op: str) -> No
     assert (extraction.provider, extraction.model, extraction.estimated) == ("aws", model, False)
 
 
+def test_a_bedrock_profile_genai_prices_does_not_know_keeps_the_answers_model() -> None:
+    # A newer cross-region prefix (ca.) than genai-prices' data: the answer's model is priced.
+    profile = "ca.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    url = f"https://bedrock-runtime.ca-central-1.amazonaws.com/model/{quote(profile, safe='')}/invoke"
+    extraction = usage.extract(post(url, CLAUDE_ANSWER))
+    assert extraction is not None
+    assert extraction.model == "claude-sonnet-4-5-20250929"
+    assert Pricer().price(extraction.provider, extraction.model, extraction.usage) is not None
+
+
 def test_bedrock_embeddings_body_count_when_headers_were_dropped() -> None:
     url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2%3A0/invoke"
     extraction = usage.extract(post(url, {"embedding": [0.1], "inputTextTokenCount": 5}))
