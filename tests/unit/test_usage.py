@@ -1089,6 +1089,21 @@ def test_an_estimated_responses_call_keeps_its_hosted_searches() -> None:
     assert extraction.usage.reported_value("web_searches") == 1
 
 
+def test_a_cohere_stream_counts_its_tool_calls_and_reads_message_end() -> None:
+    usage_obj = {"billed_units": {"input_tokens": 31, "output_tokens": 12}, "tokens": {"input_tokens": 900}}
+    body = sse(
+        ("message-start", {"type": "message-start", "id": "c1", "delta": {"message": {"role": "assistant"}}}),
+        ("tool-call-start", {"type": "tool-call-start", "index": 0, "delta": {"message": {"tool_calls": {}}}}),
+        ("tool-call-end", {"type": "tool-call-end", "index": 0}),
+        ("tool-call-start", {"type": "tool-call-start", "index": 1, "delta": {"message": {"tool_calls": {}}}}),
+        ("message-end", {"type": "message-end", "delta": {"finish_reason": "TOOL_CALL", "usage": usage_obj}}),
+    )
+    extraction = usage.extract(post("https://api.cohere.com/v2/chat", body, request={"model": "command-a-03-2025"}))
+    assert extraction is not None
+    assert (extraction.streamed, extraction.tool_calls, extraction.response_id) == (True, 2, "c1")
+    assert reported(extraction) == {"input_tokens": 31, "output_tokens": 12}  # billed units, not tokens
+
+
 def test_images_stream_reads_the_completed_event() -> None:
     # Images API with partial_images: only image_generation.completed carries the usage.
     usage_obj = {
