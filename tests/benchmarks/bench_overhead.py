@@ -623,6 +623,7 @@ def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
     - Else whole-run CPU seconds, as marginal cost per test: on a shared machine single runs move
       by more than the plugin costs, so this verdict is weak.
     """
+    rows = sorted(rows, key=lambda r: r["n"])
     if all("instruction_ratio" in r for r in rows):
         measure = "instructions"
     elif all("attributed_ratio" in r for r in rows):
