@@ -12,8 +12,13 @@ Detection order
     1. the ``host_providers`` map (ini option): ``host:port`` then ``host``;
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
-       ``:generateContent``, ``/model/{id}/converse``, Cohere's ``/v2/chat`` ...). An Azure
-       ``/openai/deployments/`` path means Azure whatever the host;
+       ``:generateContent``, ``:embedContent``, ``/images/generations``,
+       ``/model/{id}/converse``, Cohere's ``/v2/chat`` ...). An Azure
+       ``/openai/deployments/`` path means Azure whatever the host, and a Bedrock
+       ``/model/{id}/...`` path AWS when nothing else names a provider. On a host
+       no provider or mapping names, a path a tool's own API may share
+       (``/v2/chat``, ``/images/...``, ``:embedContent``) counts only with the
+       provider's answer shape;
     3. the response body shape, for proxies, ``localhost`` and placeholder
        hosts, and to correct a misleading host (an OpenRouter answer recorded
        under ``api.openai.com``). Known provider hosts with an unknown path
@@ -29,7 +34,8 @@ What is reported when usage cannot be read (the policy)
       billed (callers bill each ``response_id`` once).
     * Any other 2xx answer without a usable usage (missing, malformed: strings,
       negatives, booleans, missing required fields; an empty, HTML or
-      non-UTF-8 body; a truncated stream): the usage is *estimated* with
+      non-UTF-8 body; a truncated stream; a Gemini embedding answer, which
+      never has token counts): the usage is *estimated* with
       :func:`pytest_agentcost.tokens.count_text` over the request's text and
       whatever response text could be read, ``estimated=True``, and a warning
       names the problem. A provider number is never presented as exact when
