@@ -573,6 +573,14 @@ def _document(
     return doc
 
 
+def _usage_document(doc: dict[str, Any], parsed: _Parsed) -> None:
+    """``doc`` is what genai-prices' extractor reads, if it has a ``usage``; else that is the problem."""
+    if doc.get("usage") is None:
+        parsed.problems.append("the response has no usage")
+    else:
+        parsed.document = doc
+
+
 def _is_done(event: _sse.SSEEvent) -> bool:
     """The ``data: [DONE]`` event that ends a Chat Completions stream."""
     return event.data == "[DONE]" or event.data.strip() == "[DONE]"
@@ -875,10 +883,7 @@ def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool
     if doc is None:
         return
     parsed.model = _str(doc.get("model"))
-    if doc.get("usage") is None:
-        parsed.problems.append("the response has no usage")
-        return
-    parsed.document = doc
+    _usage_document(doc, parsed)
 
 
 def _parse_openai_images(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -903,10 +908,7 @@ def _parse_openai_images(interaction: Interaction, text: str, streamed: bool, pa
     doc = _document(interaction, parsed)
     if doc is None:
         return
-    if doc.get("usage") is None:
-        parsed.problems.append("the response has no usage")
-        return
-    parsed.document = doc
+    _usage_document(doc, parsed)
 
 
 def _parse_gemini_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -1019,10 +1021,7 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
     parsed.response_id = _str(doc.get("id"))
     _anthropic_blocks(_list(doc.get("content")), parsed)
     parsed.price_context = anthropic_context(doc.get("usage"))
-    if doc.get("usage") is None:
-        parsed.problems.append("the response has no usage")
-        return
-    parsed.document = doc
+    _usage_document(doc, parsed)
 
 
 def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed: _Parsed) -> None:
@@ -1216,10 +1215,7 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
     if doc is None:
         return
     _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
-    if doc.get("usage") is None:
-        parsed.problems.append("the response has no usage")
-        return
-    parsed.document = doc
+    _usage_document(doc, parsed)
 
 
 def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -1346,10 +1342,7 @@ def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, pars
         return
     parsed.response_id = _str(doc.get("id"))
     _cohere_message(_obj(doc.get("message")), parsed)
-    if doc.get("usage") is None:
-        parsed.problems.append("the response has no usage")
-        return
-    parsed.document = doc
+    _usage_document(doc, parsed)
 
 
 _Parser = Callable[[Interaction, str, bool, _Parsed], None]
