@@ -194,7 +194,7 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
 
 def _describe(run: RunCost) -> str:
     source = run.price_source
-    text = f"{source.name} {source.version} at {source.price_date} ({source.time_of_day or 'midnight UTC'})"
+    text = f"{source.name} {source.version} at {source.price_date} ({source.hours})"
     return text + (f" with price file {source.overrides}" if source.overrides else "")
 
 
@@ -266,7 +266,7 @@ def _compare(args: argparse.Namespace) -> int:
         if run.price_source.time_of_day != settings.pricer.source.time_of_day:
             print(
                 f"{PROG}: note: {args.run} took prices that depend on the hour at "
-                f"{run.price_source.time_of_day or 'midnight UTC'}; the baseline is repriced at the "
+                f"{run.price_source.hours}; the baseline is repriced at the "
                 f"{settings.pricer.source.time_of_day}, so rerun pytest --agent-cost for a like-for-like comparison",
                 file=sys.stderr,
             )

@@ -567,6 +567,11 @@ class PriceSource:
     """How a price that depends on the hour was taken: ``"list rate"`` (the day's highest), or
     ``""`` in files written before it was recorded, which priced at midnight UTC."""
 
+    @property
+    def hours(self) -> str:
+        """:attr:`time_of_day` as a reader is told it: ``"midnight UTC"`` for files without one."""
+        return self.time_of_day or "midnight UTC"
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "version": self.version, "price_date": self.price_date}
         if self.overrides is not None:
@@ -588,7 +593,7 @@ class PriceSource:
 
 def time_of_day_note(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     """What changed in how hour-dependent prices are taken, or "" (see :attr:`PriceSource.time_of_day`)."""
-    before, now = (str(source.get("time_of_day") or "midnight UTC") for source in (baseline, current))
+    before, now = (PriceSource.from_dict(source).hours for source in (baseline, current))
     return "" if before == now else f"; prices that depend on the hour: {before} -> {now}"
 
 

@@ -58,9 +58,6 @@ _MTOK = Decimal(1_000_000)
 #: How hour-dependent prices are taken, as the reports record it (``PriceSource.time_of_day``).
 LIST_RATE = "list rate"
 
-#: What a moment-dependent price is compared at: a million tokens in and out.
-_REFERENCE_USAGE = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
-
 
 def list_rate_moment(provider: Any, model: Any, day: date, context: Mapping[str, str] | None = None) -> datetime:
     """The moment of ``day`` (UTC) at which genai-prices prices ``model`` highest: its list rate.
@@ -85,9 +82,10 @@ def list_rate_moment(provider: Any, model: Any, day: date, context: Mapping[str,
         for t in bounds
     ]
 
-    def cost(moment: datetime) -> Decimal:
+    def cost(moment: datetime) -> Decimal:  # of a million tokens in and out
+        reference = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
         try:
-            calc = model.calc_price(_REFERENCE_USAGE, provider, genai_request_timestamp=moment, price_context=context)
+            calc = model.calc_price(reference, provider, genai_request_timestamp=moment, price_context=context)
         except (LookupError, ValueError, TypeError, KeyError):  # genai-prices refuses: never the pick
             return Decimal(-1)
         return Decimal(calc.total_price)
