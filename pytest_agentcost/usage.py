@@ -1558,28 +1558,33 @@ def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
 _BEDROCK_NAMED_ARNS = ("foundation-model/", "inference-profile/")
 
 
+def _bedrock_model_id(model: str) -> str:
+    """A Bedrock URL's model as reports name it, without an ARN's account number: the model or
+    system profile id a ``foundation-model/`` or ``inference-profile/`` ARN names, else the ARN's
+    resource part (``application-inference-profile/<id>``, which a price file can name)."""
+    if not model.startswith("arn:"):
+        return model
+    resource = model.split(":", 5)[-1]
+    for kind in _BEDROCK_NAMED_ARNS:
+        if resource.startswith(kind):
+            return resource[len(kind) :]
+    return resource
+
+
 def _bedrock_url_model(path: str) -> str | None:
     """The model a Bedrock URL calls: what AWS bills, whatever model name the answer gives.
 
     An InvokeModel answer names the vendor's model (``claude-sonnet-4-5-20250929``); the URL
     says whether the call went through a global or a regional profile
-    (``global.anthropic.claude-sonnet-4-5-20250929-v1:0``), which AWS prices differently. An
-    ARN is cut to the id it names, so reports do not carry the account number. None when the
-    URL names no model genai-prices prices under AWS (an application inference profile,
-    provisioned throughput, a custom model, a profile prefix newer than its data): the answer's
-    own model name is then the better guess.
+    (``global.anthropic.claude-sonnet-4-5-20250929-v1:0``), which AWS prices differently. None
+    when the URL names no model genai-prices prices under AWS (an application inference
+    profile, provisioned throughput, a custom model, a profile prefix newer than its data): the
+    answer's own model name is then the better guess.
     """
     match = _BEDROCK_PATH.search(path)
     if match is None:
         return None
-    model = unquote(match.group("model"))
-    if model.startswith("arn:"):
-        resource = model.split(":", 5)[-1]
-        kinds = [kind for kind in _BEDROCK_NAMED_ARNS if resource.startswith(kind)]
-        if not kinds:
-            return None
-        model = resource[len(kinds[0]) :]
-    return _MEMO.get(("aws-model", model), _known_to_aws)
+    return _MEMO.get(("aws-model", _bedrock_model_id(unquote(match.group("model")))), _known_to_aws)
 
 
 def _known_to_aws(snapshot: Any, key: tuple[str, str]) -> str | None:
@@ -1597,10 +1602,7 @@ def _fallback_model(interaction: Interaction) -> str | None:
     for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _GEMINI_EMBED_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
-            model = unquote(match.group("model"))
-            # An ARN that names no model (an application inference profile): its resource part,
-            # which the price file can name, without the account number.
-            return model.split(":", 5)[-1] if model.startswith("arn:") else model
+            return _bedrock_model_id(unquote(match.group("model")))
     request = _request_json(interaction)
     if isinstance(request, dict) and isinstance(request.get("model"), str):
         return str(request["model"])

@@ -586,6 +586,16 @@ def test_a_bedrock_profile_genai_prices_does_not_know_keeps_the_answers_model() 
     assert extraction is not None
     assert extraction.model == "claude-sonnet-4-5-20250929"
     assert Pricer().price(extraction.provider, extraction.model, extraction.usage) is not None
+    # Converse answers name no model: the profile's id, as its ARN names it, without the account.
+    arn = quote(f"{BEDROCK_ARN}inference-profile/{profile}", safe="")
+    converse = {
+        "output": {"message": {"content": [{"text": "Paris."}]}},
+        "usage": {"inputTokens": 10, "outputTokens": 2},
+    }
+    url = f"https://bedrock-runtime.ca-central-1.amazonaws.com/model/{arn}/converse"
+    extraction = usage.extract(post(url, converse))
+    assert extraction is not None
+    assert extraction.model == profile
 
 
 def test_bedrock_embeddings_body_count_when_headers_were_dropped() -> None:
