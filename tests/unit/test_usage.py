@@ -306,8 +306,21 @@ def test_detect(
             {"embedding": {"values": [0.1, 0.2]}},
             "gemini.embeddings",
         ),
+        # Streamed through a gateway: the first event says what answered.
+        (
+            "https://gateway.internal/v1/images/generations",
+            sse(("progress", {"type": "progress", "percent": 50})),
+            sse(("image_generation.partial_image", {"type": "image_generation.partial_image", "b64_json": "aGk="})),
+            "openai.images",
+        ),
+        (
+            "https://gateway.internal/v2/chat",
+            sse(("token", {"type": "token", "text": "Hi"})),
+            sse(("message-start", {"type": "message-start", "id": "c1", "delta": {"message": {}}})),
+            "cohere.chat",
+        ),
     ],
-    ids=["images", "cohere", "gemini-embeddings"],
+    ids=["images", "cohere", "gemini-embeddings", "images-stream", "cohere-stream"],
 )
 def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
     url: str, tool_answer: Any, provider_answer: Any, endpoint: str
@@ -316,7 +329,8 @@ def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
     request = json.dumps({"model": "support-v1", "prompt": "hi"}).encode()
 
     def call(answer: Any) -> Interaction:
-        return Interaction("POST", url, {}, request, 200, {}, json.dumps(answer).encode())
+        body = answer if isinstance(answer, str) else json.dumps(answer)  # a stream is already text
+        return Interaction("POST", url, {}, request, 200, {}, body.encode())
 
     assert usage.detect(call(tool_answer)) is None
     assert usage.detect(call(provider_answer)) == (None, endpoint)
