@@ -35,7 +35,7 @@ from genai_prices.types import TieredPrices, Usage, calc_unit_price
 from genai_prices.units import UnitRegistry
 from genai_prices.validation import validate_priced_units
 
-__all__ = ["CompiledPrice", "compile_price"]
+__all__ = ["CompiledPrice", "compile_price", "unit_registry"]
 
 #: A usage shape genai-prices must price itself.
 _REFUSE = object()
@@ -45,7 +45,8 @@ _LINEAR_FAMILIES = frozenset({"tokens", "requests", "tool_calls"})
 
 
 @functools.cache
-def _unit_registry() -> Any:
+def unit_registry() -> Any:
+    """genai-prices' unit registry (usage keys, their price keys and how they nest), built once."""
     return UnitRegistry(unit_data)
 
 
@@ -55,7 +56,7 @@ class CompiledPrice:
     __slots__ = ("_leaf_plan", "_plans", "_sum_order", "_tiered")
 
     def __init__(self, model_price: Any) -> None:
-        registry = _unit_registry()
+        registry = unit_registry()
         priced: list[tuple[Any, Any]] = []
         for price_key, price in vars(model_price).items():
             if price_key.startswith("_") or price is None:

@@ -18,17 +18,13 @@ from genai_prices import Usage
 from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
-from pytest_agentcost.models import CallRecord, TokenUsage
-from pytest_agentcost.pricing import Pricer
+from pytest_agentcost.models import CallRecord, TokenUsage, Units
+from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
 
 __all__ = ["Accountant", "token_usage"]
 
 ExtractHook = Callable[[Interaction], "usage_mod.Extraction | None"]
 PriceHook = Callable[[CallRecord], "Decimal | None"]
-
-
-#: genai-prices' usage keys for the five token kinds we report, in TokenUsage's field order.
-_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "output_reasoning_tokens")
 
 
 def _count(value: Any) -> int:
@@ -40,8 +36,9 @@ def _count(value: Any) -> int:
         return 0
 
 
-def token_usage(usage: Usage) -> TokenUsage:
-    """Map genai-prices' ``Usage`` onto the five token kinds we report."""
+def token_usage(usage: Usage, units: Units = ()) -> TokenUsage:
+    """Map genai-prices' ``Usage`` onto the five token kinds we report, plus ``units`` (see
+    :meth:`Pricer.units`)."""
     # The values genai-prices stored, read directly: a key it was not given is 0 (reading it as an
     # attribute would run its inference, which is slow and answers 0 or raises, and raising means 0
     # here too).
@@ -56,8 +53,9 @@ def token_usage(usage: Usage) -> TokenUsage:
     )
     for count in counts:  # nearly always plain non-negative ints: no conversion needed
         if type(count) is not int or count < 0:
-            return TokenUsage(*[_count(values.get(key)) for key in _TOKEN_KEYS])
-    return TokenUsage(*counts)
+            i, o, cr, cw, r = (_count(values.get(key)) for key in TOKEN_USAGE_KEYS)
+            return TokenUsage(i, o, cr, cw, r, units)
+    return TokenUsage(counts[0], counts[1], counts[2], counts[3], counts[4], units)
 
 
 class Accountant:
@@ -123,7 +121,7 @@ class Accountant:
             provider=call.provider,
             endpoint=call.endpoint,
             model=sys.intern(call.model),
-            usage=token_usage(call.usage),
+            usage=token_usage(call.usage, self.pricer.units(call.provider, call.model, call.usage, call.price_context)),
             cost_usd=self.pricer.price(call.provider, call.model, call.usage, call.price_context),
             streamed=call.streamed,
             tool_calls=call.tool_calls,
@@ -160,9 +158,12 @@ class Accountant:
                 cost_usd=self.pricer.tool_price(current.host),
                 cassette=cassette,
             )
-        usage = token_usage(extraction.usage) if extraction.billed else TokenUsage()
+        usage = TokenUsage()
         context = extraction.price_context if extraction.billed else ()
         cost: Decimal | None = Decimal(0)
+        if extraction.billed:
+            units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
+            usage = token_usage(extraction.usage, units)
         if extraction.billed and self.price_hook is None:
             cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
         record = CallRecord(

@@ -17,7 +17,7 @@ from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, split_model_key, time_of_day_note
-from pytest_agentcost.pricing import Pricer
+from pytest_agentcost.pricing import Pricer, known_usage_keys
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
@@ -39,6 +39,9 @@ class GateOutcome:
 def make_repricer(pricer: Pricer) -> Callable[[str, TokenUsage], Decimal | None]:
     def reprice(key: str, usage: TokenUsage) -> Decimal | None:
         provider, model, context = split_model_key(key)  # each tier's calls at its own price
+        others = dict(usage.units)
+        if not others.keys() <= known_usage_keys():
+            return None  # a unit this genai-prices does not know: the price cannot be worked out
         return pricer.price(
             provider,
             model,
@@ -47,6 +50,8 @@ def make_repricer(pricer: Pricer) -> Callable[[str, TokenUsage], Decimal | None]
                 output_tokens=usage.output_tokens,
                 cache_read_tokens=usage.cache_read_tokens,
                 cache_write_tokens=usage.cache_write_tokens,
+                output_reasoning_tokens=usage.reasoning_tokens,
+                **others,
             ),
             context,
         )

@@ -31,6 +31,7 @@ __all__ = [
     "TestCost",
     "TokenUsage",
     "ToolHostTotals",
+    "Units",
     "format_money",
     "parse_money",
     "price_context_from",
@@ -51,6 +52,35 @@ TOKEN_KINDS = (
     "cache_write_tokens",
     "reasoning_tokens",
 )
+
+
+#: A call's other genai-prices usage units that its price depends on, beyond the five token kinds
+#: (hosted web searches, one-hour cache writes, audio or image tokens), as ``(usage key, count)``
+#: pairs sorted by key: ``(("web_searches", 1),)``. Kept so that a baseline can be repriced with
+#: everything the call was priced by. Empty for nearly every call.
+Units = tuple[tuple[str, int], ...]
+
+
+def units_from(value: Any, what: str = "units") -> Units:
+    """:data:`Units` from its JSON form (an object of whole numbers), or ValueError naming ``what``."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{what} must be an object of whole numbers, not {value!r}")
+    pairs: list[tuple[str, int]] = []
+    for key, count in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"{what} keys must be strings, not {key!r}")
+        pairs.append((key, _int(count, f"{what}.{key}")))
+    return tuple(sorted(pair for pair in pairs if pair[1]))
+
+
+def _merge_units(parts: Iterable[Units]) -> Units:
+    merged: dict[str, int] = {}
+    for units in parts:
+        for key, count in units:
+            merged[key] = merged.get(key, 0) + count
+    return tuple(sorted(merged.items()))
 
 
 #: The request context genai-prices selects a call's price variant by (``ModelInfo.get_prices``'s
@@ -127,6 +157,8 @@ class TokenUsage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
+    units: Units = ()
+    """Other usage units the price depends on (see :data:`Units`); JSON key ``units``, only when any."""
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(
@@ -135,6 +167,7 @@ class TokenUsage:
             self.cache_read_tokens + other.cache_read_tokens,
             self.cache_write_tokens + other.cache_write_tokens,
             self.reasoning_tokens + other.reasoning_tokens,
+            _merge_units((self.units, other.units)) if self.units or other.units else (),
         )
 
     @property
@@ -142,30 +175,37 @@ class TokenUsage:
         """Input plus output (cache and reasoning are already inside those)."""
         return self.input_tokens + self.output_tokens
 
-    def to_dict(self) -> dict[str, int]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cache_read_tokens": self.cache_read_tokens,
             "cache_write_tokens": self.cache_write_tokens,
             "reasoning_tokens": self.reasoning_tokens,
         }
+        if self.units:
+            data["units"] = dict(self.units)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "usage") -> TokenUsage:
-        return cls(**{k: _int(data.get(k, 0), f"{where}.{k}") for k in TOKEN_KINDS})
+        i, o, cr, cw, r = (_int(data.get(k, 0), f"{where}.{k}") for k in TOKEN_KINDS)
+        return cls(i, o, cr, cw, r, units_from(data.get("units"), f"{where}.units"))
 
     @classmethod
     def sum(cls, items: Iterable[TokenUsage]) -> TokenUsage:
         # One pass, no intermediate objects: run totals sum tens of thousands of these.
         i = o = cr = cw = r = 0
+        units: list[Units] = []
         for item in items:
             i += item.input_tokens
             o += item.output_tokens
             cr += item.cache_read_tokens
             cw += item.cache_write_tokens
             r += item.reasoning_tokens
-        return cls(i, o, cr, cw, r)
+            if item.units:
+                units.append(item.units)
+        return cls(i, o, cr, cw, r, _merge_units(units) if units else ())
 
 
 @fast_frozen_init

@@ -27,10 +27,10 @@ import genai_prices
 from genai_prices import Usage
 from genai_prices.types import TimeOfDateConstraint
 
-from pytest_agentcost._compiled_price import CompiledPrice, compile_price
+from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
-from pytest_agentcost.models import PriceContext, PriceSource, parse_money
+from pytest_agentcost.models import PriceContext, PriceSource, Units, parse_money
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,8 +39,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 __all__ = [
     "DEFAULT_PRICE_DATE",
+    "TOKEN_USAGE_KEYS",
     "ModelPrice",
     "Pricer",
+    "known_usage_keys",
     "list_rate_moment",
     "load_price_file",
     "parse_price_date",
@@ -54,6 +56,22 @@ __all__ = [
 DEFAULT_PRICE_DATE = "2026-11-01"
 
 _MTOK = Decimal(1_000_000)
+
+#: genai-prices' usage keys of the five token kinds a call record keeps, in ``TokenUsage``'s field order.
+TOKEN_USAGE_KEYS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "output_reasoning_tokens",
+)
+_TOKEN_USAGE_KEY_SET = frozenset(TOKEN_USAGE_KEYS)
+
+
+def known_usage_keys() -> frozenset[str]:
+    """Every usage key this genai-prices prices by (``input_tokens``, ``web_searches``, ...)."""
+    return frozenset(unit_registry().units)
+
 
 #: How hour-dependent prices are taken, as the reports record it (``PriceSource.time_of_day``).
 LIST_RATE = "list rate"
@@ -224,6 +242,8 @@ class Pricer:
         # (provider id or None, model, price context) -> the model resolved for pricing; None when
         # genai-prices does not know the pair (LookupError).
         self._resolved = SnapshotMemo()
+        # (provider, model, price context, other usage keys) -> those the price depends on.
+        self._dependent_keys = SnapshotMemo()
 
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
         if not self.overrides:
@@ -268,6 +288,51 @@ class Pricer:
                 continue
             return calc.total_price
         return None
+
+    def units(self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()) -> Units:
+        """The counts of ``usage`` beyond the five token kinds that its price depends on.
+
+        Hosted web searches, one-hour cache writes, audio or image tokens priced at their own
+        rate: what a baseline must keep to be repriced exactly (see
+        :data:`~pytest_agentcost.models.Units`). A count is kept when leaving it out changes the
+        price, worked out once per model and set of keys; a detail priced like its total
+        (Gemini's text tokens) is not kept. Nothing is kept for a call no price source knows or
+        that a price file prices (by tokens only).
+        """
+        values: Mapping[str, Any] = vars(usage)
+        for key in values:
+            if key not in _TOKEN_USAGE_KEY_SET:
+                break
+        else:
+            return ()  # nearly every call: the token kinds only
+        others = tuple(
+            key for key, value in values.items() if key not in _TOKEN_USAGE_KEY_SET and type(value) is int and value > 0
+        )
+        if not others or not model or self._override(provider, model) is not None:
+            return ()
+        dependent = self._dependent_keys.get(
+            (provider, model, context, others), lambda _snapshot, _key: self._price_depends_on(usage, _key)
+        )
+        return tuple(sorted((key, values[key]) for key in dependent))
+
+    def _price_depends_on(
+        self, usage: Usage, key: tuple[str | None, str, PriceContext, tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        provider, model, context, others = key
+        full = self.price(provider, model, usage, context)
+        if full is None:
+            return ()
+        values: Mapping[str, Any] = vars(usage)
+        dependent: list[str] = []
+        for other in others:
+            try:
+                without = Usage(**{k: v for k, v in values.items() if k != other})
+            except (ValueError, TypeError):  # pragma: no cover - the values came from a valid Usage
+                dependent.append(other)
+                continue
+            if self.price(provider, model, without, context) != full:
+                dependent.append(other)
+        return tuple(dependent)
 
     def _resolve(self, provider_id: str | None, model: str, context: PriceContext = ()) -> _Resolved | None:
         """``model`` resolved and compiled (see :mod:`._compiled_price`), once per key."""

@@ -86,13 +86,14 @@ def _context_json(context: tuple[tuple[str, str], ...]) -> str:
 def _call_json(call: CallRecord) -> str:
     """``_compact(call.to_dict())``, written directly: a report holds one per call, thousands.
 
-    A record of unusual shape (stale-cassette drift, a value of another type than the plugin
-    writes) goes through ``to_dict``. ``tests/unit/test_report.py`` holds the two equal.
+    A record of unusual shape (stale-cassette drift, other usage units, a value of another type
+    than the plugin writes) goes through ``to_dict``. ``tests/unit/test_report.py`` holds the two equal.
     """
     usage = call.usage
     cost = call.cost_usd
     if (
         call.drift is not None
+        or usage.units
         or (cost is not None and type(cost) is not Decimal)
         or type(call.status) is not int
         or type(call.tool_calls) is not int

@@ -65,6 +65,7 @@ def _case(
     streamed: bool = False,
     llm_calls: int = 1,
     price_context: dict[str, str] | None = None,
+    units: dict[str, int] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     cassette = f"{id}.yaml"
@@ -87,6 +88,7 @@ def _case(
         "llm_calls": llm_calls,
         "expected_cost_usd": expected_cost_usd,
         "price_context": price_context or {},
+        "units": units or {},
         **extra,
     }
 
@@ -210,6 +212,21 @@ CASES: list[dict[str, Any]] = [
         tool_calls=1,
         expected_cost_usd="0.006756",
     ),
+    # Both cache lifetimes. claude-sonnet-4-5: in 3 / write 5m 3.75 / write 1h 6 / out 15.
+    # input_tokens = 20 uncached + 3000 written (1000 for 5 minutes, 2000 for an hour) = 3020
+    # 20 x 3 = 60 ; 1000 x 3.75 = 3750 ; 2000 x 6 = 12000 ; 100 x 15 = 1500 -> 17310 / 1e6 = 0.01731
+    # The one-hour writes are a unit the price depends on beyond the token kinds.
+    _case(
+        "anthropic_messages_cache_1h",
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-sonnet-4-5-20250929",
+        input_tokens=3020,
+        cache_write_tokens=3000,
+        output_tokens=100,
+        expected_cost_usd="0.01731",
+        units={"cache_write_1h_tokens": 2000},
+    ),
     # Web search: final message_delta's cumulative input 10682 (message_start said 2679).
     # claude-sonnet-4-5: 10682 x 3 = 32046 ; 510 x 15 = 7650 -> 0.039696 ; plus 1 search at
     # $10 / 1000 searches = 0.01 -> 0.049696
@@ -222,7 +239,7 @@ CASES: list[dict[str, Any]] = [
         output_tokens=510,
         streamed=True,
         expected_cost_usd="0.049696",
-        web_searches=1,
+        units={"web_searches": 1},
     ),
     # 200 stream ending in `event: error` (overloaded_error): not billed.
     _case(
@@ -653,6 +670,6 @@ CASES: list[dict[str, Any]] = [
         input_tokens=319,
         output_tokens=56,
         expected_cost_usd="0.0113575",
-        web_searches=1,
+        units={"web_searches": 1},
     ),
 ]

@@ -122,6 +122,9 @@ def test_case_tokens_and_cost(corpus_runs: dict[str, Any], case: dict[str, Any])
     ):
         assert test[kind] == case[kind], kind
     assert test["tool_calls"] == case["tool_calls"]
+    # Counts beyond the token kinds that the price depends on (web searches, 1-hour cache
+    # writes): written only when there are any, summed per test.
+    assert test.get("units", {}) == case["units"]
     assert Decimal(test["cost_usd"]) == Decimal(case["expected_cost_usd"])
     llm = [c for c in test["calls"] if c["kind"] == "llm"]
     if case["llm_calls"]:

@@ -80,7 +80,7 @@ def test_still_frozen_and_argument_errors_are_the_generated_ones() -> None:
     with pytest.raises(TypeError, match="colour"):
         CallRecord("llm", "h", 200, colour="red")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        TokenUsage(1, 2, 3, 4, 5, 6)  # type: ignore[call-arg]
+        TokenUsage(1, 2, 3, 4, 5, (), 7)  # type: ignore[call-arg]
     assert dataclasses.replace(record, status=429).status == 429
 
 

@@ -39,9 +39,10 @@ entry = st.fixed_dictionaries(
         "tool_calls": json_value,
         "input_tokens": json_value,
         "output_tokens": json_value,
+        "units": json_value | st.dictionaries(st.sampled_from(["web_searches", "cache_write_1h_tokens"]), json_value),
         "by_model": st.dictionaries(
             st.text(max_size=8),
-            st.dictionaries(st.sampled_from(["calls", "cost_usd", *TOKEN_KINDS]), json_value, max_size=4),
+            st.dictionaries(st.sampled_from(["calls", "cost_usd", "units", *TOKEN_KINDS]), json_value, max_size=4),
             max_size=3,
         ),
         "estimated": json_value,
@@ -75,6 +76,7 @@ def test_baseline_loader_raises_only_baseline_errors(doc: Any) -> None:
         assert _money_ok(e.cost_usd)
         assert _money_ok(e.tool_cost_usd)
         assert all(getattr(e.usage, k) >= 0 for k in TOKEN_KINDS)
+        assert all(type(count) is int and count > 0 for _, count in e.usage.units)
         assert all(_money_ok(m.cost_usd) for m in e.by_model.values())
 
 

@@ -100,7 +100,10 @@ def _call_records(draw: st.DrawFn) -> CallRecord:
         provider=draw(_opt_text),
         endpoint=draw(_opt_text),
         model=draw(_opt_text),
-        usage=TokenUsage(*(draw(_count) for _ in range(5))),
+        usage=TokenUsage(
+            *(draw(_count) for _ in range(5)),
+            units=draw(st.just(()) | st.just((("web_searches", 1),)) | st.just((("cache_write_1h_tokens", 2000),))),
+        ),
         cost_usd=draw(_money),
         billed=draw(st.booleans()),
         estimated=draw(st.booleans()),

@@ -9,6 +9,7 @@ standard price so a reader that drops the tier fails.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -20,8 +21,9 @@ from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 from vcr.request import Request
 
+from pytest_agentcost import accounting
 from pytest_agentcost.accounting import Accountant
-from pytest_agentcost.baseline import Baseline, BaselineEntry
+from pytest_agentcost.baseline import Baseline, BaselineEntry, baseline_from_dict, dump_baseline
 from pytest_agentcost.diff import compare
 from pytest_agentcost.gate import make_estimator, make_repricer
 from pytest_agentcost.interaction import from_vcr
@@ -486,14 +488,24 @@ def test_a_model_name_with_brackets_is_not_read_as_a_tier() -> None:
     assert split_model_key("local:my model [v2]") == ("local", "my model [v2]", ())
 
 
-def _against_a_baseline_of_older_prices(pricer: Pricer, test: TestCost) -> Any:
-    """The diff of ``test`` against itself as a baseline priced by an older genai-prices."""
+def _against_a_baseline_of_older_prices(pricer: Pricer, test: TestCost, old_cost: Decimal | None = None) -> Any:
+    """The diff of ``test`` against itself as a baseline priced by an older genai-prices.
+
+    ``old_cost``: what the older prices made of the test's one model (default: what they make now).
+    The baseline is written and read back: what it keeps is all repricing has.
+    """
+    entry = BaselineEntry.from_test(test)
+    if old_cost is not None:
+        ((key, totals),) = entry.by_model.items()
+        entry = dataclasses.replace(
+            entry, cost_usd=old_cost, by_model={key: dataclasses.replace(totals, cost_usd=old_cost)}
+        )
     older = PriceSource(version="0.0.1", price_date=pricer.source.price_date)
-    baseline = Baseline(tests={test.nodeid: BaselineEntry.from_test(test)}, price_source=older)
+    written = json.loads(dump_baseline(Baseline(tests={test.nodeid: entry}, price_source=older)))
     run = RunCost(tests={test.nodeid: test}, price_source=pricer.source)
     cmp = compare(
         run,
-        baseline,
+        baseline_from_dict(written, "baseline"),
         threshold_for=lambda _: Threshold.parse("10%"),
         budget_for=lambda _: Budget(),
         total_threshold=None,
@@ -541,3 +553,57 @@ def test_a_baseline_of_calls_that_cost_more_than_their_tokens_keeps_its_cost() -
     test = TestCost("t.py::task", calls=(call,))
     diff = _against_a_baseline_of_older_prices(pricer, test)
     assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "usage", "units"),
+    [
+        # A hosted web search, billed per call on top of the tokens.
+        ("gpt-4o", "openai", Usage(input_tokens=2000, output_tokens=300, web_searches=1), (("web_searches", 1),)),
+        # One-hour cache writes, at twice the input price (five-minute ones at 1.25 times).
+        (
+            "claude-sonnet-4-5",
+            "anthropic",
+            Usage(input_tokens=3020, output_tokens=100, cache_write_tokens=3000, cache_write_1h_tokens=2000),
+            (("cache_write_1h_tokens", 2000),),
+        ),
+    ],
+)
+def test_a_baseline_keeps_the_units_beyond_tokens_and_is_repriced_with_them(
+    model: str, provider: str, usage: Usage, units: tuple[tuple[str, int], ...]
+) -> None:
+    pricer = Pricer()
+    assert pricer.units(provider, model, usage) == units
+    cost = pricer.price(provider, model, usage)
+    assert cost is not None
+    tokens = accounting.token_usage(usage, units)
+    call = CallRecord("llm", "h", 200, provider, "e", model, tokens, cost)
+    assert BaselineEntry.from_test(TestCost("t", calls=(call,))).to_dict()["by_model"][f"{provider}:{model}"][
+        "units"
+    ] == dict(units)
+    # The older price source billed this call differently: the difference is a price change,
+    # the test's usage is unchanged.
+    old_cost = cost + Decimal("0.004")
+    diff = _against_a_baseline_of_older_prices(pricer, TestCost("t.py::task", calls=(call,)), old_cost)
+    assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("price-changed", 0, Decimal("-0.004"))
+    # Without the units, the baseline could only keep its recorded cost: the price change would
+    # read as usage.
+    bare = dataclasses.replace(call, usage=dataclasses.replace(tokens, units=()))
+    diff = _against_a_baseline_of_older_prices(pricer, TestCost("t.py::task", calls=(bare,)), old_cost)
+    assert (diff.usage_delta_usd, diff.price_delta_usd) == (Decimal("-0.004"), 0)
+
+
+def test_units_keep_only_what_the_price_depends_on() -> None:
+    pricer = Pricer()
+    # Gemini reports its text tokens apart; text is priced as input, so they are not kept.
+    text = Usage(input_tokens=1000, output_tokens=100, input_text_tokens=1000)
+    assert pricer.units("google-gla", "gemini-2.5-flash", text) == ()
+    # Audio input is priced apart.
+    audio = Usage(input_tokens=1000, output_tokens=100, input_text_tokens=600, input_audio_tokens=400)
+    assert pricer.units("google-gla", "gemini-2.5-flash", audio) == (("input_audio_tokens", 400),)
+    # No price source knows the model, or a price file prices it by tokens: nothing to reprice with.
+    searched = Usage(input_tokens=10, output_tokens=1, web_searches=2)
+    assert pricer.units("openai", "no-such-model-xyz", searched) == ()
+    filed = Pricer(overrides={"gpt-4o": ModelPrice(input=Decimal(1), output=Decimal(2))})
+    assert filed.units("openai", "gpt-4o", searched) == ()
+    assert pricer.units("openai", "gpt-4o", searched) == (("web_searches", 2),)

@@ -481,6 +481,47 @@ def anthropic_messages() -> None:
     )
 
 
+def anthropic_messages_cache_1h() -> None:
+    """Prompt caching with both time-to-lives: a one-hour write costs 2x input, a five-minute one 1.25x."""
+    body = {
+        "id": "msg_01Hq3vN8TtXcW2b1KZ7pLr4A",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": "The contract renews on 1 March unless cancelled in writing."}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 20,
+            "cache_creation_input_tokens": 3000,
+            "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000},
+            "output_tokens": 100,
+            "service_tier": "standard",
+        },
+    }
+    request = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "system": [
+            {"type": "text", "text": "You answer questions about contracts.", "cache_control": {"type": "ephemeral"}},
+            {
+                "type": "text",
+                "text": "<contract>... the full contract text ...</contract>",
+                "cache_control": {"type": "ephemeral", "ttl": "1h"},
+            },
+        ],
+        "messages": [{"role": "user", "content": "When does the contract renew?"}],
+    }
+    write(
+        "anthropic_messages_cache_1h",
+        (
+            req("POST", "https://api.anthropic.com/v1/messages", request, anthropic_version="2023-06-01"),
+            resp(json.dumps(body)),
+        ),
+    )
+
+
 def _anthropic_stream_events(
     model: str, start_usage: dict[str, Any], final_usage: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -1672,6 +1713,7 @@ def main() -> None:
     openai_responses_background()
     openai_embeddings_br()
     anthropic_messages()
+    anthropic_messages_cache_1h()
     anthropic_stream_server_tools()
     anthropic_stream_error()
     gemini_generate_content()
