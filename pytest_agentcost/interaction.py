@@ -231,7 +231,9 @@ def _decode_one(data: bytes, encoding: str) -> bytes:
 
 def from_vcr(request: Any, response: Mapping[str, Any]) -> Interaction:
     """Build an :class:`Interaction` from a vcrpy ``Request`` and response dict."""
-    status_obj = response.get("status") or {}
+    # vcrpy's older httpx stubs wrote "status_code" and "content" instead of "status" and "body";
+    # vcrpy still replays them with that status, so an error recorded that way is an error here too.
+    status_obj = response.get("status") or response.get("status_code") or {}
     # type() first: vcrpy holds plain dicts, and an ABC isinstance check costs ten times more.
     status = status_obj.get("code", 200) if type(status_obj) is dict or isinstance(status_obj, Mapping) else status_obj
     if type(status) is int:

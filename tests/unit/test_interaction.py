@@ -47,3 +47,18 @@ def test_bodies_are_decoded_and_parsed_once() -> None:
     assert interaction.path == "/v1/chat/completions"
     # Not JSON: None, never an exception.
     assert Interaction("GET", "https://x.example/", response_body=b"<html>").response_json is None
+
+
+def test_older_httpx_cassettes_keep_their_status_and_content() -> None:
+    # vcrpy's older httpx stubs recorded "status_code" and "content" (no "status" object); vcrpy
+    # replays such a response with that status, so a 502 must not be read as a 200 answer.
+    request = Request("POST", "https://openrouter.ai/api/v1/chat/completions", b'{"model": "deepseek/deepseek-r1"}', {})
+    failed = from_vcr(
+        request,
+        {"content": "<html>502 Bad Gateway</html>", "headers": {}, "http_version": "HTTP/1.1", "status_code": 502},
+    )
+    assert failed.status == 502
+    assert failed.response_text() == "<html>502 Bad Gateway</html>"
+    answered = from_vcr(request, {"content": '{"id": "gen-1"}', "headers": {}, "status_code": 200})
+    assert answered.status == 200
+    assert answered.response_json == {"id": "gen-1"}
