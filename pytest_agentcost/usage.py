@@ -13,11 +13,11 @@ Detection order
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
        ``:generateContent``, ``:embedContent``, ``/images/generations``,
-       ``/model/{id}/converse``, Cohere's ``/v2/chat`` ...). An Azure
+       ``/model/{id}/converse``, Cohere's ``/v2/chat`` and ``/v2/embed`` ...). An Azure
        ``/openai/deployments/`` path means Azure whatever the host, and a Bedrock
        ``/model/{id}/...`` path AWS when nothing else names a provider. On a host
        no provider or mapping names, a path a tool's own API may share
-       (``/v2/chat``, ``/images/...``, ``:embedContent``) counts only with the
+       (``/v2/chat``, ``/v2/embed``, ``/images/...``, ``:embedContent``) counts only with the
        provider's answer shape;
     3. the response body shape, for proxies, ``localhost`` and placeholder
        hosts, and to correct a misleading host (an OpenRouter answer recorded
@@ -95,6 +95,7 @@ ENDPOINTS = (
     "bedrock.invoke",
     "bedrock.embeddings",
     "cohere.chat",
+    "cohere.embed",
 )
 
 
@@ -177,6 +178,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "anthropic.messages"
     if path.endswith("/v2/chat"):
         return "cohere.chat"
+    if path.endswith(("/v2/embed", "/v1/embed")):
+        return "cohere.embed"
     return None
 
 
@@ -258,7 +261,7 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
         # accept it only when the request or the response looks like an LLM call.
         return None
-    # Paths a tool's own API may share (/v2/chat, /images/generations, :embedContent): on an
+    # Paths a tool's own API may share (/v2/chat, /v2/embed, /images/generations, :embedContent): on an
     # unknown host, only an answer of the provider's shape makes it an LLM call.
     shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
     if shape is not None and not shape(_obj(_first_document(interaction))):
@@ -294,6 +297,11 @@ def _is_cohere_answer(doc: dict[str, Any]) -> bool:
     return isinstance(doc.get("message"), dict) and "finish_reason" in doc
 
 
+def _is_cohere_embed_answer(doc: dict[str, Any]) -> bool:
+    """A Cohere Embed answer: ``embeddings`` (a list, or lists by type) and its ``meta``."""
+    return isinstance(doc.get("embeddings"), dict | list) and isinstance(doc.get("meta"), dict)
+
+
 def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
     """``{"embedding": {"values": [...]}}`` or ``{"embeddings": [{"values": [...]}, ...]}``."""
     if isinstance(doc.get("embedding"), dict):
@@ -306,6 +314,7 @@ def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
 _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "openai.images": _is_images_answer,
     "cohere.chat": _is_cohere_answer,
+    "cohere.embed": _is_cohere_embed_answer,
     "gemini.embeddings": _is_gemini_embeddings_answer,
 }
 
@@ -1345,6 +1354,18 @@ def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, pars
     _usage_document(doc, parsed)
 
 
+def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Cohere Embed (v1 and v2): the billed input tokens are ``meta.billed_units``; the request names the model."""
+    doc = _document(interaction, parsed, _cohere_error)
+    if doc is None:
+        return
+    parsed.response_id = _str(doc.get("id"))
+    if _obj(doc.get("meta")).get("billed_units") is None:
+        parsed.problems.append("the response has no meta.billed_units")
+    else:
+        parsed.document = doc
+
+
 _Parser = Callable[[Interaction, str, bool, _Parsed], None]
 
 _PARSERS: dict[str, _Parser] = {
@@ -1360,6 +1381,7 @@ _PARSERS: dict[str, _Parser] = {
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
     "cohere.chat": _parse_cohere_chat,
+    "cohere.embed": _parse_cohere_embed,
 }
 
 
@@ -1394,6 +1416,7 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "bedrock.embeddings": ((), "aws", "default"),
     # genai-prices' default Cohere flavor reads usage.billed_units, the counts Cohere bills.
     "cohere.chat": ((), "cohere", "default"),
+    "cohere.embed": (("embeddings",), "cohere", "embeddings"),
 }
 
 

@@ -647,6 +647,17 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.0000015375",
     ),
+    # Cohere Embed v2: meta.billed_units.input_tokens, the model from the request. embed-v4.0 in 0.12.
+    # 11 x 0.12 = 1.32 / 1e6 = 0.00000132
+    _case(
+        "cohere_embed",
+        provider="cohere",
+        endpoint="cohere.embed",
+        model="embed-v4.0",
+        input_tokens=11,
+        output_tokens=0,
+        expected_cost_usd="0.00000132",
+    ),
     # Images API, gpt-image-1: the model comes from the request. in (text) 5 / out 40.
     # 21 x 5 = 105 ; 196 x 40 = 7840 -> 7945 / 1e6 = 0.007945
     _case(

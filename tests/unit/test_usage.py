@@ -319,8 +319,14 @@ def test_detect(
             sse(("message-start", {"type": "message-start", "id": "c1", "delta": {"message": {}}})),
             "cohere.chat",
         ),
+        (
+            "https://search.internal/v2/embed",
+            {"vectors": [[0.1, 0.2]], "took_ms": 3},
+            {"id": "e1", "embeddings": {"float": [[0.1, 0.2]]}, "meta": {"billed_units": {"input_tokens": 2}}},
+            "cohere.embed",
+        ),
     ],
-    ids=["images", "cohere", "gemini-embeddings", "images-stream", "cohere-stream"],
+    ids=["images", "cohere", "gemini-embeddings", "images-stream", "cohere-stream", "cohere-embed"],
 )
 def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
     url: str, tool_answer: Any, provider_answer: Any, endpoint: str
@@ -1212,3 +1218,51 @@ def test_eventstream_header_types() -> None:
         "u": "00010203-0405-0607-0809-0a0b0c0d0e0f",
     }
     assert (frames[0].event_type, frames[0].message_type) == ("chunk", "event")
+
+
+@pytest.mark.parametrize(
+    ("url", "answer"),
+    [
+        (
+            "https://api.cohere.com/v2/embed",
+            {
+                "id": "c91871ab-919f-47fc-b3c7-598e33333164",
+                "texts": ["hello world", "goodbye"],
+                "embeddings": {"float": [[-0.007, 0.034], [0.012, -0.02]]},
+                "meta": {"api_version": {"version": "2"}, "billed_units": {"input_tokens": 4}},
+                "response_type": "embeddings_by_type",
+            },
+        ),
+        (
+            "https://api.cohere.ai/v1/embed",
+            {
+                "id": "0b5e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4",
+                "texts": ["hello world", "goodbye"],
+                "embeddings": [[-0.007, 0.034], [0.012, -0.02]],
+                "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 4}},
+                "response_type": "embeddings_floats",
+            },
+        ),
+    ],
+    ids=["v2", "v1"],
+)
+def test_cohere_embed_reads_billed_units_and_takes_the_model_from_the_request(url: str, answer: Any) -> None:
+    """Cohere Embed bills input tokens (meta.billed_units); the answer names no model."""
+    request = {"model": "embed-v4.0", "texts": ["hello world", "goodbye"], "input_type": "search_document"}
+    extraction = usage.extract(post(url, answer, request=request))
+    assert (extraction.provider, extraction.endpoint, extraction.model) == ("cohere", "cohere.embed", "embed-v4.0")
+    assert (extraction.usage.input_tokens, extraction.usage.output_tokens) == (4, 0)
+    assert extraction.billed
+    assert not extraction.estimated
+    assert extraction.response_id == answer["id"]
+
+
+def test_a_cohere_embed_answer_without_billed_units_is_estimated_from_the_texts() -> None:
+    answer = {"id": "e2", "embeddings": {"float": [[0.1, 0.2]]}, "meta": {"api_version": {"version": "2"}}}
+    request = {"model": "embed-v4.0", "texts": ["the quick brown fox jumps over the lazy dog"]}
+    extraction = usage.extract(post("https://api.cohere.com/v2/embed", answer, request=request))
+    assert extraction.endpoint == "cohere.embed"
+    assert extraction.billed
+    assert extraction.estimated
+    assert extraction.usage.input_tokens > 0
+    assert any("billed_units" in warning for warning in extraction.warnings)

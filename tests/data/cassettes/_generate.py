@@ -1578,6 +1578,25 @@ def cohere_chat() -> None:
     write("cohere_chat_tool", (req("POST", "https://api.cohere.com/v2/chat", COHERE_REQUEST), resp(json.dumps(body))))
 
 
+def cohere_embed() -> None:
+    # Cohere Embed v2 (api.cohere.com/v2/embed), as Cohere's API reference shows it: vectors by type,
+    # meta.billed_units.input_tokens (what Cohere bills), no model (the request names it).
+    body = {
+        "id": "c91871ab-919f-47fc-b3c7-598e33333164",
+        "texts": ["hello world", "Paris is the capital of France."],
+        "embeddings": {"float": [[-0.007, -0.012, 0.034], [0.021, 0.005, -0.018]]},
+        "meta": {"api_version": {"version": "2"}, "billed_units": {"input_tokens": 11}},
+        "response_type": "embeddings_by_type",
+    }
+    request = {
+        "model": "embed-v4.0",
+        "texts": ["hello world", "Paris is the capital of France."],
+        "input_type": "search_document",
+        "embedding_types": ["float"],
+    }
+    write("cohere_embed", (req("POST", "https://api.cohere.com/v2/embed", request), resp(json.dumps(body))))
+
+
 def cohere_chat_stream() -> None:
     # The v2 stream: typed events; only message-end carries the usage, in its delta.
     events: list[tuple[str | None, Any]] = [
@@ -1739,6 +1758,7 @@ def main() -> None:
     gemini_generate_content_flex()
     cohere_chat()
     cohere_chat_stream()
+    cohere_embed()
     openai_responses_web_search()
     openai_images_generation()
 
