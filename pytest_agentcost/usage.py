@@ -13,12 +13,13 @@ Detection order
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
        ``:generateContent``, ``:embedContent``, ``/images/generations``,
-       ``/model/{id}/converse``, Cohere's ``/v2/chat`` and ``/v2/embed`` ...). An Azure
-       ``/openai/deployments/`` path means Azure whatever the host, and a Bedrock
-       ``/model/{id}/...`` path AWS when nothing else names a provider. On a host
-       no provider or mapping names, a path a tool's own API may share
-       (``/v2/chat``, ``/v2/embed``, ``/images/...``, ``:embedContent``) counts only with the
-       provider's answer shape;
+       ``/model/{id}/converse``, Cohere's ``/v2/chat`` and ``/v2/embed``, Gemini's
+       ``/interactions`` ...). An Azure ``/openai/deployments/`` path means Azure
+       whatever the host, and a Bedrock ``/model/{id}/...`` path AWS when nothing
+       else names a provider. On a host no provider or mapping names, a path a
+       tool's own API may share (``/v2/chat``, ``/v2/embed``, ``/images/...``,
+       ``:embedContent``, ``/interactions``) counts only with the provider's answer
+       shape;
     3. the response body shape, for proxies, ``localhost`` and placeholder
        hosts, and to correct a misleading host (an OpenRouter answer recorded
        under ``api.openai.com``). Known provider hosts with an unknown path
@@ -91,6 +92,7 @@ ENDPOINTS = (
     "anthropic.messages",
     "gemini.generate_content",
     "gemini.embeddings",
+    "gemini.interactions",
     "bedrock.converse",
     "bedrock.invoke",
     "bedrock.embeddings",
@@ -180,6 +182,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "cohere.chat"
     if path.endswith(("/v2/embed", "/v1/embed")):
         return "cohere.embed"
+    if path.endswith("/interactions"):
+        return "gemini.interactions"
     return None
 
 
@@ -310,12 +314,18 @@ def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
     return isinstance(embeddings, list) and all(isinstance(e, dict) and "values" in e for e in embeddings)
 
 
+def _is_interactions_answer(doc: dict[str, Any]) -> bool:
+    """A Gemini Interactions API answer (``object: interaction``) or stream event (``interaction.*``)."""
+    return doc.get("object") == "interaction" or str(doc.get("event_type", "")).startswith("interaction.")
+
+
 #: Endpoints whose path a tool's own API may share, with the provider's answer shape.
 _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "openai.images": _is_images_answer,
     "cohere.chat": _is_cohere_answer,
     "cohere.embed": _is_cohere_embed_answer,
     "gemini.embeddings": _is_gemini_embeddings_answer,
+    "gemini.interactions": _is_interactions_answer,
 }
 
 
@@ -337,6 +347,8 @@ def _endpoint_from_body(interaction: Interaction) -> str | None:
         return "openai.chat"
     if kind == "response" or str(doc.get("type", "")).startswith("response."):
         return "openai.responses"
+    if _is_interactions_answer(doc):
+        return "gemini.interactions"
     data = doc.get("data")
     if kind == "list" and isinstance(data, list) and data and _obj(data[0]).get("object") == "embedding":
         return "openai.embeddings"
@@ -1366,6 +1378,123 @@ def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, par
         parsed.document = doc
 
 
+#: The Interactions API's usage counts, by the ``usageMetadata`` field of ``generateContent`` that
+#: counts the same tokens (its ``total_output_tokens`` leaves out thoughts, as
+#: ``candidatesTokenCount`` does: ``total_tokens`` is input + output + thought + tool-use tokens).
+_INTERACTIONS_COUNTS = {
+    "total_input_tokens": "promptTokenCount",
+    "total_cached_tokens": "cachedContentTokenCount",
+    "total_output_tokens": "candidatesTokenCount",
+    "total_thought_tokens": "thoughtsTokenCount",
+    "total_tool_use_tokens": "toolUsePromptTokenCount",
+}
+_INTERACTIONS_MODALITIES = {
+    "input_tokens_by_modality": "promptTokensDetails",
+    "cached_tokens_by_modality": "cacheTokensDetails",
+    "output_tokens_by_modality": "candidatesTokensDetails",
+    "tool_use_tokens_by_modality": "toolUsePromptTokensDetails",
+}
+
+
+def _interactions_usage_metadata(usage: dict[str, Any]) -> dict[str, Any]:
+    """An Interactions ``usage`` object as the ``usageMetadata`` genai-prices' Gemini extractor reads.
+
+    genai-prices has no extractor for the Interactions API; its counts are ``generateContent``'s
+    under other names, and its per-modality lists (``{"modality": "audio", "tokens": n}``) become
+    ``usageMetadata``'s (``{"modality": "AUDIO", "tokenCount": n}``), which price audio apart.
+    """
+    metadata: dict[str, Any] = {}
+    for key, value in usage.items():
+        if key in _INTERACTIONS_COUNTS:
+            metadata[_INTERACTIONS_COUNTS[key]] = value
+        elif key in _INTERACTIONS_MODALITIES and isinstance(value, list):
+            metadata[_INTERACTIONS_MODALITIES[key]] = [
+                {"modality": str(_obj(item).get("modality", "")).upper(), "tokenCount": _obj(item).get("tokens")}
+                for item in value
+            ]
+        else:
+            metadata[key] = value  # checked with the rest: a malformed count is never read as exact
+    return metadata
+
+
+def _interaction_outputs(outputs: Any, parsed: _Parsed) -> None:
+    for output in _list(outputs):
+        output = _obj(output)
+        if output.get("type") == "function_call":
+            parsed.tool_calls += 1
+            parsed.output_text.extend(
+                json.dumps(part) if not isinstance(part, str) else part
+                for part in (output.get("name"), output.get("arguments"))
+                if part is not None
+            )
+        elif output.get("type") == "text" and isinstance(output.get("text"), str):
+            parsed.output_text.append(output["text"])
+
+
+def _read_interaction(interaction_obj: dict[str, Any], parsed: _Parsed) -> None:
+    """A finished (or failed, or still running) Interaction object: its model, status and usage."""
+    parsed.model = _str(interaction_obj.get("model")) or parsed.model
+    parsed.response_id = _str(interaction_obj.get("id")) or parsed.response_id
+    parsed.price_context = service_tier_context(interaction_obj.get("service_tier"))
+    status = interaction_obj.get("status")
+    if status in ("failed", "cancelled"):
+        parsed.error = _error_text(interaction_obj) or f"the interaction is {status}"
+        return
+    usage = interaction_obj.get("usage")
+    if not isinstance(usage, dict):
+        if status == "in_progress":
+            parsed.pending = True  # a background interaction: the poll that sees it finished bills it
+        else:
+            parsed.problems.append("the interaction has no usage")
+        return
+    parsed.document = {"modelVersion": parsed.model, "usageMetadata": _interactions_usage_metadata(usage)}
+
+
+_INTERACTION_END_EVENTS = ("interaction.complete", "interaction.completed")
+
+
+def _parse_gemini_interactions(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """The Gemini Interactions API (``POST /v1beta/interactions``): an Interaction object, or a stream
+    of typed events whose last, ``interaction.complete``, carries the finished Interaction."""
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        calls = 0
+        deltas: list[str] = []
+        for event in events:
+            doc = event.json()
+            if not isinstance(doc, dict):
+                continue
+            kind = str(doc.get("event_type") or event.event)
+            obj = _obj(doc.get("interaction"))
+            if kind == "error" or event.event == "error" or isinstance(doc.get("error"), dict):
+                parsed.error = _error_text(doc) or "error event"
+            elif kind in _INTERACTION_END_EVENTS and obj:
+                _read_interaction(obj, parsed)
+                _interaction_outputs(obj.get("outputs"), parsed)
+                parsed.tool_calls = max(parsed.tool_calls, calls)
+                parsed.output_text = parsed.output_text or deltas
+                return
+            elif obj:
+                parsed.model = _str(obj.get("model")) or parsed.model
+                parsed.response_id = _str(obj.get("id")) or parsed.response_id
+            elif kind in ("content.start", "step.start"):
+                block = _obj(doc.get("content") or doc.get("step"))
+                calls += block.get("type") == "function_call"
+            elif kind in ("content.delta", "step.delta"):
+                delta = _obj(doc.get("delta"))
+                if delta.get("type") == "text" and isinstance(delta.get("text"), str):
+                    deltas.append(delta["text"])
+        parsed.tool_calls, parsed.output_text = calls, deltas
+        if parsed.error is None:
+            parsed.problems.append("the stream ended before interaction.complete (truncated recording)")
+        return
+    doc = _document(interaction, parsed)
+    if doc is None:
+        return
+    _read_interaction(doc, parsed)
+    _interaction_outputs(doc.get("outputs"), parsed)
+
+
 _Parser = Callable[[Interaction, str, bool, _Parsed], None]
 
 _PARSERS: dict[str, _Parser] = {
@@ -1377,6 +1506,7 @@ _PARSERS: dict[str, _Parser] = {
     "anthropic.messages": _parse_anthropic,
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
+    "gemini.interactions": _parse_gemini_interactions,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
@@ -1411,6 +1541,8 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "anthropic.messages": (("anthropic",), "anthropic", "default"),
     "gemini.generate_content": ((), "google", "default"),
     "gemini.embeddings": ((), "google", "default"),
+    # Read as usageMetadata (see _interactions_usage_metadata): genai-prices has no Interactions flavor.
+    "gemini.interactions": ((), "google", "default"),
     "bedrock.converse": ((), "aws", "default"),
     "bedrock.invoke": ((), "aws", "anthropic"),
     "bedrock.embeddings": ((), "aws", "default"),

@@ -683,4 +683,34 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd="0.0113575",
         units={"web_searches": 1},
     ),
+    # Gemini Interactions API: usage counts total_*_tokens, output leaves thoughts out (as
+    # candidatesTokenCount does). gemini-2.5-flash: in 0.30 / audio in 1.00 / cached 0.03 / out 2.50.
+    # text 1200 x 0.30 = 360 ; audio 300 x 1.00 = 300 ; out (40 + 120 thoughts) 160 x 2.50 = 400
+    # -> 1060 / 1e6 = 0.00106
+    _case(
+        "gemini_interactions_tool",
+        provider="google",
+        endpoint="gemini.interactions",
+        model="gemini-2.5-flash",
+        input_tokens=1500,
+        output_tokens=160,
+        reasoning_tokens=120,
+        tool_calls=1,
+        expected_cost_usd="0.00106",
+        units={"input_audio_tokens": 300},
+    ),
+    # The stream's interaction.complete event: uncached 1100 - 1024 = 76 x 0.30 = 22.8 ;
+    # cached 1024 x 0.03 = 30.72 ; out (30 + 50 thoughts) 80 x 2.50 = 200 -> 253.52 / 1e6 = 0.00025352
+    _case(
+        "gemini_interactions_stream",
+        provider="google",
+        endpoint="gemini.interactions",
+        model="gemini-2.5-flash",
+        input_tokens=1100,
+        cache_read_tokens=1024,
+        output_tokens=80,
+        reasoning_tokens=50,
+        streamed=True,
+        expected_cost_usd="0.00025352",
+    ),
 ]

@@ -325,8 +325,29 @@ def test_detect(
             {"id": "e1", "embeddings": {"float": [[0.1, 0.2]]}, "meta": {"billed_units": {"input_tokens": 2}}},
             "cohere.embed",
         ),
+        (
+            "https://crm.internal/api/interactions",
+            {"id": 7, "channel": "email", "status": "logged"},
+            {"id": "v1_x", "object": "interaction", "status": "completed", "usage": {"total_input_tokens": 3}},
+            "gemini.interactions",
+        ),
+        (
+            "https://gateway.internal/v1beta/interactions",
+            sse(("message", {"type": "progress"})),
+            sse(("interaction.start", {"event_type": "interaction.start", "interaction": {"id": "v1_x"}})),
+            "gemini.interactions",
+        ),
     ],
-    ids=["images", "cohere", "gemini-embeddings", "images-stream", "cohere-stream", "cohere-embed"],
+    ids=[
+        "images",
+        "cohere",
+        "gemini-embeddings",
+        "images-stream",
+        "cohere-stream",
+        "cohere-embed",
+        "interactions",
+        "interactions-stream",
+    ],
 )
 def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
     url: str, tool_answer: Any, provider_answer: Any, endpoint: str
@@ -1132,6 +1153,82 @@ def test_a_cohere_stream_counts_its_tool_calls_and_reads_message_end() -> None:
     assert extraction is not None
     assert (extraction.streamed, extraction.tool_calls, extraction.response_id) == (True, 2, "c1")
     assert reported(extraction) == {"input_tokens": 31, "output_tokens": 12}  # billed units, not tokens
+
+
+INTERACTIONS_URL = "https://generativelanguage.googleapis.com/v1beta/interactions"
+
+
+@pytest.mark.parametrize(
+    ("body", "billed", "estimated", "warns"),
+    [
+        # A background interaction still running: the poll that sees it finished bills it.
+        (
+            {"id": "v1_a", "object": "interaction", "model": "gemini-2.5-flash", "status": "in_progress"},
+            False,
+            False,
+            False,
+        ),
+        (
+            {"id": "v1_a", "object": "interaction", "status": "failed", "error": {"code": "internal", "message": "x"}},
+            False,
+            False,
+            True,
+        ),
+        # Finished but without usage: billed, estimated, never presented as exact.
+        ({"id": "v1_a", "object": "interaction", "model": "gemini-2.5-flash", "status": "completed"}, True, True, True),
+        (
+            sse(
+                ("interaction.start", {"event_type": "interaction.start", "interaction": {"id": "v1_a"}}),
+                ("content.delta", {"event_type": "content.delta", "index": 0, "delta": {"type": "text", "text": "Hi"}}),
+            ),
+            True,
+            True,
+            True,
+        ),
+        (
+            {
+                "object": "interaction",
+                "model": "gemini-2.5-flash",
+                "status": "completed",
+                "usage": {"total_input_tokens": "9", "total_output_tokens": 2},
+            },
+            True,
+            True,
+            True,
+        ),
+    ],
+    ids=["in-progress", "failed", "no-usage", "truncated-stream", "malformed-usage"],
+)
+def test_interactions_that_are_not_finished_answers(body: Any, billed: bool, estimated: bool, warns: bool) -> None:
+    request = {"model": "gemini-2.5-flash", "input": "Say hi"}
+    extraction = usage.extract(post(INTERACTIONS_URL, body, request=request))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.billed, extraction.estimated) == ("gemini.interactions", billed, estimated)
+    assert bool(extraction.warnings) is warns
+
+
+def test_interactions_stream_counts_function_calls_and_reads_only_the_final_usage() -> None:
+    running = {"usage": {"total_input_tokens": 40, "total_output_tokens": 1}}
+    final = {
+        "id": "v1_b",
+        "model": "gemini-2.5-flash",
+        "status": "requires_action",
+        "usage": {"total_input_tokens": 40, "total_output_tokens": 12, "total_thought_tokens": 0},
+    }
+    body = sse(
+        (
+            "interaction.start",
+            {"event_type": "interaction.start", "interaction": {"id": "v1_b", "status": "in_progress"}},
+        ),
+        ("step.start", {"event_type": "step.start", "index": 0, "step": {"type": "function_call"}}),
+        ("step.delta", {"event_type": "step.delta", "index": 0, "delta": {"type": "arguments"}, "metadata": running}),
+        ("step.start", {"event_type": "step.start", "index": 1, "step": {"type": "function_call"}}),
+        ("interaction.complete", {"event_type": "interaction.complete", "interaction": final}),
+    )
+    extraction = usage.extract(post(INTERACTIONS_URL, body, request={"model": "gemini-2.5-flash", "stream": True}))
+    assert extraction is not None
+    assert (extraction.streamed, extraction.tool_calls, extraction.response_id) == (True, 2, "v1_b")
+    assert reported(extraction) == {"input_tokens": 40, "output_tokens": 12}
 
 
 def test_images_stream_reads_the_completed_event() -> None:

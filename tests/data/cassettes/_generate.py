@@ -1722,6 +1722,111 @@ def openai_images_generation() -> None:
     )
 
 
+INTERACTIONS_URL = "https://generativelanguage.googleapis.com/v1beta/interactions"
+
+
+def gemini_interactions() -> None:
+    # Gemini Interactions API (POST /v1beta/interactions), shaped as openinference's recorded
+    # cassettes: an Interaction object whose usage names its counts total_*_tokens, with per-modality
+    # lists; a function call leaves it requires_action (billed: the model ran).
+    request = {
+        "model": "gemini-2.5-flash",
+        "input": [{"type": "audio", "uri": "gs://bucket/question.wav"}, {"type": "text", "text": "Weather?"}],
+        "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object"}}],
+    }
+    body = {
+        "id": "v1_ChdJbnRlcmFjdGlvbnNDYXNzZXR0ZTAx",
+        "object": "interaction",
+        "model": "gemini-2.5-flash",
+        "status": "requires_action",
+        "role": "model",
+        "created": "2026-10-20T09:00:00Z",
+        "updated": "2026-10-20T09:00:02Z",
+        "outputs": [
+            {"type": "thought", "signature": "CpQBAb4+9vs="},
+            {"type": "function_call", "id": "fc_1", "name": "get_weather", "arguments": {"city": "Paris"}},
+        ],
+        "usage": {
+            "input_tokens_by_modality": [{"modality": "text", "tokens": 1200}, {"modality": "audio", "tokens": 300}],
+            "total_cached_tokens": 0,
+            "total_input_tokens": 1500,
+            "total_output_tokens": 40,
+            "total_thought_tokens": 120,
+            "total_tokens": 1660,
+            "total_tool_use_tokens": 0,
+        },
+    }
+    write("gemini_interactions_tool", (req("POST", INTERACTIONS_URL, request), resp(json.dumps(body))))
+
+
+def gemini_interactions_stream() -> None:
+    # The stream: typed events (event_type); interaction.complete carries the finished Interaction
+    # and its usage. Earlier events may carry a running usage in metadata: not the final one.
+    iid = "v1_ChdJbnRlcmFjdGlvbnNTdHJlYW0wMQ"
+    events: list[tuple[str | None, Any]] = [
+        (
+            "interaction.start",
+            {
+                "event_type": "interaction.start",
+                "interaction": {
+                    "id": iid,
+                    "model": "gemini-2.5-flash",
+                    "object": "interaction",
+                    "status": "in_progress",
+                },
+            },
+        ),
+        ("content.start", {"event_type": "content.start", "index": 0, "content": {"type": "thought"}}),
+        (
+            "content.delta",
+            {"event_type": "content.delta", "index": 0, "delta": {"type": "thought_signature", "signature": "CiUB"}},
+        ),
+        ("content.stop", {"event_type": "content.stop", "index": 0}),
+        ("content.start", {"event_type": "content.start", "index": 1, "content": {"type": "text"}}),
+        (
+            "content.delta",
+            {
+                "event_type": "content.delta",
+                "index": 1,
+                "delta": {"type": "text", "text": "Paris."},
+                "metadata": {
+                    "usage": {"total_input_tokens": 1100, "total_output_tokens": 2, "total_thought_tokens": 50}
+                },
+            },
+        ),
+        ("content.stop", {"event_type": "content.stop", "index": 1}),
+        (
+            "interaction.complete",
+            {
+                "event_type": "interaction.complete",
+                "interaction": {
+                    "id": iid,
+                    "model": "gemini-2.5-flash",
+                    "object": "interaction",
+                    "status": "completed",
+                    "service_tier": "standard",
+                    "usage": {
+                        "input_tokens_by_modality": [{"modality": "text", "tokens": 1100}],
+                        "cached_tokens_by_modality": [{"modality": "text", "tokens": 1024}],
+                        "total_cached_tokens": 1024,
+                        "total_input_tokens": 1100,
+                        "total_output_tokens": 30,
+                        "total_thought_tokens": 50,
+                        "total_tokens": 1180,
+                        "total_tool_use_tokens": 0,
+                    },
+                },
+            },
+        ),
+        ("done", "[DONE]"),
+    ]
+    request = {"model": "gemini-2.5-flash", "input": "Capital of France?", "stream": True}
+    write(
+        "gemini_interactions_stream",
+        (req("POST", INTERACTIONS_URL, request), resp(sse(events), headers=dict(SSE_HEADERS))),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -1761,6 +1866,8 @@ def main() -> None:
     cohere_embed()
     openai_responses_web_search()
     openai_images_generation()
+    gemini_interactions()
+    gemini_interactions_stream()
 
 
 if __name__ == "__main__":
