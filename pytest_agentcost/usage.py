@@ -1564,8 +1564,29 @@ def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str
         except ValueError as exc:
             last_error = exc
         else:
+            if endpoint.startswith("gemini."):
+                _complete_cache_modalities(usage)
             return model_ref, usage
     raise last_error or ValueError(f"no genai-prices extractor reads {endpoint}")
+
+
+_MODALITIES = ("text", "audio", "image", "video")
+
+
+def _complete_cache_modalities(usage: Usage) -> None:
+    """Zero the cache reads of the input modalities a Gemini answer's cache breakdown leaves out.
+
+    ``cacheTokensDetails`` lists only the modalities read from the cache (``TEXT: 1024``) while
+    ``promptTokensDetails`` lists every input modality (``TEXT``, ``AUDIO``). genai-prices refuses
+    to split the cache reads itself when an input modality is priced apart (audio) and its cache
+    reads are not stated, and the call would go unpriced: the breakdown says they are none.
+    """
+    stored = vars(usage)
+    if not stored.get("cache_read_tokens") or not any(f"cache_{m}_read_tokens" in stored for m in _MODALITIES):
+        return
+    for modality in _MODALITIES:
+        if f"input_{modality}_tokens" in stored and f"cache_{modality}_read_tokens" not in stored:
+            setattr(usage, f"cache_{modality}_read_tokens", 0)
 
 
 def _extractors(provider_id: str | None, endpoint: str) -> tuple[Any, ...]:

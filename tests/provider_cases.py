@@ -713,4 +713,19 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.00025352",
     ),
+    # Audio over a cached text context: the cache breakdown names TEXT only, so no audio was read
+    # from the cache. gemini-2.5-flash: in 0.30 / audio in 1.00 / cached 0.03 / out 2.50.
+    # uncached text 1200 - 1024 = 176 x 0.30 = 52.8 ; audio 300 x 1.00 = 300 ; cached 1024 x 0.03
+    # = 30.72 ; out 10 x 2.50 = 25 -> 408.52 / 1e6 = 0.00040852
+    _case(
+        "gemini_generate_content_audio_cache",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.5-flash",
+        input_tokens=1500,
+        cache_read_tokens=1024,
+        output_tokens=10,
+        expected_cost_usd="0.00040852",
+        units={"input_audio_tokens": 300},
+    ),
 ]

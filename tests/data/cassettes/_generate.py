@@ -677,6 +677,46 @@ def gemini_generate_content() -> None:
     )
 
 
+def gemini_audio_cache() -> None:
+    # An audio question over a cached text context: promptTokensDetails lists TEXT and AUDIO,
+    # cacheTokensDetails only the TEXT the cache held (Gemini leaves out modalities it did not read).
+    request = {
+        "cachedContent": "cachedContents/ctx-paris-guide",
+        "contents": [{"role": "user", "parts": [{"inlineData": {"mimeType": "audio/wav", "data": "UklGRg=="}}]}],
+    }
+    body = {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": "The Louvre opens at 9."}], "role": "model"},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 1500,
+            "candidatesTokenCount": 10,
+            "totalTokenCount": 1510,
+            "cachedContentTokenCount": 1024,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 1200}, {"modality": "AUDIO", "tokenCount": 300}],
+            "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 1024}],
+            "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 10}],
+        },
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "QXVkaW9DYWNoZUNhc3NldHRl",
+    }
+    write(
+        "gemini_generate_content_audio_cache",
+        (
+            req(
+                "POST",
+                "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+                request,
+            ),
+            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+        ),
+    )
+
+
 GEMINI_EMBED_URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001"
 GEMINI_EMBED_TEXTS = ("Paris is the capital of France.", "Berlin is the capital of Germany.")
 
@@ -1868,6 +1908,7 @@ def main() -> None:
     openai_images_generation()
     gemini_interactions()
     gemini_interactions_stream()
+    gemini_audio_cache()
 
 
 if __name__ == "__main__":
