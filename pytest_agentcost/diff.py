@@ -6,6 +6,8 @@ How a test is judged:
 * ``estimated``: usage is estimated (no usage in a response); reported, never gated.
 * ``new`` / ``removed`` / ``not-run``: no baseline entry; a baseline entry of a test
   that no longer exists (full run only); a test deselected or skipped now.
+* ``failed``: the test failed or errored now; its calls stop where it did, so it is not
+  judged and, like ``not-run``, left out of the suite totals.
 * ``price-changed``: the same usage priced differently (new price data); reported apart.
 * ``regressed`` / ``improved`` / ``unchanged``: the *usage effect* (current cost minus
   the baseline's usage at today's prices) against the test's threshold. A threshold
@@ -38,6 +40,9 @@ def _pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
         return None
     return (delta * 100 / base).quantize(Decimal("0.1"))
 
+
+#: Statuses of tests the suite totals leave out: they did not run now, or stopped part-way.
+_LEFT_OUT_OF_TOTALS = frozenset({"not-run", "failed"})
 
 #: How a stale-cassette failure (``agent_cost_stale = fail``) starts among a test's budget violations.
 STALE_VIOLATION = "stale cassette"
@@ -353,7 +358,14 @@ def compare(
         if test.estimated or entry.estimated:
             status = "estimated"
         elif test.outcome in ("failed", "error"):
-            status = "failed"
+            # Its calls stop where the test did: no usage or price effect to judge, and left out of
+            # the totals, or one broken test reads as a saving the size of its baseline cost.
+            diffs.append(
+                TestDiff(
+                    nodeid, "failed", **{**common, "usage_delta_usd": None, "price_delta_usd": None, "reasons": ()}
+                )
+            )
+            continue
         elif threshold.exceeded(base_now, effective):
             status = "regressed"
         elif usage_delta < 0 and threshold.exceeded(effective, base_now):
@@ -366,13 +378,14 @@ def compare(
             base_total += base_now
             cur_total += effective
         diffs.append(TestDiff(nodeid, status, **common))
-    # The baseline total covers the tests this run could compare: entries of tests
-    # that were deselected or skipped now are left out, so they do not show as savings.
+    # The baseline total covers the tests this run could compare: entries of tests that were
+    # deselected or skipped now, or that failed, are left out, so they do not show as savings.
+    left_out = {d.nodeid for d in diffs if d.status in _LEFT_OUT_OF_TOTALS}
     base_sum: Decimal | None = None
     if baseline is not None:
         base_sum = Decimal(0)
         for d in diffs:
-            if d.status == "not-run" or d.nodeid not in entries:
+            if d.nodeid in left_out or d.nodeid not in entries:
                 continue
             cost = entries[d.nodeid].cost_usd
             if cost is None:
@@ -380,6 +393,13 @@ def compare(
                 break
             base_sum += cost
     cur_sum = run.cost_usd
+    failed = [run.tests[nodeid] for nodeid in left_out if nodeid in run.tests]
+    if cur_sum is not None and failed:
+        for test in failed:
+            if test.cost_usd is None:
+                cur_sum = None
+                break
+            cur_sum -= test.cost_usd
     total_regressed = bool(
         baseline is not None
         and total_threshold is not None

@@ -153,20 +153,21 @@ class _View:
         self.sections = {s: [t for t in tests if t.status == s] for s in _SECTION_STATUSES}
         self.unchanged = [t for t in tests if t.status == "unchanged" and not _in_table(t)]
         self.not_run = len(self.sections["not-run"])
+        self.failed = len(cmp.by_status("failed"))
 
     # -- numbers --------------------------------------------------------------
     def totals(self) -> tuple[Decimal, Decimal, int]:
         """Suite cost per run before and after, and how many unpriced tasks were left out.
 
-        Tasks that did not run now are left out too: ``Comparison.baseline_total_usd``
-        counts every baseline entry, so on a partial run it would show the
-        deselected tasks as a saving, and one unpriced task would hide the total.
+        Tasks that did not run now, or failed part-way, are left out too, as in
+        ``Comparison``'s totals: they would show as savings; and one unpriced task would
+        hide the total.
         """
         before = Decimal(0)
         after = Decimal(0)
         unpriced = 0
         for t in self.cmp.tests:
-            if t.status == "not-run":
+            if t.status in ("not-run", "failed"):
                 continue
             had_entry = t.baseline_calls is not None
             runs_now = t.status != "removed"
@@ -275,6 +276,8 @@ class _View:
         left_out = []
         if self.not_run:
             left_out.append(f"{_plural(self.not_run, 'task')} that did not run")
+        if self.failed:
+            left_out.append(f"{_plural(self.failed, 'failed task')}")
         if unpriced:
             left_out.append(f"{_plural(unpriced, 'unpriced task')}")
         if left_out:

@@ -251,6 +251,53 @@ def test_failed_tests_are_not_written_unless_asked(project: AgentProject) -> Non
     assert "test_agent.py::test_task_a" in json.loads(_baseline_bytes(project))["tests"]
 
 
+def test_a_failed_test_is_left_out_of_the_totals_and_hides_no_regression(project: AgentProject) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_task_a():
+            llm("a")
+
+        @pytest.mark.vcr
+        def test_task_b():
+            raise RuntimeError("the agent crashed before its first call")
+        """,
+    )
+    # a rose: 20,000 in / 1,000 out = $0.0036 (+$0.0015, +71.4%); with its own threshold at 100%
+    # only the suite total (10%) can catch it.
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    result = project.run(
+        "--agent-cost",
+        "--agent-cost-threshold=100%",
+        "--agent-cost-total-threshold=10%",
+        "--agent-cost-json",
+        "cost.json",
+        "--agent-cost-markdown",
+        "cost.md",
+    )
+    assert result.ret == 1
+    # b's $0.0021 baseline against its $0 now would have read as a saving: -14.3% in all.
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 1 failed, 1 unchanged; total $0.0021 -> $0.0036 (+$0.0015, +71.4%)",
+            "agent cost FAILED: suite total $0.0021 -> $0.0036 over threshold 10%",
+        ]
+    )
+    cmp = project.read_json("cost.json")["comparison"]
+    failed = cmp["tests"]["test_agent.py::test_task_b"]
+    assert (failed["status"], failed["usage_delta_usd"], failed["price_delta_usd"]) == ("failed", None, None)
+    assert failed["reasons"] == []
+    assert (cmp["baseline_total_usd"], cmp["current_total_usd"]) == ("0.0021000000", "0.0036000000")
+    assert cmp["total_regressed"] is True
+    md = (project.root / "cost.md").read_text()
+    assert "Agent cost per run up 71.4% (+$0.0015), over the 10% threshold" in md
+    assert "leaving out 1 failed task" in md
+    assert "down" not in md.split("\n", 2)[1]
+
+
 def test_interrupted_run_never_writes_the_baseline(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

@@ -452,7 +452,8 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
         stale_fails=True,
     )
     text = render_comment(run, cmp, max_rows=1)
-    assert text.splitlines()[1] == ":x: **Agent cost per run up 42.9% (+$0.0018): 1 stale cassette**"
+    # The broken test is left out of the totals: only the three new tasks add cost.
+    assert text.splitlines()[1] == ":x: **Agent cost per run up 50.0% (+$0.00105): 1 stale cassette**"
     assert (
         "| :x: `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
         "| stale cassette: the request changed since it was recorded; re-record it |\n"
@@ -465,7 +466,9 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
         "- `t.py::new_0`: $0.00035\n"
         "- ... and 2 more (see the JSON report)\n"
     ) in text
-    assert "test failed: not gated; +300 input tokens" in render_comment(run, cmp)
+    full = render_comment(run, cmp)
+    assert "| `t.py::broken` | $0.0021 | $0.00285 | +$0.00075 | +35.7% | test failed: not gated |" in full
+    assert "leaving out 1 failed task" in full
 
 
 @pytest.mark.parametrize("gate_estimates", [False, True])
