@@ -25,6 +25,7 @@ from pytest_agentcost.models import (
     RunCost,
     TestCost,
     TokenUsage,
+    ToolHostTotals,
     format_money,
     parse_money,
 )
@@ -58,6 +59,9 @@ class BaselineEntry:
     usage: TokenUsage = field(default_factory=TokenUsage)
     by_model: Mapping[str, ModelTotals] = field(default_factory=dict)
     estimated: bool = False
+    tool_hosts: Mapping[str, ToolHostTotals] = field(default_factory=dict)
+    """Tool HTTP calls and their cost per host, so a tool price change is told apart from usage
+    (JSON key ``tool_hosts``, written only when there are any; older baselines have none)."""
 
     @classmethod
     def from_test(cls, test: TestCost) -> BaselineEntry:
@@ -71,10 +75,11 @@ class BaselineEntry:
             usage=test.usage,
             by_model=dict(sorted(test.by_model().items())),
             estimated=test.estimated,
+            tool_hosts=dict(sorted(test.tool_hosts().items())),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "cost_usd": None if self.cost_usd is None else format_money(self.cost_usd),
             "llm_calls": self.llm_calls,
             "tool_calls": self.tool_calls,
@@ -85,6 +90,9 @@ class BaselineEntry:
             **self.usage.to_dict(),
             "by_model": {k: v.to_dict() for k, v in sorted(self.by_model.items())},
         }
+        if self.tool_hosts:
+            data["tool_hosts"] = {k: v.to_dict() for k, v in sorted(self.tool_hosts.items())}
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str) -> BaselineEntry:
@@ -94,6 +102,9 @@ class BaselineEntry:
         by_model_raw = data.get("by_model", {})
         if not isinstance(by_model_raw, Mapping):
             raise ValueError(f"{where}.by_model must be an object")
+        tool_hosts_raw = data.get("tool_hosts", {})
+        if not isinstance(tool_hosts_raw, Mapping):
+            raise ValueError(f"{where}.tool_hosts must be an object")
 
         def count(name: str) -> int:
             value = data.get(name, 0)
@@ -119,6 +130,9 @@ class BaselineEntry:
                 for k, v in by_model_raw.items()
             },
             estimated=estimated,
+            tool_hosts={
+                str(k): ToolHostTotals.from_dict(v, f"{where}.tool_hosts[{k!r}]") for k, v in tool_hosts_raw.items()
+            },
         )
 
 

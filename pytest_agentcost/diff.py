@@ -273,6 +273,20 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     return total
 
 
+def _tool_price_change(entry: BaselineEntry, tool_prices: Mapping[str, Decimal]) -> Decimal:
+    """What the baseline entry's tool calls cost more (or less) at this run's tool prices.
+
+    This run's price per call of a host comes from its own calls to it; a host it did not call,
+    or an entry written before ``tool_hosts`` were kept, keeps its recorded cost.
+    """
+    change = Decimal(0)
+    for host, totals in entry.tool_hosts.items():
+        now = tool_prices.get(host)
+        if now is not None:
+            change += totals.calls * now - totals.cost_usd
+    return change
+
+
 def compare(
     run: RunCost,
     baseline: Baseline | None,
@@ -289,6 +303,7 @@ def compare(
     """Judge every test of ``run`` against ``baseline`` (which may be None: budgets only)."""
     entries = baseline.tests if baseline is not None else {}
     same_prices = baseline is not None and baseline.price_source == run.price_source
+    tool_prices = {host: price for host, t in run.tool_hosts().items() if (price := t.price) is not None}
     diffs: list[TestDiff] = []
     base_total = Decimal(0)
     cur_total = Decimal(0)
@@ -347,6 +362,7 @@ def compare(
             continue
         base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, test, reprice)
         assert base_now is not None
+        base_now += _tool_price_change(entry, tool_prices)
         price_delta = base_now - entry.cost_usd
         on_estimate = gate_estimates and est_now is not None
         effective = est_now if on_estimate and est_now is not None else current

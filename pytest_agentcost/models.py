@@ -334,6 +334,19 @@ class ToolHostTotals:
     def to_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, "cost_usd": format_money(self.cost_usd)}
 
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "tool host") -> ToolHostTotals:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where} must be an object, not {data!r}")
+        return cls(
+            _int(data.get("calls", 0), f"{where}.calls"), parse_money(data.get("cost_usd", "0"), f"{where}.cost_usd")
+        )
+
+    @property
+    def price(self) -> Decimal | None:
+        """USD per call (every call to a host has one price), or None without calls."""
+        return self.cost_usd / self.calls if self.calls else None
+
 
 def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
     """OpenAI background mode: polls of one response id repeat its usage; bill the id once."""

@@ -221,6 +221,63 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     assert cmp["usage_delta_usd"] == "0.0000000000"
 
 
+def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) -> None:
+    project.ini("agent_cost_tool_prices =\n    api.search.example = 0.001\n")
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_research():
+            llm("plan")
+            urllib.request.urlopen("https://api.search.example/search?q=a").read()
+            urllib.request.urlopen("https://api.search.example/search?q=b").read()
+        """,
+    )
+    search = [interaction(f"https://api.search.example/search?q={q}", "{}", method="GET") for q in "ab"]
+    project.cassette(
+        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
+    )
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    entry = project.read_json(BASELINE)["tests"]["test_agent.py::test_research"]
+    assert entry["tool_hosts"] == {"api.search.example": {"calls": 2, "cost_usd": "0.0020000000"}}
+    # The search API's price doubles: $0.0041 -> $0.0061 (+48.8%), the same calls.
+    project.ini("agent_cost_tool_prices =\n    api.search.example = 0.002\n")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["*test_research *$0.0041 *$0.0061 *+$0.0020 *+48.8% *price-changed *price change (+$0.0020)*"]
+    )
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_research"]
+    assert (cmp["status"], cmp["usage_delta_usd"], cmp["price_delta_usd"]) == (
+        "price-changed",
+        "0.0000000000",
+        "+0.0020000000",
+    )
+    # One search more at the new price is usage: +$0.002, the price change stays apart.
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_research():
+            llm("plan")
+            for q in "abc":
+                urllib.request.urlopen(f"https://api.search.example/search?q={q}").read()
+        """,
+    )
+    search.append(interaction("https://api.search.example/search?q=c", "{}", method="GET"))
+    project.cassette(
+        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 1
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_research"]
+    assert (cmp["status"], cmp["usage_delta_usd"], cmp["price_delta_usd"]) == (
+        "regressed",
+        "+0.0020000000",
+        "+0.0020000000",
+    )
+
+
 def test_subset_update_keeps_other_entries(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

@@ -47,6 +47,8 @@ entry = st.fixed_dictionaries(
         ),
         "estimated": json_value,
         "tool_cost_usd": json_value,
+        "tool_hosts": json_value
+        | st.dictionaries(st.text(max_size=8), st.dictionaries(st.sampled_from(["calls", "cost_usd"]), json_value)),
     },
 )
 baseline_doc = st.one_of(
@@ -78,6 +80,7 @@ def test_baseline_loader_raises_only_baseline_errors(doc: Any) -> None:
         assert all(getattr(e.usage, k) >= 0 for k in TOKEN_KINDS)
         assert all(type(count) is int and count > 0 for _, count in e.usage.units)
         assert all(_money_ok(m.cost_usd) for m in e.by_model.values())
+        assert all(_money_ok(h.cost_usd) and h.calls >= 0 for h in e.tool_hosts.values())
 
 
 @settings(max_examples=200, deadline=None)
