@@ -193,9 +193,7 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
 
 
 def _describe(run: RunCost) -> str:
-    source = run.price_source
-    text = f"{source.name} {source.version} at {source.price_date} ({source.hours})"
-    return text + (f" with price file {source.overrides}" if source.overrides else "")
+    return run.price_source.describe(hours=True)
 
 
 def _merge(args: argparse.Namespace) -> int:

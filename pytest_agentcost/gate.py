@@ -16,7 +16,14 @@ from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage, split_model_key, time_of_day_note
+from pytest_agentcost.models import (
+    PriceSource,
+    RunCost,
+    TestCost,
+    TokenUsage,
+    split_model_key,
+    time_of_day_note,
+)
 from pytest_agentcost.pricing import Pricer, known_usage_keys
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
@@ -185,11 +192,10 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
         + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
     )
     if cmp.prices_changed:
+        base, now = cmp.baseline_price_source, cmp.current_price_source
         lines.append(
-            f"prices changed: baseline {cmp.baseline_price_source.get('version')} at "
-            f"{cmp.baseline_price_source.get('price_date')}, now {cmp.current_price_source.get('version')} at "
-            f"{cmp.current_price_source.get('price_date')}"
-            f"{time_of_day_note(cmp.baseline_price_source, cmp.current_price_source)}; "
+            f"prices changed: baseline {PriceSource.from_dict(base).describe()}, "
+            f"now {PriceSource.from_dict(now).describe()}{time_of_day_note(base, now)}; "
             "price effects are reported apart from usage"
         )
     word = "FAILED" if mode == "fail" else "warning"

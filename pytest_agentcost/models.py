@@ -625,6 +625,14 @@ class PriceSource:
         """:attr:`time_of_day` as a reader is told it: ``"midnight UTC"`` for files without one."""
         return self.time_of_day or "midnight UTC"
 
+    def describe(self, *, hours: bool = False) -> str:
+        """``genai-prices 0.2.3 at 2026-11-01 with price file sha256:…`` (``?`` for what is unknown);
+        ``hours``: with how hour-dependent prices were taken, ``(list rate)``."""
+        text = f"{self.name or '?'} {self.version or '?'} at {self.price_date or '?'}"
+        if hours:
+            text += f" ({self.hours})"
+        return text + (f" with price file {self.overrides}" if self.overrides else "")
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "version": self.version, "price_date": self.price_date}
         if self.overrides is not None:

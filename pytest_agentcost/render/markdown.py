@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_agentcost.diff import STALE_VIOLATION
-from pytest_agentcost.models import time_of_day_note
+from pytest_agentcost.models import PriceSource, time_of_day_note
 from pytest_agentcost.render._format import money, percent, signed_money
 
 if TYPE_CHECKING:
@@ -120,12 +120,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
-def _source(source: Mapping[str, object]) -> str:
-    name, version, date = (source.get(k) or "?" for k in ("name", "version", "price_date"))
-    text = f"{name} {version} at {date}"
-    if source.get("overrides"):
-        text += f" with price file {source['overrides']}"
-    return text
+def _source(source: Mapping[str, Any]) -> str:
+    return PriceSource.from_dict(source).describe()
 
 
 # -- the document -----------------------------------------------------------------

@@ -215,7 +215,12 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     _write_baseline_priced(project, data, "0.0010500000")
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(["compared with baseline: 2 price-changed*", "prices changed: baseline 0.0.1*"])
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 2 price-changed*",
+            "prices changed: baseline genai-prices 0.0.1 at 2026-11-01, now genai-prices 0.2.* at 2026-11-01; *",
+        ]
+    )
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
     assert cmp["price_delta_usd"] == "+0.0010500000"
     assert cmp["usage_delta_usd"] == "0.0000000000"
@@ -275,6 +280,24 @@ def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) 
         "regressed",
         "+0.0020000000",
         "+0.0020000000",
+    )
+
+
+def test_a_price_file_change_names_the_price_file(project: AgentProject) -> None:
+    _setup(project)
+    (project.root / "prices.toml").write_text('[models."gpt-4o-mini"]\ninput = "0.15"\noutput = "0.60"\n')
+    project.ini("agent_cost_prices = prices.toml\n")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # A negotiated rate: input at half price. Only the price file changed, so the line must say so.
+    (project.root / "prices.toml").write_text('[models."gpt-4o-mini"]\ninput = "0.075"\noutput = "0.60"\n')
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 2 price-changed*",
+            "prices changed: baseline genai-prices * at 2026-11-01 with price file sha256:*, "
+            "now genai-prices * at 2026-11-01 with price file sha256:*; price effects are reported apart from usage",
+        ]
     )
 
 

@@ -458,7 +458,7 @@ def test_compare_reprices_a_baseline_of_other_prices(tmp_path: Path, capsys: pyt
         f"the baseline is repriced with the installed {genai_prices.__version__}\n"
     )
     assert (
-        f"prices changed: baseline {PRICES.version} at 2025-01-01, now 0.0.1 at 2026-11-01; "
+        f"prices changed: baseline genai-prices {PRICES.version} at 2025-01-01, now genai-prices 0.0.1 at 2026-11-01; "
         "price effects are reported apart from usage"
     ) in captured.out.splitlines()
 
