@@ -115,6 +115,11 @@ class TestDiff:
     def gated(self) -> bool:
         return self.status in GATED or bool(self.budget)
 
+    @property
+    def over_budget(self) -> bool:
+        """A hard limit (``max_usd``, ``max_llm_calls``, ``max_tokens``) failed, not only a stale cassette."""
+        return any(not b.startswith(STALE_VIOLATION) for b in self.budget)
+
     def to_dict(self) -> dict[str, Any]:
         def money(v: Decimal | None) -> str | None:
             return None if v is None else format_money(v)

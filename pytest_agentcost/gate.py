@@ -14,7 +14,7 @@ from genai_prices import Usage
 
 from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
-from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
+from pytest_agentcost.diff import Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
     PriceSource,
@@ -140,7 +140,7 @@ def verdict(t: TestDiff) -> str:
     its threshold (both read "unchanged" or "new" as a status)."""
     if t.status == "regressed":
         return t.status
-    if any(not b.startswith(STALE_VIOLATION) for b in t.budget):
+    if t.over_budget:
         return "over budget"
     if t.budget:
         return "stale"
@@ -155,7 +155,9 @@ def _notes(t: TestDiff) -> str:
     return "; ".join((*t.budget, *t.reasons, *(f"stale: {s}" for s in t.stale), *([note] if note else [])))
 
 
-def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
+def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> list[str]:
+    """The comparison table and verdict lines; ``accepting``: the run updates the baseline, which
+    accepts cost changes (not budgets or stale cassettes), and the lines say so."""
     from tabulate import tabulate
 
     lines: list[str] = []
@@ -199,12 +201,14 @@ def comparison_lines(cmp: Comparison, mode: str) -> list[str]:
             "price effects are reported apart from usage"
         )
     word = "FAILED" if mode == "fail" else "warning"
+    accepted = "accepted by the baseline update"
     for t in cmp.regressions:
-        lines.append(f"agent cost {word}: {t.nodeid}: {why_failed(t)}")
+        verdict_word = accepted if accepting and not t.budget else word
+        lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(
-            f"agent cost {word}: suite total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)} "
-            f"over threshold {cmp.total_threshold}"
+            f"agent cost {accepted if accepting else word}: suite total {money(cmp.baseline_total_usd)} -> "
+            f"{money(cmp.current_total_usd)} over threshold {cmp.total_threshold}"
         )
     improved = cmp.by_status("improved")
     if improved:
@@ -289,7 +293,9 @@ def finish_session(
     outcome.comparison = cmp
     if baseline is not None:
         outcome.lines.append("")
-        outcome.lines.extend(comparison_lines(cmp, settings.mode))
+        outcome.lines.extend(
+            comparison_lines(cmp, settings.mode, accepting=settings.update_baseline and not interrupted)
+        )
     else:
         for t in cmp.regressions:
             outcome.lines.append(
@@ -386,8 +392,9 @@ def finish_session(
                 f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
             )
             # Updating the baseline accepts the new costs: a cost regression does not fail the run.
-            # Credentials, unpriced calls and stale cassettes still do.
-            outcome.failed = failed
+            # Budgets (hard limits, with or without a baseline), credentials, unpriced calls and
+            # stale cassettes still do.
+            outcome.failed = failed or (settings.mode == "fail" and any(t.over_budget for t in cmp.tests))
     return outcome
 
 

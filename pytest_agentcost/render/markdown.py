@@ -238,7 +238,7 @@ class _View:
         cmp = self.cmp
         gated = cmp.regressions
         regressed = sum(1 for t in gated if t.status == "regressed")
-        over_budget = sum(1 for t in gated if any(not b.startswith(STALE_VIOLATION) for b in t.budget))
+        over_budget = sum(1 for t in gated if t.over_budget)
         stale_failed = sum(1 for t in gated if any(b.startswith(STALE_VIOLATION) for b in t.budget))
         improved = len(cmp.by_status("improved"))
         before, after, _ = self.totals()

@@ -89,10 +89,16 @@ def test_more_tokens_fails_and_names_the_test(project: AgentProject) -> None:
     assert cmp["tests"]["test_agent.py::test_task_a"]["status"] == "regressed"
     assert cmp["tests"]["test_agent.py::test_task_a"]["delta_pct"] == "71.4"
     assert cmp["tests"]["test_agent.py::test_task_b"]["status"] == "unchanged"
-    # Merged to main: updating the baseline accepts the new cost, and the run passes.
+    # Merged to main: updating the baseline accepts the new cost, says so, and the run passes.
     accepted = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert accepted.ret == 0, accepted.stdout.str()
-    accepted.stdout.fnmatch_lines(["*baseline updated: *(2 written, 0 pruned*"])
+    accepted.stdout.fnmatch_lines(
+        [
+            "agent cost accepted by the baseline update: test_agent.py::test_task_a: cost $0.0021 -> $0.0036 *",
+            "*baseline updated: *(2 written, 0 pruned*",
+        ]
+    )
+    assert "FAILED" not in accepted.stdout.str()
     assert project.read_json(BASELINE)["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0036000000"
 
 
@@ -149,8 +155,12 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
             "2 LLM calls over max_llm_calls 1; 11,000 tokens over max_tokens 5,000"
         ]
     )
+    # An update accepts cost changes, not hard limits: it writes the baseline and still fails.
+    updated = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert updated.ret == 1
+    updated.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd*"])
+    assert "test_agent.py::test_task_b" in json.loads(_baseline_bytes(project))["tests"]
     # With a baseline, the verdict column says why the unchanged test fails.
-    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     compared = project.run("--agent-cost")
     assert compared.ret == 1
     compared.stdout.fnmatch_lines(
