@@ -256,12 +256,14 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
 
 
 def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: Repricer | None) -> Decimal | None:
-    """The baseline entry's cost at the run's prices, repriced from its token counts per model.
+    """The baseline entry's cost at the run's prices, repriced from its counts per model.
 
-    Token counts are all a baseline keeps. When they do not give this run's own cost of a model
-    either (hosted web searches billed per call, image or audio tokens at their own rate, a
-    price tier a call's size crosses), the baseline's share of that is unknown: the entry keeps
-    its recorded cost rather than lose it and show it as a usage change.
+    A baseline keeps the token kinds and the other ``units`` a price depends on (hosted web
+    searches billed per call, image or audio tokens at their own rate). When they do not give
+    this run's own cost of a model either (a price tier a call's size crosses), or the run's
+    calls of a model have units the baseline's lack (a baseline written before units were kept
+    holds none, though its recorded cost paid for them), the baseline's share of that is unknown:
+    the entry keeps its recorded cost rather than lose it and show it as a usage change.
     """
     if reprice is None or entry.cost_usd is None:
         return entry.cost_usd
@@ -269,8 +271,11 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
         now = current.get(key)
-        if now is not None and now.cost_usd is not None and reprice(key, now.usage) != now.cost_usd:
-            return entry.cost_usd
+        if now is not None and now.cost_usd is not None:
+            if reprice(key, now.usage) != now.cost_usd:
+                return entry.cost_usd
+            if now.usage.units and not {k for k, _ in now.usage.units} <= {k for k, _ in totals.usage.units}:
+                return entry.cost_usd
         priced = reprice(key, totals.usage)
         if priced is None:
             return entry.cost_usd

@@ -607,3 +607,37 @@ def test_units_keep_only_what_the_price_depends_on() -> None:
     filed = Pricer(overrides={"gpt-4o": ModelPrice(input=Decimal(1), output=Decimal(2))})
     assert filed.units("openai", "gpt-4o", searched) == ()
     assert pricer.units("openai", "gpt-4o", searched) == (("web_searches", 2),)
+
+
+def test_a_baseline_written_before_units_were_kept_keeps_its_cost() -> None:
+    # A baseline written before 'units' holds no web search count though its recorded cost
+    # includes the search fee. The run now reprices exactly from its own units, but the baseline
+    # repriced from its tokens alone would lose the fee: the unchanged test would read as a
+    # usage regression the size of the fee.
+    pricer = Pricer()
+    usage = Usage(input_tokens=2000, output_tokens=300, web_searches=1)
+    units = pricer.units("openai", "gpt-4o", usage)
+    assert units == (("web_searches", 1),)
+    cost = pricer.price("openai", "gpt-4o", usage)
+    assert cost is not None
+    call = CallRecord(
+        "llm", "api.openai.com", 200, "openai", "openai.responses", "gpt-4o",
+        accounting.token_usage(usage, units), cost,
+    )  # fmt: skip
+    test = TestCost("t.py::task", calls=(call,))
+    old = BaselineEntry.from_test(
+        dataclasses.replace(test, calls=(dataclasses.replace(call, usage=TokenUsage(2000, 300)),))
+    )
+    written = json.loads(dump_baseline(Baseline(tests={test.nodeid: old}, price_source=PriceSource(version="0.0.1"))))
+    assert "units" not in json.dumps(written)
+    cmp = compare(
+        RunCost(tests={test.nodeid: test}, price_source=pricer.source),
+        baseline_from_dict(written, "baseline"),
+        threshold_for=lambda _: Threshold.parse("10%"),
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        reprice=make_repricer(pricer),
+    )
+    (diff,) = cmp.tests
+    assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
