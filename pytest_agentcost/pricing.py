@@ -219,6 +219,10 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
     return prices
 
 
+class _Unpriced(Exception):
+    """The usage :meth:`Pricer.units` was asked about has no price: nothing to memoise."""
+
+
 class Pricer:
     """Prices calls with genai-prices at a fixed date, user overrides first."""
 
@@ -310,9 +314,12 @@ class Pricer:
         )
         if not others or not model or self._override(provider, model) is not None:
             return ()
-        dependent = self._dependent_keys.get(
-            (provider, model, context, others), lambda _snapshot, _key: self._price_depends_on(usage, _key)
-        )
+        try:
+            dependent = self._dependent_keys.get(
+                (provider, model, context, others), lambda _snapshot, _key: self._price_depends_on(usage, _key)
+            )
+        except _Unpriced:
+            return ()
         return tuple(sorted((key, values[key]) for key in dependent))
 
     def _price_depends_on(
@@ -321,7 +328,10 @@ class Pricer:
         provider, model, context, others = key
         full = self.price(provider, model, usage, context)
         if full is None:
-            return ()
+            # This usage cannot be priced (its counts contradict each other, say), which says
+            # nothing of the next one with the same keys: nothing is memoised, or the units
+            # kept would depend on which call came first (and differ between xdist workers).
+            raise _Unpriced
         values: Mapping[str, Any] = vars(usage)
         dependent: list[str] = []
         for other in others:

@@ -641,3 +641,16 @@ def test_a_baseline_written_before_units_were_kept_keeps_its_cost() -> None:
     )
     (diff,) = cmp.tests
     assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
+
+
+def test_units_do_not_depend_on_which_call_came_first() -> None:
+    # A call that cannot be priced (its audio count exceeds its input) says nothing of the next
+    # call with the same keys: were its empty answer kept for the model and key set, the next
+    # call's audio tokens would be lost, and a report would differ with the order calls are read
+    # in (one xdist worker against another).
+    pricer = Pricer()
+    bad = Usage(input_tokens=100, output_tokens=10, input_text_tokens=50, input_audio_tokens=300)
+    assert pricer.price("google-gla", "gemini-2.5-flash", bad) is None
+    assert pricer.units("google-gla", "gemini-2.5-flash", bad) == ()
+    good = Usage(input_tokens=1000, output_tokens=10, input_text_tokens=700, input_audio_tokens=300)
+    assert pricer.units("google-gla", "gemini-2.5-flash", good) == (("input_audio_tokens", 300),)
