@@ -30,9 +30,10 @@ What is reported when usage cannot be read (the policy)
     * A 2xx stream carrying an error event (SSE ``event: error``, an
       ``{"error": ...}`` chunk, ``response.failed``, an event-stream exception
       frame): ``billed=False``, zero usage, and a warning.
-    * An OpenAI background-mode response still ``queued``/``in_progress``:
-      ``billed=False`` without warning; the poll that sees it completed is
-      billed (callers bill each ``response_id`` once).
+    * An OpenAI background-mode response or a Gemini background interaction
+      still ``queued``/``in_progress``: ``billed=False`` without warning; the
+      poll (``GET .../responses/{id}``, ``GET .../interactions/{id}``) that sees
+      it completed is billed (callers bill each ``response_id`` once).
     * Any other 2xx answer without a usable usage (missing, malformed: strings,
       negatives, booleans, missing required fields; an empty, HTML or
       non-UTF-8 body; a truncated stream; a Gemini embedding answer, which
@@ -141,6 +142,10 @@ _VERTEX_ANTHROPIC_PATH = re.compile(
 #: OpenAI Images API calls billed by token (gpt-image-*): generations and edits.
 _IMAGES_PATHS = ("/images/generations", "/images/edits")
 _RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
+#: ``GET /v1beta/interactions/{id}``: a poll of a (background) Gemini interaction.
+_INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$")
+#: The path of each endpoint's polls, whose answers repeat the usage of the id they poll.
+_POLL_PATHS = {"openai.responses": _RESPONSES_POLL_PATH, "gemini.interactions": _INTERACTIONS_POLL_PATH}
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
 
 
@@ -163,6 +168,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
     if method == "GET":
         if _RESPONSES_POLL_PATH.search(path) and not path.endswith(("/input_items", "/input_tokens")):
             return "openai.responses"
+        if _INTERACTIONS_POLL_PATH.search(path):
+            return "gemini.interactions"
         return None
     if method != "POST":
         return None
@@ -1826,8 +1833,9 @@ def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY
 def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> Extraction:
     text = _response_text(interaction)
     streamed = _is_streamed(interaction, endpoint, text)
-    is_poll = interaction.method.upper() == "GET" and endpoint == "openai.responses"
-    poll_match = _RESPONSES_POLL_PATH.search(interaction.path) if is_poll else None
+    poll_path = _POLL_PATHS.get(endpoint) if interaction.method.upper() == "GET" else None
+    is_poll = poll_path is not None
+    poll_match = poll_path.search(interaction.path) if poll_path is not None else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
     url_model = _bedrock_url_model(interaction.path) if endpoint.startswith("bedrock.") else None
 

@@ -1207,6 +1207,45 @@ def test_interactions_that_are_not_finished_answers(body: Any, billed: bool, est
     assert bool(extraction.warnings) is warns
 
 
+def test_a_background_interaction_is_billed_once_by_the_poll_that_sees_it_finished() -> None:
+    # background=true answers in_progress; the client polls GET /v1beta/interactions/{id} until
+    # the interaction is completed. Read as a free path on Google's host, the polls dropped the
+    # whole call: no LLM call and $0 for 9 in / 13 out + 203 thought tokens of gemini-2.5-flash.
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.models import bill_responses_once
+
+    created = post(
+        INTERACTIONS_URL,
+        {"id": "v1_bg", "object": "interaction", "model": "gemini-2.5-flash", "status": "in_progress"},
+        request={"model": "gemini-2.5-flash", "input": "Say hi", "background": True},
+    )
+    done = {
+        "id": "v1_bg",
+        "object": "interaction",
+        "model": "gemini-2.5-flash",
+        "status": "completed",
+        "usage": {"total_input_tokens": 9, "total_output_tokens": 13, "total_thought_tokens": 203},
+    }
+
+    def poll(body: Any, url: str = f"{INTERACTIONS_URL}/v1_bg") -> Interaction:
+        return Interaction("GET", url, {}, b"", 200, {"content-type": "application/json"}, json.dumps(body).encode())
+
+    running = poll({**done, "status": "in_progress", "usage": None})
+    extraction = usage.extract(poll(done))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.billed, extraction.is_poll, extraction.response_id) == (
+        "gemini.interactions", True, True, "v1_bg",
+    )  # fmt: skip
+    assert reported(extraction) == {"input_tokens": 9, "output_tokens": 216}
+    accountant = Accountant(Pricer())
+    calls = bill_responses_once(accountant(i, None, None) for i in (created, running, poll(done), poll(done)))
+    assert [(c.kind, c.billed) for c in calls] == [("llm", False), ("llm", False), ("llm", True), ("llm", False)]
+    assert sum(c.cost_usd or 0 for c in calls) == Decimal("0.0005427")
+    # On a host no provider names, a GET of that path is an LLM poll only with the answer's shape.
+    assert usage.extract(poll({"id": "x"}, "https://crm.internal/api/interactions/x")) is None
+    assert usage.extract(poll(done, "https://gateway.internal/v1beta/interactions/v1_bg")) is not None
+
+
 def test_interactions_stream_counts_function_calls_and_reads_only_the_final_usage() -> None:
     running = {"usage": {"total_input_tokens": 40, "total_output_tokens": 1}}
     final = {
