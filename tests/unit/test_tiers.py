@@ -654,3 +654,14 @@ def test_units_do_not_depend_on_which_call_came_first() -> None:
     assert pricer.units("google-gla", "gemini-2.5-flash", bad) == ()
     good = Usage(input_tokens=1000, output_tokens=10, input_text_tokens=700, input_audio_tokens=300)
     assert pricer.units("google-gla", "gemini-2.5-flash", good) == (("input_audio_tokens", 300),)
+
+
+def test_a_unit_this_genai_prices_does_not_know_is_not_repriced() -> None:
+    # A baseline written with a newer genai-prices may keep a unit this one does not know.
+    # genai-prices would only warn and price without it: the repricer must refuse instead, so
+    # the entry keeps its recorded cost rather than lose that unit's share as a usage change.
+    reprice = make_repricer(Pricer())
+    usage = TokenUsage(2000, 300)
+    assert reprice("openai:gpt-4o", usage) is not None
+    assert reprice("openai:gpt-4o", dataclasses.replace(usage, units=(("web_searches", 1),))) is not None
+    assert reprice("openai:gpt-4o", dataclasses.replace(usage, units=(("future_units", 3),))) is None
