@@ -72,7 +72,7 @@ def units_from(value: Any, what: str = "units") -> Units:
         if not isinstance(key, str):
             raise ValueError(f"{what} keys must be strings, not {key!r}")
         pairs.append((key, _int(count, f"{what}.{key}")))
-    return tuple(sorted(pair for pair in pairs if pair[1]))
+    return tuple(sorted(pairs))
 
 
 def _merge_units(parts: Iterable[Units]) -> Units:

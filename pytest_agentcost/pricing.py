@@ -299,9 +299,11 @@ class Pricer:
         Hosted web searches, one-hour cache writes, audio or image tokens priced at their own
         rate: what a baseline must keep to be repriced exactly (see
         :data:`~pytest_agentcost.models.Units`). A count is kept when leaving it out changes the
-        price, worked out once per model and set of keys; a detail priced like its total
-        (Gemini's text tokens) is not kept. Nothing is kept for a call no price source knows or
-        that a price file prices (by tokens only).
+        price, worked out once per model and shape (keys, which are zero); a detail priced like its total
+        (Gemini's text tokens) is not kept. A zero can be kept too: Gemini's
+        ``cache_audio_read_tokens = 0`` says no audio came from the cache, and without it
+        genai-prices will not split the cache reads. Nothing is kept for a call no price source
+        knows or that a price file prices (by tokens only).
         """
         values: Mapping[str, Any] = vars(usage)
         for key in values:
@@ -309,8 +311,11 @@ class Pricer:
                 break
         else:
             return ()  # nearly every call: the token kinds only
+        # Each key with whether it is zero: a zero can matter where a count does not, and back.
         others = tuple(
-            key for key, value in values.items() if key not in _TOKEN_USAGE_KEY_SET and type(value) is int and value > 0
+            (key, value == 0)
+            for key, value in values.items()
+            if key not in _TOKEN_USAGE_KEY_SET and type(value) is int and value >= 0
         )
         if not others or not model or self._override(provider, model) is not None:
             return ()
@@ -323,7 +328,7 @@ class Pricer:
         return tuple(sorted((key, values[key]) for key in dependent))
 
     def _price_depends_on(
-        self, usage: Usage, key: tuple[str | None, str, PriceContext, tuple[str, ...]]
+        self, usage: Usage, key: tuple[str | None, str, PriceContext, tuple[tuple[str, bool], ...]]
     ) -> tuple[str, ...]:
         provider, model, context, others = key
         full = self.price(provider, model, usage, context)
@@ -334,7 +339,7 @@ class Pricer:
             raise _Unpriced
         values: Mapping[str, Any] = vars(usage)
         dependent: list[str] = []
-        for other in others:
+        for other, _ in others:
             try:
                 without = Usage(**{k: v for k, v in values.items() if k != other})
             except (ValueError, TypeError):  # pragma: no cover - the values came from a valid Usage

@@ -726,6 +726,6 @@ CASES: list[dict[str, Any]] = [
         cache_read_tokens=1024,
         output_tokens=10,
         expected_cost_usd="0.00040852",
-        units={"input_audio_tokens": 300},
+        units={"cache_audio_read_tokens": 0, "input_audio_tokens": 300},
     ),
 ]

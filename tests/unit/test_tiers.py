@@ -567,6 +567,22 @@ def test_a_baseline_of_calls_that_cost_more_than_their_tokens_keeps_its_cost() -
             Usage(input_tokens=3020, output_tokens=100, cache_write_tokens=3000, cache_write_1h_tokens=2000),
             (("cache_write_1h_tokens", 2000),),
         ),
+        # Audio input over a cached text context (Gemini): audio is priced apart, and the zero
+        # audio cache reads are kept, or genai-prices will not split the cache reads.
+        (
+            "gemini-2.5-flash",
+            "google-gla",
+            Usage(
+                input_tokens=1500,
+                output_tokens=10,
+                cache_read_tokens=1024,
+                input_text_tokens=1200,
+                input_audio_tokens=300,
+                cache_text_read_tokens=1024,
+                cache_audio_read_tokens=0,
+            ),
+            (("cache_audio_read_tokens", 0), ("input_audio_tokens", 300)),
+        ),
     ],
 )
 def test_a_baseline_keeps_the_units_beyond_tokens_and_is_repriced_with_them(
@@ -665,3 +681,30 @@ def test_a_unit_this_genai_prices_does_not_know_is_not_repriced() -> None:
     assert reprice("openai:gpt-4o", usage) is not None
     assert reprice("openai:gpt-4o", dataclasses.replace(usage, units=(("web_searches", 1),))) is not None
     assert reprice("openai:gpt-4o", dataclasses.replace(usage, units=(("future_units", 3),))) is None
+
+
+def test_units_are_worked_out_per_shape_zeros_included() -> None:
+    # Two calls with the same keys: one writes to the cache for five minutes only (the one-hour
+    # count is 0, which changes no price), the next for an hour too. The first must not decide
+    # for the second, whatever order the calls are read in (xdist workers read in other orders).
+    pricer = Pricer()
+    five_minutes = Usage(
+        input_tokens=2060,
+        output_tokens=350,
+        cache_read_tokens=1800,
+        cache_write_tokens=248,
+        cache_write_5m_tokens=248,
+        cache_write_1h_tokens=0,
+    )
+    one_hour = Usage(
+        input_tokens=3020,
+        output_tokens=100,
+        cache_write_tokens=3000,
+        cache_write_5m_tokens=1000,
+        cache_write_1h_tokens=2000,
+    )
+    assert pricer.units("anthropic", "claude-sonnet-4-5", five_minutes) == ()
+    assert pricer.units("anthropic", "claude-sonnet-4-5", one_hour) == (("cache_write_1h_tokens", 2000),)
+    again = Pricer()
+    assert again.units("anthropic", "claude-sonnet-4-5", one_hour) == (("cache_write_1h_tokens", 2000),)
+    assert again.units("anthropic", "claude-sonnet-4-5", five_minutes) == ()
