@@ -583,6 +583,14 @@ def test_a_baseline_of_calls_that_cost_more_than_their_tokens_keeps_its_cost() -
             ),
             (("cache_audio_read_tokens", 0), ("input_audio_tokens", 300)),
         ),
+        # Reasoning priced apart from output (sonar-deep-research: $3 against $8 per million),
+        # and searches billed per thousand.
+        (
+            "sonar-deep-research",
+            "perplexity",
+            Usage(input_tokens=1000, output_tokens=5000, output_reasoning_tokens=4000, web_searches=3),
+            (("web_searches", 3),),
+        ),
     ],
 )
 def test_a_baseline_keeps_the_units_beyond_tokens_and_is_repriced_with_them(
@@ -708,3 +716,11 @@ def test_units_are_worked_out_per_shape_zeros_included() -> None:
     again = Pricer()
     assert again.units("anthropic", "claude-sonnet-4-5", one_hour) == (("cache_write_1h_tokens", 2000),)
     assert again.units("anthropic", "claude-sonnet-4-5", five_minutes) == ()
+
+
+def test_usages_add_their_units() -> None:
+    a = TokenUsage(1, 2, units=(("web_searches", 1),))
+    b = TokenUsage(3, 4, units=(("cache_write_1h_tokens", 5), ("web_searches", 2)))
+    total = TokenUsage(4, 6, units=(("cache_write_1h_tokens", 5), ("web_searches", 3)))
+    assert a + b == total == TokenUsage.sum([a, b])
+    assert TokenUsage(1) + TokenUsage(2) == TokenUsage(3)
