@@ -185,11 +185,15 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
                 disable_numparse=True,
             ).splitlines()
         )
-    counts = cmp.counts()
+    # Counted by the verdict column, so the line and the table agree ("within threshold" and
+    # "over budget" are statuses "unchanged" or "new" in the JSON report).
+    counts: dict[str, int] = {}
+    for t in cmp.tests:
+        counts[verdict(t)] = counts.get(verdict(t), 0) + 1
     lines.append("")
     lines.append(
         "compared with baseline: "
-        + ", ".join(f"{n} {status}" for status, n in counts.items())
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         + f"; total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}"
         + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
     )

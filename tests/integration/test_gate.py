@@ -111,7 +111,10 @@ def test_rise_under_threshold_passes(project: AgentProject) -> None:
     assert result.ret == 0
     assert "FAILED" not in result.stdout.str()
     result.stdout.fnmatch_lines(
-        ["test_agent.py::test_task_a *$0.0021 *$0.002175 *+$0.000075 *+3.6% *within threshold*"]
+        [
+            "test_agent.py::test_task_a *$0.0021 *$0.002175 *+$0.000075 *+3.6% *within threshold*",
+            "compared with baseline: 1 unchanged, 1 within threshold; total *",
+        ]
     )
 
 
@@ -372,7 +375,7 @@ def test_a_failed_test_is_left_out_of_the_totals_and_hides_no_regression(project
     # b's $0.0021 baseline against its $0 now would have read as a saving: -14.3% in all.
     result.stdout.fnmatch_lines(
         [
-            "compared with baseline: 1 failed, 1 unchanged; total $0.0021 -> $0.0036 (+$0.0015, +71.4%)",
+            "compared with baseline: 1 failed, 1 within threshold; total $0.0021 -> $0.0036 (+$0.0015, +71.4%)",
             "agent cost FAILED: suite total $0.0021 -> $0.0036 over threshold 10%",
         ]
     )
