@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_agentcost.errors import AgentCostError, BaselineError, MergeError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from pytest_agentcost.models import RunCost
 
@@ -175,6 +175,12 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
                 f"price sources differ: {first[0]} was priced with {_describe(first[1])}, {path} with "
                 f"{_describe(run)}; run every shard with the same genai-prices, price date and price file"
             )
+        elif run.gate != first[1].gate:
+            # The merged report records one set of gate settings, for compare to apply.
+            raise MergeError(
+                f"gate settings differ: {_gate_difference(first[0], first[1].gate, path, run.gate)}; "
+                "run every shard with the same agent_cost_* options and ini values"
+            )
         for nodeid, test in run.tests.items():
             seen = tests.get(nodeid)
             if seen is None:
@@ -188,12 +194,35 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
             markers[nodeid] = dict(spec)
     assert first is not None  # argparse requires one file at least
     return RunCost(
-        tests=dict(sorted(tests.items())), price_source=first[1].price_source, markers=dict(sorted(markers.items()))
+        tests=dict(sorted(tests.items())),
+        price_source=first[1].price_source,
+        markers=dict(sorted(markers.items())),
+        gate=first[1].gate,
     )
 
 
 def _describe(run: RunCost) -> str:
     return run.price_source.describe(hours=True)
+
+
+def _gate_difference(
+    path_a: Path, gate_a: Mapping[str, Any] | None, path_b: Path, gate_b: Mapping[str, Any] | None
+) -> str:
+    """The settings two shards disagree on, each as its report records it."""
+    if gate_a is None or gate_b is None:
+        older, newer = (path_a, path_b) if gate_a is None else (path_b, path_a)
+        return f"{newer} records them, {older} does not (written by an older pytest-agentcost)"
+    return "; ".join(
+        f"{key} {_gate_value(gate_a.get(key))} in {path_a}, {_gate_value(gate_b.get(key))} in {path_b}"
+        for key in sorted(gate_a.keys() | gate_b.keys())
+        if gate_a.get(key) != gate_b.get(key)
+    )
+
+
+def _gate_value(value: Any) -> str:
+    if value is None:
+        return "off"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _merge(args: argparse.Namespace) -> int:

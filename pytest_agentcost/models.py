@@ -666,6 +666,9 @@ class RunCost:
     price_source: PriceSource = field(default_factory=PriceSource)
     markers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """``agent_cost`` marker arguments by node id, so ``agentcost compare`` applies them too."""
+    gate: Mapping[str, Any] | None = None
+    """The gate settings the run used (``Settings.gate_settings``), so ``agentcost compare`` applies
+    them too; ``None`` for a worker's part of a run and for files written before they were kept."""
 
     @property
     def with_llm(self) -> list[TestCost]:

@@ -467,6 +467,7 @@ class AgentCostSession:
             tests=dict(sorted(tests.items())),
             price_source=self.settings.pricer.source,
             markers=self.settings.marker_specs(),
+            gate=self.settings.gate_settings(),
         )
 
     @pytest.hookimpl(trylast=True)

@@ -9,6 +9,7 @@ Schema (``schema_version`` 1)::
       "tests": {"<nodeid>": {<TestCost summary>, "calls": [<CallRecord>...], "location": [path, line]}},
       "totals": {...},
       "by_model": {"<provider>:<model>": {"calls": n, "cost_usd": "...", <token kinds>}},
+      "gate": {"threshold": "10%,$0.0001", "total_threshold": null, "mode": "fail", ...},
       "comparison": {...}            # only when compared with a baseline
     }
 
@@ -26,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pytest_agentcost.errors import BaselineError
+from pytest_agentcost.errors import BaselineError, ConfigError
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, format_money
 
 __all__ = [
@@ -56,6 +57,8 @@ def run_to_dict(run: RunCost, comparison: Mapping[str, Any] | None = None) -> di
     }
     if run.markers:
         data["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
+    if run.gate is not None:
+        data["gate"] = dict(run.gate)
     if comparison is not None:
         data["comparison"] = dict(comparison)
     return data
@@ -210,6 +213,8 @@ def iter_run_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> 
     }
     if run.markers:
         head["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
+    if run.gate is not None:
+        head["gate"] = dict(run.gate)
     tests = ((nodeid, run.tests[nodeid]) for nodeid in sorted(run.tests))
     return iter_report_json(head, tests, comparison, _test_json)
 
@@ -251,10 +256,19 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
     markers = data.get("markers", {})
     if not isinstance(markers, Mapping) or not all(isinstance(v, Mapping) for v in markers.values()):
         raise BaselineError(f"{source}: 'markers' must map node ids to marker arguments")
+    gate = None
+    if "gate" in data:
+        from pytest_agentcost.settings import parse_gate  # imports genai-prices: only when needed
+
+        try:
+            gate = parse_gate(data["gate"], "gate")
+        except ConfigError as exc:
+            raise BaselineError(f"{source}: {exc}") from None
     return RunCost(
         tests=tests,
         price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}),
         markers={str(k): dict(v) for k, v in markers.items()},
+        gate=gate,
     )
 
 

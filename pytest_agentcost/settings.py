@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pytest_agentcost.errors import ConfigError
@@ -14,10 +15,12 @@ from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file, parse_
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "GATE_DEFAULTS",
     "Budget",
     "Settings",
     "TestRules",
     "Threshold",
+    "parse_gate",
     "parse_host_providers",
     "parse_runs_per_month",
 ]
@@ -78,6 +81,15 @@ class Threshold:
         if self.usd is not None and delta <= self.usd:
             return False
         return not (self.percent is not None and baseline > 0 and delta * 100 / baseline <= self.percent)
+
+    def spec(self) -> str:
+        """The threshold as an option value ``parse`` reads back: ``10%,$0.0001``."""
+        parts = []
+        if self.percent is not None:
+            parts.append(f"{self.percent.normalize():f}%")
+        if self.usd is not None:
+            parts.append(f"${self.usd.normalize():f}")
+        return ",".join(parts)
 
     def describe(self) -> str:
         parts = []
@@ -197,6 +209,54 @@ def parse_host_providers(lines: Sequence[str]) -> dict[str, str]:
     return result
 
 
+#: The gate settings a run report records (its ``gate`` object), each with the value it takes when
+#: nothing sets it: what ``pytest --agent-cost`` does without options or ini values, and so what
+#: ``agentcost compare`` applies to a run file written before reports recorded them.
+GATE_DEFAULTS: Mapping[str, Any] = MappingProxyType(
+    {
+        "fail_unpriced": False,
+        "gate_estimates": False,
+        "mode": "fail",
+        "runs_per_month": None,
+        "stale": "warn",
+        "threshold": DEFAULT_THRESHOLD,
+        "total_threshold": None,
+    }
+)
+
+_GATE_CHOICES = {"mode": ("fail", "warn"), "stale": ("ignore", "warn", "fail")}
+
+
+def parse_gate(data: Any, what: str) -> dict[str, Any]:
+    """Validate a run report's ``gate`` object into every key of :data:`GATE_DEFAULTS`.
+
+    Keys it leaves out take their default; keys this version does not know are left out, as a
+    reader of schema 1 ignores optional keys added after it. Thresholds come back as ``spec()``.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{what} must be an object of gate settings, not {data!r}")
+    result = dict(GATE_DEFAULTS)
+    for key in GATE_DEFAULTS.keys() & data.keys():
+        value, name = data[key], f"{what}.{key}"
+        if key in ("threshold", "total_threshold"):
+            if value is None and key == "total_threshold":
+                pass  # the total is not gated
+            elif isinstance(value, str):
+                value = Threshold.parse(value, name).spec()
+            else:
+                raise ConfigError(f"{name} must be a threshold such as '10%,$0.0001', not {value!r}")
+        elif key in _GATE_CHOICES:
+            if value not in _GATE_CHOICES[key]:
+                raise ConfigError(f"{name} must be one of {', '.join(_GATE_CHOICES[key])}, not {value!r}")
+        elif key == "runs_per_month":
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ConfigError(f"{name} must be a non-negative whole number or null, not {value!r}")
+        elif not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, not {value!r}")
+        result[key] = value
+    return result
+
+
 @dataclass
 class Settings:
     """Everything a run needs to know, validated once at configure time."""
@@ -297,6 +357,19 @@ class Settings:
             runs_per_month=rpm,
             scan=scan,
         )
+
+    def gate_settings(self) -> dict[str, Any]:
+        """The settings the gate judges a run by, as the run report records them (``gate``), so
+        ``agentcost compare`` on that report, or on shards merged, gives pytest's verdict."""
+        return {
+            "fail_unpriced": self.fail_unpriced,
+            "gate_estimates": self.gate_estimates,
+            "mode": self.mode,
+            "runs_per_month": self.runs_per_month,
+            "stale": self.stale_policy,
+            "threshold": self.threshold.spec(),
+            "total_threshold": None if self.total_threshold is None else self.total_threshold.spec(),
+        }
 
     def record_marker(self, nodeid: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         self.markers[nodeid] = parse_marker(args, kwargs, nodeid)

@@ -572,3 +572,35 @@ def test_a_baseline_priced_at_midnight_reads_as_a_price_change(project: AgentPro
     )
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_a"]
     assert (cmp["price_delta_usd"], cmp["usage_delta_usd"]) == ("+0.0019000000", "0.0000000000")
+
+
+def test_the_run_report_records_the_gate_settings(project: AgentProject) -> None:
+    # From the ini and from options alike; the same bytes with and without xdist.
+    project.ini("agent_cost_threshold = 25%\nagent_cost_runs_per_month = 1_000\n")
+    _setup(project)
+    args = ("--agent-cost", "--agent-cost-total-threshold=5%,$0.001", "--agent-cost-mode=warn", "--agent-cost-stale")
+    assert project.run(*args, "fail", "--agent-cost-json=run.json").ret == 0
+    assert project.read_json("run.json")["gate"] == {
+        "fail_unpriced": False,
+        "gate_estimates": False,
+        "mode": "warn",
+        "runs_per_month": 1000,
+        "stale": "fail",
+        "threshold": "25%",
+        "total_threshold": "5%,$0.001",
+    }
+    other = AgentProject(project.pytester, xdist=not project.xdist)
+    assert other.run(*args, "fail", "--agent-cost-json=other.json").ret == 0
+    assert (project.root / "run.json").read_bytes() == (project.root / "other.json").read_bytes()
+    # Nothing set: the defaults, the total not gated.
+    project.ini()
+    assert project.run("--agent-cost", "--agent-cost-json=plain.json").ret == 0
+    assert project.read_json("plain.json")["gate"] == {
+        "fail_unpriced": False,
+        "gate_estimates": False,
+        "mode": "fail",
+        "runs_per_month": None,
+        "stale": "warn",
+        "threshold": "10%,$0.0001",
+        "total_threshold": None,
+    }

@@ -501,3 +501,47 @@ def test_compare_says_when_the_run_took_hour_dependent_prices_at_midnight(
         f"agentcost: note: {run_file} took prices that depend on the hour at midnight UTC; the baseline is "
         "repriced at the list rate, so rerun pytest --agent-cost for a like-for-like comparison\n"
     )
+
+
+# -- gate settings through merge ------------------------------------------------------------
+
+GATE = {
+    "fail_unpriced": False,
+    "gate_estimates": False,
+    "mode": "fail",
+    "runs_per_month": None,
+    "stale": "warn",
+    "threshold": "25%",
+    "total_threshold": None,
+}
+
+
+def test_merge_keeps_the_gate_settings_the_shards_share(tmp_path: Path) -> None:
+    run = replace(make_run(), gate=GATE)
+    ids = sorted(run.tests)
+    a = write_run(tmp_path / "a.json", RunCost({n: run.tests[n] for n in ids[:2]}, PRICES, gate=GATE))
+    b = write_run(tmp_path / "b.json", RunCost({n: run.tests[n] for n in ids[2:]}, PRICES, gate=GATE))
+    out = tmp_path / "all.json"
+    assert main(["merge", str(a), str(b), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == run_to_json(run)
+
+
+def test_merge_refuses_shards_run_with_other_gate_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = make_run()
+    ids = sorted(run.tests)
+    other = {**GATE, "mode": "warn", "total_threshold": "5%"}
+    a = write_run(tmp_path / "a.json", RunCost({n: run.tests[n] for n in ids[:2]}, PRICES, gate=GATE))
+    b = write_run(tmp_path / "b.json", RunCost({n: run.tests[n] for n in ids[2:]}, PRICES, gate=other))
+    old = write_run(tmp_path / "old.json", RunCost({n: run.tests[n] for n in ids[2:]}, PRICES))
+    out = tmp_path / "all.json"
+    assert main(["merge", str(a), str(b), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost: error: gate settings differ: mode fail in {a}, warn in {b}; total_threshold off in {a}, "
+        f"5% in {b}; run every shard with the same agent_cost_* options and ini values\n"
+    )
+    assert main(["merge", str(old), str(a), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost: error: gate settings differ: {a} records them, {old} does not (written by an older "
+        "pytest-agentcost); run every shard with the same agent_cost_* options and ini values\n"
+    )
+    assert not out.exists()

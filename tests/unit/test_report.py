@@ -160,3 +160,76 @@ def test_an_entry_with_a_prewritten_value_is_the_entry_written_whole(entry: dict
     from pytest_agentcost.report import _compact, _compact_with
 
     assert _compact_with(entry, "calls", '[1, "x"]') == _compact({**entry, "calls": [1, "x"]})
+
+
+# -- the gate settings a run used ----------------------------------------------------------------
+
+GATE = {
+    "fail_unpriced": True,
+    "gate_estimates": False,
+    "mode": "warn",
+    "runs_per_month": 1000,
+    "stale": "fail",
+    "threshold": "25%",
+    "total_threshold": "5%,$0.001",
+}
+
+
+def test_the_gate_settings_round_trip_and_stay_out_when_unknown() -> None:
+    import json
+
+    run = replace(_run(2), gate=GATE)
+    text = run_to_json(run)
+    assert json.loads(text)["gate"] == GATE
+    assert run_from_dict(json.loads(text)).gate == GATE
+    assert run_to_json(run_from_dict(json.loads(text))) == text
+    # A worker's part of a run, or a file written before they were kept: no key, read as None.
+    assert "gate" not in run_to_dict(_run(2))
+    assert run_from_dict(run_to_dict(_run(2))).gate is None
+
+
+def test_gate_settings_are_read_leniently_about_keys_and_strictly_about_values() -> None:
+    data = run_to_dict(_run(1))
+    # Keys left out take the default; keys of a later version are ignored; thresholds normalised.
+    data["gate"] = {"threshold": "10.0%, $0.00010", "total_threshold": None, "later_key": 1}
+    assert run_from_dict(data).gate == {
+        "fail_unpriced": False,
+        "gate_estimates": False,
+        "mode": "fail",
+        "runs_per_month": None,
+        "stale": "warn",
+        "threshold": "10%,$0.0001",
+        "total_threshold": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("gate", "message"),
+    [
+        ([], "gate must be an object of gate settings, not []"),
+        ({"threshold": None}, "gate.threshold must be a threshold such as '10%,$0.0001', not None"),
+        ({"total_threshold": "ten"}, "gate.total_threshold: 'ten' is neither a percentage ('10%') nor dollars"),
+        ({"mode": "loud"}, "gate.mode must be one of fail, warn, not 'loud'"),
+        ({"stale": None}, "gate.stale must be one of ignore, warn, fail, not None"),
+        ({"runs_per_month": -1}, "gate.runs_per_month must be a non-negative whole number or null, not -1"),
+        ({"runs_per_month": True}, "gate.runs_per_month must be a non-negative whole number or null, not True"),
+        ({"fail_unpriced": "yes"}, "gate.fail_unpriced must be true or false, not 'yes'"),
+    ],
+)
+def test_bad_gate_settings_are_one_line_naming_the_file(gate: object, message: str) -> None:
+    from pytest_agentcost.errors import BaselineError
+
+    data = run_to_dict(_run(1))
+    data["gate"] = gate
+    with pytest.raises(BaselineError) as info:
+        run_from_dict(data, "run.json")
+    assert str(info.value).startswith(f"run.json: {message}")
+
+
+def test_a_threshold_spec_reads_back_as_itself() -> None:
+    from pytest_agentcost.settings import Threshold
+
+    for spec, canonical in [("10%", "10%"), ("$0.002", "$0.002"), ("$0.00010, 12.50%", "12.5%,$0.0001")]:
+        threshold = Threshold.parse(spec)
+        assert threshold.spec() == canonical
+        assert Threshold.parse(threshold.spec()) == threshold
