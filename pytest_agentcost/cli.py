@@ -60,20 +60,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("baseline", type=Path, metavar="BASELINE", help="the committed baseline file")
     comp.add_argument("run", type=Path, metavar="RUN.json", help="a run report (agentcost merge output)")
+    # Each gate setting left out is the one the run recorded (its "gate"), as pytest applied it;
+    # a run file without them gets pytest's defaults. argparse %-formats help: '%%' is one '%'.
     comp.add_argument(
         "--threshold",
-        default=DEFAULT_THRESHOLD,
         metavar="SPEC",
-        # argparse %-formats help: the default goes in through %(default)s, never pasted in.
-        help="per-task threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' (default %(default)s)",
+        help="per-task threshold, e.g. '10%%', '$0.002' or '10%%,$0.0001' "
+        f"(default: the run's, else {DEFAULT_THRESHOLD.replace('%', '%%')})",
     )
     comp.add_argument(
         "--total-threshold",
-        default=DEFAULT_THRESHOLD,
         metavar="SPEC",
-        help="threshold on the suite total (default %(default)s)",
+        help="threshold on the suite total, or 'off' (default: the run's, else off)",
     )
-    comp.add_argument("--mode", choices=("fail", "warn"), default="fail", help="warn: report only, exit 0")
+    comp.add_argument(
+        "--mode", choices=("fail", "warn"), help="warn: report only, exit 0 (default: the run's, else fail)"
+    )
     comp.add_argument("--markdown", type=Path, metavar="PATH", help="write the PR-comment markdown to PATH")
     comp.add_argument("--json", type=Path, metavar="PATH", help="write the run report with the comparison to PATH")
     scope = comp.add_mutually_exclusive_group()
@@ -94,16 +96,23 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument(
         "--stale",
         choices=("ignore", "warn", "fail"),
-        default="warn",
-        help="what a stale cassette does (as ini agent_cost_stale; default warn)",
+        help="what a stale cassette does, as ini agent_cost_stale (default: the run's, else warn)",
     )
-    comp.add_argument("--fail-unpriced", action="store_true", help="fail when a call has no known price")
-    comp.add_argument("--gate-estimates", action="store_true", help="gate stale tasks on their estimated cost")
+    comp.add_argument(
+        "--fail-unpriced",
+        action=argparse.BooleanOptionalAction,
+        help="fail when a call has no known price (default: the run's, else no)",
+    )
+    comp.add_argument(
+        "--gate-estimates",
+        action=argparse.BooleanOptionalAction,
+        help="gate stale tasks on their estimated cost (default: the run's, else no)",
+    )
     comp.add_argument(
         "--runs-per-month",
         type=int,
         metavar="N",
-        help="runs a month, for the monthly projection in the markdown",
+        help="runs a month, for the monthly projection in the markdown (default: the run's, else none)",
     )
 
     upd = sub.add_parser(
@@ -246,38 +255,77 @@ def _write(path: Path, text: str) -> None:
 # -- compare ------------------------------------------------------------------------
 
 
+#: The compare options a run file's gate settings stand in for, as the note on an older file names them.
+_GATE_OPTIONS = (
+    ("--threshold", "threshold"),
+    ("--total-threshold", "total_threshold"),
+    ("--mode", "mode"),
+    ("--stale", "stale"),
+)
+
+
 def _compare(args: argparse.Namespace) -> int:
     import os
+    from dataclasses import replace
 
     from pytest_agentcost.baseline import load_baseline
     from pytest_agentcost.gate import finish_session
     from pytest_agentcost.report import load_run
-    from pytest_agentcost.settings import Settings, Threshold, parse_runs_per_month
+    from pytest_agentcost.settings import GATE_DEFAULTS, Settings, Threshold, parse_runs_per_month
 
     # Check the options first, named as the user typed them (Settings.build names the ini options).
-    Threshold.parse(args.threshold, "--threshold")
-    Threshold.parse(args.total_threshold, "--total-threshold")
+    given: dict[str, Any] = {
+        "threshold": None if args.threshold is None else Threshold.parse(args.threshold, "--threshold").spec(),
+        "total_threshold": None,
+        "mode": args.mode,
+        "stale": args.stale,
+        "fail_unpriced": args.fail_unpriced,
+        "gate_estimates": args.gate_estimates,
+        "runs_per_month": args.runs_per_month,
+    }
+    total_off = args.total_threshold is not None and args.total_threshold.strip().lower() == "off"
+    if args.total_threshold is not None and not total_off:
+        given["total_threshold"] = Threshold.parse(args.total_threshold, "--total-threshold").spec()
     if args.runs_per_month is not None:
         parse_runs_per_month(str(args.runs_per_month), "--runs-per-month")
     baseline = load_baseline(args.baseline)
     run = load_run(args.run)
+    # The settings pytest gated the run with, then the options given over them.
+    gate = dict(GATE_DEFAULTS if run.gate is None else run.gate)
+    gate.update({key: value for key, value in given.items() if value is not None})
+    if total_off:
+        gate["total_threshold"] = None
+    if run.gate is None:
+        defaults = [
+            f"{option} {_gate_value(GATE_DEFAULTS[key])}"
+            for option, key in _GATE_OPTIONS
+            if given[key] is None and not (key == "total_threshold" and total_off)
+        ]
+        if defaults:
+            print(
+                f"{PROG}: note: {args.run} does not record the gate settings its run used (written by an older "
+                f"pytest-agentcost); using the defaults {', '.join(defaults)}",
+                file=sys.stderr,
+            )
     settings = Settings.build(
         rootdir=Path.cwd(),
         baseline=args.baseline,
         baseline_explicit=True,
         json_path=str(args.json) if args.json else None,
         markdown_path=str(args.markdown) if args.markdown else None,
-        threshold=args.threshold,
-        total_threshold=args.total_threshold,
-        mode=args.mode,
-        fail_unpriced=args.fail_unpriced,
+        threshold=gate["threshold"],
+        total_threshold=gate["total_threshold"] or "",
+        mode=gate["mode"],
+        fail_unpriced=gate["fail_unpriced"],
         # Reprice the baseline at the run's price date: a price change reads as it does in pytest.
         price_date=run.price_source.price_date,
         prices_file=args.prices,
-        stale_policy=args.stale,
-        gate_estimates=args.gate_estimates,
-        runs_per_month=None if args.runs_per_month is None else str(args.runs_per_month),
+        stale_policy=gate["stale"],
+        gate_estimates=gate["gate_estimates"],
+        runs_per_month=None if gate["runs_per_month"] is None else str(gate["runs_per_month"]),
     )
+    # A report written with --json records the settings this comparison used.
+    run = replace(run, gate=settings.gate_settings())
     # Per-test marker rules travel in the run file: thresholds and budgets apply as in pytest.
     for nodeid, spec in run.markers.items():
         settings.record_marker(nodeid, (), spec)

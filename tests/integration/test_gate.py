@@ -464,15 +464,17 @@ def test_cli_compare_applies_the_run_files_marker_rules(project: AgentProject) -
     assert project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-mode", "warn").ret == 0
     assert project.run("--agent-cost", "--agent-cost-json", "run.json", "--agent-cost-mode", "warn").ret == 0
     assert project.read_json("run.json")["markers"] == {"test_agent.py::test_task_b": {"max_llm_calls": 1}}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest_agentcost.cli", "compare", BASELINE, "run.json"],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "2 LLM calls over max_llm_calls 1" in result.stdout
+    # The run was gated in warn mode, and so is its compare; --mode fail makes the budget fail it.
+    for extra, status, word in (([], 0, "warning"), (["--mode", "fail"], 1, "FAILED")):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest_agentcost.cli", "compare", BASELINE, "run.json", *extra],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == status, result.stdout + result.stderr
+        assert f"agent cost {word}: test_agent.py::test_task_b: 2 LLM calls over max_llm_calls 1" in result.stdout
 
 
 def test_annotations_name_the_file_by_its_path_in_the_repository(
@@ -604,3 +606,48 @@ def test_the_run_report_records_the_gate_settings(project: AgentProject) -> None
         "threshold": "10%,$0.0001",
         "total_threshold": None,
     }
+
+
+def _cli(project: AgentProject, *args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_agentcost.cli", *args],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _verdict_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("agent cost ")]
+
+
+def test_cli_compare_gives_pytests_verdict_on_the_same_run(project: AgentProject) -> None:
+    project.ini("agent_cost_threshold = 100%\n")
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # a: +$0.0015, +71.4%: under the project's 100%; the total +35.7%, not gated unless set.
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    passed = project.run("--agent-cost", "--agent-cost-json=run.json")
+    assert passed.ret == 0
+    compared = _cli(project, "compare", BASELINE, "run.json")
+    assert (compared.returncode, compared.stderr) == (0, "")
+    assert _verdict_lines(compared.stdout) == _verdict_lines(passed.stdout.str()) == []
+    assert "total threshold: off" not in compared.stdout  # the terminal says nothing of an ungated total
+    # The total gated from the command line: compare takes it from the run file.
+    failed = project.run("--agent-cost", "--agent-cost-total-threshold=10%", "--agent-cost-json=total.json")
+    assert failed.ret == 1
+    compared = _cli(project, "compare", BASELINE, "total.json", "--markdown=total.md")
+    assert compared.returncode == 1, compared.stdout + compared.stderr
+    assert (
+        _verdict_lines(compared.stdout)
+        == _verdict_lines(failed.stdout.str())
+        == ["agent cost FAILED: suite total $0.0042 -> $0.0057 over threshold 10%"]
+    )
+    assert "total threshold: 10% · mode: fail" in (project.root / "total.md").read_text()
+    # An option of compare still overrides what the run recorded.
+    assert _cli(project, "compare", BASELINE, "total.json", "--total-threshold=off").returncode == 0
+    assert _cli(project, "compare", BASELINE, "run.json", "--threshold=50%").returncode == 1

@@ -23,11 +23,13 @@ from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, 
 from pytest_agentcost.pricing import LIST_RATE
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.report import run_to_dict, run_to_json
-from pytest_agentcost.settings import Budget, Threshold
+from pytest_agentcost.settings import GATE_DEFAULTS, Budget, Threshold
 from tests.conftest import llm_record
 
 REPO = Path(__file__).resolve().parents[2]
 PRICES = PriceSource(version=genai_prices.__version__, price_date="2026-11-01", time_of_day=LIST_RATE)
+#: The gate settings of a run with no agent_cost options or ini values.
+DEFAULT_GATE = dict(GATE_DEFAULTS)
 
 
 def llm(cost: str, input_tokens: int = 1000, output_tokens: int = 100, **extra: Any) -> CallRecord:
@@ -41,8 +43,11 @@ def llm(cost: str, input_tokens: int = 1000, output_tokens: int = 100, **extra: 
     )
 
 
-def make_run(costs: dict[str, str] | None = None, prices: PriceSource = PRICES) -> RunCost:
-    """A small suite: LLM calls, a paid tool call, a test without calls, a skipped one."""
+def make_run(
+    costs: dict[str, str] | None = None, prices: PriceSource = PRICES, gate: dict[str, Any] | None = DEFAULT_GATE
+) -> RunCost:
+    """A small suite: LLM calls, a paid tool call, a test without calls, a skipped one; ``gate=None``
+    for a report written before reports recorded their gate settings."""
     costs = costs or {}
     tests = [
         TestCost(
@@ -62,7 +67,7 @@ def make_run(costs: dict[str, str] | None = None, prices: PriceSource = PRICES) 
         TestCost("tests/test_util.py::test_no_calls", location=("tests/test_util.py", 3)),
         TestCost("tests/test_util.py::test_skipped", outcome="skipped"),
     ]
-    return RunCost(tests={t.nodeid: t for t in tests}, price_source=prices)
+    return RunCost(tests={t.nodeid: t for t in tests}, price_source=prices, gate=gate)
 
 
 def write_run(path: Path, run: RunCost, comparison: dict[str, Any] | None = None) -> Path:
@@ -87,8 +92,8 @@ def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def shards(tmp_path: Path, run: RunCost, split: int = 2) -> tuple[Path, Path]:
     ids = sorted(run.tests)
-    first = RunCost({n: run.tests[n] for n in ids[:split]}, run.price_source)
-    second = RunCost({n: run.tests[n] for n in ids[split:]}, run.price_source)
+    first = RunCost({n: run.tests[n] for n in ids[:split]}, run.price_source, gate=run.gate)
+    second = RunCost({n: run.tests[n] for n in ids[split:]}, run.price_source, gate=run.gate)
     # A shard compared with the baseline carries a "comparison"; the merged report does not.
     return write_run(tmp_path / "a.json", first, {"has_baseline": False}), write_run(tmp_path / "b.json", second)
 
@@ -106,8 +111,8 @@ def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: py
 def test_merge_accepts_identical_duplicates(tmp_path: Path) -> None:
     run = make_run()
     ids = sorted(run.tests)
-    a = write_run(tmp_path / "a.json", RunCost({n: run.tests[n] for n in ids[:3]}, PRICES))
-    b = write_run(tmp_path / "b.json", RunCost({n: run.tests[n] for n in ids[1:]}, PRICES))
+    a = write_run(tmp_path / "a.json", RunCost({n: run.tests[n] for n in ids[:3]}, PRICES, gate=DEFAULT_GATE))
+    b = write_run(tmp_path / "b.json", RunCost({n: run.tests[n] for n in ids[1:]}, PRICES, gate=DEFAULT_GATE))
     out = tmp_path / "all.json"
     assert main(["merge", str(a), str(b), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == run_to_json(run)
@@ -178,7 +183,7 @@ def expected_comparison(run: RunCost, baseline_run: RunCost) -> Any:
         baseline,
         threshold_for=lambda _: threshold,
         budget_for=lambda _: Budget(),
-        total_threshold=threshold,
+        total_threshold=None,
         full_run=False,
     )
 
@@ -201,7 +206,7 @@ def test_compare_fails_on_a_regression(tmp_path: Path, capsys: pytest.CaptureFix
         "agent cost FAILED: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027 (+$0.0012, +80.0%) "
         "over threshold 10% and $0.0001"
     ) in out
-    assert "agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold 10% and $0.0001" in out
+    assert not [line for line in out if "suite total" in line]  # as in pytest, the total is not gated unless set
 
 
 def test_compare_in_warn_mode_reports_and_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,7 +265,7 @@ def test_compare_writes_the_markdown_and_json(tmp_path: Path) -> None:
 
 def test_compare_full_run_reports_removed_tests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base_run = make_run()
-    run = RunCost({n: t for n, t in base_run.tests.items() if "summary" not in n}, PRICES)
+    run = RunCost({n: t for n, t in base_run.tests.items() if "summary" not in n}, PRICES, gate=DEFAULT_GATE)
     base = write_baseline_of(tmp_path / "baseline.json", base_run)
     run_file = write_run(tmp_path / "run.json", run)
     assert main(["compare", str(base), str(run_file)]) == 0
@@ -545,3 +550,97 @@ def test_merge_refuses_shards_run_with_other_gate_settings(tmp_path: Path, capsy
         "pytest-agentcost); run every shard with the same agent_cost_* options and ini values\n"
     )
     assert not out.exists()
+
+
+# -- gate settings in compare: the run's, unless an option says otherwise -------------------
+
+
+def _compare_out(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    status = main(["compare", *args])
+    captured = capsys.readouterr()
+    failed = [line for line in captured.out.splitlines() if line.startswith("agent cost ")]
+    return status, failed, captured.err
+
+
+def test_compare_gates_with_the_settings_the_run_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = write_baseline_of(tmp_path / "baseline.json", make_run())
+    # test_plan $0.0015 -> $0.0027 (+80%); the total $0.0092 -> $0.0104 (+$0.0012, +13%).
+    recorded = {**DEFAULT_GATE, "threshold": "100%", "total_threshold": "$0.0005"}
+    run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}, gate=recorded))
+    assert _compare_out([str(base), str(run_file)], capsys) == (
+        1,
+        ["agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold $0.0005"],
+        "",
+    )
+    # The project's threshold is what a marker's threshold leaves out comes from, as in pytest.
+    marked = replace(
+        make_run({"plan": "0.0024000000"}, gate={**DEFAULT_GATE, "threshold": "$0.01"}),
+        markers={"tests/test_agent.py::test_plan": {"threshold": "50%"}},
+    )
+    status, failed, _ = _compare_out([str(base), str(write_run(tmp_path / "marked.json", marked))], capsys)
+    assert (status, failed) == (0, [])  # +80% is over 50%, but +$0.0012 is not over $0.01
+    warn_file = write_run(tmp_path / "warn.json", make_run({"plan": "0.0024000000"}, gate={**recorded, "mode": "warn"}))
+    assert _compare_out([str(base), str(warn_file)], capsys) == (
+        0,
+        ["agent cost warning: suite total $0.0092 -> $0.0104 over threshold $0.0005"],
+        "",
+    )
+
+
+def test_compare_options_override_the_recorded_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = write_baseline_of(tmp_path / "baseline.json", make_run())
+    recorded = {**DEFAULT_GATE, "threshold": "100%", "total_threshold": "$0.0005", "mode": "warn"}
+    run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}, gate=recorded))
+    status, failed, _ = _compare_out([str(base), str(run_file), "--threshold", "50%", "--mode", "fail"], capsys)
+    assert status == 1
+    assert failed[0].startswith("agent cost FAILED: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027")
+    assert failed[1:] == ["agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold $0.0005"]
+    assert _compare_out([str(base), str(run_file), "--mode=fail", "--total-threshold", "off"], capsys) == (0, [], "")
+    # --json records the settings this comparison used, not the run's.
+    out = tmp_path / "again.json"
+    assert main(["compare", str(base), str(run_file), "--total-threshold=OFF", "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["gate"] == {**recorded, "total_threshold": None}
+
+
+def test_compare_turns_recorded_switches_off_with_no_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = make_run(gate={**DEFAULT_GATE, "fail_unpriced": True})
+    unpriced = TestCost("tests/test_agent.py::test_new_model", calls=(llm_record(model="gpt-next", cost_usd=None),))
+    run = replace(run, tests={**run.tests, unpriced.nodeid: unpriced})
+    base = write_baseline_of(tmp_path / "baseline.json", make_run())
+    run_file = write_run(tmp_path / "run.json", run)
+    assert _compare_out([str(base), str(run_file)], capsys)[:2] == (
+        1,
+        ["agent cost FAILED: unpriced calls (--agent-cost-fail-unpriced)"],
+    )
+    assert _compare_out([str(base), str(run_file), "--no-fail-unpriced"], capsys)[:2] == (0, [])
+
+
+def test_compare_of_a_run_file_without_gate_settings_states_the_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = write_baseline_of(tmp_path / "baseline.json", make_run())
+    run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}, gate=None))
+    note = (
+        f"agentcost: note: {run_file} does not record the gate settings its run used (written by an older "
+        "pytest-agentcost); using the defaults "
+    )
+    status, failed, err = _compare_out([str(base), str(run_file)], capsys)
+    assert (status, err) == (1, note + "--threshold 10%,$0.0001, --total-threshold off, --mode fail, --stale warn\n")
+    assert len(failed) == 1  # test_plan; the total is not gated, as pytest's default
+    status, failed, err = _compare_out(
+        [str(base), str(run_file), "--threshold=100%", "--total-threshold=5%", "--mode=warn", "--stale=warn"], capsys
+    )
+    assert (status, err) == (0, "")  # every one given: nothing taken by default
+    assert failed == ["agent cost warning: suite total $0.0092 -> $0.0104 over threshold 5%"]
+    status, _, err = _compare_out([str(base), str(run_file), "--total-threshold=off", "--mode=fail"], capsys)
+    assert err == note + "--threshold 10%,$0.0001, --stale warn\n"
+
+
+def test_compare_help_states_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: the run's, else 10%,$0.0001)" in text
+    assert "threshold on the suite total, or 'off' (default: the run's, else off)" in text
+    assert "(default: the run's, else fail)" in text
