@@ -8,9 +8,12 @@ merge their JSON reports and apply the same gate once::
     agentcost compare agent-cost-baseline.json agent-cost.json --full-run --markdown comment.md
     agentcost update-baseline agent-cost.json --full-run
 
-Exit status: 0 pass, 1 a cost regression (``compare`` in fail mode), 2 bad
-input (a file that cannot be read or validated, conflicting shards, bad
-options). Errors are one line on stderr, never a traceback.
+Exit status, the same for every command: 0 done (a pass, nothing found, a
+comment posted or skipped), 1 what the command checks for was found (a cost
+regression from ``compare`` in fail mode, credentials from ``scan``), 2 the
+command could not do its job (bad options, a file that cannot be read or
+validated, conflicting shards, a GitHub API that refuses or cannot be reached).
+Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations

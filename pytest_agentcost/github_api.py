@@ -412,8 +412,10 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="agentcost comment",
         description=(
             "Create or update the sticky cost comment on a pull request. Reads GITHUB_TOKEN, "
-            "GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_EVENT_PATH. In a workflow_run "
-            "workflow pass --pr (e.g. read from the artifact) and --commit."
+            f"GITHUB_API_URL (default {DEFAULT_API_URL}; GitHub Enterprise Server: https://HOST/api/v3), "
+            "GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_EVENT_PATH. In a workflow_run "
+            "workflow pass --pr (e.g. read from the artifact) and --commit. "
+            "Exit status: 0 created, updated or skipped; 2 on any error."
         ),
     )
     parser.add_argument("--body-file", required=True, help="markdown file with the report")
@@ -430,7 +432,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def comment_main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    """``agentcost comment``: post the report; 0 when done or skipped, 1 on error, 2 on bad usage."""
+    """``agentcost comment``: post the report; 0 when done or skipped, 2 on any error.
+
+    Exit 1 is what the other ``agentcost`` commands give for what they found (a cost regression,
+    credentials in a cassette); posting a comment finds nothing, so an error of any kind, a bad
+    option as well as an API that refuses or cannot be reached, is 2, as for them.
+    """
     args = _build_parser().parse_args(list(argv) if argv is not None else None)
     try:
         try:
@@ -472,7 +479,7 @@ def comment_main(argv: Sequence[str] | None = None, environ: Mapping[str, str] =
         )
     except AgentCostError as exc:
         print(f"agentcost comment: error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     where = f" {result.url}" if result.url else ""
     print(f"agentcost comment: {result.action}{where}")
     return 0

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from pytest_agentcost import cli
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.github_api import (
     MAX_COMMENT_CHARS,
@@ -545,7 +546,7 @@ def test_cli_errors(
     message: str,
 ) -> None:
     env = _env(github) | env_changes
-    assert comment_main(["--body-file", _body_file(tmp_path), *args], env) == 1
+    assert comment_main(["--body-file", _body_file(tmp_path), *args], env) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"agentcost comment: error: {message}\n"
@@ -554,7 +555,7 @@ def test_cli_errors(
 
 def test_cli_missing_body_file(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.md"
-    assert comment_main(["--body-file", str(missing), "--pr", "7"], _env(github)) == 1
+    assert comment_main(["--body-file", str(missing), "--pr", "7"], _env(github)) == 2
     assert capsys.readouterr().err == (
         f"agentcost comment: error: cannot read --body-file {missing}: No such file or directory\n"
     )
@@ -567,7 +568,7 @@ def test_cli_token_never_in_output(
     github.force_message = "Resource not accessible by integration"
     args = ["--body-file", _body_file(tmp_path), "--pr", "7"]
 
-    assert comment_main(args, _env(github)) == 1
+    assert comment_main(args, _env(github)) == 2
 
     captured = capsys.readouterr()
     assert "HTTP 403" in captured.err
@@ -577,3 +578,19 @@ def test_cli_token_never_in_output(
         assert TOKEN[8:] not in text
     # The token did reach the API, only in the Authorization header.
     assert [s.headers["authorization"] for s in github.seen] == [f"Bearer {TOKEN}"]
+
+
+def test_cli_every_error_is_exit_2_as_for_the_other_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1 is what compare and scan give for what they find; a comment that could not be posted is an error.
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": "http://127.0.0.1:9", "GITHUB_REPOSITORY": REPO}
+    args = ["--body-file", _body_file(tmp_path), "--pr", "7", "--commit", "abc123"]
+    assert comment_main(args, env) == 2  # the discard port: nothing listens
+    assert capsys.readouterr().err.startswith("agentcost comment: error: cannot reach the GitHub API for GET ")
+    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    # Through the agentcost entry point, as a workflow calls it: no pull request number.
+    assert cli.main(["comment", *args[:2]]) == 2
+    assert "agentcost comment: error: no pull request number" in capsys.readouterr().err
