@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -48,7 +49,10 @@ def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> None:
     it replaces, else the default for new files (the umask applied to 0o666). A temp file from
     ``tempfile.mkstemp`` would leave every report and baseline readable by its owner only.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir's own words, "File exists", for a parent that is a file
+        raise NotADirectoryError(errno.ENOTDIR, f"{os.strerror(errno.ENOTDIR)}: {path.parent}") from None
     fd, tmp = _create_temp(path)
     try:
         with contextlib.suppress(OSError):  # keep the replaced file's mode (not on every filesystem)

@@ -39,6 +39,9 @@ class GateOutcome:
 
     lines: list[str] = field(default_factory=list)
     failed: bool = False
+    errors: list[str] = field(default_factory=list)
+    """Files that could not be written (report, comment, baseline): a usage error, exit status 4.
+    The cost table and verdicts above are still printed."""
     comparison: Comparison | None = None
     annotations: list[str] = field(default_factory=list)
 
@@ -360,27 +363,33 @@ def finish_session(
     regressed = settings.mode == "fail" and bool(cmp.regressions or cmp.total_regressed)
     outcome.failed = failed or regressed
 
-    if modify_report is not None:
-        report = run_to_dict(run, cmp.to_dict())
-        modify_report(report)
-        if settings.json_path is not None:
-            _write(settings.json_path, report_to_json(report))
-    elif settings.json_path is not None:
-        _write(settings.json_path, iter_run_json(run, cmp.to_dict()))
+    try:
+        if modify_report is not None:
+            report = run_to_dict(run, cmp.to_dict())
+            modify_report(report)
+            if settings.json_path is not None:
+                _write(settings.json_path, report_to_json(report))
+        elif settings.json_path is not None:
+            _write(settings.json_path, iter_run_json(run, cmp.to_dict()))
+    except AgentCostError as exc:
+        outcome.errors.append(str(exc))
     markdown = None
     if settings.markdown_path is not None or env.get("GITHUB_ACTIONS") == "true":
         markdown = _markdown(run, cmp, settings)
     if settings.markdown_path is not None and markdown is not None:
-        _write(settings.markdown_path, markdown)
+        try:
+            _write(settings.markdown_path, markdown)
+        except AgentCostError as exc:
+            outcome.errors.append(str(exc))
     if env.get("GITHUB_ACTIONS") == "true":
         outcome.annotations = _annotations(cmp, run, settings.mode, Path(settings.rootdir), env)
         if markdown is not None:
-            try:
-                from pytest_agentcost.render.github import append_step_summary
+            from pytest_agentcost.render.github import append_step_summary
 
+            try:
                 append_step_summary(markdown, env)
-            except (ImportError, OSError):  # pragma: no cover - summary is best effort
-                pass
+            except AgentCostError as exc:  # the job summary is a courtesy: never fail a green run on it
+                outcome.lines.append(f"warning: {exc}")
 
     if settings.update_baseline:
         if interrupted:
@@ -389,7 +398,11 @@ def finish_session(
             new, changes = update_baseline(
                 baseline, run, full_run=full_run, prune=settings.prune, include_failed=settings.include_failed
             )
-            wrote = write_baseline(settings.baseline, new)
+            try:
+                wrote = write_baseline(settings.baseline, new)
+            except AgentCostError as exc:
+                outcome.errors.append(str(exc))
+                return outcome
             outcome.lines.append(
                 f"baseline {'updated' if wrote else 'unchanged'}: {settings.baseline} "
                 f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "

@@ -514,7 +514,9 @@ class AgentCostSession:
             self.lines = [f"pytest-agentcost: {exc}"]
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
             return
-        self.lines = outcome.lines
+        self.lines = outcome.lines + [f"pytest-agentcost: {error}" for error in outcome.errors]
+        if outcome.errors:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if self.lost_workers:
             self.lines.append(
                 f"warning: {self.lost_workers} xdist worker(s) crashed; their tests are missing from this report"

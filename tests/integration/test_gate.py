@@ -514,6 +514,23 @@ def test_github_actions_annotations_and_step_summary(project: AgentProject, monk
     assert "test_task_a" in text
 
 
+def test_an_unwritable_step_summary_is_a_warning_not_a_failure(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(project.root / "no-such-folder" / "summary.md"))
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 2 unchanged*",
+            "warning: cannot append to the GitHub step summary *summary.md: No such file or directory",
+        ]
+    )
+
+
 def _tests_folder_project(project: AgentProject, testpaths: str) -> bytes:
     """test_task_a and test_task_b under tests/, a full baseline of both, then test_task_b deleted."""
     project.ini(f"testpaths = {testpaths}\n")
