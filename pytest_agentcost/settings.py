@@ -31,6 +31,15 @@ __all__ = [
 DEFAULT_THRESHOLD = "10%,$0.0001"
 
 
+def _threshold_part(part: str, number: str, what: str) -> Decimal:
+    """The number of one part of a threshold; an error names the option once and shows the part as given."""
+    try:
+        return parse_money(number.strip(), "value")
+    except ValueError as exc:
+        problem = str(exc).partition(":")[0].removeprefix("value ")  # "is negative", "is not a number"
+        raise ConfigError(f"{what}: {part!r} {problem}") from None
+
+
 @dataclass(frozen=True)
 class Threshold:
     """A regression threshold: relative (percent) and/or absolute (USD); both set -> both must be exceeded."""
@@ -47,17 +56,14 @@ class Threshold:
             raise ConfigError(f"{what}: empty; use e.g. '10%', '$0.002' or '10%,$0.0001'")
         seen: dict[str, str] = {}
         for part in parts:
-            try:
-                if part.endswith("%"):
-                    kind = "percentage"
-                    percent = parse_money(part[:-1].strip(), what)
-                elif part.startswith("$"):
-                    kind = "dollar amount"
-                    usd = parse_money(part[1:].strip(), what)
-                else:
-                    raise ValueError(f"{part!r} is neither a percentage ('10%') nor dollars ('$0.002')")
-            except ValueError as exc:
-                raise ConfigError(f"{what}: {exc}") from None
+            if part.endswith("%"):
+                kind = "percentage"
+                percent = _threshold_part(part, part[:-1], what)
+            elif part.startswith("$"):
+                kind = "dollar amount"
+                usd = _threshold_part(part, part[1:], what)
+            else:
+                raise ConfigError(f"{what}: {part!r} is neither a percentage ('10%') nor dollars ('$0.002')")
             if kind in seen:
                 # Two parts of one kind: the last would silently win.
                 raise ConfigError(

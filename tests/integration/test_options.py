@@ -41,6 +41,12 @@ def test_pytest_help_lists_every_option_of_the_plugin(pytester: pytest.Pytester)
             id="two-dollar-parts",
         ),
         pytest.param(
+            "",
+            ("--agent-cost-threshold=-5%",),
+            "--agent-cost-threshold: '-5%' is negative",
+            id="negative-threshold",
+        ),
+        pytest.param(
             "agent_cost_total_threshold = 5%,7%",
             (),
             "agent_cost_total_threshold: two percentages ('5%' and '7%'); *",

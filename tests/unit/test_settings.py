@@ -36,6 +36,22 @@ def test_threshold_refuses_two_parts_of_one_kind(spec: str, kind: str, parts: st
     )
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("-5%", "'-5%' is negative"),
+        ("$-0.01", "'$-0.01' is negative"),
+        ("nan%", "'nan%' is not finite"),
+        ("ten%", "'ten%' is not a number"),
+        ("10", "'10' is neither a percentage ('10%') nor dollars ('$0.002')"),
+    ],
+)
+def test_bad_threshold_part_names_the_option_once_and_shows_the_part_as_given(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Threshold.parse(spec, "--agent-cost-threshold")
+    assert str(info.value) == f"--agent-cost-threshold: {message}"
+
+
 def test_marker_threshold_refuses_two_parts_of_one_kind() -> None:
     with pytest.raises(ConfigError, match=r"^t\.py::a: agent_cost threshold: two percentages"):
         parse_marker((), {"threshold": "10%,20%"}, "t.py::a")
