@@ -165,6 +165,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
     config.stash[STASH_KEY] = session
     config.pluginmanager.register(session, "agentcost-session")
+    update_only = _update_only_options(config)
+    if update_only and not _is_worker(config):
+        config.pluginmanager.register(
+            _InertOptionsNote(update_only, "--agent-cost-update-baseline"), "agentcost-inert-options"
+        )
     if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
         from pytest_agentcost._xdist import XdistController
 
@@ -180,16 +185,31 @@ def _inert_options(config: pytest.Config) -> list[str]:
     ]
 
 
+def _update_only_options(config: pytest.Config) -> list[str]:
+    """The options given that act only with ``--agent-cost-update-baseline``, when it is not given."""
+    if config.getoption("agent_cost_update_baseline"):
+        return []
+    return [
+        option
+        for option, name in (
+            ("--agent-cost-prune", "agent_cost_prune"),
+            ("--agent-cost-include-failed", "agent_cost_include_failed"),
+        )
+        if config.getoption(name)
+    ]
+
+
 class _InertOptionsNote:
-    """Says, at the end of a run without ``--agent-cost``, that its ``--agent-cost-*`` options did nothing.
+    """Says, at the end of a run, that options given without the one they act with did nothing
+    (``--agent-cost-*`` without ``--agent-cost``, ``--agent-cost-prune`` without an update).
 
     A terminal line, not a warning: ``filterwarnings = error`` must not fail a run over it.
     """
 
-    def __init__(self, options: list[str]) -> None:
+    def __init__(self, options: list[str], needed: str = "--agent-cost") -> None:
         self.line = (
             f"pytest-agentcost: warning: {', '.join(options)} {'has' if len(options) == 1 else 'have'} "
-            "no effect without --agent-cost"
+            f"no effect without {needed}"
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

@@ -126,6 +126,21 @@ def test_agent_cost_options_without_agent_cost_say_they_do_nothing(project: Agen
     assert not (project.root / "agent-cost-baseline.json").exists()
 
 
+def test_update_only_options_without_an_update_say_they_do_nothing(project: AgentProject) -> None:
+    project.ini("filterwarnings = error\n")
+    project.module("test_agent", "def test_task():\n    pass\n")
+    result = project.run("--agent-cost", "--agent-cost-prune", "--agent-cost-include-failed")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    warnings = [line for line in result.stdout.lines if "no effect" in line]
+    assert warnings == [
+        "pytest-agentcost: warning: --agent-cost-prune, --agent-cost-include-failed have no effect without "
+        "--agent-cost-update-baseline"
+    ]
+    updated = project.run("--agent-cost", "--agent-cost-prune", "--agent-cost-update-baseline")
+    assert updated.ret == 0, updated.stdout.str() + updated.stderr.str()
+    assert "no effect" not in updated.stdout.str() + updated.stderr.str()
+
+
 @pytest.mark.parametrize("args", [(), ("--agent-cost", "--agent-cost-json", "cost.json")], ids=["none", "with"])
 def test_no_note_without_agent_cost_options_or_with_agent_cost(project: AgentProject, args: tuple[str, ...]) -> None:
     project.module("test_agent", "def test_task():\n    pass\n")
