@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         description="LLM agent cost reports of pytest-agentcost: merge shards, compare with the baseline, "
         "update the baseline, scan cassettes for secrets, post the PR comment.",
     )
+    from pytest_agentcost import __version__
+
+    parser.add_argument("--version", action="version", version=f"{PROG} (pytest-agentcost) {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     merge = sub.add_parser(

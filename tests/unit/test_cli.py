@@ -98,6 +98,13 @@ def shards(tmp_path: Path, run: RunCost, split: int = 2) -> tuple[Path, Path]:
     return write_run(tmp_path / "a.json", first, {"has_baseline": False}), write_run(tmp_path / "b.json", second)
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_agentcost import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"agentcost (pytest-agentcost) {__version__}\n"
+
+
 def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = make_run()
     a, b = shards(tmp_path, run)
