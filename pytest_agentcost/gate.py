@@ -317,7 +317,8 @@ def finish_session(
     for key in unpriced:
         outcome.lines.append(
             f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; "
-            "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
+            + _unknown_provider_advice(run, key)
+            + "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
             "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
         )
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
@@ -413,6 +414,20 @@ def finish_session(
             # stale cassettes still do.
             outcome.failed = failed or (settings.mode == "fail" and any(t.over_budget for t in cmp.tests))
     return outcome
+
+
+def _unknown_provider_advice(run: RunCost, key: str) -> str:
+    """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it."""
+    if not key.startswith("?:"):
+        return ""
+    hosts = sorted(
+        {c.host for t in run.tests.values() if key in t.unpriced_models for c in t.billed if c.provider is None}
+    )
+    where = f" ({', '.join(hosts)})" if hosts else ""
+    return (
+        f"its provider is unknown: calls to a proxy or local server{where}; name it with an "
+        "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), "
+    )
 
 
 _NUMBER = re.compile(r"\d+")

@@ -250,6 +250,32 @@ def test_errors_are_http_calls_and_tool_hosts_are_priced(project: AgentProject) 
     result.stdout.fnmatch_lines(["tool host *calls *cost", "api.search.example *1 *$0.0050"])
 
 
+def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(project: AgentProject) -> None:
+    # An OpenAI-shaped embeddings call to a local server: the model alone does not say whose price it is.
+    url = "http://127.0.0.1:18080/v1/embeddings"
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_embed():\n    llm('x')\n", url=url)
+    body = {
+        "object": "list",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}],
+        "model": "text-embedding-3-small",
+        "usage": {"prompt_tokens": 8, "total_tokens": 8},
+    }
+    project.cassette("test_agent", "test_embed", [interaction(url, json.dumps(body))])
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(
+        [
+            "warning: no price for model ?:text-embedding-3-small: tokens are counted but its tests are reported "
+            "unpriced; its provider is unknown: calls to a proxy or local server (127.0.0.1); name it with an "
+            "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), add it to a price "
+            "file*"
+        ]
+    )
+    named = project.run("--agent-cost", "-o", "agent_cost_providers=127.0.0.1:18080 = openai")
+    assert "no price for model" not in named.stdout.str()
+    named.stdout.fnmatch_lines(["openai:text-embedding-3-small *"])
+
+
 def test_unknown_model_is_unpriced_never_zero(project: AgentProject) -> None:
     project.module("test_agent", "@pytest.mark.vcr\ndef test_new_model():\n    llm('x')\n")
     project.chat_cassette("test_agent", "test_new_model", [(1000, 100)], model="gpt-99-ultra")
