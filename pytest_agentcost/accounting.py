@@ -151,11 +151,12 @@ class Accountant:
                     warnings=tuple(warnings),
                 )
         if extraction is None:
+            # A tool host keeps its port: two services on one host are priced and totalled apart.
             return CallRecord(
                 kind="tool",
-                host=current.host,
+                host=current.netloc,
                 status=current.status,
-                cost_usd=self.pricer.tool_price(current.host),
+                cost_usd=self.pricer.tool_price(current.netloc),
                 cassette=cassette,
             )
         usage = TokenUsage()

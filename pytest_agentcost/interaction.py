@@ -53,6 +53,12 @@ class Interaction:
         return (urlsplit(self.url).hostname or "").lower()
 
     @cached
+    def netloc(self) -> str:
+        """The request host with the port the URL names (``localhost:8000``), lower-case, without
+        credentials; the host alone when the URL names no port."""
+        return urlsplit(self.url).netloc.lower().rpartition("@")[2]
+
+    @cached
     def path(self) -> str:
         """The request path, without query string."""
         return urlsplit(self.url).path

@@ -47,6 +47,7 @@ __all__ = [
     "load_price_file",
     "parse_price_date",
     "parse_tool_prices",
+    "tool_price_key",
 ]
 
 #: The default price date. Pinned, not "today": a cost gate must give the same
@@ -364,5 +365,23 @@ class Pricer:
         return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment)
 
     def tool_price(self, host: str) -> Decimal:
-        """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``)."""
-        return self.tool_prices.get(host.lower(), Decimal(0))
+        """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``).
+
+        ``host`` may carry a port (``localhost:8081``): its ``host:port`` line wins, then the
+        host's own, as ``agent_cost_providers`` looks hosts up.
+        """
+        key = tool_price_key(host, self.tool_prices)
+        return Decimal(0) if key is None else self.tool_prices[key]
+
+
+def tool_price_key(host: str, prices: Mapping[str, Decimal]) -> str | None:
+    """The ``agent_cost_tool_prices`` entry that prices calls to ``host`` (``host:port`` or ``host``)."""
+    if not prices:
+        return None
+    key = host.lower()
+    if key in prices:
+        return key
+    name, sep, port = key.rpartition(":")
+    if sep and port.isdigit() and (not name.startswith("[") or name.endswith("]")):
+        return name if name in prices else None
+    return None

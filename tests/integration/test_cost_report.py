@@ -250,6 +250,42 @@ def test_errors_are_http_calls_and_tool_hosts_are_priced(project: AgentProject) 
     result.stdout.fnmatch_lines(["tool host *calls *cost", "api.search.example *1 *$0.0050"])
 
 
+def test_tool_prices_look_up_host_and_port_then_host(project: AgentProject) -> None:
+    # Like agent_cost_providers: a 'host:port' line prices that service, a 'host' line the others.
+    project.ini(
+        """
+        agent_cost_tool_prices =
+            127.0.0.1:18081 = 0.001
+            127.0.0.1 = 0.01
+        """
+    )
+    project.module(
+        "test_agent",
+        """
+        @pytest.mark.vcr
+        def test_tools():
+            for port in (18081, 18082, 18081):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/tool").read()
+        """,
+    )
+    project.cassette(
+        "test_agent",
+        "test_tools",
+        [interaction(f"http://127.0.0.1:{port}/tool", "{}", method="GET") for port in (18081, 18082, 18081)],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_tools"]
+    assert test["tool_hosts"] == {
+        "127.0.0.1:18081": {"calls": 2, "cost_usd": "0.0020000000"},
+        "127.0.0.1:18082": {"calls": 1, "cost_usd": "0.0100000000"},
+    }
+    assert test["cost_usd"] == "0.0120000000"
+    result.stdout.fnmatch_lines(
+        ["tool host *calls *cost", "127.0.0.1:18081 *2 *$0.0020", "127.0.0.1:18082 *1 *$0.0100"]
+    )
+
+
 def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(project: AgentProject) -> None:
     # An OpenAI-shaped embeddings call to a local server: the model alone does not say whose price it is.
     url = "http://127.0.0.1:18080/v1/embeddings"
