@@ -321,6 +321,7 @@ def finish_session(
             + "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
             "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
         )
+    outcome.lines.extend(_unmatched_price_lines(run, settings.pricer))
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
     if estimated:
         outcome.lines.append(
@@ -414,6 +415,24 @@ def finish_session(
             # stale cassettes still do.
             outcome.failed = failed or (settings.mode == "fail" and any(t.over_budget for t in cmp.tests))
     return outcome
+
+
+def _unmatched_price_lines(run: RunCost, pricer: Pricer) -> list[str]:
+    """A price the user gave that priced nothing is most likely keyed by another name than the calls'."""
+    models, hosts = pricer.unmatched(c for t in run.tests.values() for c in t.calls)
+    lines = []
+    if models:
+        lines.append(
+            f"warning: price file entries matched no call in this run: {', '.join(models)}; key an entry by "
+            "the model a response reports, as the model table shows it (an entry for a base name such as "
+            "gpt-4.1-mini also prices its dated snapshots)"
+        )
+    if hosts:
+        lines.append(
+            f"warning: agent_cost_tool_prices hosts matched no tool call in this run: {', '.join(hosts)}; "
+            "the tool host table shows the hosts called ('host:port' or 'host')"
+        )
+    return lines
 
 
 def _unknown_provider_advice(run: RunCost, key: str) -> str:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -30,7 +31,7 @@ from genai_prices.types import TimeOfDateConstraint
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
-from pytest_agentcost.models import PriceContext, PriceSource, Units, parse_money
+from pytest_agentcost.models import CallRecord, PriceContext, PriceSource, Units, parse_money
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,6 +58,10 @@ __all__ = [
 DEFAULT_PRICE_DATE = "2026-11-01"
 
 _MTOK = Decimal(1_000_000)
+
+#: A snapshot date at the end of a model name: ``-2025-04-14`` (OpenAI), ``-20250929``
+#: (Anthropic), ``@20241022`` (Anthropic on Vertex).
+_SNAPSHOT_DATE = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|[-@]\d{8})$")
 
 #: genai-prices' usage keys of the five token kinds a call record keeps, in ``TokenUsage``'s field order.
 TOKEN_USAGE_KEYS = (
@@ -244,6 +249,7 @@ class Pricer:
             overrides=overrides_digest,
             time_of_day=LIST_RATE,
         )
+        self._override_keys: dict[tuple[str | None, str], str | None] = {}
         # (provider id or None, model, price context) -> the model resolved for pricing; None when
         # genai-prices does not know the pair (LookupError).
         self._resolved = SnapshotMemo()
@@ -253,10 +259,30 @@ class Pricer:
     def _override(self, provider: str | None, model: str) -> ModelPrice | None:
         if not self.overrides:
             return None
-        key = model.lower()
-        if provider and f"{provider}:{key}" in self.overrides:
-            return self.overrides[f"{provider}:{key}"]
-        return self.overrides.get(key)
+        key = self.override_key(provider, model)
+        return None if key is None else self.overrides[key]
+
+    def override_key(self, provider: str | None, model: str | None) -> str | None:
+        """The price file entry that prices ``model``, or ``None``.
+
+        ``provider:model`` then ``model``; then the same for the model's name without a snapshot
+        date (``gpt-4.1-mini`` for ``gpt-4.1-mini-2025-04-14``), which responses report where
+        the code asked for the base name. An entry for the exact name wins.
+        """
+        if not self.overrides or not model:
+            return None
+        memo = (provider, model)
+        if memo not in self._override_keys:
+            self._override_keys[memo] = self._find_override_key(provider, model.lower())
+        return self._override_keys[memo]
+
+    def _find_override_key(self, provider: str | None, model: str) -> str | None:
+        base = _SNAPSHOT_DATE.sub("", model)
+        for name in (model, base) if base != model else (model,):
+            for key in (f"{provider}:{name}", name) if provider else (name,):
+                if key in self.overrides:
+                    return key
+        return None
 
     def price(
         self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
@@ -363,6 +389,18 @@ class Pricer:
         price_context = dict(context) if context else None
         moment = list_rate_moment(found_provider, found_model, self.price_date, price_context)
         return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment)
+
+    def unmatched(self, calls: Iterable[CallRecord]) -> tuple[list[str], list[str]]:
+        """Price file entries and ``agent_cost_tool_prices`` hosts that price none of ``calls``."""
+        models = set(self.overrides)
+        hosts = set(self.tool_prices)
+        for call in calls:
+            if call.kind == "tool":
+                if hosts:
+                    hosts.discard(tool_price_key(call.host, self.tool_prices) or "")
+            elif models and call.billed:
+                models.discard(self.override_key(call.provider, call.model) or "")
+        return sorted(models), sorted(hosts)
 
     def tool_price(self, host: str) -> Decimal:
         """USD per call to a non-LLM host (0 unless priced in ``agent_cost_tool_prices``).

@@ -347,6 +347,39 @@ def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:
     assert project.read_json("cost.json")["price_source"]["overrides"].startswith("sha256:")
 
 
+def test_price_file_entry_for_a_base_name_prices_its_dated_snapshots(project: AgentProject) -> None:
+    # Code asks for gpt-4.1-mini; the response (and so the report) names gpt-4.1-mini-2025-04-14.
+    (project.root / "prices.toml").write_text(
+        '[models."gpt-4.1-mini"]\ninput = "100"\noutput = "100"\n'
+        '[models."gpt-4o-mini"]\ninput = "50"\noutput = "50"\n'
+        '[models."gpt-4o-mini-2024-07-18"]\ninput = "1"\noutput = "1"\n'
+        '[models."claude-nobody"]\ninput = "1"\noutput = "1"\n'
+    )
+    project.ini("agent_cost_prices = prices.toml\nagent_cost_tool_prices =\n    api.unused.example = 0.01\n")
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_two():\n    llm('x')\n    llm('y')\n")
+    project.cassette(
+        "test_agent",
+        "test_two",
+        [
+            interaction(CHAT_URL, chat_response("gpt-4.1-mini-2025-04-14", 1000, 100)),
+            interaction(CHAT_URL, chat_response("gpt-4o-mini-2024-07-18", 1000, 100)),
+        ],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    calls = project.read_json("cost.json")["tests"]["test_agent.py::test_two"]["calls"]
+    # 1,100 tokens at $100 per million; the exact entry wins over the base name's: at $1.
+    assert [c["cost_usd"] for c in calls] == ["0.1100000000", "0.0011000000"]
+    result.stdout.fnmatch_lines(
+        [
+            "warning: price file entries matched no call in this run: claude-nobody, gpt-4o-mini; key an entry "
+            "by the model a response reports*",
+            "warning: agent_cost_tool_prices hosts matched no tool call in this run: api.unused.example; *",
+        ]
+    )
+    assert result.stdout.str().count("matched no") == 2
+
+
 def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_plain="""

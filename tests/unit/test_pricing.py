@@ -1,0 +1,62 @@
+"""Price file entries and tool prices: which entry prices which call."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pytest_agentcost.pricing import ModelPrice, Pricer
+from tests.conftest import llm_record
+
+PRICE = ModelPrice(input=Decimal(1), output=Decimal(1))
+
+
+@pytest.mark.parametrize(
+    ("entries", "provider", "model", "expected"),
+    [
+        (["gpt-4.1-mini"], "openai", "gpt-4.1-mini-2025-04-14", "gpt-4.1-mini"),
+        (["gpt-4.1-mini"], "openai", "GPT-4.1-mini", "gpt-4.1-mini"),
+        (["claude-sonnet-4-5"], "anthropic", "claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+        (["claude-3-5-sonnet-v2"], "google", "claude-3-5-sonnet-v2@20241022", "claude-3-5-sonnet-v2"),
+        (["openai:gpt-4.1-mini"], "openai", "gpt-4.1-mini-2025-04-14", "openai:gpt-4.1-mini"),
+        # An exact entry wins over the base name's, with or without a provider.
+        (["gpt-4.1-mini", "gpt-4.1-mini-2025-04-14"], "openai", "gpt-4.1-mini-2025-04-14", "gpt-4.1-mini-2025-04-14"),
+        (
+            ["openai:gpt-4.1-mini", "gpt-4.1-mini-2025-04-14"],
+            "openai",
+            "gpt-4.1-mini-2025-04-14",
+            "gpt-4.1-mini-2025-04-14",
+        ),
+        # Not a snapshot date: another model.
+        (["gpt-4.1"], "openai", "gpt-4.1-mini", None),
+        (["gemini-2.0-flash"], "google", "gemini-2.0-flash-001", None),
+        (["gpt-4.1-mini"], "anthropic", None, None),
+    ],
+)
+def test_override_key(entries: list[str], provider: str, model: str | None, expected: str | None) -> None:
+    pricer = Pricer(overrides=dict.fromkeys(entries, PRICE))
+    assert pricer.override_key(provider, model) == expected
+
+
+def test_unmatched_entries() -> None:
+    pricer = Pricer(
+        overrides=dict.fromkeys(["gpt-4.1-mini", "gpt-4o-mini", "unused-model"], PRICE),
+        tool_prices={"localhost:8081": Decimal(1), "localhost": Decimal(2), "search.example": Decimal(3)},
+    )
+    calls = [
+        llm_record(model="gpt-4.1-mini-2025-04-14"),
+        llm_record(model="gpt-4o-mini", billed=False),  # an error response prices nothing
+        llm_record(kind="tool", host="localhost:8081", provider=None, endpoint=None, model=None),
+        llm_record(kind="tool", host="localhost:9000", provider=None, endpoint=None, model=None),
+    ]
+    assert pricer.unmatched(calls) == (["gpt-4o-mini", "unused-model"], ["search.example"])
+
+
+@pytest.mark.parametrize(
+    ("host", "price"),
+    [("localhost:8081", "1"), ("localhost:9000", "2"), ("localhost", "2"), ("[::1]:8081", "4"), ("other", "0")],
+)
+def test_tool_price_takes_host_and_port_then_host(host: str, price: str) -> None:
+    pricer = Pricer(tool_prices={"localhost:8081": Decimal(1), "localhost": Decimal(2), "[::1]": Decimal(4)})
+    assert pricer.tool_price(host) == Decimal(price)
