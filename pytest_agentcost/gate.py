@@ -291,8 +291,13 @@ def finish_session(
     interrupted: bool = False,
     modify_report: Callable[[dict[str, Any]], Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    token_fallbacks: Mapping[str, str] | None = None,
 ) -> GateOutcome:
-    """Everything that happens after the last test, in order; returns what to print and the verdict."""
+    """Everything that happens after the last test, in order; returns what to print and the verdict.
+
+    ``token_fallbacks``: why token estimates fell back, by encoding, in every process of the run
+    (xdist workers); this process's when not given.
+    """
     env = os.environ if environ is None else environ
     outcome = GateOutcome()
     outcome.lines.extend(cost_table_lines(run))
@@ -329,8 +334,9 @@ def finish_session(
         )
     from pytest_agentcost import tokens
 
-    reason = tokens.fallback_reason()
-    if reason:
+    fallbacks = tokens.fallback_reasons() if token_fallbacks is None else token_fallbacks
+    if fallbacks:
+        reason = "; ".join(f"{name}: {why}" for name, why in sorted(fallbacks.items()))
         outcome.lines.append(
             f"note: tiktoken encodings unavailable ({reason}); token estimates use ~4 characters per token. "
             "Point agent_cost_tiktoken_cache (or TIKTOKEN_CACHE_DIR) at the encoding files for exact counts."

@@ -383,6 +383,11 @@ class AgentCostSession:
             runs_per_month=config.getini("agent_cost_runs_per_month") or None,
             scan=config.getoption("agent_cost_scan"),
         )
+        from pytest_agentcost import tokens
+
+        # The report's note says when token estimates fell back to ~4 characters per token, once;
+        # a warning would be attributed to whichever test first needed an estimate.
+        tokens.configure_warning(enabled=False)
         session = cls(config, settings)
         if not session.is_worker:
             session.load_baseline()
@@ -502,6 +507,8 @@ class AgentCostSession:
             self.worker_payloads = []
 
     def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
+        from pytest_agentcost import tokens
+
         if self.is_worker:
             from pytest_agentcost.models import RunCost
             from pytest_agentcost.report import run_to_dict
@@ -510,6 +517,8 @@ class AgentCostSession:
             self.config.workeroutput["agentcost"] = {  # type: ignore[attr-defined]
                 "run": run_to_dict(run),
                 "markers": self.settings.marker_specs(),
+                # Per process: the controller's report says it for every worker.
+                "token_fallbacks": tokens.fallback_reasons(),
             }
             return
         from pytest_agentcost.gate import finish_session
@@ -524,6 +533,7 @@ class AgentCostSession:
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
                 or session.shouldstop is not False
                 or self.lost_workers > 0,
+                token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
                     if _implemented(self.config, "pytest_agentcost_modify_report")
@@ -545,6 +555,14 @@ class AgentCostSession:
         self.verdict = outcome
         if outcome.failed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _token_fallbacks(self, own: dict[str, str]) -> dict[str, str]:
+        """Why token estimates fell back, by encoding: this process's and every xdist worker's."""
+        reasons = dict(own)
+        for payload in self.worker_payloads:
+            for name, reason in payload.get("token_fallbacks", {}).items():
+                reasons.setdefault(str(name), str(reason))
+        return dict(sorted(reasons.items()))
 
     def _is_full_run(self, session: pytest.Session) -> bool:
         """True when every test of the suite was selected (no -k, -m, node ids or deselection)."""

@@ -20,8 +20,9 @@ The fallback
 When an encoding cannot be had, counts use the labelled approximation
 ``"approx-chars/4"`` (one token per four characters, rounded up, the rule of
 thumb OpenAI gives for English text), ``approximate=True``, and a single
-:class:`TokenEstimateWarning` is issued per process. :func:`fallback_reason`
-keeps the reason for the plugin's report.
+:class:`TokenEstimateWarning` is issued per process (unless turned off with
+:func:`configure_warning`: the plugin says it once in its report instead).
+:func:`fallback_reasons` keeps why each encoding failed for that report.
 
 What the counters count
 -----------------------
@@ -63,6 +64,7 @@ __all__ = [
     "cache_dir",
     "configure_cache_dir",
     "configure_download",
+    "configure_warning",
     "count_chat_messages",
     "count_embeddings_input",
     "count_provider_messages",
@@ -70,6 +72,7 @@ __all__ = [
     "count_text",
     "encoding_name_for",
     "fallback_reason",
+    "fallback_reasons",
     "model_encoding",
     "reset",
     "text_pieces",
@@ -192,6 +195,8 @@ class _State:
         self.timeout = DEFAULT_DOWNLOAD_TIMEOUT
         self.encodings: dict[str, Any] = {}
         self.fallback_reason: str | None = None
+        self.fallback_reasons: dict[str, str] = {}
+        self.warn = True
         self.warned = False
 
 
@@ -228,12 +233,30 @@ def reset() -> None:
         _STATE.timeout = DEFAULT_DOWNLOAD_TIMEOUT
         _STATE.encodings.clear()
         _STATE.fallback_reason = None
+        _STATE.fallback_reasons.clear()
+        _STATE.warn = True
         _STATE.warned = False
+
+
+def configure_warning(*, enabled: bool = True) -> None:
+    """Issue the :class:`TokenEstimateWarning` on the first fallback (default), or not.
+
+    The plugin turns it off: its report says it once, where a warning would be attributed to
+    whichever user's test first needed an estimate.
+    """
+    with _STATE.lock:
+        _STATE.warn = enabled
 
 
 def fallback_reason() -> str | None:
     """Why the first encoding that could not be loaded failed, or ``None``."""
     return _STATE.fallback_reason
+
+
+def fallback_reasons() -> dict[str, str]:
+    """Why each encoding that could not be loaded failed, by encoding name (in name order)."""
+    with _STATE.lock:
+        return dict(sorted(_STATE.fallback_reasons.items()))
 
 
 def cache_dir() -> str:
@@ -404,7 +427,8 @@ def _parse_bpe(data: bytes) -> dict[bytes, int]:
 def _note_fallback(name: str, reason: str) -> None:
     if _STATE.fallback_reason is None:
         _STATE.fallback_reason = f"{name}: {reason}"
-    if _STATE.warned:
+    _STATE.fallback_reasons.setdefault(name, reason)
+    if _STATE.warned or not _STATE.warn:
         return
     _STATE.warned = True
     message = (

@@ -380,6 +380,29 @@ def test_price_file_entry_for_a_base_name_prices_its_dated_snapshots(project: Ag
     assert result.stdout.str().count("matched no") == 2
 
 
+def test_token_estimate_fallback_is_said_once_in_the_report_with_and_without_xdist(project: AgentProject) -> None:
+    # No encoding file and no downloads: the estimate of a response without usage counts ~4
+    # characters per token. The report says so once; no warning is pinned on the user's test.
+    (project.root / "no-encodings").mkdir()
+    project.ini("agent_cost_tiktoken_cache = no-encodings\n")
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n")
+    body = json.loads(chat_response("gpt-4o-mini", 1, 1))
+    del body["usage"]
+    project.cassette("test_agent", "test_task", [interaction(CHAT_URL, json.dumps(body))])
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    output = result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(
+        [
+            "note: tiktoken encodings unavailable (o200k_base: * downloads are turned off); "
+            "token estimates use ~4 characters per token.*"
+        ]
+    )
+    assert output.count("encodings unavailable") == 1
+    assert "TokenEstimateWarning" not in output
+    assert "not available" not in output
+
+
 def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_plain="""

@@ -238,6 +238,23 @@ def test_fallback_counts_characters_and_warns_once() -> None:
     assert reason.endswith("is missing and downloads are turned off")
 
 
+def test_fallback_warning_can_be_turned_off_and_every_encodings_reason_is_kept() -> None:
+    # The plugin turns the warning off and says it in its report, for every xdist worker.
+    tokens.configure_warning(enabled=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tokens.count_text("abcd", "gpt-4")
+        tokens.count_text("abcd", "gpt-4o")
+    assert caught == []
+    reasons = tokens.fallback_reasons()
+    assert list(reasons) == ["cl100k_base", "o200k_base"]  # in name order, whichever failed first
+    assert all(reason.endswith("is missing and downloads are turned off") for reason in reasons.values())
+    tokens.reset()
+    assert tokens.fallback_reasons() == {}
+    with pytest.warns(TokenEstimateWarning):
+        tokens.count_text("abcd", "gpt-4o")
+
+
 def test_fallback_never_raises_under_warnings_as_errors() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
