@@ -201,6 +201,10 @@ def test_comment_workflow_never_runs_pr_code() -> None:
     assert "head.sha }}" not in text.replace("workflow_run.head_sha", "")
     assert "pip install -e" not in text
     assert "pip install ." not in text
+    # agentcost comes from the default branch (merged code), named through env, not interpolated.
+    install = next(s for s in _steps(doc) if "pip install" in str(s.get("run", "")))
+    assert install["run"] == 'python -m pip install "git+$REPO_URL@$DEFAULT_BRANCH"'
+    assert install["env"]["DEFAULT_BRANCH"] == "${{ github.event.repository.default_branch }}"
 
 
 def test_comment_workflow_treats_the_artifact_as_untrusted() -> None:
