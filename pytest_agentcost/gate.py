@@ -326,7 +326,8 @@ def finish_session(
             + "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
             "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
         )
-    outcome.lines.extend(_unmatched_price_lines(run, settings.pricer))
+    if full_run:  # on a partial run an entry may price only tests that were not selected
+        outcome.lines.extend(_unmatched_price_lines(run, settings.pricer))
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
     if estimated:
         outcome.lines.append(

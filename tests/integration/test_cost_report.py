@@ -378,6 +378,10 @@ def test_price_file_entry_for_a_base_name_prices_its_dated_snapshots(project: Ag
         ]
     )
     assert result.stdout.str().count("matched no") == 2
+    # On a partial run an entry may price only the tests left out: no warning.
+    partial = project.run("--agent-cost", "-k", "two")
+    assert partial.ret == 0
+    assert "matched no" not in partial.stdout.str()
 
 
 def test_token_estimate_fallback_is_said_once_in_the_report_with_and_without_xdist(project: AgentProject) -> None:
