@@ -13,13 +13,14 @@ Detection order
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
        ``:generateContent``, ``:embedContent``, ``/images/generations``,
-       ``/model/{id}/converse``, Cohere's ``/v2/chat`` and ``/v2/embed``, Gemini's
-       ``/interactions`` ...). An Azure ``/openai/deployments/`` path means Azure
-       whatever the host, and a Bedrock ``/model/{id}/...`` path AWS when nothing
-       else names a provider. On a host no provider or mapping names, a path a
-       tool's own API may share (``/v2/chat``, ``/v2/embed``, ``/images/...``,
-       ``:embedContent``, ``/interactions``) counts only with the provider's answer
-       shape;
+       ``/model/{id}/converse``, Cohere's ``/v1/chat``, ``/v2/chat`` and ``/v2/embed``,
+       Gemini's ``/interactions`` ...). An Azure ``/openai/deployments/`` path means
+       Azure whatever the host, and a Bedrock ``/model/{id}/...`` path AWS when
+       nothing else names a provider. On a host no provider or mapping names, a path
+       a tool's own API may share (``/v1/chat``, ``/v2/chat``, ``/v2/embed``,
+       ``/images/...``, ``:embedContent``, ``/interactions``) counts only with the
+       provider's answer shape, or as what its answer shape says (an OpenAI-shaped
+       answer on another vendor's ``/v1/chat``);
     3. the response body shape, for proxies, ``localhost`` and placeholder
        hosts, and to correct a misleading host (an OpenRouter answer recorded
        under ``api.openai.com``). Known provider hosts with an unknown path
@@ -185,7 +186,7 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
         return "anthropic.messages"
-    if path.endswith("/v2/chat"):
+    if path.endswith(("/v2/chat", "/v1/chat")):
         return "cohere.chat"
     if path.endswith(("/v2/embed", "/v1/embed")):
         return "cohere.embed"
@@ -276,7 +277,12 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     # unknown host, only an answer of the provider's shape makes it an LLM call.
     shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
     if shape is not None and not shape(_obj(_first_document(interaction))):
-        return None
+        # Not the provider's answer: an LLM call only if the answer's own shape says so (Writer's
+        # OpenAI-shaped /v1/chat), else a tool's own API.
+        found = _endpoint_from_body(interaction)
+        if found is None:
+            return None
+        endpoint = found
     provider = mapped if mapped is not None else url_provider
     if mapped is None:
         body_provider = _provider_from_body(interaction, endpoint)
@@ -302,8 +308,11 @@ def _is_images_answer(doc: dict[str, Any]) -> bool:
 
 
 def _is_cohere_answer(doc: dict[str, Any]) -> bool:
-    """A Cohere v2 Chat answer (a ``message`` object and ``finish_reason``) or stream event."""
-    if doc.get("type") == "message-start":
+    """A Cohere Chat answer or stream's first event: v2 (a ``message`` object and ``finish_reason``,
+    ``message-start``) or v1 (``generation_id`` with ``text`` or ``meta``, ``stream-start``)."""
+    if doc.get("type") == "message-start" or doc.get("event_type") == "stream-start":
+        return True
+    if isinstance(doc.get("generation_id"), str) and ("text" in doc or "meta" in doc):
         return True
     return isinstance(doc.get("message"), dict) and "finish_reason" in doc
 
@@ -369,7 +378,7 @@ def _endpoint_from_body(interaction: Interaction) -> str | None:
 
 
 def _first_document(interaction: Interaction) -> Any:
-    """The response JSON, or the first JSON event of a stream, or None."""
+    """The response JSON, or the first JSON event of a stream (SSE or JSON lines), or None."""
     text = _response_text(interaction)
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
@@ -381,7 +390,25 @@ def _first_document(interaction: Interaction) -> Any:
     value = _response_json(interaction)
     if isinstance(value, list) and value:
         return value[0]
+    if value is None:
+        # JSON lines: the first object, when more lines follow (a whole-body parse failed).
+        first, _, rest = text.strip().partition("\n")
+        return json_or_none(first) if rest.strip() else None
     return value
+
+
+def _json_lines(text: str) -> list[dict[str, Any]] | None:
+    """The objects of a newline-delimited JSON stream (Cohere v1's ``application/stream+json``),
+    or None when ``text`` is not one: a blank line between objects is allowed, anything else not."""
+    objects: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        value = json_or_none(line)
+        if not isinstance(value, dict):
+            return None
+        objects.append(value)
+    return objects if len(objects) > 1 else None
 
 
 #: Substrings a Chat Completions or Responses body must hold for :func:`_provider_from_body` to
@@ -1340,9 +1367,13 @@ def _cohere_error(doc: dict[str, Any]) -> bool:
 
 def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     """Cohere's v2 Chat: the answer object, or a stream whose ``message-end`` event holds the usage.
+    v1 Chat (``/v1/chat``) is read by :func:`_parse_cohere_v1_chat`.
 
     The model is not in the answer: the request names it (see :func:`_fallback_model`).
     """
+    if interaction.path.rstrip("/").endswith("/v1/chat"):
+        _parse_cohere_v1_chat(interaction, text, parsed)
+        return
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
         for event in events:
@@ -1371,6 +1402,45 @@ def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, pars
     parsed.response_id = _str(doc.get("id"))
     _cohere_message(_obj(doc.get("message")), parsed)
     _usage_document(doc, parsed)
+
+
+def _cohere_v1_answer(doc: dict[str, Any], parsed: _Parsed) -> None:
+    """A v1 Chat answer (or a stream's final ``response``): ``text``, ``tool_calls`` and the billed
+    units in ``meta.billed_units``, read as genai-prices' Cohere extractor reads v2's ``usage``."""
+    parsed.response_id = _str(doc.get("response_id")) or _str(doc.get("generation_id")) or parsed.response_id
+    if isinstance(doc.get("text"), str):
+        parsed.output_text.append(doc["text"])
+    calls = _list(doc.get("tool_calls"))
+    parsed.tool_calls += len(calls)
+    parsed.output_text.extend(json.dumps(_obj(call).get("parameters", {})) for call in calls)
+    billed = _obj(doc.get("meta")).get("billed_units")
+    if billed is None:
+        parsed.problems.append("the response has no meta.billed_units")
+    else:
+        parsed.document = {"usage": {"billed_units": billed}}
+
+
+def _parse_cohere_v1_chat(interaction: Interaction, text: str, parsed: _Parsed) -> None:
+    """Cohere's v1 Chat: the answer object, or a JSON-lines stream whose ``stream-end`` event holds
+    the final answer (and its ``meta.billed_units``)."""
+    events = _json_lines(text)
+    if events is not None and any("event_type" in event for event in events):
+        for event in events:
+            kind = event.get("event_type")
+            if kind == "stream-start":
+                parsed.response_id = _str(event.get("generation_id"))
+            elif kind == "text-generation" and isinstance(event.get("text"), str):
+                parsed.output_text.append(event["text"])
+            elif kind == "stream-end":
+                parsed.output_text.clear()  # the final answer repeats the text
+                _cohere_v1_answer(_obj(event.get("response")), parsed)
+                return
+        parsed.problems.append("the stream ended before its stream-end event (truncated recording)")
+        return
+    doc = _document(interaction, parsed, _cohere_error)
+    if doc is None:
+        return
+    _cohere_v1_answer(doc, parsed)
 
 
 def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -1721,7 +1791,7 @@ STREAM_PATH_SUFFIXES = (
 def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     """Whether the response was streamed (by content type, streaming URL or body format)."""
     content_type = interaction.response_headers.get("content-type", "").lower()
-    if "text/event-stream" in content_type or "vnd.amazon.eventstream" in content_type:
+    if any(kind in content_type for kind in ("text/event-stream", "vnd.amazon.eventstream", "stream+json")):
         return True
     if interaction.path.endswith(STREAM_PATH_SUFFIXES):
         return True

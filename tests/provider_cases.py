@@ -647,6 +647,31 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.0000015375",
     ),
+    # Cohere v1 Chat: meta.billed_units (41 in / 23 out), not meta.tokens; the model comes from the
+    # request. command-r-08-2024 in 0.15 / out 0.60.
+    # 41 x 0.15 = 6.15 ; 23 x 0.60 = 13.8 -> 19.95 / 1e6 = 0.00001995
+    _case(
+        "cohere_v1_chat_tool",
+        provider="cohere",
+        endpoint="cohere.chat",
+        model="command-r-08-2024",
+        input_tokens=41,
+        output_tokens=23,
+        tool_calls=1,
+        expected_cost_usd="0.00001995",
+    ),
+    # The v1 stream (JSON lines): the usage is in stream-end's response.meta.billed_units.
+    # 9 x 0.15 = 1.35 ; 3 x 0.60 = 1.8 -> 3.15 / 1e6 = 0.00000315
+    _case(
+        "cohere_v1_chat_stream",
+        provider="cohere",
+        endpoint="cohere.chat",
+        model="command-r-08-2024",
+        input_tokens=9,
+        output_tokens=3,
+        streamed=True,
+        expected_cost_usd="0.00000315",
+    ),
     # Cohere Embed v2: meta.billed_units.input_tokens, the model from the request. embed-v4.0 in 0.12.
     # 11 x 0.12 = 1.32 / 1e6 = 0.00000132
     _case(

@@ -320,6 +320,18 @@ def test_detect(
             "cohere.chat",
         ),
         (
+            "https://support-bot.internal/api/v1/chat",
+            {"reply": "Hi", "session": "s1"},
+            {"response_id": "r1", "text": "Hi", "generation_id": "g1", "meta": {"billed_units": {}}},
+            "cohere.chat",
+        ),
+        (
+            "https://gateway.internal/v1/chat",
+            '{"line": 1}\n{"line": 2}\n',
+            '{"event_type": "stream-start", "generation_id": "g1"}\n{"event_type": "text-generation", "text": "Hi"}\n',
+            "cohere.chat",
+        ),
+        (
             "https://search.internal/v2/embed",
             {"vectors": [[0.1, 0.2]], "took_ms": 3},
             {"id": "e1", "embeddings": {"float": [[0.1, 0.2]]}, "meta": {"billed_units": {"input_tokens": 2}}},
@@ -344,6 +356,8 @@ def test_detect(
         "gemini-embeddings",
         "images-stream",
         "cohere-stream",
+        "cohere-v1",
+        "cohere-v1-stream",
         "cohere-embed",
         "interactions",
         "interactions-stream",
@@ -361,6 +375,52 @@ def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
 
     assert usage.detect(call(tool_answer)) is None
     assert usage.detect(call(provider_answer)) == (None, endpoint)
+
+
+def test_another_vendors_v1_chat_is_read_as_its_answer_says() -> None:
+    """Writer's ``/v1/chat`` answers in the Chat Completions shape: read as one, not as Cohere's."""
+    answer = {
+        "id": "c1",
+        "object": "chat.completion",
+        "model": "palmyra-x4",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 244, "completion_tokens": 19, "total_tokens": 263},
+    }
+    extraction = usage.extract(post("https://api.writer.com/v1/chat", answer, request={"model": "palmyra-x4"}))
+    assert extraction is not None
+    assert (extraction.provider, extraction.endpoint, extraction.model) == (None, "openai.chat", "palmyra-x4")
+    assert reported(extraction) == {"input_tokens": 244, "output_tokens": 19}
+
+
+COHERE_V1_URL = "https://api.cohere.com/v1/chat"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            '{"event_type": "stream-start", "generation_id": "g1"}\n{"event_type": "text-generation", "text": "Hi"}\n',
+            "stream-end",
+        ),
+        ({"response_id": "r1", "text": "Hi there", "generation_id": "g1", "meta": {"api_version": {}}}, "billed_units"),
+    ],
+    ids=["truncated-stream", "no-billed-units"],
+)
+def test_a_cohere_v1_chat_without_billed_units_is_estimated(body: Any, problem: str) -> None:
+    extraction = usage.extract(post(COHERE_V1_URL, body, request={"model": "command-r-08-2024", "message": "Hello"}))
+    assert extraction is not None
+    assert (extraction.provider, extraction.endpoint) == ("cohere", "cohere.chat")
+    assert extraction.model == "command-r-08-2024"
+    assert extraction.estimated
+    assert extraction.billed
+    assert problem in extraction.warnings[0]
+
+
+def test_a_cohere_v1_error_body_is_not_billed() -> None:
+    extraction = usage.extract(post(COHERE_V1_URL, {"message": "invalid api token"}, request={"model": "command-r"}))
+    assert extraction is not None
+    assert not extraction.billed
+    assert "invalid api token" in extraction.warnings[0]
 
 
 def _image_edit(answer: Any) -> Interaction:

@@ -1679,6 +1679,78 @@ def cohere_chat_stream() -> None:
     )
 
 
+COHERE_V1_MODEL = "command-r-08-2024"
+
+
+def cohere_v1_chat() -> None:
+    # Cohere v1 Chat (api.cohere.com/v1/chat), shaped as traceloop's recorded test_cohere_chat_legacy:
+    # the answer's text and tool_calls at the top, meta.billed_units (what Cohere bills) beside
+    # meta.tokens (what the model saw), no model (the request names it).
+    body = {
+        "response_id": "0c5b2f4e-8d1a-4b7e-9f3c-6a2d1e8b7c40",
+        "text": "I will look up the weather in Paris.",
+        "generation_id": "7e1f9a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        "chat_history": [
+            {"role": "USER", "message": "What's the weather in Paris?"},
+            {"role": "CHATBOT", "message": "I will look up the weather in Paris."},
+        ],
+        "finish_reason": "COMPLETE",
+        "tool_calls": [{"name": "get_weather", "parameters": {"city": "Paris"}}],
+        "meta": {
+            "api_version": {"version": "1"},
+            "billed_units": {"input_tokens": 41, "output_tokens": 23},
+            "tokens": {"input_tokens": 1024, "output_tokens": 55},
+        },
+    }
+    request = {
+        "model": COHERE_V1_MODEL,
+        "message": "What's the weather in Paris?",
+        "tools": [
+            {
+                "name": "get_weather",
+                "description": "Current weather for a city",
+                "parameter_definitions": {"city": {"type": "str", "required": True}},
+            }
+        ],
+    }
+    write("cohere_v1_chat_tool", (req("POST", "https://api.cohere.com/v1/chat", request), resp(json.dumps(body))))
+
+
+def cohere_v1_chat_stream() -> None:
+    # The v1 stream: one JSON object per line (application/stream+json); stream-end carries the
+    # final answer, and its meta.billed_units.
+    events = [
+        {"is_finished": False, "event_type": "stream-start", "generation_id": "3f2e1d0c-9b8a-4f7e-a6d5-c4b3a2918070"},
+        {"is_finished": False, "event_type": "text-generation", "text": "Paris"},
+        {"is_finished": False, "event_type": "text-generation", "text": "."},
+        {
+            "is_finished": True,
+            "event_type": "stream-end",
+            "response": {
+                "response_id": "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+                "text": "Paris.",
+                "generation_id": "3f2e1d0c-9b8a-4f7e-a6d5-c4b3a2918070",
+                "finish_reason": "COMPLETE",
+                "meta": {
+                    "api_version": {"version": "1"},
+                    "billed_units": {"input_tokens": 9, "output_tokens": 3},
+                    "tokens": {"input_tokens": 75, "output_tokens": 3},
+                },
+            },
+            "finish_reason": "COMPLETE",
+        },
+    ]
+    body = "".join(json.dumps(event, separators=(",", ":")) + "\n" for event in events)
+    request = {"model": COHERE_V1_MODEL, "message": "Capital of France?", "stream": True}
+    write(
+        "cohere_v1_chat_stream",
+        (
+            req("POST", "https://api.cohere.com/v1/chat", request),
+            resp(body, headers={"content-type": ["application/stream+json"]}),
+        ),
+    )
+
+
 def openai_responses_web_search() -> None:
     # A Responses answer with the hosted web search tool, shaped as pydantic-ai's recorded
     # test_openai_responses_model_web_search_tool: the web_search_call item is billed per call,
@@ -1904,6 +1976,8 @@ def main() -> None:
     cohere_chat()
     cohere_chat_stream()
     cohere_embed()
+    cohere_v1_chat()
+    cohere_v1_chat_stream()
     openai_responses_web_search()
     openai_images_generation()
     gemini_interactions()
