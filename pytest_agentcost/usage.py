@@ -31,6 +31,9 @@ What is reported when usage cannot be read (the policy)
     * A 2xx stream carrying an error event (SSE ``event: error``, an
       ``{"error": ...}`` chunk, ``response.failed``, an event-stream exception
       frame): ``billed=False``, zero usage, and a warning.
+    * A Bedrock InvokeModel answer or stream whose guardrail blocked the input
+      (``amazon-bedrock-guardrailAction: INTERVENED``, no token counts, no model
+      output in its trace): the model never ran; ``billed=False`` and a warning.
     * An OpenAI background-mode response or a Gemini background interaction
       still ``queued``/``in_progress``: ``billed=False`` without warning; the
       poll (``GET .../responses/{id}``, ``GET .../interactions/{id}``) that sees
@@ -1306,7 +1309,10 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         if stopped and usage is not None:
             parsed.document = {"model": parsed.model, "usage": usage}
         elif parsed.headers_usage is None:
-            parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
+            if any(_guardrail_blocked_input(doc) for doc in docs):
+                parsed.error = _GUARDRAIL_BLOCKED
+            else:
+                parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
         return
     doc = _response_json(interaction)
     if isinstance(doc, dict) and doc.get("type") == "message":
@@ -1329,7 +1335,27 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
     if header_usage is not None:
         parsed.headers_usage = header_usage
         return
+    if _guardrail_blocked_input(_obj(doc)):
+        parsed.error = _GUARDRAIL_BLOCKED
+        return
     parsed.problems.append("the response has no usage and no x-amzn-bedrock-*-token-count headers")
+
+
+_GUARDRAIL_BLOCKED = (
+    "a guardrail blocked the input before the model ran, so no model tokens are billed; "
+    "the guardrail's own charge is not priced"
+)
+
+
+def _guardrail_blocked_input(doc: dict[str, Any]) -> bool:
+    """An InvokeModel answer (or stream chunk) from a guardrail that stopped the input: Bedrock
+    says ``amazon-bedrock-guardrailAction: INTERVENED`` and its trace, when there is one, has no
+    model output. Called only when the answer has no token counts (no invocation metrics, no
+    usage headers), which a model that ran always reports."""
+    if doc.get("amazon-bedrock-guardrailAction") != "INTERVENED":
+        return False
+    guardrail = _obj(_obj(doc.get("amazon-bedrock-trace")).get("guardrail"))
+    return not guardrail.get("modelOutput") and not guardrail.get("outputs")
 
 
 def _parse_bedrock_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:

@@ -510,6 +510,20 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd="0.0000063",
     ),
     # HTTP 429: not billed.
+    # A guardrail blocked the prompt of an InvokeModel stream: the model never ran, so no model
+    # tokens are billed (the chunk's Titan-style counts are the guardrail's canned answer).
+    _case(
+        "bedrock_invoke_stream_guardrail_blocked",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="amazon.titan-text-express-v1",
+        input_tokens=0,
+        output_tokens=0,
+        billed=False,
+        streamed=True,
+        llm_calls=0,
+        expected_cost_usd="0",
+    ),
     _case(
         "openai_error_429",
         provider="openai",

@@ -423,6 +423,38 @@ def test_a_cohere_v1_error_body_is_not_billed() -> None:
     assert "invalid api token" in extraction.warnings[0]
 
 
+TITAN_INVOKE_URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/invoke"
+
+
+def test_an_invoke_answer_whose_guardrail_blocked_the_input_is_not_billed() -> None:
+    answer = {
+        "inputTextTokenCount": 6,
+        "results": [{"tokenCount": 3, "outputText": "Input blocked", "completionReason": "FINISH"}],
+        "amazon-bedrock-guardrailAction": "INTERVENED",
+        "amazon-bedrock-trace": {"guardrail": {"input": {"g1": {"topicPolicy": {}}}}},
+    }
+    extraction = usage.extract(post(TITAN_INVOKE_URL, answer, request={"inputText": "Tennis in Japan?"}))
+    assert extraction is not None
+    assert not extraction.billed
+    assert "guardrail blocked the input" in extraction.warnings[0]
+
+
+def test_a_guardrail_that_masked_the_output_leaves_the_model_tokens_billed() -> None:
+    # The model ran (its counts are in the headers); the guardrail only rewrote its answer.
+    answer = {
+        "inputTextTokenCount": 28.0,
+        "results": [{"tokenCount": 197.0, "outputText": "... {Account Number} ...", "completionReason": "FINISH"}],
+        "amazon-bedrock-trace": {"guardrail": {"modelOutput": ["..."], "outputs": [{"g1": {}}]}},
+        "amazon-bedrock-guardrailAction": "INTERVENED",
+    }
+    headers = {"x_amzn_bedrock_input_token_count": "28", "x_amzn_bedrock_output_token_count": "197"}
+    extraction = usage.extract(post(TITAN_INVOKE_URL, answer, request={"inputText": "A story"}, **headers))
+    assert extraction is not None
+    assert extraction.billed
+    assert not extraction.estimated
+    assert reported(extraction) == {"input_tokens": 28, "output_tokens": 197}
+
+
 def _image_edit(answer: Any) -> Interaction:
     """An Images API edit as the SDKs send it: a multipart form with the image file."""
     boundary = "----form1"

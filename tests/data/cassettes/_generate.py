@@ -1125,6 +1125,49 @@ def bedrock_invoke_stream_claude() -> None:
     )
 
 
+def bedrock_invoke_stream_guardrail_blocked() -> None:
+    # A guardrail that blocks the prompt, as traceloop's recorded test_guardrail_invoke_stream (Titan):
+    # one chunk with the guardrail's canned answer and its trace, no invocation metrics. The model
+    # never ran, so AWS bills no model tokens (only the guardrail's policy units).
+    chunk = {
+        "outputText": "Input blocked",
+        "index": 0.0,
+        "totalOutputTextTokenCount": 3.0,
+        "inputTextTokenCount": 6.0,
+        "amazon-bedrock-guardrailAction": "INTERVENED",
+        "amazon-bedrock-trace": {
+            "guardrail": {
+                "input": {
+                    "5zwrmdlsra2e": {
+                        "topicPolicy": {
+                            "topics": [{"name": "topic-1", "type": "DENY", "action": "BLOCKED", "detected": True}]
+                        },
+                        "invocationMetrics": {
+                            "guardrailProcessingLatency": 267,
+                            "usage": {"topicPolicyUnits": 1, "contentPolicyUnits": 1, "wordPolicyUnits": 1},
+                            "guardrailCoverage": {"textCharacters": {"guarded": 30, "total": 30}},
+                        },
+                    }
+                },
+                "actionReason": "Guardrail blocked.",
+            }
+        },
+    }
+    frame = _frame("chunk", {"bytes": base64.b64encode(json.dumps(chunk).encode()).decode()})
+    request = {"inputText": "How do I play tennis in Japan?", "textGenerationConfig": {"maxTokenCount": 1000}}
+    write(
+        "bedrock_invoke_stream_guardrail_blocked",
+        (
+            req(
+                "POST",
+                "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/invoke-with-response-stream",
+                request,
+            ),
+            resp(frame, headers={"content-type": ["application/vnd.amazon.eventstream"]}),
+        ),
+    )
+
+
 def bedrock_embeddings() -> None:
     body = {
         "embedding": [0.0213, -0.0476, 0.0089, 0.0311],
@@ -1964,6 +2007,7 @@ def main() -> None:
     bedrock_invoke_claude()
     bedrock_invoke_global_arn()
     bedrock_invoke_stream_claude()
+    bedrock_invoke_stream_guardrail_blocked()
     bedrock_embeddings()
     compatible()
     openai_error_429()
