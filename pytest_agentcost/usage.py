@@ -1875,6 +1875,28 @@ def _known_to_aws(snapshot: Any, key: tuple[str, str]) -> str | None:
     return key[1]
 
 
+def _completions_model(model: str, interaction: Interaction) -> str:
+    """The model of an OpenAI legacy Completions call: the answer's, unless genai-prices does not
+    know it and knows the request's. The answer names the base models by an internal snapshot
+    (``davinci:2023-07-21-v2`` for ``davinci-002``, ``babbage:2023-07-21-v2`` for ``babbage-002``)
+    that no price list has; on OpenAI's own host the request's model is the one billed."""
+    if _MEMO.get(("openai-model", model), _known_to_openai) is not None:
+        return model
+    requested = _fallback_model(interaction)
+    if requested is not None and _MEMO.get(("openai-model", requested), _known_to_openai) is not None:
+        return requested
+    return model
+
+
+def _known_to_openai(snapshot: Any, key: tuple[str, str]) -> str | None:
+    """``key``'s model id if genai-prices prices it under OpenAI, else None (looked up once per id)."""
+    try:
+        snapshot.find_provider_model(key[1], None, "openai", None)
+    except LookupError:
+        return None
+    return key[1]
+
+
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
     path = interaction.path
@@ -1948,10 +1970,13 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
+        named = url_model or model or _fallback_model(interaction)
+        if endpoint == "openai.completions" and provider == "openai" and named is not None:
+            named = _completions_model(named, interaction)
         return Extraction(
             provider=provider,
             endpoint=endpoint,
-            model=url_model or model or _fallback_model(interaction),
+            model=named,
             usage=usage,
             streamed=streamed,
             billed=billed,

@@ -636,6 +636,18 @@ CASES: list[dict[str, Any]] = [
         output_tokens=90,
         expected_cost_usd="0.000012845",
     ),
+    # OpenAI legacy Completions: the answer names "davinci:2023-07-21-v2", which no price list has;
+    # the request's davinci-002 is what OpenAI bills. davinci-002 in 2 / out 2.
+    # 13 x 2 = 26 ; 32 x 2 = 64 -> 90 / 1e6 = 0.00009
+    _case(
+        "openai_completions_davinci",
+        provider="openai",
+        endpoint="openai.completions",
+        model="davinci-002",
+        input_tokens=13,
+        output_tokens=32,
+        expected_cost_usd="0.00009",
+    ),
     # Cohere v2 Chat: usage.billed_units (37 in / 19 out), not usage.tokens (the prompt as the model
     # saw it); the model comes from the request. command-r7b-12-2024 in 0.0375 / out 0.15.
     # 37 x 0.0375 = 1.3875 ; 19 x 0.15 = 2.85 -> 4.2375 / 1e6 = 0.0000042375

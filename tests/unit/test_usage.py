@@ -423,6 +423,28 @@ def test_a_cohere_v1_error_body_is_not_billed() -> None:
     assert "invalid api token" in extraction.warnings[0]
 
 
+@pytest.mark.parametrize(
+    ("answer_model", "request_model", "reported_model"),
+    [
+        ("davinci:2023-07-21-v2", "davinci-002", "davinci-002"),  # the answer's snapshot is unknown
+        ("gpt-3.5-turbo-instruct:20230824-v2", "gpt-3.5-turbo-instruct", "gpt-3.5-turbo-instruct:20230824-v2"),
+        ("my-finetune:2024", "my-finetune", "my-finetune:2024"),  # neither known: the answer's
+    ],
+    ids=["snapshot-unknown", "snapshot-known", "neither-known"],
+)
+def test_a_legacy_completions_call_is_named_by_what_a_price_list_knows(
+    answer_model: str, request_model: str, reported_model: str
+) -> None:
+    answer = {"object": "text_completion", "model": answer_model, "choices": [], "usage": USAGE_13_32}
+    request = {"model": request_model, "prompt": "Hi"}
+    extraction = usage.extract(post("https://api.openai.com/v1/completions", answer, request=request))
+    assert extraction is not None
+    assert extraction.model == reported_model
+
+
+USAGE_13_32 = {"prompt_tokens": 13, "completion_tokens": 32, "total_tokens": 45}
+
+
 TITAN_INVOKE_URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/invoke"
 
 

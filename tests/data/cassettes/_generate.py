@@ -1636,6 +1636,28 @@ COHERE_REQUEST = {
 }
 
 
+def openai_completions_davinci() -> None:
+    # OpenAI's legacy Completions with a list of prompts, shaped as traceloop's recorded
+    # test_batch_completion: the answer names the base model by an internal snapshot
+    # ("davinci:2023-07-21-v2") where the request names "davinci-002".
+    body = {
+        "id": "cmpl-BG6hnYTp9dBvq5eMvXG5q8rJgWH1c",
+        "object": "text_completion",
+        "created": 1743178723,
+        "model": "davinci:2023-07-21-v2",
+        "choices": [
+            {"text": " about tracing.", "index": 0, "logprobs": None, "finish_reason": "length"},
+            {"text": " is a function calling itself.", "index": 1, "logprobs": None, "finish_reason": "length"},
+        ],
+        "usage": {"prompt_tokens": 13, "completion_tokens": 32, "total_tokens": 45},
+    }
+    request = {"model": "davinci-002", "prompt": ["Tell me a joke about opentelemetry", "Explain recursion"]}
+    write(
+        "openai_completions_davinci",
+        (req("POST", "https://api.openai.com/v1/completions", request), resp(json.dumps(body))),
+    )
+
+
 def cohere_chat() -> None:
     # Cohere v2 Chat (api.cohere.com/v2/chat), shaped as pydantic-ai's recorded cassettes: no model in
     # the answer, usage.billed_units (what Cohere bills) beside usage.tokens (what the model saw).
@@ -2017,6 +2039,7 @@ def main() -> None:
     openai_responses_stream_flex()
     anthropic_messages_fast()
     gemini_generate_content_flex()
+    openai_completions_davinci()
     cohere_chat()
     cohere_chat_stream()
     cohere_embed()
