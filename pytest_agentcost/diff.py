@@ -366,6 +366,12 @@ def compare(
                 diffs.append(TestDiff(nodeid, "unchanged", **common))
             continue
         common.update(baseline_usd=entry.cost_usd, baseline_calls=entry.llm_calls, baseline_tokens=entry.usage)
+        if test.outcome in ("failed", "error"):
+            # Its calls stop where the test did: no usage or price effect to judge, and left out of
+            # the totals, or one broken test reads as a saving the size of its baseline cost. So
+            # whatever else it is: estimated or unpriced calls before it stopped change nothing.
+            diffs.append(TestDiff(nodeid, "failed", **common))
+            continue
         if entry.cost_usd is None or current is None:
             diffs.append(TestDiff(nodeid, "unpriced", **common))
             comparable_total = False
@@ -383,15 +389,6 @@ def compare(
         )
         if test.estimated or entry.estimated:
             status = "estimated"
-        elif test.outcome in ("failed", "error"):
-            # Its calls stop where the test did: no usage or price effect to judge, and left out of
-            # the totals, or one broken test reads as a saving the size of its baseline cost.
-            diffs.append(
-                TestDiff(
-                    nodeid, "failed", **{**common, "usage_delta_usd": None, "price_delta_usd": None, "reasons": ()}
-                )
-            )
-            continue
         elif threshold.exceeded(base_now, effective):
             status = "regressed"
         elif usage_delta < 0 and threshold.exceeded(effective, base_now):
@@ -418,14 +415,9 @@ def compare(
                 base_sum = None
                 break
             base_sum += cost
-    cur_sum = run.cost_usd
-    failed = [run.tests[nodeid] for nodeid in left_out if nodeid in run.tests]
-    if cur_sum is not None and failed:
-        for test in failed:
-            if test.cost_usd is None:
-                cur_sum = None
-                break
-            cur_sum -= test.cost_usd
+    # The current total likewise: a failed test's calls before it stopped, priced or not, are not in it.
+    kept = [test.cost_usd for nodeid, test in run.tests.items() if nodeid not in left_out]
+    cur_sum = None if None in kept else sum((c for c in kept if c is not None), Decimal(0))
     total_regressed = bool(
         baseline is not None
         and total_threshold is not None

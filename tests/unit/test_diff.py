@@ -1,0 +1,51 @@
+"""The comparison of a run with its baseline (diff.compare), on hand-made runs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from pytest_agentcost.baseline import update_baseline
+from pytest_agentcost.diff import compare
+from pytest_agentcost.models import PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.settings import Budget, Threshold
+from tests.conftest import llm_record
+
+PRICES = PriceSource(version="0.0.0", price_date="2026-11-01")
+TEN_PCT = Threshold.parse("10%")
+
+
+def _test(nodeid: str, cost: str | None, outcome: str = "passed", **call: Any) -> TestCost:
+    usage = TokenUsage(input_tokens=1000)
+    price = None if cost is None else Decimal(cost)
+    return TestCost(nodeid, outcome=outcome, calls=(llm_record(usage=usage, cost_usd=price, **call),))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [{"estimated": True}, {"cost": None}],
+    ids=["estimated", "unpriced"],
+)
+def test_a_failed_test_is_left_out_of_the_totals_whatever_its_calls(call: dict[str, Any]) -> None:
+    # b's baseline $0.0100 against the $0.0001 it spent before it crashed; a rose by 20%.
+    cost = call.pop("cost", "0.0001")
+    base_run = RunCost(tests={"a": _test("a", "0.0100"), "b": _test("b", "0.0100", **call)}, price_source=PRICES)
+    baseline, _ = update_baseline(None, base_run, full_run=True)
+    run = RunCost(
+        tests={"a": _test("a", "0.0120"), "b": _test("b", cost, outcome="failed", **call)}, price_source=PRICES
+    )
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: Threshold.parse("50%"),
+        budget_for=lambda _: Budget(),
+        total_threshold=TEN_PCT,
+        full_run=True,
+    )
+    assert [(d.nodeid, d.status) for d in cmp.tests] == [("a", "unchanged"), ("b", "failed")]
+    assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.0100"), Decimal("0.0120"))
+    assert cmp.total_regressed  # an estimated or unpriced crash neither hides the rise nor turns the gate off
+    failed = cmp.tests[1]
+    assert (failed.usage_delta_usd, failed.price_delta_usd, failed.reasons) == (None, None, ())
