@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from vcr.request import Request
 
 from pytest_agentcost.interaction import Interaction, from_vcr
@@ -62,3 +63,17 @@ def test_older_httpx_cassettes_keep_their_status_and_content() -> None:
     answered = from_vcr(request, {"content": '{"id": "gen-1"}', "headers": {}, "status_code": 200})
     assert answered.status == 200
     assert answered.response_json == {"id": "gen-1"}
+
+
+@pytest.mark.parametrize(
+    ("url", "netloc"),
+    [
+        ("https://user:secret@Tools.Example:8443/search", "tools.example:8443"),
+        ("https://token@tools.example/search", "tools.example"),
+        ("http://[::1]:8081/tool", "[::1]:8081"),
+        ("https://tools.example/search", "tools.example"),
+    ],
+)
+def test_netloc_keeps_the_port_and_never_the_credentials(url: str, netloc: str) -> None:
+    # A tool call's host key goes into the report and the baseline: userinfo in a URL must not.
+    assert Interaction("GET", url).netloc == netloc
