@@ -169,6 +169,11 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
     compared.stdout.fnmatch_lines(
         ["test_agent.py::test_task_b *$0.0021 *$0.0021 *$0 *+0.0% *over budget *cost $0.0021*"]
     )
+    # An update against that baseline does not say it accepted what it still fails on.
+    again = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert again.ret == 1
+    again.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd*"])
+    assert "accepted" not in again.stdout.str()
 
 
 def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
