@@ -624,6 +624,30 @@ def test_compare_turns_recorded_switches_off_with_no_options(
     assert _compare_out([str(base), str(run_file), "--no-fail-unpriced"], capsys)[:2] == (0, [])
 
 
+def test_compare_takes_the_recorded_stale_policy_and_gating_on_estimates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # test_plan replays a cassette whose request grew by 100,000 input tokens since it was
+    # recorded: the replay costs what the baseline does, the estimate of a re-recording far more.
+    drift = {"changes": ["system prompt changed"], "input_token_delta": 100_000}
+    run = make_run()
+    plan = run.tests["tests/test_agent.py::test_plan"]
+    stale = replace(plan, calls=(replace(plan.calls[0], drift=drift), *plan.calls[1:]))
+    base = write_baseline_of(tmp_path / "baseline.json", run)
+
+    def compared(**gate: Any) -> tuple[int, list[str]]:
+        recorded = replace(run, tests={**run.tests, stale.nodeid: stale}, gate={**DEFAULT_GATE, **gate})
+        return _compare_out([str(base), str(write_run(tmp_path / "run.json", recorded))], capsys)[:2]
+
+    assert compared() == (0, [])
+    assert compared(stale="fail")[0] == 1
+    status, failed = compared(gate_estimates=True)
+    assert status == 1
+    assert failed[0].startswith(
+        "agent cost FAILED: tests/test_agent.py::test_plan: estimated cost if re-recorded $0.0015 -> $0.0155"
+    )
+
+
 def test_compare_of_a_run_file_without_gate_settings_states_the_defaults(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
