@@ -116,6 +116,11 @@ class TestDiff:
         return self.status in GATED or bool(self.budget)
 
     @property
+    def without_entry(self) -> bool:
+        """The test has no baseline entry (``new``, or ``failed`` before it had one)."""
+        return self.status == "new" or (self.status == "failed" and self.baseline_calls is None)
+
+    @property
     def over_budget(self) -> bool:
         """A hard limit (``max_usd``, ``max_llm_calls``, ``max_tokens``) failed, not only a stale cassette."""
         return any(not b.startswith(STALE_VIOLATION) for b in self.budget)
@@ -360,7 +365,10 @@ def compare(
                 )
             continue
         if entry is None:
-            if test.calls:
+            if test.calls and test.outcome in ("failed", "error"):
+                # A new test that stopped part-way: its partial cost is not what it costs either.
+                diffs.append(TestDiff(nodeid, "failed", **common))
+            elif test.calls:
                 diffs.append(TestDiff(nodeid, "new", **common))
             elif budget:
                 diffs.append(TestDiff(nodeid, "unchanged", **common))

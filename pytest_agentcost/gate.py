@@ -171,7 +171,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         rows = [
             [
                 t.nodeid,
-                money(t.baseline_usd) if t.baseline_usd is not None or t.status != "new" else "-",
+                "-" if t.without_entry else money(t.baseline_usd),
                 t.judged_text() if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
                 signed_money(t.judged_delta_usd),
                 percent(t.judged_delta_pct),

@@ -320,7 +320,8 @@ class _View:
         for t in self.changed[:rows]:
             icon = f"{self.gate_icon} " if t.gated else ""
             lines.append(
-                f"| {icon}{code(t.nodeid, in_table=True)} | {money(t.baseline_usd)} | {t.judged_text()} "
+                f"| {icon}{code(t.nodeid, in_table=True)} | {'-' if t.without_entry else money(t.baseline_usd)} "
+                f"| {t.judged_text()} "
                 f"| {signed_money(t.judged_delta_usd)} | {percent(t.judged_delta_pct)} | {self._why(t)} |"
             )
         blocks = [f"**Changed ({len(self.changed):,})**"]

@@ -9,7 +9,9 @@ import pytest
 
 from pytest_agentcost.baseline import update_baseline
 from pytest_agentcost.diff import compare
+from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.settings import Budget, Threshold
 from tests.conftest import llm_record
 
@@ -49,3 +51,25 @@ def test_a_failed_test_is_left_out_of_the_totals_whatever_its_calls(call: dict[s
     assert cmp.total_regressed  # an estimated or unpriced crash neither hides the rise nor turns the gate off
     failed = cmp.tests[1]
     assert (failed.usage_delta_usd, failed.price_delta_usd, failed.reasons) == (None, None, ())
+
+
+def test_a_new_test_that_failed_is_failed_and_left_out_of_the_current_total() -> None:
+    baseline, _ = update_baseline(None, RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES), full_run=True)
+    run = RunCost(tests={"a": _test("a", "0.0100"), "n": _test("n", "0.0001", outcome="error")}, price_source=PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=TEN_PCT,
+        full_run=True,
+    )
+    # What it spent before it stopped is not what the new test costs: no 'new' cost, no rise.
+    assert [(d.nodeid, d.status) for d in cmp.tests] == [("a", "unchanged"), ("n", "failed")]
+    assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.0100"), Decimal("0.0100"))
+    lines = comparison_lines(cmp, "fail")
+    assert [line.split()[:3] for line in lines if line.startswith("n ")] == [["n", "-", "$0.0001"]]
+    assert "compared with baseline: 1 failed, 1 unchanged; total $0.0100 -> $0.0100" in lines
+    comment = render_comment(run, cmp, mode="fail")
+    assert "| `n` | - | $0.0001 |" in comment
+    assert "leaving out 1 failed task" in comment
