@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 
+#: A URL's port that says nothing: the scheme's own (``netloc`` leaves it out).
+_DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+
+
 @dataclass(frozen=True)
 class Interaction:
     """One request and the response it got, as plain builtins.
@@ -55,8 +59,14 @@ class Interaction:
     @cached
     def netloc(self) -> str:
         """The request host with the port the URL names (``localhost:8000``), lower-case, without
-        credentials; the host alone when the URL names no port."""
-        return urlsplit(self.url).netloc.lower().rpartition("@")[2]
+        credentials; the host alone when the URL names no port, or its scheme's default one
+        (``https://host:443`` is ``host``, as the same host written without it)."""
+        parts = urlsplit(self.url)
+        netloc = parts.netloc.lower().rpartition("@")[2]
+        default = _DEFAULT_PORTS.get(parts.scheme.lower())
+        if default is not None and netloc.endswith(default) and not netloc.endswith("]"):
+            return netloc[: -len(default)]
+        return netloc
 
     @cached
     def path(self) -> str:

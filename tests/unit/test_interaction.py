@@ -72,6 +72,11 @@ def test_older_httpx_cassettes_keep_their_status_and_content() -> None:
         ("https://token@tools.example/search", "tools.example"),
         ("http://[::1]:8081/tool", "[::1]:8081"),
         ("https://tools.example/search", "tools.example"),
+        # The scheme's default port is the same host as without it.
+        ("https://tools.example:443/search", "tools.example"),
+        ("http://tools.example:80/search", "tools.example"),
+        ("http://tools.example:443/search", "tools.example:443"),
+        ("http://[::1]:80/tool", "[::1]"),
     ],
 )
 def test_netloc_keeps_the_port_and_never_the_credentials(url: str, netloc: str) -> None:
