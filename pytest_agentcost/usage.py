@@ -1863,16 +1863,21 @@ def _bedrock_url_model(path: str) -> str | None:
     match = _BEDROCK_PATH.search(path)
     if match is None:
         return None
-    return _MEMO.get(("aws-model", _bedrock_model_id(unquote(match.group("model")))), _known_to_aws)
+    return _known_model("aws", _bedrock_model_id(unquote(match.group("model"))))
 
 
-def _known_to_aws(snapshot: Any, key: tuple[str, str]) -> str | None:
-    """``key``'s model id if genai-prices prices it under AWS, else None (looked up once per id)."""
+def _known_model(provider: str, model: str) -> str | None:
+    """``model`` if genai-prices prices it under ``provider``, else None (looked up once per pair)."""
+    return _MEMO.get(("known-model", provider, model), _priced_under)
+
+
+def _priced_under(snapshot: Any, key: tuple[str, str, str]) -> str | None:
+    _, provider, model = key
     try:
-        snapshot.find_provider_model(key[1], None, "aws", None)
+        snapshot.find_provider_model(model, None, provider, None)
     except LookupError:
         return None
-    return key[1]
+    return model
 
 
 def _completions_model(model: str, interaction: Interaction) -> str:
@@ -1880,21 +1885,12 @@ def _completions_model(model: str, interaction: Interaction) -> str:
     know it and knows the request's. The answer names the base models by an internal snapshot
     (``davinci:2023-07-21-v2`` for ``davinci-002``, ``babbage:2023-07-21-v2`` for ``babbage-002``)
     that no price list has; on OpenAI's own host the request's model is the one billed."""
-    if _MEMO.get(("openai-model", model), _known_to_openai) is not None:
+    if _known_model("openai", model) is not None:
         return model
     requested = _fallback_model(interaction)
-    if requested is not None and _MEMO.get(("openai-model", requested), _known_to_openai) is not None:
+    if requested is not None and _known_model("openai", requested) is not None:
         return requested
     return model
-
-
-def _known_to_openai(snapshot: Any, key: tuple[str, str]) -> str | None:
-    """``key``'s model id if genai-prices prices it under OpenAI, else None (looked up once per id)."""
-    try:
-        snapshot.find_provider_model(key[1], None, "openai", None)
-    except LookupError:
-        return None
-    return key[1]
 
 
 def _fallback_model(interaction: Interaction) -> str | None:
