@@ -488,13 +488,16 @@ def test_a_model_name_with_brackets_is_not_read_as_a_tier() -> None:
     assert split_model_key("local:my model [v2]") == ("local", "my model [v2]", ())
 
 
-def _against_a_baseline_of_older_prices(pricer: Pricer, test: TestCost, old_cost: Decimal | None = None) -> Any:
+def _against_a_baseline_of_older_prices(
+    pricer: Pricer, test: TestCost, old_cost: Decimal | None = None, *, recorded: TestCost | None = None
+) -> Any:
     """The diff of ``test`` against itself as a baseline priced by an older genai-prices.
 
     ``old_cost``: what the older prices made of the test's one model (default: what they make now).
+    ``recorded``: the test as the baseline recorded it, if not ``test`` itself.
     The baseline is written and read back: what it keeps is all repricing has.
     """
-    entry = BaselineEntry.from_test(test)
+    entry = BaselineEntry.from_test(recorded or test)
     if old_cost is not None:
         ((key, totals),) = entry.by_model.items()
         entry = dataclasses.replace(
@@ -649,21 +652,9 @@ def test_a_baseline_written_before_units_were_kept_keeps_its_cost() -> None:
         accounting.token_usage(usage, units), cost,
     )  # fmt: skip
     test = TestCost("t.py::task", calls=(call,))
-    old = BaselineEntry.from_test(
-        dataclasses.replace(test, calls=(dataclasses.replace(call, usage=TokenUsage(2000, 300)),))
-    )
-    written = json.loads(dump_baseline(Baseline(tests={test.nodeid: old}, price_source=PriceSource(version="0.0.1"))))
-    assert "units" not in json.dumps(written)
-    cmp = compare(
-        RunCost(tests={test.nodeid: test}, price_source=pricer.source),
-        baseline_from_dict(written, "baseline"),
-        threshold_for=lambda _: Threshold.parse("10%"),
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
-        reprice=make_repricer(pricer),
-    )
-    (diff,) = cmp.tests
+    recorded = dataclasses.replace(test, calls=(dataclasses.replace(call, usage=TokenUsage(2000, 300)),))
+    assert "units" not in json.dumps(BaselineEntry.from_test(recorded).to_dict())
+    diff = _against_a_baseline_of_older_prices(pricer, test, recorded=recorded)
     assert (diff.status, diff.usage_delta_usd, diff.price_delta_usd) == ("unchanged", 0, 0)
 
 
