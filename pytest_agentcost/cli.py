@@ -186,9 +186,10 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
         if first is None:
             first = (path, run)
         elif run.price_source != first[1].price_source:
+            before, now = (r.price_source.describe(hours=True) for r in (first[1], run))
             raise MergeError(
-                f"price sources differ: {first[0]} was priced with {_describe(first[1])}, {path} with "
-                f"{_describe(run)}; run every shard with the same genai-prices, price date and price file"
+                f"price sources differ: {first[0]} was priced with {before}, {path} with {now}; "
+                "run every shard with the same genai-prices, price date and price file"
             )
         elif run.gate != first[1].gate:
             # The merged report records one set of gate settings, for compare to apply.
@@ -214,10 +215,6 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
         markers=dict(sorted(markers.items())),
         gate=first[1].gate,
     )
-
-
-def _describe(run: RunCost) -> str:
-    return run.price_source.describe(hours=True)
 
 
 def _gate_difference(

@@ -426,7 +426,7 @@ class _View:
 
     def _footer(self) -> str:
         source: PriceSource = self.run.price_source
-        parts = [f"prices: {_source(source.to_dict())}"]
+        parts = [f"prices: {source.describe()}"]
         if self.cmp.has_baseline:
             parts.append(f"total threshold: {self.cmp.total_threshold}")
         parts.append(f"mode: {self.mode}")
