@@ -194,7 +194,6 @@ class _State:
         self.download = True
         self.timeout = DEFAULT_DOWNLOAD_TIMEOUT
         self.encodings: dict[str, Any] = {}
-        self.fallback_reason: str | None = None
         self.fallback_reasons: dict[str, str] = {}
         self.warn = True
         self.warned = False
@@ -232,7 +231,6 @@ def reset() -> None:
         _STATE.download = True
         _STATE.timeout = DEFAULT_DOWNLOAD_TIMEOUT
         _STATE.encodings.clear()
-        _STATE.fallback_reason = None
         _STATE.fallback_reasons.clear()
         _STATE.warn = True
         _STATE.warned = False
@@ -250,7 +248,9 @@ def configure_warning(*, enabled: bool = True) -> None:
 
 def fallback_reason() -> str | None:
     """Why the first encoding that could not be loaded failed, or ``None``."""
-    return _STATE.fallback_reason
+    with _STATE.lock:
+        first = next(iter(_STATE.fallback_reasons.items()), None)
+    return None if first is None else f"{first[0]}: {first[1]}"
 
 
 def fallback_reasons() -> dict[str, str]:
@@ -425,9 +425,7 @@ def _parse_bpe(data: bytes) -> dict[bytes, int]:
 
 
 def _note_fallback(name: str, reason: str) -> None:
-    if _STATE.fallback_reason is None:
-        _STATE.fallback_reason = f"{name}: {reason}"
-    _STATE.fallback_reasons.setdefault(name, reason)
+    _STATE.fallback_reasons.setdefault(name, reason)  # in the order encodings failed
     if _STATE.warned or not _STATE.warn:
         return
     _STATE.warned = True
@@ -439,7 +437,7 @@ def _note_fallback(name: str, reason: str) -> None:
         "exact counts offline."
     )
     # Under -W error the warning is raised: an estimate must never fail a test run, and
-    # fallback_reason() still tells the plugin what happened.
+    # fallback_reasons() still tells the plugin what happened.
     with contextlib.suppress(TokenEstimateWarning):
         warnings.warn(message, TokenEstimateWarning, stacklevel=_caller_stacklevel())
 
