@@ -22,6 +22,7 @@ __all__ = [
     "Interaction",
     "decode_body",
     "from_vcr",
+    "host_keys",
     "json_or_none",
     "normalise_headers",
     "to_bytes",
@@ -30,6 +31,15 @@ __all__ = [
 
 #: A URL's port that says nothing: the scheme's own (``netloc`` leaves it out).
 _DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+
+
+def host_keys(netloc: str) -> tuple[str, ...]:
+    """The keys a user's host map (``agent_cost_providers``, ``agent_cost_tool_prices``) is looked
+    up by, most specific first: ``host:port`` (as :attr:`Interaction.netloc` writes it), then the
+    host; an IPv6 host as a URL writes it and bare (``[::1]``, ``::1``)."""
+    host = urlsplit(f"//{netloc}").hostname or ""
+    names = (f"[{host}]", host) if ":" in host else (host,)
+    return tuple(dict.fromkeys(key for key in (netloc, *names) if key))
 
 
 @dataclass(frozen=True)

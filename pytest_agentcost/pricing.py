@@ -31,6 +31,7 @@ from genai_prices.types import TimeOfDateConstraint
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
+from pytest_agentcost.interaction import host_keys
 from pytest_agentcost.models import CallRecord, PriceContext, PriceSource, Units, parse_money
 
 if sys.version_info >= (3, 11):
@@ -416,10 +417,7 @@ def tool_price_key(host: str, prices: Mapping[str, Decimal]) -> str | None:
     """The ``agent_cost_tool_prices`` entry that prices calls to ``host`` (``host:port`` or ``host``)."""
     if not prices:
         return None
-    key = host.lower()
-    if key in prices:
-        return key
-    name, sep, port = key.rpartition(":")
-    if sep and port.isdigit() and (not name.startswith("[") or name.endswith("]")):
-        return name if name in prices else None
+    for key in host_keys(host.lower()):
+        if key in prices:
+            return key
     return None

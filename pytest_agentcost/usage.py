@@ -79,7 +79,7 @@ from genai_prices.data_snapshot import get_snapshot
 from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
-from pytest_agentcost.interaction import Interaction, json_or_none
+from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
 from pytest_agentcost.models import PriceContext
 from pytest_agentcost.tokens import count_text
 
@@ -213,18 +213,11 @@ def _provider_from_url(url: str, path: str) -> str | None:
     return provider.id
 
 
-def _host_keys(url: str) -> tuple[str, ...]:
-    parts = urlsplit(url)
-    netloc = parts.netloc.lower().rpartition("@")[2]
-    host = (parts.hostname or "").lower()
-    return (netloc, host) if netloc != host else (host,)
-
-
-def _mapped_provider(url: str, host_providers: Mapping[str, str]) -> str | None:
+def _mapped_provider(interaction: Interaction, host_providers: Mapping[str, str]) -> str | None:
     if not host_providers:
         return None
     lowered = {key.lower(): value for key, value in host_providers.items()}
-    for key in _host_keys(url):
+    for key in host_keys(interaction.netloc):
         if key in lowered:
             return lowered[key]
     return None
@@ -257,7 +250,7 @@ def _find_url_facts(_: Any, key: tuple[str, str, str]) -> tuple[str | None, str 
 
 def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tuple[str | None, str] | None:
     url = interaction.url
-    mapped = _mapped_provider(url, host_providers)
+    mapped = _mapped_provider(interaction, host_providers)
     url_provider, endpoint = _url_facts(interaction.method.upper(), url)
     if endpoint is None:
         if url_provider is not None and mapped is None:

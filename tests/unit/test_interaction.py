@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from vcr.request import Request
 
@@ -82,3 +84,25 @@ def test_older_httpx_cassettes_keep_their_status_and_content() -> None:
 def test_netloc_keeps_the_port_and_never_the_credentials(url: str, netloc: str) -> None:
     # A tool call's host key goes into the report and the baseline: userinfo in a URL must not.
     assert Interaction("GET", url).netloc == netloc
+
+
+@pytest.mark.parametrize(
+    ("netloc", "keys"),
+    [
+        ("localhost:8000", ("localhost:8000", "localhost")),
+        ("api.search.example", ("api.search.example",)),
+        ("[::1]:8081", ("[::1]:8081", "[::1]", "::1")),
+        ("[::1]", ("[::1]", "::1")),
+    ],
+)
+def test_host_maps_are_looked_up_by_host_and_port_then_host(netloc: str, keys: tuple[str, ...]) -> None:
+    # One rule for agent_cost_providers and agent_cost_tool_prices.
+    from pytest_agentcost.interaction import host_keys
+    from pytest_agentcost.pricing import tool_price_key
+    from pytest_agentcost.usage import _mapped_provider
+
+    assert host_keys(netloc) == keys
+    for key in keys:
+        assert tool_price_key(netloc, {key: Decimal(1)}) == key
+        call = Interaction("POST", f"http://{netloc}/v1/chat/completions")
+        assert _mapped_provider(call, {key: "openai"}) == "openai"
