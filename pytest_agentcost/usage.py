@@ -387,9 +387,8 @@ def _first_document(interaction: Interaction) -> Any:
     if isinstance(value, list) and value:
         return value[0]
     if value is None:
-        # JSON lines: the first object, when more lines follow (a whole-body parse failed).
-        first, _, rest = text.strip().partition("\n")
-        return json_or_none(first) if rest.strip() else None
+        lines = _json_lines(text)  # a JSON-lines stream (Cohere v1), which no whole-body parse reads
+        return lines[0] if lines else None
     return value
 
 
