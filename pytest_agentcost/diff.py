@@ -173,6 +173,9 @@ class Comparison:
     baseline_price_source: Mapping[str, Any] = field(default_factory=dict)
     current_price_source: Mapping[str, Any] = field(default_factory=dict)
     has_baseline: bool = True
+    tool_price_changes: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """Tool hosts whose price per call moved (``agent_cost_tool_prices``): host -> (baseline, now).
+    Tool prices are not part of the price source, so a change of them alone is named here."""
 
     @property
     def total_delta_usd(self) -> Decimal | None:
@@ -196,6 +199,13 @@ class Comparison:
         keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
 
+    def describe_tool_price_changes(self, arrow: str = "->") -> str:
+        """``api.search.example $0.0010 -> $0.0020 per call``, one part per host, or ""."""
+        return ", ".join(
+            f"{host} {money(before)} {arrow} {money(now)} per call"
+            for host, (before, now) in sorted(self.tool_price_changes.items())
+        )
+
     def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
         for t in self.tests:
@@ -214,6 +224,16 @@ class Comparison:
             "total_regressed": self.total_regressed,
             "counts": self.counts(),
             "baseline_price_source": dict(self.baseline_price_source),
+            **(
+                {
+                    "tool_price_changes": {
+                        host: {"baseline_usd": format_money(before), "current_usd": format_money(now)}
+                        for host, (before, now) in sorted(self.tool_price_changes.items())
+                    }
+                }
+                if self.tool_price_changes
+                else {}
+            ),
             "tests": {t.nodeid: t.to_dict() for t in sorted(self.tests, key=lambda t: t.nodeid)},
         }
 
@@ -300,6 +320,25 @@ def _tool_price_change(entry: BaselineEntry, tool_prices: Mapping[str, Decimal])
         if now is not None:
             change += totals.calls * now - totals.cost_usd
     return change
+
+
+def _tool_price_changes(
+    entries: Mapping[str, BaselineEntry], tool_prices: Mapping[str, Decimal]
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Hosts the baseline and this run both called at a different price per call: (baseline, now),
+    compared at the precision money is stored with, so a price that divides unevenly is not a change."""
+    calls: dict[str, int] = {}
+    costs: dict[str, Decimal] = {}
+    for entry in entries.values():
+        for host, totals in entry.tool_hosts.items():
+            calls[host] = calls.get(host, 0) + totals.calls
+            costs[host] = costs.get(host, Decimal(0)) + totals.cost_usd
+    changes = {}
+    for host, n in calls.items():
+        now = tool_prices.get(host)
+        if now is not None and n and format_money(costs[host] / n) != format_money(now):
+            changes[host] = (costs[host] / n, now)
+    return dict(sorted(changes.items()))
 
 
 def compare(
@@ -441,4 +480,5 @@ def compare(
         baseline_price_source=baseline.price_source.to_dict() if baseline is not None else {},
         current_price_source=run.price_source.to_dict(),
         has_baseline=baseline is not None,
+        tool_price_changes=_tool_price_changes(entries, tool_prices),
     )

@@ -207,6 +207,9 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
             f"now {PriceSource.from_dict(now).describe()}{time_of_day_note(base, now)}; "
             "price effects are reported apart from usage"
         )
+    if cmp.tool_price_changes:
+        changes = cmp.describe_tool_price_changes()
+        lines.append(f"tool prices changed: {changes}; price effects are reported apart from usage")
     word = "FAILED" if mode == "fail" else "warning"
     accepted = "accepted by the baseline update"
     for t in cmp.regressions:

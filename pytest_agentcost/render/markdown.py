@@ -281,7 +281,7 @@ class _View:
         split = self.split()
         compared = sum(1 for t in self.cmp.tests if t.usage_delta_usd is not None)
         items = [f"- usage changed: {signed_money(split['usage'])} over {_plural(compared, 'compared task')}"]
-        if split["prices"] or self.cmp.prices_changed:
+        if split["prices"] or self.cmp.prices_changed or self.cmp.tool_price_changes:
             items.append(f"- prices changed: {signed_money(split['prices'])}{self._price_sources()}")
         if self.sections["unpriced"]:
             # diff.compare skips the total gate when a compared task has no price.
@@ -306,9 +306,10 @@ class _View:
 
     def _price_sources(self) -> str:
         base, now = self.cmp.baseline_price_source, self.cmp.current_price_source
-        if base == now:
-            return ""
-        return f" ({_source(base)} → {_source(now)}{time_of_day_note(base, now)})"
+        parts = [] if base == now else [f"{_source(base)} → {_source(now)}{time_of_day_note(base, now)}"]
+        if self.cmp.tool_price_changes:
+            parts.append(f"tool prices: {self.cmp.describe_tool_price_changes('→')}")
+        return f" ({'; '.join(parts)})" if parts else ""
 
     def _table(self, rows: int, shortened: bool) -> list[str]:
         if not self.changed:

@@ -265,12 +265,26 @@ def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) 
     assert entry["tool_hosts"] == {"api.search.example": {"calls": 2, "cost_usd": "0.0020000000"}}
     # The search API's price doubles: $0.0041 -> $0.0061 (+48.8%), the same calls.
     project.ini("agent_cost_tool_prices =\n    api.search.example = 0.002\n")
-    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json", "--agent-cost-markdown", "pr.md")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(
-        ["*test_research *$0.0041 *$0.0061 *+$0.0020 *+48.8% *price-changed *price change (+$0.0020)*"]
+        [
+            "*test_research *$0.0041 *$0.0061 *+$0.0020 *+48.8% *price-changed *price change (+$0.0020)*",
+            "tool prices changed: api.search.example $0.0010 -> $0.0020 per call; "
+            "price effects are reported apart from usage",
+        ]
     )
-    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_research"]
+    # Tool prices are not part of the price source: the genai-prices line stays silent.
+    result.stdout.no_fnmatch_line("prices changed: baseline*")
+    assert (
+        "- prices changed: +$0.0020 (tool prices: api.search.example $0.0010 → $0.0020 per call)"
+        in (project.root / "pr.md").read_text()
+    )
+    comparison = project.read_json("cost.json")["comparison"]
+    assert comparison["tool_price_changes"] == {
+        "api.search.example": {"baseline_usd": "0.0010000000", "current_usd": "0.0020000000"}
+    }
+    cmp = comparison["tests"]["test_agent.py::test_research"]
     assert (cmp["status"], cmp["usage_delta_usd"], cmp["price_delta_usd"]) == (
         "price-changed",
         "0.0000000000",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytest_agentcost.baseline import update_baseline
+from pytest_agentcost.baseline import baseline_from_dict, update_baseline
 from pytest_agentcost.diff import compare
 from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import PriceSource, RunCost, TestCost, TokenUsage
@@ -73,3 +73,48 @@ def test_a_new_test_that_failed_is_failed_and_left_out_of_the_current_total() ->
     comment = render_comment(run, cmp, mode="fail")
     assert "| `n` | - | $0.0001 |" in comment
     assert "leaving out 1 failed task" in comment
+
+
+def _with_tool_calls(nodeid: str, host: str, price: str, calls: int) -> TestCost:
+    """A test with one $0.0100 LLM call and ``calls`` tool calls to ``host`` at ``price`` each."""
+    tools = tuple(llm_record(kind="tool", host=host, cost_usd=Decimal(price), usage=TokenUsage()) for _ in range(calls))
+    return TestCost(nodeid, calls=(*_test(nodeid, "0.0100").calls, *tools))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "changes"),
+    [
+        ("0.002", "0.003", {"api.search.example": (Decimal("0.002"), Decimal("0.003"))}),
+        ("0.002", "0.002", {}),
+        # A price finer than money is stored with: the baseline keeps 3 calls' sum rounded
+        # (0.00999999999 -> 0.0100000000), which divides back to the same price, not a change.
+        ("0.00333333333", "0.00333333333", {}),
+    ],
+    ids=["moved", "same", "uneven"],
+)
+def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
+    before: str, after: str, changes: dict[str, tuple[Decimal, Decimal]]
+) -> None:
+    base_run = RunCost(
+        tests={"a": _with_tool_calls("a", "api.search.example", before, 3)},
+        price_source=PRICES,
+    )
+    written, _ = update_baseline(None, base_run, full_run=True)
+    baseline = baseline_from_dict(written.to_dict(), "baseline")  # as read back from its file
+    run = RunCost(tests={"a": _with_tool_calls("a", "api.search.example", after, 2)}, price_source=PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+    )
+    assert dict(cmp.tool_price_changes) == changes
+    lines = comparison_lines(cmp, "fail")
+    named = [line for line in lines if line.startswith("tool prices changed:")]
+    assert named == (
+        [f"tool prices changed: {cmp.describe_tool_price_changes()}; price effects are reported apart from usage"]
+        if changes
+        else []
+    )
