@@ -81,7 +81,7 @@ from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
 from pytest_agentcost.models import PriceContext
-from pytest_agentcost.tokens import count_text
+from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
 __all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
 
@@ -1784,14 +1784,26 @@ def _safe_request_text(interaction: Interaction) -> str:
         return ""
 
 
-def _count(text: str, model: str | None, notes: list[str]) -> int:
+def _count(text: str, model: str | None, notes: list[str], encodings: set[str]) -> int:
+    """Tokens in ``text``; the encoding that counted them is added to ``encodings``."""
     if not text:
         return 0
     try:
-        return count_text(text, model).tokens
+        counted = count_text(text, model)
     except Exception as exc:  # a tokenizer failure (or a warning turned error) must not lose the call
         notes.append(f"token counting failed ({type(exc).__name__}); used ~4 characters per token")
         return -(-len(text) // 4)
+    encodings.add(counted.encoding)
+    return counted.tokens
+
+
+def _counted_with(encodings: set[str]) -> str:
+    """How an estimate counted, for its warning: the report must say when tiktoken was not used."""
+    if APPROX_ENCODING in encodings:
+        return " at ~4 characters per token (tiktoken's encoding was unavailable)"
+    if encodings:
+        return f" with tiktoken {', '.join(sorted(encodings))}"
+    return ""
 
 
 # --------------------------------------------------------------------------- extraction
@@ -2040,10 +2052,11 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     notes: list[str] = []
     model_for_count = model or _fallback_model(interaction)
     input_text, output_text = estimate_texts(interaction, parsed.texts())
-    input_tokens = _count(input_text, model_for_count, notes)
-    output_tokens = _count(output_text, model_for_count, notes)
+    encodings: set[str] = set()
+    input_tokens = _count(input_text, model_for_count, notes, encodings)
+    output_tokens = _count(output_text, model_for_count, notes, encodings)
     message = (
-        f"{where}: {'; '.join(dict.fromkeys(problems))}; usage estimated from the text "
+        f"{where}: {'; '.join(dict.fromkeys(problems))}; usage estimated from the text{_counted_with(encodings)} "
         f"({input_tokens} input, {output_tokens} output tokens)"
     )
     estimate = Usage(input_tokens=input_tokens, output_tokens=output_tokens)

@@ -393,9 +393,15 @@ def test_token_estimate_fallback_is_said_once_in_the_report_with_and_without_xdi
     body = json.loads(chat_response("gpt-4o-mini", 1, 1))
     del body["usage"]
     project.cassette("test_agent", "test_task", [interaction(CHAT_URL, json.dumps(body))])
-    result = project.run("--agent-cost")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     output = result.stdout.str() + result.stderr.str()
+    # The JSON report says it too, on the call (the request text 'x' is 1 token at 4 characters).
+    (call,) = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["calls"]
+    assert call["warnings"] == [
+        "openai.chat response from api.openai.com: the response has no usage; usage estimated from the text "
+        "at ~4 characters per token (tiktoken's encoding was unavailable) (1 input, 1 output tokens)"
+    ]
     result.stdout.fnmatch_lines(
         [
             "note: tiktoken encodings unavailable (o200k_base: * downloads are turned off); "

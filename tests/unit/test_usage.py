@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
-from pytest_agentcost import _eventstream, _sse, usage
+from pytest_agentcost import _eventstream, _sse, tokens, usage
 from pytest_agentcost.interaction import Interaction, from_vcr
 from pytest_agentcost.pricing import Pricer
 from pytest_agentcost.tokens import TokenCount
@@ -810,7 +810,27 @@ def test_unusable_usage_is_estimated_never_exact(body: Any, reason: str) -> None
     }
     assert len(extraction.warnings) == 1
     assert reason in extraction.warnings[0]
-    assert "usage estimated from the text" in extraction.warnings[0]
+    assert "usage estimated from the text with tiktoken fake (" in extraction.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("o200k_base", "usage estimated from the text with tiktoken o200k_base (4 input, 2 output tokens)"),
+        (
+            tokens.APPROX_ENCODING,
+            "usage estimated from the text at ~4 characters per token (tiktoken's encoding was unavailable) "
+            "(4 input, 2 output tokens)",
+        ),
+    ],
+    ids=["tiktoken", "fallback"],
+)
+def test_an_estimate_says_how_it_counted(encoding: str, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The JSON report keeps each call's warnings: a reader must see when tiktoken was not used.
+    monkeypatch.setattr(usage, "count_text", lambda text, model=None: TokenCount(-(-len(text) // 4), encoding, True))
+    extraction = usage.extract(post(CHAT_URL, _chat(None), request=CHAT_REQUEST))
+    assert extraction is not None
+    assert extraction.warnings[0].endswith("the response has no usage; " + said)
 
 
 TRUNCATED = [
