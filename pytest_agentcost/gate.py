@@ -194,11 +194,14 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     for t in cmp.tests:
         counts[verdict(t)] = counts.get(verdict(t), 0) + 1
     lines.append("")
+    if any(t.baseline_calls is not None and t.status not in ("not-run", "failed", "removed") for t in cmp.tests):
+        total = f"total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}" + (
+            f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else ""
+        )
+    else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
+        total = f"total {money(cmp.current_total_usd)}, no baseline test ran to compare it with"
     lines.append(
-        "compared with baseline: "
-        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        + f"; total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}"
-        + (f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else "")
+        "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source

@@ -118,3 +118,30 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
         if changes
         else []
     )
+
+
+@pytest.mark.parametrize(
+    ("run_tests", "total"),
+    [
+        # Only new tests ran: "$0 -> $0.0200" would read as a rise from nothing.
+        ({"n": "0.0200"}, "total $0.0200, no baseline test ran to compare it with"),
+        ({"n": None}, "total unpriced, no baseline test ran to compare it with"),
+        ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%)"),
+    ],
+    ids=["new-only", "new-unpriced", "compared"],
+)
+def test_the_totals_line_says_when_no_baseline_test_ran(run_tests: dict[str, str | None], total: str) -> None:
+    baseline, _ = update_baseline(
+        None, RunCost(tests={k: _test(k, "0.0100") for k in "ab"}, price_source=PRICES), full_run=True
+    )
+    run = RunCost(tests={k: _test(k, cost) for k, cost in run_tests.items()}, price_source=PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=False,
+    )
+    (line,) = [line for line in comparison_lines(cmp, "fail") if line.startswith("compared with baseline:")]
+    assert line.endswith(f"; {total}")
