@@ -395,7 +395,7 @@ def compare(
         if stale and stale_fails:
             common["budget"] = (
                 *budget,
-                f"{STALE_VIOLATION}: the request changed since it was recorded; re-record it",
+                f"{STALE_VIOLATION}: {', '.join(stale)} since it was recorded; re-record it",
             )
         if test.outcome in ("skipped", "xfailed"):
             if entry is not None:

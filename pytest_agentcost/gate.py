@@ -14,7 +14,7 @@ from genai_prices import Usage
 
 from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
-from pytest_agentcost.diff import Comparison, TestDiff, compare
+from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
     PriceSource,
@@ -155,7 +155,9 @@ def verdict(t: TestDiff) -> str:
 def _notes(t: TestDiff) -> str:
     """The why column: budgets, usage reasons, what changed in a stale test's requests, its estimate."""
     note = t.estimate_note()
-    return "; ".join((*t.budget, *t.reasons, *(f"stale: {s}" for s in t.stale), *([note] if note else [])))
+    # A stale-cassette failure names the changes itself (see diff.compare).
+    stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else tuple(f"stale: {s}" for s in t.stale)
+    return "; ".join((*t.budget, *t.reasons, *stale, *([note] if note else [])))
 
 
 def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> list[str]:

@@ -52,7 +52,13 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
     _setup(project, "short prompt", "a different prompt")
     result = project.run("--agent-cost", "--agent-cost-stale", "fail")
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*"])
+    result.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: test_agent.py::test_task: stale cassette: message 1 (user) +6 characters since it "
+            "was recorded; re-record it",
+            "FAILED: 1 test(s) replay stale cassettes*",
+        ]
+    )
 
 
 def test_fail_policy_still_fails_when_the_baseline_is_updated(project: AgentProject) -> None:

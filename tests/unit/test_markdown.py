@@ -456,7 +456,7 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
     assert text.splitlines()[1] == ":x: **Agent cost per run up 50.0% (+$0.00105): 1 stale cassette**"
     assert (
         "| :x: `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
-        "| stale cassette: the request changed since it was recorded; re-record it |\n"
+        "| stale cassette: tools changed since it was recorded; re-record it |\n"
         "\n"
         "... and 1 more (see the JSON report)\n"
     ) in text

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pytest_agentcost.diff import TestDiff
-from pytest_agentcost.gate import verdict
+from pytest_agentcost.gate import _notes, verdict
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from pytest_agentcost.gate import verdict
         ("regressed", ("cost $0.0021 over max_usd $0.0010",), "0.0015", "regressed"),
         ("unchanged", ("cost $0.0021 over max_usd $0.0010",), "0", "over budget"),
         ("new", ("2 LLM calls over max_llm_calls 1",), None, "over budget"),
-        ("unchanged", ("stale cassette: the request changed since it was recorded; re-record it",), "0", "stale"),
+        ("unchanged", ("stale cassette: tools changed since it was recorded; re-record it",), "0", "stale"),
         ("unchanged", (), "0.00005", "within threshold"),
         ("unchanged", (), "0", "unchanged"),
         ("improved", (), "-0.001", "improved"),
@@ -26,3 +26,27 @@ def test_the_verdict_column_says_why(status: str, budget: tuple[str, ...], delta
     base = None if delta is None else Decimal("0.0021")
     current = Decimal("0.0021") + Decimal(delta or 0)
     assert verdict(TestDiff("t.py::task", status, baseline_usd=base, current_usd=current, budget=budget)) == shown
+
+
+@pytest.mark.parametrize(
+    ("budget", "why"),
+    [
+        # Failed for it: the violation names the change, once.
+        (
+            ("stale cassette: tools changed since it was recorded; re-record it",),
+            "stale cassette: tools changed since it was recorded; re-record it",
+        ),
+        ((), "stale: tools changed"),
+    ],
+    ids=["stale-fails", "stale-warns"],
+)
+def test_the_why_column_names_a_stale_change_once(budget: tuple[str, ...], why: str) -> None:
+    diff = TestDiff(
+        "t.py::task",
+        "unchanged",
+        baseline_usd=Decimal(1),
+        current_usd=Decimal(1),
+        budget=budget,
+        stale=("tools changed",),
+    )
+    assert _notes(diff) == why
