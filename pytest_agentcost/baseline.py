@@ -20,6 +20,7 @@ from typing import Any
 from pytest_agentcost._io import dump_json, write_atomic
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.models import (
+    EstimatedPart,
     ModelTotals,
     PriceSource,
     RunCost,
@@ -62,6 +63,9 @@ class BaselineEntry:
     tool_hosts: Mapping[str, ToolHostTotals] = field(default_factory=dict)
     """Tool HTTP calls and their cost per host, so a tool price change is told apart from usage
     (JSON key ``tool_hosts``, written only when there are any; older baselines have none)."""
+    estimated_part: EstimatedPart | None = None
+    """The estimated calls and their usage (JSON key ``estimated_part``, written only for a test
+    with estimates; older baselines have none, and such tests stay ungated)."""
 
     @classmethod
     def from_test(cls, test: TestCost) -> BaselineEntry:
@@ -76,6 +80,7 @@ class BaselineEntry:
             by_model=dict(sorted(test.by_model().items())),
             estimated=test.estimated,
             tool_hosts=dict(sorted(test.tool_hosts().items())),
+            estimated_part=test.estimated_part,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +97,8 @@ class BaselineEntry:
         }
         if self.tool_hosts:
             data["tool_hosts"] = {k: v.to_dict() for k, v in sorted(self.tool_hosts.items())}
+        if self.estimated_part is not None:
+            data["estimated_part"] = self.estimated_part.to_dict()
         return data
 
     @classmethod
@@ -133,6 +140,9 @@ class BaselineEntry:
             tool_hosts={
                 str(k): ToolHostTotals.from_dict(v, f"{where}.tool_hosts[{k!r}]") for k, v in tool_hosts_raw.items()
             },
+            estimated_part=None
+            if data.get("estimated_part") is None
+            else EstimatedPart.from_dict(data["estimated_part"], f"{where}.estimated_part"),
         )
 
 

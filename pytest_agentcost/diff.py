@@ -24,7 +24,7 @@ from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, format_money
-from pytest_agentcost.render._format import money
+from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
@@ -173,6 +173,10 @@ class Comparison:
     baseline_price_source: Mapping[str, Any] = field(default_factory=dict)
     current_price_source: Mapping[str, Any] = field(default_factory=dict)
     has_baseline: bool = True
+    gated_totals: tuple[int, Decimal, Decimal] | None = None
+    """What the total threshold judged: how many tests, their baseline at this run's prices and
+    their cost now (new, estimated, unpriced, failed and not-run tests left out); None when the
+    total is not gated."""
     tool_price_changes: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     """Tool hosts whose price per call moved (``agent_cost_tool_prices``): host -> (baseline, now).
     Tool prices are not part of the price source, so a change of them alone is named here."""
@@ -198,6 +202,17 @@ class Comparison:
     def prices_changed(self) -> bool:
         keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
+
+    def describe_gated_total(self, arrow: str = "->", noun: str = "test") -> str:
+        """``$0.0100 -> $0.0115 (+$0.0015, +15.0%) over 3 compared tests``: what the total threshold
+        judged, which is not the suite total when tests are new, estimated or unpriced; or ""."""
+        if self.gated_totals is None:
+            return ""
+        n, before, now = self.gated_totals
+        delta = now - before
+        change = f" ({signed_money(delta)}, {percent(_pct(before, delta))})" if delta else ""
+        where = " at this run's prices" if self.prices_changed or self.tool_price_changes else ""
+        return f"{money(before)} {arrow} {money(now)}{change} over {n} compared {noun}{'s' if n != 1 else ''}{where}"
 
     def describe_tool_price_changes(self, arrow: str = "->") -> str:
         """``api.search.example $0.0010 -> $0.0020 per call``, one part per host, or ""."""
@@ -362,6 +377,7 @@ def compare(
     base_total = Decimal(0)
     cur_total = Decimal(0)
     comparable_total = True
+    gated_tests = 0
     for nodeid in sorted(set(run.tests) | set(entries)):
         test = run.tests.get(nodeid)
         entry = entries.get(nodeid)
@@ -434,7 +450,12 @@ def compare(
         common.update(
             usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons, gated_on_estimate=on_estimate
         )
-        if test.estimated or entry.estimated:
+        if (test.estimated or entry.estimated) and (
+            entry.estimated_part is None or entry.estimated_part != test.estimated_part
+        ):
+            # The estimates moved (or the baseline does not say what they were): the change may be
+            # the tokenizer's, not the agent's. Estimates that did not move leave the exact calls
+            # to judge, or one estimated call (Gemini embeddings) would keep a test ungated.
             status = "estimated"
         elif threshold.exceeded(base_now, effective):
             status = "regressed"
@@ -447,6 +468,7 @@ def compare(
         if status not in ("estimated",):
             base_total += base_now
             cur_total += effective
+            gated_tests += 1
         diffs.append(TestDiff(nodeid, status, **common))
     # The baseline total covers the tests this run could compare: entries of tests that were
     # deselected or skipped now, or that failed, are left out, so they do not show as savings.
@@ -481,4 +503,7 @@ def compare(
         current_price_source=run.price_source.to_dict(),
         has_baseline=baseline is not None,
         tool_price_changes=_tool_price_changes(entries, tool_prices),
+        gated_totals=(gated_tests, base_total, cur_total)
+        if baseline is not None and total_threshold is not None and comparable_total
+        else None,
     )

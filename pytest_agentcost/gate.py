@@ -205,6 +205,8 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )
+    if cmp.gated_totals is not None:
+        lines.append(f"total threshold {cmp.total_threshold}: {cmp.describe_gated_total()}")
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source
         lines.append(
@@ -222,8 +224,8 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(
-            f"agent cost {accepted if accepting else word}: suite total {money(cmp.baseline_total_usd)} -> "
-            f"{money(cmp.current_total_usd)} over threshold {cmp.total_threshold}"
+            f"agent cost {accepted if accepting else word}: suite total over threshold {cmp.total_threshold}: "
+            f"{cmp.describe_gated_total()}"
         )
     improved = cmp.by_status("improved")
     if improved:

@@ -325,6 +325,25 @@ class ModelTotals:
 
 
 @dataclass(frozen=True)
+class EstimatedPart:
+    """A test's billed calls whose usage was estimated (no usage in the response): how many, and
+    the usage estimated. The baseline keeps it so that a test whose estimates did not move is
+    gated on what its exact calls did, instead of left ungated for one estimated call."""
+
+    calls: int
+    usage: TokenUsage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"calls": self.calls, **self.usage.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "estimated part") -> EstimatedPart:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where} must be an object, not {data!r}")
+        return cls(_int(data.get("calls", 0), f"{where}.calls"), TokenUsage.from_dict(data, where))
+
+
+@dataclass(frozen=True)
 class ToolHostTotals:
     """HTTP calls to one non-LLM host and what they cost (per-call price option)."""
 
@@ -516,6 +535,14 @@ class TestCost:
     @property
     def estimated(self) -> bool:
         return self._tally.estimated
+
+    @property
+    def estimated_part(self) -> EstimatedPart | None:
+        """The billed calls made from estimates and their usage; None when there are none."""
+        if not self.estimated:
+            return None
+        calls = [c for c in self.billed if c.estimated]
+        return EstimatedPart(len(calls), TokenUsage.sum(c.usage for c in calls))
 
     @property
     def stale(self) -> bool:

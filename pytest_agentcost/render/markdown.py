@@ -283,6 +283,10 @@ class _View:
         items = [f"- usage changed: {signed_money(split['usage'])} over {_plural(compared, 'compared task')}"]
         if split["prices"] or self.cmp.prices_changed or self.cmp.tool_price_changes:
             items.append(f"- prices changed: {signed_money(split['prices'])}{self._price_sources()}")
+        if self.cmp.gated_totals is not None:
+            over = " **over**" if self.cmp.total_regressed else ""
+            judged = self.cmp.describe_gated_total("→", "task")
+            items.append(f"- total threshold {self.cmp.total_threshold}{over}: {judged}")
         if self.sections["unpriced"]:
             # diff.compare skips the total gate when a compared task has no price.
             n = len(self.sections["unpriced"])

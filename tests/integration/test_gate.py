@@ -395,7 +395,9 @@ def test_a_failed_test_is_left_out_of_the_totals_and_hides_no_regression(project
     result.stdout.fnmatch_lines(
         [
             "compared with baseline: 1 failed, 1 within threshold; total $0.0021 -> $0.0036 (+$0.0015, +71.4%)",
-            "agent cost FAILED: suite total $0.0021 -> $0.0036 over threshold 10%",
+            "total threshold 10%: $0.0021 -> $0.0036 (+$0.0015, +71.4%) over 1 compared test",
+            "agent cost FAILED: suite total over threshold 10%: $0.0021 -> $0.0036"
+            " (+$0.0015, +71.4%) over 1 compared test",
         ]
     )
     cmp = project.read_json("cost.json")["comparison"]
@@ -681,9 +683,63 @@ def test_cli_compare_gives_pytests_verdict_on_the_same_run(project: AgentProject
     assert (
         _verdict_lines(compared.stdout)
         == _verdict_lines(failed.stdout.str())
-        == ["agent cost FAILED: suite total $0.0042 -> $0.0057 over threshold 10%"]
+        == [
+            "agent cost FAILED: suite total over threshold 10%: $0.0042 -> $0.0057"
+            " (+$0.0015, +35.7%) over 2 compared tests"
+        ]
     )
     assert "total threshold: 10% · mode: fail" in (project.root / "total.md").read_text()
     # An option of compare still overrides what the run recorded.
     assert _cli(project, "compare", BASELINE, "total.json", "--total-threshold=off").returncode == 0
     assert _cli(project, "compare", BASELINE, "run.json", "--threshold=50%").returncode == 1
+
+
+def _rag_project(project: AgentProject, exact_calls: int, estimated_answer: str = "ok") -> None:
+    """A test whose first call's answer has no usage (estimated), then ``exact_calls`` exact calls."""
+    project.module(
+        "test_agent",
+        f"""
+        @pytest.mark.vcr
+        def test_rag():
+            llm("look it up")
+            for _ in range({exact_calls}):
+                llm("answer")
+        """,
+    )
+    no_usage = json.loads(chat_response("gpt-4o-mini", 1, 1, content=estimated_answer))
+    del no_usage["usage"]
+    exact = [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)) for _ in range(exact_calls)]
+    project.cassette("test_agent", "test_rag", [interaction(CHAT_URL, json.dumps(no_usage)), *exact])
+
+
+def test_a_test_whose_estimates_did_not_move_is_gated_on_its_exact_calls(project: AgentProject) -> None:
+    # One estimated call (as every Gemini embedding is) must not keep a test out of the gate.
+    _rag_project(project, exact_calls=2)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    entry = project.read_json(BASELINE)["tests"]["test_agent.py::test_rag"]
+    assert entry["estimated"] is True
+    assert entry["estimated_part"]["calls"] == 1
+    # One exact call more: 2 -> 3 x $0.0021, the estimate unchanged.
+    _rag_project(project, exact_calls=3)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["*test_rag *+$0.0021 *regressed *more LLM calls (3 -> 4)*"])
+    assert project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_rag"]["status"] == "regressed"
+    # The estimated answer changes too: the change may be the estimate's, so the test is not gated.
+    _rag_project(project, exact_calls=3, estimated_answer="a much longer answer than before, " * 20)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    assert project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_rag"]["status"] == "estimated"
+
+
+def test_a_baseline_without_estimated_part_keeps_estimated_tests_ungated(project: AgentProject) -> None:
+    # Baselines written before estimated_part was kept cannot tell what the estimates were.
+    _rag_project(project, exact_calls=2)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    data = json.loads(_baseline_bytes(project))
+    del data["tests"]["test_agent.py::test_rag"]["estimated_part"]
+    (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
+    _rag_project(project, exact_calls=3)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    assert project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_rag"]["status"] == "estimated"

@@ -576,7 +576,10 @@ def test_compare_gates_with_the_settings_the_run_recorded(tmp_path: Path, capsys
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}, gate=recorded))
     assert _compare_out([str(base), str(run_file)], capsys) == (
         1,
-        ["agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold $0.0005"],
+        [
+            "agent cost FAILED: suite total over threshold $0.0005: $0.0092 -> $0.0104"
+            " (+$0.0012, +13.0%) over 3 compared tests"
+        ],
         "",
     )
     # The project's threshold is what a marker's threshold leaves out comes from, as in pytest.
@@ -589,7 +592,10 @@ def test_compare_gates_with_the_settings_the_run_recorded(tmp_path: Path, capsys
     warn_file = write_run(tmp_path / "warn.json", make_run({"plan": "0.0024000000"}, gate={**recorded, "mode": "warn"}))
     assert _compare_out([str(base), str(warn_file)], capsys) == (
         0,
-        ["agent cost warning: suite total $0.0092 -> $0.0104 over threshold $0.0005"],
+        [
+            "agent cost warning: suite total over threshold $0.0005: $0.0092 -> $0.0104"
+            " (+$0.0012, +13.0%) over 3 compared tests"
+        ],
         "",
     )
 
@@ -601,7 +607,10 @@ def test_compare_options_override_the_recorded_settings(tmp_path: Path, capsys: 
     status, failed, _ = _compare_out([str(base), str(run_file), "--threshold", "50%", "--mode", "fail"], capsys)
     assert status == 1
     assert failed[0].startswith("agent cost FAILED: tests/test_agent.py::test_plan: cost $0.0015 -> $0.0027")
-    assert failed[1:] == ["agent cost FAILED: suite total $0.0092 -> $0.0104 over threshold $0.0005"]
+    assert failed[1:] == [
+        "agent cost FAILED: suite total over threshold $0.0005: $0.0092 -> $0.0104"
+        " (+$0.0012, +13.0%) over 3 compared tests"
+    ]
     assert _compare_out([str(base), str(run_file), "--mode=fail", "--total-threshold", "off"], capsys) == (0, [], "")
     # --json records the settings this comparison used, not the run's.
     out = tmp_path / "again.json"
@@ -664,7 +673,9 @@ def test_compare_of_a_run_file_without_gate_settings_states_the_defaults(
         [str(base), str(run_file), "--threshold=100%", "--total-threshold=5%", "--mode=warn", "--stale=warn"], capsys
     )
     assert (status, err) == (0, "")  # every one given: nothing taken by default
-    assert failed == ["agent cost warning: suite total $0.0092 -> $0.0104 over threshold 5%"]
+    assert failed == [
+        "agent cost warning: suite total over threshold 5%: $0.0092 -> $0.0104 (+$0.0012, +13.0%) over 3 compared tests"
+    ]
     status, _, err = _compare_out([str(base), str(run_file), "--total-threshold=off", "--mode=fail"], capsys)
     assert err == note + "--threshold 10%,$0.0001, --stale warn\n"
 

@@ -49,6 +49,7 @@ entry = st.fixed_dictionaries(
         "tool_cost_usd": json_value,
         "tool_hosts": json_value
         | st.dictionaries(st.text(max_size=8), st.dictionaries(st.sampled_from(["calls", "cost_usd"]), json_value)),
+        "estimated_part": json_value | st.dictionaries(st.sampled_from(["calls", *TOKEN_KINDS]), json_value),
     },
 )
 baseline_doc = st.one_of(
@@ -81,6 +82,8 @@ def test_baseline_loader_raises_only_baseline_errors(doc: Any) -> None:
         assert all(type(count) is int and count >= 0 for _, count in e.usage.units)
         assert all(_money_ok(m.cost_usd) for m in e.by_model.values())
         assert all(_money_ok(h.cost_usd) and h.calls >= 0 for h in e.tool_hosts.values())
+        part = e.estimated_part
+        assert part is None or (part.calls >= 0 and all(getattr(part.usage, k) >= 0 for k in TOKEN_KINDS))
 
 
 @settings(max_examples=200, deadline=None)

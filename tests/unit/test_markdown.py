@@ -277,6 +277,7 @@ def test_total_over_threshold_in_warn_mode() -> None:
         "Suite total per run: $0.0200 → $0.0250 (+$0.0050, +25.0%)\n"
         "\n"
         "- usage changed: +$0.0050 over 2 compared tasks\n"
+        "- total threshold 10% and $0.0001 **over**: $0.0200 → $0.0250 (+$0.0050, +25.0%) over 2 compared tasks\n"
         "\n"
         "**Changed (1)**\n"
         "\n"
@@ -302,7 +303,7 @@ def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
     run, cmp = _simple({"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"})
     lines = render_comment(run, cmp).splitlines()
     assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.00005)**"
-    assert lines[11] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold |"
+    assert lines[12] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold |"
 
 
 @pytest.mark.parametrize(
