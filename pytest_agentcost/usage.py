@@ -925,7 +925,18 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
         else:
             parsed.problems.append("the response has no usage")
         return
+    if parsed.output_text and _is_zero_count(response.get("usage")):
+        # A model that wrote output read its prompt first: a usage of no tokens at all is not a
+        # count. OpenAI's streamed response.incomplete (max_output_tokens) has been recorded so.
+        parsed.problems.append(f"the {status or 'finished'} response reports zero usage despite its output")
+        return
     parsed.document = response
+
+
+def _is_zero_count(usage: Any) -> bool:
+    """True for a usage object whose token counts are all zero (and which has some)."""
+    counts = [v for k, v in _obj(usage).items() if k.endswith("_tokens")]
+    return bool(counts) and all(type(v) is int and v == 0 for v in counts)
 
 
 def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:

@@ -173,6 +173,21 @@ CASES: list[dict[str, Any]] = [
         streamed=True,
         expected_cost_usd="0.000521",
     ),
+    # response.incomplete (max_output_tokens) whose usage is all zeros although 16 tokens were
+    # written: not a count, so estimated with tokens.count_text over these exact texts.
+    _case(
+        "openai_responses_stream_incomplete_zero_usage",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-4o-2024-08-06",
+        input_tokens=None,
+        output_tokens=None,
+        streamed=True,
+        estimated=True,
+        expected_cost_usd=None,
+        estimate_input_text="Give me a multi paragraph narrative on the life of a car",
+        estimate_output_text="In the bustling city of Detroit, a sleek, metallic blue sedan rolled off the",
+    ),
     # Background mode: POST (queued, not billed), GET poll in_progress (not billed), two GET polls
     # completed with the same response id: billed once. o4-mini: in 1.10 / out 4.40.
     # 2400 x 1.10 = 2640 ; 5100 x 4.40 = 22440 -> 25080 / 1e6 = 0.02508

@@ -1237,6 +1237,42 @@ def test_responses_status(
         assert warning in extraction.warnings[0]
 
 
+ZERO_RESPONSES_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+
+
+@pytest.mark.parametrize(
+    ("status", "output", "estimated"),
+    [
+        ("incomplete", "Once upon a time", True),
+        ("completed", "Once upon a time", True),
+        ("completed", None, False),  # no output: nothing says the zeros are wrong
+    ],
+)
+def test_a_responses_usage_of_zeros_beside_output_is_estimated(
+    status: str, output: str | None, estimated: bool
+) -> None:
+    message = {"type": "message", "content": [{"type": "output_text", "text": output}]}
+    body = {
+        "id": "resp_abc",
+        "object": "response",
+        "status": status,
+        "model": "gpt-4o-2024-08-06",
+        "output": [message] if output else [],
+        "usage": ZERO_RESPONSES_USAGE,
+        "error": None,
+    }
+    extraction = usage.extract(post(RESPONSES_URL, body, request={"model": "gpt-4o", "input": "Tell a story"}))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated) == (True, estimated)
+    if estimated:
+        assert extraction.usage.reported_value("input_tokens") == fake_count("Tell a story").tokens
+        assert extraction.usage.reported_value("output_tokens") == fake_count("Once upon a time").tokens
+        assert "reports zero usage despite its output" in extraction.warnings[0]
+    else:
+        assert extraction.usage.reported_value("input_tokens") == 0
+        assert extraction.warnings == ()
+
+
 def test_responses_stream_counts_hosted_searches() -> None:
     # Billed per call, listed as output items of the final response, not in its usage object.
     output = [

@@ -367,6 +367,49 @@ def openai_responses_stream() -> None:
     )
 
 
+def openai_responses_stream_incomplete_zero_usage() -> None:
+    # As OpenAI recorded it: a stream cut by max_output_tokens whose response.incomplete event
+    # carries a usage of zeros although the model read the prompt and wrote 16 tokens.
+    rid = "resp_6866d2dec420819c92534dcf75e47512"
+    model = "gpt-4o-2024-08-06"
+    text = "In the bustling city of Detroit, a sleek, metallic blue sedan rolled off the"
+    message = {
+        "id": "msg_6866d2df1c0c819c",
+        "type": "message",
+        "status": "incomplete",
+        "role": "assistant",
+        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+    }
+    created = _response_obj("in_progress", None, [], model, rid)
+    final = _response_obj("incomplete", _responses_usage(0, 0), [message], model, rid)
+    final["incomplete_details"] = {"reason": "max_output_tokens"}
+    events: list[tuple[str | None, Any]] = [
+        ("response.created", {"type": "response.created", "sequence_number": 0, "response": created}),
+        (
+            "response.output_text.delta",
+            {
+                "type": "response.output_text.delta",
+                "sequence_number": 1,
+                "item_id": "msg_6866d2df1c0c819c",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": text,
+            },
+        ),
+        ("response.incomplete", {"type": "response.incomplete", "sequence_number": 2, "response": final}),
+    ]
+    request = {
+        "input": "Give me a multi paragraph narrative on the life of a car",
+        "max_output_tokens": 16,
+        "model": "gpt-4o",
+        "stream": True,
+    }
+    write(
+        "openai_responses_stream_incomplete_zero_usage",
+        (req("POST", "https://api.openai.com/v1/responses", request), resp(sse(events), headers=SSE_HEADERS)),
+    )
+
+
 def openai_responses_background() -> None:
     rid = "resp_68ab12cd34ef5678901234567890abcd"
     model = "o4-mini-2025-04-16"
@@ -2011,6 +2054,7 @@ def main() -> None:
     openai_chat_stream(include_usage=False)
     openai_responses()
     openai_responses_stream()
+    openai_responses_stream_incomplete_zero_usage()
     openai_responses_background()
     openai_embeddings_br()
     anthropic_messages()
