@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,10 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
     return estimate
 
 
+#: How a partial run's comparison marks a total threshold it did not apply (see finish_session).
+_TOTAL_NOT_APPLIED = " (not applied: part of the suite ran)"
+
+
 def evaluate(run: RunCost, baseline: Baseline | None, settings: Settings, *, full_run: bool) -> Comparison:
     return compare(
         run,
@@ -207,6 +211,11 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     )
     if cmp.gated_totals is not None:
         lines.append(f"total threshold {cmp.total_threshold}: {cmp.describe_gated_total()}")
+    elif cmp.total_threshold.endswith(_TOTAL_NOT_APPLIED):
+        lines.append(
+            f"total threshold {cmp.total_threshold.removesuffix(_TOTAL_NOT_APPLIED)} not applied: only part of the "
+            "suite ran (-k, node ids, paths or a CI shard); agentcost compare on the merged reports judges it"
+        )
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source
         lines.append(
@@ -302,16 +311,23 @@ def finish_session(
     modify_report: Callable[[dict[str, Any]], Any] | None = None,
     environ: Mapping[str, str] | None = None,
     token_fallbacks: Mapping[str, str] | None = None,
+    judge_total: bool = True,
 ) -> GateOutcome:
     """Everything that happens after the last test, in order; returns what to print and the verdict.
 
     ``token_fallbacks``: why token estimates fell back, by encoding, in every process of the run
-    (xdist workers); this process's when not given.
+    (xdist workers); this process's when not given. ``judge_total``: False for a pytest run of
+    part of the suite (a CI shard, ``-k``), whose total is not the suite's: the total threshold
+    is left to ``agentcost compare`` on the merged reports.
     """
     env = os.environ if environ is None else environ
     outcome = GateOutcome()
     outcome.lines.extend(cost_table_lines(run))
     cmp = evaluate(run, baseline, settings, full_run=full_run)
+    if not judge_total and cmp.gated_totals is not None:
+        cmp = replace(
+            cmp, total_regressed=False, gated_totals=None, total_threshold=cmp.total_threshold + _TOTAL_NOT_APPLIED
+        )
     outcome.comparison = cmp
     if baseline is not None:
         outcome.lines.append("")

@@ -523,12 +523,14 @@ class AgentCostSession:
             return
         from pytest_agentcost.gate import finish_session
 
+        full_run = self._is_full_run(session)
         try:
             outcome = finish_session(
                 self.run_cost(),
                 self.settings,
                 self.baseline,
-                full_run=self._is_full_run(session),
+                full_run=full_run,
+                judge_total=full_run,
                 # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
                 or session.shouldstop is not False

@@ -743,3 +743,28 @@ def test_a_baseline_without_estimated_part_keeps_estimated_tests_ungated(project
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     assert project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_rag"]["status"] == "estimated"
+
+
+def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_reports(project: AgentProject) -> None:
+    # A CI shard's total is not the suite's: shard 1 can be +71% while the suite is within 10%.
+    project.ini("agent_cost_threshold = 1000%\nagent_cost_total_threshold = 10%\n")
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])  # a: $0.0021 -> $0.0036
+    shard = project.run("--agent-cost", "-k", "task_a", "--agent-cost-json=a.json", "--agent-cost-markdown=a.md")
+    assert shard.ret == 0, shard.stdout.str()
+    shard.stdout.fnmatch_lines(
+        [
+            "total threshold 10% not applied: only part of the suite ran (-k, node ids, paths or a CI shard); "
+            "agentcost compare on the merged reports judges it"
+        ]
+    )
+    assert "total threshold: 10% (not applied: part of the suite ran)" in (project.root / "a.md").read_text()
+    assert project.run("--agent-cost", "-k", "task_b", "--agent-cost-json=b.json").ret == 0
+    assert _cli(project, "merge", "a.json", "b.json", "-o", "all.json").returncode == 0
+    # The merged reports are the suite: $0.0042 -> $0.0057 (+35.7%) is over 10%, as a full run says.
+    merged = _cli(project, "compare", BASELINE, "all.json")
+    full = project.run("--agent-cost")
+    assert (merged.returncode, full.ret) == (1, 1), merged.stdout
+    assert _verdict_lines(merged.stdout) == _verdict_lines(full.stdout.str())
+    assert "over 2 compared tests" in _verdict_lines(full.stdout.str())[0]
