@@ -108,6 +108,10 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
     return estimate
 
 
+#: How to re-record, for pytest-recording and for plain vcrpy, whose record_mode "all" would
+#: append the new interactions to the old ones, which replay first.
+RERECORD = 'pytest-recording: pytest --record-mode=rewrite; vcrpy: delete the cassette, record with record_mode="once"'
+
 #: How a partial run's comparison marks a total threshold it did not apply (see finish_session).
 _TOTAL_NOT_APPLIED = " (not applied: part of the suite ran)"
 
@@ -292,7 +296,7 @@ def _annotations(
             result.append(
                 annotation(
                     "warning",
-                    "stale cassette: " + "; ".join(changes) + ". Re-record with --record-mode=rewrite.",
+                    "stale cassette: " + "; ".join(changes) + f". Re-record it ({RERECORD}).",
                     file=file,
                     line=line,
                     title=f"stale cassette: {nodeid}",
@@ -372,7 +376,7 @@ def finish_session(
     if stale and settings.stale_policy != "ignore":
         outcome.lines.append(
             f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
-            "cassettes (the request changed since recording); re-record with pytest --record-mode=rewrite"
+            f"cassettes (the request changed since recording); re-record them ({RERECORD})"
         )
     outcome.lines.extend(warning_lines(w for t in run.tests.values() for c in t.calls for w in c.warnings))
 

@@ -56,7 +56,10 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
         [
             "agent cost FAILED: test_agent.py::test_task: stale cassette: message 1 (user) +6 characters since it "
             "was recorded; re-record it",
-            "FAILED: 1 test(s) replay stale cassettes*",
+            # Plain vcrpy has no --record-mode option: the hint names what to do with either.
+            "FAILED: 1 test(s) replay stale cassettes (the request changed since recording); re-record them "
+            "(pytest-recording: pytest --record-mode=rewrite; "
+            'vcrpy: delete the cassette, record with record_mode="once")',
         ]
     )
 
