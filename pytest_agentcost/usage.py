@@ -284,10 +284,17 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         body_provider = _provider_from_body(interaction, endpoint)
         if body_provider is not None:
             provider = body_provider
-    if provider is None and endpoint.startswith("bedrock."):
+    if endpoint.startswith("bedrock.") and provider in (None, mapped):
         # A Bedrock path (/model/{id}/converse ...) behind a gateway or proxy host: the model id is
-        # a Bedrock one, which genai-prices prices only under its AWS provider.
+        # a Bedrock one, which genai-prices prices only under its AWS provider. It wins over a host
+        # mapping, as an Azure deployment path does: one gateway host may front several providers.
         provider = "aws"
+    elif mapped is not None and url_provider == "azure":
+        provider = "azure"
+    elif provider is None and endpoint == "gemini.generate_content":
+        # Gemini's own path (models/{id}:generateContent) on a gateway: Google's models. (Embedding
+        # and Interactions paths are shared with other APIs, and stay unnamed.)
+        provider = "google"
     return provider, endpoint
 
 

@@ -1572,3 +1572,31 @@ def test_a_cohere_embed_answer_without_billed_units_is_estimated_from_the_texts(
     assert extraction.estimated
     assert extraction.usage.input_tokens > 0
     assert any("billed_units" in warning for warning in extraction.warnings)
+
+
+@pytest.mark.parametrize(
+    ("path", "mapping", "expected"),
+    [
+        # One gateway host fronting three providers, mapped to the one the '?' warning asked for.
+        ("/model/amazon.nova-lite-v1:0/converse", {"gw.acme.internal": "google"}, ("aws", "bedrock.converse")),
+        (
+            "/openai/deployments/router-ft/chat/completions?api-version=2024-10-21",
+            {"gw.acme.internal": "google"},
+            ("azure", "openai.chat"),
+        ),
+        (
+            "/v1/models/gemini-2.5-flash:generateContent",
+            {"gw.acme.internal": "google"},
+            ("google", "gemini.generate_content"),
+        ),
+        # Unmapped: Gemini's own path names Google, as a Bedrock path names AWS.
+        ("/v1/models/gemini-2.5-flash:generateContent", {}, ("google", "gemini.generate_content")),
+        ("/model/amazon.nova-lite-v1:0/converse", {}, ("aws", "bedrock.converse")),
+    ],
+    ids=["bedrock-mapped", "azure-mapped", "gemini-mapped", "gemini-unmapped", "bedrock-unmapped"],
+)
+def test_a_path_only_one_provider_serves_wins_over_a_gateway_mapping(
+    path: str, mapping: dict[str, str], expected: tuple[str, str]
+) -> None:
+    interaction = Interaction("POST", f"https://gw.acme.internal{path}", {}, b"{}", 200, {}, b"{}")
+    assert usage.detect(interaction, mapping) == expected
