@@ -365,7 +365,7 @@ class _View:
             "removed": "Removed tasks ({n}): in the baseline, gone from the suite",
             "not-run": "Not run ({n}): deselected or skipped, kept in the baseline",
             "unpriced": "Unpriced ({n}): no price known, not compared",
-            "estimated": "Estimated ({n}): responses without usage (tiktoken estimate), not gated",
+            "estimated": "Estimated ({n}): estimates moved (responses without usage), cost change not gated",
         }[status].format(n=f"{len(tests):,}")
         lines = [f"- {self._item(t)}" for t in tests[:rows]]
         hidden = len(tests) - len(lines)

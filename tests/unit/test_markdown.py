@@ -163,7 +163,7 @@ Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task 
 
 - `tests/test_ft.py::test_finetune`: baseline unpriced, now unpriced (no price for openai:ft-gpt-4o-mini-acme)
 
-**Estimated (1): responses without usage (tiktoken estimate), not gated**
+**Estimated (1): estimates moved (responses without usage), cost change not gated**
 
 - `tests/test_agent.py::test_stream_no_usage`: $0.00265 → $0.0029 (+$0.00025)
 
