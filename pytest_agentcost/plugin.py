@@ -519,6 +519,9 @@ class AgentCostSession:
                 "markers": self.settings.marker_specs(),
                 # Per process: the controller's report says it for every worker.
                 "token_fallbacks": tokens.fallback_reasons(),
+                # Workers collect, so they see deselection (--deselect, --lf, a pytest-split
+                # shard); the controller, which decides whether the run was full, does not.
+                "deselected": self._deselected,
             }
             return
         from pytest_agentcost.gate import finish_session
@@ -572,7 +575,8 @@ class AgentCostSession:
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr"):
             return False
-        if self._deselected or any("::" in a for a in args):
+        deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
+        if deselected or any("::" in a for a in args):
             return False
         if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
             return True

@@ -768,3 +768,21 @@ def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_rep
     assert (merged.returncode, full.ret) == (1, 1), merged.stdout
     assert _verdict_lines(merged.stdout) == _verdict_lines(full.stdout.str())
     assert "over 2 compared tests" in _verdict_lines(full.stdout.str())[0]
+
+
+def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProject) -> None:
+    # Deselection by --deselect or a plugin (a pytest-split shard, --lf) happens where tests are
+    # collected: under xdist, in the workers, not in the process that gates the run.
+    project.ini("agent_cost_threshold = 1000%\nagent_cost_total_threshold = 10%\n")
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])  # a: $0.0021 -> $0.0036
+    shard = project.run("--agent-cost", "--deselect", "test_agent.py::test_task_b", "--agent-cost-json=a.json")
+    assert shard.ret == 0, shard.stdout.str()
+    shard.stdout.fnmatch_lines(["total threshold 10% not applied: only part of the suite ran*"])
+    cmp = project.read_json("a.json")["comparison"]
+    assert cmp["tests"]["test_agent.py::test_task_b"]["status"] == "not-run"
+    assert cmp["total_regressed"] is False
+    # Updating the baseline from it keeps the deselected test's entry.
+    project.run("--agent-cost", "--deselect", "test_agent.py::test_task_b", "--agent-cost-update-baseline")
+    assert "test_agent.py::test_task_b" in project.read_json(BASELINE)["tests"]
