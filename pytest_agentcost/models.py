@@ -327,11 +327,21 @@ class ModelTotals:
 @dataclass(frozen=True)
 class EstimatedPart:
     """A test's billed calls whose usage was estimated (no usage in the response): how many, and
-    the usage estimated. The baseline keeps it so that a test whose estimates did not move is
-    gated on what its exact calls did, instead of left ungated for one estimated call."""
+    the token kinds estimated. The baseline keeps it so that a test whose estimates did not move
+    is gated on what its exact calls did, instead of left ungated for one estimated call.
+
+    Only the token kinds: an estimated call's other units (web searches) are counted exactly, and
+    which of them a call keeps depends on the prices (:meth:`Pricer.units`), so a price file or a
+    genai-prices upgrade would read as a moved estimate."""
 
     calls: int
     usage: TokenUsage
+
+    @classmethod
+    def of(cls, calls: int, usage: TokenUsage) -> EstimatedPart:
+        """The part of ``calls`` estimated calls whose summed usage is ``usage`` (its units left out)."""
+        kinds = (getattr(usage, kind) for kind in TOKEN_KINDS)
+        return cls(calls, TokenUsage(*kinds))
 
     def to_dict(self) -> dict[str, Any]:
         return {"calls": self.calls, **self.usage.to_dict()}
@@ -340,7 +350,7 @@ class EstimatedPart:
     def from_dict(cls, data: Any, where: str = "estimated part") -> EstimatedPart:
         if not isinstance(data, Mapping):
             raise ValueError(f"{where} must be an object, not {data!r}")
-        return cls(_int(data.get("calls", 0), f"{where}.calls"), TokenUsage.from_dict(data, where))
+        return cls.of(_int(data.get("calls", 0), f"{where}.calls"), TokenUsage.from_dict(data, where))
 
 
 @dataclass(frozen=True)
@@ -542,7 +552,7 @@ class TestCost:
         if not self.estimated:
             return None
         calls = [c for c in self.billed if c.estimated]
-        return EstimatedPart(len(calls), TokenUsage.sum(c.usage for c in calls))
+        return EstimatedPart.of(len(calls), TokenUsage.sum(c.usage for c in calls))
 
     @property
     def stale(self) -> bool:

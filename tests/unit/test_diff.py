@@ -145,3 +145,29 @@ def test_the_totals_line_says_when_no_baseline_test_ran(run_tests: dict[str, str
     )
     (line,) = [line for line in comparison_lines(cmp, "fail") if line.startswith("compared with baseline:")]
     assert line.endswith(f"; {total}")
+
+
+def test_estimates_that_did_not_move_are_compared_by_their_tokens_not_their_units() -> None:
+    # An estimated Responses call still counts its web searches exactly, and the units a call
+    # keeps are those its price depends on at the run's prices (Pricer.units): none once a price
+    # file prices the model. The estimate did not move, so the exact call's rise is judged.
+    def run_of(units: tuple[tuple[str, int], ...], exact_tokens: int, exact_cost: str, source: PriceSource) -> RunCost:
+        estimated = llm_record(
+            usage=TokenUsage(input_tokens=6, output_tokens=1, units=units), cost_usd=Decimal("0.0100"), estimated=True
+        )
+        exact = llm_record(usage=TokenUsage(input_tokens=exact_tokens), cost_usd=Decimal(exact_cost))
+        return RunCost(tests={"t": TestCost("t", calls=(estimated, exact))}, price_source=source)
+
+    written, _ = update_baseline(None, run_of((("web_searches", 1),), 1000, "0.0100", PRICES), full_run=True)
+    baseline = baseline_from_dict(written.to_dict(), "baseline")
+    priced_by_file = PriceSource(version="0.0.0", price_date="2026-11-01", overrides="sha256:abc")
+    cmp = compare(
+        run_of((), 2000, "0.0200", priced_by_file),
+        baseline,
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+    )
+    (diff,) = cmp.tests
+    assert diff.status == "regressed"
