@@ -171,3 +171,21 @@ def test_estimates_that_did_not_move_are_compared_by_their_tokens_not_their_unit
     )
     (diff,) = cmp.tests
     assert diff.status == "regressed"
+
+
+def test_an_entry_written_before_estimated_part_stays_ungated_when_the_test_is_exact_now() -> None:
+    # The baseline's cost held estimates it cannot say the size of: a change against it may be
+    # theirs, even though this run's calls all report usage.
+    data = update_baseline(
+        None, RunCost(tests={"t": _test("t", "0.0100", estimated=True)}, price_source=PRICES), full_run=True
+    )[0].to_dict()
+    del data["tests"]["t"]["estimated_part"]
+    cmp = compare(
+        RunCost(tests={"t": _test("t", "0.0200")}, price_source=PRICES),
+        baseline_from_dict(data, "baseline"),
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+    )
+    assert [d.status for d in cmp.tests] == ["estimated"]
