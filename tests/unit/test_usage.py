@@ -1592,8 +1592,14 @@ def test_a_cohere_embed_answer_without_billed_units_is_estimated_from_the_texts(
         # Unmapped: Gemini's own path names Google, as a Bedrock path names AWS.
         ("/v1/models/gemini-2.5-flash:generateContent", {}, ("google", "gemini.generate_content")),
         ("/model/amazon.nova-lite-v1:0/converse", {}, ("aws", "bedrock.converse")),
+        # Gemini's path defaults to Google only: a line naming another provider wins.
+        (
+            "/v1/models/gemini-2.5-flash:generateContent",
+            {"gw.acme.internal": "openrouter"},
+            ("openrouter", "gemini.generate_content"),
+        ),
     ],
-    ids=["bedrock-mapped", "azure-mapped", "gemini-mapped", "gemini-unmapped", "bedrock-unmapped"],
+    ids=["bedrock-mapped", "azure-mapped", "gemini-mapped", "gemini-unmapped", "bedrock-unmapped", "gemini-other"],
 )
 def test_a_path_only_one_provider_serves_wins_over_a_gateway_mapping(
     path: str, mapping: dict[str, str], expected: tuple[str, str]
