@@ -289,6 +289,14 @@ def _annotations(
         result.append(
             annotation(level, why_failed(t), file=file, line=line, title=f"agent cost regression: {t.nodeid}")
         )
+    if cmp.total_regressed:  # no file of its own: shown on the run's summary
+        result.append(
+            annotation(
+                level,
+                f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}",
+                title="agent cost regression: suite total",
+            )
+        )
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = where(test.location)

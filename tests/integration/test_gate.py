@@ -533,6 +533,15 @@ def test_github_actions_annotations_and_step_summary(project: AgentProject, monk
     text = summary.read_text()
     assert text.startswith("<!-- pytest-agentcost -->")
     assert "test_task_a" in text
+    # A total over its threshold is annotated too, on the run rather than a file.
+    result = project.run("--agent-cost", "--agent-cost-threshold=100%", "--agent-cost-total-threshold=10%")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "::error title=agent cost regression%3A suite total::suite total over threshold 10%25: "
+            "$0.0042 -> $0.0057 (+$0.0015, +35.7%25) over 2 compared tests"
+        ]
+    )
 
 
 def test_an_unwritable_step_summary_is_a_warning_not_a_failure(
