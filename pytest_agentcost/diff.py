@@ -177,6 +177,9 @@ class Comparison:
     """What the total threshold judged: how many tests, their baseline at this run's prices and
     their cost now (new, estimated, unpriced, failed and not-run tests left out); None when the
     total is not gated."""
+    total_not_applied: bool = False
+    """A total threshold was set, but only part of the suite ran (``-k``, paths, a CI shard): its
+    total is not the suite's, so the threshold is left to the merged reports."""
     tool_price_changes: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     """Tool hosts whose price per call moved (``agent_cost_tool_prices``): host -> (baseline, now).
     Tool prices are not part of the price source, so a change of them alone is named here."""
@@ -202,6 +205,13 @@ class Comparison:
     def prices_changed(self) -> bool:
         keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
+
+    @property
+    def total_threshold_text(self) -> str:
+        """The total threshold as reports show it: ``10%``, ``off``, or ``10% (not applied: ...)``."""
+        if self.total_not_applied:
+            return f"{self.total_threshold} (not applied: part of the suite ran)"
+        return self.total_threshold
 
     def describe_gated_total(self, arrow: str = "->", noun: str = "test") -> str:
         """``$0.0100 -> $0.0115 (+$0.0015, +15.0%) over 3 compared tests``: what the total threshold
@@ -235,7 +245,7 @@ class Comparison:
             "current_total_usd": None if self.current_total_usd is None else format_money(self.current_total_usd),
             "total_delta_usd": _signed(total_delta),
             "total_delta_pct": None if self.total_delta_pct is None else f"{self.total_delta_pct:f}",
-            "total_threshold": self.total_threshold,
+            "total_threshold": self.total_threshold_text,
             "total_regressed": self.total_regressed,
             "counts": self.counts(),
             "baseline_price_source": dict(self.baseline_price_source),
@@ -368,8 +378,12 @@ def compare(
     estimate_now: Callable[[TestCost], Decimal | None] | None = None,
     gate_estimates: bool = False,
     stale_fails: bool = False,
+    judge_total: bool = True,
 ) -> Comparison:
-    """Judge every test of ``run`` against ``baseline`` (which may be None: budgets only)."""
+    """Judge every test of ``run`` against ``baseline`` (which may be None: budgets only).
+
+    ``judge_total``: False when only part of the suite ran, whose total is not the suite's.
+    """
     entries = baseline.tests if baseline is not None else {}
     same_prices = baseline is not None and baseline.price_source == run.price_source
     tool_prices = {host: price for host, t in run.tool_hosts().items() if (price := t.price) is not None}
@@ -487,12 +501,8 @@ def compare(
     # The current total likewise: a failed test's calls before it stopped, priced or not, are not in it.
     kept = [test.cost_usd for nodeid, test in run.tests.items() if nodeid not in left_out]
     cur_sum = None if None in kept else sum((c for c in kept if c is not None), Decimal(0))
-    total_regressed = bool(
-        baseline is not None
-        and total_threshold is not None
-        and comparable_total
-        and total_threshold.exceeded(base_total, cur_total)
-    )
+    judged = baseline is not None and total_threshold is not None and comparable_total and judge_total
+    total_regressed = bool(judged and total_threshold is not None and total_threshold.exceeded(base_total, cur_total))
     return Comparison(
         tests=tuple(diffs),
         baseline_total_usd=base_sum,
@@ -503,7 +513,6 @@ def compare(
         current_price_source=run.price_source.to_dict(),
         has_baseline=baseline is not None,
         tool_price_changes=_tool_price_changes(entries, tool_prices),
-        gated_totals=(gated_tests, base_total, cur_total)
-        if baseline is not None and total_threshold is not None and comparable_total
-        else None,
+        gated_totals=(gated_tests, base_total, cur_total) if judged else None,
+        total_not_applied=baseline is not None and total_threshold is not None and not judge_total,
     )

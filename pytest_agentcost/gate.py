@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -112,11 +112,10 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
 #: append the new interactions to the old ones, which replay first.
 RERECORD = 'pytest-recording: pytest --record-mode=rewrite; vcrpy: delete the cassette, record with record_mode="once"'
 
-#: How a partial run's comparison marks a total threshold it did not apply (see finish_session).
-_TOTAL_NOT_APPLIED = " (not applied: part of the suite ran)"
 
-
-def evaluate(run: RunCost, baseline: Baseline | None, settings: Settings, *, full_run: bool) -> Comparison:
+def evaluate(
+    run: RunCost, baseline: Baseline | None, settings: Settings, *, full_run: bool, judge_total: bool = True
+) -> Comparison:
     return compare(
         run,
         baseline,
@@ -128,6 +127,7 @@ def evaluate(run: RunCost, baseline: Baseline | None, settings: Settings, *, ful
         estimate_now=make_estimator(settings.pricer),
         gate_estimates=settings.gate_estimates,
         stale_fails=settings.stale_policy == "fail",
+        judge_total=judge_total,
     )
 
 
@@ -144,6 +144,11 @@ def why_failed(t: TestDiff) -> str:
     if t.gated_on_estimate:
         delta += f" ({t.estimate_note()})"
     return f"{delta}; {budget}" if budget else delta
+
+
+def why_total_failed(cmp: Comparison) -> str:
+    """The suite total's failure, as the terminal and its annotation say it."""
+    return f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}"
 
 
 def verdict(t: TestDiff) -> str:
@@ -215,9 +220,9 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     )
     if cmp.gated_totals is not None:
         lines.append(f"total threshold {cmp.total_threshold}: {cmp.describe_gated_total()}")
-    elif cmp.total_threshold.endswith(_TOTAL_NOT_APPLIED):
+    elif cmp.total_not_applied:
         lines.append(
-            f"total threshold {cmp.total_threshold.removesuffix(_TOTAL_NOT_APPLIED)} not applied: only part of the "
+            f"total threshold {cmp.total_threshold} not applied: only part of the "
             "suite ran (-k, node ids, paths or a CI shard); agentcost compare on the merged reports judges it"
         )
     if cmp.prices_changed:
@@ -236,10 +241,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         verdict_word = accepted if accepting and not t.budget else word
         lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
-        lines.append(
-            f"agent cost {accepted if accepting else word}: suite total over threshold {cmp.total_threshold}: "
-            f"{cmp.describe_gated_total()}"
-        )
+        lines.append(f"agent cost {accepted if accepting else word}: {why_total_failed(cmp)}")
     improved = cmp.by_status("improved")
     if improved:
         lines.append(
@@ -293,7 +295,7 @@ def _annotations(
         result.append(
             annotation(
                 level,
-                f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}",
+                why_total_failed(cmp),
                 title="agent cost regression: suite total",
             )
         )
@@ -335,11 +337,7 @@ def finish_session(
     env = os.environ if environ is None else environ
     outcome = GateOutcome()
     outcome.lines.extend(cost_table_lines(run))
-    cmp = evaluate(run, baseline, settings, full_run=full_run)
-    if not judge_total and cmp.gated_totals is not None:
-        cmp = replace(
-            cmp, total_regressed=False, gated_totals=None, total_threshold=cmp.total_threshold + _TOTAL_NOT_APPLIED
-        )
+    cmp = evaluate(run, baseline, settings, full_run=full_run, judge_total=judge_total)
     outcome.comparison = cmp
     if baseline is not None:
         outcome.lines.append("")

@@ -433,7 +433,7 @@ class _View:
         source: PriceSource = self.run.price_source
         parts = [f"prices: {source.describe()}"]
         if self.cmp.has_baseline:
-            parts.append(f"total threshold: {self.cmp.total_threshold}")
+            parts.append(f"total threshold: {self.cmp.total_threshold_text}")
         parts.append(f"mode: {self.mode}")
         return "<sub>" + " · ".join(parts) + "</sub>"
 
