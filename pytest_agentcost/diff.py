@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage, format_money
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import money, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
 
@@ -352,17 +352,11 @@ def _tool_price_changes(
 ) -> dict[str, tuple[Decimal, Decimal]]:
     """Hosts the baseline and this run both called at a different price per call: (baseline, now),
     compared at the precision money is stored with, so a price that divides unevenly is not a change."""
-    calls: dict[str, int] = {}
-    costs: dict[str, Decimal] = {}
-    for entry in entries.values():
-        for host, totals in entry.tool_hosts.items():
-            calls[host] = calls.get(host, 0) + totals.calls
-            costs[host] = costs.get(host, Decimal(0)) + totals.cost_usd
     changes = {}
-    for host, n in calls.items():
-        now = tool_prices.get(host)
-        if now is not None and n and format_money(costs[host] / n) != format_money(now):
-            changes[host] = (costs[host] / n, now)
+    for host, totals in ToolHostTotals.sum(entry.tool_hosts for entry in entries.values()).items():
+        before, now = totals.price, tool_prices.get(host)
+        if before is not None and now is not None and format_money(before) != format_money(now):
+            changes[host] = (before, now)
     return dict(sorted(changes.items()))
 
 

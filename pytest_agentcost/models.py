@@ -371,6 +371,16 @@ class ToolHostTotals:
             _int(data.get("calls", 0), f"{where}.calls"), parse_money(data.get("cost_usd", "0"), f"{where}.cost_usd")
         )
 
+    @staticmethod
+    def sum(per_host: Iterable[Mapping[str, ToolHostTotals]]) -> dict[str, ToolHostTotals]:
+        """Calls and cost per host over several tests' (or baseline entries') ``tool_hosts``."""
+        result: dict[str, ToolHostTotals] = {}
+        for totals_by_host in per_host:
+            for host, totals in totals_by_host.items():
+                prev = result.get(host, ToolHostTotals())
+                result[host] = ToolHostTotals(prev.calls + totals.calls, prev.cost_usd + totals.cost_usd)
+        return result
+
     @property
     def price(self) -> Decimal | None:
         """USD per call (every call to a host has one price), or None without calls."""
@@ -749,14 +759,7 @@ class RunCost:
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:
         """Calls and cost per non-LLM host over all tests (``agent_cost_tool_prices``)."""
-        result: dict[str, ToolHostTotals] = {}
-        for t in self.tests.values():
-            if not t.tool_http_calls:
-                continue
-            for host, totals in t.tool_hosts().items():
-                prev = result.get(host, ToolHostTotals())
-                result[host] = ToolHostTotals(prev.calls + totals.calls, prev.cost_usd + totals.cost_usd)
-        return result
+        return ToolHostTotals.sum(t.tool_hosts() for t in self.tests.values() if t.tool_http_calls)
 
     def totals_dict(self) -> dict[str, Any]:
         tests = list(self.tests.values())
