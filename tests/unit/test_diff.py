@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pytest_agentcost.baseline import baseline_from_dict, update_baseline
-from pytest_agentcost.diff import compare
+from pytest_agentcost.baseline import Baseline, baseline_from_dict, update_baseline
+from pytest_agentcost.diff import Comparison, compare
 from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import render_comment
@@ -25,6 +25,31 @@ def _test(nodeid: str, cost: str | None, outcome: str = "passed", **call: Any) -
     return TestCost(nodeid, outcome=outcome, calls=(llm_record(usage=usage, cost_usd=price, **call),))
 
 
+def _compare(
+    run: RunCost,
+    baseline: Baseline | None,
+    *,
+    threshold: Threshold = TEN_PCT,
+    total_threshold: Threshold | None = None,
+    full_run: bool = True,
+) -> Comparison:
+    """``compare`` with one threshold for every test and no budgets."""
+    return compare(
+        run,
+        baseline,
+        threshold_for=lambda _: threshold,
+        budget_for=lambda _: Budget(),
+        total_threshold=total_threshold,
+        full_run=full_run,
+    )
+
+
+def _baseline(run: RunCost) -> Baseline:
+    """The baseline a full run writes, as read back from its file (money at stored precision)."""
+    written, _ = update_baseline(None, run, full_run=True)
+    return baseline_from_dict(written.to_dict(), "baseline")
+
+
 @pytest.mark.parametrize(
     "call",
     [{"estimated": True}, {"cost": None}],
@@ -34,18 +59,11 @@ def test_a_failed_test_is_left_out_of_the_totals_whatever_its_calls(call: dict[s
     # b's baseline $0.0100 against the $0.0001 it spent before it crashed; a rose by 20%.
     cost = call.pop("cost", "0.0001")
     base_run = RunCost(tests={"a": _test("a", "0.0100"), "b": _test("b", "0.0100", **call)}, price_source=PRICES)
-    baseline, _ = update_baseline(None, base_run, full_run=True)
+    baseline = _baseline(base_run)
     run = RunCost(
         tests={"a": _test("a", "0.0120"), "b": _test("b", cost, outcome="failed", **call)}, price_source=PRICES
     )
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: Threshold.parse("50%"),
-        budget_for=lambda _: Budget(),
-        total_threshold=TEN_PCT,
-        full_run=True,
-    )
+    cmp = _compare(run, baseline, threshold=Threshold.parse("50%"), total_threshold=TEN_PCT)
     assert [(d.nodeid, d.status) for d in cmp.tests] == [("a", "unchanged"), ("b", "failed")]
     assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.0100"), Decimal("0.0120"))
     assert cmp.total_regressed  # an estimated or unpriced crash neither hides the rise nor turns the gate off
@@ -54,16 +72,9 @@ def test_a_failed_test_is_left_out_of_the_totals_whatever_its_calls(call: dict[s
 
 
 def test_a_new_test_that_failed_is_failed_and_left_out_of_the_current_total() -> None:
-    baseline, _ = update_baseline(None, RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES), full_run=True)
+    baseline = _baseline(RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES))
     run = RunCost(tests={"a": _test("a", "0.0100"), "n": _test("n", "0.0001", outcome="error")}, price_source=PRICES)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: TEN_PCT,
-        budget_for=lambda _: Budget(),
-        total_threshold=TEN_PCT,
-        full_run=True,
-    )
+    cmp = _compare(run, baseline, total_threshold=TEN_PCT)
     # What it spent before it stopped is not what the new test costs: no 'new' cost, no rise.
     assert [(d.nodeid, d.status) for d in cmp.tests] == [("a", "unchanged"), ("n", "failed")]
     assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.0100"), Decimal("0.0100"))
@@ -99,17 +110,9 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
         tests={"a": _with_tool_calls("a", "api.search.example", before, 3)},
         price_source=PRICES,
     )
-    written, _ = update_baseline(None, base_run, full_run=True)
-    baseline = baseline_from_dict(written.to_dict(), "baseline")  # as read back from its file
+    baseline = _baseline(base_run)
     run = RunCost(tests={"a": _with_tool_calls("a", "api.search.example", after, 2)}, price_source=PRICES)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: TEN_PCT,
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
-    )
+    cmp = _compare(run, baseline)
     assert dict(cmp.tool_price_changes) == changes
     lines = comparison_lines(cmp, "fail")
     named = [line for line in lines if line.startswith("tool prices changed:")]
@@ -135,14 +138,7 @@ def test_the_totals_line_says_when_no_baseline_test_ran(run_tests: dict[str, str
         None, RunCost(tests={k: _test(k, "0.0100") for k in "ab"}, price_source=PRICES), full_run=True
     )
     run = RunCost(tests={k: _test(k, cost) for k, cost in run_tests.items()}, price_source=PRICES)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: TEN_PCT,
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=False,
-    )
+    cmp = _compare(run, baseline, full_run=False)
     (line,) = [line for line in comparison_lines(cmp, "fail") if line.startswith("compared with baseline:")]
     assert line.endswith(f"; {total}")
 
@@ -158,17 +154,9 @@ def test_estimates_that_did_not_move_are_compared_by_their_tokens_not_their_unit
         exact = llm_record(usage=TokenUsage(input_tokens=exact_tokens), cost_usd=Decimal(exact_cost))
         return RunCost(tests={"t": TestCost("t", calls=(estimated, exact))}, price_source=source)
 
-    written, _ = update_baseline(None, run_of((("web_searches", 1),), 1000, "0.0100", PRICES), full_run=True)
-    baseline = baseline_from_dict(written.to_dict(), "baseline")
+    baseline = _baseline(run_of((("web_searches", 1),), 1000, "0.0100", PRICES))
     priced_by_file = PriceSource(version="0.0.0", price_date="2026-11-01", overrides="sha256:abc")
-    cmp = compare(
-        run_of((), 2000, "0.0200", priced_by_file),
-        baseline,
-        threshold_for=lambda _: TEN_PCT,
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
-    )
+    cmp = _compare(run_of((), 2000, "0.0200", priced_by_file), baseline)
     (diff,) = cmp.tests
     assert diff.status == "regressed"
 
@@ -180,12 +168,22 @@ def test_an_entry_written_before_estimated_part_stays_ungated_when_the_test_is_e
         None, RunCost(tests={"t": _test("t", "0.0100", estimated=True)}, price_source=PRICES), full_run=True
     )[0].to_dict()
     del data["tests"]["t"]["estimated_part"]
-    cmp = compare(
-        RunCost(tests={"t": _test("t", "0.0200")}, price_source=PRICES),
-        baseline_from_dict(data, "baseline"),
-        threshold_for=lambda _: TEN_PCT,
-        budget_for=lambda _: Budget(),
-        total_threshold=None,
-        full_run=True,
+    cmp = _compare(
+        RunCost(tests={"t": _test("t", "0.0200")}, price_source=PRICES), baseline_from_dict(data, "baseline")
     )
     assert [d.status for d in cmp.tests] == ["estimated"]
+
+
+def test_a_tool_price_change_is_named_in_the_comment_when_no_compared_test_shows_it() -> None:
+    # The only test calling the tool failed: no price effect to sum, yet the price moved.
+    base_run = RunCost(
+        tests={"a": _test("a", "0.0100"), "b": _with_tool_calls("b", "api.search.example", "0.002", 2)},
+        price_source=PRICES,
+    )
+    failed = _with_tool_calls("b", "api.search.example", "0.003", 1).with_outcome("failed")
+    run = RunCost(tests={"a": _test("a", "0.0100"), "b": failed}, price_source=PRICES)
+    cmp = _compare(run, _baseline(base_run))
+    assert (
+        "- prices changed: $0 (tool prices: api.search.example $0.0020 → $0.0030 per call)"
+        in render_comment(run, cmp).splitlines()
+    )
