@@ -354,9 +354,20 @@ def _compare(args: argparse.Namespace) -> int:
                 f"the baseline is repriced with the installed {settings.pricer.source.version}",
                 file=sys.stderr,
             )
-    outcome = finish_session(run, settings, baseline, full_run=args.full_run, environ=os.environ)
+    # A shard's own report (pytest marked it partial) is not the suite: its total is not judged
+    # unless the user says it is the whole suite. A merged report is taken as the suite.
+    judge_total = args.full_run or not run.partial
+    outcome = finish_session(
+        run, settings, baseline, full_run=args.full_run, judge_total=judge_total, environ=os.environ
+    )
     for line in [*outcome.lines, *outcome.annotations]:
         print(line)
+    if outcome.comparison is not None and outcome.comparison.total_not_applied:
+        print(
+            f"{PROG}: note: {args.run} is the report of a pytest run of part of the suite; merge every "
+            "shard's report with 'agentcost merge' and compare that, or pass --full-run if it is the whole suite",
+            file=sys.stderr,
+        )
     return 1 if outcome.failed else 0
 
 

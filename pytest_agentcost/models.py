@@ -716,6 +716,10 @@ class RunCost:
     gate: Mapping[str, Any] | None = None
     """The gate settings the run used (``Settings.gate_settings``), so ``agentcost compare`` applies
     them too; ``None`` for a worker's part of a run and for files written before they were kept."""
+    partial: bool = False
+    """Written by a pytest run of part of the suite (``-k``, node ids, paths, deselection, a CI
+    shard): its total is not the suite's, so ``agentcost compare`` does not apply the total
+    threshold to it. ``agentcost merge`` clears it: the merged shards are taken as the suite."""
 
     @property
     def with_llm(self) -> list[TestCost]:

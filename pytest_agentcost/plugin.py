@@ -478,7 +478,7 @@ class AgentCostSession:
         return TestCost(nodeid=nodeid, calls=self.recorder.calls_of(nodeid))
 
     # -- end of session -------------------------------------------------------------
-    def run_cost(self) -> Any:
+    def run_cost(self, *, partial: bool = False) -> Any:
         from pytest_agentcost.models import RunCost
         from pytest_agentcost.report import run_from_dict
 
@@ -493,6 +493,7 @@ class AgentCostSession:
             price_source=self.settings.pricer.source,
             markers=self.settings.marker_specs(),
             gate=self.settings.gate_settings(),
+            partial=partial,
         )
 
     @pytest.hookimpl(trylast=True)
@@ -529,7 +530,7 @@ class AgentCostSession:
         full_run = self._is_full_run(session)
         try:
             outcome = finish_session(
-                self.run_cost(),
+                self.run_cost(partial=not full_run),
                 self.settings,
                 self.baseline,
                 full_run=full_run,

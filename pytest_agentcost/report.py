@@ -10,6 +10,7 @@ Schema (``schema_version`` 1)::
       "totals": {...},
       "by_model": {"<provider>:<model>": {"calls": n, "cost_usd": "...", <token kinds>}},
       "gate": {"threshold": "10%,$0.0001", "total_threshold": null, "mode": "fail", ...},
+      "partial": true,               # only when the pytest run covered part of the suite
       "comparison": {...}            # only when compared with a baseline
     }
 
@@ -54,14 +55,23 @@ def run_to_dict(run: RunCost, comparison: Mapping[str, Any] | None = None) -> di
         "tests": {nodeid: run.tests[nodeid].to_dict() for nodeid in sorted(run.tests)},
         "totals": run.totals_dict(),
         "by_model": {k: v.to_dict() for k, v in sorted(run.by_model().items())},
+        **_optional_keys(run),
     }
-    if run.markers:
-        data["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
-    if run.gate is not None:
-        data["gate"] = dict(run.gate)
     if comparison is not None:
         data["comparison"] = dict(comparison)
     return data
+
+
+def _optional_keys(run: RunCost) -> dict[str, Any]:
+    """The top-level keys a report has only when they say something."""
+    keys: dict[str, Any] = {}
+    if run.markers:
+        keys["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
+    if run.gate is not None:
+        keys["gate"] = dict(run.gate)
+    if run.partial:
+        keys["partial"] = True
+    return keys
 
 
 def run_to_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> str:
@@ -210,11 +220,8 @@ def iter_run_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> 
         "kind": RUN_KIND,
         "price_source": run.price_source.to_dict(),
         "totals": run.totals_dict(),
+        **_optional_keys(run),
     }
-    if run.markers:
-        head["markers"] = {k: dict(v) for k, v in sorted(run.markers.items())}
-    if run.gate is not None:
-        head["gate"] = dict(run.gate)
     tests = ((nodeid, run.tests[nodeid]) for nodeid in sorted(run.tests))
     return iter_report_json(head, tests, comparison, _test_json)
 
@@ -264,11 +271,15 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
             gate = parse_gate(data["gate"], "gate")
         except ConfigError as exc:
             raise BaselineError(f"{source}: {exc}") from None
+    partial = data.get("partial", False)
+    if not isinstance(partial, bool):
+        raise BaselineError(f"{source}: 'partial' must be true or false, not {partial!r}")
     return RunCost(
         tests=tests,
         price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}),
         markers={str(k): dict(v) for k, v in markers.items()},
         gate=gate,
+        partial=partial,
     )
 
 

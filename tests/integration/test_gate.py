@@ -769,14 +769,26 @@ def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_rep
         ]
     )
     assert "total threshold: 10% (not applied: part of the suite ran)" in (project.root / "a.md").read_text()
+    assert project.read_json("a.json")["partial"] is True
+    # compare on the shard's own report does not take its total for the suite's either...
+    alone = _cli(project, "compare", BASELINE, "a.json")
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "total threshold 10% not applied: only part of the suite ran" in alone.stdout
+    assert "a.json is the report of a pytest run of part of the suite" in alone.stderr
+    # ...unless told that it is the whole suite: a alone is +71.4%.
+    told = _cli(project, "compare", BASELINE, "a.json", "--full-run")
+    assert told.returncode == 1, told.stdout
+    assert "agent cost FAILED: suite total" in told.stdout
     assert project.run("--agent-cost", "-k", "task_b", "--agent-cost-json=b.json").ret == 0
     assert _cli(project, "merge", "a.json", "b.json", "-o", "all.json").returncode == 0
+    assert "partial" not in project.read_json("all.json")
     # The merged reports are the suite: $0.0042 -> $0.0057 (+35.7%) is over 10%, as a full run says.
     merged = _cli(project, "compare", BASELINE, "all.json")
-    full = project.run("--agent-cost")
+    full = project.run("--agent-cost", "--agent-cost-json=full.json")
     assert (merged.returncode, full.ret) == (1, 1), merged.stdout
     assert _verdict_lines(merged.stdout) == _verdict_lines(full.stdout.str())
     assert "over 2 compared tests" in _verdict_lines(full.stdout.str())[0]
+    assert "partial" not in project.read_json("full.json")
 
 
 def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProject) -> None:
