@@ -665,8 +665,12 @@ def _chat_chunk_usage(chunk: dict[str, Any], usage: Any) -> Any:
     return usage
 
 
-def _chat_chunk_choices(chunk: dict[str, Any], tool_ids: set[tuple[int, int]], output: list[str] | None) -> None:
-    """Add the chunk's tool calls to ``tool_ids`` and, when ``output`` is given, its text to it."""
+#: A stream's tool calls: the distinct call ids seen at each (choice index, tool call index).
+_StreamToolCalls = dict[tuple[int, int], set[str]]
+
+
+def _chat_chunk_choices(chunk: dict[str, Any], tool_calls: _StreamToolCalls, output: list[str] | None) -> None:
+    """Add the chunk's tool calls to ``tool_calls`` and, when ``output`` is given, its text to it."""
     choices = chunk.get("choices")
     if not isinstance(choices, list):
         return
@@ -680,15 +684,30 @@ def _chat_chunk_choices(chunk: dict[str, Any], tool_ids: set[tuple[int, int]], o
                     output.append(content)
         if not delta.get("tool_calls"):
             continue
-        index = choice.get("index", 0)
+        index = _index(choice.get("index"))
         for call in _list(delta.get("tool_calls")):
             call = _obj(call)
-            tool_ids.add((index if isinstance(index, int) else 0, int(call.get("index", 0) or 0)))
+            ids = tool_calls.setdefault((index, _index(call.get("index"))), set())
+            # OpenAI names a call by its index, giving the id in its first delta only; Mistral
+            # sends no index and Ollama-style servers index every parallel call 0, each call
+            # whole with its own id. So a call is a new id, or an index no id came with.
+            call_id = _str(call.get("id"))
+            if call_id is not None:
+                ids.add(call_id)
             if output is not None:
                 function = _obj(call.get("function"))
                 for part in (function.get("name"), function.get("arguments")):
                     if isinstance(part, str):
                         output.append(part)
+
+
+def _index(value: Any) -> int:
+    """A list position as a stream gives it; 0 when absent or not a whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _count_stream_tool_calls(tool_calls: _StreamToolCalls) -> int:
+    return sum(max(1, len(ids)) for ids in tool_calls.values())
 
 
 def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
@@ -697,7 +716,7 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
     The reference reader: :func:`_openai_chat_stream_fast` must give the same answers.
     """
     usage: Any = None
-    tool_ids: set[tuple[int, int]] = set()
+    tool_calls: _StreamToolCalls = {}
     model, response_id = parsed.model, parsed.response_id
     tier: str | None = None
     for event in events:
@@ -710,10 +729,10 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
         response_id = _str(chunk.get("id")) or response_id
         tier = _str(chunk.get("service_tier")) or tier
         usage = _chat_chunk_usage(chunk, usage)
-        _chat_chunk_choices(chunk, tool_ids, parsed.output_text)
+        _chat_chunk_choices(chunk, tool_calls, parsed.output_text)
     parsed.model, parsed.response_id = model, response_id
     parsed.price_context = service_tier_context(tier)
-    parsed.tool_calls = len(tool_ids)
+    parsed.tool_calls = _count_stream_tool_calls(tool_calls)
     return usage
 
 
@@ -766,7 +785,7 @@ def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text:
     the per-chunk checks. Tests check this against the reference reader on generated streams.
     """
     usage: Any = None
-    tool_ids: set[tuple[int, int]] = set()
+    tool_calls: _StreamToolCalls = {}
     # A body with none of the markers anywhere: a chunk can matter only by a non-null usage.
     plain = text is not None and not any([marker in text for marker in _CHUNK_MARKERS])
     has_usage = _NON_NULL_USAGE.search
@@ -776,11 +795,11 @@ def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text:
         chunk = _chat_chunk(event, parsed)
         if chunk is not None:
             usage = _chat_chunk_usage(chunk, usage)
-            _chat_chunk_choices(chunk, tool_ids, None)
+            _chat_chunk_choices(chunk, tool_calls, None)
     parsed.model = _last_chat_str(events, "model", parsed.model)
     parsed.response_id = _last_chat_str(events, "id", parsed.response_id)
     parsed.price_context = service_tier_context(_last_chat_str(events, "service_tier", None))
-    parsed.tool_calls = len(tool_ids)
+    parsed.tool_calls = _count_stream_tool_calls(tool_calls)
     parsed.output_reader = lambda: _read_output(_openai_chat_stream, events)
     return usage
 

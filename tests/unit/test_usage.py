@@ -602,6 +602,59 @@ def test_openai_stream_counts_distinct_tool_calls() -> None:
     assert (extraction.tool_calls, reported(extraction)) == (2, {"input_tokens": 50, "output_tokens": 20})
 
 
+@pytest.mark.parametrize(
+    ("url", "calls"),
+    [
+        # Mistral streams each tool call whole, with its id and no index.
+        (
+            "https://api.mistral.ai/v1/chat/completions",
+            [
+                {"id": "qDEcl0n92", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+                {"id": "rX7bT2m41", "function": {"name": "get_weather", "arguments": '{"city": "Rome"}'}},
+            ],
+        ),
+        # Ollama-style servers index every parallel call 0, each with its own id.
+        (
+            "http://localhost:11434/v1/chat/completions",
+            [
+                {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                {"index": 0, "id": "call_2", "type": "function", "function": {"name": "g", "arguments": "{}"}},
+            ],
+        ),
+    ],
+    ids=["mistral-no-index", "ollama-index-0"],
+)
+def test_stream_tool_calls_are_told_apart_by_id_when_the_index_does_not(url: str, calls: list[Any]) -> None:
+    def chunk(delta: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "mistral-small-latest",
+            "choices": [{"index": 0, "delta": delta, **extra}],
+        }
+
+    body = sse(
+        chunk({"role": "assistant", "content": ""}),
+        chunk({"content": None, "tool_calls": calls}, finish_reason="tool_calls"),
+        {**chunk({}), "choices": [], "usage": {"prompt_tokens": 96, "completion_tokens": 23, "total_tokens": 119}},
+        "[DONE]",
+    )
+    request = {"model": "mistral-small-latest", "messages": [], "stream": True}
+    extraction = usage.extract(post(url, body, request=request))
+    assert extraction is not None
+    assert (extraction.tool_calls, reported(extraction)) == (2, {"input_tokens": 96, "output_tokens": 23})
+    # The same call streamed again in a later chunk, as some servers repeat the id, is one call.
+    body = sse(
+        chunk({"tool_calls": calls[:1]}),
+        chunk({"tool_calls": calls[:1]}),
+        {**chunk({}), "choices": [], "usage": {"prompt_tokens": 96, "completion_tokens": 23}},
+        "[DONE]",
+    )
+    again = usage.extract(post(url, body, request=request))
+    assert again is not None
+    assert again.tool_calls == 1
+
+
 def test_groq_stream_usage_in_x_groq() -> None:
     body = sse(
         {
