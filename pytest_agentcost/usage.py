@@ -829,7 +829,15 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
     parsed.model = _str(doc.get("model"))
     parsed.response_id = _str(doc.get("id"))
     parsed.price_context = service_tier_context(doc.get("service_tier"))
-    parsed.tool_calls = chat_tool_calls(doc)
+    _chat_answer(doc, parsed)
+    parsed.document = doc if doc.get("usage") is not None else None
+    if parsed.document is None:
+        parsed.problems.append("the response has no usage")
+
+
+def _chat_answer(doc: dict[str, Any], parsed: _Parsed) -> None:
+    """A Chat Completions answer's tool calls and output text."""
+    parsed.tool_calls += chat_tool_calls(doc)
     for choice in _list(doc.get("choices")):
         choice = _obj(choice)
         message = _obj(choice.get("message"))
@@ -842,9 +850,6 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             parsed.output_text.extend(
                 part for part in (function.get("name"), function.get("arguments")) if isinstance(part, str)
             )
-    parsed.document = doc if doc.get("usage") is not None else None
-    if parsed.document is None:
-        parsed.problems.append("the response has no usage")
 
 
 _RESPONSES_TOOL_ITEMS = ("function_call", "custom_tool_call")
@@ -1267,6 +1272,19 @@ def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
             parsed.output_text.append(block["text"])
 
 
+def _converse_stream_block(kind: str, payload: dict[str, Any], parsed: _Parsed) -> None:
+    """A content block event of a Converse stream (also Nova's InvokeModel stream chunks)."""
+    if kind == "contentBlockStart":
+        if isinstance(_obj(payload.get("start")).get("toolUse"), dict):
+            parsed.tool_calls += 1
+    elif kind == "contentBlockDelta":
+        delta = _obj(payload.get("delta"))
+        if isinstance(delta.get("text"), str):
+            parsed.output_text.append(delta["text"])
+        if isinstance(_obj(delta.get("toolUse")).get("input"), str):
+            parsed.output_text.append(delta["toolUse"]["input"])
+
+
 def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     raw = interaction.decoded_response_body()
     parsed.response_id = interaction.response_headers.get("x-amzn-requestid")
@@ -1279,15 +1297,8 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
                 usage = payload.get("usage")
             elif kind == "messageStop":
                 stopped = True
-            elif kind == "contentBlockStart":
-                if isinstance(_obj(payload.get("start")).get("toolUse"), dict):
-                    parsed.tool_calls += 1
-            elif kind == "contentBlockDelta":
-                delta = _obj(payload.get("delta"))
-                if isinstance(delta.get("text"), str):
-                    parsed.output_text.append(delta["text"])
-                if isinstance(_obj(delta.get("toolUse")).get("input"), str):
-                    parsed.output_text.append(delta["toolUse"]["input"])
+            else:
+                _converse_stream_block(kind, payload, parsed)
         if parsed.error is not None:
             return
         if usage is None:
@@ -1325,14 +1336,21 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         if parsed.error is not None:
             return
         usage, stopped = _anthropic_events([doc for doc in docs if "type" in doc], parsed)
+        tool_calls: _StreamToolCalls = {}
         for doc in docs:
-            # Non-Claude models (Llama, Titan, Mistral) put text and final metrics in untyped chunks.
-            for key in ("generation", "outputText", "completion"):
-                if "type" not in doc and isinstance(doc.get(key), str):
-                    parsed.output_text.append(doc[key])
+            # Non-Claude models put text and final metrics in untyped chunks: Llama, Titan and
+            # Mistral as text keys, Nova as Converse's events, OpenAI models as Chat Completions chunks.
+            if "type" not in doc:
+                for key in ("generation", "outputText", "completion"):
+                    if isinstance(doc.get(key), str):
+                        parsed.output_text.append(doc[key])
+                for kind in ("contentBlockStart", "contentBlockDelta"):
+                    _converse_stream_block(kind, _obj(doc.get(kind)), parsed)
+                _chat_chunk_choices(doc, tool_calls, parsed.output_text)
             metrics = _obj(doc.get("amazon-bedrock-invocationMetrics"))
             if metrics:
                 parsed.headers_usage = _bedrock_metrics_usage(metrics)
+        parsed.tool_calls += _count_stream_tool_calls(tool_calls)
         if parsed.error is not None or parsed.problems:
             return
         if stopped and usage is not None:
@@ -1358,6 +1376,9 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         for result in _list(doc.get("results")):
             if isinstance(_obj(result).get("outputText"), str):
                 parsed.output_text.append(_obj(result)["outputText"])
+        # Nova (messages-v1) answers in Converse's shape, OpenAI models in Chat Completions'.
+        _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
+        _chat_answer(doc, parsed)
     elif header_usage is None:
         parsed.readable = False
         return

@@ -524,7 +524,43 @@ CASES: list[dict[str, Any]] = [
         output_tokens=7,
         expected_cost_usd="0.0000063",
     ),
-    # HTTP 429: not billed.
+    # Nova answers InvokeModel in Converse's shape (a toolUse block); usage from the headers.
+    # amazon.nova-micro: in 0.035 / out 0.14. 408 x 0.035 = 14.28 ; 54 x 0.14 = 7.56 -> 21.84 / 1e6
+    _case(
+        "bedrock_invoke_nova_tool",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="amazon.nova-micro-v1:0",
+        input_tokens=408,
+        output_tokens=54,
+        tool_calls=1,
+        expected_cost_usd="0.00002184",
+    ),
+    # Nova's stream: Converse's events in base64 chunks, the last with the invocation metrics.
+    # 420 x 0.035 = 14.7 ; 60 x 0.14 = 8.4 -> 23.1 / 1e6 = 0.0000231
+    _case(
+        "bedrock_invoke_stream_nova_tool",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="amazon.nova-micro-v1:0",
+        input_tokens=420,
+        output_tokens=60,
+        tool_calls=1,
+        streamed=True,
+        expected_cost_usd="0.0000231",
+    ),
+    # gpt-oss on Bedrock answers InvokeModel as Chat Completions: two tool_calls.
+    # openai.gpt-oss-120b: in 0.15 / out 0.60. 300 x 0.15 = 45 ; 80 x 0.6 = 48 -> 93 / 1e6
+    _case(
+        "bedrock_invoke_openai_tool",
+        provider="aws",
+        endpoint="bedrock.invoke",
+        model="openai.gpt-oss-120b-1:0",
+        input_tokens=300,
+        output_tokens=80,
+        tool_calls=2,
+        expected_cost_usd="0.000093",
+    ),
     # A guardrail blocked the prompt of an InvokeModel stream: the model never ran, so no model
     # tokens are billed (the chunk's Titan-style counts are the guardrail's canned answer).
     _case(
@@ -539,6 +575,7 @@ CASES: list[dict[str, Any]] = [
         llm_calls=0,
         expected_cost_usd="0",
     ),
+    # HTTP 429: not billed.
     _case(
         "openai_error_429",
         provider="openai",

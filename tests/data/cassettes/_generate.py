@@ -1168,6 +1168,184 @@ def bedrock_invoke_stream_claude() -> None:
     )
 
 
+#: Nova's InvokeModel request (messages-v1), as openinference's recorded Nova tests send it.
+NOVA_INVOKE_REQ = {
+    "schemaVersion": "messages-v1",
+    "messages": [{"role": "user", "content": [{"text": "What is the weather in Seattle?"}]}],
+    "toolConfig": {
+        "tools": [
+            {
+                "toolSpec": {
+                    "name": "get_weather",
+                    "description": "Get the current weather for a location.",
+                    "inputSchema": {
+                        "json": {
+                            "type": "object",
+                            "properties": {"location": {"type": "string", "description": "The city and state"}},
+                            "required": ["location"],
+                        }
+                    },
+                }
+            }
+        ]
+    },
+    "inferenceConfig": {"maxTokens": 256, "temperature": 0.1},
+}
+NOVA_MICRO = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0"
+
+
+def bedrock_invoke_nova_tool() -> None:
+    # Nova answers InvokeModel in Converse's shape: a toolUse block in output.message.content.
+    body = {
+        "output": {
+            "message": {
+                "content": [
+                    {"text": "<thinking> I will use the get_weather tool for Seattle. </thinking>\n"},
+                    {
+                        "toolUse": {
+                            "name": "get_weather",
+                            "toolUseId": "f138f98b-8fa4-46e8-8d0f-6a3da738bb1d",
+                            "input": {"location": "Seattle"},
+                        }
+                    },
+                ],
+                "role": "assistant",
+            }
+        },
+        "stopReason": "tool_use",
+        "usage": {
+            "inputTokens": 408,
+            "outputTokens": 54,
+            "totalTokens": 462,
+            "cacheReadInputTokenCount": 0,
+            "cacheWriteInputTokenCount": 0,
+        },
+    }
+    headers = {
+        "content-type": ["application/json"],
+        "x-amzn-requestid": ["aaebf521-b6ed-49bf-bc89-7e9bf3687284"],
+        "x-amzn-bedrock-input-token-count": ["408"],
+        "x-amzn-bedrock-output-token-count": ["54"],
+        "x-amzn-bedrock-cache-read-input-token-count": ["0"],
+        "x-amzn-bedrock-cache-write-input-token-count": ["0"],
+    }
+    write(
+        "bedrock_invoke_nova_tool",
+        (req("POST", f"{NOVA_MICRO}/invoke", NOVA_INVOKE_REQ), resp(json.dumps(body), headers=headers)),
+    )
+
+
+def bedrock_invoke_stream_nova_tool() -> None:
+    # Nova's invoke-with-response-stream: Converse's events, one per base64 `chunk`, the last
+    # with the usage and the invocation metrics.
+    events: list[dict[str, Any]] = [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockDelta": {"delta": {"text": "I will look up Seattle."}, "contentBlockIndex": 0}},
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+        {
+            "contentBlockStart": {
+                "start": {"toolUse": {"toolUseId": "tooluse_nova_01", "name": "get_weather"}},
+                "contentBlockIndex": 1,
+            }
+        },
+        {"contentBlockDelta": {"delta": {"toolUse": {"input": '{"location":"Seattle"}'}}, "contentBlockIndex": 1}},
+        {"contentBlockStop": {"contentBlockIndex": 1}},
+        {"messageStop": {"stopReason": "tool_use"}},
+        {
+            "metadata": {
+                "usage": {
+                    "inputTokens": 420,
+                    "outputTokens": 60,
+                    "cacheReadInputTokenCount": 0,
+                    "cacheWriteInputTokenCount": 0,
+                },
+                "metrics": {},
+                "trace": {},
+            },
+            "amazon-bedrock-invocationMetrics": {
+                "inputTokenCount": 420,
+                "outputTokenCount": 60,
+                "invocationLatency": 512,
+                "firstByteLatency": 133,
+                "cacheReadInputTokenCount": 0,
+                "cacheWriteInputTokenCount": 0,
+            },
+        },
+    ]
+    frames = [
+        _frame("chunk", {"bytes": base64.b64encode(json.dumps(e, separators=(",", ":")).encode()).decode()})
+        for e in events
+    ]
+    headers = {
+        "content-type": ["application/vnd.amazon.eventstream"],
+        "x-amzn-bedrock-content-type": ["application/json"],
+        "x-amzn-requestid": ["0c62afd7-cb58-45a7-9d78-49cddc10fca3"],
+    }
+    write(
+        "bedrock_invoke_stream_nova_tool",
+        (
+            req("POST", f"{NOVA_MICRO}/invoke-with-response-stream", NOVA_INVOKE_REQ),
+            resp(b"".join(frames), headers=headers),
+        ),
+    )
+
+
+def bedrock_invoke_openai_tool() -> None:
+    # OpenAI's open-weight models answer InvokeModel as Chat Completions (openinference records one).
+    body = {
+        "choices": [
+            {
+                "finish_reason": "tool_calls",
+                "index": 0,
+                "message": {
+                    "content": None,
+                    "refusal": None,
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "id": "chatcmpl-tool-5d3c9a1e",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": '{"location": "Seattle"}'},
+                        },
+                        {
+                            "id": "chatcmpl-tool-8f2b7c40",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": '{"location": "Portland"}'},
+                        },
+                    ],
+                },
+            }
+        ],
+        "created": 1790160188,
+        "id": "chatcmpl-5a1f0c7e9b2d4c3a8e6f",
+        "model": "openai.gpt-oss-120b-1:0",
+        "object": "chat.completion",
+        "usage": {"completion_tokens": 80, "prompt_tokens": 300, "total_tokens": 380},
+    }
+    headers = {
+        "content-type": ["application/json"],
+        "x-amzn-requestid": ["eea3d244-44fb-4dc3-ab46-9643b83cdd42"],
+        "x-amzn-bedrock-input-token-count": ["300"],
+        "x-amzn-bedrock-output-token-count": ["80"],
+    }
+    request = {
+        "messages": [{"role": "user", "content": "Weather in Seattle and Portland?"}],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+        "max_completion_tokens": 256,
+    }
+    write(
+        "bedrock_invoke_openai_tool",
+        (
+            req(
+                "POST",
+                "https://bedrock-runtime.us-west-2.amazonaws.com/model/openai.gpt-oss-120b-1%3A0/invoke",
+                request,
+            ),
+            resp(json.dumps(body), headers=headers),
+        ),
+    )
+
+
 def bedrock_invoke_stream_guardrail_blocked() -> None:
     # A guardrail that blocks the prompt, as traceloop's recorded test_guardrail_invoke_stream (Titan):
     # one chunk with the guardrail's canned answer and its trace, no invocation metrics. The model
@@ -2074,6 +2252,9 @@ def main() -> None:
     bedrock_invoke_global_arn()
     bedrock_invoke_stream_claude()
     bedrock_invoke_stream_guardrail_blocked()
+    bedrock_invoke_nova_tool()
+    bedrock_invoke_stream_nova_tool()
+    bedrock_invoke_openai_tool()
     bedrock_embeddings()
     compatible()
     openai_error_429()
