@@ -103,6 +103,7 @@ ENDPOINTS = (
     "bedrock.embeddings",
     "cohere.chat",
     "cohere.embed",
+    "cohere.rerank",
 )
 
 
@@ -193,6 +194,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "cohere.chat"
     if path.endswith(("/v2/embed", "/v1/embed")):
         return "cohere.embed"
+    if path.endswith(("/v2/rerank", "/v1/rerank")):
+        return "cohere.rerank"
     if path.endswith("/interactions"):
         return "gemini.interactions"
     return None
@@ -272,6 +275,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     # Paths a tool's own API may share (/v2/chat, /v2/embed, /images/generations, :embedContent): on an
     # unknown host, only an answer of the provider's shape makes it an LLM call.
     shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
+    if endpoint == "cohere.rerank" and "cohere" not in (mapped, url_provider):
+        # Jina, Voyage, Together and self-hosted rerankers share the path with answers of their own.
+        shape = _is_cohere_rerank_answer
     if shape is not None and not shape(_obj(_first_document(interaction))):
         # Not the provider's answer: an LLM call only if the answer's own shape says so (Writer's
         # OpenAI-shaped /v1/chat), else a tool's own API.
@@ -325,6 +331,11 @@ def _is_cohere_embed_answer(doc: dict[str, Any]) -> bool:
     return isinstance(doc.get("embeddings"), dict | list) and isinstance(doc.get("meta"), dict)
 
 
+def _is_cohere_rerank_answer(doc: dict[str, Any]) -> bool:
+    """A Cohere Rerank answer: ``results`` and a ``meta`` with the ``billed_units``."""
+    return isinstance(doc.get("results"), list) and isinstance(_obj(doc.get("meta")).get("billed_units"), dict)
+
+
 def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
     """``{"embedding": {"values": [...]}}`` or ``{"embeddings": [{"values": [...]}, ...]}``."""
     if isinstance(doc.get("embedding"), dict):
@@ -343,6 +354,7 @@ _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "openai.images": _is_images_answer,
     "cohere.chat": _is_cohere_answer,
     "cohere.embed": _is_cohere_embed_answer,
+    "cohere.rerank": _is_cohere_rerank_answer,
     "gemini.embeddings": _is_gemini_embeddings_answer,
     "gemini.interactions": _is_interactions_answer,
 }
@@ -604,6 +616,8 @@ class _Parsed:
     server_tools: dict[str, int] = field(default_factory=dict)
     """Billed server-side tool calls the answer lists but its usage object does not count, keyed
     as genai-prices' ``Usage`` keys them (``web_searches``): added to the extracted usage."""
+    usage: Usage | None = None
+    """The usage, read without an extractor: for an endpoint genai-prices has none for."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1531,6 +1545,24 @@ def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, par
         parsed.document = doc
 
 
+def _parse_cohere_rerank(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Cohere Rerank (v1 and v2): billed per search unit, ``meta.billed_units.search_units`` (a
+    query over up to 100 documents), genai-prices' ``rerank_searches``; the request names the model.
+    genai-prices has no extractor for it, and no price yet: such calls are unpriced, not $0."""
+    doc = _document(interaction, parsed, _cohere_error)
+    if doc is None:
+        return
+    parsed.response_id = _str(doc.get("id"))
+    units = _obj(doc.get("meta")).get("billed_units")
+    searches = _obj(units).get("search_units")
+    if isinstance(searches, float) and searches.is_integer():
+        searches = int(searches)
+    if not _is_count(searches) or not isinstance(searches, int):
+        parsed.problems.append("the response has no whole meta.billed_units.search_units")
+        return
+    parsed.usage = Usage(rerank_searches=searches)
+
+
 #: The Interactions API's usage counts, by the ``usageMetadata`` field of ``generateContent`` that
 #: counts the same tokens (its ``total_output_tokens`` leaves out thoughts, as
 #: ``candidatesTokenCount`` does: ``total_tokens`` is input + output + thought + tool-use tokens).
@@ -1665,6 +1697,7 @@ _PARSERS: dict[str, _Parser] = {
     "bedrock.embeddings": _parse_bedrock_embeddings,
     "cohere.chat": _parse_cohere_chat,
     "cohere.embed": _parse_cohere_embed,
+    "cohere.rerank": _parse_cohere_rerank,
 }
 
 
@@ -2077,6 +2110,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     if not parsed.readable:
         problems.append(_unreadable_reason(interaction, text))
 
+    if not problems and parsed.usage is not None:
+        return result(parsed.usage, model=model, billed=True, response_id=parsed.response_id)
     if not problems:
         document = parsed.document
         if document is None and parsed.headers_usage is not None:

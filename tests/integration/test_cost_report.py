@@ -327,6 +327,36 @@ def test_unknown_model_is_unpriced_never_zero(project: AgentProject) -> None:
     failing.stdout.fnmatch_lines(["*agent cost FAILED: unpriced calls*"])
 
 
+def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project: AgentProject) -> None:
+    # Cohere bills a rerank per search unit; genai-prices has the unit but no price for it yet.
+    # Recorded by traceloop's cohere tests (openllmetry), answer as Cohere sends it.
+    url = "https://api.cohere.com/v2/rerank"
+    project.module(
+        "test_agent",
+        "@pytest.mark.vcr\ndef test_rerank():\n    llm('capital?', model='rerank-english-v3.0')\n",
+        url=url,
+    )
+    answer = {
+        "id": "26c7d7a0-ca6f-49b3-a685-1e44a732603d",
+        "results": [{"index": 3, "relevance_score": 0.999071}, {"index": 4, "relevance_score": 0.7779754}],
+        "meta": {"api_version": {"version": "2"}, "billed_units": {"search_units": 1}},
+    }
+    project.cassette("test_agent", "test_rerank", [interaction(url, json.dumps(answer))])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["warning: no price for model cohere:rerank-english-v3.0: *"])
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_rerank"]
+    assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (1, 0, None)
+    (call,) = test["calls"]
+    assert (call["kind"], call["provider"], call["endpoint"], call["model"]) == (
+        "llm",
+        "cohere",
+        "cohere.rerank",
+        "rerank-english-v3.0",
+    )
+    assert (call["billed"], call["estimated"], call["cost_usd"]) == (True, False, None)
+
+
 def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:
     (project.root / "prices.toml").write_text(
         '[models."ft:gpt-4o-mini:acme::abc123"]\ninput = "0.30"\noutput = "1.20"\ncache_read = "0.15"\n'

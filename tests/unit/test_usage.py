@@ -338,6 +338,12 @@ def test_detect(
             "cohere.embed",
         ),
         (
+            "https://api.jina.ai/v1/rerank",
+            {"model": "jina-reranker-v2", "usage": {"total_tokens": 60}, "results": [{"index": 0}]},
+            {"id": "r1", "results": [{"index": 0}], "meta": {"billed_units": {"search_units": 1}}},
+            "cohere.rerank",
+        ),
+        (
             "https://crm.internal/api/interactions",
             {"id": 7, "channel": "email", "status": "logged"},
             {"id": "v1_x", "object": "interaction", "status": "completed", "usage": {"total_input_tokens": 3}},
@@ -359,6 +365,7 @@ def test_detect(
         "cohere-v1",
         "cohere-v1-stream",
         "cohere-embed",
+        "cohere-rerank",
         "interactions",
         "interactions-stream",
     ],
@@ -375,6 +382,34 @@ def test_shared_paths_on_unknown_hosts_need_the_providers_answer(
 
     assert usage.detect(call(tool_answer)) is None
     assert usage.detect(call(provider_answer)) == (None, endpoint)
+
+
+def test_a_rerank_on_a_providers_host_is_cohere_only_in_cohere_answers() -> None:
+    # Together serves /v1/rerank with an answer of its own (no billed search units): not read as
+    # Cohere's. Cohere's own host is Cohere's, its answer's units read as genai-prices' rerank_searches.
+    request = json.dumps({"model": "rerank-english-v3.0", "query": "q", "documents": ["a", "b"]}).encode()
+
+    def call(url: str, answer: dict[str, Any]) -> Interaction:
+        return Interaction("POST", url, {}, request, 200, {}, json.dumps(answer).encode())
+
+    together = {"object": "rerank", "model": "Salesforce/Llama-Rank-V1", "results": [{"index": 0}]}
+    assert usage.detect(call("https://api.together.xyz/v1/rerank", together)) is None
+    cohere = "https://api.cohere.com/v2/rerank"
+    extraction = usage.extract(call(cohere, {"id": "r1", "results": [], "meta": {"billed_units": {"search_units": 2}}}))
+    assert extraction is not None
+    assert (extraction.provider, extraction.endpoint, extraction.model) == (
+        "cohere",
+        "cohere.rerank",
+        "rerank-english-v3.0",
+    )
+    assert (extraction.billed, extraction.estimated, extraction.warnings) == (True, False, ())
+    assert extraction.usage.reported_value("rerank_searches") == 2
+    assert extraction.usage.reported_value("input_tokens") == 0
+    # Without the units it bills by, the call is estimated and says why, never an exact zero.
+    extraction = usage.extract(call(cohere, {"id": "r1", "results": [], "meta": {"billed_units": {}}}))
+    assert extraction is not None
+    assert extraction.estimated
+    assert "no whole meta.billed_units.search_units" in extraction.warnings[0]
 
 
 def test_another_vendors_v1_chat_is_read_as_its_answer_says() -> None:
