@@ -603,6 +603,8 @@ class _Parsed:
     """Set when the (200) body reports a failure: not billed."""
     pending: bool = False
     """An OpenAI background response not finished yet: not billed, no estimate."""
+    retrieved: bool = False
+    """A stored (not background) OpenAI response fetched again: not billed, no estimate."""
     problems: list[str] = field(default_factory=list)
     """Why the usage is not usable (leads to an estimate)."""
     readable: bool = True
@@ -937,7 +939,7 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
             if parsed.error is None:
                 parsed.problems.append("the stream ended before response.completed (truncated recording)")
             return
-        _read_response_object(final, parsed)
+        _read_response_object(final, parsed, _is_get(interaction))
         if not parsed.output_text:
             parsed.output_text = deltas
         return
@@ -947,10 +949,15 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
     )
     if doc is None:
         return
-    _read_response_object(doc, parsed)
+    _read_response_object(doc, parsed, _is_get(interaction))
 
 
-def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
+def _is_get(interaction: Interaction) -> bool:
+    return interaction.method.upper() == "GET"
+
+
+def _read_response_object(response: dict[str, Any], parsed: _Parsed, fetched: bool = False) -> None:
+    """Read a Responses object; ``fetched``: it answers a ``GET /responses/{id}``."""
     parsed.model = _str(response.get("model")) or parsed.model
     parsed.response_id = _str(response.get("id")) or parsed.response_id
     # The tier that served it: a stream's earlier events may still carry the one requested.
@@ -958,6 +965,12 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed) -> None:
     parsed.tool_calls = _responses_tool_calls(response)
     parsed.server_tools = _responses_server_tools(response)
     parsed.output_text = _responses_text(response)
+    if fetched and response.get("background") is not True:
+        # Retrieving a stored response costs nothing: it was billed where it was created. Only a
+        # background response's polls stand for its generation (billed once per id). Objects
+        # recorded before background mode existed have no "background" key: retrievals too.
+        parsed.retrieved = True
+        return
     status = response.get("status")
     if status == "failed":
         parsed.error = _error_text(response) or "the response failed"
@@ -2097,12 +2110,12 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             response_id=parsed.response_id,
             warnings=[f"{where}: the {kind} reports an error ({parsed.error}); counted as not billed"],
         )
-    if parsed.pending:
+    if parsed.pending or parsed.retrieved:
         return result(
             _zero_usage(),
             model=model,
             billed=False,
-            tool_calls=parsed.tool_calls,
+            tool_calls=0 if parsed.retrieved else parsed.tool_calls,
             response_id=parsed.response_id,
         )
 

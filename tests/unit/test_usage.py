@@ -150,6 +150,45 @@ def test_background_polls_are_marked() -> None:
     ]
 
 
+@pytest.mark.parametrize("background", [False, None], ids=["background-false", "before-background-mode"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
+def test_fetching_a_stored_response_again_is_not_billed(background: bool | None, streamed: bool) -> None:
+    # responses.retrieve of a response created without background mode: free, and billed where
+    # it was created (perhaps in another test, or outside any cassette). A completed background
+    # response's polls are billed once per id (test_background_polls_are_marked).
+    response: dict[str, Any] = {
+        "id": "resp_0a1b2c3d4e5f",
+        "object": "response",
+        "status": "completed",
+        "model": "gpt-4o-2024-08-06",
+        "output": [{"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}],
+        "usage": {"input_tokens": 923, "output_tokens": 8, "total_tokens": 931},
+    }
+    if background is not None:
+        response["background"] = background
+    body = sse(("response.completed", {"type": "response.completed", "response": response})) if streamed else response
+    url = "https://api.openai.com/v1/responses/resp_0a1b2c3d4e5f" + ("?stream=true" if streamed else "")
+    raw = (body if isinstance(body, str) else json.dumps(body)).encode()
+    extraction = usage.extract(Interaction("GET", url, {}, None, 200, {}, raw))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.tool_calls, extraction.warnings) == (
+        False,
+        False,
+        0,
+        (),
+    )
+    assert extraction.response_id == "resp_0a1b2c3d4e5f"
+    assert extraction.usage.reported_value("input_tokens") == 0
+    # The same object as a background response's poll is its generation's usage.
+    response["background"] = True
+    body = sse(("response.completed", {"type": "response.completed", "response": response})) if streamed else response
+    raw = (body if isinstance(body, str) else json.dumps(body)).encode()
+    poll = usage.extract(Interaction("GET", url, {}, None, 200, {}, raw))
+    assert poll is not None
+    assert (poll.billed, poll.is_poll, poll.tool_calls) == (True, True, 1)
+    assert poll.usage.reported_value("input_tokens") == 923
+
+
 def test_tool_http_call_is_not_an_llm_call() -> None:
     weather, _ = load("openai_with_tool_http.yaml")
     assert usage.detect(weather) is None
