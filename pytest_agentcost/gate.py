@@ -393,13 +393,22 @@ def finish_session(
 
         used = sorted({c.cassette for t in run.tests.values() for c in t.calls if c.cassette})
         paths = [p for p in (Path(settings.rootdir, c) for c in used) if p.exists()]
-        findings = scan_paths(paths, on_error=lambda exc: outcome.lines.append(f"scan: {exc}"))
+        unread: list[str] = []
+        findings = scan_paths(paths, on_error=lambda exc: unread.append(str(exc)))
         if findings:
             outcome.lines.append(f"agent cost FAILED: credentials found in {len(findings)} place(s) of cassettes:")
             outcome.lines.extend(format_findings(findings).splitlines())
             failed = True
-        else:
-            outcome.lines.append(f"scan: no credentials in the {len(paths)} cassette(s) this run used")
+        if unread:
+            # A cassette the scan cannot read is not known to be clean: fail closed.
+            outcome.lines.append(f"agent cost FAILED: {len(unread)} cassette(s) this run used could not be scanned:")
+            outcome.lines.extend(f"scan: {reason}" for reason in unread)
+            failed = True
+        if not findings and len(paths) > len(unread):
+            which = f"other {len(paths) - len(unread)}" if unread else str(len(paths))
+            outcome.lines.append(f"scan: no credentials in the {which} cassette(s) this run used")
+        elif not paths:
+            outcome.lines.append("scan: this run used no cassette files")
     if settings.fail_unpriced and unpriced:
         outcome.lines.append("agent cost FAILED: unpriced calls (--agent-cost-fail-unpriced)")
         failed = True

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import json
 import math
 import re
 import sys
@@ -58,8 +59,9 @@ __all__ = [
     "scan_paths",
 ]
 
-#: File suffixes picked up when a directory is scanned.
-CASSETTE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
+#: How the suffixes of the files picked up when a directory is scanned end: ``.yaml``, ``.yml``,
+#: ``.json``, and a custom serializer's (pytest-recording names the file after it: ``.pai_yaml``).
+CASSETTE_SUFFIXES: tuple[str, ...] = ("yaml", "yml", "json")
 
 #: Minimum Shannon entropy (bits per character) of an unlabelled credential value.
 ENTROPY_THRESHOLD = 3.5
@@ -68,7 +70,11 @@ MIN_SECRET_LENGTH = 16
 
 
 class UnreadableCassetteError(AgentCostError):
-    """A cassette file that cannot be read or parsed."""
+    """A cassette file that cannot be read or parsed: ``path``, and why."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
 
 
 class _NotACassetteError(UnreadableCassetteError):
@@ -330,8 +336,20 @@ class _CapturingSerializer:
         self.data: Any = None
 
     def deserialize(self, cassette_string: str) -> Any:
-        self.data = self.inner.deserialize(cassette_string)
+        self.data = _bodies_from_parsed_body(self.inner.deserialize(cassette_string))
         return self.data
+
+
+def _bodies_from_parsed_body(data: Any) -> Any:
+    """Turn the ``parsed_body`` mappings of pydantic-ai's cassette serializer (and its copies)
+    back into the bodies vcrpy reads, as that serializer does when it loads a cassette."""
+    interactions = data.get("interactions") if isinstance(data, dict) else None
+    for interaction in interactions if isinstance(interactions, list) else ():
+        for kind, part in interaction.items() if isinstance(interaction, dict) else ():
+            if isinstance(part, dict) and "parsed_body" in part and "body" not in part:
+                dumped = json.dumps(part.pop("parsed_body"))
+                part["body"] = {"string": dumped} if kind == "response" else dumped
+    return data
 
 
 def load_interactions(path: str | Path) -> list[Interaction]:
@@ -343,24 +361,24 @@ def load_interactions(path: str | Path) -> list[Interaction]:
     try:
         text = file.read_bytes().decode("utf-8")
     except OSError as exc:
-        raise UnreadableCassetteError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise UnreadableCassetteError(path, f"cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise UnreadableCassetteError(f"{path}: not UTF-8 text") from exc
-    inner = jsonserializer if file.suffix.lower() == ".json" else yamlserializer
+        raise UnreadableCassetteError(path, "not UTF-8 text") from exc
+    inner = jsonserializer if file.suffix.lower().endswith("json") else yamlserializer
     capture = _CapturingSerializer(inner)
     try:
         loaded = deserialize(text, capture)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, yaml.YAMLError) as exc:
         data = capture.data
         if data is None and not text.strip():
-            raise UnreadableCassetteError(f"{path}: empty file") from exc
+            raise UnreadableCassetteError(path, "empty file") from exc
         if data is not None and not isinstance(data, dict | list):
-            raise _NotACassetteError(f"{path}: not a vcrpy cassette") from exc
+            raise _NotACassetteError(path, "not a vcrpy cassette") from exc
         if isinstance(data, dict) and "interactions" not in data:
-            raise _NotACassetteError(f"{path}: not a vcrpy cassette (no 'interactions')") from exc
+            raise _NotACassetteError(path, "not a vcrpy cassette (no 'interactions')") from exc
         lines = str(exc).strip().splitlines()
         reason = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-        raise UnreadableCassetteError(f"{path}: not a readable cassette: {reason}") from exc
+        raise UnreadableCassetteError(path, f"not a readable cassette: {reason}") from exc
     requests, responses = loaded[0], loaded[1]
     raw = capture.data["interactions"]
     interactions = []
@@ -400,7 +418,7 @@ def iter_cassette_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, boo
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower() in CASSETTE_SUFFIXES
+                and p.suffix.lower().endswith(CASSETTE_SUFFIXES)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
             )
             candidates = [(p, False) for p in found]
@@ -417,7 +435,8 @@ def scan_paths(
     *,
     on_error: Callable[[UnreadableCassetteError], None] | None = None,
 ) -> list[Finding]:
-    """Scan cassette files and directories (recursively: ``*.yaml``, ``*.yml``, ``*.json``).
+    """Scan cassette files and directories (recursively: files whose suffix ends in ``yaml``,
+    ``yml`` or ``json``).
 
     Without ``on_error`` the first unreadable file raises
     :class:`UnreadableCassetteError`; with it, the error is passed on and the
@@ -484,6 +503,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         affected = len({f.path for f in findings})
         print(
             f"agentcost scan: {len(findings)} possible secret(s) in {affected} of {len(files)} file(s)",
+            file=sys.stderr,
+        )
+    elif unread := len({e.path for e in errors} & set(files)):
+        # Files it could not read are not known to be clean: say what was scanned.
+        print(
+            f"agentcost scan: no secrets found in the {len(files) - unread} of {len(files)} file(s) it could read",
             file=sys.stderr,
         )
     elif files or not errors:

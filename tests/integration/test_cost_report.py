@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction, write_cassette
 
 TWO_TESTS = """
 @pytest.mark.vcr
@@ -511,6 +511,97 @@ def test_updating_the_baseline_does_not_accept_planted_credentials(project: Agen
     result = project.run("--agent-cost", "--agent-cost-scan", "--agent-cost-update-baseline")
     assert result.ret == 1, result.stdout.str()
     result.stdout.fnmatch_lines(["agent cost FAILED: credentials found in * place(s) of cassettes:", "baseline *"])
+
+
+#: pydantic-ai's cassette serializer (tests/json_body_serializer.py there, copied by other projects):
+#: JSON bodies stored as a YAML mapping, ``parsed_body``. Registered as pytest-recording's
+#: ``pai_yaml``, so its files are named ``<test>.pai_yaml``.
+PAI_SERIALIZER_CONFTEST = """
+import json
+
+import pytest
+import yaml
+
+
+class ParsedBodySerializer:
+    @staticmethod
+    def deserialize(cassette_string):
+        cassette_dict = yaml.safe_load(cassette_string)
+        for interaction in cassette_dict["interactions"]:
+            for kind, data in interaction.items():
+                parsed_body = data.pop("parsed_body", None)
+                if parsed_body is not None:
+                    dumped_body = json.dumps(parsed_body)
+                    data["body"] = {"string": dumped_body} if kind == "response" else dumped_body
+        return cassette_dict
+
+    @staticmethod
+    def serialize(cassette_dict):
+        raise AssertionError("the tests replay only")
+
+
+def pytest_recording_configure(config, vcr):
+    vcr.register_serializer("pai_yaml", ParsedBodySerializer)
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    return {"serializer": "pai_yaml"}
+"""
+
+
+def _parsed_body_cassette(
+    project: AgentProject, headers: dict[str, list[str]], conftest: str = PAI_SERIALIZER_CONFTEST
+) -> None:
+    project.pytester.makeconftest(conftest)
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n")
+    item = interaction(CHAT_URL, "")
+    item["request"]["headers"].update(headers)
+    item["request"]["parsed_body"] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]}
+    del item["request"]["body"]
+    item["response"]["parsed_body"] = json.loads(chat_response("gpt-4o-mini", 1000, 100))
+    del item["response"]["body"]
+    path = project.root / "cassettes" / "test_agent" / "test_task.pai_yaml"
+    write_cassette(path, [item])
+
+
+def test_a_custom_serializers_cassettes_are_counted_and_scanned(project: AgentProject) -> None:
+    # The cost comes from what vcrpy holds after the serializer ran; the scan reads the file itself,
+    # and reads parsed_body as that serializer does. 1000 x 0.15 + 100 x 0.6 = 210 per 1e6.
+    fake_key = "sk-ant-api03-" + "Zx9Yw8Vu7Ts6" * 7 + "-AbCdEfAA"
+    _parsed_body_cassette(project, {"x-api-key": [fake_key]})
+    result = project.run("--agent-cost", "--agent-cost-json", "c.json", "--agent-cost-scan")
+    assert result.ret == 1, result.stdout.str()
+    assert project.read_json("c.json")["tests"]["test_agent.py::test_task"]["cost_usd"] == "0.0002100000"
+    result.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: credentials found in 1 place(s) of cassettes:",
+            "*test_task.pai_yaml:interaction 0: request.headers.x-api-key: anthropic-api-key sk-an*",
+        ]
+    )
+    assert fake_key not in result.stdout.str()
+
+
+def test_a_cassette_the_scan_cannot_read_fails_the_scan(project: AgentProject) -> None:
+    # A serializer whose files are not YAML or JSON: vcrpy plays them, the scan cannot read them,
+    # so they are not known to be clean.
+    prefixed = PAI_SERIALIZER_CONFTEST.replace(
+        "cassette_dict = yaml.safe_load(cassette_string)",
+        "cassette_dict = yaml.safe_load(cassette_string.removeprefix('%%rot13%%\\n'))",
+    )
+    _parsed_body_cassette(project, {}, conftest=prefixed)
+    path = project.root / "cassettes" / "test_agent" / "test_task.pai_yaml"
+    path.write_text("%%rot13%%\n" + path.read_text())
+    result = project.run("--agent-cost", "--agent-cost-scan")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: 1 cassette(s) this run used could not be scanned:",
+            "scan: *test_task.pai_yaml: not a readable cassette: *",
+        ]
+    )
+    assert "no credentials" not in result.stdout.str()
+    assert "1 passed" in result.stdout.str()  # the test replayed, and its cost was read
 
 
 LIVE_COST = """

@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 from vcr.request import Request
 from vcr.serialize import serialize
 from vcr.serializers import jsonserializer, yamlserializer
@@ -412,6 +413,37 @@ def test_scan_paths_walks_directories_and_reports_errors(tmp_path: Path) -> None
         scan_paths([cassettes])
 
 
+def test_parsed_body_cassettes_are_read_as_their_serializer_reads_them(tmp_path: Path) -> None:
+    # pydantic-ai's serializer (and its copies) stores JSON bodies as a YAML mapping, parsed_body,
+    # and pytest-recording names the file after the serializer it is registered as.
+    cassettes = tmp_path / "cassettes"
+    cassettes.mkdir()
+    data = {
+        "interactions": [
+            {
+                "request": {
+                    "method": "POST",
+                    "uri": "https://api.anthropic.com/v1/messages",
+                    "headers": {"x-api-key": [ANTHROPIC_KEY]},
+                    "parsed_body": {"model": "claude-sonnet-4-5", "metadata": {"note": OPENAI_KEY}},
+                },
+                "response": {
+                    "status": {"code": 200, "message": "OK"},
+                    "headers": {"content-type": ["application/json"]},
+                    "parsed_body": {"id": "msg_1", "usage": {"input_tokens": 3, "output_tokens": 1}},
+                },
+            }
+        ],
+        "version": 1,
+    }
+    (cassettes / "test_refund.pai_yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    findings = scan_paths([cassettes])
+    assert [(f.path, f.location, f.kind) for f in findings] == [
+        (str(cassettes / "test_refund.pai_yaml"), "request.headers.x-api-key", "anthropic-api-key"),
+        (str(cassettes / "test_refund.pai_yaml"), "request.body", "openai-api-key"),
+    ]
+
+
 def test_format_findings_and_round_trip() -> None:
     findings = [
         Finding("cassettes/a.yaml", 0, "request.headers.authorization", "openai-api-key", "sk-pr…9f2c"),
@@ -485,6 +517,18 @@ def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixtur
         "agentcost scan: 1 possible secret(s) in 1 of 2 file(s)",
     ]
     assert ANTHROPIC_KEY not in out + err
+
+
+def test_main_says_how_many_files_it_read_when_some_could_not_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = _write(tmp_path / "clean.yaml", _interaction())
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("interactions: [\n  - {", encoding="utf-8")
+    assert main([str(clean), str(broken)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"agentcost scan: error: {broken}: not a readable cassette: ")
+    assert err[1:] == ["agentcost scan: no secrets found in the 1 of 2 file(s) it could read"]
 
 
 def test_main_missing_path_is_an_error_not_a_scanned_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
