@@ -296,6 +296,8 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
         ("input_tokens", "input tokens"),
         ("output_tokens", "output tokens"),
         ("cache_read_tokens", "cached input tokens"),
+        # A prompt cache that misses writes the prefix again, at more than the input price.
+        ("cache_write_tokens", "cache write tokens"),
     ):
         d = getattr(usage, kind) - getattr(entry.usage, kind)
         if d:

@@ -82,6 +82,7 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
                 m.calls,
                 f"{m.usage.input_tokens:,}",
                 f"{m.usage.cache_read_tokens:,}",
+                f"{m.usage.cache_write_tokens:,}",
                 f"{m.usage.output_tokens:,}",
                 money(m.cost_usd),
             ]
@@ -90,9 +91,10 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
         lines.extend(
             tabulate(
                 rows,
-                headers=["model", "calls", "input tok", "cached tok", "output tok", "cost"],
+                # Input counts every input token; the cache reads and writes are parts of it.
+                headers=["model", "calls", "input tok", "cache read", "cache write", "output tok", "cost"],
                 tablefmt="simple",
-                colalign=("left", "right", "right", "right", "right", "right"),
+                colalign=("left", "right", "right", "right", "right", "right", "right"),
                 disable_numparse=True,
             ).splitlines()
         )

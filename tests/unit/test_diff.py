@@ -50,6 +50,20 @@ def _baseline(run: RunCost) -> Baseline:
     return baseline_from_dict(written.to_dict(), "baseline")
 
 
+def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
+    # An Anthropic cache miss: the prefix read from the cache before is written again, at 1.25x
+    # the input price; the writes are most of the rise, and the reasons must say so.
+    def cached(cost: str, **tokens: int) -> RunCost:
+        usage = TokenUsage(input_tokens=1716, output_tokens=45, **tokens)
+        call = llm_record(provider="anthropic", model="claude-sonnet-4-5", usage=usage, cost_usd=Decimal(cost))
+        return RunCost(tests={"t": TestCost("t", outcome="passed", calls=(call,))}, price_source=PRICES)
+
+    baseline = _baseline(cached("0.0013896", cache_read_tokens=1642))
+    (test,) = _compare(cached("0.0070545", cache_write_tokens=1642), baseline).tests
+    assert test.status == "regressed"
+    assert test.reasons == ("-1,642 cached input tokens", "+1,642 cache write tokens")
+
+
 @pytest.mark.parametrize(
     "call",
     [{"estimated": True}, {"cost": None}],
