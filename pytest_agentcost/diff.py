@@ -206,6 +206,30 @@ class Comparison:
         keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
 
+    def priced_totals(self) -> tuple[Decimal, Decimal, int]:
+        """Suite cost per run before and after over the tests priced both ways, and how many
+        unpriced tests were left out: one unpriced test would hide the total.
+
+        Tests that did not run now, or failed part-way, are left out too, as in the totals:
+        they would show as savings.
+        """
+        before = Decimal(0)
+        after = Decimal(0)
+        unpriced = 0
+        for t in self.tests:
+            if t.status in ("not-run", "failed"):
+                continue
+            had_entry = t.baseline_calls is not None
+            runs_now = t.status != "removed"
+            if (had_entry and t.baseline_usd is None) or (runs_now and t.current_usd is None):
+                unpriced += 1
+                continue
+            if had_entry and t.baseline_usd is not None:
+                before += t.baseline_usd
+            if runs_now and t.current_usd is not None:
+                after += t.current_usd
+        return before, after, unpriced
+
     @property
     def total_threshold_text(self) -> str:
         """The total threshold as reports show it: ``10%``, ``off``, or ``10% (not applied: ...)``."""

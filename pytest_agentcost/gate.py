@@ -151,6 +151,15 @@ def why_total_failed(cmp: Comparison) -> str:
     return f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}"
 
 
+def _change(before: Decimal, after: Decimal) -> str:
+    """`` (+$0.0015, +35.7%)``, or "" when nothing changed."""
+    delta = after - before
+    if not delta:
+        return ""
+    pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
+    return f" ({signed_money(delta)}, {percent(pct)})"
+
+
 def verdict(t: TestDiff) -> str:
     """The verdict column: the status, unless a budget failed the test or a change stayed under
     its threshold (both read "unchanged" or "new" as a status)."""
@@ -210,9 +219,14 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         counts[verdict(t)] = counts.get(verdict(t), 0) + 1
     lines.append("")
     if any(t.baseline_calls is not None and t.status not in ("not-run", "failed", "removed") for t in cmp.tests):
-        total = f"total {money(cmp.baseline_total_usd)} -> {money(cmp.current_total_usd)}" + (
-            f" ({signed_money(cmp.total_delta_usd)}, {percent(cmp.total_delta_pct)})" if cmp.total_delta_usd else ""
-        )
+        if cmp.baseline_total_usd is None or cmp.current_total_usd is None:
+            # One unpriced test would hide the total: give it over the rest, as the comment does.
+            before, after, unpriced = cmp.priced_totals()
+            total = f"total {money(before)} -> {money(after)}{_change(before, after)}, "
+            total += f"leaving out {unpriced} unpriced test(s)"
+        else:
+            before, after = cmp.baseline_total_usd, cmp.current_total_usd
+            total = f"total {money(before)} -> {money(after)}{_change(before, after)}"
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
         total = f"total {money(cmp.current_total_usd)}, no baseline test ran to compare it with"
     lines.append(

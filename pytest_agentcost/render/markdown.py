@@ -153,28 +153,9 @@ class _View:
 
     # -- numbers --------------------------------------------------------------
     def totals(self) -> tuple[Decimal, Decimal, int]:
-        """Suite cost per run before and after, and how many unpriced tasks were left out.
-
-        Tasks that did not run now, or failed part-way, are left out too, as in
-        ``Comparison``'s totals: they would show as savings; and one unpriced task would
-        hide the total.
-        """
-        before = Decimal(0)
-        after = Decimal(0)
-        unpriced = 0
-        for t in self.cmp.tests:
-            if t.status in ("not-run", "failed"):
-                continue
-            had_entry = t.baseline_calls is not None
-            runs_now = t.status != "removed"
-            if (had_entry and t.baseline_usd is None) or (runs_now and t.current_usd is None):
-                unpriced += 1
-                continue
-            if had_entry and t.baseline_usd is not None:
-                before += t.baseline_usd
-            if runs_now and t.current_usd is not None:
-                after += t.current_usd
-        return before, after, unpriced
+        """Suite cost per run before and after, and how many unpriced tasks were left out
+        (:meth:`Comparison.priced_totals`)."""
+        return self.cmp.priced_totals()
 
     def split(self) -> dict[str, Decimal]:
         """The total change by cause: usage, prices, new tasks, removed tasks."""
@@ -257,6 +238,10 @@ class _View:
             parts.append(f"{_plural(stale_failed, 'stale cassette')}")
         if improved:
             parts.append(f"{improved:,} cheaper")
+        new = sum(1 for t in cmp.tests if t.status == "new")
+        if new and delta:
+            # New tasks move the suite total without any task's cost changing: say so up front.
+            parts.append(f"{_plural(new, 'new task')}")
         split = self.split()
         if not parts and not split["usage"] and split["prices"]:
             parts.append("prices changed, usage unchanged")

@@ -50,6 +50,21 @@ def _baseline(run: RunCost) -> Baseline:
     return baseline_from_dict(written.to_dict(), "baseline")
 
 
+def test_an_unpriced_test_leaves_the_terminal_total_over_the_rest_as_the_comment_does() -> None:
+    # A new self-hosted model nobody priced would turn "total $X -> $Y" into "-> unpriced".
+    base = RunCost(tests={"a": _test("a", "0.0100"), "b": _test("b", "0.0100")}, price_source=PRICES)
+    run = RunCost(
+        tests={"a": _test("a", "0.0100"), "b": _test("b", "0.0120"), "c": _test("c", None)}, price_source=PRICES
+    )
+    cmp = _compare(run, _baseline(base), threshold=Threshold.parse("50%"))
+    assert cmp.current_total_usd is None
+    assert cmp.priced_totals() == (Decimal("0.0200"), Decimal("0.0220"), 1)
+    line = next(line for line in comparison_lines(cmp, "fail") if line.startswith("compared with baseline"))
+    assert line.endswith("; total $0.0200 -> $0.0220 (+$0.0020, +10.0%), leaving out 1 unpriced test(s)")
+    comment = render_comment(run, cmp)
+    assert "Suite total per run: $0.0200 → $0.0220 (+$0.0020, +10.0%), leaving out 1 unpriced task" in comment
+
+
 def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
     # An Anthropic cache miss: the prefix read from the cache before is written again, at 1.25x
     # the input price; the writes are most of the rise, and the reasons must say so.

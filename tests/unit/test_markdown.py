@@ -126,7 +126,7 @@ def scenario() -> tuple[RunCost, Comparison]:
 
 
 EXPECTED = r"""<!-- pytest-agentcost -->
-:x: **Agent cost per run up 26.9% (+$0.0076): 1 task regressed, 1 over budget, 1 cheaper**
+:x: **Agent cost per run up 26.9% (+$0.0076): 1 task regressed, 1 over budget, 1 cheaper, 1 new task**
 
 Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task that did not run and 1 unpriced task
 
@@ -454,7 +454,7 @@ def test_stale_failures_failed_tests_and_capped_sections() -> None:
     )
     text = render_comment(run, cmp, max_rows=1)
     # The broken test is left out of the totals: only the three new tasks add cost.
-    assert text.splitlines()[1] == ":x: **Agent cost per run up 50.0% (+$0.00105): 1 stale cassette**"
+    assert text.splitlines()[1] == ":x: **Agent cost per run up 50.0% (+$0.00105): 1 stale cassette, 3 new tasks**"
     assert (
         "| :x: `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
         "| stale cassette: tools changed since it was recorded; re-record it |\n"
