@@ -69,7 +69,7 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
     lines.append("")
     lines.append(
         f"total: {total_text} over {n_llm} test(s) with LLM calls "
-        f"({silent} test(s) without LLM calls not shown); "
+        f"({silent} test(s) with no LLM or tool HTTP call not shown); "
         f"{sum(t.llm_calls for t in run.tests.values())} LLM calls, "
         f"{usage.input_tokens:,} input / {usage.output_tokens:,} output tokens"
     )
