@@ -241,10 +241,12 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         )
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source
+        # A price file that prices no compared test's model changes the source, not its prices.
+        moved = any(t.price_delta_usd for t in cmp.tests)
         lines.append(
-            f"prices changed: baseline {PriceSource.from_dict(base).describe()}, "
+            f"{'prices' if moved else 'price source'} changed: baseline {PriceSource.from_dict(base).describe()}, "
             f"now {PriceSource.from_dict(now).describe()}{time_of_day_note(base, now)}; "
-            "price effects are reported apart from usage"
+            + ("price effects are reported apart from usage" if moved else "no compared test's cost moved with it")
         )
     if cmp.tool_price_changes:
         changes = cmp.describe_tool_price_changes()

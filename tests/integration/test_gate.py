@@ -333,6 +333,27 @@ def test_a_price_file_change_names_the_price_file(project: AgentProject) -> None
     )
 
 
+def test_a_price_file_that_prices_no_compared_model_changes_the_source_not_the_prices(
+    project: AgentProject,
+) -> None:
+    # A price file for a self-hosted model the baseline never used (third adoption trial).
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    (project.root / "prices.toml").write_text('[models."my-vllm-model"]\ninput = "0.20"\noutput = "0.20"\n')
+    project.ini("agent_cost_prices = prices.toml\n")
+    result = project.run("--agent-cost", "--agent-cost-markdown", "cost.md")
+    assert result.ret == 0, result.stdout.str()
+    assert "**Agent cost unchanged**" in (project.root / "cost.md").read_text()
+    result.stdout.fnmatch_lines(
+        [
+            "compared with baseline: 2 unchanged; total $0.0042 -> $0.0042",
+            "price source changed: baseline genai-prices * at 2026-11-01, "
+            "now genai-prices * at 2026-11-01 with price file sha256:*; no compared test's cost moved with it",
+        ]
+    )
+    result.stdout.no_fnmatch_line("prices changed:*")
+
+
 def test_subset_update_keeps_other_entries(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

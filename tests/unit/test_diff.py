@@ -65,6 +65,21 @@ def test_an_unpriced_test_leaves_the_terminal_total_over_the_rest_as_the_comment
     assert "Suite total per run: $0.0200 → $0.0220 (+$0.0020, +10.0%), leaving out 1 unpriced task" in comment
 
 
+def test_a_price_source_change_that_moved_no_cost_is_not_called_a_price_change() -> None:
+    # A price file for a model no compared test uses: the source changed, the prices did not.
+    base = RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES)
+    now = PriceSource(version=PRICES.version, price_date=PRICES.price_date, overrides="sha256:0123abcd")
+    run = RunCost(tests={"a": _test("a", "0.0100"), "n": _test("n", "0.0050")}, price_source=now)
+    cmp = _compare(run, _baseline(base))
+    assert cmp.prices_changed
+    lines = comparison_lines(cmp, "fail")
+    assert any(line.startswith("price source changed: ") for line in lines), lines
+    assert any(line.endswith("; no compared test's cost moved with it") for line in lines), lines
+    comment = render_comment(run, cmp)
+    assert "- price source changed, no compared task's cost moved with it (" in comment
+    assert "- prices changed" not in comment
+
+
 def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
     # An Anthropic cache miss: the prefix read from the cache before is written again, at 1.25x
     # the input price; the writes are most of the rise, and the reasons must say so.
