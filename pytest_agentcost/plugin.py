@@ -510,6 +510,11 @@ class AgentCostSession:
     def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
         from pytest_agentcost import tokens
 
+        if exitstatus == pytest.ExitCode.USAGE_ERROR:
+            # The session stopped before any test ran (a bad agent_cost marker, a plugin's usage
+            # error): there is nothing to report, and a baseline update would prune every entry.
+            return
+
         if self.is_worker:
             from pytest_agentcost.models import RunCost
             from pytest_agentcost.report import run_to_dict

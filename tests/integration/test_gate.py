@@ -194,6 +194,23 @@ def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
     assert "Traceback" not in output
 
 
+def test_a_bad_marker_never_prunes_the_baseline_it_stopped_the_run_of(project: AgentProject) -> None:
+    # Found in the third adoption trial: the usage error stopped the session before any test
+    # ran, and the update then pruned every entry as removed.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    project.pytester.makepyfile(
+        test_zz_bad='import pytest\n\n@pytest.mark.agent_cost(threshold="5")\ndef test_bad():\n    pass\n'
+    )
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == (1 if project.xdist else 4), result.stdout.str()
+    assert "agent_cost threshold: '5' is neither a percentage" in result.stderr.str() + result.stdout.str()
+    assert _baseline_bytes(project) == before
+    # Without xdist no test ran: no report of every test as removed either.
+    assert "removed" not in result.stdout.str()
+
+
 def test_warn_mode_reports_but_passes(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
