@@ -220,7 +220,8 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
         if not sep or not host.strip():
             raise ConfigError(f"agent_cost_tool_prices: expected 'host = USD per call', got {text!r}")
         try:
-            prices[host.strip().lower()] = parse_money(price.strip(), f"price of {host.strip()}")
+            # "$0.001" as thresholds and max_usd take it, or "0.001".
+            prices[host.strip().lower()] = parse_money(price.strip().removeprefix("$"), f"price of {host.strip()}")
         except ValueError as exc:
             raise ConfigError(f"agent_cost_tool_prices: {exc}") from None
     return prices

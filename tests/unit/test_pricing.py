@@ -60,3 +60,15 @@ def test_unmatched_entries() -> None:
 def test_tool_price_takes_host_and_port_then_host(host: str, price: str) -> None:
     pricer = Pricer(tool_prices={"localhost:8081": Decimal(1), "localhost": Decimal(2), "[::1]": Decimal(4)})
     assert pricer.tool_price(host) == Decimal(price)
+
+
+def test_tool_prices_take_a_dollar_sign_as_thresholds_do() -> None:
+    from pytest_agentcost.errors import ConfigError
+    from pytest_agentcost.pricing import parse_tool_prices
+
+    assert parse_tool_prices(["api.tavily.com = $0.008", "serpapi.com = 0.01", "# a comment"]) == {
+        "api.tavily.com": Decimal("0.008"),
+        "serpapi.com": Decimal("0.01"),
+    }
+    with pytest.raises(ConfigError, match=r"price of api.tavily.com is not a number: '\$1'"):
+        parse_tool_prices(["api.tavily.com = $$1"])
