@@ -206,6 +206,12 @@ class Comparison:
         keys = ("version", "price_date", "overrides", "time_of_day")
         return any(self.baseline_price_source.get(k) != self.current_price_source.get(k) for k in keys)
 
+    @property
+    def prices_moved(self) -> bool:
+        """A compared test's cost moved with the prices. A price file that prices no compared
+        test's model changes the price source (``prices_changed``) but no price that mattered."""
+        return any(t.price_delta_usd for t in self.tests)
+
     def priced_totals(self) -> tuple[Decimal, Decimal, int]:
         """Suite cost per run before and after over the tests priced both ways, and how many
         unpriced tests were left out: one unpriced test would hide the total.

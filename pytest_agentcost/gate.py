@@ -241,8 +241,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         )
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source
-        # A price file that prices no compared test's model changes the source, not its prices.
-        moved = any(t.price_delta_usd for t in cmp.tests)
+        moved = cmp.prices_moved
         lines.append(
             f"{'prices' if moved else 'price source'} changed: baseline {PriceSource.from_dict(base).describe()}, "
             f"now {PriceSource.from_dict(now).describe()}{time_of_day_note(base, now)}; "

@@ -266,11 +266,9 @@ class _View:
         split = self.split()
         compared = sum(1 for t in self.cmp.tests if t.usage_delta_usd is not None)
         items = [f"- usage changed: {signed_money(split['usage'])} over {_plural(compared, 'compared task')}"]
-        moved = any(t.price_delta_usd for t in self.cmp.tests)
-        if split["prices"] or self.cmp.tool_price_changes or (self.cmp.prices_changed and moved):
+        if split["prices"] or self.cmp.tool_price_changes or (self.cmp.prices_changed and self.cmp.prices_moved):
             items.append(f"- prices changed: {signed_money(split['prices'])}{self._price_sources()}")
         elif self.cmp.prices_changed:
-            # A price file that prices no compared task's model changes the source, not its prices.
             items.append(f"- price source changed, no compared task's cost moved with it{self._price_sources()}")
         if self.cmp.gated_totals is not None:
             over = " **over**" if self.cmp.total_regressed else ""
