@@ -301,6 +301,20 @@ def _suite_paths(config: pytest.Config) -> list[Path]:
     return found or [root.resolve()]
 
 
+def _runs_last_failed_only(config: pytest.Config) -> bool:
+    """``--lf`` with failures on record: only those run (pytest skips files without any)."""
+    try:
+        lf = config.getoption("lf")
+    except ValueError:  # -p no:cacheprovider: no --lf option
+        return False
+    cache = getattr(config, "cache", None)
+    if not lf or cache is None:
+        return False
+    # Failures in files that are gone do not narrow the run: pytest runs everything then.
+    failed = cache.get("cache/lastfailed", {})
+    return any((config.rootpath / str(nodeid).split("::")[0]).exists() for nodeid in failed)
+
+
 def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
@@ -348,6 +362,9 @@ class AgentCostSession:
         self.lost_workers = 0
         self._bad_markers: dict[str, str] = {}
         self._deselected = 0
+        # --lf with failures on record skips whole files without deselecting them: read before
+        # this run updates the record.
+        self._last_failed_only = _runs_last_failed_only(config)
         self.baseline: Any = None
         self.annotations: list[str] = []
 
@@ -579,7 +596,7 @@ class AgentCostSession:
         """True when every test of the suite was selected (no -k, -m, node ids or deselection)."""
         config = self.config
         args = [str(a) for a in config.args]
-        if config.getoption("keyword") or config.getoption("markexpr"):
+        if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
             return False
         deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
         if deselected or any("::" in a for a in args):

@@ -194,6 +194,33 @@ def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
     assert "Traceback" not in output
 
 
+def test_a_last_failed_run_is_partial(project: AgentProject) -> None:
+    # --lf skips whole files without deselecting them (review of this stop): the run was taken
+    # for the whole suite, its report lost 'partial', and an update pruned the skipped tests.
+    project.ini("agent_cost_total_threshold = 10%\n")
+    _setup(project)
+    project.pytester.makepyfile(test_other="def test_flaky():\n    import os\n    assert os.environ.get('OK')\n")
+    xdist = ["-n", "2"] if project.xdist else ["-p", "no:xdist"]  # the cache provider stays on: --lf needs it
+    first = project.pytester.runpytest_subprocess(*xdist, "--agent-cost", "--agent-cost-update-baseline")
+    assert first.ret == 1  # test_flaky failed; the agent tests are written
+    before = _baseline_bytes(project)
+    assert set(json.loads(before)["tests"]) == {"test_agent.py::test_task_a", "test_agent.py::test_task_b"}
+    lf = project.pytester.runpytest_subprocess(
+        *xdist, "--lf", "--agent-cost", "--agent-cost-json", "lf.json", "--agent-cost-update-baseline"
+    )
+    assert lf.ret == 1, lf.stdout.str()
+    report = project.read_json("lf.json")
+    assert report["partial"] is True
+    assert {t["status"] for t in report["comparison"]["tests"].values()} == {"not-run"}
+    assert _baseline_bytes(project) == before
+    # With no failures on record, --lf runs everything: a full run.
+    (project.root / "test_other.py").unlink()
+    assert project.pytester.runpytest_subprocess(*xdist, "--agent-cost", "--agent-cost-json", "all.json").ret == 0
+    again = project.pytester.runpytest_subprocess(*xdist, "--lf", "--agent-cost", "--agent-cost-json", "lf2.json")
+    assert again.ret == 0, again.stdout.str()
+    assert "partial" not in project.read_json("lf2.json")
+
+
 def test_a_bad_marker_never_prunes_the_baseline_it_stopped_the_run_of(project: AgentProject) -> None:
     # Found in the third adoption trial: the usage error stopped the session before any test
     # ran, and the update then pruned every entry as removed.
