@@ -681,8 +681,19 @@ def _chat_chunk_usage(chunk: dict[str, Any], usage: Any) -> Any:
     return usage
 
 
-#: A stream's tool calls: the distinct call ids seen at each (choice index, tool call index).
-_StreamToolCalls = dict[tuple[int, int], set[str]]
+class _StreamToolCalls(dict[tuple[int, int], tuple[set[str], int]]):
+    """A stream's tool calls, by (choice index, tool call index): the ids of the deltas that
+    start a call (those naming its function), and the most calls without an id that one chunk
+    started there.
+
+    OpenAI names a call by its index and gives its id and name in its first delta only; Mistral
+    sends no index and Ollama-style servers index every parallel call 0, each call whole with its
+    own id; some servers send a new id with every delta of one call, or no id at all. A call is
+    a delta that names a function, told apart by its id, or by its place in one chunk.
+    """
+
+    def count(self) -> int:
+        return sum(max(1, len(ids) + anonymous) for ids, anonymous in self.values())
 
 
 def _chat_chunk_choices(chunk: dict[str, Any], tool_calls: _StreamToolCalls, output: list[str] | None) -> None:
@@ -701,17 +712,20 @@ def _chat_chunk_choices(chunk: dict[str, Any], tool_calls: _StreamToolCalls, out
         if not delta.get("tool_calls"):
             continue
         index = _index(choice.get("index"))
+        anonymous: dict[tuple[int, int], int] = {}
         for call in _list(delta.get("tool_calls")):
             call = _obj(call)
-            ids = tool_calls.setdefault((index, _index(call.get("index"))), set())
-            # OpenAI names a call by its index, giving the id in its first delta only; Mistral
-            # sends no index and Ollama-style servers index every parallel call 0, each call
-            # whole with its own id. So a call is a new id, or an index no id came with.
-            call_id = _str(call.get("id"))
-            if call_id is not None:
-                ids.add(call_id)
+            key = (index, _index(call.get("index")))
+            ids, most = tool_calls.get(key, (set(), 0))
+            function = _obj(call.get("function"))
+            if _str(function.get("name")) is not None:
+                call_id = _str(call.get("id"))
+                if call_id is not None:
+                    ids.add(call_id)
+                else:
+                    anonymous[key] = anonymous.get(key, 0) + 1
+            tool_calls[key] = (ids, max(most, anonymous.get(key, 0)))
             if output is not None:
-                function = _obj(call.get("function"))
                 for part in (function.get("name"), function.get("arguments")):
                     if isinstance(part, str):
                         output.append(part)
@@ -722,17 +736,13 @@ def _index(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _count_stream_tool_calls(tool_calls: _StreamToolCalls) -> int:
-    return sum(max(1, len(ids)) for ids in tool_calls.values())
-
-
 def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
     """Read every chunk of a Chat Completions stream; returns its usage (None when it has none).
 
     The reference reader: :func:`_openai_chat_stream_fast` must give the same answers.
     """
     usage: Any = None
-    tool_calls: _StreamToolCalls = {}
+    tool_calls = _StreamToolCalls()
     model, response_id = parsed.model, parsed.response_id
     tier: str | None = None
     for event in events:
@@ -748,7 +758,7 @@ def _openai_chat_stream(events: list[_sse.SSEEvent], parsed: _Parsed) -> Any:
         _chat_chunk_choices(chunk, tool_calls, parsed.output_text)
     parsed.model, parsed.response_id = model, response_id
     parsed.price_context = service_tier_context(tier)
-    parsed.tool_calls = _count_stream_tool_calls(tool_calls)
+    parsed.tool_calls = tool_calls.count()
     return usage
 
 
@@ -801,7 +811,7 @@ def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text:
     the per-chunk checks. Tests check this against the reference reader on generated streams.
     """
     usage: Any = None
-    tool_calls: _StreamToolCalls = {}
+    tool_calls = _StreamToolCalls()
     # A body with none of the markers anywhere: a chunk can matter only by a non-null usage.
     plain = text is not None and not any([marker in text for marker in _CHUNK_MARKERS])
     has_usage = _NON_NULL_USAGE.search
@@ -815,7 +825,7 @@ def _openai_chat_stream_fast(events: list[_sse.SSEEvent], parsed: _Parsed, text:
     parsed.model = _last_chat_str(events, "model", parsed.model)
     parsed.response_id = _last_chat_str(events, "id", parsed.response_id)
     parsed.price_context = service_tier_context(_last_chat_str(events, "service_tier", None))
-    parsed.tool_calls = _count_stream_tool_calls(tool_calls)
+    parsed.tool_calls = tool_calls.count()
     parsed.output_reader = lambda: _read_output(_openai_chat_stream, events)
     return usage
 
@@ -1363,7 +1373,7 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         if parsed.error is not None:
             return
         usage, stopped = _anthropic_events([doc for doc in docs if "type" in doc], parsed)
-        tool_calls: _StreamToolCalls = {}
+        tool_calls = _StreamToolCalls()
         for doc in docs:
             # Non-Claude models put text and final metrics in untyped chunks: Llama, Titan and
             # Mistral as text keys, Nova as Converse's events, OpenAI models as Chat Completions chunks.
@@ -1377,7 +1387,7 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
             metrics = _obj(doc.get("amazon-bedrock-invocationMetrics"))
             if metrics:
                 parsed.headers_usage = _bedrock_metrics_usage(metrics)
-        parsed.tool_calls += _count_stream_tool_calls(tool_calls)
+        parsed.tool_calls += tool_calls.count()
         if parsed.error is not None or parsed.problems:
             return
         if stopped and usage is not None:

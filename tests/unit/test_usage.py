@@ -729,6 +729,45 @@ def test_stream_tool_calls_are_told_apart_by_id_when_the_index_does_not(url: str
     assert again.tool_calls == 1
 
 
+def _tool_deltas(*calls: list[dict[str, Any]]) -> str:
+    """A chat stream with one chunk per list of tool call deltas, then a usage chunk."""
+    chunks: list[Any] = [
+        {"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": [{"index": 0, "delta": d}]}
+        for d in ({"tool_calls": c} for c in calls)
+    ]
+    usage = {"prompt_tokens": 10, "completion_tokens": 5}
+    chunks.append({"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": [], "usage": usage})
+    return sse(*chunks, "[DONE]")
+
+
+def _call(name: str | None = None, args: str = "", **fields: Any) -> dict[str, Any]:
+    function = {"arguments": args} if name is None else {"name": name, "arguments": args}
+    return {**fields, "function": function}
+
+
+@pytest.mark.parametrize(
+    ("deltas", "expected"),
+    [
+        # OpenAI: the id and name in a call's first delta, then argument deltas by index.
+        ([[_call("f", index=0, id="call_a")], [_call(None, "{}", index=0)], [_call("g", index=1, id="call_b")]], 2),
+        # The id repeated in every delta, or an empty one after the first.
+        ([[_call("f", index=0, id="a")], [_call(None, "{}", index=0, id="a")]], 1),
+        ([[_call("f", index=0, id="a")], [_call(None, "{}", index=0, id="")]], 1),
+        # A new id with every delta of one call (Poolside-style, some proxies): one call.
+        ([[_call("f", index=0, id="A")], [_call(None, "{", index=0, id="B")], [_call(None, "}", index=0, id="C")]], 1),
+        # No ids, no index: two whole calls in one chunk.
+        ([[_call("f", "{}"), _call("g", "{}")]], 2),
+        # The name repeated in every delta of one call without an id: one call.
+        ([[_call("f", "{")], [_call("f", "}")]], 1),
+    ],
+    ids=["openai", "id-repeated", "empty-id", "new-id-per-delta", "no-ids-one-chunk", "name-repeated"],
+)
+def test_stream_tool_calls_are_calls_started_not_deltas_seen(deltas: list[list[dict[str, Any]]], expected: int) -> None:
+    extraction = usage.extract(post("http://localhost:8000/v1/chat/completions", _tool_deltas(*deltas)))
+    assert extraction is not None
+    assert extraction.tool_calls == expected
+
+
 def test_groq_stream_usage_in_x_groq() -> None:
     body = sse(
         {
@@ -788,6 +827,31 @@ def test_bedrock_invoke_stream_non_claude_uses_invocation_metrics() -> None:
         "meta.llama3-1-8b-instruct-v1:0",
         {"input_tokens": 12, "output_tokens": 2},
         True,
+        False,
+    )
+
+
+def test_bedrock_invoke_stream_of_an_openai_model_counts_its_tool_calls() -> None:
+    # gpt-oss on Bedrock streams Chat Completions chunks inside the event-stream frames.
+    def chunk(delta: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}], **extra}
+
+    chunks = [
+        chunk({"tool_calls": [_call("get_weather", index=0, id="call_1")]}),
+        chunk({"tool_calls": [_call(None, '{"city": "Paris"}', index=0)]}),
+        chunk({"tool_calls": [_call("get_weather", '{"city": "Rome"}', index=1, id="call_2")]}),
+        chunk(
+            {},
+            **{"amazon-bedrock-invocationMetrics": {"inputTokenCount": 300, "outputTokenCount": 80}},
+        ),
+    ]
+    body = _frames(*[("chunk", {"bytes": base64.b64encode(json.dumps(c).encode()).decode()}) for c in chunks])
+    url = "https://bedrock-runtime.us-west-2.amazonaws.com/model/openai.gpt-oss-120b-1%3A0/invoke-with-response-stream"
+    extraction = usage.extract(post(url, body, content_type="application/vnd.amazon.eventstream"))
+    assert extraction is not None
+    assert (extraction.tool_calls, reported(extraction), extraction.estimated) == (
+        2,
+        {"input_tokens": 300, "output_tokens": 80},
         False,
     )
 
