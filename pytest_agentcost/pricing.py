@@ -227,6 +227,14 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
     return prices
 
 
+def _billed_by_units_only(usage: Usage) -> bool:
+    """No token counted, but units billed per use (Cohere rerank's search units)."""
+    values: Mapping[str, Any] = vars(usage)
+    if any(values.get(key) for key in _TOKEN_USAGE_KEY_SET):
+        return False
+    return any(type(v) is int and v > 0 for k, v in values.items() if k not in _TOKEN_USAGE_KEY_SET)
+
+
 class _Unpriced(Exception):
     """The usage :meth:`Pricer.units` was asked about has no price: nothing to memoise."""
 
@@ -299,6 +307,8 @@ class Pricer:
             return None
         override = self._override(provider, model)
         if override is not None:
+            if _billed_by_units_only(usage):
+                return None  # a price file prices tokens; a rerank's search units are not any
             return override.cost(usage)
         attempts: list[str | None] = [provider, None] if provider else [None]
         for provider_id in attempts:

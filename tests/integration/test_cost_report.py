@@ -355,6 +355,11 @@ def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project:
         "rerank-english-v3.0",
     )
     assert (call["billed"], call["estimated"], call["cost_usd"]) == (True, False, None)
+    # A price file prices tokens, and a rerank has none: never an exact $0 (review of this stop).
+    (project.root / "prices.toml").write_text('[models."rerank-english-v3.0"]\ninput = "1"\noutput = "1"\n')
+    priced = project.run("--agent-cost", "--agent-cost-json", "c2.json", "-o", "agent_cost_prices=prices.toml")
+    assert priced.ret == 0, priced.stdout.str()
+    assert project.read_json("c2.json")["tests"]["test_agent.py::test_rerank"]["cost_usd"] is None
 
 
 def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:
