@@ -524,8 +524,13 @@ def compare(
                 base_sum = None
                 break
             base_sum += cost
-    # The current total likewise: a failed test's calls before it stopped, priced or not, are not in it.
-    kept = [test.cost_usd for nodeid, test in run.tests.items() if nodeid not in left_out]
+    # The current total likewise: a failed test's calls before it stopped, priced or not, are not in
+    # it, nor a skipped or xfailed test's (not-run when it has an entry, not compared when not).
+    kept = [
+        test.cost_usd
+        for nodeid, test in run.tests.items()
+        if nodeid not in left_out and test.outcome not in ("skipped", "xfailed")
+    ]
     cur_sum = None if None in kept else sum((c for c in kept if c is not None), Decimal(0))
     judged = baseline is not None and total_threshold is not None and comparable_total and judge_total
     total_regressed = bool(judged and total_threshold is not None and total_threshold.exceeded(base_total, cur_total))

@@ -194,6 +194,28 @@ def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "my-unpriced-model"])
+def test_an_xfailed_tests_calls_are_in_neither_total(project: AgentProject, model: str) -> None:
+    # An xfailed test with no baseline entry is not compared; the terminal total counted its
+    # calls while the comment did not (review of this stop).
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    xfail = f"""
+@pytest.mark.vcr
+@pytest.mark.xfail(reason="known")
+def test_task_x():
+    llm("x", model="{model}")
+    assert False
+"""
+    project.module("test_agent", TESTS + xfail)
+    project.cassette("test_agent", "test_task_x", [interaction(CHAT_URL, chat_response(model, 100_000, 10_000))])
+    result = project.run("--agent-cost", "--agent-cost-markdown", "cost.md", "--agent-cost-json", "c.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["compared with baseline: 2 unchanged; total $0.0042 -> $0.0042"])
+    assert "**Agent cost unchanged** (2 tasks, $0.0042 per run)" in (project.root / "cost.md").read_text()
+    assert project.read_json("c.json")["comparison"]["current_total_usd"] == "0.0042000000"
+
+
 def test_a_last_failed_run_is_partial(project: AgentProject) -> None:
     # --lf skips whole files without deselecting them (review of this stop): the run was taken
     # for the whole suite, its report lost 'partial', and an update pruned the skipped tests.
