@@ -59,9 +59,17 @@ __all__ = [
     "scan_paths",
 ]
 
-#: How the suffixes of the files picked up when a directory is scanned end: ``.yaml``, ``.yml``,
-#: ``.json``, and a custom serializer's (pytest-recording names the file after it: ``.pai_yaml``).
-CASSETTE_SUFFIXES: tuple[str, ...] = ("yaml", "yml", "json")
+#: File suffixes picked up when a directory is scanned, besides a custom serializer's named after
+#: one of them (pytest-recording names a cassette file after its serializer: ``.pai_yaml``).
+CASSETTE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
+_SERIALIZER_SUFFIXES = tuple(f"{sep}{name[1:]}" for name in CASSETTE_SUFFIXES for sep in "_-")
+
+
+def _cassette_suffix(path: Path) -> bool:
+    """``.yaml``, ``.yml``, ``.json``, ``.pai_yaml``, ``.sorted-json``; not ``.ndjson`` or ``.hjson``."""
+    suffix = path.suffix.lower()
+    return suffix in CASSETTE_SUFFIXES or suffix.endswith(_SERIALIZER_SUFFIXES)
+
 
 #: Minimum Shannon entropy (bits per character) of an unlabelled credential value.
 ENTROPY_THRESHOLD = 3.5
@@ -418,7 +426,7 @@ def iter_cassette_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, boo
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower().endswith(CASSETTE_SUFFIXES)
+                and _cassette_suffix(p)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
             )
             candidates = [(p, False) for p in found]
@@ -435,8 +443,8 @@ def scan_paths(
     *,
     on_error: Callable[[UnreadableCassetteError], None] | None = None,
 ) -> list[Finding]:
-    """Scan cassette files and directories (recursively: files whose suffix ends in ``yaml``,
-    ``yml`` or ``json``).
+    """Scan cassette files and directories (recursively: ``*.yaml``, ``*.yml``, ``*.json`` and
+    a custom serializer's ``*.<name>_yaml``).
 
     Without ``on_error`` the first unreadable file raises
     :class:`UnreadableCassetteError`; with it, the error is passed on and the

@@ -437,6 +437,9 @@ def test_parsed_body_cassettes_are_read_as_their_serializer_reads_them(tmp_path:
         "version": 1,
     }
     (cassettes / "test_refund.pai_yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    # Data files whose suffix only ends like one are not cassettes: not read, not errors.
+    (cassettes / "events.ndjson").write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    (cassettes / "config.hjson").write_text("{ a: 1 }\n", encoding="utf-8")
     findings = scan_paths([cassettes])
     assert [(f.path, f.location, f.kind) for f in findings] == [
         (str(cassettes / "test_refund.pai_yaml"), "request.headers.x-api-key", "anthropic-api-key"),
