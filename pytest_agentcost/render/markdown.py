@@ -238,7 +238,8 @@ class _View:
             parts.append(f"{_plural(stale_failed, 'stale cassette')}")
         if improved:
             parts.append(f"{improved:,} cheaper")
-        new = sum(1 for t in cmp.tests if t.status == "new")
+        # Unpriced new tasks are left out of the total: they did not move it.
+        new = sum(1 for t in cmp.tests if t.status == "new" and t.current_usd is not None)
         if new and delta:
             # New tasks move the suite total without any task's cost changing: say so up front.
             parts.append(f"{_plural(new, 'new task')}")

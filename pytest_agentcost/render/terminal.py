@@ -65,11 +65,10 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
     usage = run.usage
     total = run.cost_usd
     total_text = money(total) if total is not None else f"{money(run.priced_cost_usd)} + unpriced calls"
-    n_llm = sum(1 for t in run.tests.values() if t.llm_calls)
     lines.append("")
     lines.append(
-        f"total: {total_text} over {n_llm} test(s) with LLM calls "
-        f"({silent} test(s) with no LLM or tool HTTP call not shown); "
+        f"total: {total_text} over {len(shown)} test(s) with LLM or tool HTTP calls "
+        f"({silent} other test(s) not shown); "
         f"{sum(t.llm_calls for t in run.tests.values())} LLM calls, "
         f"{usage.input_tokens:,} input / {usage.output_tokens:,} output tokens"
     )

@@ -41,7 +41,7 @@ def test_report_table_and_json(project: AgentProject) -> None:
             "test *LLM calls*tool calls*input tok*output tok*cost*",
             "test_agent.py::test_dear * 2 * 0 * 4,000 * 1,000 * $0.0200*",
             "test_agent.py::test_cheap * 1 * 0 * 1,000 * 100 * $0.00021*",
-            "total: $0.0202 over 2 test(s) with LLM calls (1 test(s) with no LLM or tool HTTP call not shown)*",
+            "total: $0.0202 over 2 test(s) with LLM or tool HTTP calls (1 other test(s) not shown)*",
             "openai:gpt-4o * 2 * 4,000 * 0 * 1,000 * $0.0200",
             "prices: genai-prices * at 2026-11-01",
         ]
