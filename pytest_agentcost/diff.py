@@ -43,6 +43,8 @@ def _pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
 
 #: Statuses of tests the suite totals leave out: they did not run now, or stopped part-way.
 _LEFT_OUT_OF_TOTALS = frozenset({"not-run", "failed"})
+#: Statuses of baseline tests with nothing to compare now.
+_NOT_COMPARED = _LEFT_OUT_OF_TOTALS | {"removed"}
 
 #: How a stale-cassette failure (``agent_cost_stale = fail``) starts among a test's budget violations.
 STALE_VIOLATION = "stale cassette"
@@ -210,7 +212,14 @@ class Comparison:
     def prices_moved(self) -> bool:
         """A compared test's cost moved with the prices. A price file that prices no compared
         test's model changes the price source (``prices_changed``) but no price that mattered."""
-        return any(t.price_delta_usd for t in self.tests)
+        if any(t.price_delta_usd for t in self.tests):
+            return True
+        # A test the new prices priced, or left unpriced, moved too, by an amount not known.
+        return any(
+            (t.baseline_usd is None) != (t.current_usd is None)
+            for t in self.tests
+            if t.baseline_calls is not None and t.status not in _NOT_COMPARED
+        )
 
     def priced_totals(self) -> tuple[Decimal, Decimal, int]:
         """Suite cost per run before and after over the tests priced both ways, and how many

@@ -80,6 +80,36 @@ def test_a_price_source_change_that_moved_no_cost_is_not_called_a_price_change()
     assert "- prices changed" not in comment
 
 
+def test_a_price_file_that_prices_an_unpriced_test_moved_its_cost() -> None:
+    base = RunCost(tests={"a": _test("a", None)}, price_source=PRICES)
+    now = PriceSource(version=PRICES.version, price_date=PRICES.price_date, overrides="sha256:0123abcd")
+    run = RunCost(tests={"a": _test("a", "0.0100")}, price_source=now)
+    cmp = _compare(run, _baseline(base))
+    assert (cmp.prices_changed, cmp.prices_moved) == (True, True)
+    assert any(line.startswith("prices changed: ") for line in comparison_lines(cmp, "fail"))
+
+
+def test_the_headline_names_only_new_tasks_that_moved_the_total() -> None:
+    # An unpriced new task is left out of the total, so it did not move it.
+    base = RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES)
+    run = RunCost(
+        tests={"a": _test("a", "0.0100"), "n": _test("n", "0.0050"), "u": _test("u", None)}, price_source=PRICES
+    )
+    headline = render_comment(run, _compare(run, _baseline(base))).splitlines()[1]
+    assert headline == ":white_check_mark: **Agent cost per run up 50.0% (+$0.0050): 1 new task**"
+
+
+def test_the_totals_line_counts_the_tests_the_table_shows() -> None:
+    from pytest_agentcost.render.terminal import cost_table_lines
+
+    tool_only = TestCost("t", outcome="passed", calls=(llm_record(kind="tool", host="api.tavily.com", provider=None),))
+    run = RunCost(tests={"a": _test("a", "0.0100"), "t": tool_only, "q": TestCost("q")}, price_source=PRICES)
+    lines = cost_table_lines(run)
+    assert sum(1 for line in lines if line.startswith(("a ", "t "))) == 2
+    total = next(line for line in lines if line.startswith("total:"))
+    assert total.startswith("total: $0.0100 over 2 test(s) with LLM or tool HTTP calls (1 other test(s) not shown);")
+
+
 def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
     # An Anthropic cache miss: the prefix read from the cache before is written again, at 1.25x
     # the input price; the writes are most of the rise, and the reasons must say so.
