@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction, write_cassette
+from tests.conftest import AGENT_MODULE, CHAT_URL, AgentProject, chat_response, interaction, write_cassette
 
 TWO_TESTS = """
 @pytest.mark.vcr
@@ -607,6 +607,29 @@ def test_a_cassette_the_scan_cannot_read_fails_the_scan(project: AgentProject) -
     )
     assert "no credentials" not in result.stdout.str()
     assert "1 passed" in result.stdout.str()  # the test replayed, and its cost was read
+    # Beside a plain vcrpy cassette the scan could read, the clean one is counted apart.
+    project.pytester.makepyfile(
+        test_plain=AGENT_MODULE.format(url=CHAT_URL)
+        + "\nimport vcr\n\ndef test_plain():\n    with vcr.use_cassette('plain.yaml', record_mode='none'):\n"
+        "        llm('x')\n"
+    )
+    write_cassette(project.root / "plain.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10, 1))])
+    both = project.run("--agent-cost", "--agent-cost-scan")
+    assert both.ret == 1, both.stdout.str()
+    both.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: 1 cassette(s) this run used could not be scanned:",
+            "scan: *test_task.pai_yaml: not a readable cassette: *",
+            "scan: no credentials in the other 1 cassette(s) this run used",
+        ]
+    )
+
+
+def test_a_scan_of_a_run_without_cassettes_says_so(project: AgentProject) -> None:
+    project.module("test_agent", "def test_pure():\n    assert True\n")
+    result = project.run("--agent-cost", "--agent-cost-scan")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["scan: this run used no cassette files"])
 
 
 LIVE_COST = """
