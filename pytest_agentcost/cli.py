@@ -354,12 +354,9 @@ def _compare(args: argparse.Namespace) -> int:
                 f"the baseline is repriced with the installed {settings.pricer.source.version}",
                 file=sys.stderr,
             )
-    # A shard's own report (pytest marked it partial) is not the suite: its total is not judged
-    # unless the user says it is the whole suite. A merged report is taken as the suite.
-    judge_total = args.full_run or not run.partial
-    outcome = finish_session(
-        run, settings, baseline, full_run=args.full_run, judge_total=judge_total, environ=os.environ
-    )
+    # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
+    # total only with --full-run. A merged report is taken as the suite.
+    outcome = finish_session(run, settings, baseline, full_run=args.full_run, environ=os.environ)
     for line in [*outcome.lines, *outcome.annotations]:
         print(line)
     if outcome.comparison is not None and outcome.comparison.total_not_applied:

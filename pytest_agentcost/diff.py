@@ -24,7 +24,7 @@ from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
-from pytest_agentcost.render._format import money, percent, signed_money
+from pytest_agentcost.render._format import change, money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
@@ -232,7 +232,7 @@ class Comparison:
         after = Decimal(0)
         unpriced = 0
         for t in self.tests:
-            if t.status in ("not-run", "failed"):
+            if t.status in _LEFT_OUT_OF_TOTALS:
                 continue
             had_entry = t.baseline_calls is not None
             runs_now = t.status != "removed"
@@ -258,10 +258,9 @@ class Comparison:
         if self.gated_totals is None:
             return ""
         n, before, now = self.gated_totals
-        delta = now - before
-        change = f" ({signed_money(delta)}, {percent(_pct(before, delta))})" if delta else ""
         where = " at this run's prices" if self.prices_changed or self.tool_price_changes else ""
-        return f"{money(before)} {arrow} {money(now)}{change} over {n} compared {noun}{'s' if n != 1 else ''}{where}"
+        moved = change(before, now)
+        return f"{money(before)} {arrow} {money(now)}{moved} over {n} compared {noun}{'s' if n != 1 else ''}{where}"
 
     def describe_tool_price_changes(self, arrow: str = "->") -> str:
         """``api.search.example $0.0010 -> $0.0020 per call``, one part per host, or ""."""
@@ -533,13 +532,9 @@ def compare(
                 base_sum = None
                 break
             base_sum += cost
-    # The current total likewise: a failed test's calls before it stopped, priced or not, are not in
-    # it, nor a skipped or xfailed test's (not-run when it has an entry, not compared when not).
-    kept = [
-        test.cost_usd
-        for nodeid, test in run.tests.items()
-        if nodeid not in left_out and test.outcome not in ("skipped", "xfailed")
-    ]
+    # The current total likewise, over the same tests: a failed test's calls before it stopped, and
+    # a skipped or xfailed test's, priced or not, are not in it. A test without a diff made no call.
+    kept = [d.current_usd for d in diffs if d.status not in _NOT_COMPARED]
     cur_sum = None if None in kept else sum((c for c in kept if c is not None), Decimal(0))
     judged = baseline is not None and total_threshold is not None and comparable_total and judge_total
     total_regressed = bool(judged and total_threshold is not None and total_threshold.exceeded(base_total, cur_total))

@@ -25,7 +25,7 @@ from pytest_agentcost.models import (
     time_of_day_note,
 )
 from pytest_agentcost.pricing import Pricer, known_usage_keys
-from pytest_agentcost.render._format import money, percent, signed_money
+from pytest_agentcost.render._format import change, money, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
@@ -151,15 +151,6 @@ def why_total_failed(cmp: Comparison) -> str:
     return f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}"
 
 
-def _change(before: Decimal, after: Decimal) -> str:
-    """`` (+$0.0015, +35.7%)``, or "" when nothing changed."""
-    delta = after - before
-    if not delta:
-        return ""
-    pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
-    return f" ({signed_money(delta)}, {percent(pct)})"
-
-
 def verdict(t: TestDiff) -> str:
     """The verdict column: the status, unless a budget failed the test or a change stayed under
     its threshold (both read "unchanged" or "new" as a status)."""
@@ -222,11 +213,11 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         if cmp.baseline_total_usd is None or cmp.current_total_usd is None:
             # One unpriced test would hide the total: give it over the rest, as the comment does.
             before, after, unpriced = cmp.priced_totals()
-            total = f"total {money(before)} -> {money(after)}{_change(before, after)}, "
+            total = f"total {money(before)} -> {money(after)}{change(before, after)}, "
             total += f"leaving out {unpriced} unpriced test(s)"
         else:
             before, after = cmp.baseline_total_usd, cmp.current_total_usd
-            total = f"total {money(before)} -> {money(after)}{_change(before, after)}"
+            total = f"total {money(before)} -> {money(after)}{change(before, after)}"
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
         total = f"total {money(cmp.current_total_usd)}, no baseline test ran to compare it with"
     lines.append(
@@ -340,19 +331,19 @@ def finish_session(
     modify_report: Callable[[dict[str, Any]], Any] | None = None,
     environ: Mapping[str, str] | None = None,
     token_fallbacks: Mapping[str, str] | None = None,
-    judge_total: bool = True,
 ) -> GateOutcome:
     """Everything that happens after the last test, in order; returns what to print and the verdict.
 
     ``token_fallbacks``: why token estimates fell back, by encoding, in every process of the run
-    (xdist workers); this process's when not given. ``judge_total``: False for a pytest run of
-    part of the suite (a CI shard, ``-k``), whose total is not the suite's: the total threshold
-    is left to ``agentcost compare`` on the merged reports.
+    (xdist workers); this process's when not given. The total threshold is not applied to a
+    report of part of the suite (``run.partial``: a CI shard, ``-k``), whose total is not the
+    suite's, unless ``full_run`` says it is the whole suite: it is left to ``agentcost compare``
+    on the merged reports.
     """
     env = os.environ if environ is None else environ
     outcome = GateOutcome()
     outcome.lines.extend(cost_table_lines(run))
-    cmp = evaluate(run, baseline, settings, full_run=full_run, judge_total=judge_total)
+    cmp = evaluate(run, baseline, settings, full_run=full_run, judge_total=full_run or not run.partial)
     outcome.comparison = cmp
     if baseline is not None:
         outcome.lines.append("")

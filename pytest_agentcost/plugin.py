@@ -556,7 +556,6 @@ class AgentCostSession:
                 self.settings,
                 self.baseline,
                 full_run=full_run,
-                judge_total=full_run,
                 # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
                 or session.shouldstop is not False

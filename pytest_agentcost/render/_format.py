@@ -37,6 +37,15 @@ def signed_int(value: int) -> str:
     return f"{value:+,d}" if value else "0"
 
 
+def change(before: Decimal, after: Decimal) -> str:
+    """`` (+$0.0015, +35.7%)``: how a total moved, or "" when it did not."""
+    delta = after - before
+    if not delta:
+        return ""
+    pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
+    return f" ({signed_money(delta)}, {percent(pct)})"
+
+
 def percent(value: Decimal | None) -> str:
     if value is None:
         return "n/a"

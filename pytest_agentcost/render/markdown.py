@@ -152,11 +152,6 @@ class _View:
         self.failed = len(cmp.by_status("failed"))
 
     # -- numbers --------------------------------------------------------------
-    def totals(self) -> tuple[Decimal, Decimal, int]:
-        """Suite cost per run before and after, and how many unpriced tasks were left out
-        (:meth:`Comparison.priced_totals`)."""
-        return self.cmp.priced_totals()
-
     def split(self) -> dict[str, Decimal]:
         """The total change by cause: usage, prices, new tasks, removed tasks."""
         usage = sum((t.usage_delta_usd for t in self.cmp.tests if t.usage_delta_usd is not None), Decimal(0))
@@ -191,7 +186,7 @@ class _View:
     # -- layout -----------------------------------------------------------------
     def render(self, rows: int, *, shortened: bool) -> str:
         if self.nothing_changed():
-            _, after, _ = self.totals()
+            _, after, _ = self.cmp.priced_totals()
             n = len(self.cmp.tests)
             what = f"{_plural(n, 'task')}, {money(after)} per run"
             return f"{MARKER}\n:white_check_mark: **Agent cost unchanged** ({what})\n"
@@ -222,7 +217,7 @@ class _View:
         over_budget = sum(1 for t in gated if t.over_budget)
         stale_failed = sum(1 for t in gated if any(b.startswith(STALE_VIOLATION) for b in t.budget))
         improved = len(cmp.by_status("improved"))
-        before, after, _ = self.totals()
+        before, after, _ = self.cmp.priced_totals()
         delta = after - before
         pct = None if before == 0 else (delta * 100 / before).quantize(Decimal("0.1"))
         size = f"{abs(pct):.1f}% ({signed_money(delta)})" if pct is not None else f"by {money(abs(delta))}"
@@ -239,7 +234,7 @@ class _View:
         if improved:
             parts.append(f"{improved:,} cheaper")
         # Unpriced new tasks are left out of the total: they did not move it.
-        new = sum(1 for t in cmp.tests if t.status == "new" and t.current_usd is not None)
+        new = sum(1 for t in self.sections["new"] if t.current_usd is not None)
         if new and delta:
             # New tasks move the suite total without any task's cost changing: say so up front.
             parts.append(f"{_plural(new, 'new task')}")
@@ -250,7 +245,7 @@ class _View:
         return f"{icon} **{head}{': ' + ', '.join(parts) if parts else ''}**"
 
     def _summary(self) -> str:
-        before, after, unpriced = self.totals()
+        before, after, unpriced = self.cmp.priced_totals()
         delta = after - before
         pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
         line = f"Suite total per run: {money(before)} → {money(after)}"
