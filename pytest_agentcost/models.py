@@ -483,6 +483,8 @@ class TestCost:
     calls: tuple[CallRecord, ...] = ()
     location: tuple[str, int] | None = None
     """(path relative to rootdir, 1-based line) of the test function, for annotations."""
+    reruns: int = 0
+    """Earlier attempts a rerun plugin (pytest-rerunfailures) threw away; their calls are not in ``calls``."""
 
     @cached
     def _tally(self) -> _Tally:
@@ -638,9 +640,17 @@ class TestCost:
     def to_dict(self) -> dict[str, Any]:
         data = self.summary_dict()
         data["calls"] = [c.to_dict() for c in self.calls]
-        if self.location is not None:
-            data["location"] = [self.location[0], self.location[1]]
+        data.update(self.entry_extras())
         return data
+
+    def entry_extras(self) -> dict[str, Any]:
+        """The report entry's keys beside the summary and the calls: present only when known."""
+        extras: dict[str, Any] = {}
+        if self.location is not None:
+            extras["location"] = [self.location[0], self.location[1]]
+        if self.reruns:
+            extras["reruns"] = self.reruns
+        return extras
 
     @classmethod
     def from_dict(cls, nodeid: str, data: Mapping[str, Any]) -> TestCost:
@@ -651,6 +661,7 @@ class TestCost:
             outcome=str(data.get("outcome", "passed")),
             calls=tuple(CallRecord.from_dict(c) for c in _call_list(data.get("calls", ()))),
             location=location,
+            reruns=_int(data.get("reruns", 0), "reruns"),
         )
 
 

@@ -355,6 +355,7 @@ class AgentCostSession:
         self.recorder = Recorder(self.accountant, self.accountant.lean)
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
+        self._reruns: dict[str, int] = {}
         self.worker_payloads: list[dict[str, Any]] = []
         self.is_worker = _is_worker(config)
         self.lines: list[str] = []
@@ -451,6 +452,12 @@ class AgentCostSession:
         return result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.outcome == "rerun":  # type: ignore[comparison-overlap]
+            # pytest-rerunfailures threw this attempt away and runs the test again (logged once
+            # the attempt's teardown is done). Cost per task is one attempt's: the last one.
+            self.recorder.discard(report.nodeid)
+            self._reruns[report.nodeid] = self._reruns.get(report.nodeid, 0) + 1
+            return
         self._outcomes[report.nodeid] = _outcome(self._outcomes.get(report.nodeid), report)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -484,6 +491,7 @@ class AgentCostSession:
             outcome=self._outcomes.get(item.nodeid, "passed"),
             calls=calls,
             location=(path.replace(os.sep, "/"), (line or 0) + 1),
+            reruns=self._reruns.pop(item.nodeid, 0),
         )
         marker = item.get_closest_marker("agent_cost")
         if marker is not None and item.nodeid not in self._bad_markers:

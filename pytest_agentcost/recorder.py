@@ -79,6 +79,11 @@ class Recorder:
             items = self._calls.pop(nodeid, [])
         return self._account(items)
 
+    def discard(self, nodeid: str) -> int:
+        """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away)."""
+        with self._lock:
+            return len(self._calls.pop(nodeid, ()))
+
     def calls_of(self, nodeid: str) -> tuple[CallRecord, ...]:
         """The calls of ``nodeid`` so far (the test may still be running)."""
         with self._lock:

@@ -6,7 +6,8 @@ Schema (``schema_version`` 1)::
       "schema_version": 1,
       "kind": "pytest-agentcost-run",
       "price_source": {"name": "genai-prices", "version": "0.2.3", "price_date": "2026-11-01"},
-      "tests": {"<nodeid>": {<TestCost summary>, "calls": [<CallRecord>...], "location": [path, line]}},
+      "tests": {"<nodeid>": {<TestCost summary>, "calls": [<CallRecord>...], "location": [path, line],
+                             "reruns": n}},  # reruns only when a rerun plugin threw attempts away
       "totals": {...},
       "by_model": {"<provider>:<model>": {"calls": n, "cost_usd": "...", <token kinds>}},
       "gate": {"threshold": "10%,$0.0001", "total_threshold": null, "mode": "fail", ...},
@@ -151,8 +152,7 @@ def _call_json(call: CallRecord) -> str:
 def _test_json(test: TestCost) -> str:
     """``_compact(test.to_dict())``, with each call written by :func:`_call_json`."""
     summary = test.summary_dict()
-    if test.location is not None:
-        summary["location"] = [test.location[0], test.location[1]]
+    summary.update(test.entry_extras())
     return _compact_with(summary, "calls", "[" + ", ".join(map(_call_json, test.calls)) + "]")
 
 

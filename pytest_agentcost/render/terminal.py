@@ -28,6 +28,8 @@ def _flags(test: TestCost) -> str:
         flags.append("stale")
     if test.outcome not in ("passed",):
         flags.append(test.outcome)
+    if test.reruns:
+        flags.append(f"{test.reruns} rerun{'s' if test.reruns > 1 else ''}")
     return ", ".join(flags)
 
 
@@ -72,6 +74,12 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
         f"{sum(t.llm_calls for t in run.tests.values())} LLM calls, "
         f"{usage.input_tokens:,} input / {usage.output_tokens:,} output tokens"
     )
+    rerun = sum(1 for t in run.tests.values() if t.reruns)
+    if rerun:
+        lines.append(
+            f"{rerun} test(s) were rerun: each counts its last attempt only, "
+            "as cost per task; the calls of attempts thrown away are left out"
+        )
     by_model = run.by_model()
     if by_model:
         lines.append("")

@@ -260,6 +260,62 @@ def test_a_bad_marker_never_prunes_the_baseline_it_stopped_the_run_of(project: A
     assert "removed" not in result.stdout.str()
 
 
+FLAKY_TESTS = """
+import os
+
+def attempt(name):
+    # The how-manieth time this test runs in this session (pytest-rerunfailures runs it again).
+    path = name + ".attempts"
+    n = int(open(path).read()) + 1 if os.path.exists(path) else 1
+    open(path, "w").write(str(n))
+    return n
+
+@pytest.mark.vcr
+def test_task_a():
+    llm("a")
+    assert attempt("a") >= 3
+
+@pytest.mark.vcr
+def test_task_b():
+    llm("b")
+    llm("b again")
+    assert attempt("b") >= 2
+"""
+
+
+def test_a_rerun_test_costs_its_last_attempt_not_every_attempt(project: AgentProject) -> None:
+    # A flaky test rerun by pytest-rerunfailures replays its cassette once per attempt. Cost per
+    # task is one attempt's: counting all of them would read as a regression on a flaky run, and a
+    # baseline update on main would accept it.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    project.module("test_agent", FLAKY_TESTS)
+    result = project.run("--reruns", "2", "--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "test_agent.py::test_task_a * 1 * $0.0021 * 2 reruns",
+            "test_agent.py::test_task_b * 2 * $0.0021 * 1 rerun",
+            "total: $0.0042 over 2 test(s) *; 3 LLM calls, *",
+            "2 test(s) were rerun: each counts its last attempt only, *",
+            "compared with baseline: 2 unchanged; total $0.0042 -> $0.0042",
+        ]
+    )
+    report = project.read_json("cost.json")
+    a, b = report["tests"]["test_agent.py::test_task_a"], report["tests"]["test_agent.py::test_task_b"]
+    assert (a["reruns"], a["llm_calls"], a["http_calls"], a["cost_usd"]) == (2, 1, 1, "0.0021000000")
+    assert (b["reruns"], b["llm_calls"], b["http_calls"], b["cost_usd"]) == (1, 2, 2, "0.0021000000")
+    assert report["totals"]["llm_calls"] == 3
+    # On main, the same flaky run leaves the baseline as the steady run wrote it.
+    for name in ("a", "b"):
+        (project.root / f"{name}.attempts").unlink()
+    update = project.run("--reruns", "2", "--agent-cost", "--agent-cost-update-baseline")
+    assert update.ret == 0, update.stdout.str()
+    update.stdout.fnmatch_lines(["*baseline unchanged*"])
+    assert _baseline_bytes(project) == before
+
+
 def test_warn_mode_reports_but_passes(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -141,11 +142,17 @@ def test_call_records_are_written_as_their_dict(call: CallRecord) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(_call_records(), max_size=4), st.none() | st.tuples(_text, st.integers(0, 10**6)))
-def test_test_entries_are_written_as_their_dict(calls: list[CallRecord], location: tuple[str, int] | None) -> None:
+@given(
+    st.lists(_call_records(), max_size=4),
+    st.none() | st.tuples(_text, st.integers(0, 10**6)),
+    st.integers(0, 3),
+)
+def test_test_entries_are_written_as_their_dict(
+    calls: list[CallRecord], location: tuple[str, int] | None, reruns: int
+) -> None:
     from pytest_agentcost.report import _compact, _test_json
 
-    test = TestCost("t.py::test", calls=tuple(calls), location=location)
+    test = TestCost("t.py::test", calls=tuple(calls), location=location, reruns=reruns)
     try:
         expected = _compact(test.to_dict())
     except (TypeError, AttributeError, ValueError):
@@ -251,3 +258,22 @@ def test_a_threshold_spec_reads_back_as_itself() -> None:
         threshold = Threshold.parse(spec)
         assert threshold.spec() == canonical
         assert Threshold.parse(threshold.spec()) == threshold
+
+
+def test_reruns_are_written_only_when_attempts_were_thrown_away() -> None:
+    import json
+
+    from pytest_agentcost.errors import BaselineError
+
+    run = _run(2)
+    nodeid = next(iter(run.tests))
+    rerun = replace(run, tests={**run.tests, nodeid: replace(run.tests[nodeid], reruns=2)})
+    data = json.loads(run_to_json(rerun))
+    assert data["tests"][nodeid]["reruns"] == 2
+    assert [k for k, v in data["tests"].items() if "reruns" in v] == [nodeid]
+    assert run_from_dict(data).tests[nodeid].reruns == 2
+    assert run_to_json(run_from_dict(data)) == run_to_json(rerun)
+    for bad in (-1, True, "2"):
+        data["tests"][nodeid]["reruns"] = bad
+        with pytest.raises(BaselineError, match="^" + re.escape(f"run.json: tests[{nodeid!r}]: reruns ")):
+            run_from_dict(data, "run.json")
