@@ -98,6 +98,7 @@ ENDPOINTS = (
     "gemini.generate_content",
     "gemini.embeddings",
     "gemini.interactions",
+    "gemini.predict",
     "bedrock.converse",
     "bedrock.invoke",
     "bedrock.embeddings",
@@ -139,8 +140,13 @@ class Extraction:
 _BEDROCK_PATH = re.compile(
     r"/model/(?P<model>[^/]+)/(?P<op>converse-stream|converse|invoke-with-response-stream|invoke)/?$"
 )
-_GEMINI_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>streamGenerateContent|generateContent)$")
+# Vertex serves a tuned Gemini model at .../endpoints/{id}:generateContent, billed at its base
+# model's rates, which its answer's modelVersion names.
+_GEMINI_PATH = re.compile(r"/(?:models|endpoints)/(?P<model>[^/:]+):(?P<op>streamGenerateContent|generateContent)$")
 _GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedContents|embedContent)$")
+# Google's own models served through :predict (Vertex's text embeddings and Imagen, the Gemini
+# API's Imagen). TensorFlow Serving answers the same path and shape, so only on Google's hosts.
+_GEMINI_PREDICT_PATH = re.compile(r"/models/(?P<model>[^/:]+):predict$")
 _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
 )
@@ -168,6 +174,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "gemini.generate_content"
     if _GEMINI_EMBED_PATH.search(path):
         return "gemini.embeddings"
+    if _GEMINI_PREDICT_PATH.search(path):
+        return "gemini.predict"
     if _VERTEX_ANTHROPIC_PATH.search(path):
         return "anthropic.messages"
     if method == "GET":
@@ -271,6 +279,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     ):
         # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
         # accept it only when the request or the response looks like an LLM call.
+        return None
+    elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
+        # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
     # Paths a tool's own API may share (/v2/chat, /v2/embed, /images/generations, :embedContent): on an
     # unknown host, only an answer of the provider's shape makes it an LLM call.
@@ -1055,6 +1066,31 @@ def _parse_gemini_embeddings(interaction: Interaction, text: str, streamed: bool
     parsed.problems.append("Gemini embedding answers carry no token counts")
 
 
+def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """``models/{id}:predict`` on Google's hosts: Vertex text embeddings and Imagen.
+
+    An embedding answer counts each input's tokens (``predictions[].embeddings.statistics
+    .token_count``), read exactly; images are billed per image, which no token count says, so
+    such a call is estimated (and unpriced unless a price file or hook prices its model).
+    """
+    doc = _document(interaction, parsed)
+    if doc is None:
+        return
+    counts: list[int] = []
+    for prediction in _list(doc.get("predictions")):
+        count = _obj(_obj(_obj(prediction).get("embeddings")).get("statistics")).get("token_count")
+        if isinstance(count, float) and count.is_integer():
+            count = int(count)
+        if not (_is_count(count) and isinstance(count, int)):
+            counts = []
+            break
+        counts.append(count)
+    if counts:
+        parsed.usage = Usage(input_tokens=sum(counts))
+        return
+    parsed.problems.append("the :predict answer has no token counts (Imagen is billed per image)")
+
+
 def chat_tool_calls(doc: dict[str, Any]) -> int:
     """Tool calls a Chat Completions answer asks for: its choices' ``message.tool_calls``."""
     count = 0
@@ -1715,6 +1751,7 @@ _PARSERS: dict[str, _Parser] = {
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
     "gemini.interactions": _parse_gemini_interactions,
+    "gemini.predict": _parse_gemini_predict,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
@@ -2014,7 +2051,7 @@ def _completions_model(model: str, interaction: Interaction) -> str:
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
     path = interaction.path
-    for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _GEMINI_EMBED_PATH, _VERTEX_ANTHROPIC_PATH):
+    for pattern in (_BEDROCK_PATH, _GEMINI_PATH, _GEMINI_EMBED_PATH, _GEMINI_PREDICT_PATH, _VERTEX_ANTHROPIC_PATH):
         match = pattern.search(path)
         if match:
             return _bedrock_model_id(unquote(match.group("model")))

@@ -382,6 +382,30 @@ CASES: list[dict[str, Any]] = [
         output_tokens=0,
         expected_cost_usd="0.0000012",
     ),
+    # A tuned model on Vertex (endpoints/{id}:generateContent) is billed at its base model's rates,
+    # the answer's modelVersion. gemini-2.5-flash: in 0.30 / out 2.50; output = 30 + 120 thoughts.
+    # 18 x 0.30 = 5.4 ; 150 x 2.50 = 375 -> 380.4 / 1e6 = 0.0003804
+    _case(
+        "gemini_vertex_tuned_endpoint",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-2.5-flash",
+        input_tokens=18,
+        output_tokens=150,
+        reasoning_tokens=120,
+        expected_cost_usd="0.0003804",
+    ),
+    # Vertex :predict for an embedding model: each input's statistics.token_count.
+    # gemini-embedding-001: in 0.15. 9 x 0.15 = 1.35 / 1e6 = 0.00000135
+    _case(
+        "gemini_vertex_predict_embeddings",
+        provider="google",
+        endpoint="gemini.predict",
+        model="gemini-embedding-001",
+        input_tokens=9,
+        output_tokens=0,
+        expected_cost_usd="0.00000135",
+    ),
     # InvokeModel with a Claude body. The model is the URL's id, which AWS bills, not the body's
     # claude-3-5-haiku-20241022. claude-3-5-haiku on Bedrock: in 0.80 / out 4.
     # 30 x 0.80 = 24 ; 265 x 4 = 1060 -> 1084 / 1e6 = 0.001084

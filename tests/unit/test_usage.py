@@ -1799,3 +1799,64 @@ def test_a_path_only_one_provider_serves_wins_over_a_gateway_mapping(
 ) -> None:
     interaction = Interaction("POST", f"https://gw.acme.internal{path}", {}, b"{}", 200, {}, b"{}")
     assert usage.detect(interaction, mapping) == expected
+
+
+VERTEX_MODELS = (
+    "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models"
+)
+
+
+def test_imagen_predict_is_a_billed_call_estimated_and_unpriced_not_a_free_tool_call() -> None:
+    # Imagen (Vertex, or the Gemini API's models/{id}:predict) bills per image; the answer has no
+    # token count, and genai-prices no Imagen price: never a silent $0.
+    request = {"instances": [{"prompt": "A lighthouse at dusk"}], "parameters": {"sampleCount": 1}}
+    body = {"predictions": [{"mimeType": "image/png", "bytesBase64Encoded": "iVBORw0KGgo="}]}
+    for url in (
+        f"{VERTEX_MODELS}/imagen-4.0-generate-001:predict",
+        "https://generativelanguage.googleapis.com/v1beta/models/imagen-4.0-generate-001:predict",
+    ):
+        extraction = usage.extract(post(url, body, request=request))
+        assert extraction is not None, url
+        assert (extraction.provider, extraction.endpoint, extraction.model) == (
+            "google",
+            "gemini.predict",
+            "imagen-4.0-generate-001",
+        )
+        assert (extraction.billed, extraction.estimated) == (True, True)
+        assert "no token counts (Imagen is billed per image)" in extraction.warnings[0]
+        assert Pricer(price_date=PRICE_DATE.date()).price("google", extraction.model, extraction.usage) is None
+
+
+def test_vertex_predict_embeddings_sum_each_inputs_token_count() -> None:
+    request = {"instances": [{"content": "a"}, {"content": "b"}]}
+    body = {
+        "predictions": [
+            {"embeddings": {"statistics": {"truncated": False, "token_count": 6.0}, "values": [0.1]}},
+            {"embeddings": {"statistics": {"truncated": False, "token_count": 4}, "values": [0.2]}},
+        ]
+    }
+    extraction = usage.extract(post(f"{VERTEX_MODELS}/text-embedding-005:predict", body, request=request))
+    assert extraction is not None
+    assert (extraction.model, extraction.estimated, reported(extraction)) == (
+        "text-embedding-005",
+        False,
+        {"input_tokens": 10, "output_tokens": 0},
+    )
+    # A count that is not a whole number of tokens is not read as one: estimated, and said.
+    body["predictions"][1]["embeddings"]["statistics"]["token_count"] = "4"
+    extraction = usage.extract(post(f"{VERTEX_MODELS}/text-embedding-005:predict", body, request=request))
+    assert extraction is not None
+    assert extraction.estimated
+    assert extraction.warnings
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8501/v1/models/half_plus_two:predict",  # TensorFlow Serving
+        "https://models.internal/v1/models/ranker:predict",
+    ],
+)
+def test_predict_on_a_host_that_is_not_googles_is_not_an_llm_call(url: str) -> None:
+    body = {"predictions": [{"embeddings": {"statistics": {"token_count": 3}, "values": [0.1]}}]}
+    assert usage.extract(post(url, body, request={"instances": [1.0, 2.0]})) is None

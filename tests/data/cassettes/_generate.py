@@ -2225,6 +2225,71 @@ def gemini_interactions_stream() -> None:
     )
 
 
+VERTEX_BASE = "https://us-central1-aiplatform.googleapis.com/v1/projects/example-project/locations/us-central1"
+
+
+def gemini_vertex_tuned_endpoint() -> None:
+    # A tuned Gemini model is served at endpoints/{id}; the answer names its base model, whose
+    # rates Vertex bills (as google-genai calls it with model="projects/.../endpoints/{id}").
+    body = {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": "Ticket category: billing."}]},
+                "finishReason": "STOP",
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 18,
+            "candidatesTokenCount": 30,
+            "thoughtsTokenCount": 120,
+            "totalTokenCount": 168,
+            "trafficType": "ON_DEMAND",
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 18}],
+            "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 30}],
+        },
+        "modelVersion": "gemini-2.5-flash",
+        "createTime": "2026-10-02T09:12:44.118206Z",
+        "responseId": "bFTeaPqJB8-xnvgP3oKq-Ac",
+    }
+    write(
+        "gemini_vertex_tuned_endpoint",
+        (
+            req(
+                "POST",
+                f"{VERTEX_BASE}/endpoints/1234567890123456789:generateContent",
+                {"contents": [{"role": "user", "parts": [{"text": "Classify: my card was charged twice."}]}]},
+            ),
+            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+        ),
+    )
+
+
+def gemini_vertex_predict_embeddings() -> None:
+    # Vertex's text embedding models answer :predict with each input's token count.
+    request = {
+        "instances": [{"task_type": "RETRIEVAL_DOCUMENT", "content": "Refunds are issued within 5 days."}],
+        "parameters": {"outputDimensionality": 3},
+    }
+    body = {
+        "predictions": [
+            {
+                "embeddings": {
+                    "statistics": {"truncated": False, "token_count": 9},
+                    "values": [0.0123, -0.0456, 0.0789],
+                }
+            }
+        ],
+        "metadata": {"billableCharacterCount": 29},
+    }
+    write(
+        "gemini_vertex_predict_embeddings",
+        (
+            req("POST", f"{VERTEX_BASE}/publishers/google/models/gemini-embedding-001:predict", request),
+            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+        ),
+    )
+
+
 def main() -> None:
     openai_chat()
     openai_chat_reasoning_gzip()
@@ -2275,6 +2340,8 @@ def main() -> None:
     gemini_interactions()
     gemini_interactions_stream()
     gemini_audio_cache()
+    gemini_vertex_tuned_endpoint()
+    gemini_vertex_predict_embeddings()
 
 
 if __name__ == "__main__":
