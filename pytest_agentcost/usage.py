@@ -147,8 +147,9 @@ _GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedCon
 # Google's own models served through :predict (Vertex's text embeddings and Imagen, the Gemini
 # API's Imagen). TensorFlow Serving answers the same path and shape, so only on Google's hosts.
 _GEMINI_PREDICT_PATH = re.compile(r"/models/(?P<model>[^/:]+):predict$")
+# Not models/count-tokens:rawPredict: Anthropic's free token count, as /v1/messages/count_tokens is.
 _VERTEX_ANTHROPIC_PATH = re.compile(
-    r"/publishers/anthropic/models/(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
+    r"/publishers/anthropic/models/(?!count-tokens:)(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
 )
 #: OpenAI Images API calls billed by token (gpt-image-*): generations and edits.
 _IMAGES_PATHS = ("/images/generations", "/images/edits")

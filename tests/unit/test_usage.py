@@ -1860,3 +1860,26 @@ def test_vertex_predict_embeddings_sum_each_inputs_token_count() -> None:
 def test_predict_on_a_host_that_is_not_googles_is_not_an_llm_call(url: str) -> None:
     body = {"predictions": [{"embeddings": {"statistics": {"token_count": 3}, "values": [0.1]}}]}
     assert usage.extract(post(url, body, request={"instances": [1.0, 2.0]})) is None
+
+
+def test_claude_on_vertex_counting_tokens_is_free_as_on_anthropics_own_host() -> None:
+    models = "https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/anthropic/models"
+    request = {"model": "claude-haiku-4-5@20251001", "messages": [{"role": "user", "content": "What is 4200 + 42?"}]}
+    assert usage.extract(post(f"{models}/count-tokens:rawPredict", {"input_tokens": 17}, request=request)) is None
+    assert usage.extract(post("https://api.anthropic.com/v1/messages/count_tokens", {"input_tokens": 17})) is None
+    message = {
+        "model": "claude-haiku-4-5-20251001",
+        "id": "msg_vrtx_01",
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "4200 + 42 = 4242"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 17, "output_tokens": 15},
+    }
+    extraction = usage.extract(post(f"{models}/claude-haiku-4-5@20251001:rawPredict", message, request=request))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.billed, reported(extraction)) == (
+        "anthropic.messages",
+        True,
+        {"input_tokens": 17, "output_tokens": 15},
+    )
