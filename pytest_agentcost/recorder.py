@@ -49,7 +49,7 @@ class Recorder:
     of the test, or live through the ``agent_cost`` fixture), all of them in one go: vcrpy keeps
     the interaction unchanged in the cassette until then, and a test's calls read in a row take
     ~20% less time than each read between the test's own steps (tests/benchmarks/README.md).
-    A live-recorded exchange is accounted at once, before vcrpy's filters see it.
+    A live-recorded exchange is accounted at once, as vcrpy's filters left it in the cassette.
     """
 
     def __init__(self, observer: Observer, lean: LeanObserver | None = None) -> None:
@@ -144,10 +144,16 @@ class Recorder:
 
         def append(cassette: Any, request: Any, response: Any) -> Any:
             # vcrpy loads a cassette file through append() too: only a live exchange counts.
-            if not cassette.__dict__.get("_agentcost_loading", False):
-                # Observe the live exchange before vcrpy's filters touch a copy of it.
-                recorder._observe_live(request, response, cassette)
-            return original_append(cassette, request, response)
+            if cassette.__dict__.get("_agentcost_loading", False):
+                return original_append(cassette, request, response)
+            kept = len(cassette.data)
+            result = original_append(cassette, request, response)
+            # The exchange as the cassette keeps it, after vcrpy's filters (before_record_request
+            # may store another host, or drop the call): what every replay of it will report.
+            if len(cassette.data) > kept:
+                stored_request, stored_response = cassette.data[-1]
+                recorder._observe_live(stored_request, stored_response, cassette)
+            return result
 
         def _load(cassette: Any) -> Any:
             cassette.__dict__["_agentcost_loading"] = True
@@ -189,7 +195,7 @@ class Recorder:
         self._add(_Played(request, response, recorded_request, _path(cassette)))
 
     def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
-        """Account a live-recorded exchange now, as it came from the server."""
+        """Account a live-recorded exchange now, as the cassette stores it."""
         record = self._record(request, response, None, _path(cassette))
         if record is not None:
             self._add(record)
@@ -210,7 +216,11 @@ class Recorder:
                 record = self._lean(request, response, path)
                 if record is not None:
                     return record
-            current = from_vcr(request, response)
+            # A played call is the recorded exchange: at the URI the cassette holds, which vcrpy
+            # matched this request to (a before_record_request may store another host than the
+            # test calls, a gateway's or a local server's), with the body the test sent now.
+            recorded_uri = getattr(recorded_request, "uri", None) if stale else None
+            current = from_vcr(request, response, recorded_uri if isinstance(recorded_uri, str) else None)
             recorded = from_vcr(recorded_request, response) if stale else None
             return self._observer(current, recorded, path)
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors

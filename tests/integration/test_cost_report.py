@@ -661,3 +661,85 @@ def test_agent_cost_fixture_sees_the_calls_made_so_far(project: AgentProject) ->
     plain = project.run("-rs")
     assert plain.ret == 0, plain.stdout.str()
     plain.stdout.fnmatch_lines(["SKIPPED * the agent_cost fixture needs --agent-cost*", "*1 skipped*"])
+
+
+RECORDING_CONFTEST = """
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+
+class _FakeOpenAI(BaseHTTPRequestHandler):
+    def do_GET(self):  # /health: a probe the cassette is told not to keep
+        self._send({"ok": True})
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._send({
+            "id": "chatcmpl-rec1", "object": "chat.completion", "model": "gpt-4o-mini-2024-07-18",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100},
+        })
+
+    def _send(self, doc):
+        body = json.dumps(doc).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def llm_base():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeOpenAI)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _as_recorded(request):
+    # Recorded through a local server, stored under the real host (as a gateway user would).
+    if request.path == "/health":
+        return None
+    parts = urlsplit(request.uri)
+    request.uri = urlunsplit(("https", "api.openai.com", parts.path, parts.query, ""))
+    return request
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    return {"before_record_request": _as_recorded}
+"""
+
+RECORDED_TEST = """
+@pytest.mark.vcr
+def test_recorded(llm_base):
+    urllib.request.urlopen(llm_base + "/health").read()
+    llm("hello", url=llm_base + "/v1/chat/completions")
+"""
+
+
+def test_a_recording_run_reports_what_its_cassette_will_replay(project: AgentProject) -> None:
+    # vcrpy's before_record_request decides what a cassette keeps: the stored host, or nothing.
+    # The run that records must report the calls as stored, or its report (and a baseline written
+    # from it) would disagree with every replay of the same cassette.
+    project.pytester.makeconftest(RECORDING_CONFTEST)
+    project.module("test_rec", RECORDED_TEST)
+    recorded = project.run("--record-mode=once", "--agent-cost", "--agent-cost-json", "recorded.json")
+    assert recorded.ret == 0, recorded.stdout.str()
+    assert (project.root / "cassettes" / "test_rec" / "test_recorded.yaml").is_file()
+    replayed = project.run("--record-mode=none", "--agent-cost", "--agent-cost-json", "replayed.json")
+    assert replayed.ret == 0, replayed.stdout.str()
+    entry = project.read_json("recorded.json")["tests"]["test_rec.py::test_recorded"]
+    assert entry == project.read_json("replayed.json")["tests"]["test_rec.py::test_recorded"]
+    assert [(c["host"], c["provider"], c["model"]) for c in entry["calls"]] == [
+        ("api.openai.com", "openai", "gpt-4o-mini-2024-07-18")
+    ]
+    assert (entry["http_calls"], entry["cost_usd"]) == (1, "0.0002100000")  # 1000 x 0.15 + 100 x 0.60
