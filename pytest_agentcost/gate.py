@@ -165,12 +165,26 @@ def verdict(t: TestDiff) -> str:
     return t.status
 
 
-def _notes(t: TestDiff) -> str:
-    """The why column: budgets, usage reasons, what changed in a stale test's requests, its estimate."""
+#: The terminal's why column; the PR comment and the JSON report carry every reason.
+_WHY_WIDTH = 160
+
+
+def _notes(t: TestDiff, width: int | None = None) -> str:
+    """The why column: budgets, usage reasons, what changed in a stale test's requests, its estimate.
+
+    Cut to ``width`` by whole reasons from the end, marked ``...``; the estimate stays last.
+    """
     note = t.estimate_note()
     # A stale-cassette failure names the changes itself (see diff.compare).
     stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else tuple(f"stale: {s}" for s in t.stale)
-    return "; ".join((*t.budget, *t.reasons, *stale, *([note] if note else [])))
+    head, tail = [*t.budget, *t.reasons, *stale], [note] if note else []
+    text = "; ".join(head + tail)
+    if width is None or len(text) <= width:
+        return text
+    while head and len("; ".join([*head, "...", *tail])) > width:
+        head.pop()
+    text = "; ".join([*head, "...", *tail])
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> list[str]:
@@ -191,7 +205,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
                 signed_money(t.judged_delta_usd),
                 percent(t.judged_delta_pct),
                 verdict(t),
-                _notes(t)[:160],
+                _notes(t, _WHY_WIDTH),
             ]
             for t in changed
         ]

@@ -31,3 +31,10 @@ def test_adoption_steps_install_from_a_path_or_git_not_from_pypi() -> None:
     assert "pytest-agentcost" not in installs
     assert any(target.startswith('"git+https://') for target in installs), installs
     assert any(target.startswith("/") for target in installs), installs
+
+
+def test_the_security_section_lists_every_header_redacted() -> None:
+    from pytest_agentcost.redact import DEFAULT_FILTER_HEADERS
+
+    security = _section(README.read_text(encoding="utf-8"), "Security")
+    assert [h for h in DEFAULT_FILTER_HEADERS if f"`{h}`" not in security] == []

@@ -50,3 +50,24 @@ def test_the_why_column_names_a_stale_change_once(budget: tuple[str, ...], why: 
         stale=("tools changed",),
     )
     assert _notes(diff) == why
+
+
+def test_a_long_why_is_cut_by_whole_reasons_and_keeps_the_estimate() -> None:
+    reasons = tuple(f"+{n},000 input tokens on model-{n}" for n in range(1, 9))
+    diff = TestDiff(
+        "t.py::task",
+        "regressed",
+        baseline_usd=Decimal("0.001"),
+        current_usd=Decimal("0.002"),
+        reasons=reasons,
+        stale=("messages +2",),
+        estimated_now_usd=Decimal("0.00979"),
+    )
+    full = _notes(diff)
+    assert full == "; ".join((*reasons, "stale: messages +2", "~$0.00979 if re-recorded"))
+    cut = _notes(diff, 160)
+    assert len(full) > 160 >= len(cut)
+    assert cut.endswith("; ...; ~$0.00979 if re-recorded")
+    kept = cut.removesuffix("; ...; ~$0.00979 if re-recorded").split("; ")
+    assert kept == list(reasons[: len(kept)])  # whole reasons, in order
+    assert _notes(diff, len(full)) == full
