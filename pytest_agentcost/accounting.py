@@ -18,7 +18,7 @@ from genai_prices import Usage
 from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
-from pytest_agentcost.models import CallRecord, TokenUsage, Units
+from pytest_agentcost.models import CallRecord, PriceContext, TokenUsage, Units, model_key
 from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
 
 __all__ = ["Accountant", "token_usage"]
@@ -167,6 +167,8 @@ class Accountant:
             usage = token_usage(extraction.usage, units)
         if extraction.billed and self.price_hook is None:
             cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
+            if cost is None:
+                warnings.extend(self._uses_left_out(current, extraction, context))
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.host),
@@ -193,7 +195,22 @@ class Accountant:
         hooked = self.price_hook(record)
         if hooked is None:
             hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
+            if hooked is None:
+                left_out = self._uses_left_out(current, extraction, context)
+                return replace(record, cost_usd=None, warnings=record.warnings + tuple(left_out))
         return replace(record, cost_usd=hooked)
+
+    def _uses_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
+        """Why a call whose model has a price is unpriced: hosted tool uses the price leaves out."""
+        uses = self.pricer.uses_left_out(extraction.provider, extraction.model, extraction.usage, context)
+        if not uses:
+            return []
+        counted = ", ".join(f"{getattr(extraction.usage, key)} {key}" for key in uses)
+        return [
+            f"{extraction.endpoint} response from {current.host}: {model_key(extraction.provider, extraction.model)} "
+            f"has no price for its {counted} in genai-prices; the call is unpriced rather than priced low "
+            "(a pytest_agentcost_price_call hook can price it)"
+        ]
 
     def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:
         if not self.detect_drift or recorded is None:

@@ -74,6 +74,10 @@ TOKEN_USAGE_KEYS = (
 )
 _TOKEN_USAGE_KEY_SET = frozenset(TOKEN_USAGE_KEYS)
 
+#: Usage counted per use of a hosted tool, each billed on its own: a count the price leaves out
+#: is a cost missing, so such a call is unpriced rather than priced low.
+PER_USE_KEYS = ("web_searches", "storage_searches", "social_searches", "code_executions", "rerank_searches")
+
 
 def known_usage_keys() -> frozenset[str]:
     """Every usage key this genai-prices prices by (``input_tokens``, ``web_searches``, ...)."""
@@ -227,6 +231,16 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
     return prices
 
 
+def _other_keys(values: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
+    """A usage's counts beyond the token kinds, each with whether it is zero (a zero can matter
+    where a count does not, and back): the shape :meth:`Pricer.units` works out once."""
+    return tuple(
+        (key, value == 0)
+        for key, value in values.items()
+        if key not in _TOKEN_USAGE_KEY_SET and type(value) is int and value >= 0
+    )
+
+
 def _billed_by_units_only(usage: Usage) -> bool:
     """No token counted, but units billed per use (Cohere rerank's search units)."""
     values: Mapping[str, Any] = vars(usage)
@@ -297,12 +311,54 @@ class Pricer:
     def price(
         self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
     ) -> Decimal | None:
-        """USD for one call, or ``None`` when no price source knows the model.
+        """USD for one call, or ``None`` when no price source knows the model, or not all of it:
+        a hosted tool use its price leaves out (:meth:`unpriced_uses`).
 
         ``context`` is the call's price context (its service tier, see
         :data:`~pytest_agentcost.models.PriceContext`), passed to genai-prices as
         ``price_context``; a price file entry for the model applies whatever it is.
         """
+        cost = self._price(provider, model, usage, context)
+        if cost is not None and self.unpriced_uses(provider, model, usage, context):
+            return None
+        return cost
+
+    def unpriced_uses(
+        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
+    ) -> tuple[str, ...]:
+        """The hosted tool uses of ``usage`` (:data:`PER_USE_KEYS`) that its price leaves out.
+
+        genai-prices prices Claude's web searches on Anthropic's API but not on Vertex, say; a
+        price file prices tokens only.
+        """
+        values: Mapping[str, Any] = vars(usage)
+        for key in values:
+            if key not in _TOKEN_USAGE_KEY_SET:
+                break
+        else:
+            return ()  # nearly every call: the token kinds only
+        uses = tuple(k for k in PER_USE_KEYS if type(values.get(k)) is int and values[k] > 0)
+        if not uses or not model:
+            return uses
+        if self._override(provider, model) is not None:
+            return uses
+        try:
+            dependent = self._dependent(provider, model, usage, context, _other_keys(values))
+        except _Unpriced:
+            return uses
+        return tuple(k for k in uses if k not in dependent)
+
+    def uses_left_out(
+        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
+    ) -> tuple[str, ...]:
+        """:meth:`unpriced_uses` of a call whose model is priced otherwise: why :meth:`price` is None."""
+        if self._price(provider, model, usage, context) is None:
+            return ()
+        return self.unpriced_uses(provider, model, usage, context)
+
+    def _price(
+        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
+    ) -> Decimal | None:
         if not model:
             return None
         override = self._override(provider, model)
@@ -341,8 +397,8 @@ class Pricer:
         price, worked out once per model and shape (keys, which are zero); a detail priced like its total
         (Gemini's text tokens) is not kept. A zero can be kept too: Gemini's
         ``cache_audio_read_tokens = 0`` says no audio came from the cache, and without it
-        genai-prices will not split the cache reads. Nothing is kept for a call no price source
-        knows or that a price file prices (by tokens only).
+        genai-prices will not split the cache reads. For a call no price source knows, or that a
+        price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept.
         """
         values: Mapping[str, Any] = vars(usage)
         for key in values:
@@ -350,27 +406,36 @@ class Pricer:
                 break
         else:
             return ()  # nearly every call: the token kinds only
-        # Each key with whether it is zero: a zero can matter where a count does not, and back.
-        others = tuple(
-            (key, value == 0)
-            for key, value in values.items()
-            if key not in _TOKEN_USAGE_KEY_SET and type(value) is int and value >= 0
-        )
+        others = _other_keys(values)
+        # A hosted tool's uses are kept whether or not a price counts them: each is billed, and a
+        # baseline that has them can be priced once genai-prices prices them.
+        uses = {key for key in PER_USE_KEYS if type(values.get(key)) is int and values[key] > 0}
         if not others or not model or self._override(provider, model) is not None:
-            return ()
+            return tuple(sorted((key, values[key]) for key in uses))
         try:
-            dependent = self._dependent_keys.get(
-                (provider, model, context, others), lambda _snapshot, _key: self._price_depends_on(usage, _key)
-            )
+            dependent = self._dependent(provider, model, usage, context, others)
         except _Unpriced:
-            return ()
-        return tuple(sorted((key, values[key]) for key in dependent))
+            dependent = ()
+        return tuple(sorted((key, values[key]) for key in uses.union(dependent)))
+
+    def _dependent(
+        self,
+        provider: str | None,
+        model: str,
+        usage: Usage,
+        context: PriceContext,
+        others: tuple[tuple[str, bool], ...],
+    ) -> tuple[str, ...]:
+        """The keys of ``others`` the price depends on, once per model and usage shape (raises _Unpriced)."""
+        return self._dependent_keys.get(
+            (provider, model, context, others), lambda _snapshot, _key: self._price_depends_on(usage, _key)
+        )
 
     def _price_depends_on(
         self, usage: Usage, key: tuple[str | None, str, PriceContext, tuple[tuple[str, bool], ...]]
     ) -> tuple[str, ...]:
         provider, model, context, others = key
-        full = self.price(provider, model, usage, context)
+        full = self._price(provider, model, usage, context)
         if full is None:
             # This usage cannot be priced (its counts contradict each other, say), which says
             # nothing of the next one with the same keys: nothing is memoised, or the units
@@ -384,7 +449,7 @@ class Pricer:
             except (ValueError, TypeError):  # pragma: no cover - the values came from a valid Usage
                 dependent.append(other)
                 continue
-            if self.price(provider, model, without, context) != full:
+            if self._price(provider, model, without, context) != full:
                 dependent.append(other)
         return tuple(dependent)
 

@@ -2190,6 +2190,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
+                    if endpoint == "anthropic.messages":
+                        _anthropic_web_searches(document, parsed)
                     _add_server_tools(usage, parsed)
                     return result(
                         usage,
@@ -2225,6 +2227,14 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
         price_context=parsed.price_context,
     )
+
+
+def _anthropic_web_searches(document: Mapping[str, Any], parsed: _Parsed) -> None:
+    """Keep a Claude answer's hosted web searches whoever serves it: genai-prices' extractor for
+    Claude on Vertex does not read them, and a search it drops would be priced at $0 unseen."""
+    searches = _obj(_obj(document.get("usage")).get("server_tool_use")).get("web_search_requests")
+    if type(searches) is int and searches > 0:
+        parsed.server_tools.setdefault("web_searches", searches)
 
 
 def _add_server_tools(usage: Usage, parsed: _Parsed) -> None:

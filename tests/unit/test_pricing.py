@@ -72,3 +72,51 @@ def test_tool_prices_take_a_dollar_sign_as_thresholds_do() -> None:
     }
     with pytest.raises(ConfigError, match=r"price of api.tavily.com is not a number: '\$1'"):
         parse_tool_prices(["api.tavily.com = $$1"])
+
+
+def _claude_on_vertex_with_a_web_search() -> object:
+    import json
+
+    from pytest_agentcost.interaction import Interaction
+
+    message = {
+        "id": "msg_vrtx_02",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": "It is sunny."}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1000, "output_tokens": 10, "server_tool_use": {"web_search_requests": 1}},
+    }
+    url = (
+        "https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5"
+        "/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict"
+    )
+    request = json.dumps({"anthropic_version": "vertex-2023-10-16", "messages": []}).encode()
+    headers = {"content-type": "application/json"}
+    return Interaction("POST", url, {}, request, 200, headers, json.dumps(message).encode())
+
+
+def test_a_hosted_tool_use_its_price_leaves_out_makes_the_call_unpriced_not_cheaper() -> None:
+    from genai_prices import Usage
+
+    from pytest_agentcost.accounting import Accountant
+
+    pricer = Pricer()
+    searched = Usage(input_tokens=1000, output_tokens=10, web_searches=1)
+    # Anthropic's API prices a web search ($10 per 1000); genai-prices has no such price for
+    # Claude on Vertex, so the search would cost $0 unseen.
+    assert pricer.price("anthropic", "claude-sonnet-4-5", searched) == Decimal("0.01315")
+    assert pricer.price("google", "claude-sonnet-4-5", Usage(input_tokens=1000, output_tokens=10)) == Decimal("0.00315")
+    assert pricer.price("google", "claude-sonnet-4-5", searched) is None
+    assert pricer.uses_left_out("google", "claude-sonnet-4-5", searched) == ("web_searches",)
+    assert pricer.uses_left_out("anthropic", "claude-sonnet-4-5", searched) == ()
+    assert pricer.uses_left_out("google", "no-such-model", searched) == ()  # unpriced for another reason
+    # A price file prices tokens, never searches.
+    filed = Pricer(overrides={"claude-sonnet-4-5": PRICE})
+    assert filed.price("google", "claude-sonnet-4-5", Usage(input_tokens=1000, output_tokens=10)) == Decimal("0.00101")
+    assert filed.price("google", "claude-sonnet-4-5", searched) is None
+    # End to end: the Vertex answer keeps its search count, and the call says why it is unpriced.
+    record = Accountant(pricer)(_claude_on_vertex_with_a_web_search(), None, None)  # type: ignore[arg-type]
+    assert (record.provider, record.cost_usd, record.usage.units) == ("google", None, (("web_searches", 1),))
+    assert any("has no price for its 1 web_searches" in w for w in record.warnings), record.warnings

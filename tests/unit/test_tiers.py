@@ -628,11 +628,13 @@ def test_units_keep_only_what_the_price_depends_on() -> None:
     # Audio input is priced apart.
     audio = Usage(input_tokens=1000, output_tokens=100, input_text_tokens=600, input_audio_tokens=400)
     assert pricer.units("google-gla", "gemini-2.5-flash", audio) == (("input_audio_tokens", 400),)
-    # No price source knows the model, or a price file prices it by tokens: nothing to reprice with.
+    # No price source knows the model, or a price file prices it by tokens: only a hosted tool's
+    # uses are kept, each billed whether or not a price counts it.
     searched = Usage(input_tokens=10, output_tokens=1, web_searches=2)
-    assert pricer.units("openai", "no-such-model-xyz", searched) == ()
+    assert pricer.units("openai", "no-such-model-xyz", searched) == (("web_searches", 2),)
     filed = Pricer(overrides={"gpt-4o": ModelPrice(input=Decimal(1), output=Decimal(2))})
-    assert filed.units("openai", "gpt-4o", searched) == ()
+    assert filed.units("openai", "gpt-4o", audio) == ()
+    assert filed.units("openai", "gpt-4o", searched) == (("web_searches", 2),)
     assert pricer.units("openai", "gpt-4o", searched) == (("web_searches", 2),)
 
 
