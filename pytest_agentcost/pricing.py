@@ -231,6 +231,16 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
     return prices
 
 
+def _tokens_only(values: Mapping[str, Any]) -> bool:
+    """Whether a usage holds the token kinds only, as nearly every call's does."""
+    return _TOKEN_USAGE_KEY_SET.issuperset(values)
+
+
+def _tool_uses(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The hosted tool uses a usage counts (:data:`PER_USE_KEYS`)."""
+    return tuple(k for k in PER_USE_KEYS if type(values.get(k)) is int and values[k] > 0)
+
+
 def _other_keys(values: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
     """A usage's counts beyond the token kinds, each with whether it is zero (a zero can matter
     where a count does not, and back): the shape :meth:`Pricer.units` works out once."""
@@ -332,12 +342,9 @@ class Pricer:
         price file prices tokens only.
         """
         values: Mapping[str, Any] = vars(usage)
-        for key in values:
-            if key not in _TOKEN_USAGE_KEY_SET:
-                break
-        else:
-            return ()  # nearly every call: the token kinds only
-        uses = tuple(k for k in PER_USE_KEYS if type(values.get(k)) is int and values[k] > 0)
+        if _tokens_only(values):
+            return ()  # nearly every call
+        uses = _tool_uses(values)
         if not uses or not model:
             return uses
         if self._override(provider, model) is not None:
@@ -401,15 +408,12 @@ class Pricer:
         price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept.
         """
         values: Mapping[str, Any] = vars(usage)
-        for key in values:
-            if key not in _TOKEN_USAGE_KEY_SET:
-                break
-        else:
-            return ()  # nearly every call: the token kinds only
+        if _tokens_only(values):
+            return ()  # nearly every call
         others = _other_keys(values)
         # A hosted tool's uses are kept whether or not a price counts them: each is billed, and a
         # baseline that has them can be priced once genai-prices prices them.
-        uses = {key for key in PER_USE_KEYS if type(values.get(key)) is int and values[key] > 0}
+        uses = set(_tool_uses(values))
         if not others or not model or self._override(provider, model) is not None:
             return tuple(sorted((key, values[key]) for key in uses))
         try:
