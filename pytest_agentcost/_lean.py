@@ -173,7 +173,10 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     doc = _parse(text)
     if doc is None or doc.get("type") == "error" or isinstance(doc.get("error"), dict):
         return None
-    found = _priced(doc, doc.get("usage"), provider, endpoint, _str(doc.get("model")))
+    usage_obj = doc.get("usage")
+    if isinstance(usage_obj, dict) and isinstance(usage_obj.get("server_tool_use"), dict):
+        return None  # hosted tool uses: the general path keeps them whichever host served the call
+    found = _priced(doc, usage_obj, provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None
     tool_calls = anthropic_tool_calls(doc.get("content"))

@@ -508,3 +508,26 @@ def test_generated_calls_read_the_same_both_ways() -> None:
         ("gemini.generate_content", False),
     }, taken
     assert sum(taken.values()) >= 60, taken
+
+
+def test_a_claude_answer_with_hosted_tool_uses_goes_the_general_way() -> None:
+    # genai-prices reads Claude's web searches on Anthropic's host only; the general path keeps
+    # them on Vertex too (and leaves the call unpriced there, as no price counts them).
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": "Sunny."}],
+        "usage": {"input_tokens": 1000, "output_tokens": 10, "server_tool_use": {"web_search_requests": 1}},
+    }
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": json.dumps(body)}}
+    vertex = (
+        "https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5"
+        "/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict"
+    )
+    for url, cost in ((vertex, None), ("https://api.anthropic.com/v1/messages", "0.01315")):
+        request = Request("POST", url, b"{}", {})
+        assert _lean.read(request, response) is None
+        record = ACCOUNTANT(from_vcr(request, response), None, "c.yaml")
+        assert record.usage.units == (("web_searches", 1),)
+        assert (None if record.cost_usd is None else str(record.cost_usd)) == cost
