@@ -451,6 +451,16 @@ class AgentCostSession:
         self._finish_item(item)
         return result
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Generator[None, object, object]:
+        # A wider-scoped fixture's calls count once, to the test that set it up (see discard()).
+        if fixturedef.scope == "function":
+            return (yield)
+        with self.recorder.setting_up_shared_fixture():
+            return (yield)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.outcome == "rerun":  # type: ignore[comparison-overlap]
             # pytest-rerunfailures threw this attempt away and runs the test again (logged once

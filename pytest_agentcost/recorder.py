@@ -57,6 +57,11 @@ class Recorder:
         self._lean = lean
         self._lock = threading.Lock()
         self._calls: dict[str, list[CallRecord | _Played]] = {}
+        # Calls made while a fixture of a wider scope than the test set up: made once, whichever
+        # attempt of the test ran it, so a discarded attempt keeps them (see discard()).
+        self._once: dict[str, list[CallRecord | _Played]] = {}
+        self._setting_up_shared = 0
+        self._append_lock = threading.Lock()
         self._current: str | None = None
         self._originals: dict[str, Any] = {}
         self.unattributed = 0
@@ -73,16 +78,32 @@ class Recorder:
         finally:
             self._current = previous
 
+    @contextmanager
+    def setting_up_shared_fixture(self) -> Iterator[None]:
+        """Mark calls made inside the block as a module-, class- or session-scoped fixture's."""
+        self._setting_up_shared += 1
+        try:
+            yield
+        finally:
+            self._setting_up_shared -= 1
+
     def pop(self, nodeid: str) -> list[CallRecord]:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
             items = self._calls.pop(nodeid, [])
+            self._once.pop(nodeid, None)
         return self._account(items)
 
     def discard(self, nodeid: str) -> int:
-        """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away)."""
+        """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away),
+        but those of fixtures of a wider scope, which the next attempt does not make again."""
         with self._lock:
-            return len(self._calls.pop(nodeid, ()))
+            items = self._calls.pop(nodeid, [])
+            kept = self._once.pop(nodeid, [])
+            if kept:
+                self._calls[nodeid] = kept
+                self._once[nodeid] = list(kept)
+            return len(items) - len(kept)
 
     def calls_of(self, nodeid: str) -> tuple[CallRecord, ...]:
         """The calls of ``nodeid`` so far (the test may still be running)."""
@@ -113,6 +134,8 @@ class Recorder:
                 self.unattributed += 1
                 return
             self._calls.setdefault(self._current, []).append(item)
+            if self._setting_up_shared:
+                self._once.setdefault(self._current, []).append(item)
 
     # -- vcrpy patching ----------------------------------------------------
     def install(self) -> None:
@@ -146,13 +169,15 @@ class Recorder:
             # vcrpy loads a cassette file through append() too: only a live exchange counts.
             if cassette.__dict__.get("_agentcost_loading", False):
                 return original_append(cassette, request, response)
-            kept = len(cassette.data)
-            result = original_append(cassette, request, response)
             # The exchange as the cassette keeps it, after vcrpy's filters (before_record_request
             # may store another host, or drop the call): what every replay of it will report.
-            if len(cassette.data) > kept:
-                stored_request, stored_response = cassette.data[-1]
-                recorder._observe_live(stored_request, stored_response, cassette)
+            # Locked: an agent's threads may record at once, and data[-1] must be this exchange.
+            with recorder._append_lock:
+                kept = len(cassette.data)
+                result = original_append(cassette, request, response)
+                stored = cassette.data[-1] if len(cassette.data) > kept else None
+            if stored is not None:
+                recorder._observe_live(stored[0], stored[1], cassette)
             return result
 
         def _load(cassette: Any) -> Any:

@@ -260,7 +260,7 @@ def test_a_bad_marker_never_prunes_the_baseline_it_stopped_the_run_of(project: A
     assert "removed" not in result.stdout.str()
 
 
-FLAKY_TESTS = """
+ATTEMPT = """
 import os
 
 def attempt(name):
@@ -269,7 +269,11 @@ def attempt(name):
     n = int(open(path).read()) + 1 if os.path.exists(path) else 1
     open(path, "w").write(str(n))
     return n
+"""
 
+FLAKY_TESTS = (
+    ATTEMPT
+    + """
 @pytest.mark.vcr
 def test_task_a():
     llm("a")
@@ -281,6 +285,7 @@ def test_task_b():
     llm("b again")
     assert attempt("b") >= 2
 """
+)
 
 
 def test_a_rerun_test_costs_its_last_attempt_not_every_attempt(project: AgentProject) -> None:
@@ -314,6 +319,53 @@ def test_a_rerun_test_costs_its_last_attempt_not_every_attempt(project: AgentPro
     assert update.ret == 0, update.stdout.str()
     update.stdout.fnmatch_lines(["*baseline unchanged*"])
     assert _baseline_bytes(project) == before
+
+
+SHARED_FIXTURE_TESTS = (
+    ATTEMPT
+    + """
+import vcr
+
+@pytest.fixture(scope="module")
+def agent():
+    # Made once per module, while its first test sets up: an attempt thrown away keeps it.
+    with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+        llm("warm up")
+    return "agent"
+
+@pytest.mark.vcr
+def test_task_a(agent):
+    llm("a")
+    assert attempt("a") >= int(os.environ.get("PASS_ON_ATTEMPT", "1"))
+
+@pytest.mark.vcr
+def test_task_b(agent):
+    llm("b")
+"""
+)
+
+
+def test_a_rerun_keeps_the_calls_of_a_wider_fixture_it_set_up(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.module("test_agent", SHARED_FIXTURE_TESTS)
+    write_cassette(
+        project.root / "cassettes" / "setup.yaml",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 100_000, 0), request_body="")],
+    )
+    project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)])
+    project.chat_cassette("test_agent", "test_task_b", [(10_000, 1_000)])
+    steady = project.run("--agent-cost", "--agent-cost-json", "steady.json")
+    assert steady.ret == 0, steady.stdout.str()
+    monkeypatch.setenv("PASS_ON_ATTEMPT", "3")
+    (project.root / "a.attempts").unlink()
+    flaky = project.run("--reruns", "2", "--agent-cost", "--agent-cost-json", "flaky.json")
+    assert flaky.ret == 0, flaky.stdout.str()
+    a = project.read_json("flaky.json")["tests"]["test_agent.py::test_task_a"]
+    # The module fixture's call (100,000 in = $0.015) and the last attempt's ($0.0021).
+    assert (a["reruns"], a["llm_calls"], a["cost_usd"]) == (2, 2, "0.0171000000")
+    steady_a = project.read_json("steady.json")["tests"]["test_agent.py::test_task_a"]
+    assert {k: v for k, v in a.items() if k != "reruns"} == steady_a
 
 
 def test_warn_mode_reports_but_passes(project: AgentProject) -> None:

@@ -98,3 +98,20 @@ def test_the_lean_reader_is_asked_first_unless_the_request_differs_from_its_reco
     assert observer.recorded[0] is None
     assert observer.recorded[1] is not None
     assert observer.recorded[1].request_body == b"recorded"
+
+
+def test_a_discarded_attempt_keeps_what_a_wider_fixture_set_up_in_it() -> None:
+    observer = _Observer()
+    recorder = Recorder(observer)
+    with recorder.running("t.py::test"):
+        with recorder.setting_up_shared_fixture():
+            recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)  # a module fixture's call
+        recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)  # the first attempt's own
+        assert recorder.discard("t.py::test") == 1
+        recorder._observe(_request(3), _RESPONSE, None, _CASSETTE)  # the second attempt's
+        assert recorder.discard("t.py::test") == 1  # and thrown away too
+        recorder._observe(_request(4), _RESPONSE, None, _CASSETTE)
+    calls = recorder.pop("t.py::test")
+    assert observer.seen == [f"https://api.search.example/q/{n}" for n in (1, 4)]
+    assert len(calls) == 2
+    assert recorder.discard("t.py::test") == 0  # nothing is left behind for the node id
