@@ -132,6 +132,13 @@ class Accountant:
 
     def __call__(self, current: Interaction, recorded: Interaction | None, cassette: str | None) -> CallRecord:
         cassette = self._relative(cassette)
+        live = current
+        if recorded is not None and recorded.url != current.url:
+            # A played call is the recorded exchange: at the URI the cassette holds, which vcrpy
+            # matched this request to (a before_record_request may store another host than the
+            # test calls: a gateway's, a local server's), with the body the test sent now. Drift
+            # still compares the live request with the recording, URL included.
+            current = replace(current, url=recorded.url)
         extraction: Any = None
         warnings: list[str] = []
         if self.extract_hook is not None:
@@ -185,7 +192,7 @@ class Accountant:
             tool_calls=extraction.tool_calls if extraction.billed else 0,
             cassette=cassette,
             warnings=tuple(warnings) + tuple(extraction.warnings),
-            drift=self._drift(current, recorded, extraction.endpoint),
+            drift=self._drift(live, recorded, extraction.endpoint),
             response_id=extraction.response_id,
             is_poll=extraction.is_poll,
             price_context=context,

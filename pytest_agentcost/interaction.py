@@ -255,8 +255,8 @@ def _decode_one(data: bytes, encoding: str) -> bytes:
     return data
 
 
-def from_vcr(request: Any, response: Mapping[str, Any], uri: str | None = None) -> Interaction:
-    """Build an :class:`Interaction` from a vcrpy ``Request`` and response dict (at ``uri``, if given)."""
+def from_vcr(request: Any, response: Mapping[str, Any]) -> Interaction:
+    """Build an :class:`Interaction` from a vcrpy ``Request`` and response dict."""
     # vcrpy's older httpx stubs wrote "status_code" and "content" instead of "status" and "body";
     # vcrpy still replays them with that status, so an error recorded that way is an error here too.
     status_obj = response.get("status") or response.get("status_code") or {}
@@ -279,7 +279,7 @@ def from_vcr(request: Any, response: Mapping[str, Any], uri: str | None = None) 
         raw_body = body_obj
     return Interaction(
         method=str(getattr(request, "method", "GET")).upper(),
-        url=str(getattr(request, "uri", "")) if uri is None else uri,
+        url=str(getattr(request, "uri", "")),
         # Only drift detection, the scanner and compressed request bodies read request headers.
         request_headers=_LazyHeaders(getattr(request, "headers", {})),
         request_body=to_bytes(getattr(request, "body", b"")),

@@ -241,11 +241,7 @@ class Recorder:
                 record = self._lean(request, response, path)
                 if record is not None:
                     return record
-            # A played call is the recorded exchange: at the URI the cassette holds, which vcrpy
-            # matched this request to (a before_record_request may store another host than the
-            # test calls, a gateway's or a local server's), with the body the test sent now.
-            recorded_uri = getattr(recorded_request, "uri", None) if stale else None
-            current = from_vcr(request, response, recorded_uri if isinstance(recorded_uri, str) else None)
+            current = from_vcr(request, response)
             recorded = from_vcr(recorded_request, response) if stale else None
             return self._observer(current, recorded, path)
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors

@@ -108,3 +108,36 @@ def test_gate_can_use_the_estimate_before_anyone_re_records(project: AgentProjec
     )
     # Without the option the gate judges the replayed cost, and the table still shows the estimate.
     recorded_only.stdout.fnmatch_lines([f"*test_agent.py::test_task*unchanged*stale: *~{shown} if re-recorded*"])
+
+
+GEMINI = "https://generativelanguage.googleapis.com/v1beta/models/{}:generateContent"
+
+
+def test_a_model_changed_in_the_url_is_stale_though_the_recording_is_priced(project: AgentProject) -> None:
+    # A suite that matches loosely replays gemini-2.0-flash's answer to a call that now asks for
+    # gemini-2.5-pro: the call is priced as recorded (the URI the cassette holds), and the change
+    # of the URL, where Gemini names its model, is still seen.
+    project.module(
+        "test_agent",
+        '\n@pytest.mark.vcr(match_on=["method", "host"])\ndef test_task():\n'
+        f'    llm("hi", url="{GEMINI.format("gemini-2.5-pro")}")\n',
+    )
+    answer = {
+        "candidates": [{"content": {"parts": [{"text": "ok"}], "role": "model"}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 10000, "candidatesTokenCount": 1000, "totalTokenCount": 11000},
+        "modelVersion": "gemini-2.0-flash",
+    }
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [interaction(GEMINI.format("gemini-2.0-flash"), json.dumps(answer), request_body=body)],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    call = test["calls"][0]
+    # gemini-2.0-flash: 10,000 x 0.10 + 1,000 x 0.40 = $0.0014
+    assert (call["provider"], call["model"], test["cost_usd"]) == ("google", "gemini-2.0-flash", "0.0014000000")
+    assert test["stale"] is True
+    assert "gemini-2.5-pro" in json.dumps(call["drift"])
