@@ -174,7 +174,7 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     if doc is None or doc.get("type") == "error" or isinstance(doc.get("error"), dict):
         return None
     usage_obj = doc.get("usage")
-    if isinstance(usage_obj, dict) and isinstance(usage_obj.get("server_tool_use"), dict):
+    if isinstance(usage_obj, dict) and _uses_hosted_tools(usage_obj.get("server_tool_use")):
         return None  # hosted tool uses: the general path keeps them whichever host served the call
     found = _priced(doc, usage_obj, provider, endpoint, _str(doc.get("model")))
     if found is None:
@@ -182,6 +182,13 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     tool_calls = anthropic_tool_calls(doc.get("content"))
     context = anthropic_context(doc.get("usage"))
     return LeanCall(host, status, provider, endpoint, *found, tool_calls, _str(doc.get("id")), False, context)
+
+
+def _uses_hosted_tools(server_tool_use: Any) -> bool:
+    """Whether a Claude answer's ``server_tool_use`` counts any use (``{"web_search_requests": 0}`` does not)."""
+    return isinstance(server_tool_use, dict) and any(
+        type(count) is not int or count != 0 for count in server_tool_use.values()
+    )
 
 
 def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:

@@ -174,8 +174,10 @@ class Accountant:
             usage = token_usage(extraction.usage, units)
         if extraction.billed and self.price_hook is None:
             cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
-            if cost is None:
-                warnings.extend(self._uses_left_out(current, extraction, context))
+            left_out = self._uses_left_out(current, extraction, context)
+            if left_out:
+                cost = None
+                warnings.extend(left_out)
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.host),
@@ -202,14 +204,18 @@ class Accountant:
         hooked = self.price_hook(record)
         if hooked is None:
             hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
-            if hooked is None:
-                left_out = self._uses_left_out(current, extraction, context)
+            left_out = self._uses_left_out(current, extraction, context)
+            if left_out:
                 return replace(record, cost_usd=None, warnings=record.warnings + tuple(left_out))
         return replace(record, cost_usd=hooked)
 
     def _uses_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
         """Why a call whose model has a price is unpriced: hosted tool uses the price leaves out."""
-        uses = self.pricer.uses_left_out(extraction.provider, extraction.model, extraction.usage, context)
+        if not extraction.billed_uses:
+            return []
+        uses = self.pricer.uses_left_out(
+            extraction.provider, extraction.model, extraction.usage, extraction.billed_uses, context
+        )
         if not uses:
             return []
         counted = ", ".join(f"{getattr(extraction.usage, key)} {key}" for key in uses)

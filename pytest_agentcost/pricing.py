@@ -74,8 +74,7 @@ TOKEN_USAGE_KEYS = (
 )
 _TOKEN_USAGE_KEY_SET = frozenset(TOKEN_USAGE_KEYS)
 
-#: Usage counted per use of a hosted tool, each billed on its own: a count the price leaves out
-#: is a cost missing, so such a call is unpriced rather than priced low.
+#: Usage counted per use of a hosted tool: kept in a call's units whether priced or not.
 PER_USE_KEYS = ("web_searches", "storage_searches", "social_searches", "code_executions", "rerank_searches")
 
 
@@ -318,54 +317,38 @@ class Pricer:
                     return key
         return None
 
+    def uses_left_out(
+        self, provider: str | None, model: str | None, usage: Usage, uses: tuple[str, ...], context: PriceContext = ()
+    ) -> tuple[str, ...]:
+        """Of ``uses``, the hosted tool uses (:data:`PER_USE_KEYS`) ``usage`` counts that its
+        price leaves out, for a call whose model is priced otherwise.
+
+        ``uses`` are those the provider bills on their own (its answer lists them): genai-prices
+        prices Claude's web searches on Anthropic's API but not on Vertex, say, and a price file
+        prices tokens only. (A count genai-prices reads but bills inside another price, as
+        Perplexity's search queries inside its request fee, is not one of them.)
+        """
+        values: Mapping[str, Any] = vars(usage)
+        counted = tuple(k for k in uses if type(values.get(k)) is int and values[k] > 0)
+        if not counted or not model or self.price(provider, model, usage, context) is None:
+            return ()
+        if self._override(provider, model) is not None:
+            return counted
+        try:
+            dependent = self._dependent(provider, model, usage, context, _other_keys(values))
+        except _Unpriced:  # pragma: no cover - priced just above
+            return counted
+        return tuple(k for k in counted if k not in dependent)
+
     def price(
         self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
     ) -> Decimal | None:
-        """USD for one call, or ``None`` when no price source knows the model, or not all of it:
-        a hosted tool use its price leaves out (:meth:`unpriced_uses`).
+        """USD for one call, or ``None`` when no price source knows the model.
 
         ``context`` is the call's price context (its service tier, see
         :data:`~pytest_agentcost.models.PriceContext`), passed to genai-prices as
         ``price_context``; a price file entry for the model applies whatever it is.
         """
-        cost = self._price(provider, model, usage, context)
-        if cost is not None and self.unpriced_uses(provider, model, usage, context):
-            return None
-        return cost
-
-    def unpriced_uses(
-        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
-    ) -> tuple[str, ...]:
-        """The hosted tool uses of ``usage`` (:data:`PER_USE_KEYS`) that its price leaves out.
-
-        genai-prices prices Claude's web searches on Anthropic's API but not on Vertex, say; a
-        price file prices tokens only.
-        """
-        values: Mapping[str, Any] = vars(usage)
-        if _tokens_only(values):
-            return ()  # nearly every call
-        uses = _tool_uses(values)
-        if not uses or not model:
-            return uses
-        if self._override(provider, model) is not None:
-            return uses
-        try:
-            dependent = self._dependent(provider, model, usage, context, _other_keys(values))
-        except _Unpriced:
-            return uses
-        return tuple(k for k in uses if k not in dependent)
-
-    def uses_left_out(
-        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
-    ) -> tuple[str, ...]:
-        """:meth:`unpriced_uses` of a call whose model is priced otherwise: why :meth:`price` is None."""
-        if self._price(provider, model, usage, context) is None:
-            return ()
-        return self.unpriced_uses(provider, model, usage, context)
-
-    def _price(
-        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
-    ) -> Decimal | None:
         if not model:
             return None
         override = self._override(provider, model)
@@ -439,7 +422,7 @@ class Pricer:
         self, usage: Usage, key: tuple[str | None, str, PriceContext, tuple[tuple[str, bool], ...]]
     ) -> tuple[str, ...]:
         provider, model, context, others = key
-        full = self._price(provider, model, usage, context)
+        full = self.price(provider, model, usage, context)
         if full is None:
             # This usage cannot be priced (its counts contradict each other, say), which says
             # nothing of the next one with the same keys: nothing is memoised, or the units
@@ -453,7 +436,7 @@ class Pricer:
             except (ValueError, TypeError):  # pragma: no cover - the values came from a valid Usage
                 dependent.append(other)
                 continue
-            if self._price(provider, model, without, context) != full:
+            if self.price(provider, model, without, context) != full:
                 dependent.append(other)
         return tuple(dependent)
 

@@ -133,6 +133,9 @@ class Extraction:
     warnings: tuple[str, ...] = ()
     price_context: PriceContext = ()
     """The tier the response reports, as the genai-prices price context (see the module docstring)."""
+    billed_uses: tuple[str, ...] = ()
+    """Hosted tool uses the answer lists, each billed on its own by the provider (``web_searches``):
+    a price that leaves one out is no price for the call."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -2119,6 +2122,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         response_id: str | None = None,
         warnings: Iterable[str] = (),
         price_context: PriceContext = (),
+        billed_uses: tuple[str, ...] = (),
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -2138,6 +2142,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             is_poll=is_poll,
             warnings=tuple(warnings),
             price_context=price_context,
+            billed_uses=billed_uses,
         )
 
     if not 200 <= interaction.status < 300:
@@ -2200,6 +2205,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         tool_calls=parsed.tool_calls,
                         response_id=parsed.response_id,
                         price_context=parsed.price_context,
+                        billed_uses=_billed_uses(parsed),
                     )
         else:
             problems.append("the response has no usage")
@@ -2226,6 +2232,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         response_id=parsed.response_id,
         warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
         price_context=parsed.price_context,
+        billed_uses=_billed_uses(parsed),
     )
 
 
@@ -2235,6 +2242,10 @@ def _anthropic_web_searches(document: Mapping[str, Any], parsed: _Parsed) -> Non
     searches = _obj(_obj(document.get("usage")).get("server_tool_use")).get("web_search_requests")
     if type(searches) is int and searches > 0:
         parsed.server_tools.setdefault("web_searches", searches)
+
+
+def _billed_uses(parsed: _Parsed) -> tuple[str, ...]:
+    return tuple(sorted(key for key, count in parsed.server_tools.items() if count > 0))
 
 
 def _add_server_tools(usage: Usage, parsed: _Parsed) -> None:

@@ -104,19 +104,48 @@ def test_a_hosted_tool_use_its_price_leaves_out_makes_the_call_unpriced_not_chea
 
     pricer = Pricer()
     searched = Usage(input_tokens=1000, output_tokens=10, web_searches=1)
+    uses = ("web_searches",)
     # Anthropic's API prices a web search ($10 per 1000); genai-prices has no such price for
     # Claude on Vertex, so the search would cost $0 unseen.
     assert pricer.price("anthropic", "claude-sonnet-4-5", searched) == Decimal("0.01315")
-    assert pricer.price("google", "claude-sonnet-4-5", Usage(input_tokens=1000, output_tokens=10)) == Decimal("0.00315")
-    assert pricer.price("google", "claude-sonnet-4-5", searched) is None
-    assert pricer.uses_left_out("google", "claude-sonnet-4-5", searched) == ("web_searches",)
-    assert pricer.uses_left_out("anthropic", "claude-sonnet-4-5", searched) == ()
-    assert pricer.uses_left_out("google", "no-such-model", searched) == ()  # unpriced for another reason
+    assert pricer.price("google", "claude-sonnet-4-5", searched) == Decimal("0.00315")
+    assert pricer.uses_left_out("google", "claude-sonnet-4-5", searched, uses) == ("web_searches",)
+    assert pricer.uses_left_out("anthropic", "claude-sonnet-4-5", searched, uses) == ()
+    assert pricer.uses_left_out("google", "claude-sonnet-4-5", searched, ()) == ()  # not listed as billed
+    assert pricer.uses_left_out("google", "no-such-model", searched, uses) == ()  # unpriced anyway
     # A price file prices tokens, never searches.
     filed = Pricer(overrides={"claude-sonnet-4-5": PRICE})
-    assert filed.price("google", "claude-sonnet-4-5", Usage(input_tokens=1000, output_tokens=10)) == Decimal("0.00101")
-    assert filed.price("google", "claude-sonnet-4-5", searched) is None
+    assert filed.uses_left_out("google", "claude-sonnet-4-5", searched, uses) == ("web_searches",)
     # End to end: the Vertex answer keeps its search count, and the call says why it is unpriced.
     record = Accountant(pricer)(_claude_on_vertex_with_a_web_search(), None, None)  # type: ignore[arg-type]
     assert (record.provider, record.cost_usd, record.usage.units) == ("google", None, (("web_searches", 1),))
     assert any("has no price for its 1 web_searches" in w for w in record.warnings), record.warnings
+
+
+def test_a_search_count_billed_inside_another_price_is_not_a_use_left_out() -> None:
+    # Perplexity reports num_search_queries, which genai-prices reads as web_searches but bills
+    # inside its per-request fee: the call keeps genai-prices' price, as the lean path gives it.
+    import json
+
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.interaction import Interaction
+
+    answer = {
+        "id": "p1",
+        "model": "sonar-pro",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris."}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30, "num_search_queries": 1},
+    }
+    call = Interaction(
+        "POST",
+        "https://api.perplexity.ai/chat/completions",
+        {},
+        json.dumps({"model": "sonar-pro", "messages": []}).encode(),
+        200,
+        {"content-type": "application/json"},
+        json.dumps(answer).encode(),
+    )
+    record = Accountant(Pricer())(call, None, None)
+    assert record.cost_usd is not None
+    assert not record.warnings
