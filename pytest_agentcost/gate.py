@@ -172,7 +172,8 @@ _WHY_WIDTH = 160
 def _notes(t: TestDiff, width: int | None = None) -> str:
     """The why column: budgets, usage reasons, what changed in a stale test's requests, its estimate.
 
-    Cut to ``width`` by whole reasons from the end, marked ``...``; the estimate stays last.
+    Cut to ``width`` by whole reasons from the end, marked ``...``, keeping the first (why it
+    failed) and the estimate last; a first reason too long on its own is cut itself.
     """
     note = t.estimate_note()
     # A stale-cassette failure names the changes itself (see diff.compare).
@@ -181,9 +182,9 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     text = "; ".join(head + tail)
     if width is None or len(text) <= width:
         return text
-    while head and len("; ".join([*head, "...", *tail])) > width:
+    while len(head) > 1 and len("; ".join([*head, "...", *tail])) > width:
         head.pop()
-    text = "; ".join([*head, "...", *tail])
+    text = "; ".join([*head, "...", *tail]) if head else "; ".join(["...", *tail])
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

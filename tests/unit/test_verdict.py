@@ -71,3 +71,19 @@ def test_a_long_why_is_cut_by_whole_reasons_and_keeps_the_estimate() -> None:
     kept = cut.removesuffix("; ...; ~$0.00979 if re-recorded").split("; ")
     assert kept == list(reasons[: len(kept)])  # whole reasons, in order
     assert _notes(diff, len(full)) == full
+
+
+def test_a_first_reason_longer_than_the_column_is_cut_not_dropped() -> None:
+    violation = "stale cassette: " + ", ".join(f"messages[{n}] changed" for n in range(12)) + "; re-record it"
+    diff = TestDiff(
+        "t.py::task",
+        "unchanged",
+        baseline_usd=Decimal(1),
+        current_usd=Decimal(1),
+        budget=(violation,),
+        estimated_now_usd=Decimal("0.00979"),
+    )
+    cut = _notes(diff, 160)
+    assert len(cut) == 160
+    assert cut.startswith("stale cassette: messages[0] changed, messages[1] changed")
+    assert cut.endswith("...")
