@@ -319,6 +319,20 @@ def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
 
+def _agent_cost_marker(item: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """The ``agent_cost`` markers on a test, its class and module, stacked: for each argument the
+    closest marker that sets it wins (``max_usd=None`` lifts a budget set further out)."""
+    markers = list(item.iter_markers("agent_cost"))
+    if not markers:
+        return None
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = {}
+    for marker in reversed(markers):  # module first, the test's own last
+        args = marker.args or args
+        kwargs.update(marker.kwargs)
+    return args, {key: value for key, value in kwargs.items() if value is not None}
+
+
 def _outcome(previous: str | None, report: pytest.TestReport) -> str:
     if report.failed:
         return "failed" if report.when == "call" else "error"
@@ -356,6 +370,7 @@ class AgentCostSession:
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
         self._reruns: dict[str, int] = {}
+        self._exited = False
         self.worker_payloads: list[dict[str, Any]] = []
         self.is_worker = _is_worker(config)
         self.lines: list[str] = []
@@ -461,6 +476,10 @@ class AgentCostSession:
         with self.recorder.setting_up_shared_fixture():
             return (yield)
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # Ctrl-C, and pytest.exit() whatever its return code (0 and 3 included).
+        self._exited = True
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.outcome == "rerun":  # type: ignore[comparison-overlap]
             # pytest-rerunfailures threw this attempt away and runs the test again (logged once
@@ -475,10 +494,10 @@ class AgentCostSession:
         from pytest_agentcost.settings import parse_marker
 
         for item in items:
-            marker = item.get_closest_marker("agent_cost")
+            marker = _agent_cost_marker(item)
             if marker is not None:
                 try:
-                    parse_marker(marker.args, marker.kwargs, item.nodeid)
+                    parse_marker(*marker, item.nodeid)
                 except AgentCostError as exc:
                     if not self.is_worker:
                         raise pytest.UsageError(f"pytest-agentcost: {exc}") from None
@@ -503,9 +522,9 @@ class AgentCostSession:
             location=(path.replace(os.sep, "/"), (line or 0) + 1),
             reruns=self._reruns.pop(item.nodeid, 0),
         )
-        marker = item.get_closest_marker("agent_cost")
+        marker = _agent_cost_marker(item)
         if marker is not None and item.nodeid not in self._bad_markers:
-            self.settings.record_marker(item.nodeid, marker.args, marker.kwargs)
+            self.settings.record_marker(item.nodeid, *marker)
 
     def live_cost(self, nodeid: str) -> Any:
         from pytest_agentcost.models import TestCost
@@ -545,9 +564,10 @@ class AgentCostSession:
     def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
         from pytest_agentcost import tokens
 
-        if exitstatus == pytest.ExitCode.USAGE_ERROR:
+        if exitstatus == pytest.ExitCode.USAGE_ERROR or self.config.option.collectonly:
             # The session stopped before any test ran (a bad agent_cost marker, a plugin's usage
-            # error): there is nothing to report, and a baseline update would prune every entry.
+            # error), or ran none (--collect-only): there is nothing to report, and a baseline
+            # update would prune every entry.
             return
 
         if self.is_worker:
@@ -567,7 +587,16 @@ class AgentCostSession:
             return
         from pytest_agentcost.gate import finish_session
 
-        full_run = self._is_full_run(session)
+        # Stopped before every selected test ran: -x, --maxfail, --sw, pytest.exit(), Ctrl-C, an
+        # internal error (xdist's, when a worker exits mid-test). The tests not reached are not
+        # removed, and the baseline is not written.
+        stopped = bool(
+            exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
+            or self._exited
+            or session.shouldstop is not False
+            or session.shouldfail is not False
+        )
+        full_run = self._is_full_run(session) and not stopped
         try:
             outcome = finish_session(
                 self.run_cost(partial=not full_run),
@@ -575,9 +604,7 @@ class AgentCostSession:
                 self.baseline,
                 full_run=full_run,
                 # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
-                interrupted=exitstatus == pytest.ExitCode.INTERRUPTED
-                or session.shouldstop is not False
-                or self.lost_workers > 0,
+                interrupted=stopped or self.lost_workers > 0,
                 token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
