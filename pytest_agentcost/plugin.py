@@ -9,6 +9,7 @@ is not patched and no hook of ours runs per test.
 from __future__ import annotations
 
 import glob
+import json
 import os
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -319,6 +320,42 @@ def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
 
+#: How a wider-scoped fixture's entry ends: ``tests/test_a.py::agent [module fixture]``.
+FIXTURE_ENTRY_SUFFIX = " fixture]"
+
+
+def _fixture_entry(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
+    """The report entry of one set-up of a wider-scoped fixture: where (its class, module or
+    package; nothing for the session), its name and scope."""
+    scope = fixturedef.scope
+    where = "" if scope == "session" else str(getattr(request.node, "nodeid", "") or "")
+    name = f"{where}::{fixturedef.argname}" if where else fixturedef.argname
+    return f"{name} [{scope}{FIXTURE_ENTRY_SUFFIX}"
+
+
+def _fixture_location(fixturedef: pytest.FixtureDef[Any], config: pytest.Config) -> tuple[str, int] | None:
+    """(path relative to rootdir, 1-based line) of the fixture's function, for annotations."""
+    code = getattr(fixturedef.func, "__code__", None)
+    if code is None:
+        return None
+    try:
+        path = Path(code.co_filename).resolve().relative_to(config.rootpath)
+    except ValueError:
+        return None
+    return path.as_posix(), code.co_firstlineno
+
+
+def _merged(a: Any, b: Any) -> Any:
+    """One entry from two xdist workers' (a wider-scoped fixture each set up): their calls, in an
+    order that does not depend on which worker reported first."""
+    from dataclasses import replace
+
+    if not a.nodeid.endswith(FIXTURE_ENTRY_SUFFIX):
+        return b
+    calls = sorted((*a.calls, *b.calls), key=lambda c: json.dumps(c.to_dict(), sort_keys=True, default=str))
+    return replace(a, calls=tuple(calls))
+
+
 def _agent_cost_marker(item: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
     """The ``agent_cost`` markers on a test, its class and module, stacked: for each argument the
     closest marker that sets it wins (``max_usd=None`` lifts a budget set further out)."""
@@ -370,6 +407,7 @@ class AgentCostSession:
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
         self._reruns: dict[str, int] = {}
+        self._fixture_entries: dict[str, tuple[str, int] | None] = {}
         self._exited = False
         self.worker_payloads: list[dict[str, Any]] = []
         self.is_worker = _is_worker(config)
@@ -470,11 +508,20 @@ class AgentCostSession:
     def pytest_fixture_setup(
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> Generator[None, object, object]:
-        # A wider-scoped fixture's calls count once, to the test that set it up (see discard()).
+        # A class-, module-, package- or session-scoped fixture's calls are its own entry, set up
+        # and torn down: charged to whichever test ran first or last in its scope, they would move
+        # with the test order (pytest-randomly, xdist, shards) and a rerun would lose them.
         if fixturedef.scope == "function":
             return (yield)
-        with self.recorder.setting_up_shared_fixture():
-            return (yield)
+        entry = _fixture_entry(fixturedef, request)
+        self._fixture_entries.setdefault(entry, _fixture_location(fixturedef, self.config))
+        # Finalizers run last in, first out: these two bracket the fixture's own teardown.
+        outer: list[str | None] = []
+        fixturedef.addfinalizer(lambda: self.recorder.leave(outer.pop()) if outer else None)
+        with self.recorder.running(entry):
+            result = yield
+        fixturedef.addfinalizer(lambda: outer.append(self.recorder.enter(entry)))
+        return result
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # Ctrl-C, and pytest.exit() whatever its return code (0 and 3 included).
@@ -532,6 +579,15 @@ class AgentCostSession:
         return TestCost(nodeid=nodeid, calls=self.recorder.calls_of(nodeid))
 
     # -- end of session -------------------------------------------------------------
+    def _add_fixture_entries(self) -> None:
+        """The calls of wider-scoped fixtures, one entry each (see pytest_fixture_setup)."""
+        from pytest_agentcost.models import TestCost, bill_responses_once
+
+        for entry, location in sorted(self._fixture_entries.items()):
+            calls = bill_responses_once(self.recorder.pop(entry))
+            if calls:
+                self.tests[entry] = TestCost(nodeid=entry, calls=calls, location=location)
+
     def run_cost(self, *, partial: bool = False) -> Any:
         from pytest_agentcost.models import RunCost
         from pytest_agentcost.report import run_from_dict
@@ -539,7 +595,8 @@ class AgentCostSession:
         tests = dict(self.tests)
         for payload in self.worker_payloads:
             worker_run = run_from_dict(payload["run"], "xdist worker payload")
-            tests.update(worker_run.tests)
+            for nodeid, test in worker_run.tests.items():
+                tests[nodeid] = _merged(tests[nodeid], test) if nodeid in tests else test
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
         return RunCost(
@@ -553,6 +610,7 @@ class AgentCostSession:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.recorder.uninstall()
+        self._add_fixture_entries()
         try:
             self._finish_session(session, exitstatus)
         finally:

@@ -57,10 +57,6 @@ class Recorder:
         self._lean = lean
         self._lock = threading.Lock()
         self._calls: dict[str, list[CallRecord | _Played]] = {}
-        # Calls made while a fixture of a wider scope than the test set up: made once, whichever
-        # attempt of the test ran it, so a discarded attempt keeps them (see discard()).
-        self._once: dict[str, list[CallRecord | _Played]] = {}
-        self._setting_up_shared = 0
         self._append_lock = threading.Lock()
         self._current: str | None = None
         self._originals: dict[str, Any] = {}
@@ -71,39 +67,30 @@ class Recorder:
     @contextmanager
     def running(self, nodeid: str) -> Iterator[None]:
         """Attribute every call made inside the block to ``nodeid``."""
-        previous = self._current
-        self._current = nodeid
+        previous = self.enter(nodeid)
         try:
             yield
         finally:
-            self._current = previous
+            self.leave(previous)
 
-    @contextmanager
-    def setting_up_shared_fixture(self) -> Iterator[None]:
-        """Mark calls made inside the block as a module-, class- or session-scoped fixture's."""
-        self._setting_up_shared += 1
-        try:
-            yield
-        finally:
-            self._setting_up_shared -= 1
+    def enter(self, nodeid: str) -> str | None:
+        """Attribute calls to ``nodeid`` from now on; returns what :meth:`leave` restores."""
+        previous, self._current = self._current, nodeid
+        return previous
+
+    def leave(self, previous: str | None) -> None:
+        self._current = previous
 
     def pop(self, nodeid: str) -> list[CallRecord]:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
             items = self._calls.pop(nodeid, [])
-            self._once.pop(nodeid, None)
         return self._account(items)
 
     def discard(self, nodeid: str) -> int:
-        """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away),
-        but those of fixtures of a wider scope, which the next attempt does not make again."""
+        """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away)."""
         with self._lock:
-            items = self._calls.pop(nodeid, [])
-            kept = self._once.pop(nodeid, [])
-            if kept:
-                self._calls[nodeid] = kept
-                self._once[nodeid] = list(kept)
-            return len(items) - len(kept)
+            return len(self._calls.pop(nodeid, ()))
 
     def calls_of(self, nodeid: str) -> tuple[CallRecord, ...]:
         """The calls of ``nodeid`` so far (the test may still be running)."""
@@ -134,8 +121,6 @@ class Recorder:
                 self.unattributed += 1
                 return
             self._calls.setdefault(self._current, []).append(item)
-            if self._setting_up_shared:
-                self._once.setdefault(self._current, []).append(item)
 
     # -- vcrpy patching ----------------------------------------------------
     def install(self) -> None:

@@ -328,10 +328,11 @@ import vcr
 
 @pytest.fixture(scope="module")
 def agent():
-    # Made once per module, while its first test sets up: an attempt thrown away keeps it.
+    # Made once per module: set up while its first test sets up, torn down after its last.
     with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
         llm("warm up")
-    return "agent"
+        yield "agent"
+        llm("wind down")
 
 @pytest.mark.vcr
 def test_task_a(agent):
@@ -345,27 +346,51 @@ def test_task_b(agent):
 )
 
 
-def test_a_rerun_keeps_the_calls_of_a_wider_fixture_it_set_up(
+def test_a_wider_fixtures_calls_are_its_own_entry_whatever_the_order_and_reruns(
     project: AgentProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Charged to the first test that set the fixture up (or the last that tore it down), they
+    # would move with the order (pytest-randomly, xdist, shards), and a rerun would lose them.
     project.module("test_agent", SHARED_FIXTURE_TESTS)
     write_cassette(
         project.root / "cassettes" / "setup.yaml",
-        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 100_000, 0), request_body="")],
+        [
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 100_000, 0), request_body=""),
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 0, 1_000), request_body=""),
+        ],
     )
     project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)])
     project.chat_cassette("test_agent", "test_task_b", [(10_000, 1_000)])
-    steady = project.run("--agent-cost", "--agent-cost-json", "steady.json")
+    # Under xdist each worker that runs a test of the module sets the fixture up: --dist loadfile
+    # keeps a module on one worker, so the entry is the same as without xdist.
+    dist = ["--dist", "loadfile"] if project.xdist else []
+    steady = project.run(*dist, "--agent-cost", "--agent-cost-json", "steady.json")
     assert steady.ret == 0, steady.stdout.str()
+    tests = project.read_json("steady.json")["tests"]
+    fixture = tests["test_agent.py::agent [module fixture]"]
+    # Set up: 100,000 in = $0.015; torn down: 1,000 out = $0.0006.
+    assert (fixture["llm_calls"], fixture["cost_usd"]) == (2, "0.0156000000")
+    assert fixture["location"][0] == "test_agent.py"
+    assert [tests[f"test_agent.py::test_task_{n}"]["cost_usd"] for n in "ab"] == ["0.0021000000"] * 2
+    # The other order: the same entries.
+    backwards = project.run(
+        *dist,
+        "test_agent.py::test_task_b",
+        "test_agent.py::test_task_a",
+        "--agent-cost",
+        "--agent-cost-json",
+        "back.json",
+    )
+    assert backwards.ret == 0, backwards.stdout.str()
+    assert project.read_json("back.json")["tests"] == tests
+    # A flaky first test, rerun twice: the same entries, and the reruns said.
     monkeypatch.setenv("PASS_ON_ATTEMPT", "3")
     (project.root / "a.attempts").unlink()
-    flaky = project.run("--reruns", "2", "--agent-cost", "--agent-cost-json", "flaky.json")
+    flaky = project.run(*dist, "--reruns", "2", "--agent-cost", "--agent-cost-json", "flaky.json")
     assert flaky.ret == 0, flaky.stdout.str()
-    a = project.read_json("flaky.json")["tests"]["test_agent.py::test_task_a"]
-    # The module fixture's call (100,000 in = $0.015) and the last attempt's ($0.0021).
-    assert (a["reruns"], a["llm_calls"], a["cost_usd"]) == (2, 2, "0.0171000000")
-    steady_a = project.read_json("steady.json")["tests"]["test_agent.py::test_task_a"]
-    assert {k: v for k, v in a.items() if k != "reruns"} == steady_a
+    rerun = project.read_json("flaky.json")["tests"]
+    assert rerun["test_agent.py::test_task_a"].pop("reruns") == 2
+    assert rerun == tests
 
 
 def test_warn_mode_reports_but_passes(project: AgentProject) -> None:

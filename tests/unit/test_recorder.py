@@ -100,18 +100,14 @@ def test_the_lean_reader_is_asked_first_unless_the_request_differs_from_its_reco
     assert observer.recorded[1].request_body == b"recorded"
 
 
-def test_a_discarded_attempt_keeps_what_a_wider_fixture_set_up_in_it() -> None:
-    observer = _Observer()
-    recorder = Recorder(observer)
+def test_calls_go_to_what_was_entered_until_it_is_left() -> None:
+    recorder = Recorder(_Observer())
     with recorder.running("t.py::test"):
-        with recorder.setting_up_shared_fixture():
-            recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)  # a module fixture's call
-        recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)  # the first attempt's own
-        assert recorder.discard("t.py::test") == 1
-        recorder._observe(_request(3), _RESPONSE, None, _CASSETTE)  # the second attempt's
-        assert recorder.discard("t.py::test") == 1  # and thrown away too
-        recorder._observe(_request(4), _RESPONSE, None, _CASSETTE)
-    calls = recorder.pop("t.py::test")
-    assert observer.seen == [f"https://api.search.example/q/{n}" for n in (1, 4)]
-    assert len(calls) == 2
-    assert recorder.discard("t.py::test") == 0  # nothing is left behind for the node id
+        recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
+        previous = recorder.enter("agent [module fixture]")  # a fixture's teardown, say
+        recorder._observe(_request(2), _RESPONSE, None, _CASSETTE)
+        recorder.leave(previous)
+        recorder._observe(_request(3), _RESPONSE, None, _CASSETTE)
+        assert recorder.discard("t.py::test") == 2  # a rerun's thrown-away attempt
+    assert [c.host for c in recorder.pop("agent [module fixture]")] == ["api.search.example"]
+    assert recorder.pop("t.py::test") == []
