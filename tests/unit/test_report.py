@@ -277,3 +277,19 @@ def test_reruns_are_written_only_when_attempts_were_thrown_away() -> None:
         data["tests"][nodeid]["reruns"] = bad
         with pytest.raises(BaselineError, match="^" + re.escape(f"run.json: tests[{nodeid!r}]: reruns ")):
             run_from_dict(data, "run.json")
+
+
+def test_two_workers_entries_of_one_fixture_merge_in_an_order_of_their_own() -> None:
+    # Under xdist each worker that needs a module fixture sets it up, and reports its entry: the
+    # controller's entry holds both workers' calls whichever reported first. A test's entry is
+    # reported by one worker only, and stays as that worker wrote it.
+    from pytest_agentcost.plugin import _merged
+
+    cheap, dear = (llm_record(usage=TokenUsage(n, 1), cost_usd=Decimal(n) / 10**6) for n in (10, 20))
+    one = TestCost("t.py::agent [module fixture]", calls=(dear,), location=("t.py", 3))
+    other = TestCost("t.py::agent [module fixture]", calls=(cheap,), location=("t.py", 3))
+    merged = _merged(one, other)
+    assert merged == _merged(other, one)
+    assert sorted(c.usage.input_tokens for c in merged.calls) == [10, 20]
+    test = TestCost("t.py::test", calls=(cheap,))
+    assert _merged(TestCost("t.py::test", calls=(dear,)), test) is test
