@@ -169,15 +169,14 @@ class Accountant:
         usage = TokenUsage()
         context = extraction.price_context if extraction.billed else ()
         cost: Decimal | None = Decimal(0)
+        left_out: list[str] = []
         if extraction.billed:
             units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
             usage = token_usage(extraction.usage, units)
-        if extraction.billed and self.price_hook is None:
-            cost = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
             left_out = self._uses_left_out(current, extraction, context)
-            if left_out:
-                cost = None
-                warnings.extend(left_out)
+        if extraction.billed and self.price_hook is None:
+            cost = self._default_price(extraction, context, left_out)
+            warnings.extend(left_out)
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.host),
@@ -203,11 +202,15 @@ class Accountant:
             return record
         hooked = self.price_hook(record)
         if hooked is None:
-            hooked = self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
-            left_out = self._uses_left_out(current, extraction, context)
-            if left_out:
-                return replace(record, cost_usd=None, warnings=record.warnings + tuple(left_out))
+            hooked = self._default_price(extraction, context, left_out)
+            return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(left_out))
         return replace(record, cost_usd=hooked)
+
+    def _default_price(self, extraction: Any, context: PriceContext, left_out: list[str]) -> Decimal | None:
+        """The call's price from the price sources; None, not low, when it leaves out a billed use."""
+        if left_out:
+            return None
+        return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
 
     def _uses_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
         """Why a call whose model has a price is unpriced: hosted tool uses the price leaves out."""

@@ -184,7 +184,7 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
         return text
     while len(head) > 1 and len("; ".join([*head, "...", *tail])) > width:
         head.pop()
-    text = "; ".join([*head, "...", *tail]) if head else "; ".join(["...", *tail])
+    text = "; ".join([*head, "...", *tail])
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

@@ -9,7 +9,6 @@ is not patched and no hook of ours runs per test.
 from __future__ import annotations
 
 import glob
-import json
 import os
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -350,10 +349,11 @@ def _merged(a: Any, b: Any) -> Any:
     order that does not depend on which worker reported first."""
     from dataclasses import replace
 
+    from pytest_agentcost.report import _call_json
+
     if not a.nodeid.endswith(FIXTURE_ENTRY_SUFFIX):
         return b
-    calls = sorted((*a.calls, *b.calls), key=lambda c: json.dumps(c.to_dict(), sort_keys=True, default=str))
-    return replace(a, calls=tuple(calls))
+    return replace(a, calls=tuple(sorted((*a.calls, *b.calls), key=_call_json)))
 
 
 def _agent_cost_marker(item: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
@@ -514,7 +514,8 @@ class AgentCostSession:
         if fixturedef.scope == "function":
             return (yield)
         entry = _fixture_entry(fixturedef, request)
-        self._fixture_entries.setdefault(entry, _fixture_location(fixturedef, self.config))
+        if entry not in self._fixture_entries:
+            self._fixture_entries[entry] = _fixture_location(fixturedef, self.config)
         # Finalizers run last in, first out: these two bracket the fixture's own teardown.
         outer: list[str | None] = []
         fixturedef.addfinalizer(lambda: self.recorder.leave(outer.pop()) if outer else None)

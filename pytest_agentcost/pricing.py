@@ -329,7 +329,7 @@ class Pricer:
         Perplexity's search queries inside its request fee, is not one of them.)
         """
         values: Mapping[str, Any] = vars(usage)
-        counted = tuple(k for k in uses if type(values.get(k)) is int and values[k] > 0)
+        counted = tuple(k for k in _tool_uses(values) if k in uses)
         if not counted or not model or self.price(provider, model, usage, context) is None:
             return ()
         if self._override(provider, model) is not None:

@@ -1190,6 +1190,7 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
     parsed.response_id = _str(doc.get("id"))
     _anthropic_blocks(_list(doc.get("content")), parsed)
     parsed.price_context = anthropic_context(doc.get("usage"))
+    _anthropic_web_searches(doc.get("usage"), parsed)
     _usage_document(doc, parsed)
 
 
@@ -1197,6 +1198,7 @@ def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed
     if parsed.error is not None:
         return
     parsed.price_context = anthropic_context(usage)  # an estimate is priced at the tier too
+    _anthropic_web_searches(usage, parsed)  # and counts the searches
     if not stopped:
         parsed.problems.append("the stream ended before message_stop (truncated recording)")
         # Output counts in a cut stream are partial: estimate rather than under-report.
@@ -2195,8 +2197,6 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
-                    if endpoint == "anthropic.messages":
-                        _anthropic_web_searches(document, parsed)
                     _add_server_tools(usage, parsed)
                     return result(
                         usage,
@@ -2236,10 +2236,10 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     )
 
 
-def _anthropic_web_searches(document: Mapping[str, Any], parsed: _Parsed) -> None:
+def _anthropic_web_searches(usage: Any, parsed: _Parsed) -> None:
     """Keep a Claude answer's hosted web searches whoever serves it: genai-prices' extractor for
     Claude on Vertex does not read them, and a search it drops would be priced at $0 unseen."""
-    searches = _obj(_obj(document.get("usage")).get("server_tool_use")).get("web_search_requests")
+    searches = _obj(_obj(usage).get("server_tool_use")).get("web_search_requests")
     if type(searches) is int and searches > 0:
         parsed.server_tools.setdefault("web_searches", searches)
 
