@@ -26,6 +26,7 @@ from pytest_agentcost._eventstream import encode
 
 HERE = Path(__file__).parent
 JSON_HEADERS = {"content-type": ["application/json"]}
+GOOGLE_JSON = "application/json; charset=UTF-8"
 
 
 def req(method: str, uri: str, body: Any = None, **headers: str) -> Request:
@@ -46,6 +47,11 @@ def resp(body: bytes | str, status: int = 200, headers: dict[str, list[str]] | N
         "headers": headers or dict(JSON_HEADERS),
         "body": {"string": body.encode() if isinstance(body, str) else body},
     }
+
+
+def google_answer(body: Any) -> dict[str, Any]:
+    """A Google API's JSON answer, as its servers write it (indented, charset in the type)."""
+    return resp(json.dumps(body, indent=2), headers={"content-type": [GOOGLE_JSON]})
 
 
 def write(name: str, *pairs: tuple[Request, dict[str, Any]]) -> None:
@@ -715,7 +721,7 @@ def gemini_generate_content() -> None:
                 "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
                 GEMINI_REQ,
             ),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
@@ -755,7 +761,7 @@ def gemini_audio_cache() -> None:
                 "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
                 request,
             ),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
@@ -778,7 +784,7 @@ def gemini_embeddings() -> None:
         ]
     }
     vectors = {"embeddings": [{"values": [0.0123, -0.0456, 0.0789]}, {"values": [0.0321, -0.0654, 0.0987]}]}
-    headers = {"content-type": ["application/json; charset=UTF-8"]}
+    headers = {"content-type": [GOOGLE_JSON]}
     write(
         "gemini_batch_embed",
         (
@@ -825,7 +831,7 @@ def gemini_vertex() -> None:
                 "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/example-project/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent",
                 {"contents": [{"role": "user", "parts": [{"text": "What is the capital of France?"}]}]},
             ),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
@@ -878,7 +884,7 @@ def gemini_stream_sse() -> None:
 
 def gemini_stream_array_gzip() -> None:
     body = json.dumps(_gemini_stream_chunks(), indent=2).replace("\n}, {", "\n}\r\n,\r\n{")
-    headers = {"content-type": ["application/json; charset=UTF-8"], "content-encoding": ["gzip"]}
+    headers = {"content-type": [GOOGLE_JSON], "content-encoding": ["gzip"]}
     write(
         "gemini_stream_array_gzip",
         (
@@ -1844,7 +1850,7 @@ def gemini_generate_content_flex() -> None:
                 "https://generativelanguage.googleapis.com/v1beta/models/gemini-3.8-flash-tts:generateContent",
                 request,
             ),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
@@ -2259,7 +2265,7 @@ def gemini_vertex_tuned_endpoint() -> None:
                 f"{VERTEX_BASE}/endpoints/1234567890123456789:generateContent",
                 {"contents": [{"role": "user", "parts": [{"text": "Classify: my card was charged twice."}]}]},
             ),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
@@ -2285,7 +2291,7 @@ def gemini_vertex_predict_embeddings() -> None:
         "gemini_vertex_predict_embeddings",
         (
             req("POST", f"{VERTEX_BASE}/publishers/google/models/gemini-embedding-001:predict", request),
-            resp(json.dumps(body, indent=2), headers={"content-type": ["application/json; charset=UTF-8"]}),
+            google_answer(body),
         ),
     )
 
