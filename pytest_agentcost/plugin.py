@@ -159,6 +159,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if inert and not _is_worker(config):
             config.pluginmanager.register(_InertOptionsNote(inert), "agentcost-inert-options")
         return
+    repeats = _repeat_count(config)
+    if repeats > 1 and config.getoption("agent_cost_update_baseline"):
+        raise pytest.UsageError(
+            f"pytest-agentcost: pytest-repeat's --count {repeats} renames every test (test_x[1-{repeats}], ...), "
+            "so a baseline written from this run would hold none of the suite's own entries; "
+            "update the baseline from a run without --count"
+        )
     try:
         session = AgentCostSession.from_config(config)
     except AgentCostError as exc:
@@ -174,6 +181,14 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_agentcost._xdist import XdistController
 
         config.pluginmanager.register(XdistController(session), "agentcost-xdist")
+
+
+def _repeat_count(config: pytest.Config) -> int:
+    """pytest-repeat's ``--count``: above 1 it renames every test of the run."""
+    if not config.pluginmanager.hasplugin("repeat"):
+        return 1
+    count = config.getoption("count", default=1)
+    return count if isinstance(count, int) else 1
 
 
 def _inert_options(config: pytest.Config) -> list[str]:
@@ -700,6 +715,8 @@ class AgentCostSession:
         config = self.config
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
+            return False
+        if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False
         deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
         if deselected or any("::" in a for a in args):

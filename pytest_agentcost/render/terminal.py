@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tabulate import tabulate
 
 from pytest_agentcost.models import RunCost, TestCost
 from pytest_agentcost.render._format import money
 
 __all__ = ["cost_table_lines", "sort_key"]
+
+_PASSED = ("passed", "xpassed")
 
 
 def sort_key(test: TestCost) -> tuple[int, object, str]:
@@ -31,6 +35,23 @@ def _flags(test: TestCost) -> str:
     if test.reruns:
         flags.append(f"{test.reruns} rerun{'s' if test.reruns > 1 else ''}")
     return ", ".join(flags)
+
+
+def _not_passed_line(shown: list[TestCost]) -> list[str]:
+    """Say how much of the total is partial runs: failed or skipped tests' calls are in it."""
+    partial = [t for t in shown if t.outcome not in _PASSED]
+    if not partial:
+        return []
+    counts: dict[str, int] = {}
+    for t in partial:
+        counts[t.outcome] = counts.get(t.outcome, 0) + 1
+    how = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    priced = sum((t.cost_usd for t in partial if t.cost_usd is not None), Decimal(0))
+    cost = money(priced) + (" + unpriced calls" if any(t.cost_usd is None for t in partial) else "")
+    return [
+        f"of which {cost} is the partial cost of {len(partial)} test(s) that did not pass ({how}); "
+        "the comparison with a baseline leaves them out"
+    ]
 
 
 def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
@@ -74,6 +95,7 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
         f"{sum(t.llm_calls for t in run.tests.values())} LLM calls, "
         f"{usage.input_tokens:,} input / {usage.output_tokens:,} output tokens"
     )
+    lines.extend(_not_passed_line(shown))
     rerun = sum(1 for t in run.tests.values() if t.reruns)
     if rerun:
         lines.append(

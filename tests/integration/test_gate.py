@@ -194,6 +194,20 @@ def test_bad_marker_is_one_clean_usage_error(project: AgentProject) -> None:
     assert "Traceback" not in output
 
 
+def test_a_bad_marker_leaves_the_baseline_as_it_was(project: AgentProject) -> None:
+    # Serially the run stops before any test; under xdist the test errors at set-up and, like
+    # any failed test, keeps its entry as it was while the others are written again.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    bad = TESTS.replace("def test_task_a", '@pytest.mark.agent_cost(max_usd="lots")\ndef test_task_a')
+    project.module("test_agent", bad)
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == (1 if project.xdist else 4), result.stdout.str()
+    assert "max_usd" in result.stderr.str() + result.stdout.str()
+    assert _baseline_bytes(project) == before
+
+
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "my-unpriced-model"])
 def test_an_xfailed_tests_calls_are_in_neither_total(project: AgentProject, model: str) -> None:
     # An xfailed test with no baseline entry is not compared; the terminal total counted its
@@ -211,7 +225,13 @@ def test_task_x():
     project.cassette("test_agent", "test_task_x", [interaction(CHAT_URL, chat_response(model, 100_000, 10_000))])
     result = project.run("--agent-cost", "--agent-cost-markdown", "cost.md", "--agent-cost-json", "c.json")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(["compared with baseline: 2 unchanged; total $0.0042 -> $0.0042"])
+    partial = "$0.0210" if model == "gpt-4o-mini" else "$0 + unpriced calls"
+    result.stdout.fnmatch_lines(
+        [
+            f"of which {partial} is the partial cost of 1 test(s) that did not pass (1 xfailed); *",
+            "compared with baseline: 2 unchanged; total $0.0042 -> $0.0042",
+        ]
+    )
     assert "**Agent cost unchanged** (2 tasks, $0.0042 per run)" in (project.root / "cost.md").read_text()
     assert project.read_json("c.json")["comparison"]["current_total_usd"] == "0.0042000000"
 
@@ -319,6 +339,25 @@ def test_a_rerun_test_costs_its_last_attempt_not_every_attempt(project: AgentPro
     assert update.ret == 0, update.stdout.str()
     update.stdout.fnmatch_lines(["*baseline unchanged*"])
     assert _baseline_bytes(project) == before
+
+
+def test_pytest_repeat_count_neither_updates_nor_removes_the_suites_entries(project: AgentProject) -> None:
+    # pytest-repeat's --count renames every test (test_task_a[1-2]): such a run never ran the
+    # suite's own entries, so it must not prune them, nor report them removed.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    update = project.run("--count", "2", "--agent-cost", "--agent-cost-update-baseline")
+    assert update.ret == 4
+    assert "pytest-repeat's --count 2 renames every test" in update.stderr.str()
+    assert _baseline_bytes(project) == before
+    project.run("--count", "2", "--agent-cost", "--agent-cost-json", "cost.json")
+    report = project.read_json("cost.json")
+    assert report["partial"] is True
+    statuses = {nodeid: test["status"] for nodeid, test in report["comparison"]["tests"].items()}
+    assert statuses["test_agent.py::test_task_a"] == statuses["test_agent.py::test_task_b"] == "not-run"
+    assert "removed" not in statuses.values()
+    assert "test_agent.py::test_task_a[1-2]" in report["tests"]
 
 
 SHARED_FIXTURE_TESTS = (

@@ -110,6 +110,26 @@ def test_the_totals_line_counts_the_tests_the_table_shows() -> None:
     assert total.startswith("total: $0.0100 over 2 test(s) with LLM or tool HTTP calls (1 other test(s) not shown);")
 
 
+def test_the_totals_say_how_much_is_partial_runs_of_tests_that_did_not_pass() -> None:
+    from pytest_agentcost.render.terminal import cost_table_lines
+
+    tests = {
+        "a": _test("a", "0.0100"),
+        "f": _test("f", "0.0040").with_outcome("failed"),
+        "g": _test("g", None).with_outcome("failed"),
+        "x": _test("x", "0.0020").with_outcome("xfailed"),
+        "p": _test("p", "0.0010").with_outcome("xpassed"),
+    }
+    lines = cost_table_lines(RunCost(tests=tests, price_source=PRICES))
+    total = lines.index(next(line for line in lines if line.startswith("total:")))
+    assert lines[total + 1] == (
+        "of which $0.0060 + unpriced calls is the partial cost of 3 test(s) that did not pass "
+        "(2 failed, 1 xfailed); the comparison with a baseline leaves them out"
+    )
+    passed = cost_table_lines(RunCost(tests={"a": tests["a"], "p": tests["p"]}, price_source=PRICES))
+    assert not any(line.startswith("of which") for line in passed)
+
+
 def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
     # An Anthropic cache miss: the prefix read from the cache before is written again, at 1.25x
     # the input price; the writes are most of the rise, and the reasons must say so.
