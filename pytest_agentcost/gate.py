@@ -509,8 +509,12 @@ def _unmatched_price_lines(run: RunCost, pricer: Pricer) -> list[str]:
 
 
 def _unknown_provider_advice(run: RunCost, key: str) -> str:
-    """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it."""
-    if not key.startswith("?:"):
+    """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it;
+    for a call that names no model (``provider:?``), that it does not."""
+    provider, model, _ = split_model_key(key)
+    if model is None:
+        return "its calls name no model (neither the request nor the answer does), so no price can match; "
+    if provider is not None:
         return ""
     hosts = sorted(
         {c.host for t in run.tests.values() if key in t.unpriced_models for c in t.billed if c.provider is None}

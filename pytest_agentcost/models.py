@@ -732,10 +732,6 @@ class RunCost:
     shard): its total is not the suite's, so ``agentcost compare`` does not apply the total
     threshold to it. ``agentcost merge`` clears it: the merged shards are taken as the suite."""
 
-    @property
-    def with_llm(self) -> list[TestCost]:
-        return [t for t in self.tests.values() if t.llm_calls or t.tool_http_calls]
-
     @cached
     def usage(self) -> TokenUsage:
         return TokenUsage.sum(t.usage for t in self.tests.values())

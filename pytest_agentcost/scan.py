@@ -133,10 +133,13 @@ class Finding:
 _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Anthropic documents sk-ant-api03-... (API) and sk-ant-admin01-... (Admin API).
     ("anthropic-api-key", re.compile(r"(?<![\w-])sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{32,}")),
-    # OpenAI: legacy sk-<48>, sk-proj-/sk-svcacct-/sk-admin-<long, with - and _>.
+    # OpenRouter: sk-or-v1-<64 hex>.
+    ("openrouter-api-key", re.compile(r"(?<![\w-])sk-or-v\d+-[A-Za-z0-9]{32,}")),
+    # OpenAI: legacy sk-<48>, sk-proj-/sk-svcacct-/sk-admin-<long, with - and _>. Other hosts'
+    # sk- keys of these shapes (DeepSeek's sk-<32 hex>) are flagged under this name too.
     (
         "openai-api-key",
-        re.compile(r"(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"),
+        re.compile(r"(?<![\w-])sk-(?!ant-|or-v\d)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}"),
     ),
     ("google-api-key", re.compile(r"(?<![\w-])AIza[0-9A-Za-z_-]{35}")),
     ("google-oauth-token", re.compile(r"(?<![\w-])ya29\.[0-9A-Za-z_-]{20,}")),

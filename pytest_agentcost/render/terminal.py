@@ -32,6 +32,10 @@ def _flags(test: TestCost) -> str:
         flags.append("stale")
     if test.outcome not in ("passed",):
         flags.append(test.outcome)
+    errors = [c.status for c in test.llm if c.status and not 200 <= c.status < 300]
+    if errors:
+        statuses = ", ".join(map(str, sorted(set(errors))))
+        flags.append(f"{len(errors)} error response{'s' if len(errors) > 1 else ''} (HTTP {statuses})")
     if test.reruns:
         flags.append(f"{test.reruns} rerun{'s' if test.reruns > 1 else ''}")
     return ", ".join(flags)
@@ -56,7 +60,9 @@ def _not_passed_line(shown: list[TestCost]) -> list[str]:
 
 def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
     """The per-test table, totals and cost by model, as lines of text."""
-    shown = sorted(run.with_llm, key=sort_key)
+    # Every test that made an HTTP call: one whose provider calls all failed (401, 429) has no
+    # LLM call to count, and its row says why rather than vanish.
+    shown = sorted((t for t in run.tests.values() if t.calls), key=sort_key)
     silent = len(run.tests) - len(shown)
     lines: list[str] = []
     if shown:

@@ -362,6 +362,47 @@ def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project:
     assert project.read_json("c2.json")["tests"]["test_agent.py::test_rerank"]["cost_usd"] is None
 
 
+def test_a_call_that_names_no_model_says_so_in_its_warning(project: AgentProject) -> None:
+    # Cohere's v1 chat takes no model (its default answers), nor does the answer name one.
+    # Recorded by AgentOps' cohere tests; the warning must say why no price can match.
+    url = "https://api.cohere.com/v1/chat"
+    project.module(
+        "test_agent",
+        """
+        URL = "https://api.cohere.com/v1/chat"
+
+        @pytest.mark.vcr
+        def test_chat():
+            body = json.dumps({"message": "Say hello in spanish", "stream": False}).encode()
+            req = urllib.request.Request(URL, data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req) as resp:
+                resp.read()
+        """,
+        url=url,
+    )
+    answer = {
+        "response_id": "71e69e77-134e-4f12-b5c7-e25616b5c5d6",
+        "text": "Hola.",
+        "finish_reason": "COMPLETE",
+        "meta": {
+            "api_version": {"version": "1"},
+            "billed_units": {"input_tokens": 5, "output_tokens": 3},
+            "tokens": {"input_tokens": 206, "output_tokens": 3},
+        },
+    }
+    project.cassette("test_agent", "test_chat", [interaction(url, json.dumps(answer))])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "warning: no price for model cohere:?: tokens are counted but its tests are reported unpriced; "
+            "its calls name no model (neither the request nor the answer does), so no price can match; add it*"
+        ]
+    )
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_chat"]
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (1, 5, 3, None)
+
+
 def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:
     (project.root / "prices.toml").write_text(
         '[models."ft:gpt-4o-mini:acme::abc123"]\ninput = "0.30"\noutput = "1.20"\ncache_read = "0.15"\n'

@@ -10,7 +10,7 @@ import pytest
 from pytest_agentcost.baseline import Baseline, baseline_from_dict, update_baseline
 from pytest_agentcost.diff import Comparison, compare
 from pytest_agentcost.gate import comparison_lines
-from pytest_agentcost.models import PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.settings import Budget, Threshold
 from tests.conftest import llm_record
@@ -106,6 +106,26 @@ def test_the_totals_line_counts_the_tests_the_table_shows() -> None:
     run = RunCost(tests={"a": _test("a", "0.0100"), "t": tool_only, "q": TestCost("q")}, price_source=PRICES)
     lines = cost_table_lines(run)
     assert sum(1 for line in lines if line.startswith(("a ", "t "))) == 2
+    total = next(line for line in lines if line.startswith("total:"))
+    assert total.startswith("total: $0.0100 over 2 test(s) with LLM or tool HTTP calls (1 other test(s) not shown);")
+
+
+def test_a_test_whose_provider_calls_all_failed_keeps_its_row() -> None:
+    # An agent failing on auth or rate limits has no LLM call to count: its row says why.
+    from pytest_agentcost.render.terminal import cost_table_lines
+
+    def failed(status: int) -> CallRecord:
+        return llm_record(status=status, billed=False, model=None)
+
+    tests = {
+        "a": _test("a", "0.0100"),
+        "e": TestCost("e", outcome="failed", calls=(failed(401), failed(429), failed(429))),
+        "q": TestCost("q"),
+    }
+    lines = cost_table_lines(RunCost(tests=tests, price_source=PRICES))
+    row = next(line for line in lines if line.startswith("e "))
+    assert row.split()[1:3] == ["0", "0"]
+    assert row.endswith("$0  failed, 3 error responses (HTTP 401, 429)")
     total = next(line for line in lines if line.startswith("total:"))
     assert total.startswith("total: $0.0100 over 2 test(s) with LLM or tool HTTP calls (1 other test(s) not shown);")
 

@@ -124,6 +124,11 @@ CASES = [
         id="openai-service-account",
     ),
     pytest.param(
+        {"headers": {"Authorization": "Bearer sk-or-v1-" + "0f1e2d3c4b5a6978" * 4}},
+        [(0, "request.headers.authorization", "openrouter-api-key", "sk-or…6978")],
+        id="openrouter-bearer-header",
+    ),
+    pytest.param(
         {"headers": {"x-api-key": ANTHROPIC_KEY}},
         [(0, "request.headers.x-api-key", "anthropic-api-key", "sk-an…89AA")],
         id="anthropic-x-api-key",
