@@ -174,7 +174,7 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
     Raises :class:`MergeError` on disagreeing duplicates or price sources, and
     :class:`BaselineError` on a file that cannot be read.
     """
-    from pytest_agentcost.models import RunCost, TestCost
+    from pytest_agentcost.models import FIXTURE_ENTRY_SUFFIX, RunCost, TestCost, representative_setup
     from pytest_agentcost.report import load_run
 
     tests: dict[str, TestCost] = {}
@@ -202,6 +202,10 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
             if seen is None:
                 tests[nodeid] = test
                 origin[nodeid] = path
+            elif nodeid.endswith(FIXTURE_ENTRY_SUFFIX):
+                # A wider-scoped fixture is set up in every shard that needs it: one set-up is
+                # reported, as the xdist controller and a plain run choose it.
+                tests[nodeid] = representative_setup((seen, test))
             elif seen.to_dict() != test.to_dict():
                 raise MergeError(f"{nodeid} is in {origin[nodeid]} and {path} with different data; cannot merge")
         for nodeid, spec in run.markers.items():

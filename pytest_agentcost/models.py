@@ -387,6 +387,35 @@ class ToolHostTotals:
         return self.cost_usd / self.calls if self.calls else None
 
 
+#: How a wider-scoped fixture's entry ends: ``tests/test_a.py::agent [module fixture]``.
+FIXTURE_ENTRY_SUFFIX = " fixture]"
+
+
+def representative_setup(setups: Iterable[TestCost]) -> TestCost:
+    """Of several set-ups of one wider-scoped fixture, the one its entry reports.
+
+    A fixture is set up again after an attempt that errored (a rerun), once per xdist worker or
+    shard that needs it, and once more whenever the test order or a parameter makes pytest tear
+    it down early. Its entry is the cost of one set-up: one that did not error, the dearest of
+    those, so that neither the order nor the number of workers or shards moves it. The choice is
+    a maximum under a total order (the calls' JSON decides last), so it does not depend on which
+    set-up came first.
+    """
+    from pytest_agentcost.report import _call_json
+
+    def rank(test: TestCost) -> tuple[bool, bool, Decimal, int, str]:
+        cost = test.cost_usd
+        return (
+            test.outcome == "passed",
+            cost is None,  # unpriced needs attention: it outranks any price
+            cost if cost is not None else Decimal(0),
+            test.http_calls,
+            "\n".join(_call_json(c) for c in test.calls),
+        )
+
+    return max(setups, key=rank)
+
+
 def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
     """OpenAI background mode: polls of one response id repeat its usage; bill the id once."""
     billed_ids: set[str] = set()

@@ -8,9 +8,12 @@ is not patched and no hook of ours runs per test.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import re
 from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -334,49 +337,101 @@ def _implemented(config: pytest.Config, hook: str) -> bool:
     return bool(getattr(config.hook, hook).get_hookimpls())
 
 
-#: How a wider-scoped fixture's entry ends: ``tests/test_a.py::agent [module fixture]``.
-FIXTURE_ENTRY_SUFFIX = " fixture]"
+#: The fixtures pytest makes for xunit and unittest set-ups: ``_unittest_setUpClass_fixture_TestX``.
+_XUNIT_FIXTURE = re.compile(r"^_(?:unittest|xunit)_(\w+?)_fixture_")
 
 
 def _fixture_entry(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
-    """The report entry of one set-up of a wider-scoped fixture: where (its class, module or
-    package; nothing for the session), its name and scope."""
+    """The report entry of a wider-scoped fixture: where it is set up (its class, module or
+    package; for the session, the folder of the conftest that defines it), its name with its
+    parameter, and its scope: ``tests/test_a.py::agent[v2] [module fixture]``."""
     scope = fixturedef.scope
     where = "" if scope == "session" else str(getattr(request.node, "nodeid", "") or "")
-    name = f"{where}::{fixturedef.argname}" if where else fixturedef.argname
-    return f"{name} [{scope}{FIXTURE_ENTRY_SUFFIX}"
+    if not where:  # the session, or a package fixture pytest sets up there (no __init__.py)
+        where = str(getattr(fixturedef, "baseid", "") or "")
+    xunit = _XUNIT_FIXTURE.match(fixturedef.argname)
+    name = xunit.group(1) if xunit else fixturedef.argname
+    param = _fixture_param_id(fixturedef, request)
+    if param is not None:
+        name += f"[{param}]"
+    name = f"{where}::{name}" if where else name
+    return f"{name} [{scope} fixture]"
 
 
-def _fixture_location(fixturedef: pytest.FixtureDef[Any], config: pytest.Config) -> tuple[str, int] | None:
-    """(path relative to rootdir, 1-based line) of the fixture's function, for annotations."""
+def _fixture_param_id(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str | None:
+    """The id of the parameter this set-up runs with (``params=``, or an indirect
+    parametrization), as pytest would print it for a plain value; None when it has none."""
+    if not hasattr(request, "param"):
+        return None
+    index = int(getattr(request, "param_index", 0))
+    params, ids = fixturedef.params, fixturedef.ids
+    if params is not None and index < len(params):
+        given = getattr(params[index], "id", None)  # pytest.param(..., id="...")
+        if isinstance(given, str):
+            return given
+        if isinstance(ids, (list, tuple)) and index < len(ids) and ids[index] is not None:
+            return str(ids[index])
+        if callable(ids):
+            made = ids(request.param)
+            if made is not None:
+                return str(made)
+    value = request.param
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return str(value)
+    return f"{fixturedef.argname}{index}"
+
+
+def _fixture_location(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest, config: pytest.Config
+) -> tuple[str, int] | None:
+    """(path relative to rootdir, 1-based line) of the fixture's function, for annotations; for a
+    fixture pytest made (a unittest ``setUpClass``), of the class or module it sets up."""
     code = getattr(fixturedef.func, "__code__", None)
-    if code is None:
-        return None
+    if code is not None and not _XUNIT_FIXTURE.match(fixturedef.argname):
+        try:
+            path = Path(code.co_filename).resolve().relative_to(config.rootpath)
+        except ValueError:
+            pass
+        else:
+            return path.as_posix(), code.co_firstlineno
     try:
-        path = Path(code.co_filename).resolve().relative_to(config.rootpath)
-    except ValueError:
+        fspath, line, _ = request.node.reportinfo()
+        path = Path(fspath).resolve().relative_to(config.rootpath)
+    except (AttributeError, TypeError, ValueError):
         return None
-    return path.as_posix(), code.co_firstlineno
+    return path.as_posix(), (line or 0) + 1
+
+
+@dataclass
+class _FixtureSetups:
+    """The set-ups of one wider-scoped fixture entry in this process: each its recorder key and
+    how it ended (``passed``, ``error``, ``skipped``)."""
+
+    location: tuple[str, int] | None
+    setups: list[list[str]] = field(default_factory=list)
 
 
 def _merged(a: Any, b: Any) -> Any:
-    """One entry from two xdist workers' (a wider-scoped fixture each set up): their calls, in an
-    order that does not depend on which worker reported first."""
-    from dataclasses import replace
-
-    from pytest_agentcost.report import _call_json
+    """One entry from two xdist workers': a wider-scoped fixture each set up is reported as one
+    set-up, chosen whatever the worker that reported first (see ``representative_setup``)."""
+    from pytest_agentcost.models import FIXTURE_ENTRY_SUFFIX, representative_setup
 
     if not a.nodeid.endswith(FIXTURE_ENTRY_SUFFIX):
         return b
-    return replace(a, calls=tuple(sorted((*a.calls, *b.calls), key=_call_json)))
+    return representative_setup((a, b))
 
 
-def _agent_cost_marker(item: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
-    """The ``agent_cost`` markers on a test, its class and module, stacked: for each argument the
-    closest marker that sets it wins (``max_usd=None`` lifts a budget set further out)."""
-    markers = list(item.iter_markers("agent_cost"))
+def _agent_cost_marker(node: pytest.Item | pytest.Collector) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """The ``agent_cost`` markers on a test (or a class, a module), its class and module,
+    stacked: for each argument the closest marker that sets it wins (``max_usd=None`` lifts a
+    budget set further out). A ``pytest.param``'s marker is closer than its function's."""
+    markers = list(node.iter_markers("agent_cost"))
     if not markers:
         return None
+    # pytest lists a test's own markers function first, then its parameter set's.
+    param_marks = [m for m in getattr(getattr(node, "callspec", None), "marks", ()) if m.name == "agent_cost"]
+    if param_marks:
+        markers = param_marks + [m for m in markers if not any(m is p for p in param_marks)]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = {}
     for marker in reversed(markers):  # module first, the test's own last
@@ -422,7 +477,7 @@ class AgentCostSession:
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
         self._reruns: dict[str, int] = {}
-        self._fixture_entries: dict[str, tuple[str, int] | None] = {}
+        self._fixture_entries: dict[str, _FixtureSetups] = {}
         self._exited = False
         self.worker_payloads: list[dict[str, Any]] = []
         self.is_worker = _is_worker(config)
@@ -529,14 +584,32 @@ class AgentCostSession:
         if fixturedef.scope == "function":
             return (yield)
         entry = _fixture_entry(fixturedef, request)
-        if entry not in self._fixture_entries:
-            self._fixture_entries[entry] = _fixture_location(fixturedef, self.config)
+        setups = self._fixture_entries.get(entry)
+        if setups is None:
+            setups = self._fixture_entries[entry] = _FixtureSetups(_fixture_location(fixturedef, request, self.config))
+            # Its scope's markers (a module's pytestmark, a class's) budget it as they do its tests.
+            marker = _agent_cost_marker(request.node) if fixturedef.scope in ("class", "module", "package") else None
+            if marker is not None:
+                with contextlib.suppress(AgentCostError):  # bad markers are reported on the tests
+                    self.settings.record_marker(entry, *marker)
+        # Each set-up is kept apart: one that errors and is set up again (a rerun) is not added
+        # to the next, and set-ups in other orders, workers or shards are told apart.
+        setup = [f"{entry}\x00{len(setups.setups)}", "passed"]
+        setups.setups.append(setup)
+        key = setup[0]
         # Finalizers run last in, first out: these two bracket the fixture's own teardown.
         outer: list[str | None] = []
         fixturedef.addfinalizer(lambda: self.recorder.leave(outer.pop()) if outer else None)
-        with self.recorder.running(entry):
-            result = yield
-        fixturedef.addfinalizer(lambda: outer.append(self.recorder.enter(entry)))
+        try:
+            with self.recorder.running(key):
+                result = yield
+        except pytest.skip.Exception:
+            setup[1] = "skipped"
+            raise
+        except BaseException:
+            setup[1] = "error"
+            raise
+        fixturedef.addfinalizer(lambda: outer.append(self.recorder.enter(key)))
         return result
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -596,13 +669,23 @@ class AgentCostSession:
 
     # -- end of session -------------------------------------------------------------
     def _add_fixture_entries(self) -> None:
-        """The calls of wider-scoped fixtures, one entry each (see pytest_fixture_setup)."""
-        from pytest_agentcost.models import TestCost, bill_responses_once
+        """The calls of wider-scoped fixtures, one entry each (see pytest_fixture_setup): of
+        several set-ups of one entry, the one ``representative_setup`` chooses."""
+        from pytest_agentcost.models import TestCost, bill_responses_once, representative_setup
 
-        for entry, location in sorted(self._fixture_entries.items()):
-            calls = bill_responses_once(self.recorder.pop(entry))
-            if calls:
-                self.tests[entry] = TestCost(nodeid=entry, calls=calls, location=location)
+        for entry, info in sorted(self._fixture_entries.items()):
+            setups = [
+                TestCost(
+                    nodeid=entry,
+                    outcome=outcome,
+                    calls=bill_responses_once(self.recorder.pop(key)),
+                    location=info.location,
+                )
+                for key, outcome in info.setups
+            ]
+            chosen = representative_setup(setups)
+            if chosen.calls:
+                self.tests[entry] = chosen
 
     def run_cost(self, *, partial: bool = False) -> Any:
         from pytest_agentcost.models import RunCost

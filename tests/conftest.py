@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +141,16 @@ class AgentProject:
 
     def read_json(self, name: str) -> Any:
         return json.loads((self.root / name).read_text())
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The ``agentcost`` command, run in the project."""
+        return subprocess.run(
+            [sys.executable, "-m", "pytest_agentcost.cli", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
 
 @pytest.fixture(params=[False, True], ids=["no-xdist", "xdist"])

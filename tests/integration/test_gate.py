@@ -400,9 +400,9 @@ def test_a_wider_fixtures_calls_are_its_own_entry_whatever_the_order_and_reruns(
     )
     project.chat_cassette("test_agent", "test_task_a", [(10_000, 1_000)])
     project.chat_cassette("test_agent", "test_task_b", [(10_000, 1_000)])
-    # Under xdist each worker that runs a test of the module sets the fixture up: --dist loadfile
-    # keeps a module on one worker, so the entry is the same as without xdist.
-    dist = ["--dist", "loadfile"] if project.xdist else []
+    # Under xdist each worker that runs a test of the module sets the fixture up: the entry is
+    # one set-up, the same as without xdist.
+    dist: list[str] = []
     steady = project.run(*dist, "--agent-cost", "--agent-cost-json", "steady.json")
     assert steady.ret == 0, steady.stdout.str()
     tests = project.read_json("steady.json")["tests"]
@@ -768,6 +768,15 @@ def test_markers_stack_so_a_tests_threshold_keeps_its_class_budget(project: Agen
             def test_task_c(self):
                 llm("c")
                 llm("c again")
+
+        # A pytest.param's marker is closer than its function's, though pytest lists it after.
+        @pytest.mark.agent_cost(max_llm_calls=5)
+        @pytest.mark.parametrize(
+            "n",
+            [pytest.param(1, marks=pytest.mark.agent_cost(max_llm_calls=2), id="tight"), pytest.param(2, id="loose")],
+        )
+        def test_param(n):
+            pass
         """,
     )
     for name in ("TestTasks.test_task_b", "TestTasks.test_task_c"):
@@ -783,6 +792,8 @@ def test_markers_stack_so_a_tests_threshold_keeps_its_class_budget(project: Agen
         "threshold": "25%",
     }
     assert markers["test_agent.py::TestTasks::test_task_c"] == {"max_usd": "1.00"}
+    assert markers["test_agent.py::test_param[tight]"] == {"max_llm_calls": 2, "max_usd": "1.00"}
+    assert markers["test_agent.py::test_param[loose]"] == {"max_llm_calls": 5, "max_usd": "1.00"}
 
 
 @pytest.mark.parametrize(
@@ -1009,16 +1020,7 @@ def test_the_run_report_records_the_gate_settings(project: AgentProject) -> None
 
 
 def _cli(project: AgentProject, *args: str) -> Any:
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_agentcost.cli", *args],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return project.cli(*args)
 
 
 def _verdict_lines(text: str) -> list[str]:

@@ -279,17 +279,29 @@ def test_reruns_are_written_only_when_attempts_were_thrown_away() -> None:
             run_from_dict(data, "run.json")
 
 
-def test_two_workers_entries_of_one_fixture_merge_in_an_order_of_their_own() -> None:
-    # Under xdist each worker that needs a module fixture sets it up, and reports its entry: the
-    # controller's entry holds both workers' calls whichever reported first. A test's entry is
+def test_set_ups_of_one_fixture_report_one_whatever_came_first() -> None:
+    # A fixture is set up once per xdist worker or shard that needs it, again after an errored
+    # attempt (a rerun), again when the order tears it down early: its entry is one set-up, one
+    # that did not error, the dearest, chosen the same whichever came first. A test's entry is
     # reported by one worker only, and stays as that worker wrote it.
+    from itertools import permutations
+
+    from pytest_agentcost.models import representative_setup
     from pytest_agentcost.plugin import _merged
 
-    cheap, dear = (llm_record(usage=TokenUsage(n, 1), cost_usd=Decimal(n) / 10**6) for n in (10, 20))
-    one = TestCost("t.py::agent [module fixture]", calls=(dear,), location=("t.py", 3))
-    other = TestCost("t.py::agent [module fixture]", calls=(cheap,), location=("t.py", 3))
-    merged = _merged(one, other)
-    assert merged == _merged(other, one)
-    assert sorted(c.usage.input_tokens for c in merged.calls) == [10, 20]
+    cheap, dear, unpriced = (
+        llm_record(usage=TokenUsage(n, 1), cost_usd=None if n == 30 else Decimal(n) / 10**6) for n in (10, 20, 30)
+    )
+    name = "t.py::agent [module fixture]"
+    one = TestCost(name, calls=(dear,), location=("t.py", 3))
+    other = TestCost(name, calls=(cheap,), location=("t.py", 3))
+    same_price = TestCost(name, calls=(replace(dear, model="gpt-4o"),), location=("t.py", 3))
+    errored = TestCost(name, outcome="error", calls=(dear, dear), location=("t.py", 3))
+    assert _merged(one, other) == _merged(other, one) == one
+    for order in permutations((one, other, same_price, errored)):
+        assert representative_setup(order) == representative_setup((one, same_price))
+    assert representative_setup((errored, other)) == other
+    assert representative_setup((errored,)) == errored
+    assert representative_setup((one, TestCost(name, calls=(unpriced,)))).cost_usd is None
     test = TestCost("t.py::test", calls=(cheap,))
     assert _merged(TestCost("t.py::test", calls=(dear,)), test) is test

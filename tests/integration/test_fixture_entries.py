@@ -1,0 +1,247 @@
+"""A wider-scoped fixture's calls are an entry of their own: one set-up, whatever the order,
+parameters, reruns, workers or shards (real pytest sessions, with and without xdist)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import AGENT_MODULE, CHAT_URL, AgentProject, chat_response, interaction, write_cassette
+
+BASELINE = "agent-cost-baseline.json"
+
+PARAM_TESTS = """
+import vcr
+
+@pytest.fixture(scope="module", params=["v1", "v2"])
+def agent(request):
+    with vcr.use_cassette(f"cassettes/setup_{request.param}.yaml", record_mode="none"):
+        llm("warm up")
+    return request.param
+
+def test_x(agent):
+    pass
+
+def test_y(agent):
+    pass
+"""
+
+# Interleaves the parameters, as pytest-order or a hook of the suite's own might: pytest then sets
+# the module fixture up four times instead of twice.
+INTERLEAVE = """
+import os
+
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    if os.environ.get("INTERLEAVE"):
+        items.sort(key=lambda item: item.name)
+"""
+
+
+def _setup_cassette(project: AgentProject, name: str, *calls: tuple[int, int]) -> None:
+    write_cassette(
+        project.root / "cassettes" / f"{name}.yaml",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", p, c), request_body="") for p, c in calls],
+    )
+
+
+def _entries(report: dict[str, Any]) -> dict[str, Any]:
+    return {nodeid: test for nodeid, test in report["tests"].items() if nodeid.endswith(" fixture]")}
+
+
+def test_each_parameter_of_a_fixture_is_an_entry_whatever_the_order(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.module("test_agent", PARAM_TESTS)
+    project.pytester.makeconftest(INTERLEAVE)
+    _setup_cassette(project, "setup_v1", (100_000, 0))  # $0.015
+    _setup_cassette(project, "setup_v2", (200_000, 0))  # $0.03
+    assert project.run("--agent-cost", "--agent-cost-json", "grouped.json", "--agent-cost-update-baseline").ret == 0
+    grouped = project.read_json("grouped.json")
+    entries = _entries(grouped)
+    assert {nodeid: (t["llm_calls"], t["cost_usd"]) for nodeid, t in entries.items()} == {
+        "test_agent.py::agent[v1] [module fixture]": (1, "0.0150000000"),
+        "test_agent.py::agent[v2] [module fixture]": (1, "0.0300000000"),
+    }
+    before = (project.root / BASELINE).read_bytes()
+    # Interleaved, each parameter is set up twice: still one set-up each, and no regression.
+    monkeypatch.setenv("INTERLEAVE", "1")
+    interleaved = project.run("--agent-cost", "--agent-cost-json", "interleaved.json")
+    assert interleaved.ret == 0, interleaved.stdout.str()
+    assert project.read_json("interleaved.json")["tests"] == grouped["tests"]
+    # A partial update with one parameter's tests rewrites that entry alone, as it was.
+    partial = project.run("-k", "v2", "--agent-cost", "--agent-cost-update-baseline")
+    assert partial.ret == 0, partial.stdout.str()
+    assert (project.root / BASELINE).read_bytes() == before
+
+
+def test_a_fixture_set_up_again_after_an_error_counts_one_set_up(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.module(
+        "test_agent",
+        """
+        import os
+
+        import vcr
+
+        def attempt():
+            n = int(open("setup.attempts").read()) + 1 if os.path.exists("setup.attempts") else 1
+            open("setup.attempts", "w").write(str(n))
+            return n
+
+        @pytest.fixture(scope="module")
+        def agent():
+            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                llm("warm up")
+                if attempt() < int(os.environ.get("SETUP_PASSES_ON", "1")):
+                    raise RuntimeError("the set-up failed half-way")
+                llm("second step")
+            return "agent"
+
+        def test_task(agent):
+            pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0), (0, 1_000))  # $0.015 + $0.0006
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = (project.root / BASELINE).read_bytes()
+    entry = "test_agent.py::agent [module fixture]"
+    assert json.loads(before)["tests"][entry]["cost_usd"] == "0.0156000000"
+
+    # A flaky set-up, rerun (pytest-rerunfailures): the failed attempt is not added to the next.
+    (project.root / "setup.attempts").unlink()
+    monkeypatch.setenv("SETUP_PASSES_ON", "2")
+    flaky = project.run("--reruns", "1", "--agent-cost", "--agent-cost-json", "flaky.json")
+    assert flaky.ret == 0, flaky.stdout.str()
+    assert project.read_json("flaky.json")["tests"][entry]["cost_usd"] == "0.0156000000"
+    (project.root / "setup.attempts").unlink()
+    update = project.run("--reruns", "1", "--agent-cost", "--agent-cost-update-baseline")
+    assert update.ret == 0, update.stdout.str()
+    assert (project.root / BASELINE).read_bytes() == before
+
+    # A set-up that errors is not judged on the calls it made before it stopped, nor written.
+    monkeypatch.setenv("SETUP_PASSES_ON", "99")
+    broken = project.run("--agent-cost", "--agent-cost-json", "broken.json", "--agent-cost-update-baseline")
+    assert broken.ret == 1, broken.stdout.str()
+    report = project.read_json("broken.json")
+    assert (report["tests"][entry]["outcome"], report["tests"][entry]["llm_calls"]) == ("error", 1)
+    assert report["comparison"]["tests"][entry]["status"] != "improved"
+    assert (project.root / BASELINE).read_bytes() == before
+
+
+def test_same_named_session_fixtures_of_two_conftests_are_two_entries(project: AgentProject) -> None:
+    for folder, cassette in (("billing", "setup_billing"), ("search", "setup_search")):
+        project.pytester.makepyfile(
+            **{
+                f"{folder}/conftest": AGENT_MODULE.format(url=CHAT_URL)
+                + f"""
+import vcr
+
+@pytest.fixture(scope="session")
+def agent():
+    with vcr.use_cassette("cassettes/{cassette}.yaml", record_mode="none"):
+        llm("warm up")
+    return "{folder}"
+""",
+                f"{folder}/test_{folder}": f"def test_{folder}(agent):\n    assert agent == '{folder}'\n",
+            }
+        )
+    _setup_cassette(project, "setup_billing", (100_000, 0))
+    _setup_cassette(project, "setup_search", (200_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-json", "all.json", "--agent-cost-update-baseline").ret == 0
+    entries = _entries(project.read_json("all.json"))
+    assert {nodeid: t["cost_usd"] for nodeid, t in entries.items()} == {
+        "billing::agent [session fixture]": "0.0150000000",
+        "search::agent [session fixture]": "0.0300000000",
+    }
+    assert entries["search::agent [session fixture]"]["location"][0] == "search/conftest.py"
+    before = (project.root / BASELINE).read_bytes()
+    one_folder = project.run("search", "--agent-cost", "--agent-cost-update-baseline")
+    assert one_folder.ret == 0, one_folder.stdout.str()
+    assert (project.root / BASELINE).read_bytes() == before
+
+
+def test_a_modules_budget_covers_its_fixtures(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        import vcr
+
+        pytestmark = pytest.mark.agent_cost(max_llm_calls=1)
+
+        @pytest.fixture(scope="module")
+        def agent():
+            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                llm("warm up")
+                llm("second step")
+            return "agent"
+
+        def test_task(agent):
+            pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0), (0, 1_000))
+    result = project.run("--agent-cost")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["agent cost FAILED: test_agent.py::agent [module fixture]: 2 LLM calls over max_llm_calls 1"]
+    )
+
+
+def test_shards_merge_to_the_whole_runs_fixture_entries(project: AgentProject) -> None:
+    # Each shard sets up what its tests need: a session fixture in both, a parameter in one.
+    project.module("test_agent", PARAM_TESTS)
+    project.pytester.makeconftest(
+        AGENT_MODULE.format(url=CHAT_URL)
+        + """
+import vcr
+
+@pytest.fixture(scope="session", autouse=True)
+def client():
+    with vcr.use_cassette("cassettes/client.yaml", record_mode="none"):
+        llm("log in")
+"""
+    )
+    _setup_cassette(project, "setup_v1", (100_000, 0))
+    _setup_cassette(project, "setup_v2", (200_000, 0))
+    _setup_cassette(project, "client", (1_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-json", "full.json").ret == 0
+    assert project.run("-k", "v1", "--agent-cost", "--agent-cost-json", "a.json").ret == 0
+    assert project.run("-k", "not v1", "--agent-cost", "--agent-cost-json", "b.json").ret == 0
+    merged = project.cli("merge", "a.json", "b.json", "-o", "all.json")
+    assert merged.returncode == 0, merged.stderr
+    full = project.read_json("full.json")
+    assert project.read_json("all.json")["tests"] == full["tests"]
+    assert "client [session fixture]" in full["tests"]
+
+
+def test_a_unittest_set_up_class_is_named_for_its_class(project: AgentProject) -> None:
+    project.module(
+        "test_u",
+        """
+        import unittest
+
+        import vcr
+
+        class TestAgent(unittest.TestCase):
+            @classmethod
+            def setUpClass(cls):
+                with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                    llm("warm up")
+
+            def test_task(self):
+                pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
+    entries = _entries(project.read_json("cost.json"))
+    assert list(entries) == ["test_u.py::TestAgent::setUpClass [class fixture]"]
+    (entry,) = entries.values()
+    assert (entry["cost_usd"], entry["location"]) == ("0.0150000000", ["test_u.py", entry["location"][1]])
+    assert entry["location"][1] > 1
