@@ -486,6 +486,7 @@ class AgentCostSession:
         self.lost_workers = 0
         self._bad_markers: dict[str, str] = {}
         self._deselected = 0
+        self._collection_errors = 0
         # --lf with failures on record skips whole files without deselecting them: read before
         # this run updates the record.
         self._last_failed_only = _runs_last_failed_only(config)
@@ -721,10 +722,11 @@ class AgentCostSession:
     def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
         from pytest_agentcost import tokens
 
-        if exitstatus == pytest.ExitCode.USAGE_ERROR or self.config.option.collectonly:
+        dry = any(getattr(self.config.option, name, False) for name in ("collectonly", "setupplan", "setuponly"))
+        if exitstatus == pytest.ExitCode.USAGE_ERROR or dry:
             # The session stopped before any test ran (a bad agent_cost marker, a plugin's usage
-            # error), or ran none (--collect-only): there is nothing to report, and a baseline
-            # update would prune every entry.
+            # error), or ran none (--collect-only, --setup-plan, --setup-only): there is nothing
+            # to report, and a baseline update would prune every entry.
             return
 
         if self.is_worker:
@@ -799,6 +801,8 @@ class AgentCostSession:
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
             return False
+        if self._collection_errors or self.lost_workers:  # tests that never ran, or whose data was lost
+            return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False
         deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
@@ -813,6 +817,13 @@ class AgentCostSession:
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self._deselected += len(items)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # A module that failed to import (--continue-on-collection-errors runs the rest): its
+        # tests did not run, so the run is not the whole suite. xdist hands workers' failed
+        # collection reports to the controller's hook too.
+        if report.failed:
+            self._collection_errors += 1
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or not self.lines:

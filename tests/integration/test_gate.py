@@ -739,11 +739,47 @@ def test_a_run_stopped_early_neither_prunes_the_baseline_nor_calls_tests_removed
         result.stdout.fnmatch_lines(["baseline NOT updated: the run was interrupted*"])
 
 
-def test_collect_only_measures_nothing_and_writes_nothing(project: AgentProject) -> None:
+def test_a_module_that_failed_to_import_is_not_pruned(project: AgentProject) -> None:
+    # --continue-on-collection-errors runs the rest: the module's tests did not run, and the
+    # run is not the whole suite.
+    _setup(project)
+    other = "@pytest.mark.vcr\ndef test_other():\n    llm('o')\n"
+    project.module("test_other", other)
+    project.chat_cassette("test_other", "test_other", [(1_000, 100)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    assert "test_other.py::test_other" in json.loads(before)["tests"]
+    project.module("test_other", "import no_such_module\n\n" + other)
+    update = ("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    result = project.run("--continue-on-collection-errors", *update)
+    assert result.ret == 1, result.stdout.str()
+    assert _baseline_bytes(project) == before
+    report = project.read_json("cost.json")
+    assert report["partial"] is True
+    assert report["comparison"]["tests"]["test_other.py::test_other"]["status"] == "not-run"
+
+
+def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:
+    project = AgentProject(pytester, xdist=True)
+    project.ini()
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     before = _baseline_bytes(project)
-    result = project.run("--co", "--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    project.module("test_agent", TESTS + "\ndef test_crash():\n    import os\n    os._exit(1)\n")
+    result = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert result.ret == 1, result.stdout.str()
+    assert _baseline_bytes(project) == before
+    report = project.read_json("cost.json")
+    assert report["partial"] is True
+    assert "removed" not in {t["status"] for t in report["comparison"]["tests"].values()}
+
+
+@pytest.mark.parametrize("dry_run", ["--co", "--setup-plan", "--setup-only"])
+def test_a_dry_run_measures_nothing_and_writes_nothing(project: AgentProject, dry_run: str) -> None:
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    result = project.run(dry_run, "--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     assert "agent cost" not in result.stdout.str()
     assert _baseline_bytes(project) == before
