@@ -181,8 +181,11 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
     origin: dict[str, Path] = {}
     markers: dict[str, Any] = {}
     first: tuple[Path, RunCost] | None = None
+    stopped: list[Path] = []
     for path in paths:
         run = load_run(path)
+        if run.stopped:
+            stopped.append(path)
         if first is None:
             first = (path, run)
         elif run.price_source != first[1].price_source:
@@ -218,6 +221,9 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
         price_source=first[1].price_source,
         markers=dict(sorted(markers.items())),
         gate=first[1].gate,
+        # A shard stopped before its tests ran leaves the merge short of the suite.
+        partial=bool(stopped),
+        stopped=bool(stopped),
     )
 
 
@@ -380,6 +386,15 @@ def _update_baseline(args: argparse.Namespace) -> int:
     from pytest_agentcost.report import load_run
 
     run = load_run(args.run)
+    if run.stopped:
+        # As pytest --agent-cost-update-baseline: the tests it did not reach would be pruned.
+        print(
+            f"{PROG}: error: {args.run} is the report of a run stopped before every selected test ran "
+            "(-x, pytest.exit(), Ctrl-C, a lost xdist worker, or a merge holding such a shard); "
+            "baseline NOT updated",
+            file=sys.stderr,
+        )
+        return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
     new, changes = update_baseline(
         old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed

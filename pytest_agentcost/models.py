@@ -760,6 +760,9 @@ class RunCost:
     """Written by a pytest run of part of the suite (``-k``, node ids, paths, deselection, a CI
     shard): its total is not the suite's, so ``agentcost compare`` does not apply the total
     threshold to it. ``agentcost merge`` clears it: the merged shards are taken as the suite."""
+    stopped: bool = False
+    """Written by a pytest run stopped before every selected test ran (``-x``, ``pytest.exit()``,
+    Ctrl-C, a lost xdist worker): no baseline is written from it, nor from a merge that holds it."""
 
     @cached
     def usage(self) -> TokenUsage:

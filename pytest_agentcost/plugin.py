@@ -688,7 +688,7 @@ class AgentCostSession:
             if chosen.calls:
                 self.tests[entry] = chosen
 
-    def run_cost(self, *, partial: bool = False) -> Any:
+    def run_cost(self, *, partial: bool = False, stopped: bool = False) -> Any:
         from pytest_agentcost.models import RunCost
         from pytest_agentcost.report import run_from_dict
 
@@ -705,6 +705,7 @@ class AgentCostSession:
             markers=self.settings.marker_specs(),
             gate=self.settings.gate_settings(),
             partial=partial,
+            stopped=stopped,
         )
 
     @pytest.hookimpl(trylast=True)
@@ -758,7 +759,7 @@ class AgentCostSession:
         full_run = self._is_full_run(session) and not stopped
         try:
             outcome = finish_session(
-                self.run_cost(partial=not full_run),
+                self.run_cost(partial=not full_run, stopped=stopped or self.lost_workers > 0),
                 self.settings,
                 self.baseline,
                 full_run=full_run,

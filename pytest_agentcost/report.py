@@ -12,6 +12,7 @@ Schema (``schema_version`` 1)::
       "by_model": {"<provider>:<model>": {"calls": n, "cost_usd": "...", <token kinds>}},
       "gate": {"threshold": "10%,$0.0001", "total_threshold": null, "mode": "fail", ...},
       "partial": true,               # only when the pytest run covered part of the suite
+      "stopped": true,               # only when it stopped before every selected test ran
       "comparison": {...}            # only when compared with a baseline
     }
 
@@ -72,6 +73,8 @@ def _optional_keys(run: RunCost) -> dict[str, Any]:
         keys["gate"] = dict(run.gate)
     if run.partial:
         keys["partial"] = True
+    if run.stopped:
+        keys["stopped"] = True
     return keys
 
 
@@ -271,15 +274,17 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
             gate = parse_gate(data["gate"], "gate")
         except ConfigError as exc:
             raise BaselineError(f"{source}: {exc}") from None
-    partial = data.get("partial", False)
-    if not isinstance(partial, bool):
-        raise BaselineError(f"{source}: 'partial' must be true or false, not {partial!r}")
+    partial, stopped = data.get("partial", False), data.get("stopped", False)
+    for key, value in (("partial", partial), ("stopped", stopped)):
+        if not isinstance(value, bool):
+            raise BaselineError(f"{source}: {key!r} must be true or false, not {value!r}")
     return RunCost(
         tests=tests,
         price_source=PriceSource.from_dict(price if isinstance(price, Mapping) else {}),
         markers={str(k): dict(v) for k, v in markers.items()},
         gate=gate,
         partial=partial,
+        stopped=stopped,
     )
 
 

@@ -731,12 +731,23 @@ def test_a_run_stopped_early_neither_prunes_the_baseline_nor_calls_tests_removed
     result = project.run(*args, "--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
     assert _baseline_bytes(project) == before, result.stdout.str()
     report = project.read_json("cost.json")
-    assert report["partial"] is True
+    assert (report["partial"], report["stopped"]) == (True, True)
     statuses = {t["status"] for t in report["comparison"]["tests"].values()}
     assert "removed" not in statuses, report["comparison"]["tests"]
     # pytest shows no summary for exit code 3, nor after xdist's internal error when a worker exits.
     if not (stop == "exit" and (exit_code == "3" or project.xdist)):
         result.stdout.fnmatch_lines(["baseline NOT updated: the run was interrupted*"])
+    # The sharded flow on main: a shard stopped early neither, once merged with the others.
+    monkeypatch.delenv("STOP")
+    assert project.run("-k", "task_b", "--agent-cost", "--agent-cost-json", "b.json").ret == 0
+    assert "stopped" not in project.read_json("b.json")
+    assert project.cli("merge", "cost.json", "b.json", "-o", "all.json").returncode == 0
+    merged = project.read_json("all.json")
+    assert (merged["partial"], merged["stopped"]) == (True, True)
+    update = project.cli("update-baseline", "all.json", "--full-run")
+    assert update.returncode == 2, update.stdout
+    assert "stopped before every selected test ran" in update.stderr
+    assert _baseline_bytes(project) == before
 
 
 def test_a_module_that_failed_to_import_is_not_pruned(project: AgentProject) -> None:

@@ -233,21 +233,22 @@ def test_bad_gate_settings_are_one_line_naming_the_file(gate: object, message: s
     assert str(info.value).startswith(f"run.json: {message}")
 
 
-def test_a_partial_run_says_so_and_a_full_one_has_no_key() -> None:
+@pytest.mark.parametrize("key", ["partial", "stopped"])
+def test_a_partial_or_stopped_run_says_so_and_a_full_one_has_no_key(key: str) -> None:
     import json
 
     from pytest_agentcost.errors import BaselineError
 
-    text = run_to_json(replace(_run(2), partial=True))
-    assert json.loads(text)["partial"] is True
-    assert run_from_dict(json.loads(text)).partial is True
+    text = run_to_json(replace(_run(2), **{key: True}))
+    assert json.loads(text)[key] is True
+    assert getattr(run_from_dict(json.loads(text)), key) is True
     assert run_to_json(run_from_dict(json.loads(text))) == text
-    assert run_to_dict(replace(_run(2), partial=True))["partial"] is True
-    assert "partial" not in run_to_dict(_run(2))
-    assert run_from_dict(run_to_dict(_run(2))).partial is False
+    assert run_to_dict(replace(_run(2), **{key: True}))[key] is True
+    assert key not in run_to_dict(_run(2))
+    assert getattr(run_from_dict(run_to_dict(_run(2))), key) is False
     data = run_to_dict(_run(1))
-    data["partial"] = "yes"
-    with pytest.raises(BaselineError, match=r"^run.json: 'partial' must be true or false, not 'yes'$"):
+    data[key] = "yes"
+    with pytest.raises(BaselineError, match=rf"^run.json: '{key}' must be true or false, not 'yes'$"):
         run_from_dict(data, "run.json")
 
 
