@@ -627,6 +627,10 @@ class AgentCostSession:
         self._outcomes[report.nodeid] = _outcome(self._outcomes.get(report.nodeid), report)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from pytest_agentcost import tokens
+
+        # Where tiktoken's files are read from is fixed before any test runs (see pin_cache_dir).
+        tokens.pin_cache_dir()
         # Validate markers before any test runs: one clean line, never a traceback.
         from pytest_agentcost.settings import parse_marker
 

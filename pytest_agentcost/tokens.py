@@ -214,6 +214,18 @@ def configure_cache_dir(path: str | os.PathLike[str] | None) -> None:
         _forget_failures()
 
 
+def pin_cache_dir() -> None:
+    """Fix the folder encoding files are read from as the environment says it now.
+
+    The plugin calls this once collection is done: a library that sets ``TIKTOKEN_CACHE_DIR``
+    when it first counts tokens (litellm does) would otherwise make estimates depend on
+    which tests ran first, and differ between a whole run, ``-k`` and xdist workers.
+    """
+    with _STATE.lock:
+        if _STATE.cache_dir is None:
+            _STATE.cache_dir = cache_dir()
+
+
 def configure_download(*, enabled: bool = True, timeout: float = DEFAULT_DOWNLOAD_TIMEOUT) -> None:
     """Allow or forbid downloading missing encoding files, and bound how long one may take."""
     if not timeout > 0:

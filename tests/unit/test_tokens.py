@@ -189,6 +189,21 @@ def test_configure_cache_dir_wins_over_the_environment(
     assert tokens.cache_dir() == str(fresh_tokens)
 
 
+def test_a_pinned_cache_dir_ignores_a_library_that_sets_the_environment_later(
+    tmp_path: Path, fresh_tokens: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # litellm sets TIKTOKEN_CACHE_DIR to its own files when it first counts tokens: estimates
+    # must not depend on whether a litellm test ran before (a whole run, -k, xdist workers).
+    tokens.pin_cache_dir()
+    install_tiny(tmp_path / "litellm", monkeypatch)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "litellm"))
+    assert tokens.cache_dir() == str(fresh_tokens)
+    assert tokens.count_text("hello", "gpt-4o").encoding == "approx-chars/4"  # still the fallback
+    tokens.configure_cache_dir(tmp_path / "litellm")  # the ini option still decides
+    tokens.pin_cache_dir()
+    assert tokens.cache_dir() == str(tmp_path / "litellm")
+
+
 def test_configure_cache_dir_retries_an_encoding_that_failed(
     tmp_path: Path, approx: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
