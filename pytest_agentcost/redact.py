@@ -231,8 +231,13 @@ def _field_names(body: bytes) -> set[str]:
 # -------------------------------------------------------------------------- responses
 
 
+#: Response headers dropped: cookies, and the account names OpenAI and Anthropic echo back
+#: (the same organisation and project the request headers filtered out named).
+_RESPONSE_HEADERS = frozenset({"set-cookie", "openai-organization", "openai-project", "anthropic-organization-id"})
+
+
 def redact_response(response: Any) -> Any:
-    """A ``before_record_response`` hook: drop ``set-cookie``, redact token fields.
+    """A ``before_record_response`` hook: drop ``set-cookie`` and account headers, redact token fields.
 
     Token values (``access_token``, ``refresh_token``, ``id_token``, AWS
     ``SecretAccessKey``/``SessionToken`` ...) in JSON, form-encoded and XML
@@ -245,7 +250,7 @@ def redact_response(response: Any) -> Any:
     result = dict(response)
     headers = result.get("headers")
     if isinstance(headers, Mapping):
-        result["headers"] = {k: v for k, v in headers.items() if str(k).lower() != "set-cookie"}
+        result["headers"] = {k: v for k, v in headers.items() if str(k).lower() not in _RESPONSE_HEADERS}
     body = result.get("body")
     if isinstance(body, Mapping) and body.get("string"):
         raw = to_bytes(body["string"])

@@ -416,6 +416,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Set-Cookie", SESSION_COOKIE + "; Path=/; HttpOnly")
+        # The account OpenAI and Anthropic echo back, which the request headers filtered out named.
+        self.send_header("openai-organization", "acme-corp-prod")
+        self.send_header("openai-project", "proj_AbC123dEf456")
+        self.send_header("anthropic-organization-id", "0c8f7e2a-org")
         if gzip_it:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
@@ -521,6 +525,7 @@ def test_recorded_cassette_holds_no_planted_secret(server: str, tmp_path: Path, 
     assert text.count("X-User-Hook") == 4
     assert text.count("X-User-Response-Hook") == 4
     assert "Set-Cookie" not in text
+    assert [name for name in ("acme-corp-prod", "proj_AbC123dEf456", "0c8f7e2a-org") if name in text] == []
     assert "generateContent?session=user-session" in text
     assert scan_cassette(cassette) == []
     assert live[2]["access_token"] == GOOGLE_ACCESS_TOKEN  # the live client saw real values
