@@ -56,6 +56,10 @@ DEFAULT_IGNORED_FIELDS: tuple[str, ...] = (
     "stream_options.include_obfuscation",  # OpenAI stream padding against side channels
     "labels",  # Vertex AI billing labels
     "requestMetadata",  # Bedrock Converse tags for invocation logs
+    # Gemini answers a function call without an id; clients make one up (pydantic-ai: a uuid per
+    # run) and send it back with the call and its result.
+    "contents.parts.functionCall.id",
+    "contents.parts.functionResponse.id",
 )
 # Not ignored on purpose: "seed", "temperature", "stream" change no token count, but they are
 # deliberate, reviewed edits that make the recorded answer stale, so the report names them
@@ -286,13 +290,16 @@ def _canonical(value: Any) -> str:
 
 
 def _drop_paths(body: Any, paths: Sequence[str]) -> Any:
-    """A copy of ``body`` without the dotted ``paths`` (which walk objects, not arrays)."""
+    """A copy of ``body`` without the dotted ``paths``, which walk objects and, through an
+    array, each of its elements (``contents.parts.functionCall.id``)."""
     for path in paths:
         body = _drop_path(body, path.split("."))
     return body
 
 
 def _drop_path(value: Any, parts: list[str]) -> Any:
+    if isinstance(value, list):
+        return [_drop_path(item, parts) for item in value]
     if not isinstance(value, dict) or not parts or parts[0] not in value:
         return value
     head, rest = parts[0], parts[1:]
