@@ -185,7 +185,13 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     while len(head) > 1 and len("; ".join([*head, "...", *tail])) > width:
         head.pop()
     text = "; ".join([*head, "...", *tail])
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if len(text) <= width:
+        return text
+    # The first reason alone is too long: cut it, never the estimate after it.
+    room = width - len("; ".join(["...", *tail]))
+    if not tail or room < 1:
+        return text[: width - 3] + "..."
+    return "; ".join([head[0][:room] + "...", *tail])
 
 
 def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> list[str]:

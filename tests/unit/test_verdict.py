@@ -86,4 +86,6 @@ def test_a_first_reason_longer_than_the_column_is_cut_not_dropped() -> None:
     cut = _notes(diff, 160)
     assert len(cut) == 160
     assert cut.startswith("stale cassette: messages[0] changed, messages[1] changed")
-    assert cut.endswith("...")
+    assert cut.endswith("...; ~$0.00979 if re-recorded")  # the estimate is never cut into
+    no_estimate = _notes(TestDiff("t.py::task", "unchanged", Decimal(1), Decimal(1), budget=(violation,)), 160)
+    assert (len(no_estimate), no_estimate[-3:]) == (160, "...")
