@@ -12,7 +12,7 @@ import contextlib
 import glob
 import os
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -487,6 +487,8 @@ class AgentCostSession:
         self._bad_markers: dict[str, str] = {}
         self._deselected = 0
         self._collection_errors = 0
+        #: The fixtures collected tests request, by file (an xdist worker's come in its payload).
+        self.used_fixtures: dict[str, set[str]] = {}
         # --lf with failures on record skips whole files without deselecting them: read before
         # this run updates the record.
         self._last_failed_only = _runs_last_failed_only(config)
@@ -703,6 +705,7 @@ class AgentCostSession:
                 tests[nodeid] = _merged(tests[nodeid], test) if nodeid in tests else test
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
+        tests.update(self._fixtures_not_set_up(tests))
         return RunCost(
             tests=dict(sorted(tests.items())),
             price_source=self.settings.pricer.source,
@@ -712,9 +715,45 @@ class AgentCostSession:
             stopped=stopped,
         )
 
+    def _fixtures_not_set_up(self, tests: Mapping[str, Any]) -> dict[str, Any]:
+        """Baseline entries of wider-scoped fixtures this run did not set up although collected
+        tests of their scope request them (all skipped, say): skipped, so kept, like their tests.
+        A fixture no collected test requests any more is left out, so a full run prunes it."""
+        from pytest_agentcost.models import FIXTURE_ENTRY_SUFFIX, TestCost
+
+        used: dict[str, set[str]] = {path: set(names) for path, names in self.used_fixtures.items()}
+        for payload in self.worker_payloads:
+            for path, names in payload.get("used_fixtures", {}).items():
+                used.setdefault(path, set()).update(names)
+        if self.baseline is None or not used:
+            return {}
+        found: dict[str, Any] = {}
+        for entry in self.baseline.tests:
+            if not entry.endswith(FIXTURE_ENTRY_SUFFIX) or entry in tests:
+                continue
+            where, _, name = entry.rsplit(" [", 1)[0].rpartition("::")
+            name = name.split("[", 1)[0]
+            path = where.split("::", 1)[0]
+            requested = (
+                name in used.get(path, ())
+                if path.endswith(".py")
+                else any(name in names for p, names in used.items() if not path or p.startswith(path + "/"))
+            )
+            if requested:
+                found[entry] = TestCost(nodeid=entry, outcome="skipped")
+        return found
+
+    def _note_used_fixtures(self, session: pytest.Session) -> None:
+        """The fixtures the collected tests request, by file (see _fixtures_not_set_up)."""
+        for item in session.items:
+            names = getattr(item, "fixturenames", None)
+            if names:
+                self.used_fixtures.setdefault(item.nodeid.split("::", 1)[0], set()).update(names)
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.recorder.uninstall()
+        self._note_used_fixtures(session)
         self._add_fixture_entries()
         try:
             self._finish_session(session, exitstatus)
@@ -747,6 +786,7 @@ class AgentCostSession:
                 # Workers collect, so they see deselection (--deselect, --lf, a pytest-split
                 # shard); the controller, which decides whether the run was full, does not.
                 "deselected": self._deselected,
+                "used_fixtures": {path: sorted(names) for path, names in sorted(self.used_fixtures.items())},
             }
             return
         from pytest_agentcost.gate import finish_session

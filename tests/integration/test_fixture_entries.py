@@ -245,3 +245,43 @@ def test_a_unittest_set_up_class_is_named_for_its_class(project: AgentProject) -
     (entry,) = entries.values()
     assert (entry["cost_usd"], entry["location"]) == ("0.0150000000", ["test_u.py", entry["location"][1]])
     assert entry["location"][1] > 1
+
+
+def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = """
+        import os
+
+        import vcr
+
+        @pytest.fixture(scope="module")
+        def agent():
+            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                llm("warm up")
+            return "agent"
+
+        @pytest.mark.skipif(bool(os.environ.get("SKIP_IT")), reason="not today")
+        def test_task(agent):
+            pass
+
+        def test_other():
+            pass
+        """
+    project.module("test_agent", module)
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = (project.root / BASELINE).read_bytes()
+    entry = "test_agent.py::agent [module fixture]"
+    assert entry in json.loads(before)["tests"]
+    # Skipped on a full run: the fixture is not set up, and its entry is kept, as its test's.
+    monkeypatch.setenv("SKIP_IT", "1")
+    skipped = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert skipped.ret == 0, skipped.stdout.str()
+    assert (project.root / BASELINE).read_bytes() == before
+    assert project.read_json("cost.json")["comparison"]["tests"][entry]["status"] == "not-run"
+    # No test requests it any more: a full run prunes it.
+    project.module("test_agent", module.replace("def test_task(agent):", "def test_task():"))
+    gone = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert gone.ret == 0, gone.stdout.str()
+    assert entry not in project.read_json(BASELINE)["tests"]
