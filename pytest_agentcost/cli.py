@@ -181,11 +181,10 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
     origin: dict[str, Path] = {}
     markers: dict[str, Any] = {}
     first: tuple[Path, RunCost] | None = None
-    stopped: list[Path] = []
+    stopped = False
     for path in paths:
         run = load_run(path)
-        if run.stopped:
-            stopped.append(path)
+        stopped = stopped or run.stopped
         if first is None:
             first = (path, run)
         elif run.price_source != first[1].price_source:
@@ -222,8 +221,8 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
         markers=dict(sorted(markers.items())),
         gate=first[1].gate,
         # A shard stopped before its tests ran leaves the merge short of the suite.
-        partial=bool(stopped),
-        stopped=bool(stopped),
+        partial=stopped,
+        stopped=stopped,
     )
 
 

@@ -404,11 +404,15 @@ def _fixture_location(
 
 @dataclass
 class _FixtureSetups:
-    """The set-ups of one wider-scoped fixture entry in this process: each its recorder key and
-    how it ended (``passed``, ``error``, ``skipped``)."""
+    """The set-ups of one wider-scoped fixture entry in this process, each by how it ended
+    (``passed``, ``error``, ``skipped``); set-up ``i`` records its calls under ``key(i)``."""
 
+    entry: str
     location: tuple[str, int] | None
-    setups: list[list[str]] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+    def key(self, index: int) -> str:
+        return f"{self.entry}\x00{index}"
 
 
 def _merged(a: Any, b: Any) -> Any:
@@ -589,7 +593,8 @@ class AgentCostSession:
         entry = _fixture_entry(fixturedef, request)
         setups = self._fixture_entries.get(entry)
         if setups is None:
-            setups = self._fixture_entries[entry] = _FixtureSetups(_fixture_location(fixturedef, request, self.config))
+            location = _fixture_location(fixturedef, request, self.config)
+            setups = self._fixture_entries[entry] = _FixtureSetups(entry, location)
             # Its scope's markers (a module's pytestmark, a class's) budget it as they do its tests.
             marker = _agent_cost_marker(request.node) if fixturedef.scope in ("class", "module", "package") else None
             if marker is not None:
@@ -597,9 +602,9 @@ class AgentCostSession:
                     self.settings.record_marker(entry, *marker)
         # Each set-up is kept apart: one that errors and is set up again (a rerun) is not added
         # to the next, and set-ups in other orders, workers or shards are told apart.
-        setup = [f"{entry}\x00{len(setups.setups)}", "passed"]
-        setups.setups.append(setup)
-        key = setup[0]
+        index = len(setups.outcomes)
+        setups.outcomes.append("passed")
+        key = setups.key(index)
         # Finalizers run last in, first out: these two bracket the fixture's own teardown.
         outer: list[str | None] = []
         fixturedef.addfinalizer(lambda: self.recorder.leave(outer.pop()) if outer else None)
@@ -607,10 +612,10 @@ class AgentCostSession:
             with self.recorder.running(key):
                 result = yield
         except pytest.skip.Exception:
-            setup[1] = "skipped"
+            setups.outcomes[index] = "skipped"
             raise
         except BaseException:
-            setup[1] = "error"
+            setups.outcomes[index] = "error"
             raise
         fixturedef.addfinalizer(lambda: outer.append(self.recorder.enter(key)))
         return result
@@ -685,10 +690,10 @@ class AgentCostSession:
                 TestCost(
                     nodeid=entry,
                     outcome=outcome,
-                    calls=bill_responses_once(self.recorder.pop(key)),
+                    calls=bill_responses_once(self.recorder.pop(info.key(index))),
                     location=info.location,
                 )
-                for key, outcome in info.setups
+                for index, outcome in enumerate(info.outcomes)
             ]
             chosen = representative_setup(setups)
             if chosen.calls:
@@ -794,21 +799,22 @@ class AgentCostSession:
         # Stopped before every selected test ran: -x, --maxfail, --sw, pytest.exit(), Ctrl-C, an
         # internal error (xdist's, when a worker exits mid-test). The tests not reached are not
         # removed, and the baseline is not written.
+        # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
         stopped = bool(
             exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
             or self._exited
             or session.shouldstop is not False
             or session.shouldfail is not False
+            or self.lost_workers
         )
         full_run = self._is_full_run(session) and not stopped
         try:
             outcome = finish_session(
-                self.run_cost(partial=not full_run, stopped=stopped or self.lost_workers > 0),
+                self.run_cost(partial=not full_run, stopped=stopped),
                 self.settings,
                 self.baseline,
                 full_run=full_run,
-                # A crashed xdist worker loses its tests' data: as unsafe for the baseline as Ctrl-C.
-                interrupted=stopped or self.lost_workers > 0,
+                interrupted=stopped,
                 token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
@@ -846,7 +852,7 @@ class AgentCostSession:
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
             return False
-        if self._collection_errors or self.lost_workers:  # tests that never ran, or whose data was lost
+        if self._collection_errors:  # a module that failed to import: its tests never ran
             return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False

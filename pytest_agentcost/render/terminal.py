@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from tabulate import tabulate
@@ -46,10 +47,7 @@ def _not_passed_line(shown: list[TestCost]) -> list[str]:
     partial = [t for t in shown if t.outcome not in _PASSED]
     if not partial:
         return []
-    counts: dict[str, int] = {}
-    for t in partial:
-        counts[t.outcome] = counts.get(t.outcome, 0) + 1
-    how = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    how = ", ".join(f"{n} {outcome}" for outcome, n in sorted(Counter(t.outcome for t in partial).items()))
     priced = sum((t.cost_usd for t in partial if t.cost_usd is not None), Decimal(0))
     cost = money(priced) + (" + unpriced calls" if any(t.cost_usd is None for t in partial) else "")
     return [
