@@ -193,18 +193,22 @@ def test_a_modules_budget_covers_its_fixtures(project: AgentProject) -> None:
     )
 
 
-def test_shards_merge_to_the_whole_runs_fixture_entries(project: AgentProject) -> None:
+def test_shards_merge_to_the_whole_runs_fixture_entries(project: AgentProject, monkeypatch: pytest.MonkeyPatch) -> None:
     # Each shard sets up what its tests need: a session fixture in both, a parameter in one.
     project.module("test_agent", PARAM_TESTS)
     project.pytester.makeconftest(
         AGENT_MODULE.format(url=CHAT_URL)
         + """
+import os
+
 import vcr
 
 @pytest.fixture(scope="session", autouse=True)
 def client():
     with vcr.use_cassette("cassettes/client.yaml", record_mode="none"):
         llm("log in")
+    if os.environ.get("LOG_IN_FAILS"):
+        raise RuntimeError("the log-in failed after its call")
 """
     )
     _setup_cassette(project, "setup_v1", (100_000, 0))
@@ -218,6 +222,16 @@ def client():
     full = project.read_json("full.json")
     assert project.read_json("all.json")["tests"] == full["tests"]
     assert "client [session fixture]" in full["tests"]
+    # A shard whose set-up errored holds another entry for the fixture: the merge keeps the
+    # set-up that did not error, as one run's entry would.
+    monkeypatch.setenv("LOG_IN_FAILS", "1")
+    assert project.run("-k", "v1", "--agent-cost", "--agent-cost-json", "a.json").ret == 1
+    shard = project.read_json("a.json")["tests"]["client [session fixture]"]
+    assert shard["outcome"] == "error"
+    merged = project.cli("merge", "b.json", "a.json", "-o", "all.json")
+    assert merged.returncode == 0, merged.stderr
+    client = "client [session fixture]"
+    assert project.read_json("all.json")["tests"][client] == full["tests"][client]
 
 
 def test_a_unittest_set_up_class_is_named_for_its_class(project: AgentProject) -> None:
