@@ -248,7 +248,7 @@ def write_baseline(path: Path, baseline: Baseline) -> bool:
     return True
 
 
-_WRITABLE_OUTCOMES = ("passed", "xpassed")
+PASSED_OUTCOMES = ("passed", "xpassed")
 
 
 def update_baseline(
@@ -272,7 +272,7 @@ def update_baseline(
         if test.outcome in ("skipped", "xfailed"):
             continue
         ran.add(nodeid)
-        if test.outcome not in _WRITABLE_OUTCOMES and not include_failed:
+        if test.outcome not in PASSED_OUTCOMES and not include_failed:
             changes["skipped"].append(nodeid)
             continue
         if not test.calls:

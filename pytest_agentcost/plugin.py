@@ -345,6 +345,8 @@ def _fixture_entry(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRe
     """The report entry of a wider-scoped fixture: where it is set up (its class, module or
     package; for the session, the folder of the conftest that defines it), its name with its
     parameter, and its scope: ``tests/test_a.py::agent[v2] [module fixture]``."""
+    from pytest_agentcost.models import FIXTURE_ENTRY_SUFFIX
+
     scope = fixturedef.scope
     where = "" if scope == "session" else str(getattr(request.node, "nodeid", "") or "")
     if not where:  # the session, or a package fixture pytest sets up there (no __init__.py)
@@ -355,7 +357,7 @@ def _fixture_entry(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRe
     if param is not None:
         name += f"[{param}]"
     name = f"{where}::{name}" if where else name
-    return f"{name} [{scope} fixture]"
+    return f"{name} [{scope}{FIXTURE_ENTRY_SUFFIX}"
 
 
 def _fixture_param_id(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str | None:
@@ -378,6 +380,19 @@ def _fixture_param_id(fixturedef: pytest.FixtureDef[Any], request: pytest.Fixtur
     value = request.param
     if value is None or isinstance(value, (str, int, float, bool)):
         return str(value)
+    if params is None:
+        # An indirect parametrization: its index counts within one test's list, so two tests'
+        # lists would share ids. A value that is data names itself.
+        import hashlib
+        import json
+
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            pass
+        else:
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            return text if len(text) <= 60 else f"{fixturedef.argname}-{digest}"
     return f"{fixturedef.argname}{index}"
 
 
@@ -493,6 +508,8 @@ class AgentCostSession:
         self._collection_errors = 0
         #: The fixtures collected tests request, by file (an xdist worker's come in its payload).
         self.used_fixtures: dict[str, set[str]] = {}
+        #: Wider-scoped fixture entries set up without any call (see _fixtures_not_set_up).
+        self.quiet_fixtures: set[str] = set()
         # --lf with failures on record skips whole files without deselecting them: read before
         # this run updates the record.
         self._last_failed_only = _runs_last_failed_only(config)
@@ -698,6 +715,8 @@ class AgentCostSession:
             chosen = representative_setup(setups)
             if chosen.calls:
                 self.tests[entry] = chosen
+            else:  # set up, and free now: an entry only where the baseline has one
+                self.quiet_fixtures.add(entry)
 
     def run_cost(self, *, partial: bool = False, stopped: bool = False) -> Any:
         from pytest_agentcost.models import RunCost
@@ -721,20 +740,26 @@ class AgentCostSession:
         )
 
     def _fixtures_not_set_up(self, tests: Mapping[str, Any]) -> dict[str, Any]:
-        """Baseline entries of wider-scoped fixtures this run did not set up although collected
-        tests of their scope request them (all skipped, say): skipped, so kept, like their tests.
-        A fixture no collected test requests any more is left out, so a full run prunes it."""
+        """Baseline entries of wider-scoped fixtures with no calls in this run: set up without
+        a call, an entry of no cost; not set up although collected tests of their scope request
+        them (all skipped, say), skipped, so kept, like their tests. A fixture no collected test
+        requests any more is left out, so a full run prunes it."""
         from pytest_agentcost.models import FIXTURE_ENTRY_SUFFIX, TestCost
 
         used: dict[str, set[str]] = {path: set(names) for path, names in self.used_fixtures.items()}
+        quiet = set(self.quiet_fixtures)
         for payload in self.worker_payloads:
             for path, names in payload.get("used_fixtures", {}).items():
                 used.setdefault(path, set()).update(names)
-        if self.baseline is None or not used:
+            quiet.update(payload.get("quiet_fixtures", ()))
+        if self.baseline is None:
             return {}
         found: dict[str, Any] = {}
         for entry in self.baseline.tests:
             if not entry.endswith(FIXTURE_ENTRY_SUFFIX) or entry in tests:
+                continue
+            if entry in quiet:  # set up without a call: its cost fell to $0, as a test's can
+                found[entry] = TestCost(nodeid=entry)
                 continue
             where, _, name = entry.rsplit(" [", 1)[0].rpartition("::")
             name = name.split("[", 1)[0]
@@ -753,7 +778,9 @@ class AgentCostSession:
         for item in session.items:
             names = getattr(item, "fixturenames", None)
             if names:
-                self.used_fixtures.setdefault(item.nodeid.split("::", 1)[0], set()).update(names)
+                # Named as the entries name them: a unittest class's fixture is its setUpClass.
+                named = ((m.group(1) if (m := _XUNIT_FIXTURE.match(n)) else n) for n in names)
+                self.used_fixtures.setdefault(item.nodeid.split("::", 1)[0], set()).update(named)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -792,6 +819,7 @@ class AgentCostSession:
                 # shard); the controller, which decides whether the run was full, does not.
                 "deselected": self._deselected,
                 "used_fixtures": {path: sorted(names) for path, names in sorted(self.used_fixtures.items())},
+                "quiet_fixtures": sorted(self.quiet_fixtures),
             }
             return
         from pytest_agentcost.gate import finish_session
@@ -806,6 +834,8 @@ class AgentCostSession:
             or session.shouldstop is not False
             or session.shouldfail is not False
             or self.lost_workers
+            # --continue-on-collection-errors: a module that failed to import never ran its tests.
+            or self._collection_errors
         )
         full_run = self._is_full_run(session) and not stopped
         try:
@@ -851,8 +881,6 @@ class AgentCostSession:
         config = self.config
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
-            return False
-        if self._collection_errors:  # a module that failed to import: its tests never ran
             return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False

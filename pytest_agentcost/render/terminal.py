@@ -7,12 +7,11 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from pytest_agentcost.baseline import PASSED_OUTCOMES
 from pytest_agentcost.models import RunCost, TestCost
 from pytest_agentcost.render._format import money
 
 __all__ = ["cost_table_lines", "sort_key"]
-
-_PASSED = ("passed", "xpassed")
 
 
 def sort_key(test: TestCost) -> tuple[int, object, str]:
@@ -44,7 +43,7 @@ def _flags(test: TestCost) -> str:
 
 def _not_passed_line(shown: list[TestCost]) -> list[str]:
     """Say how much of the total is partial runs: failed or skipped tests' calls are in it."""
-    partial = [t for t in shown if t.outcome not in _PASSED]
+    partial = [t for t in shown if t.outcome not in PASSED_OUTCOMES]
     if not partial:
         return []
     how = ", ".join(f"{n} {outcome}" for outcome, n in sorted(Counter(t.outcome for t in partial).items()))

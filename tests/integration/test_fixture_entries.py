@@ -234,33 +234,6 @@ def client():
     assert project.read_json("all.json")["tests"][client] == full["tests"][client]
 
 
-def test_a_unittest_set_up_class_is_named_for_its_class(project: AgentProject) -> None:
-    project.module(
-        "test_u",
-        """
-        import unittest
-
-        import vcr
-
-        class TestAgent(unittest.TestCase):
-            @classmethod
-            def setUpClass(cls):
-                with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
-                    llm("warm up")
-
-            def test_task(self):
-                pass
-        """,
-    )
-    _setup_cassette(project, "setup", (100_000, 0))
-    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
-    entries = _entries(project.read_json("cost.json"))
-    assert list(entries) == ["test_u.py::TestAgent::setUpClass [class fixture]"]
-    (entry,) = entries.values()
-    assert (entry["cost_usd"], entry["location"]) == ("0.0150000000", ["test_u.py", entry["location"][1]])
-    assert entry["location"][1] > 1
-
-
 def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
     project: AgentProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -299,3 +272,110 @@ def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
     gone = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert gone.ret == 0, gone.stdout.str()
     assert entry not in project.read_json(BASELINE)["tests"]
+
+
+def test_indirect_parameters_of_two_tests_are_told_apart(project: AgentProject) -> None:
+    # Each test's indirect list counts from 0: by index, test_b's "big" would be test_a's "small".
+    project.pytester.makeconftest(
+        AGENT_MODULE.format(url=CHAT_URL)
+        + """
+import vcr
+
+@pytest.fixture(scope="session")
+def agent(request):
+    with vcr.use_cassette(f"cassettes/{request.param['m']}.yaml", record_mode="none"):
+        llm("warm up")
+    return request.param
+"""
+    )
+    project.pytester.makepyfile(
+        test_a="""
+import pytest
+
+@pytest.mark.parametrize("agent", [{"m": "small"}, {"m": "big"}], indirect=True)
+def test_a(agent):
+    pass
+""",
+        test_b="""
+import pytest
+
+@pytest.mark.parametrize("agent", [{"m": "big"}], indirect=True)
+def test_b(agent):
+    pass
+""",
+    )
+    _setup_cassette(project, "small", (1_000, 0))
+    _setup_cassette(project, "big", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
+    assert {nodeid: t["cost_usd"] for nodeid, t in _entries(project.read_json("cost.json")).items()} == {
+        'agent[{"m":"big"}] [session fixture]': "0.0150000000",
+        'agent[{"m":"small"}] [session fixture]': "0.0001500000",
+    }
+
+
+def test_a_fixture_that_makes_no_call_any_more_costs_nothing(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.module(
+        "test_agent",
+        """
+        import os
+
+        import vcr
+
+        @pytest.fixture(scope="module")
+        def agent():
+            if not os.environ.get("NO_CALL"):
+                with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                    llm("warm up")
+            return "agent"
+
+        def test_task(agent):
+            pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    entry = "test_agent.py::agent [module fixture]"
+    monkeypatch.setenv("NO_CALL", "1")
+    free = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert free.ret == 0, free.stdout.str()
+    report = project.read_json("cost.json")
+    assert report["comparison"]["tests"][entry]["status"] == "improved"
+    assert entry not in project.read_json(BASELINE)["tests"]
+
+
+def test_a_unittest_set_up_class_is_named_for_its_class_and_kept_when_skipped(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.module(
+        "test_u",
+        """
+        import os
+        import unittest
+
+        import vcr
+
+        @pytest.mark.skipif(bool(os.environ.get("SKIP_IT")), reason="not today")
+        class TestAgent(unittest.TestCase):
+            @classmethod
+            def setUpClass(cls):
+                with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                    llm("warm up")
+
+            def test_task(self):
+                pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json").ret == 0
+    # Named and located for its class, not for the fixture pytest makes of setUpClass.
+    entries = _entries(project.read_json("cost.json"))
+    assert list(entries) == ["test_u.py::TestAgent::setUpClass [class fixture]"]
+    (entry,) = entries.values()
+    assert (entry["cost_usd"], entry["location"][0]) == ("0.0150000000", "test_u.py")
+    assert entry["location"][1] > 1
+    before = (project.root / BASELINE).read_bytes()
+    monkeypatch.setenv("SKIP_IT", "1")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    assert (project.root / BASELINE).read_bytes() == before

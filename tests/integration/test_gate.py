@@ -766,8 +766,12 @@ def test_a_module_that_failed_to_import_is_not_pruned(project: AgentProject) -> 
     assert result.ret == 1, result.stdout.str()
     assert _baseline_bytes(project) == before
     report = project.read_json("cost.json")
-    assert report["partial"] is True
+    assert (report["partial"], report["stopped"]) == (True, True)
     assert report["comparison"]["tests"]["test_other.py::test_other"]["status"] == "not-run"
+    # Nor once such a shard is merged: the merge is no whole suite.
+    assert project.cli("merge", "cost.json", "-o", "all.json").returncode == 0
+    assert project.cli("update-baseline", "all.json", "--full-run").returncode == 2
+    assert _baseline_bytes(project) == before
 
 
 def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:

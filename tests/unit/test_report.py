@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -306,3 +307,25 @@ def test_set_ups_of_one_fixture_report_one_whatever_came_first() -> None:
     assert representative_setup((one, TestCost(name, calls=(unpriced,)))).cost_usd is None
     test = TestCost("t.py::test", calls=(cheap,))
     assert _merged(TestCost("t.py::test", calls=(dear,)), test) is test
+
+
+def test_a_fixture_parameter_is_named_as_its_fixture_or_test_names_it() -> None:
+    from types import SimpleNamespace
+
+    from pytest_agentcost.plugin import _fixture_param_id
+
+    def param_id(params: Any, ids: Any, value: Any, index: int) -> str | None:
+        fixturedef = SimpleNamespace(argname="agent", params=params, ids=ids)
+        request = SimpleNamespace(param=value, param_index=index)
+        return _fixture_param_id(fixturedef, request)  # type: ignore[arg-type]
+
+    assert _fixture_param_id(SimpleNamespace(argname="a", params=None, ids=None), SimpleNamespace()) is None  # type: ignore[arg-type]
+    options = [{"m": "small"}, {"m": "big"}]
+    assert param_id([pytest.param(options[0], id="one")], None, options[0], 0) == "one"
+    assert param_id(options, ["small", "big"], options[1], 1) == "big"
+    assert param_id(options, lambda value: value["m"], options[1], 1) == "big"
+    assert param_id(options, None, options[1], 1) == "agent1"  # the fixture's own list, as pytest
+    assert param_id(["v1", "v2"], None, "v2", 1) == "v2"
+    assert param_id(None, None, options[1], 0) == '{"m":"big"}'  # indirect: the value, not its index
+    assert param_id(None, None, {"text": "x" * 80}, 0).startswith("agent-")
+    assert param_id(None, None, object(), 3) == "agent3"
