@@ -12,7 +12,7 @@ import contextlib
 import glob
 import os
 import re
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -430,6 +430,30 @@ class _FixtureSetups:
         return f"{self.entry}\x00{index}"
 
 
+@contextlib.contextmanager
+def _teardown_errors_mark(fixturedef: pytest.FixtureDef[Any], setups: _FixtureSetups, index: int) -> Iterator[None]:
+    """While a fixture sets up, the finalizers it registers (a generator fixture's code after
+    ``yield``, ``request.addfinalizer``) are wrapped: one that raises marks the set-up ``error``,
+    as an error in the set-up does, since the calls its teardown made may be cut short."""
+    register = fixturedef.addfinalizer
+
+    def marking(finalizer: Callable[[], object]) -> None:
+        def run() -> object:
+            try:
+                return finalizer()
+            except BaseException:
+                setups.outcomes[index] = "error"
+                raise
+
+        register(run)
+
+    fixturedef.addfinalizer = marking  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del fixturedef.addfinalizer
+
+
 def _merged(a: Any, b: Any) -> Any:
     """One entry from two xdist workers': a wider-scoped fixture each set up is reported as one
     set-up, chosen whatever the worker that reported first (see ``representative_setup``)."""
@@ -626,7 +650,7 @@ class AgentCostSession:
         outer: list[str | None] = []
         fixturedef.addfinalizer(lambda: self.recorder.leave(outer.pop()) if outer else None)
         try:
-            with self.recorder.running(key):
+            with self.recorder.running(key), _teardown_errors_mark(fixturedef, setups, index):
                 result = yield
         except pytest.skip.Exception:
             setups.outcomes[index] = "skipped"

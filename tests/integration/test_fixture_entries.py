@@ -134,6 +134,46 @@ def test_a_fixture_set_up_again_after_an_error_counts_one_set_up(
     assert (project.root / BASELINE).read_bytes() == before
 
 
+@pytest.mark.parametrize("scope", ["module", "session"])
+def test_a_fixture_whose_teardown_errors_is_an_error(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch, scope: str
+) -> None:
+    project.module(
+        "test_agent",
+        f"""
+        import os
+
+        import vcr
+
+        @pytest.fixture(scope="{scope}")
+        def agent():
+            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none", allow_playback_repeats=True):
+                llm("warm up")
+                yield "agent"
+                llm("clean up")
+                if os.environ.get("TEARDOWN_FAILS"):
+                    raise RuntimeError("the teardown failed")
+
+        def test_task(agent):
+            pass
+        """,
+    )
+    _setup_cassette(project, "setup", (100_000, 0))  # $0.015 a call
+    entry = f"test_agent.py::agent [{scope} fixture]"
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = (project.root / BASELINE).read_bytes()
+    assert json.loads(before)["tests"][entry]["cost_usd"] == "0.0300000000"
+    # Its teardown's calls may have been cut short: not judged, not written, as a set-up error.
+    monkeypatch.setenv("TEARDOWN_FAILS", "1")
+    broken = project.run("--agent-cost", "--agent-cost-json", "broken.json", "--agent-cost-update-baseline")
+    assert broken.ret == 1, broken.stdout.str()
+    broken.stdout.fnmatch_lines(["*RuntimeError: the teardown failed*"])
+    report = project.read_json("broken.json")
+    assert report["tests"][entry]["outcome"] == "error"
+    assert report["comparison"]["tests"][entry]["status"] not in ("improved", "regressed")
+    assert (project.root / BASELINE).read_bytes() == before
+
+
 def test_same_named_session_fixtures_of_two_conftests_are_two_entries(project: AgentProject) -> None:
     for folder, cassette in (("billing", "setup_billing"), ("search", "setup_search")):
         project.pytester.makepyfile(
