@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -111,3 +112,39 @@ def test_calls_go_to_what_was_entered_until_it_is_left() -> None:
         assert recorder.discard("t.py::test") == 2  # a rerun's thrown-away attempt
     assert [c.host for c in recorder.pop("agent [module fixture]")] == ["api.search.example"]
     assert recorder.pop("t.py::test") == []
+
+
+def test_threads_recording_at_once_each_account_their_own_exchange(tmp_path: Any) -> None:
+    # An agent's threads may record live at once: the exchange read back after vcrpy's append
+    # must be the one that thread appended, not one another thread appended meanwhile.
+    from vcr.cassette import Cassette
+    from vcr.request import Request
+
+    observer = _Observer()
+    recorder = Recorder(observer)
+    cassette = Cassette(str(tmp_path / "live.yaml"), record_mode="all")
+    other_appended = threading.Event()
+
+    def record_other() -> None:
+        cassette.append(Request("GET", "https://api.search.example/q/2", b"", {}), _RESPONSE)
+        other_appended.set()
+
+    class _SlowData(list[Any]):
+        """Lets another thread record right after this thread's exchange is stored."""
+
+        def append(self, item: Any) -> None:
+            super().append(item)
+            if len(self) == 1:
+                threading.Thread(target=record_other).start()
+                # With the lock, the other thread waits for this one: this wait times out.
+                other_appended.wait(timeout=0.5)
+
+    cassette.data = _SlowData()
+    recorder.install()
+    try:
+        with recorder.running("t.py::test"):
+            cassette.append(Request("GET", "https://api.search.example/q/1", b"", {}), _RESPONSE)
+            assert other_appended.wait(timeout=10)
+    finally:
+        recorder.uninstall()
+    assert sorted(observer.seen) == [f"https://api.search.example/q/{n}" for n in (1, 2)]
