@@ -4,6 +4,7 @@ parameters, reruns, workers or shards (real pytest sessions, with and without xd
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import pytest
@@ -46,6 +47,21 @@ def _setup_cassette(project: AgentProject, name: str, *calls: tuple[int, int]) -
     write_cassette(
         project.root / "cassettes" / f"{name}.yaml",
         [interaction(CHAT_URL, chat_response("gpt-4o-mini", p, c), request_body="") for p, c in calls],
+    )
+
+
+def _conftest_fixture(scope: str, cassette: str, value: str) -> str:
+    """A conftest defining ``agent``, a fixture of ``scope`` that makes one call as it sets up."""
+    return AGENT_MODULE.format(url=CHAT_URL) + textwrap.dedent(
+        f"""
+        import vcr
+
+        @pytest.fixture(scope="{scope}")
+        def agent():
+            with vcr.use_cassette("cassettes/{cassette}.yaml", record_mode="none"):
+                llm("warm up")
+            return "{value}"
+        """
     )
 
 
@@ -178,16 +194,7 @@ def test_same_named_session_fixtures_of_two_conftests_are_two_entries(project: A
     for folder, cassette in (("billing", "setup_billing"), ("search", "setup_search")):
         project.pytester.makepyfile(
             **{
-                f"{folder}/conftest": AGENT_MODULE.format(url=CHAT_URL)
-                + f"""
-import vcr
-
-@pytest.fixture(scope="session")
-def agent():
-    with vcr.use_cassette("cassettes/{cassette}.yaml", record_mode="none"):
-        llm("warm up")
-    return "{folder}"
-""",
+                f"{folder}/conftest": _conftest_fixture("session", cassette, folder),
                 f"{folder}/test_{folder}": f"def test_{folder}(agent):\n    assert agent == '{folder}'\n",
             }
         )
@@ -309,6 +316,48 @@ def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
     assert project.read_json("cost.json")["comparison"]["tests"][entry]["status"] == "not-run"
     # No test requests it any more: a full run prunes it.
     project.module("test_agent", module.replace("def test_task(agent):", "def test_task():"))
+    gone = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert gone.ret == 0, gone.stdout.str()
+    assert entry not in project.read_json(BASELINE)["tests"]
+
+
+@pytest.mark.parametrize("scope", ["package", "session"])
+def test_a_conftest_fixture_whose_tests_are_all_skipped_keeps_its_entry(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch, scope: str
+) -> None:
+    tests = """
+import os
+
+import pytest
+
+@pytest.mark.skipif(bool(os.environ.get("SKIP_IT")), reason="not today")
+def test_task(agent):
+    pass
+
+def test_other():
+    pass
+"""
+    project.pytester.makepyfile(
+        **{
+            "search/__init__": "",
+            "search/conftest": _conftest_fixture(scope, "setup", "agent"),
+            "search/test_search": tests,
+            "test_elsewhere": "def test_elsewhere():\n    pass\n",
+        }
+    )
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = (project.root / BASELINE).read_bytes()
+    entry = f"search::agent [{scope} fixture]"
+    assert json.loads(before)["tests"][entry]["cost_usd"] == "0.0150000000"
+    # Its only test skipped on a full run: not set up, and kept, as its test is.
+    monkeypatch.setenv("SKIP_IT", "1")
+    skipped = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert skipped.ret == 0, skipped.stdout.str()
+    assert (project.root / BASELINE).read_bytes() == before
+    assert project.read_json("cost.json")["comparison"]["tests"][entry]["status"] == "not-run"
+    # No test under its folder requests it any more: a full run prunes it.
+    project.pytester.makepyfile(**{"search/test_search": tests.replace("def test_task(agent):", "def test_task():")})
     gone = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert gone.ret == 0, gone.stdout.str()
     assert entry not in project.read_json(BASELINE)["tests"]
