@@ -178,7 +178,9 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     note = t.estimate_note()
     # A stale-cassette failure names the changes itself (see diff.compare).
     stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else tuple(f"stale: {s}" for s in t.stale)
-    head, tail = [*t.budget, *t.reasons, *stale], [note] if note else []
+    # A failed test's cost stops where it did (-100% when before its first call): not compared.
+    failed = ["cost up to where it stopped: not gated"] if t.status == "failed" else []
+    head, tail = [*failed, *t.budget, *t.reasons, *stale], [note] if note else []
     text = "; ".join(head + tail)
     if width is None or len(text) <= width:
         return text

@@ -662,7 +662,11 @@ def test_a_failed_test_is_left_out_of_the_totals_and_hides_no_regression(project
     cmp = project.read_json("cost.json")["comparison"]
     failed = cmp["tests"]["test_agent.py::test_task_b"]
     assert (failed["status"], failed["usage_delta_usd"], failed["price_delta_usd"]) == ("failed", None, None)
+    # Its -100% is its cost up to where it stopped: the why column says so.
     assert failed["reasons"] == []
+    result.stdout.fnmatch_lines(
+        ["test_agent.py::test_task_b * -100.0% * failed * cost up to where it stopped: not gated"]
+    )
     assert (cmp["baseline_total_usd"], cmp["current_total_usd"]) == ("0.0021000000", "0.0036000000")
     assert cmp["total_regressed"] is True
     md = (project.root / "cost.md").read_text()
