@@ -1270,7 +1270,32 @@ def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _
     if usage is None:
         parsed.problems.append("the response has no usageMetadata")
         return
-    parsed.document = {"modelVersion": parsed.model, "usageMetadata": usage}
+    parsed.document = {"modelVersion": parsed.model, "usageMetadata": _gemini_modality_names(usage)}
+
+
+#: ``ModalityTokenCount.modality`` by number: Vertex's REST transport asks for
+#: ``$alt=json;enum-encoding=int`` (the ``vertexai`` SDK does), and its answers number enums.
+_GEMINI_MODALITIES = ("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT")
+
+
+def _gemini_modality_names(usage: dict[str, Any]) -> dict[str, Any]:
+    """``usage`` with each numbered modality of its ``*TokensDetails`` lists named, as genai-prices reads them."""
+    named: dict[str, Any] | None = None
+    for key, details in usage.items():
+        if not key.endswith("TokensDetails") or type(details) is not list:
+            continue
+        if not any(type(item) is dict and type(item.get("modality")) is int for item in details):
+            continue
+        named = named if named is not None else dict(usage)
+        named[key] = [
+            {**item, "modality": _GEMINI_MODALITIES[item["modality"]]}
+            if type(item) is dict
+            and type(item.get("modality")) is int
+            and 0 <= item["modality"] < len(_GEMINI_MODALITIES)
+            else item
+            for item in details
+        ]
+    return usage if named is None else named
 
 
 def _salvage_json_array(text: str) -> list[Any]:
@@ -1807,7 +1832,7 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
 def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str, Any]) -> tuple[str | None, Usage]:
     """Read ``document`` with the provider's own extractor, else the endpoint's reference one.
 
-    Raises ValueError (from genai-prices) when the usage is missing or malformed.
+    Raises ValueError when the usage is missing or malformed, or genai-prices cannot read it.
     """
     last_error: ValueError | None = None
     for extractor in _extractors(provider_id, endpoint):
@@ -1815,6 +1840,8 @@ def _run_extractor(provider_id: str | None, endpoint: str, document: Mapping[str
             model_ref, usage = extractor.extract(document)
         except ValueError as exc:
             last_error = exc
+        except (AttributeError, KeyError, TypeError) as exc:  # a shape genai-prices does not expect
+            last_error = ValueError(f"genai-prices could not read it: {type(exc).__name__}: {exc}")
         else:
             if endpoint.startswith("gemini."):
                 _complete_cache_modalities(usage)
@@ -2087,20 +2114,24 @@ def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY
     try:
         return _extract(interaction, provider, endpoint)
     except Exception as exc:  # a parser bug must not break a test run; say so instead
+        # An answer that succeeded was billed: a call of unknown usage, marked estimated so that
+        # its zero is never taken for an exact $0 (not gated as a saving, flagged in the report).
+        billed = 200 <= interaction.status < 300
         return Extraction(
             provider=provider,
             endpoint=endpoint,
             model=_fallback_model(interaction),
             usage=_zero_usage(),
             streamed=False,
-            billed=False,
-            estimated=False,
+            billed=billed,
+            estimated=billed,
             tool_calls=0,
             response_id=None,
             is_poll=False,
             warnings=(
                 f"{endpoint} response from {interaction.host}: usage could not be read "
-                f"({type(exc).__name__}: {exc}); counted as zero",
+                f"({type(exc).__name__}: {exc}); counted as zero tokens"
+                + (", marked estimated; please report it to pytest-agentcost" if billed else ""),
             ),
         )
 

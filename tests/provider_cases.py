@@ -293,6 +293,19 @@ CASES: list[dict[str, Any]] = [
         output_tokens=8,
         expected_cost_usd="0.0000045",
     ),
+    # Vertex's enum-encoding=int (the vertexai SDK): modalities and finishReason are numbers.
+    # gemini-1.5-flash-002: in 0.075 / out 0.30. 72 x 0.075 = 5.4 ; 16 x 0.30 = 4.8 -> 10.2 / 1e6
+    _case(
+        "gemini_vertex_stream_enum_int",
+        provider="google",
+        endpoint="gemini.generate_content",
+        model="gemini-1.5-flash-002",
+        input_tokens=72,
+        output_tokens=16,
+        tool_calls=2,
+        streamed=True,
+        expected_cost_usd="0.0000102",
+    ),
     # alt=sse: the last chunk's usageMetadata. gemini-2.5-flash: output = 8 + 16 thoughts = 24.
     # 15 x 0.30 = 4.5 ; 24 x 2.50 = 60 -> 64.5 / 1e6 = 0.0000645
     _case(

@@ -1198,6 +1198,30 @@ def test_gemini_without_usage_metadata_is_estimated() -> None:
     assert "no usageMetadata" in extraction.warnings[0]
 
 
+def test_a_usage_genai_prices_cannot_read_is_estimated_not_zero() -> None:
+    # genai-prices lower-cases each modality: one of another type makes it raise, which must not
+    # turn the call into an exact $0 ("usage could not be read ... counted as zero").
+    body = {
+        "candidates": [{"content": {"parts": [{"text": "Hi Bob"}]}, "finishReason": "STOP"}],
+        "usageMetadata": {
+            "promptTokenCount": 5,
+            "candidatesTokenCount": 2,
+            "promptTokensDetails": [{"modality": ["TEXT"], "tokenCount": 5}],
+        },
+        "modelVersion": "gemini-2.5-flash",
+    }
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    request = {"contents": [{"role": "user", "parts": [{"text": "Say hi to Bob"}]}]}
+    extraction = usage.extract(post(url, body, request=request))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, reported(extraction)) == (
+        True,
+        True,
+        {"input_tokens": fake_count("Say hi to Bob").tokens, "output_tokens": fake_count("Hi Bob").tokens},
+    )
+    assert "genai-prices could not read it: AttributeError" in extraction.warnings[0]
+
+
 def test_gzip_body_without_header_and_mislabelled_gzip() -> None:
     packed = gzip.compress(json.dumps(_chat({"prompt_tokens": 5, "completion_tokens": 2})).encode(), mtime=0)
     for interaction in (
@@ -1665,9 +1689,11 @@ def test_internal_failure_becomes_a_warning(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(usage._PARSERS, "openai.chat", broken)
     extraction = usage.extract(post(CHAT_URL, _chat({"prompt_tokens": 1, "completion_tokens": 1})))
     assert extraction is not None
-    assert (extraction.billed, extraction.estimated, extraction.model) == (False, False, "gpt-4o-mini")
+    # The answer succeeded: a billed call whose zero is marked estimated, never an exact $0.
+    assert (extraction.billed, extraction.estimated, extraction.model) == (True, True, "gpt-4o-mini")
     assert extraction.warnings == (
-        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); counted as zero",
+        "openai.chat response from api.openai.com: usage could not be read (KeyError: 'boom'); counted as zero "
+        "tokens, marked estimated; please report it to pytest-agentcost",
     )
 
 

@@ -899,6 +899,49 @@ def gemini_stream_array_gzip() -> None:
     )
 
 
+def gemini_vertex_stream_enum_int() -> None:
+    """The ``vertexai`` SDK's REST transport asks for ``enum-encoding=int``: its answers number
+    their enums (``finishReason: 1``, ``modality: 1``). From opentelemetry-python-contrib's
+    vertexai instrumentation cassette ``test_stream_function_call_choice.yaml``."""
+    weather = {"name": "get_current_weather", "parameters": {"type": 6, "properties": {"location": {"type": 1}}}}
+    call = [
+        {"functionCall": {"name": "get_current_weather", "args": {"location": city}}}
+        for city in ("New Delhi", "San Francisco")
+    ]
+    answer = [
+        {
+            "candidates": [{"content": {"role": "model", "parts": call}, "finishReason": 1}],
+            "usageMetadata": {
+                "promptTokenCount": 72,
+                "candidatesTokenCount": 16,
+                "totalTokenCount": 88,
+                "promptTokensDetails": [{"modality": 1, "tokenCount": 72}],
+                "candidatesTokensDetails": [{"modality": 1, "tokenCount": 16}],
+            },
+            "modelVersion": "gemini-1.5-flash-002",
+            "createTime": "2025-03-05T04:44:12.226326Z",
+            "responseId": "nNbHZ5boDZeTmecP49qwuQU",
+        }
+    ]
+    write(
+        "gemini_vertex_stream_enum_int",
+        (
+            req(
+                "POST",
+                "https://us-central1-aiplatform.googleapis.com/v1/projects/example-project/locations/us-central1/"
+                "publishers/google/models/gemini-1.5-flash-002:streamGenerateContent?%24alt=json%3Benum-encoding%3Dint",
+                {
+                    "contents": [
+                        {"role": "user", "parts": [{"text": "Get weather details in New Delhi and San Francisco?"}]}
+                    ],
+                    "tools": [{"functionDeclarations": [weather]}],
+                },
+            ),
+            google_answer(answer),
+        ),
+    )
+
+
 def azure_chat() -> None:
     body = {
         "choices": [
@@ -2315,6 +2358,7 @@ def main() -> None:
     gemini_embeddings()
     gemini_stream_sse()
     gemini_stream_array_gzip()
+    gemini_vertex_stream_enum_int()
     azure_chat()
     bedrock_converse()
     bedrock_converse_gateway()
