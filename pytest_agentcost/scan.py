@@ -73,6 +73,10 @@ def _cassette_suffix(path: Path) -> bool:
 
 #: Minimum Shannon entropy (bits per character) of an unlabelled credential value.
 ENTROPY_THRESHOLD = 3.5
+#: The same for a value of hex digits (and dashes: a UUID), whose alphabet holds at most 4 bits a
+#: character: one random 32-digit key in five (Azure's) has less than 3.5.
+HEX_ENTROPY_THRESHOLD = 3.0
+_HEX = frozenset("0123456789abcdefABCDEF-")
 #: Minimum length of a value judged by entropy alone.
 MIN_SECRET_LENGTH = 16
 
@@ -146,6 +150,14 @@ _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aws-access-key-id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])")),
     ("github-token", re.compile(r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{82,})")),
     ("jwt", re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")),
+    # Slack bot, user, app and refresh tokens (agents post to Slack as a tool).
+    ("slack-token", re.compile(r"(?<![\w-])xox[abeoprs]-[0-9A-Za-z]{8,}(?:-[0-9A-Za-z]{4,})+")),
+    # A PEM private key (a service account's JSON key file, sent or echoed in a body); in JSON its
+    # line breaks are written \n. The value reported is its start: masked, as any other.
+    (
+        "private-key",
+        re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----(?:\\n|\s)+[A-Za-z0-9+/=]{16,}"),
+    ),
 )
 _BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
@@ -171,7 +183,8 @@ _CREDENTIAL_HEADERS = frozenset(DEFAULT_FILTER_HEADERS) - {
     "set-cookie",
 }
 _CREDENTIAL_NAME = re.compile(
-    r"(?:^|[-_])(?:api[-_]?key|apikey|authorization|auth[-_]?token|access[-_]?token|token|secret|password)$",
+    r"(?:^|[-_])(?:api[-_]?key|apikey|subscription[-_]?key|authorization|auth[-_]?token|access[-_]?token|token"
+    r"|secret|password)$",
     re.IGNORECASE,
 )
 _CREDENTIAL_QUERY = frozenset(
@@ -180,6 +193,7 @@ _CREDENTIAL_QUERY = frozenset(
         "api_key",
         "apikey",
         "api-key",
+        "appid",
         "access_token",
         "refresh_token",
         "id_token",
@@ -228,7 +242,9 @@ def mask(value: str) -> str:
 
 
 def _high_entropy(value: str) -> bool:
-    return len(value) >= MIN_SECRET_LENGTH and shannon_entropy(value) >= ENTROPY_THRESHOLD and not is_placeholder(value)
+    if len(value) < MIN_SECRET_LENGTH or is_placeholder(value):
+        return False
+    return shannon_entropy(value) >= (HEX_ENTROPY_THRESHOLD if _HEX.issuperset(value) else ENTROPY_THRESHOLD)
 
 
 class _Hits:
@@ -445,6 +461,7 @@ def scan_paths(
     paths: Iterable[str | Path],
     *,
     on_error: Callable[[UnreadableCassetteError], None] | None = None,
+    skipped: list[Path] | None = None,
 ) -> list[Finding]:
     """Scan cassette files and directories (recursively: ``*.yaml``, ``*.yml``, ``*.json`` and
     a custom serializer's ``*.<name>_yaml``).
@@ -452,7 +469,7 @@ def scan_paths(
     Without ``on_error`` the first unreadable file raises
     :class:`UnreadableCassetteError`; with it, the error is passed on and the
     scan goes on. JSON/YAML files found in a directory that are not cassettes
-    are skipped.
+    are skipped (and appended to ``skipped``).
     """
     findings: list[Finding] = []
     for file, named in iter_cassette_files(paths):
@@ -461,6 +478,8 @@ def scan_paths(
         except _NotACassetteError as exc:
             if named:
                 _report(exc, on_error)
+            elif skipped is not None:
+                skipped.append(file)
         except UnreadableCassetteError as exc:
             _report(exc, on_error)
     return findings
@@ -504,11 +523,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
     errors: list[UnreadableCassetteError] = []
-    # A path that does not exist is an error (reported by scan_paths), not a file that was scanned.
-    files = [file for file, _ in iter_cassette_files(args.paths) if file.exists()]
-    findings = scan_paths(args.paths, on_error=errors.append)
+    skipped: list[Path] = []
+    findings = scan_paths(args.paths, on_error=errors.append, skipped=skipped)
+    # A path that does not exist is an error (reported by scan_paths), not a file that was scanned;
+    # nor is a JSON or YAML file found in a directory that is no cassette (said apart).
+    files = [file for file, _ in iter_cassette_files(args.paths) if file.exists() and file not in skipped]
     for error in errors:
         print(f"agentcost scan: error: {error}", file=sys.stderr)
+    if skipped:
+        names = ", ".join(str(path) for path in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        print(
+            f"agentcost scan: skipped {len(skipped)} JSON/YAML file(s) that are not vcrpy cassettes: {names}",
+            file=sys.stderr,
+        )
     if findings:
         print(format_findings(findings))
         affected = len({f.path for f in findings})

@@ -52,6 +52,10 @@ OPAQUE_TOKEN = "NotARealOpaque" + "Token0123456789" + "qwertyZ"
 AZURE_KEY = "9f8e7d6c5b4a" + "NotARealAzureKey" + "0123"
 BASIC = base64.b64encode(b"svc-user:" + b"NotARealPassword" + b"0123").decode()
 PASSWORD = "NotAReal" + "Passw0rd" + "4321"
+# A random 32-digit hex key, as Azure and many tool APIs issue: 3.3 bits a character, under 3.5.
+HEX_KEY = "a4c123b1612dd272" + "d1371c17149d4395"
+SLACK_TOKEN = "xo" + "xb-" + "1234567890-" + "1234567890123-" + "NotARealSlackToken012345"
+PRIVATE_KEY = "-----BEGIN " + "PRIVATE KEY-----\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCNotARealKey"
 
 PLANTED = (
     OPENAI_KEY,
@@ -68,6 +72,9 @@ PLANTED = (
     AZURE_KEY,
     BASIC,
     PASSWORD,
+    HEX_KEY,
+    SLACK_TOKEN,
+    PRIVATE_KEY,
 )
 
 LLM_BODY = b'{"id": "msg_1", "usage": {"input_tokens": 12, "output_tokens": 3}}'
@@ -205,6 +212,31 @@ CASES = [
         {"headers": {"api-key": AZURE_KEY}},
         [(0, "request.headers.api-key", "high-entropy-authorization", "9f8e7…0123")],
         id="azure-api-key-by-entropy",
+    ),
+    pytest.param(
+        {"headers": {"x-api-key": HEX_KEY}},
+        [(0, "request.headers.x-api-key", "high-entropy-authorization", "a4c12…4395")],
+        id="hex-api-key-of-low-entropy",
+    ),
+    pytest.param(
+        {"headers": {"Ocp-Apim-Subscription-Key": HEX_KEY}},
+        [(0, "request.headers.ocp-apim-subscription-key", "high-entropy-authorization", "a4c12…4395")],
+        id="azure-subscription-key",
+    ),
+    pytest.param(
+        {"method": "GET", "body": None, "uri": "https://api.weather.test/data/2.5/weather?q=Paris&appid=" + HEX_KEY},
+        [(0, "request.uri?appid", "high-entropy-query-parameter", "a4c12…4395")],
+        id="appid-query-parameter",
+    ),
+    pytest.param(
+        {"body": json.dumps({"channel": "C0123", "text": "done", "token": SLACK_TOKEN})},
+        [(0, "request.body", "slack-token", "xoxb-…2345")],
+        id="slack-token-in-body",
+    ),
+    pytest.param(
+        {"body": json.dumps({"type": "service_account", "private_key": PRIVATE_KEY + "\n-----END PRIVATE KEY-----\n"})},
+        [(0, "request.body", "private-key", "-----…lKey")],
+        id="service-account-private-key",
     ),
     pytest.param(
         {"headers": {"Proxy-Authorization": "Basic " + BASIC}},
@@ -525,6 +557,18 @@ def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixtur
         "agentcost scan: 1 possible secret(s) in 1 of 2 file(s)",
     ]
     assert ANTHROPIC_KEY not in out + err
+
+
+def test_main_says_which_files_of_a_directory_are_no_cassettes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path / "clean.yaml", _interaction())
+    (tmp_path / "notes.json").write_text(json.dumps({"api_key": OPENAI_KEY}), encoding="utf-8")
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"agentcost scan: skipped 1 JSON/YAML file(s) that are not vcrpy cassettes: {tmp_path / 'notes.json'}",
+        "agentcost scan: no secrets found in 1 file(s)",
+    ]
 
 
 def test_main_says_how_many_files_it_read_when_some_could_not_be(
