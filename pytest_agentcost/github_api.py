@@ -280,8 +280,32 @@ def _next_link(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def _token_login(client: _Client) -> str | None:
+    """The login of the token's user (a personal access token), or ``None`` for the token of
+    GitHub Actions or of an app, which ``GET /user`` refuses: they comment as a bot."""
+    try:
+        resp = client.request("GET", client.url("/user"))
+    except GitHubError:
+        return None
+    login = resp.data.get("login") if isinstance(resp.data, dict) else None
+    return login if isinstance(login, str) and login else None
+
+
+def _written_by(item: Mapping[str, Any], login: str | None) -> bool:
+    """Whether a comment is the token's own: by its user, or by a bot for a bot's token. Anyone
+    can paste our marker into a comment; only the token's own comments are ever edited."""
+    user = item.get("user")
+    if not isinstance(user, dict):
+        return False
+    if login is not None:
+        return user.get("login") == login
+    return user.get("type") == "Bot"
+
+
 def _find_sticky(client: _Client, repo: str, pr_number: int) -> tuple[int, str, str | None] | None:
-    """``(id, body, html_url)`` of the oldest comment on the PR that carries our marker."""
+    """``(id, body, html_url)`` of the oldest comment on the PR that the token wrote and that
+    carries our marker."""
+    login = _token_login(client)
     url: str | None = client.url(f"/repos/{repo}/issues/{pr_number}/comments?per_page=100")
     seen: set[str] = set()
     while url is not None:
@@ -298,7 +322,12 @@ def _find_sticky(client: _Client, repo: str, pr_number: int) -> tuple[int, str, 
             comment_id = item.get("id")
             # Comments come oldest first: the first match is the one we created; a
             # later one is at most someone quoting it.
-            if isinstance(body, str) and isinstance(comment_id, int) and parse_marker(body) is not None:
+            if (
+                isinstance(body, str)
+                and isinstance(comment_id, int)
+                and parse_marker(body) is not None
+                and _written_by(item, login)
+            ):
                 html_url = item.get("html_url")
                 return comment_id, body, html_url if isinstance(html_url, str) else None
         url = _next_link(resp.headers)

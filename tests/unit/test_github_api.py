@@ -58,16 +58,25 @@ class FakeGitHub:
     next_link_override: str | None = None
     redirect_to: str | None = None
     base: str = ""
+    identity_asked: list[str] = field(default_factory=list)
+    """The Authorization header of each GET /user."""
+    viewer: str | None = None
+    """The login of a personal access token; ``None``: the token of GitHub Actions (GET /user is 403)."""
     _next_id: int = 1000
 
-    def add(self, pr: int, body: str) -> int:
+    def token_user(self) -> dict[str, str]:
+        """Who the token comments as."""
+        return {"login": self.viewer, "type": "User"} if self.viewer else {"login": "github-actions[bot]", "type": "Bot"}
+
+    def add(self, pr: int, body: str, user: dict[str, str] | None = None) -> int:
+        """A comment, by the token's user unless ``user`` says otherwise."""
         self._next_id += 1
         self.comments.setdefault(pr, []).append(
             {
                 "id": self._next_id,
                 "body": body,
                 "html_url": f"https://github.com/{REPO}/pull/{pr}#issuecomment-{self._next_id}",
-                "user": {"login": "someone", "type": "User"},
+                "user": user or self.token_user(),
             }
         )
         return self._next_id
@@ -83,6 +92,10 @@ class FakeGitHub:
             return 307, {"Location": self.redirect_to + path}, None
         if self.force_status is not None:
             return self.force_status, {}, {"message": self.force_message}
+        if method == "GET" and path == "/user":
+            if self.viewer is None:
+                return 403, {}, {"message": "Resource not accessible by integration"}
+            return 200, {}, self.token_user()
         parts = path.strip("/").split("/")
         # /repos/{o}/{r}/issues/{n}/comments
         if method == "GET" and len(parts) == 6 and parts[3] == "issues" and parts[5] == "comments":
@@ -119,15 +132,19 @@ def _serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
-            fake.seen.append(
-                Seen(
-                    self.command,
-                    url.path,
-                    parse_qs(url.query),
-                    {k.lower(): v for k, v in self.headers.items()},
-                    body,
+            # Who the token is, asked before each comment, is counted apart: `seen` is the comments API.
+            if url.path == "/user":
+                fake.identity_asked.append(self.headers.get("Authorization", ""))
+            else:
+                fake.seen.append(
+                    Seen(
+                        self.command,
+                        url.path,
+                        parse_qs(url.query),
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
                 )
-            )
             status: int
             headers: dict[str, str]
             data: Any
@@ -315,6 +332,34 @@ def test_older_run_never_overwrites_newer_comment(github: FakeGitHub) -> None:
     assert result == CommentResult("skipped-older", comment_id, _url(comment_id))
     assert github.bodies(PR) == [newer]
     assert [s.method for s in github.seen] == ["GET"]
+
+
+REVIEWER = {"login": "reviewer", "type": "User"}
+OTHER_BOT = {"login": "other-app[bot]", "type": "Bot"}
+
+
+@pytest.mark.parametrize("viewer", [None, "ci-user"], ids=["actions-token", "personal-token"])
+def test_only_the_tokens_own_comment_is_edited(github: FakeGitHub, viewer: str | None) -> None:
+    github.viewer = viewer
+    # Anyone can paste the marker: a reviewer quoting an old report, someone freezing the comment
+    # with a far-future run time, another user or bot. None of them is the sticky comment.
+    quoted = github.add(PR, marker("abc", T_1800) + "\n> quoted report", user=REVIEWER)
+    frozen = github.add(PR, marker("abc", "2999-01-01T00:00:00Z") + "\nfrozen", user=REVIEWER)
+    if viewer is not None:
+        github.add(PR, marker("abc", T_1800) + "\nan app's", user=OTHER_BOT)
+    else:
+        github.add(PR, marker("abc", T_1800) + "\nci-user's", user={"login": "ci-user", "type": "User"})
+    before = github.bodies(PR)
+
+    created = _upsert(github, "report", T_1900)
+
+    assert created.action == "created"
+    assert github.bodies(PR)[: len(before)] == before
+    assert created.comment_id not in (quoted, frozen)
+    updated = _upsert(github, "report 2", T_2000)
+    assert (updated.action, updated.comment_id) == ("updated", created.comment_id)
+    assert github.comments[PR][-1]["user"] == github.token_user()
+    assert github.identity_asked == [f"Bearer {TOKEN}"] * 2
 
 
 @pytest.mark.parametrize(
