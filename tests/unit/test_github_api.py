@@ -66,7 +66,9 @@ class FakeGitHub:
 
     def token_user(self) -> dict[str, str]:
         """Who the token comments as."""
-        return {"login": self.viewer, "type": "User"} if self.viewer else {"login": "github-actions[bot]", "type": "Bot"}
+        return (
+            {"login": self.viewer, "type": "User"} if self.viewer else {"login": "github-actions[bot]", "type": "Bot"}
+        )
 
     def add(self, pr: int, body: str, user: dict[str, str] | None = None) -> int:
         """A comment, by the token's user unless ``user`` says otherwise."""
