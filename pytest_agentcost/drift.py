@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -34,12 +34,12 @@ from pytest_agentcost.tokens import (
 
 if TYPE_CHECKING:
     from pytest_agentcost.interaction import Interaction
+    from pytest_agentcost.models import TokenUsage
 
 __all__ = [
     "DEFAULT_IGNORED_FIELDS",
     "ENDPOINTS",
     "Drift",
-    "TokenCounts",
     "detect_drift",
     "detect_endpoint",
     "estimate_usage",
@@ -78,20 +78,6 @@ ENDPOINTS: tuple[str, ...] = (
 
 _MAX_MESSAGE_CHANGES = 3
 _MAX_VALUE_CHARS = 40
-
-
-@dataclass(frozen=True)
-class TokenCounts:
-    """The token usage of one call, as the estimate needs it.
-
-    ``output_tokens`` includes ``reasoning_tokens`` (as OpenAI and Anthropic report them).
-    """
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    reasoning_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -170,24 +156,26 @@ def _int_field(data: Mapping[str, object], key: str) -> int:
     return value  # type: ignore[return-value]  # checked by _is_int
 
 
-def estimate_usage(recorded: TokenCounts, drift: Drift) -> TokenCounts:
-    """The usage the current request would likely have, from the recorded one.
+def estimate_usage(recorded: TokenUsage, input_token_delta: int, max_output_tokens: int | None = None) -> TokenUsage:
+    """The usage the current request would likely have, from the recorded one and its drift.
 
-    The prompt-token delta is added to ``input_tokens`` (never below 0). Output
-    stays as recorded unless the current output cap is below it; then output
-    (and reasoning, part of it) is capped. Cache tokens stay as recorded.
+    The prompt-token delta is added to ``input_tokens`` (never below 0). What the call read
+    from and wrote to the cache, and its other units (audio, hosted tools), stay as recorded,
+    within the new input. Output stays as recorded unless the current output cap is below it;
+    then output (and reasoning, part of it) is capped.
     """
     output = recorded.output_tokens
-    reasoning = recorded.reasoning_tokens
-    if drift.max_output_tokens is not None and drift.max_output_tokens < output:
-        output = max(drift.max_output_tokens, 0)
-        reasoning = min(reasoning, output)
-    return TokenCounts(
-        input_tokens=max(recorded.input_tokens + drift.input_token_delta, 0),
+    if max_output_tokens is not None and max_output_tokens < output:
+        output = max(max_output_tokens, 0)
+    new_input = max(recorded.input_tokens + input_token_delta, 0)
+    cache_read = min(recorded.cache_read_tokens, new_input)
+    return replace(
+        recorded,
+        input_tokens=new_input,
         output_tokens=output,
-        cache_read_tokens=recorded.cache_read_tokens,
-        cache_write_tokens=recorded.cache_write_tokens,
-        reasoning_tokens=reasoning,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=min(recorded.cache_write_tokens, new_input - cache_read),
+        reasoning_tokens=min(recorded.reasoning_tokens, output),
     )
 
 

@@ -15,8 +15,10 @@ from genai_prices import Usage
 from pytest_agentcost._io import write_atomic
 from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
+from pytest_agentcost.drift import estimate_usage
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
+    PriceContext,
     PriceSource,
     RunCost,
     TestCost,
@@ -46,25 +48,32 @@ class GateOutcome:
     annotations: list[str] = field(default_factory=list)
 
 
+def _price_usage(
+    pricer: Pricer, provider: str | None, model: str | None, usage: TokenUsage, context: PriceContext
+) -> Decimal | None:
+    """The price of ``usage``, every kind of token and unit of it; ``None`` when unknown."""
+    others = dict(usage.units)
+    if not others.keys() <= known_usage_keys():
+        return None  # a unit this genai-prices does not know: the price cannot be worked out
+    return pricer.price(
+        provider,
+        model,
+        Usage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            output_reasoning_tokens=usage.reasoning_tokens,
+            **others,
+        ),
+        context,
+    )
+
+
 def make_repricer(pricer: Pricer) -> Callable[[str, TokenUsage], Decimal | None]:
     def reprice(key: str, usage: TokenUsage) -> Decimal | None:
         provider, model, context = split_model_key(key)  # each tier's calls at its own price
-        others = dict(usage.units)
-        if not others.keys() <= known_usage_keys():
-            return None  # a unit this genai-prices does not know: the price cannot be worked out
-        return pricer.price(
-            provider,
-            model,
-            Usage(
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cache_read_tokens=usage.cache_read_tokens,
-                cache_write_tokens=usage.cache_write_tokens,
-                output_reasoning_tokens=usage.reasoning_tokens,
-                **others,
-            ),
-            context,
-        )
+        return _price_usage(pricer, provider, model, usage, context)
 
     return reprice
 
@@ -81,25 +90,17 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
                     return None
                 total += call.cost_usd
                 continue
-            delta = int(drift.get("input_token_delta", 0) or 0)
+            delta = drift.get("input_token_delta")
             max_out = drift.get("max_output_tokens")
-            out = call.usage.output_tokens
-            if isinstance(max_out, int) and 0 <= max_out < out:
-                out = max_out
-            model = call.model
-            swapped = drift.get("model_changed")
-            if isinstance(swapped, list | tuple) and len(swapped) == 2:
-                model = str(swapped[1])
-            cost = pricer.price(
-                call.provider,
-                model,
-                Usage(
-                    input_tokens=max(call.usage.input_tokens + delta, 0),
-                    output_tokens=out,
-                    cache_read_tokens=min(call.usage.cache_read_tokens, max(call.usage.input_tokens + delta, 0)),
-                ),
-                call.price_context,  # re-recorded, it would be served in the same tier
+            usage = estimate_usage(
+                call.usage,
+                delta if type(delta) is int else 0,
+                max_out if type(max_out) is int and max_out >= 0 else None,
             )
+            swapped = drift.get("model_changed")
+            model = str(swapped[1]) if isinstance(swapped, list | tuple) and len(swapped) == 2 else call.model
+            # Re-recorded, it would be served in the same tier.
+            cost = _price_usage(pricer, call.provider, model, usage, call.price_context)
             if cost is None:
                 return None
             total += cost

@@ -26,13 +26,13 @@ from pytest_agentcost.drift import (
     DEFAULT_IGNORED_FIELDS,
     ENDPOINTS,
     Drift,
-    TokenCounts,
     detect_drift,
     detect_endpoint,
     estimate_usage,
 )
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.interaction import Interaction
+from pytest_agentcost.models import TokenUsage
 from pytest_agentcost.tokens import TokenEstimateWarning
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def test_system_prompt_growth_is_estimated_exactly() -> None:
         approximate=False,
         encoding="o200k_base",
     )
-    assert estimate_usage(TokenCounts(input_tokens=1000, output_tokens=200), drift) == TokenCounts(
+    assert estimate_usage(TokenUsage(input_tokens=1000, output_tokens=200), drift.input_token_delta) == TokenUsage(
         input_tokens=1100, output_tokens=200
     )
 
@@ -203,8 +203,8 @@ def test_max_tokens_lowered_below_recorded_output(key: str) -> None:
     assert drift is not None
     assert drift.changes == (f"{key} 1024 -> 256",)
     assert drift.max_output_tokens == 256
-    recorded = TokenCounts(input_tokens=40, output_tokens=500, reasoning_tokens=300, cache_read_tokens=20)
-    assert estimate_usage(recorded, drift) == TokenCounts(
+    recorded = TokenUsage(input_tokens=40, output_tokens=500, reasoning_tokens=300, cache_read_tokens=20)
+    assert estimate_usage(recorded, drift.input_token_delta, drift.max_output_tokens) == TokenUsage(
         input_tokens=40, output_tokens=256, reasoning_tokens=256, cache_read_tokens=20
     )
 
@@ -212,15 +212,30 @@ def test_max_tokens_lowered_below_recorded_output(key: str) -> None:
 def test_max_tokens_raised_keeps_recorded_output() -> None:
     drift = detect_drift(call(CHAT, chat(max_tokens=256)), call(CHAT, chat(max_tokens=4096)))
     assert drift is not None
-    recorded = TokenCounts(input_tokens=40, output_tokens=200, reasoning_tokens=50)
-    assert estimate_usage(recorded, drift) == recorded
+    recorded = TokenUsage(input_tokens=40, output_tokens=200, reasoning_tokens=50)
+    assert estimate_usage(recorded, drift.input_token_delta, drift.max_output_tokens) == recorded
+
+
+def test_cache_tokens_stay_as_recorded_within_the_new_input() -> None:
+    drift = detect_drift(call(CHAT, chat("You are terse." + GROWTH)), call(CHAT, chat()))
+    assert drift is not None
+    # 100 tokens shorter: the 1024 written to the cache and the 512 read from it stay.
+    recorded = TokenUsage(input_tokens=3000, output_tokens=10, cache_read_tokens=512, cache_write_tokens=1024)
+    assert estimate_usage(recorded, drift.input_token_delta, drift.max_output_tokens) == TokenUsage(
+        input_tokens=2900, output_tokens=10, cache_read_tokens=512, cache_write_tokens=1024
+    )
+    # Shorter than what it cached: the cache counts shrink with it.
+    recorded = TokenUsage(input_tokens=150, output_tokens=10, cache_read_tokens=20, cache_write_tokens=100)
+    assert estimate_usage(recorded, drift.input_token_delta, drift.max_output_tokens) == TokenUsage(
+        input_tokens=50, output_tokens=10, cache_read_tokens=20, cache_write_tokens=30
+    )
 
 
 def test_estimate_never_goes_below_zero() -> None:
     drift = detect_drift(call(CHAT, chat("You are terse." + GROWTH)), call(CHAT, chat()))
     assert drift is not None
     assert drift.input_token_delta == -100
-    assert estimate_usage(TokenCounts(input_tokens=30, output_tokens=5), drift) == TokenCounts(0, 5)
+    assert estimate_usage(TokenUsage(input_tokens=30, output_tokens=5), drift.input_token_delta) == TokenUsage(0, 5)
 
 
 def test_messages_added_and_changed() -> None:

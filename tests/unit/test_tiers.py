@@ -25,6 +25,7 @@ from pytest_agentcost import accounting
 from pytest_agentcost.accounting import Accountant
 from pytest_agentcost.baseline import Baseline, BaselineEntry, baseline_from_dict, dump_baseline
 from pytest_agentcost.diff import compare
+from pytest_agentcost.drift import Drift
 from pytest_agentcost.gate import make_estimator, make_repricer
 from pytest_agentcost.interaction import from_vcr
 from pytest_agentcost.models import (
@@ -419,12 +420,30 @@ def test_a_stale_call_is_estimated_at_its_tier() -> None:
         model="o4-mini",
         usage=TokenUsage(input_tokens=1000, output_tokens=1000),
         cost_usd=Decimal("0.00275"),
-        drift={"changes": ["system prompt"], "input_token_delta": 1000},
+        drift=Drift(("system prompt +4000 characters",), None, 1000, 2000, 1000, None, False, "o200k_base").to_dict(),
         price_context=FLEX,
     )
     test = TestCost(nodeid="t.py::t", calls=(call,))
     # Re-recorded with 1000 more input tokens, still flex: 2000 x 0.55 + 1000 x 2.20 = 3300 / 1e6
     assert make_estimator(Pricer())(test) == Decimal("0.0033")
+
+
+def test_a_stale_calls_cache_writes_keep_their_price_in_the_estimate() -> None:
+    call = CallRecord(
+        kind="llm",
+        host="api.anthropic.com",
+        status=200,
+        provider="anthropic",
+        endpoint="anthropic.messages",
+        model="claude-sonnet-4-20250514",
+        usage=TokenUsage(input_tokens=3000, output_tokens=100, cache_write_tokens=1024),
+        cost_usd=Decimal("0.011268"),
+        drift=Drift(("system prompt -64 characters",), None, 2000, 1984, -16, None, True, "o200k_base").to_dict(),
+    )
+    test = TestCost(nodeid="t.py::t", calls=(call,))
+    # 16 fewer input tokens, the 1024 written to the cache still at $3.75: (2984 - 1024) x 3
+    # + 1024 x 3.75 + 100 x 15 = 5880 + 3840 + 1500 = 11220 / 1e6 (not 10452 with them at $3).
+    assert make_estimator(Pricer())(test) == Decimal("0.01122")
 
 
 # --------------------------------------------------------------------------- the record
