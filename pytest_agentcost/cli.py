@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="run reports to merge")
     merge.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="merged report to write")
+    merge.add_argument(
+        "--expect",
+        type=int,
+        metavar="N",
+        help="the number of shard reports there must be (a CI matrix's size): fewer or more is an error, "
+        "as a missing shard's tests would read as removed",
+    )
 
     comp = sub.add_parser(
         "compare",
@@ -249,6 +256,18 @@ def _gate_value(value: Any) -> str:
 def _merge(args: argparse.Namespace) -> int:
     from pytest_agentcost.report import run_to_json
 
+    if args.expect is not None and len(args.runs) != args.expect:
+        print(
+            f"{PROG}: error: --expect {args.expect} shard reports, got {len(args.runs)}: "
+            + (
+                "a shard's report is missing (did its job fail, or not upload it?); "
+                if len(args.runs) < args.expect
+                else ""
+            )
+            + f"merged as the suite, the tests of the missing shards would read as removed; {args.output} NOT written",
+            file=sys.stderr,
+        )
+        return 2
     run = merge_runs(args.runs)
     _write(args.output, run_to_json(run))
     print(f"{PROG}: merged {len(args.runs)} report(s), {len(run.tests)} tests -> {args.output}")
@@ -282,6 +301,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     from pytest_agentcost.baseline import load_baseline
     from pytest_agentcost.gate import finish_session
+    from pytest_agentcost.models import STOPPED_CAUSES
     from pytest_agentcost.report import load_run
     from pytest_agentcost.settings import GATE_DEFAULTS, Settings, Threshold, parse_runs_per_month
 
@@ -364,11 +384,20 @@ def _compare(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
-    # total only with --full-run. A merged report is taken as the suite.
-    outcome = finish_session(run, settings, baseline, full_run=args.full_run, environ=os.environ)
+    # total only with --full-run. A merged report is taken as the suite, unless a shard stopped:
+    # the tests it did not reach did not run, whatever --full-run says (as in pytest).
+    full_run = args.full_run and not run.stopped
+    outcome = finish_session(run, settings, baseline, full_run=full_run, environ=os.environ)
     for line in [*outcome.lines, *outcome.annotations]:
         print(line)
-    if outcome.comparison is not None and outcome.comparison.total_not_applied:
+    if run.stopped:
+        print(
+            f"{PROG}: note: {args.run} is the report of a run stopped before every selected test ran "
+            f"({STOPPED_CAUSES}): the tests it did not reach are not-run, not removed, and the suite "
+            f"total is not judged{'; --full-run ignored' if args.full_run else ''}",
+            file=sys.stderr,
+        )
+    elif outcome.comparison is not None and outcome.comparison.total_not_applied:
         print(
             f"{PROG}: note: {args.run} is the report of a pytest run of part of the suite; merge every "
             "shard's report with 'agentcost merge' and compare that, or pass --full-run if it is the whole suite",
@@ -382,6 +411,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _update_baseline(args: argparse.Namespace) -> int:
     from pytest_agentcost.baseline import load_baseline, update_baseline, write_baseline
+    from pytest_agentcost.models import STOPPED_CAUSES
     from pytest_agentcost.report import load_run
 
     run = load_run(args.run)
@@ -389,8 +419,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
         # As pytest --agent-cost-update-baseline: the tests it did not reach would be pruned.
         print(
             f"{PROG}: error: {args.run} is the report of a run stopped before every selected test ran "
-            "(-x, pytest.exit(), Ctrl-C, a lost xdist worker, or a merge holding such a shard); "
-            "baseline NOT updated",
+            f"({STOPPED_CAUSES}); baseline NOT updated",
             file=sys.stderr,
         )
         return 2

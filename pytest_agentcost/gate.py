@@ -18,6 +18,7 @@ from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.drift import estimate_usage
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
+    STOPPED_CAUSES,
     PriceContext,
     PriceSource,
     RunCost,
@@ -477,7 +478,9 @@ def finish_session(
 
     if settings.update_baseline:
         if interrupted:
-            outcome.lines.append("baseline NOT updated: the run was interrupted or lost an xdist worker")
+            outcome.lines.append(
+                f"baseline NOT updated: the run stopped before every selected test ran ({STOPPED_CAUSES})"
+            )
         else:
             new, changes = update_baseline(
                 baseline, run, full_run=full_run, prune=settings.prune, include_failed=settings.include_failed

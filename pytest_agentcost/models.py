@@ -745,6 +745,13 @@ def time_of_day_note(baseline: Mapping[str, Any], current: Mapping[str, Any]) ->
     return "" if before == now else f"; prices that depend on the hour: {before} -> {now}"
 
 
+#: What stops a run before every selected test ran, as a report's ``stopped`` records it.
+STOPPED_CAUSES = (
+    "-x or --maxfail, --sw, pytest.exit(), Ctrl-C, an internal error, a lost xdist worker, a module that "
+    "failed to import, or a merge holding such a shard"
+)
+
+
 @dataclass(frozen=True)
 class RunCost:
     """All tests of one run (or of merged runs)."""
@@ -761,8 +768,8 @@ class RunCost:
     shard): its total is not the suite's, so ``agentcost compare`` does not apply the total
     threshold to it. ``agentcost merge`` clears it: the merged shards are taken as the suite."""
     stopped: bool = False
-    """Written by a pytest run stopped before every selected test ran (``-x``, ``pytest.exit()``,
-    Ctrl-C, a lost xdist worker): no baseline is written from it, nor from a merge that holds it."""
+    """Written by a pytest run stopped before every selected test ran (:data:`STOPPED_CAUSES`):
+    no baseline is written from it, nor from a merge that holds it."""
 
     @cached
     def usage(self) -> TokenUsage:

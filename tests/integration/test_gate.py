@@ -740,7 +740,12 @@ def test_a_run_stopped_early_neither_prunes_the_baseline_nor_calls_tests_removed
     assert "removed" not in statuses, report["comparison"]["tests"]
     # pytest shows no summary for exit code 3, nor after xdist's internal error when a worker exits.
     if not (stop == "exit" and (exit_code == "3" or project.xdist)):
-        result.stdout.fnmatch_lines(["baseline NOT updated: the run was interrupted*"])
+        result.stdout.fnmatch_lines(["baseline NOT updated: the run stopped before every selected test ran (*"])
+    # Compared as the whole suite, as a sharded CI does: what it did not reach is still not removed.
+    compared = project.cli("compare", BASELINE, "cost.json", "--full-run", "--json", "compared.json")
+    statuses = {t["status"] for t in project.read_json("compared.json")["comparison"]["tests"].values()}
+    assert "removed" not in statuses, compared.stdout
+    assert "--full-run ignored" in compared.stderr
     # The sharded flow on main: a shard stopped early neither, once merged with the others.
     monkeypatch.delenv("STOP")
     assert project.run("-k", "task_b", "--agent-cost", "--agent-cost-json", "b.json").ret == 0

@@ -115,6 +115,20 @@ def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: py
     assert sorted(p.name for p in out.parent.iterdir()) == ["all.json"]  # no temp file left behind
 
 
+def test_merge_refuses_fewer_shards_than_expected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A shard whose job failed uploads no report: merged as the suite, its tests would be removed.
+    a, b = shards(tmp_path, make_run())
+    out = tmp_path / "all.json"
+    assert main(["merge", str(a), "--expect", "2", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "agentcost: error: --expect 2 shard reports, got 1: a shard's report is missing (did its job fail, "
+        "or not upload it?); merged as the suite, the tests of the missing shards would read as removed; "
+        f"{out} NOT written\n"
+    )
+    assert not out.exists()
+    assert main(["merge", str(a), str(b), "--expect", "2", "-o", str(out)]) == 0
+
+
 def test_merge_accepts_identical_duplicates(tmp_path: Path) -> None:
     run = make_run()
     ids = sorted(run.tests)
