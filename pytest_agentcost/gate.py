@@ -499,6 +499,10 @@ def finish_session(
             # Budgets (hard limits, with or without a baseline), credentials, unpriced calls and
             # stale cassettes still do.
             outcome.failed = failed or (settings.mode == "fail" and any(t.over_budget for t in cmp.tests))
+            if outcome.failed and wrote:
+                outcome.lines.append(
+                    "the baseline is written, but the run fails on what an update does not accept (above)"
+                )
     return outcome
 
 
