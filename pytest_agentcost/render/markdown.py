@@ -224,6 +224,14 @@ class _View:
         head = f"Agent cost per run {'up' if delta > 0 else 'down'} {size}" if delta else "Agent cost per run unchanged"
         if cmp.total_regressed:
             head += f", over the {cmp.total_threshold} threshold"
+            if cmp.gated_totals is not None and cmp.gated_totals[1:] != (before, after):
+                # The threshold judged the tasks it can compare: new ones move the suite total too.
+                n, judged_before, judged_now = cmp.gated_totals
+                judged = judged_now - judged_before
+                judged_pct = percent(
+                    None if not judged_before else (judged * 100 / judged_before).quantize(Decimal("0.1"))
+                )
+                head += f" ({judged_pct} on the {_plural(n, 'compared task')})"
         parts = []
         if regressed:
             parts.append(f"{_plural(regressed, 'task')} regressed")

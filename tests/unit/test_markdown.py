@@ -266,6 +266,19 @@ def test_no_baseline_with_a_budget_violation_in_warn_mode() -> None:
     )
 
 
+def test_headline_names_what_the_total_threshold_judged_when_new_tasks_move_the_total() -> None:
+    # The suite total rose 75% (a new task), the compared tasks 25%: the threshold judged the 25%.
+    run, cmp = _simple(
+        {"t.py::a": "0.0100", "t.py::b": "0.0100"},
+        {"t.py::a": "0.0150", "t.py::b": "0.0100", "t.py::new": "0.0100"},
+    )
+    assert cmp.total_regressed
+    assert render_comment(run, cmp).splitlines()[1] == (
+        ":x: **Agent cost per run up 75.0% (+$0.0150), over the 10% and $0.0001 threshold "
+        "(+25.0% on the 2 compared tasks): 1 task regressed, 1 new task**"
+    )
+
+
 def test_total_over_threshold_in_warn_mode() -> None:
     run, cmp = _simple({"t.py::a": "0.0100", "t.py::b": "0.0100"}, {"t.py::a": "0.0150", "t.py::b": "0.0100"})
     assert cmp.total_regressed
