@@ -247,6 +247,13 @@ def test_errors_are_http_calls_and_tool_hosts_are_priced(project: AgentProject) 
     assert test["cost_usd"] == "0.0052100000"
     assert test["tool_hosts"] == {"api.search.example": {"calls": 1, "cost_usd": "0.0050000000"}}
     assert [c["billed"] for c in test["calls"] if c["kind"] == "llm"] == [False, True]
+    # The row says where the cost beyond the LLM call's comes from ("tool calls" are the model's).
+    result.stdout.fnmatch_lines(
+        [
+            "test_agent.py::test_retry_then_search *1 *0 *$0.00521 "
+            "*1 error response (HTTP 429), 1 paid tool HTTP call ($0.0050)"
+        ]
+    )
     # The terminal shows the tool hosts beside the models, so the breakdown adds up to the total.
     result.stdout.fnmatch_lines(["tool host *calls *cost", "api.search.example *1 *$0.0050"])
 
