@@ -11,8 +11,8 @@ from a usage change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ from pytest_agentcost.models import (
     format_money,
     parse_money,
 )
+
+#: A model's cost from its usage (``provider:model`` key, as the baseline keys it); None if unknown.
+Repricer = Callable[[str, TokenUsage], "Decimal | None"]
 
 __all__ = [
     "BASELINE_KIND",
@@ -258,12 +261,15 @@ def update_baseline(
     full_run: bool,
     prune: bool = False,
     include_failed: bool = False,
+    reprice: Repricer | None = None,
 ) -> tuple[Baseline, dict[str, list[str]]]:
     """The baseline after this run, and what changed (``written``, ``kept``, ``pruned``, ``skipped``).
 
     Tests that ran and made LLM or tool calls are written; tests that failed are
     not (unless ``include_failed``) and keep their old entry. Entries of tests
     that did not run are kept, unless this is a full run or ``prune`` is set.
+    When the run was priced otherwise than the baseline, the entries kept are repriced at the
+    run's prices with ``reprice`` (:class:`BaselineError` when one cannot be).
     """
     entries: dict[str, BaselineEntry] = dict(old.tests) if old is not None else {}
     changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": []}
@@ -288,7 +294,32 @@ def update_baseline(
             del entries[nodeid]
             changes["pruned"].append(nodeid)
     changes["kept"] = sorted(set(entries) - set(changes["written"]))
+    if old is not None and old.price_source != run.price_source:
+        # One price source per file: the entries this run did not write (not selected, skipped,
+        # failed) are repriced at its prices, or a later run would compare their old costs raw.
+        for nodeid in changes["kept"]:
+            entries[nodeid] = _repriced(nodeid, entries[nodeid], reprice, old.price_source, run.price_source)
     return Baseline(tests=dict(sorted(entries.items())), price_source=run.price_source), changes
+
+
+def _repriced(
+    nodeid: str, entry: BaselineEntry, reprice: Repricer | None, old: PriceSource, new: PriceSource
+) -> BaselineEntry:
+    """``entry`` at the run's prices, from its counts per model; its tool calls' cost as it was."""
+    if entry.cost_usd is None:
+        return entry
+    by_model = dict(entry.by_model)
+    for key, totals in entry.by_model.items():
+        cost = None if reprice is None else reprice(key, totals.usage)
+        if cost is None:
+            raise BaselineError(
+                f"prices changed since the baseline ({old.describe()} -> {new.describe()}), and the entry of "
+                f"{nodeid}, which this update keeps without rerunning it, cannot be repriced ({key}); "
+                "update from a run that includes it"
+            )
+        by_model[key] = replace(totals, cost_usd=cost)
+    llm = sum((t.cost_usd for t in by_model.values() if t.cost_usd is not None), Decimal(0))
+    return replace(entry, cost_usd=llm + entry.tool_cost_usd, by_model=by_model)
 
 
 def nodeids(baseline: Baseline | None) -> Iterable[str]:

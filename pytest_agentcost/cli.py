@@ -28,6 +28,7 @@ from pytest_agentcost.errors import AgentCostError, BaselineError, MergeError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from pytest_agentcost.baseline import Repricer
     from pytest_agentcost.models import RunCost
 
 __all__ = ["DEFAULT_BASELINE", "main", "merge_runs"]
@@ -148,6 +149,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     upd.add_argument("--prune", action="store_true", help="drop entries of tasks missing from the run anyway")
     upd.add_argument("--include-failed", action="store_true", help="also write tasks that failed")
+    upd.add_argument(
+        "--prices",
+        type=Path,
+        metavar="PATH",
+        help="the price file the run was priced with, needed to reprice the entries kept when the "
+        "baseline was priced otherwise",
+    )
 
     # Listed for --help; their arguments are parsed by their own modules (see main).
     sub.add_parser("scan", help="scan cassettes for secrets (agentcost scan --help)", add_help=False)
@@ -424,8 +432,11 @@ def _update_baseline(args: argparse.Namespace) -> int:
         )
         return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
+    reprice = None
+    if old is not None and old.price_source != run.price_source:
+        reprice = _repricer_at(run, args.prices)
     new, changes = update_baseline(
-        old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed
+        old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
     )
     wrote = write_baseline(args.baseline, new)
     print(
@@ -434,6 +445,24 @@ def _update_baseline(args: argparse.Namespace) -> int:
         f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
     )
     return 0
+
+
+def _repricer_at(run: RunCost, prices: Path | None) -> Repricer:
+    """Prices as ``run`` took them (its date, its price file), for the baseline entries it keeps."""
+    from pytest_agentcost.gate import make_repricer
+    from pytest_agentcost.pricing import Pricer, load_price_file, parse_price_date
+
+    overrides, digest = load_price_file(prices) if prices is not None else ({}, None)
+    pricer = Pricer(
+        price_date=parse_price_date(run.price_source.price_date), overrides=overrides, overrides_digest=digest
+    )
+    wanted, have = run.price_source.overrides, pricer.source.overrides
+    if wanted != have:
+        raise BaselineError(
+            f"the run was priced with price file {wanted or 'none'}, but --prices gives {have or 'none'}; "
+            "pass the same price file so the entries kept are repriced the same way"
+        )
+    return make_repricer(pricer)
 
 
 # -- commands of other modules --------------------------------------------------------

@@ -22,15 +22,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
-
-Repricer = Callable[[str, TokenUsage], "Decimal | None"]
-"""(``provider:model``, usage) -> USD at the current prices, or None."""
 
 GATED = ("regressed",)
 

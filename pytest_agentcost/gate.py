@@ -482,10 +482,15 @@ def finish_session(
                 f"baseline NOT updated: the run stopped before every selected test ran ({STOPPED_CAUSES})"
             )
         else:
-            new, changes = update_baseline(
-                baseline, run, full_run=full_run, prune=settings.prune, include_failed=settings.include_failed
-            )
             try:
+                new, changes = update_baseline(
+                    baseline,
+                    run,
+                    full_run=full_run,
+                    prune=settings.prune,
+                    include_failed=settings.include_failed,
+                    reprice=make_repricer(settings.pricer),
+                )
                 wrote = write_baseline(settings.baseline, new)
             except AgentCostError as exc:
                 outcome.errors.append(str(exc))

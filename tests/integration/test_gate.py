@@ -48,6 +48,36 @@ def _write_baseline_priced(project: AgentProject, data: dict[str, Any], cost: st
     (project.root / BASELINE).write_text(json.dumps(data, indent=2) + "\n")
 
 
+def test_a_partial_update_after_a_price_change_reprices_the_entries_it_keeps(project: AgentProject) -> None:
+    _setup(project)
+    prices = project.root / "prices.toml"
+    prices.write_text('[models."gpt-4o-mini"]\ninput = "0.15"\noutput = "0.60"\n')
+    project.ini("agent_cost_prices = prices.toml\n")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    # Prices double; only test_task_a runs. test_task_b's entry, kept, is repriced with the file.
+    prices.write_text('[models."gpt-4o-mini"]\ninput = "0.30"\noutput = "1.20"\n')
+    partial = project.run("--agent-cost", "--agent-cost-update-baseline", "-k", "test_task_a")
+    assert partial.ret == 0, partial.stdout.str()
+    kept = json.loads(_baseline_bytes(project))["tests"]["test_agent.py::test_task_b"]
+    assert (kept["cost_usd"], kept["by_model"]["openai:gpt-4o-mini"]["cost_usd"]) == ("0.0042000000",) * 2
+    # Its usage did not change: nothing regressed, and the next update rewrites it byte for byte.
+    before = _baseline_bytes(project)
+    compared = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert compared.ret == 0, compared.stdout.str()
+    assert project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_task_b"]["status"] == "unchanged"
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    assert _baseline_bytes(project) == before
+    # So does agentcost update-baseline from a report of part of the suite, given the price file.
+    prices.write_text('[models."gpt-4o-mini"]\ninput = "0.15"\noutput = "0.60"\n')
+    assert project.run("--agent-cost", "--agent-cost-json", "a.json", "-k", "test_task_a").ret == 0
+    refused = project.cli("update-baseline", "a.json")
+    assert refused.returncode == 2, refused.stderr
+    assert "pass the same price file" in refused.stderr
+    assert project.cli("update-baseline", "a.json", "--prices", "prices.toml").returncode == 0
+    kept = json.loads(_baseline_bytes(project))["tests"]["test_agent.py::test_task_b"]
+    assert kept["cost_usd"] == "0.0021000000"
+
+
 def test_update_then_compare_unchanged(project: AgentProject) -> None:
     _setup(project)
     first = project.run("--agent-cost", "--agent-cost-update-baseline")
