@@ -901,12 +901,16 @@ class AgentCostSession:
         return dict(sorted(reasons.items()))
 
     def _is_full_run(self, session: pytest.Session) -> bool:
-        """True when every test of the suite was selected (no -k, -m, node ids or deselection)."""
+        """True when every test of the suite was selected (no -k, -m, node ids, --ignore or deselection)."""
         config = self.config
         args = [str(a) for a in config.args]
         if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
             return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
+            return False
+        # --ignore on the command line leaves part of the suite out (in the ini's addopts, or a
+        # conftest's collect_ignore, it defines the suite: a bare `pytest` leaves it out too).
+        if any(str(a).split("=", 1)[0] in ("--ignore", "--ignore-glob") for a in config.invocation_params.args):
             return False
         deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
         if deselected or any("::" in a for a in args):

@@ -1242,6 +1242,24 @@ def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_rep
     assert "partial" not in project.read_json("full.json")
 
 
+@pytest.mark.parametrize("ignore", ["--ignore=test_two.py", "--ignore-glob=*two*"])
+def test_a_run_that_ignores_a_module_is_partial(project: AgentProject, ignore: str) -> None:
+    _setup(project)
+    project.module("test_two", "@pytest.mark.vcr\ndef test_two():\n    llm('two')\n")
+    project.chat_cassette("test_two", "test_two", [(1_000, 100)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    ignored = project.run(ignore, "--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert ignored.ret == 0, ignored.stdout.str()
+    assert _baseline_bytes(project) == before
+    report = project.read_json("cost.json")
+    assert (report["partial"], report["comparison"]["tests"]["test_two.py::test_two"]["status"]) == (True, "not-run")
+    # In the ini's addopts it defines the suite: a run that ignores it is whole, and prunes it.
+    project.ini(f"addopts = {ignore}\n")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    assert "test_two.py::test_two" not in project.read_json(BASELINE)["tests"]
+
+
 def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProject) -> None:
     # Deselection by --deselect or a plugin (a pytest-split shard, --lf) happens where tests are
     # collected: under xdist, in the workers, not in the process that gates the run.
