@@ -411,6 +411,11 @@ def _compare(args: argparse.Namespace) -> int:
             "shard's report with 'agentcost merge' and compare that, or pass --full-run if it is the whole suite",
             file=sys.stderr,
         )
+    # A report or markdown it could not write: the job that posts or keeps it would go on without.
+    for error in outcome.errors:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+    if outcome.errors:
+        return 2
     return 1 if outcome.failed else 0
 
 

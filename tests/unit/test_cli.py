@@ -218,6 +218,21 @@ def test_compare_passes_when_nothing_changed(tmp_path: Path, capsys: pytest.Capt
     assert not [line for line in out if line.startswith("agent cost")]
 
 
+def test_compare_says_when_it_cannot_write_the_markdown_or_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The comment job posts what compare wrote: a file it could not write is not a green run.
+    run = make_run()
+    base = write_baseline_of(tmp_path / "baseline.json", run)
+    run_file = write_run(tmp_path / "run.json", run)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for option in ("--markdown", "--json"):
+        assert main(["compare", str(base), str(run_file), option, str(blocker / "out")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"agentcost: error: {blocker / 'out'}: cannot write"), err
+
+
 def test_compare_fails_on_a_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = write_baseline_of(tmp_path / "baseline.json", make_run())
     run_file = write_run(tmp_path / "run.json", make_run({"plan": "0.0024000000"}))
