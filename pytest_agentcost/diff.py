@@ -421,7 +421,6 @@ def compare(
     diffs: list[TestDiff] = []
     base_total = Decimal(0)
     cur_total = Decimal(0)
-    comparable_total = True
     gated_tests = 0
     for nodeid in sorted(set(run.tests) | set(entries)):
         test = run.tests.get(nodeid)
@@ -481,8 +480,8 @@ def compare(
             diffs.append(TestDiff(nodeid, "failed", **common))
             continue
         if entry.cost_usd is None or current is None:
+            # Left out of the totals the threshold judges, as new and estimated tests are.
             diffs.append(TestDiff(nodeid, "unpriced", **common))
-            comparable_total = False
             continue
         base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, test, reprice)
         assert base_now is not None
@@ -533,7 +532,7 @@ def compare(
     # a skipped or xfailed test's, priced or not, are not in it. A test without a diff made no call.
     kept = [d.current_usd for d in diffs if d.status not in _NOT_COMPARED]
     cur_sum = None if None in kept else sum((c for c in kept if c is not None), Decimal(0))
-    judged = baseline is not None and total_threshold is not None and comparable_total and judge_total
+    judged = baseline is not None and total_threshold is not None and judge_total
     total_regressed = bool(judged and total_threshold is not None and total_threshold.exceeded(base_total, cur_total))
     return Comparison(
         tests=tuple(diffs),

@@ -278,10 +278,6 @@ class _View:
             over = " **over**" if self.cmp.total_regressed else ""
             judged = self.cmp.describe_gated_total("→", "task")
             items.append(f"- total threshold {self.cmp.total_threshold}{over}: {judged}")
-        if self.sections["unpriced"]:
-            # diff.compare skips the total gate when a compared task has no price.
-            n = len(self.sections["unpriced"])
-            items.append(f"- total threshold not applied: {_plural(n, 'compared task')} unpriced")
         if self.sections["new"]:
             items.append(f"- new tasks: {signed_money(split['new'])}")
         if self.sections["removed"]:

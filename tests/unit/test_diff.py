@@ -164,6 +164,16 @@ def test_a_prompt_cache_miss_names_the_cache_writes_it_paid_for() -> None:
     assert test.reasons == ("-1,642 cached input tokens", "+1,642 cache write tokens")
 
 
+def test_an_unpriced_test_is_left_out_of_the_judged_total_not_turning_it_off() -> None:
+    # a rose 20% against a 10% total threshold; c has no price, then and now.
+    base_run = RunCost(tests={"a": _test("a", "0.0100"), "c": _test("c", None)}, price_source=PRICES)
+    run = RunCost(tests={"a": _test("a", "0.0120"), "c": _test("c", None)}, price_source=PRICES)
+    cmp = _compare(run, _baseline(base_run), threshold=Threshold.parse("50%"), total_threshold=TEN_PCT)
+    assert [(d.nodeid, d.status) for d in cmp.tests] == [("a", "unchanged"), ("c", "unpriced")]
+    assert cmp.gated_totals == (1, Decimal("0.0100"), Decimal("0.0120"))
+    assert cmp.total_regressed
+
+
 @pytest.mark.parametrize(
     "call",
     [{"estimated": True}, {"cost": None}],

@@ -126,13 +126,13 @@ def scenario() -> tuple[RunCost, Comparison]:
 
 
 EXPECTED = r"""<!-- pytest-agentcost -->
-:x: **Agent cost per run up 26.9% (+$0.0076): 1 task regressed, 1 over budget, 1 cheaper, 1 new task**
+:x: **Agent cost per run up 26.9% (+$0.0076), over the 10% and $0.0001 threshold (+22.6% on the 7 compared tasks): 1 task regressed, 1 over budget, 1 cheaper, 1 new task**
 
 Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task that did not run and 1 unpriced task
 
 - usage changed: +$0.0060 over 8 compared tasks
 - prices changed: +$0.0008 (genai-prices 0.2.2 at 2026-06-01 → genai-prices 0.2.3 at 2026-11-01)
-- total threshold not applied: 1 compared task unpriced
+- total threshold 10% and $0.0001 **over**: $0.0254 → $0.0312 (+$0.00575, +22.6%) over 7 compared tasks at this run's prices
 - new tasks: +$0.00175
 - removed tasks: -$0.00095
 - monthly projection: +$42.0000 a month (usage change × 1,000 runs a month; 1 task with own runs_per_month)
