@@ -301,9 +301,15 @@ class Comparison:
 def check_budget(test: TestCost, budget: Budget) -> tuple[str, ...]:
     """Violations of hard limits, as sentences."""
     problems = []
-    cost = test.cost_usd
-    if budget.max_usd is not None and cost is not None and cost > budget.max_usd:
-        problems.append(f"cost {money(cost)} over max_usd {money(budget.max_usd)}")
+    if budget.max_usd is not None:
+        # With unpriced calls, what is priced is the least the test cost: over the limit, it is.
+        cost = test.cost_usd
+        if cost is None:
+            least = test.tool_cost_usd + sum((c.cost_usd for c in test.billed if c.cost_usd is not None), Decimal(0))
+            if least > budget.max_usd:
+                problems.append(f"cost at least {money(least)} (+ unpriced calls) over max_usd {money(budget.max_usd)}")
+        elif cost > budget.max_usd:
+            problems.append(f"cost {money(cost)} over max_usd {money(budget.max_usd)}")
     if budget.max_llm_calls is not None and test.llm_calls > budget.max_llm_calls:
         problems.append(f"{test.llm_calls} LLM calls over max_llm_calls {budget.max_llm_calls}")
     tokens = test.usage.total_tokens

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_agentcost.baseline import Baseline, baseline_from_dict, update_baseline
-from pytest_agentcost.diff import Comparison, compare
+from pytest_agentcost.diff import Comparison, check_budget, compare
 from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import render_comment
@@ -311,3 +311,20 @@ def test_a_tool_price_change_is_named_in_the_comment_when_no_compared_test_shows
         "- prices changed: $0 (tool prices: api.search.example $0.0020 → $0.0030 per call)"
         in render_comment(run, cmp).splitlines()
     )
+
+
+@pytest.mark.parametrize(
+    ("costs", "expected"),
+    [
+        (("0.0400", "0.0200"), ("cost $0.0600 over max_usd $0.0500",)),
+        (("0.0400", None), ()),  # the unpriced call may cost anything: not known to be over
+        (("0.0600", None), ("cost at least $0.0600 (+ unpriced calls) over max_usd $0.0500",)),
+    ],
+    ids=["priced", "unpriced-under", "unpriced-over"],
+)
+def test_max_usd_holds_when_the_priced_calls_alone_exceed_it(
+    costs: tuple[str, str | None], expected: tuple[str, ...]
+) -> None:
+    calls = tuple(llm_record(cost_usd=None if c is None else Decimal(c)) for c in costs)
+    test = TestCost("t", calls=calls)
+    assert check_budget(test, Budget(max_usd=Decimal("0.05"))) == expected
