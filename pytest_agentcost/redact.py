@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pytest_agentcost.interaction import decode_body, to_bytes
 
 __all__ = [
+    "CREDENTIAL_HEADER_NAME",
     "DEFAULT_FILTER_HEADERS",
     "DEFAULT_FILTER_QUERY",
     "REDACTED",
@@ -63,6 +64,15 @@ DEFAULT_FILTER_HEADERS: tuple[str, ...] = (
     "x-amz-security-token",
     "x-amz-sso_bearer_token",
     "x-auth-token",
+)
+
+#: Any other request header whose name says it holds a credential (``X-Subscription-Token``,
+#: ``Ocp-Apim-Subscription-Key``, ``x-portkey-api-key``, ``cf-aig-authorization``, ``helicone-auth``):
+#: removed too, at save time, and flagged by ``agentcost scan``.
+CREDENTIAL_HEADER_NAME = re.compile(
+    r"(?:^|[-_])(?:api[-_]?key|apikey|subscription[-_]?key|authorization|auth|auth[-_]?token|access[-_]?token"
+    r"|token|secret|password)$",
+    re.IGNORECASE,
 )
 
 #: Query parameters removed from recorded request URIs. vcrpy compares query
@@ -306,7 +316,8 @@ def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
     responses: list[Any] = []
     for request, response in zip(cassette_dict.get("requests", ()), cassette_dict.get("responses", ()), strict=False):
         req = copy.deepcopy(request)
-        req = remove_headers(req, list(DEFAULT_FILTER_HEADERS))
+        named = [name for name in getattr(req, "headers", {}) or {} if CREDENTIAL_HEADER_NAME.search(str(name))]
+        req = remove_headers(req, [*DEFAULT_FILTER_HEADERS, *named])
         req = remove_query_parameters(req, list(DEFAULT_FILTER_QUERY))
         req = redact_request(req)
         if req is None:

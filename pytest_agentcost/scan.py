@@ -43,6 +43,7 @@ import yaml
 
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.interaction import Interaction, from_vcr
+from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME as _CREDENTIAL_NAME
 from pytest_agentcost.redact import DEFAULT_FILTER_HEADERS
 
 if TYPE_CHECKING:
@@ -182,11 +183,6 @@ _CREDENTIAL_HEADERS = frozenset(DEFAULT_FILTER_HEADERS) - {
     "cookie",
     "set-cookie",
 }
-_CREDENTIAL_NAME = re.compile(
-    r"(?:^|[-_])(?:api[-_]?key|apikey|subscription[-_]?key|authorization|auth[-_]?token|access[-_]?token|token"
-    r"|secret|password)$",
-    re.IGNORECASE,
-)
 _CREDENTIAL_QUERY = frozenset(
     {
         "key",

@@ -23,6 +23,7 @@ from pytest_agentcost.redact import (
     DEFAULT_FILTER_QUERY,
     REDACTED,
     merge_vcr_config,
+    redact_interactions,
     redact_request,
     redact_response,
 )
@@ -401,6 +402,27 @@ def test_redact_response_keeps_gzip_without_tokens_compressed() -> None:
 
     assert result["body"]["string"] == compressed
     assert result["headers"] == {"content-encoding": ["gzip"]}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Ocp-Apim-Subscription-Key",  # Azure AI services, Bing search
+        "X-Subscription-Token",  # Brave Search
+        "cf-aig-authorization",  # Cloudflare AI Gateway
+        "x-portkey-api-key",
+        "Helicone-Auth",
+    ],
+)
+def test_saving_drops_any_header_named_as_a_credential(header: str) -> None:
+    secret = "0123456789abcdef" + "NotARealKey" + "fedcba9876543210"
+    request = Request("GET", "https://api.search.example/v1/search?q=x", b"", {header: secret, "Accept": "*/*"})
+    saved = redact_interactions(
+        {"requests": [request], "responses": [{"status": {"code": 200}, "body": {"string": b""}}]}
+    )
+    (kept,) = saved["requests"]
+    assert dict(kept.headers) == {"Accept": "*/*"}
+    assert dict(request.headers)[header] == secret  # the live request is left alone
 
 
 # ------------------------------------------------------------ recording for real
