@@ -168,6 +168,15 @@ def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> 
     )
 
 
+def marker_spec(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A marker's arguments as builtins that :func:`parse_marker` reads back the same (sent from
+    xdist workers, kept in run files for ``agentcost compare``): ``Decimal("0.05")`` as ``"0.05"``,
+    a float by its ``repr``, as :func:`parse_marker` reads them."""
+    return {
+        k: v if isinstance(v, str | int) else repr(v) if isinstance(v, float) else str(v) for k, v in kwargs.items()
+    }
+
+
 def parse_runs_per_month(value: str, what: str) -> int:
     """A monthly run count: a non-negative whole number (``1_000`` is allowed)."""
     try:
@@ -379,7 +388,7 @@ class Settings:
 
     def record_marker(self, nodeid: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         self.markers[nodeid] = parse_marker(args, kwargs, nodeid)
-        self._marker_specs[nodeid] = {k: (v if isinstance(v, str | int) else repr(v)) for k, v in kwargs.items()}
+        self._marker_specs[nodeid] = marker_spec(kwargs)
 
     def marker_specs(self) -> dict[str, dict[str, Any]]:
         """Marker arguments as builtins (sent from xdist workers to the controller)."""

@@ -168,6 +168,30 @@ def test_marker_threshold_overrides(project: AgentProject) -> None:
     result.stdout.fnmatch_lines(["*test_task_a: cost*over threshold 100% and $0.0001"])
 
 
+def test_a_budget_given_as_a_decimal_holds_in_workers_and_in_compare(project: AgentProject) -> None:
+    project.module(
+        "test_agent",
+        """
+        from decimal import Decimal
+
+        @pytest.mark.vcr
+        @pytest.mark.agent_cost(max_usd=Decimal("0.001"))
+        def test_task_b():
+            llm("b")
+            llm("b again")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_task_b", [(5_000, 500), (5_000, 500)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd $0.0010"])
+    assert project.read_json("cost.json")["markers"] == {"test_agent.py::test_task_b": {"max_usd": "0.001"}}
+    assert project.cli("update-baseline", "cost.json").returncode == 0
+    compared = project.cli("compare", BASELINE, "cost.json")
+    assert compared.returncode == 1, compared.stderr
+    assert "over max_usd $0.0010" in compared.stdout
+
+
 def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
     project.module(
         "test_agent",

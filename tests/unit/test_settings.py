@@ -9,6 +9,7 @@ import pytest
 from pytest_agentcost.errors import ConfigError
 from pytest_agentcost.settings import (
     Threshold,
+    marker_spec,
     parse_host_providers,
     parse_marker,
     parse_runs_per_month,
@@ -55,6 +56,17 @@ def test_bad_threshold_part_names_the_option_once_and_shows_the_part_as_given(sp
 def test_marker_threshold_refuses_two_parts_of_one_kind() -> None:
     with pytest.raises(ConfigError, match=r"^t\.py::a: agent_cost threshold: two percentages"):
         parse_marker((), {"threshold": "10%,20%"}, "t.py::a")
+
+
+@pytest.mark.parametrize("max_usd", [Decimal("0.05"), 0.05, "0.05", "$0.05"])
+def test_a_markers_arguments_travel_as_builtins_that_read_back_the_same(max_usd: object) -> None:
+    # xdist workers send them to the controller, and a run file keeps them for agentcost compare.
+    kwargs = {"max_usd": max_usd, "threshold": "25%", "max_llm_calls": 3}
+    spec = marker_spec(kwargs)
+    assert all(type(v) in (str, int) for v in spec.values())
+    rules = parse_marker((), spec, "t.py::a")
+    assert rules == parse_marker((), kwargs, "t.py::a")
+    assert rules.budget.max_usd == Decimal("0.05")
 
 
 @pytest.mark.parametrize(("value", "runs"), [("0", 0), ("1_000", 1000), (" 30 ", 30)])
