@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["dump_json", "write_atomic"]
+__all__ = ["dump_json", "read_json", "write_atomic"]
 
 
 def dump_json(data: Any, first_keys: tuple[str, ...] = ("schema_version",)) -> str:
@@ -35,6 +35,19 @@ def dump_json(data: Any, first_keys: tuple[str, ...] = ("schema_version",)) -> s
             body = json.dumps(rest, indent=2, ensure_ascii=False, sort_keys=True, default=_reject)
             text = "{\n" + first + ",\n" + body[2:]
     return text + "\n"
+
+
+def read_json(path: Path, what: str) -> Any:
+    """The JSON at ``path``; ``ValueError`` naming the file as ``what`` when it cannot be read,
+    is not UTF-8 or is not JSON (callers raise it as their own error type)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: {what} is not valid JSON ({exc})") from None
 
 
 def _reject(value: Any) -> Any:

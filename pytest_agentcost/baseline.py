@@ -10,14 +10,13 @@ from a usage change.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pytest_agentcost._io import dump_json, write_atomic
+from pytest_agentcost._io import dump_json, read_json, write_atomic
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.models import (
     EstimatedPart,
@@ -222,13 +221,9 @@ def baseline_from_dict(data: Any, source: str) -> Baseline:
 def load_baseline(path: Path) -> Baseline:
     """Read and validate the baseline at ``path``."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: baseline is not valid JSON ({exc})") from None
+        data = read_json(path, "baseline")
+    except ValueError as exc:
+        raise BaselineError(str(exc)) from None
     return baseline_from_dict(data, str(path))
 
 

@@ -474,6 +474,8 @@ def comment_main(argv: Sequence[str] | None = None, environ: Mapping[str, str] =
                 body = handle.read()
         except OSError as exc:
             raise GitHubError(f"cannot read --body-file {args.body_file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:  # an artifact of a pull request: anything may be in it
+            raise GitHubError(f"--body-file {args.body_file} is not UTF-8 text ({exc.reason})") from None
         payload = _event_payload(environ)
         repo = args.repo or environ.get("GITHUB_REPOSITORY", "")
         if not repo:

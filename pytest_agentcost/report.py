@@ -289,12 +289,10 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
 
 
 def load_run(path: Path) -> RunCost:
+    from pytest_agentcost._io import read_json
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
+        data = read_json(path, "run report")
     except ValueError as exc:
-        raise BaselineError(f"{path}: not valid JSON ({exc})") from None
+        raise BaselineError(str(exc)) from None
     return run_from_dict(data, str(path))

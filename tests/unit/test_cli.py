@@ -175,7 +175,15 @@ def test_merge_names_how_each_shard_took_prices_that_depend_on_the_hour(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{", "not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+        (
+            "{",
+            "run report is not valid JSON "
+            "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+        ),
+        (
+            "\udcff\udcfe{}",
+            "run report is not valid JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)",
+        ),
         ('{"kind": "something-else"}', "not a pytest-agentcost run report (kind 'something-else')"),
         (
             '{"kind": "pytest-agentcost-run", "schema_version": 2, "tests": {}}',
@@ -188,7 +196,7 @@ def test_merge_names_a_bad_run_file(
 ) -> None:
     good = write_run(tmp_path / "a.json", make_run())
     bad = tmp_path / "bad.json"
-    bad.write_text(content, encoding="utf-8")
+    bad.write_bytes(content.encode("utf-8", "surrogateescape"))
     assert main(["merge", str(good), str(bad), "-o", str(tmp_path / "all.json")]) == 2
     assert capsys.readouterr().err == f"agentcost: error: {bad}: {message}\n"
 

@@ -608,6 +608,17 @@ def test_cli_missing_body_file(github: FakeGitHub, tmp_path: Path, capsys: pytes
     )
 
 
+def test_cli_body_file_that_is_not_utf8(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The body comes from a pull request's artifact: anything may be in it, never a traceback.
+    body = tmp_path / "cost.md"
+    body.write_bytes(b"\xff\xfe{}")
+    assert comment_main(["--body-file", str(body), "--pr", "7"], _env(github)) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost comment: error: --body-file {body} is not UTF-8 text (invalid start byte)\n"
+    )
+    assert github.seen == []
+
+
 def test_cli_token_never_in_output(
     github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
