@@ -104,6 +104,10 @@ def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
     return tuple(sorted(pairs))
 
 
+#: Above any real cost (a trillion dollars); a file that says more was edited into nonsense.
+_MAX_MONEY = Decimal(10) ** 12
+
+
 def format_money(value: Decimal) -> str:
     """``Decimal`` -> fixed-precision string, e.g. ``"0.0012500000"``."""
     quantized = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
@@ -128,6 +132,9 @@ def parse_money(value: Any, what: str = "cost") -> Decimal:
         raise ValueError(f"{what} is not finite: {value!r}")
     if parsed < 0:
         raise ValueError(f"{what} is negative: {value!r}")
+    if parsed >= _MAX_MONEY:
+        # Written with 10 places, sums of thousands of such amounts must stay within Decimal's precision.
+        raise ValueError(f"{what} is too large: {value!r}")
     return parsed
 
 

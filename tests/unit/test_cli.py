@@ -280,6 +280,11 @@ def test_compare_thresholds_come_from_the_options(tmp_path: Path) -> None:
             "schema_version 9 was written by a newer pytest-agentcost (this one reads 1); upgrade the plugin",
         ),
         ('{"schema_version": 1, "tests": {"t.py::a": {}}}', "tests['t.py::a']: missing cost_usd"),
+        (
+            # Valid, and more than any writer can hold at 10 places: refused as read.
+            '{"schema_version": 1, "tests": {"t.py::a": {"cost_usd": "100000000000000000000"}}}',
+            "tests['t.py::a'].cost_usd is too large: '100000000000000000000'",
+        ),
     ],
 )
 def test_compare_rejects_a_bad_baseline_in_one_line(
