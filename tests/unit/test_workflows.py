@@ -337,3 +337,18 @@ def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
     (work / "README").write_text("dirty\n", encoding="utf-8")
     assert step().returncode == 0
     assert sh("git", "show", "--name-only", "--format=", "main", cwd=remote).split() == [baseline]
+    # Main moved on meanwhile (a docs-only merge): the baseline commit goes on top of it.
+    other = tmp_path / "other"
+    sh("git", "clone", "-q", str(remote), str(other), cwd=tmp_path)
+    (other / "docs.md").write_text("docs\n", encoding="utf-8")
+    sh("git", "add", "docs.md", cwd=other)
+    sh("git", "commit", "-q", "-m", "docs", cwd=other)
+    sh("git", "push", "-q", "origin", "main", cwd=other)
+    (work / baseline).write_text('{"a": 3}\n', encoding="utf-8")
+    moved = step()
+    assert moved.returncode == 0, moved.stderr
+    assert sh("git", "log", "--format=%s", "-2", "main", cwd=remote).splitlines() == [
+        "Update agent cost baseline for 0123456789ab",
+        "docs",
+    ]
+    assert sh("git", "show", "main:" + baseline, cwd=remote) == '{"a": 3}\n'
