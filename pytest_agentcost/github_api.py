@@ -360,8 +360,10 @@ def upsert_sticky_comment(
     ``body`` is removed; a body over GitHub's limit is truncated with a note).
     When the existing comment's marker has a *later* run time than
     ``run_time``, nothing is written (``skipped-older``): a slow older run must
-    not replace a newer report. An identical text is not re-sent
-    (``skipped-unchanged``). Without an existing comment, one is created unless
+    not replace a newer report. An identical text, marker included (the same run
+    posting again), is not re-sent (``skipped-unchanged``); a new run's marker
+    differs, so it always edits the comment, and the marker stays the newest run's.
+    Without an existing comment, one is created unless
     ``create_if_missing`` is false (``skipped-no-comment``).
 
     Raises :class:`GitHubError` with a message that never contains the token.

@@ -10,8 +10,9 @@ footer naming the price source. When nothing changed the comment is the
 marker and one line.
 
 The output is a pure function of its inputs (no timestamps, everything
-sorted), so re-rendering the same run gives the same bytes and the sticky
-comment is only edited when something changed. It stays under ``limit``
+sorted), so re-rendering the same run gives the same bytes. (The sticky comment's
+hidden marker carries the run's time, so each run edits it: that is what keeps a late,
+older run from overwriting a newer report.) It stays under ``limit``
 characters: on a huge suite the lists are cut with a note.
 """
 
