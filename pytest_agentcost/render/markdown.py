@@ -370,16 +370,19 @@ class _View:
         elif t.status == "unpriced":
             test = self.run.tests.get(t.nodeid)
             models = test.unpriced_models if test is not None else ()
-            why = f"no price for {', '.join(models)}" if models else "the baseline entry is unpriced"
+            why = f"no price for {_cell(', '.join(models))}" if models else "the baseline entry is unpriced"
             text = f"{name}: baseline {money(t.baseline_usd)}, now {money(t.current_usd)} ({why})"
         else:
             text = f"{name}: {money(t.baseline_usd)} → {money(t.current_usd)} ({signed_money(t.delta_usd)})"
+        # Escaped as table cells are: a model name or a request value may hold markup.
         extra = [
-            f"{self.gate_icon} {b}" if b.startswith(STALE_VIOLATION) else f"{self.gate_icon} over budget: {b}"
+            f"{self.gate_icon} {_cell(b)}"
+            if b.startswith(STALE_VIOLATION)
+            else f"{self.gate_icon} over budget: {_cell(b)}"
             for b in t.budget
         ]
         if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):
-            extra.append(f"stale cassette ({', '.join(t.stale)}): re-record")
+            extra.append(f"stale cassette ({_cell(', '.join(t.stale))}): re-record")
         extra.extend(filter(None, [t.estimate_note()]))
         return "; ".join([text, *extra])
 

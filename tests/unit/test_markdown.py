@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -277,6 +278,20 @@ def test_headline_names_what_the_total_threshold_judged_when_new_tasks_move_the_
         ":x: **Agent cost per run up 75.0% (+$0.0150), over the 10% and $0.0001 threshold "
         "(+25.0% on the 2 compared tasks): 1 task regressed, 1 new task**"
     )
+
+
+def test_list_items_escape_markup_as_table_cells_do() -> None:
+    # A request value a stale cassette names, or a budget line, may hold markup: "</details>"
+    # raw in a list item would close the folded block early and show the rest of the comment.
+    run, cmp = _simple({}, {"t.py::new": "0.0100"})
+    (new,) = cmp.tests
+    change = "field note '<!--' -> '</details>'"
+    cmp = replace(cmp, tests=(replace(new, stale=(change,), budget=("cost <b>over</b>",)),))
+    text = render_comment(run, cmp)
+    assert "'&lt;!--' -> '&lt;/details>'" in text
+    assert "over budget: cost &lt;b>over&lt;/b>" in text
+    assert "<!--'" not in text
+    assert "<b>" not in text
 
 
 def test_total_over_threshold_in_warn_mode() -> None:
