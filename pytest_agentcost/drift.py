@@ -653,12 +653,12 @@ def _value_changes(before: Any, after: Any, path: str) -> list[str]:
                 if isinstance(after[key], dict) and after[key]:  # name the leaves that were set
                     changes += _value_changes({}, after[key], sub)
                 else:
-                    changes.append(f"{sub} set to {_show(after[key])}")
+                    changes.append(f"{sub} set to {_show(after[key], sub)}")
             elif key not in after:
                 if isinstance(before[key], dict) and before[key]:
                     changes += _value_changes(before[key], {}, sub)
                 else:
-                    changes.append(f"{sub} {_show(before[key])} removed")
+                    changes.append(f"{sub} {_show(before[key], sub)} removed")
             else:
                 changes += _value_changes(before[key], after[key], sub)
         return changes
@@ -666,10 +666,17 @@ def _value_changes(before: Any, after: Any, path: str) -> list[str]:
         return [f"{label} {len(after) - len(before):+d} items"]
     if isinstance(before, dict | list) or isinstance(after, dict | list):
         return [f"{label} changed"]
-    return [f"{label} {_show(before)} -> {_show(after)}"]
+    return [f"{label} {_show(before, path)} -> {_show(after, path)}"]
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, path: str = "") -> str:
+    """A changed value as the change names it: short strings and numbers as they are, never a
+    credential (a field named ``api_key``, ``token``, ``password`` ...), which reports, annotations
+    and the PR comment would carry."""
+    from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME
+
+    if isinstance(value, str) and CREDENTIAL_HEADER_NAME.search(path.rsplit(".", 1)[-1]):
+        return f"<{_characters(len(value))}, hidden>"
     if isinstance(value, dict | list):
         return "{...}" if isinstance(value, dict) else "[...]"
     if isinstance(value, str):

@@ -664,3 +664,11 @@ def test_same_json_body_ignores_spacing_and_key_order_only() -> None:
     assert not same_json_body(b'{"a": 1}', b'{"a": true}')  # equal in Python, not to the API
     assert not same_json_body(b"a=1", b"a=1 ")  # not JSON: a changed body
     assert not same_json_body(b"", b"{}")
+
+
+def test_a_changed_credential_field_is_named_not_shown() -> None:
+    # A stale change goes into the JSON report, annotations and the PR comment: never a key.
+    recorded = chat(api_key="sk-" + "recorded0123", temperature=0)
+    drift = detect_drift(call(CHAT, recorded), call(CHAT, chat(api_key="sk-" + "live0123456", temperature=1)))
+    assert drift is not None
+    assert drift.changes == ("api_key <15 characters, hidden> -> <14 characters, hidden>", "temperature 0 -> 1")
