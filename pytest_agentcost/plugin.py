@@ -158,6 +158,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "'$0.01' and hard budgets that hold with or without a baseline.",
     )
     if not config.getoption("agent_cost", default=False):
+        if config.getoption("agent_cost_update_baseline", default=False):
+            # A baseline job that forgot --agent-cost would pass green and never move the baseline.
+            raise pytest.UsageError(
+                "pytest-agentcost: --agent-cost-update-baseline needs --agent-cost: the baseline is written "
+                "from what it measures"
+            )
         inert = _inert_options(config)
         if inert and not _is_worker(config):
             config.pluginmanager.register(_InertOptionsNote(inert), "agentcost-inert-options")

@@ -115,14 +115,23 @@ def test_agent_cost_options_without_agent_cost_say_they_do_nothing(project: Agen
     # A terminal line, not a warning: even filterwarnings = error must not fail the run over it.
     project.ini("filterwarnings = error\n")
     project.module("test_agent", "def test_task():\n    pass\n")
-    result = project.run("--agent-cost-update-baseline", "--agent-cost-json", "cost.json", "--agent-cost-threshold=5%")
+    result = project.run("--agent-cost-json", "cost.json", "--agent-cost-threshold=5%")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     warnings = [line for line in result.stdout.lines if "pytest-agentcost" in line]
     assert warnings == [
-        "pytest-agentcost: warning: --agent-cost-json, --agent-cost-update-baseline, --agent-cost-threshold "
-        "have no effect without --agent-cost"
+        "pytest-agentcost: warning: --agent-cost-json, --agent-cost-threshold have no effect without --agent-cost"
     ]
     assert not (project.root / "cost.json").exists()
+
+
+def test_an_update_without_agent_cost_is_a_usage_error(project: AgentProject) -> None:
+    # A baseline job that forgot --agent-cost must not pass green and leave the baseline where it was.
+    project.module("test_agent", "def test_task():\n    pass\n")
+    result = project.run("--agent-cost-update-baseline")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: pytest-agentcost: --agent-cost-update-baseline needs --agent-cost: the baseline is written from what*"]
+    )
     assert not (project.root / "agent-cost-baseline.json").exists()
 
 
