@@ -257,7 +257,11 @@ class _View:
         before, after, unpriced = self.cmp.priced_totals()
         delta = after - before
         pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
-        line = f"Suite total per run: {money(before)} → {money(after)}"
+        # A CI shard's (or a -k run's) total is its own tasks', not the suite's.
+        what = (
+            "Total per run of the tasks this run ran (part of the suite)" if self.run.partial else "Suite total per run"
+        )
+        line = f"{what}: {money(before)} → {money(after)}"
         line += f" ({signed_money(delta)}, {percent(pct)})" if pct is not None else f" ({signed_money(delta)})"
         left_out = []
         if self.not_run:

@@ -294,6 +294,15 @@ def test_list_items_escape_markup_as_table_cells_do() -> None:
     assert "<b>" not in text
 
 
+def test_a_partial_runs_total_is_not_called_the_suites() -> None:
+    # A CI shard's job summary: its total covers its own tasks only.
+    run, cmp = _simple({"t.py::a": "0.0100", "t.py::b": "0.0100"}, {"t.py::a": "0.0150"})
+    whole = render_comment(run, cmp)
+    shard = render_comment(replace(run, partial=True), cmp)
+    assert "Suite total per run: $0.0100 → $0.0150" in whole
+    assert "Total per run of the tasks this run ran (part of the suite): $0.0100 → $0.0150" in shard
+
+
 def test_total_over_threshold_in_warn_mode() -> None:
     run, cmp = _simple({"t.py::a": "0.0100", "t.py::b": "0.0100"}, {"t.py::a": "0.0150", "t.py::b": "0.0100"})
     assert cmp.total_regressed
