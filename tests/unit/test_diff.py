@@ -9,6 +9,7 @@ import pytest
 
 from pytest_agentcost.baseline import Baseline, baseline_from_dict, update_baseline
 from pytest_agentcost.diff import Comparison, check_budget, compare
+from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import render_comment
@@ -328,3 +329,67 @@ def test_max_usd_holds_when_the_priced_calls_alone_exceed_it(
     calls = tuple(llm_record(cost_usd=None if c is None else Decimal(c)) for c in costs)
     test = TestCost("t", calls=calls)
     assert check_budget(test, Budget(max_usd=Decimal("0.05"))) == expected
+
+
+def test_a_full_run_update_keeps_the_entries_of_skipped_and_xfailed_tests() -> None:
+    base = RunCost(tests={n: _test(n, "0.0100") for n in ("a", "s", "x", "gone")}, price_source=PRICES)
+    run = RunCost(
+        tests={
+            "a": _test("a", "0.0100"),
+            "s": TestCost("s", outcome="skipped"),
+            "x": TestCost("x", outcome="xfailed"),
+        },
+        price_source=PRICES,
+    )
+    updated, changes = update_baseline(_baseline(base), run, full_run=True)
+    assert sorted(updated.tests) == ["a", "s", "x"]
+    assert changes["pruned"] == ["gone"]
+    # And the comparison calls them not-run, the test no longer collected removed.
+    cmp = _compare(run, _baseline(base))
+    assert {d.nodeid: d.status for d in cmp.tests} == {
+        "a": "unchanged",
+        "gone": "removed",
+        "s": "not-run",
+        "x": "not-run",
+    }
+    # The suite lost a test: its baseline cost is in the baseline total, and the run's total is
+    # what the run spent (not unknown for want of the removed test's cost).
+    assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.0200"), Decimal("0.0100"))
+
+
+@pytest.mark.parametrize(
+    ("now", "exceeded"), [("0.0110", False), ("0.0110000001", True)], ids=["at-the-limit", "over-it"]
+)
+def test_a_dollar_threshold_is_exceeded_only_past_it(now: str, exceeded: bool) -> None:
+    assert Threshold.parse("$0.001").exceeded(Decimal("0.0100"), Decimal(now)) is exceeded
+
+
+def test_a_price_change_with_a_small_usage_change_is_judged_on_the_usage() -> None:
+    # +2% usage under a 10% threshold, and prices moved: within threshold, not "price-changed",
+    # which says the usage did not move.
+    base = RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES)
+    later = PriceSource(version="0.0.0", price_date="2026-12-01")
+    call = llm_record(usage=TokenUsage(input_tokens=1020), cost_usd=Decimal("0.0204"))
+    run = RunCost(tests={"a": TestCost("a", calls=(call,))}, price_source=later)
+    cmp = compare(
+        run,
+        _baseline(base),
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(),
+        total_threshold=None,
+        full_run=True,
+        reprice=lambda key, usage: Decimal("0.00002") * usage.input_tokens,
+    )
+    ((diff),) = cmp.tests
+    assert (diff.status, diff.price_delta_usd, diff.usage_delta_usd) == (
+        "unchanged",
+        Decimal("0.0100"),
+        Decimal("0.0004"),
+    )
+
+
+def test_a_run_report_given_as_the_baseline_is_refused() -> None:
+    with pytest.raises(
+        BaselineError, match=r"^b.json: not a pytest-agentcost baseline \(kind 'pytest-agentcost-run'\)$"
+    ):
+        baseline_from_dict({"kind": "pytest-agentcost-run", "schema_version": 1, "tests": {}}, "b.json")

@@ -56,6 +56,8 @@ class FakeGitHub:
     force_status: int | None = None
     force_message: str = ""
     next_link_override: str | None = None
+    endless: bool = False
+    """Every page links a next one."""
     redirect_to: str | None = None
     base: str = ""
     identity_asked: list[str] = field(default_factory=list)
@@ -112,6 +114,8 @@ class FakeGitHub:
                 )
             if self.next_link_override is not None:
                 headers["Link"] = f'<{self.next_link_override}>; rel="next"'
+            if self.endless:
+                headers["Link"] = f'<{self.base}{path}?per_page=100&page={page + 1}>; rel="next"'
             return 200, headers, chunk
         if method == "POST" and len(parts) == 6 and parts[3] == "issues" and parts[5] == "comments":
             new_id = self.add(int(parts[4]), body["body"])
@@ -334,6 +338,15 @@ def test_older_run_never_overwrites_newer_comment(github: FakeGitHub) -> None:
     assert result == CommentResult("skipped-older", comment_id, _url(comment_id))
     assert github.bodies(PR) == [newer]
     assert [s.method for s in github.seen] == ["GET"]
+
+
+def test_comment_pages_that_never_end_are_given_up(github: FakeGitHub) -> None:
+    # Each page links another: the client stops after 100 pages rather than loop for ever.
+    github.endless = True
+    with pytest.raises(GitHubError, match=r"comment pages for octo/agent#7 do not end; giving up"):
+        _upsert(github, "report", T_1900)
+    assert len(github.seen) == 100
+    assert github.comments == {}
 
 
 REVIEWER = {"login": "reviewer", "type": "User"}
