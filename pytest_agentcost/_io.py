@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["dump_json", "read_json", "write_atomic"]
+__all__ = ["dump_json", "read_json", "write_atomic", "write_file"]
 
 
 def dump_json(data: Any, first_keys: tuple[str, ...] = ("schema_version",)) -> str:
@@ -88,6 +88,16 @@ def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_file(path: Path, text: str | bytes | Iterable[str]) -> None:
+    """:func:`write_atomic`, failing with one line naming the file (``AgentCostError``)."""
+    from pytest_agentcost.errors import AgentCostError
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise AgentCostError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _create_temp(path: Path) -> tuple[int, str]:

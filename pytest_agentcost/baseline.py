@@ -246,6 +246,15 @@ def write_baseline(path: Path, baseline: Baseline) -> bool:
     return True
 
 
+def update_line(path: Path, wrote: bool, new: Baseline, changes: Mapping[str, list[str]]) -> str:
+    """What an update did, as pytest and ``agentcost update-baseline`` say it."""
+    return (
+        f"baseline {'updated' if wrote else 'unchanged'}: {path} "
+        f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
+        f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
+    )
+
+
 PASSED_OUTCOMES = ("passed", "xpassed")
 
 

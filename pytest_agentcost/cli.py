@@ -262,6 +262,7 @@ def _gate_value(value: Any) -> str:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from pytest_agentcost._io import write_file
     from pytest_agentcost.report import run_to_json
 
     if args.expect is not None and len(args.runs) != args.expect:
@@ -277,18 +278,9 @@ def _merge(args: argparse.Namespace) -> int:
         )
         return 2
     run = merge_runs(args.runs)
-    _write(args.output, run_to_json(run))
+    write_file(args.output, run_to_json(run))
     print(f"{PROG}: merged {len(args.runs)} report(s), {len(run.tests)} tests -> {args.output}")
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    from pytest_agentcost._io import write_atomic
-
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise AgentCostError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 # -- compare ------------------------------------------------------------------------
@@ -423,7 +415,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _update_baseline(args: argparse.Namespace) -> int:
-    from pytest_agentcost.baseline import load_baseline, update_baseline, write_baseline
+    from pytest_agentcost.baseline import load_baseline, update_baseline, update_line, write_baseline
     from pytest_agentcost.models import STOPPED_CAUSES
     from pytest_agentcost.report import load_run
 
@@ -444,11 +436,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
         old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
     )
     wrote = write_baseline(args.baseline, new)
-    print(
-        f"baseline {'updated' if wrote else 'unchanged'}: {args.baseline} "
-        f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
-        f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
-    )
+    print(update_line(args.baseline, wrote, new, changes))
     return 0
 
 

@@ -445,7 +445,7 @@ def compare(
             continue
         threshold = threshold_for(nodeid)
         budget = check_budget(test, budget_for(nodeid))
-        stale = tuple(sorted({c for call in test.llm for c in (call.drift or {}).get("changes", ())}))
+        stale = test.stale_changes
         est_now = estimate_now(test) if (estimate_now is not None and test.stale) else None
         current = test.cost_usd
         common: dict[str, Any] = {

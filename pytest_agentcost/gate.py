@@ -12,8 +12,8 @@ from typing import Any
 
 from genai_prices import Usage
 
-from pytest_agentcost._io import write_atomic
-from pytest_agentcost.baseline import Baseline, update_baseline, write_baseline
+from pytest_agentcost._io import write_file
+from pytest_agentcost.baseline import Baseline, update_baseline, update_line, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.drift import estimate_usage
 from pytest_agentcost.errors import AgentCostError
@@ -333,11 +333,10 @@ def _annotations(
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = where(test.location)
-            changes = sorted({c for call in test.llm for c in (call.drift or {}).get("changes", ())})
             result.append(
                 annotation(
                     "warning",
-                    "stale cassette: " + "; ".join(changes) + f". Re-record it ({RERECORD}).",
+                    "stale cassette: " + "; ".join(test.stale_changes) + f". Re-record it ({RERECORD}).",
                     file=file,
                     line=line,
                     title=f"stale cassette: {nodeid}",
@@ -453,9 +452,9 @@ def finish_session(
             report = run_to_dict(run, cmp.to_dict())
             modify_report(report)
             if settings.json_path is not None:
-                _write(settings.json_path, report_to_json(report))
+                write_file(settings.json_path, report_to_json(report))
         elif settings.json_path is not None:
-            _write(settings.json_path, iter_run_json(run, cmp.to_dict()))
+            write_file(settings.json_path, iter_run_json(run, cmp.to_dict()))
     except AgentCostError as exc:
         outcome.errors.append(str(exc))
     markdown = None
@@ -463,7 +462,7 @@ def finish_session(
         markdown = _markdown(run, cmp, settings)
     if settings.markdown_path is not None and markdown is not None:
         try:
-            _write(settings.markdown_path, markdown)
+            write_file(settings.markdown_path, markdown)
         except AgentCostError as exc:
             outcome.errors.append(str(exc))
     if env.get("GITHUB_ACTIONS") == "true":
@@ -495,11 +494,7 @@ def finish_session(
             except AgentCostError as exc:
                 outcome.errors.append(str(exc))
                 return outcome
-            outcome.lines.append(
-                f"baseline {'updated' if wrote else 'unchanged'}: {settings.baseline} "
-                f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
-                f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
-            )
+            outcome.lines.append(update_line(settings.baseline, wrote, new, changes))
             # Updating the baseline accepts the new costs: a cost regression does not fail the run.
             # Budgets (hard limits, with or without a baseline), credentials, unpriced calls and
             # stale cassettes still do.
@@ -569,13 +564,6 @@ def warning_lines(warnings: Iterable[str], limit: int = 20) -> list[str]:
     if len(kinds) > limit:
         lines.append(f"... and {len(kinds) - limit} more kinds of warning (see the JSON report)")
     return lines
-
-
-def _write(path: Path, text: str | Iterable[str]) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise AgentCostError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _markdown(run: RunCost, cmp: Comparison, settings: Settings) -> str | None:

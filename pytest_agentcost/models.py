@@ -607,6 +607,11 @@ class TestCost:
         return self._tally.stale
 
     @property
+    def stale_changes(self) -> tuple[str, ...]:
+        """What changed in the requests of its stale calls since they were recorded, sorted."""
+        return tuple(sorted({c for call in self.llm for c in (call.drift or {}).get("changes", ())}))
+
+    @property
     def unpriced_models(self) -> tuple[str, ...]:
         return self._tally.unpriced_models
 

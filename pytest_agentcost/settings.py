@@ -88,22 +88,17 @@ class Threshold:
             return False
         return not (self.percent is not None and baseline > 0 and delta * 100 / baseline <= self.percent)
 
+    def _parts(self) -> list[str]:
+        parts = [] if self.percent is None else [f"{self.percent.normalize():f}%"]
+        return parts if self.usd is None else [*parts, f"${self.usd.normalize():f}"]
+
     def spec(self) -> str:
         """The threshold as an option value ``parse`` reads back: ``10%,$0.0001``."""
-        parts = []
-        if self.percent is not None:
-            parts.append(f"{self.percent.normalize():f}%")
-        if self.usd is not None:
-            parts.append(f"${self.usd.normalize():f}")
-        return ",".join(parts)
+        return ",".join(self._parts())
 
     def describe(self) -> str:
-        parts = []
-        if self.percent is not None:
-            parts.append(f"{self.percent.normalize():f}%")
-        if self.usd is not None:
-            parts.append(f"${self.usd.normalize():f}")
-        return " and ".join(parts) or "any increase"
+        """The threshold as reports name it: ``10% and $0.0001``."""
+        return " and ".join(self._parts()) or "any increase"
 
 
 @dataclass(frozen=True)
