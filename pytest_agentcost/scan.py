@@ -545,8 +545,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"agentcost scan: no secrets found in the {len(files) - unread} of {len(files)} file(s) it could read",
             file=sys.stderr,
         )
-    elif files or not errors:
+    elif files:
         print(f"agentcost scan: no secrets found in {len(files)} file(s)", file=sys.stderr)
+    elif not errors:
+        # Nothing read is not "clean": say what was looked for (a serializer's own suffix is not).
+        print(
+            "agentcost scan: no cassette file found (*.yaml, *.yml, *.json, *.<serializer>_yaml, "
+            "*.<serializer>-json); name a cassette of another suffix to scan it",
+            file=sys.stderr,
+        )
     if errors:
         return 2
     return 1 if findings else 0

@@ -571,6 +571,18 @@ def test_main_says_which_files_of_a_directory_are_no_cassettes(
     ]
 
 
+def test_main_says_when_a_directory_holds_no_cassette_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A serializer of its own suffix (pytest-recording names files after it): nothing was read,
+    # which is not "no secrets found in 0 file(s)".
+    _write(tmp_path / "c.json", _interaction(headers={"x-api-key": ANTHROPIC_KEY})).rename(tmp_path / "c.teamjson")
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr().err == (
+        "agentcost scan: no cassette file found (*.yaml, *.yml, *.json, *.<serializer>_yaml, *.<serializer>-json); "
+        "name a cassette of another suffix to scan it\n"
+    )
+    assert main([str(tmp_path / "c.teamjson")]) == 1
+
+
 def test_main_says_how_many_files_it_read_when_some_could_not_be(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
