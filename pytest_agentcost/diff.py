@@ -18,7 +18,7 @@ How a test is judged:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -348,6 +348,40 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
     return tuple(reasons)
 
 
+def _name_renames(diffs: list[TestDiff], run: RunCost, entries: Mapping[str, BaselineEntry]) -> list[TestDiff]:
+    """A removed test and a new one with the same LLM calls, tokens and models are most likely
+    one test renamed (its cassette moved with it): each says so, for the reviewer to check."""
+    removed: dict[tuple[Any, ...], list[str]] = {}
+    added: dict[tuple[Any, ...], list[str]] = {}
+    for d in diffs:
+        if d.status == "removed":
+            entry = entries[d.nodeid]
+            removed.setdefault((entry.llm_calls, entry.usage, tuple(sorted(entry.by_model))), []).append(d.nodeid)
+        elif d.status == "new":
+            test = run.tests[d.nodeid]
+            added.setdefault((test.llm_calls, test.usage, tuple(sorted(test.by_model()))), []).append(d.nodeid)
+    other: dict[str, str] = {}
+    for key, olds in removed.items():
+        news = added.get(key, [])
+        if key[0] and len(olds) == 1 and len(news) == 1:  # one of each, and some LLM call to compare
+            other[olds[0]], other[news[0]] = news[0], olds[0]
+    if not other:
+        return diffs
+    return [
+        replace(
+            d,
+            reasons=(
+                *d.reasons,
+                f"same LLM calls and tokens as {'new' if d.status == 'removed' else 'removed'} {other[d.nodeid]}: "
+                "renamed?",
+            ),
+        )
+        if d.nodeid in other
+        else d
+        for d in diffs
+    ]
+
+
 def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: Repricer | None) -> Decimal | None:
     """The baseline entry's cost at the run's prices, repriced from its counts per model.
 
@@ -520,6 +554,7 @@ def compare(
             cur_total += effective
             gated_tests += 1
         diffs.append(TestDiff(nodeid, status, **common))
+    diffs = _name_renames(diffs, run, entries)
     # The baseline total covers the tests this run could compare: entries of tests that were
     # deselected or skipped now, or that failed, are left out, so they do not show as savings.
     left_out = {d.nodeid for d in diffs if d.status in _LEFT_OUT_OF_TOTALS}

@@ -379,7 +379,8 @@ class _View:
         else:
             text = f"{name}: {money(t.baseline_usd)} → {money(t.current_usd)} ({signed_money(t.delta_usd)})"
         # Escaped as table cells are: a model name or a request value may hold markup.
-        extra = [
+        extra = [_cell(r) for r in t.reasons] if t.status in ("new", "removed") else []
+        extra += [
             f"{self.gate_icon} {_cell(b)}"
             if b.startswith(STALE_VIOLATION)
             else f"{self.gate_icon} over budget: {_cell(b)}"

@@ -393,3 +393,25 @@ def test_a_run_report_given_as_the_baseline_is_refused() -> None:
         BaselineError, match=r"^b.json: not a pytest-agentcost baseline \(kind 'pytest-agentcost-run'\)$"
     ):
         baseline_from_dict({"kind": "pytest-agentcost-run", "schema_version": 1, "tests": {}}, "b.json")
+
+
+def test_a_removed_and_a_new_test_with_the_same_calls_are_named_as_a_likely_rename() -> None:
+    base = RunCost(tests={"t.py::old_name": _test("t.py::old_name", "0.0100")}, price_source=PRICES)
+    run = RunCost(
+        tests={
+            "t.py::new_name": _test("t.py::new_name", "0.0100"),
+            "t.py::other": TestCost("t.py::other", calls=(llm_record(usage=TokenUsage(input_tokens=7)),)),
+        },
+        price_source=PRICES,
+    )
+    cmp = _compare(run, _baseline(base))
+    assert {d.nodeid: (d.status, d.reasons) for d in cmp.tests} == {
+        "t.py::old_name": ("removed", ("same LLM calls and tokens as new t.py::new_name: renamed?",)),
+        "t.py::new_name": ("new", ("same LLM calls and tokens as removed t.py::old_name: renamed?",)),
+        "t.py::other": ("new", ()),
+    }
+    assert "`t.py::new_name`: $0.0100; same LLM calls and tokens as removed t.py::old_name: renamed?" in (
+        render_comment(run, cmp)
+    )
+    # Not on a partial run, where the old test is only not-run.
+    assert all(not d.reasons for d in _compare(run, _baseline(base), full_run=False).tests)
