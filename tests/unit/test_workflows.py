@@ -279,19 +279,17 @@ def test_baseline_workflow_commits_only_changes_without_looping() -> None:
     assert job["defaults"]["run"]["working-directory"] == "example_project"
     assert _run_step(doc, "pytest")["run"] == "python -m pytest --agent-cost --agent-cost-update-baseline"
     commit = _run_step(doc, "git commit")["run"]
+    # It commits what the update wrote even when the run failed (a budget): else the baseline freezes.
+    assert _run_step(doc, "git commit")["if"] == "${{ !cancelled() }}"
     assert "skip ci" not in commit  # loops are avoided by the trigger, not the message
     assert commit.index('git add -- "$BASELINE"') < commit.index('git diff --cached --quiet -- "$BASELINE"')
     assert commit.index("git diff --cached --quiet") < commit.index("git commit") < commit.index("git push")
     assert doc["concurrency"] == {"group": "agent-cost-baseline", "cancel-in-progress": False}
 
 
-def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
-    """Run the commit step in a scratch repository with a local bare remote."""
-    doc = _load("agent-cost-baseline.yml")
-    script = _run_step(doc, "git commit")["run"]
-    baseline = doc["env"]["BASELINE"]
-    remote, work = tmp_path / "remote.git", tmp_path / "work"
-    git_env = os.environ | {
+def _git_env() -> dict[str, str]:
+    """An environment where git reads no user or system config and commits as a test user."""
+    return os.environ | {
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "t",
@@ -300,8 +298,21 @@ def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
         "GIT_COMMITTER_EMAIL": "t@example.com",
     }
 
+
+def _git(env: dict[str, str], cwd: Path, *args: str) -> str:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
+    """Run the commit step in a scratch repository with a local bare remote."""
+    doc = _load("agent-cost-baseline.yml")
+    script = _run_step(doc, "git commit")["run"]
+    baseline = doc["env"]["BASELINE"]
+    remote, work = tmp_path / "remote.git", tmp_path / "work"
+    git_env = _git_env()
+
     def sh(*args: str, cwd: Path = work) -> str:
-        return subprocess.run(args, cwd=cwd, env=git_env, capture_output=True, text=True, check=True).stdout
+        return _git(git_env, cwd, *args)
 
     sh("git", "init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
     sh("git", "init", "-q", "-b", "main", str(work), cwd=tmp_path)
@@ -337,18 +348,62 @@ def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
     (work / "README").write_text("dirty\n", encoding="utf-8")
     assert step().returncode == 0
     assert sh("git", "show", "--name-only", "--format=", "main", cwd=remote).split() == [baseline]
-    # Main moved on meanwhile (a docs-only merge): the baseline commit goes on top of it.
-    other = tmp_path / "other"
+
+
+def test_baseline_commit_script_when_main_moved_meanwhile(tmp_path: Path) -> None:
+    """Main moved between checkout and push: onto docs, rebase; onto the project, leave it."""
+    doc = _load("agent-cost-baseline.yml")
+    script = _run_step(doc, "git commit")["run"]
+    baseline = doc["env"]["BASELINE"]
+    remote, work, other = tmp_path / "remote.git", tmp_path / "work", tmp_path / "other"
+    git_env = _git_env()
+
+    def sh(*args: str, cwd: Path = work) -> str:
+        return _git(git_env, cwd, *args)
+
+    def commit_elsewhere(path: str, text: str) -> None:
+        (other / path).parent.mkdir(parents=True, exist_ok=True)
+        (other / path).write_text(text, encoding="utf-8")
+        sh("git", "add", path, cwd=other)
+        sh("git", "commit", "-q", "-m", f"edit {path}", cwd=other)
+        sh("git", "push", "-q", "origin", "main", cwd=other)
+
+    sh("git", "init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
+    sh("git", "clone", "-q", str(remote), str(work), cwd=tmp_path)
+    (work / "project").mkdir()
+    (work / "project" / "agent.py").write_text("v1\n", encoding="utf-8")
+    sh("git", "add", "project")
+    sh("git", "commit", "-q", "-m", "init")
+    sh("git", "push", "-q", "origin", "main")
     sh("git", "clone", "-q", str(remote), str(other), cwd=tmp_path)
-    (other / "docs.md").write_text("docs\n", encoding="utf-8")
-    sh("git", "add", "docs.md", cwd=other)
-    sh("git", "commit", "-q", "-m", "docs", cwd=other)
-    sh("git", "push", "-q", "origin", "main", cwd=other)
-    (work / baseline).write_text('{"a": 3}\n', encoding="utf-8")
+
+    def step() -> subprocess.CompletedProcess[str]:
+        env = git_env | {"BASELINE": baseline, "GITHUB_SHA": sh("git", "rev-parse", "HEAD").strip()}
+        return subprocess.run(
+            ["bash", "-e", "-c", script],
+            cwd=work / "project",  # the job's working-directory: the project
+            env=env | {"GITHUB_REF_NAME": "main"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    # A docs-only merge meanwhile: the baseline commit goes on top of it.
+    commit_elsewhere("docs.md", "docs\n")
+    checked_out = sh("git", "rev-parse", "HEAD").strip()
+    (work / "project" / baseline).write_text('{"a": 1}\n', encoding="utf-8")
     moved = step()
     assert moved.returncode == 0, moved.stderr
-    assert sh("git", "log", "--format=%s", "-2", "main", cwd=remote).splitlines() == [
-        "Update agent cost baseline for 0123456789ab",
-        "docs",
+    assert sh("git", "log", "--format=%s", "main", cwd=remote).splitlines()[:2] == [
+        f"Update agent cost baseline for {checked_out[:12]}",
+        "edit docs.md",
     ]
-    assert sh("git", "show", "main:" + baseline, cwd=remote) == '{"a": 3}\n'
+    # A change to the project meanwhile (its own run measures it): nothing is pushed over it.
+    sh("git", "pull", "-q", "origin", "main", cwd=other)
+    commit_elsewhere("project/agent.py", "v2\n")
+    (work / "project" / baseline).write_text('{"a": 2}\n', encoding="utf-8")
+    left = step()
+    assert left.returncode == 0, left.stderr
+    assert "moved on with changes to this project" in left.stdout
+    assert sh("git", "log", "--format=%s", "-1", "main", cwd=remote).strip() == "edit project/agent.py"
+    assert sh("git", "show", f"main:project/{baseline}", cwd=remote) == '{"a": 1}\n'
