@@ -10,6 +10,7 @@ from a usage change.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from pytest_agentcost._io import dump_json, read_json, write_atomic
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.models import (
+    TOKEN_KINDS,
     EstimatedPart,
     ModelTotals,
     PriceSource,
@@ -306,6 +308,35 @@ def update_baseline(
     return Baseline(tests=dict(sorted(entries.items())), price_source=run.price_source), changes
 
 
+def reprice_totals(reprice: Repricer, key: str, totals: ModelTotals) -> Decimal | None:
+    """What a model's calls cost at other prices, from their summed usage.
+
+    A price is for one call, and some depend on its size (a tier above 200k input tokens):
+    priced whole, the sum of several calls would land in a tier none of them reached. The sum
+    is priced as that many calls of even size (the summed counts shared out, a token apart),
+    exact when the calls fall in one tier, which the counts kept cannot tell otherwise.
+    """
+    calls = max(totals.calls, 1)
+    usage = totals.usage
+    if calls == 1:
+        return reprice(key, usage)
+    fields = {kind: getattr(usage, kind) for kind in TOKEN_KINDS}
+    # Call i takes one more of each count whose remainder is above i: few distinct shapes.
+    cuts = sorted({0, calls} | {n % calls for n in fields.values()} | {n % calls for _, n in usage.units})
+    total = Decimal(0)
+    for start, end in itertools.pairwise(cuts):
+        shape = replace(
+            usage,
+            **{kind: n // calls + (start < n % calls) for kind, n in fields.items()},
+            units=tuple((name, n // calls + (start < n % calls)) for name, n in usage.units),
+        )
+        price = reprice(key, shape)
+        if price is None:
+            return None
+        total += price * (end - start)
+    return total
+
+
 def _repriced(
     nodeid: str, entry: BaselineEntry, reprice: Repricer | None, old: PriceSource, new: PriceSource
 ) -> BaselineEntry:
@@ -314,7 +345,7 @@ def _repriced(
         return entry
     by_model = dict(entry.by_model)
     for key, totals in entry.by_model.items():
-        cost = None if reprice is None else reprice(key, totals.usage)
+        cost = None if reprice is None else reprice_totals(reprice, key, totals)
         if cost is None:
             raise BaselineError(
                 f"prices changed since the baseline ({old.describe()} -> {new.describe()}), and the entry of "

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money
 from pytest_agentcost.settings import Budget, Threshold
@@ -399,11 +399,11 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     for key, totals in entry.by_model.items():
         now = current.get(key)
         if now is not None and now.cost_usd is not None:
-            if reprice(key, now.usage) != now.cost_usd:
+            if reprice_totals(reprice, key, now) != now.cost_usd:
                 return entry.cost_usd
             if now.usage.units and not {k for k, _ in now.usage.units} <= {k for k, _ in totals.usage.units}:
                 return entry.cost_usd
-        priced = reprice(key, totals.usage)
+        priced = reprice_totals(reprice, key, totals)
         if priced is None:
             return entry.cost_usd
         total += priced

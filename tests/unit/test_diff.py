@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from pytest_agentcost.baseline import Baseline, baseline_from_dict, update_baseline
+from pytest_agentcost.baseline import Baseline, BaselineEntry, baseline_from_dict, reprice_totals, update_baseline
 from pytest_agentcost.diff import Comparison, check_budget, compare
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.gate import comparison_lines
-from pytest_agentcost.models import CallRecord, PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.models import CallRecord, ModelTotals, PriceSource, RunCost, TestCost, TokenUsage
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.settings import Budget, Threshold
 from tests.conftest import llm_record
@@ -415,3 +416,38 @@ def test_a_removed_and_a_new_test_with_the_same_calls_are_named_as_a_likely_rena
     )
     # Not on a partial run, where the old test is only not-run.
     assert all(not d.reasons for d in _compare(run, _baseline(base), full_run=False).tests)
+
+
+def test_a_models_summed_calls_are_repriced_as_calls_not_as_one_big_call() -> None:
+    # A price of one call that doubles above 200 input tokens (a long-context tier).
+    shapes: list[tuple[int, int]] = []
+
+    def tiered(key: str, usage: TokenUsage) -> Decimal:
+        shapes.append((usage.input_tokens, usage.output_tokens))
+        return Decimal(usage.input_tokens) * (2 if usage.input_tokens > 200 else 1) + usage.output_tokens
+
+    two = ModelTotals(calls=2, usage=TokenUsage(input_tokens=300, output_tokens=5))
+    # Two calls of 150 (and 2 + 3 output tokens): 152 + 153, not 300 x 2 + 5 priced in the tier.
+    assert reprice_totals(tiered, "openai:m", two) == Decimal(305)
+    assert sorted(shapes) == [(150, 2), (150, 3)]
+    shapes.clear()
+    three = ModelTotals(calls=3, usage=TokenUsage(input_tokens=10, output_tokens=1))
+    assert reprice_totals(tiered, "openai:m", three) == Decimal(11)
+    assert sorted(shapes) == [(3, 0), (4, 1)]  # calls 0 (4 in, 1 out), 1 and 2 (3 in, 0 out)
+
+
+def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_unpriced() -> None:
+    usage = TokenUsage(input_tokens=1000)
+    priced = BaselineEntry(
+        cost_usd=Decimal("0.0150"),
+        llm_calls=1,
+        usage=usage,
+        tool_cost_usd=Decimal("0.0050"),
+        by_model={"openai:gpt-4o-mini": ModelTotals(1, usage, Decimal("0.0100"))},
+    )
+    unpriced = replace(priced, cost_usd=None, by_model={"?:local": ModelTotals(1, usage, None)})
+    old = Baseline(tests={"kept": priced, "unpriced": unpriced}, price_source=PRICES)
+    run = RunCost(tests={}, price_source=PriceSource(version="0.0.0", price_date="2026-12-01"))
+    new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00002") * u.input_tokens)
+    assert new.tests["kept"].cost_usd == Decimal("0.0250")  # $0.02 at the new prices + the $0.005 tool
+    assert new.tests["unpriced"] == unpriced
