@@ -74,6 +74,11 @@ CommentAction = Literal["created", "updated", "skipped-older", "skipped-unchange
 class GitHubError(AgentCostError):
     """A GitHub API call that failed, or settings that make it impossible."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        """The HTTP status GitHub answered with, when it answered."""
+
 
 @dataclass(frozen=True)
 class CommentResult:
@@ -234,7 +239,7 @@ class _Client:
         except urllib.error.HTTPError as exc:
             with exc:
                 detail = _api_message(exc.read())
-            raise GitHubError(_http_error_text(exc.code, what, detail)) from None
+            raise GitHubError(_http_error_text(exc.code, what, detail), exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise GitHubError(f"cannot reach the GitHub API for {what}: {reason}") from None
@@ -280,32 +285,30 @@ def _next_link(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _token_login(client: _Client) -> str | None:
-    """The login of the token's user (a personal access token), or ``None`` for the token of
-    GitHub Actions or of an app, which ``GET /user`` refuses: they comment as a bot."""
+#: Who the token of GitHub Actions comments as.
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def _token_login(client: _Client, bot: str) -> str:
+    """Who the token comments as: its user's login (a personal access token), else ``bot``, for
+    the token of GitHub Actions or of an app, which ``GET /user`` refuses (403)."""
     try:
         resp = client.request("GET", client.url("/user"))
-    except GitHubError:
-        return None
+    except GitHubError as exc:
+        if exc.status == 403:
+            return bot
+        raise  # a token GitHub rejects, or an API that fails: not a reason to comment anew
     login = resp.data.get("login") if isinstance(resp.data, dict) else None
-    return login if isinstance(login, str) and login else None
+    if not isinstance(login, str) or not login:
+        raise GitHubError("GitHub's answer to GET /user names no login")
+    return login
 
 
-def _written_by(item: Mapping[str, Any], login: str | None) -> bool:
-    """Whether a comment is the token's own: by its user, or by a bot for a bot's token. Anyone
-    can paste our marker into a comment; only the token's own comments are ever edited."""
-    user = item.get("user")
-    if not isinstance(user, dict):
-        return False
-    if login is not None:
-        return user.get("login") == login
-    return user.get("type") == "Bot"
-
-
-def _find_sticky(client: _Client, repo: str, pr_number: int) -> tuple[int, str, str | None] | None:
+def _find_sticky(client: _Client, repo: str, pr_number: int, bot: str) -> tuple[int, str, str | None] | None:
     """``(id, body, html_url)`` of the oldest comment on the PR that the token wrote and that
-    carries our marker."""
-    login = _token_login(client)
+    carries our marker. Anyone can paste the marker into a comment: only the token's own
+    comments are ever edited."""
+    login: str | None = None  # asked once a comment carries the marker
     url: str | None = client.url(f"/repos/{repo}/issues/{pr_number}/comments?per_page=100")
     seen: set[str] = set()
     while url is not None:
@@ -320,14 +323,12 @@ def _find_sticky(client: _Client, repo: str, pr_number: int) -> tuple[int, str, 
                 continue
             body = item.get("body")
             comment_id = item.get("id")
-            # Comments come oldest first: the first match is the one we created; a
-            # later one is at most someone quoting it.
-            if (
-                isinstance(body, str)
-                and isinstance(comment_id, int)
-                and parse_marker(body) is not None
-                and _written_by(item, login)
-            ):
+            # Comments come oldest first: the first of the token's own with the marker is the
+            # one it created.
+            if not (isinstance(body, str) and isinstance(comment_id, int) and parse_marker(body) is not None):
+                continue
+            login = login or _token_login(client, bot)
+            if isinstance(item.get("user"), dict) and item["user"].get("login") == login:
                 html_url = item.get("html_url")
                 return comment_id, body, html_url if isinstance(html_url, str) else None
         url = _next_link(resp.headers)
@@ -353,6 +354,7 @@ def upsert_sticky_comment(
     run_time: str,
     create_if_missing: bool = True,
     timeout: float = 10.0,
+    bot: str = ACTIONS_BOT,
 ) -> CommentResult:
     """Create or update the one cost comment on pull request ``repo#pr_number``.
 
@@ -366,6 +368,9 @@ def upsert_sticky_comment(
     Without an existing comment, one is created unless
     ``create_if_missing`` is false (``skipped-no-comment``).
 
+    The comment is the token's own: its user's for a personal access token, else ``bot``'s
+    (``github-actions[bot]`` for the token of GitHub Actions; an app's bot login for an app's).
+
     Raises :class:`GitHubError` with a message that never contains the token.
     """
     if not _REPO_RE.fullmatch(repo):
@@ -376,7 +381,7 @@ def upsert_sticky_comment(
     text = _compose_body(body, commit, run_time)
     client = _Client(api_url, token, timeout)
 
-    found = _find_sticky(client, repo, pr_number)
+    found = _find_sticky(client, repo, pr_number, bot)
     if found is not None:
         comment_id, old_body, old_url = found
         old_marker = parse_marker(old_body)
@@ -459,6 +464,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "from a later run is never overwritten",
     )
     parser.add_argument("--no-create", action="store_true", help="only update an existing comment, never create one")
+    parser.add_argument(
+        "--bot",
+        default=ACTIONS_BOT,
+        metavar="LOGIN",
+        help=f"who an app's token comments as, e.g. 'my-app[bot]' (default: {ACTIONS_BOT}, the token of "
+        "GitHub Actions); a personal access token comments as its user",
+    )
     return parser
 
 
@@ -509,6 +521,7 @@ def comment_main(argv: Sequence[str] | None = None, environ: Mapping[str, str] =
             commit=commit,
             run_time=args.run_time or _now_utc(),
             create_if_missing=not args.no_create,
+            bot=args.bot,
         )
     except AgentCostError as exc:
         print(f"agentcost comment: error: {exc}", file=sys.stderr)

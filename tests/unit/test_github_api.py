@@ -60,6 +60,8 @@ class FakeGitHub:
     """Every page links a next one."""
     redirect_to: str | None = None
     base: str = ""
+    identity_status: int | None = None
+    """Forces GET /user to answer with this status."""
     identity_asked: list[str] = field(default_factory=list)
     """The Authorization header of each GET /user."""
     viewer: str | None = None
@@ -97,6 +99,8 @@ class FakeGitHub:
         if self.force_status is not None:
             return self.force_status, {}, {"message": self.force_message}
         if method == "GET" and path == "/user":
+            if self.identity_status is not None:
+                return self.identity_status, {}, {"message": "Server Error"}
             if self.viewer is None:
                 return 403, {}, {"message": "Resource not accessible by integration"}
             return 200, {}, self.token_user()
@@ -360,9 +364,8 @@ def test_only_the_tokens_own_comment_is_edited(github: FakeGitHub, viewer: str |
     # with a far-future run time, another user or bot. None of them is the sticky comment.
     quoted = github.add(PR, marker("abc", T_1800) + "\n> quoted report", user=REVIEWER)
     frozen = github.add(PR, marker("abc", "2999-01-01T00:00:00Z") + "\nfrozen", user=REVIEWER)
-    if viewer is not None:
-        github.add(PR, marker("abc", T_1800) + "\nan app's", user=OTHER_BOT)
-    else:
+    github.add(PR, marker("abc", "2999-01-01T00:00:00Z") + "\nanother app's", user=OTHER_BOT)
+    if viewer is None:
         github.add(PR, marker("abc", T_1800) + "\nci-user's", user={"login": "ci-user", "type": "User"})
     before = github.bodies(PR)
 
@@ -375,6 +378,26 @@ def test_only_the_tokens_own_comment_is_edited(github: FakeGitHub, viewer: str |
     assert (updated.action, updated.comment_id) == ("updated", created.comment_id)
     assert github.comments[PR][-1]["user"] == github.token_user()
     assert github.identity_asked == [f"Bearer {TOKEN}"] * 2
+
+
+def test_an_apps_token_edits_the_comment_of_the_bot_it_names(github: FakeGitHub) -> None:
+    # An app's token comments as its bot; GET /user refuses it (403), as the Actions token's.
+    app = {"login": "cost-app[bot]", "type": "Bot"}
+    theirs = github.add(PR, marker("abc", T_1800) + "\nold", user=app)
+    assert _upsert(github, "report", T_1900).action == "created"  # as github-actions[bot]: not its own
+    updated = _upsert(github, "report", T_2000, bot="cost-app[bot]")
+    assert (updated.action, updated.comment_id) == ("updated", theirs)
+
+
+def test_a_failing_identity_lookup_is_an_error_not_a_new_comment(github: FakeGitHub) -> None:
+    # Only a 403 means "a bot's token": a 5xx or a rate limit must not hide the token's own
+    # comment and make it comment again.
+    github.viewer = "ci-user"
+    github.add(PR, marker("abc", T_1800) + "\nold", user={"login": "ci-user", "type": "User"})
+    github.identity_status = 502
+    with pytest.raises(GitHubError, match=r"^GitHub answered GET /user with HTTP 502"):
+        _upsert(github, "report", T_1900)
+    assert len(github.comments[PR]) == 1
 
 
 @pytest.mark.parametrize(
