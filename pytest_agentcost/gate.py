@@ -253,7 +253,8 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     elif cmp.total_not_applied:
         lines.append(
             f"total threshold {cmp.total_threshold} not applied: only part of the "
-            "suite ran (-k, node ids, paths or a CI shard); agentcost compare on the merged reports judges it"
+            "suite ran (-k, -m, node ids, paths, --ignore, deselection or a CI shard); agentcost compare on the "
+            "merged reports judges it"
         )
     if cmp.prices_changed:
         base, now = cmp.baseline_price_source, cmp.current_price_source

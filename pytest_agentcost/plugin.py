@@ -240,6 +240,43 @@ class _InertOptionsNote:
         terminalreporter.write_line(self.line, yellow=True)
 
 
+def _ignores_tests(config: pytest.Config) -> bool:
+    """Whether ``--ignore`` or ``--ignore-glob``, given for this run (command line or
+    ``PYTEST_ADDOPTS``), leave out a file that holds tests. In the ini's ``addopts``, or a
+    conftest's ``collect_ignore``, they define the suite: a bare ``pytest`` leaves it out too."""
+    import fnmatch
+    import shlex
+
+    args = [str(a) for a in config.invocation_params.args]
+    with contextlib.suppress(ValueError):
+        args += shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))
+    ignored: list[tuple[str, str]] = []
+    for i, arg in enumerate(args):
+        option, eq, value = arg.partition("=")
+        if option in ("--ignore", "--ignore-glob"):
+            if not eq and i + 1 < len(args):
+                value = args[i + 1]
+            ignored.append((option, value))
+    if not ignored:
+        return False
+    patterns = [str(p) for p in config.getini("python_files")]
+    base = Path(config.invocation_params.dir)
+
+    def holds_tests(path: Path) -> bool:
+        files = [path] if path.is_file() else path.rglob("*.py") if path.is_dir() else []
+        return any(any(fnmatch.fnmatch(f.name, p) for p in patterns) for f in files)
+
+    for option, value in ignored:
+        paths = (
+            [Path(p) for p in glob.glob(str(base / value), recursive=True)]
+            if option == "--ignore-glob"
+            else [base / value]
+        )
+        if any(holds_tests(p) for p in paths):
+            return True
+    return False
+
+
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -914,9 +951,7 @@ class AgentCostSession:
             return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False
-        # --ignore on the command line leaves part of the suite out (in the ini's addopts, or a
-        # conftest's collect_ignore, it defines the suite: a bare `pytest` leaves it out too).
-        if any(str(a).split("=", 1)[0] in ("--ignore", "--ignore-glob") for a in config.invocation_params.args):
+        if _ignores_tests(config):
             return False
         deselected = self._deselected + sum(int(p.get("deselected", 0)) for p in self.worker_payloads)
         if deselected or any("::" in a for a in args):

@@ -1239,8 +1239,8 @@ def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_rep
     assert shard.ret == 0, shard.stdout.str()
     shard.stdout.fnmatch_lines(
         [
-            "total threshold 10% not applied: only part of the suite ran (-k, node ids, paths or a CI shard); "
-            "agentcost compare on the merged reports judges it"
+            "total threshold 10% not applied: only part of the suite ran (-k, -m, node ids, paths, --ignore, "
+            "deselection or a CI shard); agentcost compare on the merged reports judges it"
         ]
     )
     assert "total threshold: 10% (not applied: part of the suite ran)" in (project.root / "a.md").read_text()
@@ -1267,7 +1267,9 @@ def test_a_run_of_part_of_the_suite_leaves_the_total_threshold_to_the_merged_rep
 
 
 @pytest.mark.parametrize("ignore", ["--ignore=test_two.py", "--ignore-glob=*two*"])
-def test_a_run_that_ignores_a_module_is_partial(project: AgentProject, ignore: str) -> None:
+def test_a_run_that_ignores_a_module_is_partial(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch, ignore: str
+) -> None:
     _setup(project)
     project.module("test_two", "@pytest.mark.vcr\ndef test_two():\n    llm('two')\n")
     project.chat_cassette("test_two", "test_two", [(1_000, 100)])
@@ -1278,6 +1280,16 @@ def test_a_run_that_ignores_a_module_is_partial(project: AgentProject, ignore: s
     assert _baseline_bytes(project) == before
     report = project.read_json("cost.json")
     assert (report["partial"], report["comparison"]["tests"]["test_two.py::test_two"]["status"]) == (True, "not-run")
+    # So does PYTEST_ADDOPTS, set for one CI job; ignoring a folder that holds no test does not.
+    monkeypatch.setenv("PYTEST_ADDOPTS", ignore)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    assert _baseline_bytes(project) == before
+    monkeypatch.delenv("PYTEST_ADDOPTS")
+    (project.root / "docs").mkdir()
+    (project.root / "docs" / "conf.py").write_text("")
+    whole = project.run("--ignore=docs", "--agent-cost", "--agent-cost-json", "whole.json")
+    assert whole.ret == 0, whole.stdout.str()
+    assert "partial" not in project.read_json("whole.json")
     # In the ini's addopts it defines the suite: a run that ignores it is whole, and prunes it.
     project.ini(f"addopts = {ignore}\n")
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
