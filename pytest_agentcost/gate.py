@@ -111,8 +111,12 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
 
 
 #: How to re-record, for pytest-recording and for plain vcrpy, whose record_mode "all" would
-#: append the new interactions to the old ones, which replay first.
-RERECORD = 'pytest-recording: pytest --record-mode=rewrite; vcrpy: delete the cassette, record with record_mode="once"'
+#: append the new interactions to the old ones, which replay first. With --agent-cost on, as
+#: the plugin redacts only what it sees saved: without it, the user's own filters alone apply.
+RERECORD = (
+    "pytest-recording: pytest --agent-cost --record-mode=rewrite; vcrpy: delete the cassette, record with "
+    'record_mode="once"; under --agent-cost, keys are kept out of the cassettes saved'
+)
 
 
 def evaluate(

@@ -58,8 +58,9 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
             "was recorded; re-record it",
             # Plain vcrpy has no --record-mode option: the hint names what to do with either.
             "FAILED: 1 test(s) replay stale cassettes (the request changed since recording); re-record them "
-            "(pytest-recording: pytest --record-mode=rewrite; "
-            'vcrpy: delete the cassette, record with record_mode="once")',
+            "(pytest-recording: pytest --agent-cost --record-mode=rewrite; "
+            'vcrpy: delete the cassette, record with record_mode="once"; under --agent-cost, keys are kept out of '
+            "the cassettes saved)",
         ]
     )
 

@@ -172,7 +172,7 @@ def test_pr_workflow_reports_and_uploads_even_on_regression() -> None:
     (job,) = doc["jobs"].values()
     assert job["defaults"]["run"]["working-directory"] == "example_project"
     pytest_step = _run_step(doc, "pytest")
-    assert pytest_step["run"] == "python -m pytest --agent-cost --agent-cost-markdown cost.md"
+    assert pytest_step["run"] == "python -m pytest --agent-cost --agent-cost-scan --agent-cost-markdown cost.md"
     assert "if" not in pytest_step  # a regression fails the job
     upload = _step(doc, "actions/upload-artifact@")
     assert upload["if"] == "always()"
