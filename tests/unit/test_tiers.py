@@ -410,40 +410,43 @@ def test_a_price_hook_sees_the_tier_and_leaves_it_to_the_pricer_when_it_declines
     assert record.cost_usd == Decimal("0.003978112")
 
 
+def _estimate_stale(input_delta: int, **call: Any) -> Decimal | None:
+    """``make_estimator`` on a test of one o4-mini chat call whose request grew by ``input_delta`` tokens."""
+    fields: dict[str, Any] = {
+        "kind": "llm",
+        "host": "api.openai.com",
+        "status": 200,
+        "provider": "openai",
+        "endpoint": "openai.chat",
+        "model": "o4-mini",
+        **call,
+    }
+    drift = Drift(("system prompt changed",), None, 1000, 1000 + input_delta, input_delta, None, False, "o200k_base")
+    record = CallRecord(**fields, drift=drift.to_dict())
+    return make_estimator(Pricer())(TestCost(nodeid="t.py::t", calls=(record,)))
+
+
 def test_a_stale_call_is_estimated_at_its_tier() -> None:
-    call = CallRecord(
-        kind="llm",
-        host="api.openai.com",
-        status=200,
-        provider="openai",
-        endpoint="openai.chat",
-        model="o4-mini",
-        usage=TokenUsage(input_tokens=1000, output_tokens=1000),
-        cost_usd=Decimal("0.00275"),
-        drift=Drift(("system prompt +4000 characters",), None, 1000, 2000, 1000, None, False, "o200k_base").to_dict(),
-        price_context=FLEX,
-    )
-    test = TestCost(nodeid="t.py::t", calls=(call,))
+    usage = TokenUsage(input_tokens=1000, output_tokens=1000)
     # Re-recorded with 1000 more input tokens, still flex: 2000 x 0.55 + 1000 x 2.20 = 3300 / 1e6
-    assert make_estimator(Pricer())(test) == Decimal("0.0033")
+    assert _estimate_stale(1000, usage=usage, price_context=FLEX) == Decimal("0.0033")
+
+
+def test_a_stale_estimated_call_is_not_moved_twice() -> None:
+    # A stream recorded without usage is counted from the request sent now: its estimate already
+    # holds the longer prompt, and "if re-recorded" is what it costs now, not that plus the delta.
+    usage = TokenUsage(input_tokens=2000, output_tokens=1000)
+    # 2000 x 1.10 + 1000 x 4.40 = 6600 / 1e6, as counted now (not 3000 input tokens).
+    assert _estimate_stale(1000, usage=usage, estimated=True) == Decimal("0.0066")
 
 
 def test_a_stale_calls_cache_writes_keep_their_price_in_the_estimate() -> None:
-    call = CallRecord(
-        kind="llm",
-        host="api.anthropic.com",
-        status=200,
-        provider="anthropic",
-        endpoint="anthropic.messages",
-        model="claude-sonnet-4-20250514",
-        usage=TokenUsage(input_tokens=3000, output_tokens=100, cache_write_tokens=1024),
-        cost_usd=Decimal("0.011268"),
-        drift=Drift(("system prompt -64 characters",), None, 2000, 1984, -16, None, True, "o200k_base").to_dict(),
-    )
-    test = TestCost(nodeid="t.py::t", calls=(call,))
+    usage = TokenUsage(input_tokens=3000, output_tokens=100, cache_write_tokens=1024)
+    anthropic = {"host": "api.anthropic.com", "provider": "anthropic", "endpoint": "anthropic.messages"}
     # 16 fewer input tokens, the 1024 written to the cache still at $3.75: (2984 - 1024) x 3
     # + 1024 x 3.75 + 100 x 15 = 5880 + 3840 + 1500 = 11220 / 1e6 (not 10452 with them at $3).
-    assert make_estimator(Pricer())(test) == Decimal("0.01122")
+    estimate = _estimate_stale(-16, **anthropic, model="claude-sonnet-4-20250514", usage=usage)
+    assert estimate == Decimal("0.01122")
 
 
 # --------------------------------------------------------------------------- the record
