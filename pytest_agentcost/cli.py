@@ -265,22 +265,34 @@ def _merge(args: argparse.Namespace) -> int:
     from pytest_agentcost._io import write_file
     from pytest_agentcost.report import run_to_json
 
-    if args.expect is not None and len(args.runs) != args.expect:
-        print(
-            f"{PROG}: error: --expect {args.expect} shard reports, got {len(args.runs)}: "
-            + (
-                "a shard's report is missing (did its job fail, or not upload it?); "
-                if len(args.runs) < args.expect
-                else ""
+    if args.expect is not None:
+        # The same report given twice (a job's artifact downloaded twice) stands for one shard.
+        distinct = len({_digest(path) for path in args.runs})
+        if distinct != args.expect:
+            same = f" ({len(args.runs) - distinct} the same as another)" if distinct < len(args.runs) else ""
+            missing = (
+                "a shard's report is missing (did its job fail, or not upload it?); " if distinct < args.expect else ""
             )
-            + f"merged as the suite, the tests of the missing shards would read as removed; {args.output} NOT written",
-            file=sys.stderr,
-        )
-        return 2
+            print(
+                f"{PROG}: error: --expect {args.expect} shard reports, got {distinct}{same}: {missing}merged as "
+                f"the suite, the tests of the missing shards would read as removed; {args.output} NOT written",
+                file=sys.stderr,
+            )
+            return 2
     run = merge_runs(args.runs)
     write_file(args.output, run_to_json(run))
     print(f"{PROG}: merged {len(args.runs)} report(s), {len(run.tests)} tests -> {args.output}")
     return 0
+
+
+def _digest(path: Path) -> str:
+    """A report file's content, to tell the same report given twice (unreadable: its own name)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return str(path)  # merge_runs says why it cannot be read
 
 
 # -- compare ------------------------------------------------------------------------

@@ -115,7 +115,9 @@ def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: py
     assert sorted(p.name for p in out.parent.iterdir()) == ["all.json"]  # no temp file left behind
 
 
-def test_merge_refuses_fewer_shards_than_expected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_another_number_of_shards_than_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A shard whose job failed uploads no report: merged as the suite, its tests would be removed.
     a, b = shards(tmp_path, make_run())
     out = tmp_path / "all.json"
@@ -125,6 +127,12 @@ def test_merge_refuses_fewer_shards_than_expected(tmp_path: Path, capsys: pytest
         "or not upload it?); merged as the suite, the tests of the missing shards would read as removed; "
         f"{out} NOT written\n"
     )
+    assert not out.exists()
+    # The same report twice is one shard; more reports than shards is as wrong as fewer.
+    assert main(["merge", str(a), str(a), "--expect", "2", "-o", str(out)]) == 2
+    assert "got 1 (1 the same as another): a shard's report is missing" in capsys.readouterr().err
+    assert main(["merge", str(a), str(b), "--expect", "1", "-o", str(out)]) == 2
+    assert "--expect 1 shard reports, got 2: merged as the suite" in capsys.readouterr().err
     assert not out.exists()
     assert main(["merge", str(a), str(b), "--expect", "2", "-o", str(out)]) == 0
 
