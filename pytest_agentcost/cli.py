@@ -441,9 +441,13 @@ def _update_baseline(args: argparse.Namespace) -> int:
         )
         return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
-    reprice = None
-    if old is not None and old.price_source != run.price_source:
-        reprice = _repricer_at(run, args.prices)
+    built: list[Repricer] = []
+
+    def reprice(key: str, usage: Any) -> Any:
+        # Built at the first entry kept to reprice: an update that keeps none needs no --prices.
+        if not built:
+            built.append(_repricer_at(run, args.prices))
+        return built[0](key, usage)
     new, changes = update_baseline(
         old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
     )
@@ -466,6 +470,12 @@ def _repricer_at(run: RunCost, prices: Path | None) -> Repricer:
         raise BaselineError(
             f"the run was priced with price file {wanted or 'none'}, but --prices gives {have or 'none'}; "
             "pass the same price file so the entries kept are repriced the same way"
+        )
+    if run.price_source.version != pricer.source.version:
+        print(
+            f"{PROG}: note: the run was priced with genai-prices {run.price_source.version}; the entries kept "
+            f"are repriced with the installed {pricer.source.version}",
+            file=sys.stderr,
         )
     return make_repricer(pricer)
 

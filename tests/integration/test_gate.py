@@ -76,6 +76,12 @@ def test_a_partial_update_after_a_price_change_reprices_the_entries_it_keeps(pro
     assert project.cli("update-baseline", "a.json", "--prices", "prices.toml").returncode == 0
     kept = json.loads(_baseline_bytes(project))["tests"]["test_agent.py::test_task_b"]
     assert kept["cost_usd"] == "0.0021000000"
+    # A report of the whole suite keeps no entry to reprice: it needs no --prices.
+    prices.write_text('[models."gpt-4o-mini"]\ninput = "0.30"\noutput = "1.20"\n')
+    assert project.run("--agent-cost", "--agent-cost-json", "all.json").ret == 0
+    whole = project.cli("update-baseline", "all.json", "--full-run")
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads(_baseline_bytes(project))["tests"]["test_agent.py::test_task_b"]["cost_usd"] == "0.0042000000"
 
 
 def test_update_then_compare_unchanged(project: AgentProject) -> None:

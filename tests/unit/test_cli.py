@@ -411,6 +411,23 @@ def test_update_baseline_full_run_prunes(tmp_path: Path, capsys: pytest.CaptureF
     assert "tests/test_gone.py::test_old" not in target.read_text(encoding="utf-8")
 
 
+def test_update_baseline_says_when_it_reprices_with_another_genai_prices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The run was priced with an older genai-prices: the kept entry is repriced with the
+    # installed one, and the command says so, as compare does.
+    target = write_baseline_of(tmp_path / "baseline.json", make_run())
+    older = replace(PRICES, version="0.0.1")
+    ids = sorted(make_run().tests)
+    run = make_run(prices=older)
+    part = RunCost({ids[0]: run.tests[ids[0]]}, older, gate=DEFAULT_GATE)
+    assert main(["update-baseline", str(write_run(tmp_path / "run.json", part)), "--baseline", str(target)]) == 0
+    assert capsys.readouterr().err == (
+        f"agentcost: note: the run was priced with genai-prices 0.0.1; the entries kept are repriced with the "
+        f"installed {PRICES.version}\n"
+    )
+
+
 def test_update_baseline_defaults_to_the_plugin_file_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
