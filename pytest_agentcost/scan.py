@@ -154,10 +154,12 @@ _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Slack bot, user, app and refresh tokens (agents post to Slack as a tool).
     ("slack-token", re.compile(r"(?<![\w-])xox[abeoprs]-[0-9A-Za-z]{8,}(?:-[0-9A-Za-z]{4,})+")),
     # A PEM private key (a service account's JSON key file, sent or echoed in a body); in JSON its
-    # line breaks are written \n. The value reported is its start: masked, as any other.
+    # line breaks are written \n. Two full lines of key: every 2048-bit RSA key starts with the
+    # same first line, which an LLM's example of one shows before it breaks off. The value
+    # reported is its start: masked, as any other.
     (
         "private-key",
-        re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----(?:\\n|\s)+[A-Za-z0-9+/=]{16,}"),
+        re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----(?:(?:\\n|\s)+[A-Za-z0-9+/=]{40,}){2}"),
     ),
 )
 _BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")

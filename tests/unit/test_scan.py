@@ -54,8 +54,13 @@ BASIC = base64.b64encode(b"svc-user:" + b"NotARealPassword" + b"0123").decode()
 PASSWORD = "NotAReal" + "Passw0rd" + "4321"
 # A random 32-digit hex key, as Azure and many tool APIs issue: 3.3 bits a character, under 3.5.
 HEX_KEY = "a4c123b1612dd272" + "d1371c17149d4395"
+# A key in UUID form, as some tool APIs issue: 3.4 bits a character, its dashes part of the alphabet.
+UUID_KEY = "3c3a30f4-7c12-" + "3c50-a303-f99217331a52"
 SLACK_TOKEN = "xo" + "xb-" + "1234567890-" + "1234567890123-" + "NotARealSlackToken012345"
-PRIVATE_KEY = "-----BEGIN " + "PRIVATE KEY-----\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCNotARealKey"
+PRIVATE_KEY = (
+    "-----BEGIN " + "PRIVATE KEY-----\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7NotARealKey\n"
+    "q1w2e3r4t5y6u7i8o9p0AaSsDdFfGgHhJjKkLlZzXxCcVvBbNnMm" + "NotARealKey0123"
+)
 
 PLANTED = (
     OPENAI_KEY,
@@ -73,6 +78,7 @@ PLANTED = (
     BASIC,
     PASSWORD,
     HEX_KEY,
+    UUID_KEY,
     SLACK_TOKEN,
     PRIVATE_KEY,
 )
@@ -219,6 +225,11 @@ CASES = [
         id="hex-api-key-of-low-entropy",
     ),
     pytest.param(
+        {"headers": {"x-api-key": UUID_KEY}},
+        [(0, "request.headers.x-api-key", "high-entropy-authorization", "3c3a3…1a52")],
+        id="uuid-api-key",
+    ),
+    pytest.param(
         {"headers": {"Ocp-Apim-Subscription-Key": HEX_KEY}},
         [(0, "request.headers.ocp-apim-subscription-key", "high-entropy-authorization", "a4c12…4395")],
         id="azure-subscription-key",
@@ -235,7 +246,7 @@ CASES = [
     ),
     pytest.param(
         {"body": json.dumps({"type": "service_account", "private_key": PRIVATE_KEY + "\n-----END PRIVATE KEY-----\n"})},
-        [(0, "request.body", "private-key", "-----…lKey")],
+        [(0, "request.body", "private-key", "-----…0123")],
         id="service-account-private-key",
     ),
     pytest.param(
@@ -311,6 +322,17 @@ def test_gzip_body_is_stored_as_yaml_binary(tmp_path: Path) -> None:
 
     assert "!!binary" in cassette.read_text()
     assert _rows(scan_cassette(cassette)) == [(0, "response.body", "openai-api-key", "sk-pr…fXYZ")]
+
+
+def test_the_start_every_rsa_key_shares_is_no_private_key(tmp_path: Path) -> None:
+    # An LLM answer showing what a key file looks like, cut short: the first line of every
+    # 2048-bit RSA key, then "...".
+    example = (
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7...\n"
+        "-----END PRIVATE KEY-----"
+    )
+    cassette = _write(tmp_path / "c.yaml", _interaction(response_body=json.dumps({"answer": example}).encode()))
+    assert scan_cassette(cassette) == []
 
 
 PLACEHOLDERS = [
