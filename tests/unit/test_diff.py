@@ -321,13 +321,20 @@ def test_a_tool_price_change_is_named_in_the_comment_when_no_compared_test_shows
         (("0.0400", "0.0200"), ("cost $0.0600 over max_usd $0.0500",)),
         (("0.0400", None), ()),  # the unpriced call may cost anything: not known to be over
         (("0.0600", None), ("cost at least $0.0600 (+ unpriced calls) over max_usd $0.0500",)),
+        (("0.0500", None), ()),  # at the limit is not over it
+        (("0.0400", None, "tool:0.0200"), ("cost at least $0.0600 (+ unpriced calls) over max_usd $0.0500",)),
     ],
-    ids=["priced", "unpriced-under", "unpriced-over"],
+    ids=["priced", "unpriced-under", "unpriced-over", "unpriced-at-the-limit", "unpriced-with-a-paid-tool"],
 )
 def test_max_usd_holds_when_the_priced_calls_alone_exceed_it(
-    costs: tuple[str, str | None], expected: tuple[str, ...]
+    costs: tuple[str | None, ...], expected: tuple[str, ...]
 ) -> None:
-    calls = tuple(llm_record(cost_usd=None if c is None else Decimal(c)) for c in costs)
+    calls = tuple(
+        CallRecord(kind="tool", host="api.search.example", status=200, cost_usd=Decimal(c[5:]))
+        if c is not None and c.startswith("tool:")
+        else llm_record(cost_usd=None if c is None else Decimal(c))
+        for c in costs
+    )
     test = TestCost("t", calls=calls)
     assert check_budget(test, Budget(max_usd=Decimal("0.05"))) == expected
 
@@ -416,6 +423,16 @@ def test_a_removed_and_a_new_test_with_the_same_calls_are_named_as_a_likely_rena
     )
     # Not on a partial run, where the old test is only not-run.
     assert all(not d.reasons for d in _compare(run, _baseline(base), full_run=False).tests)
+
+
+def test_tests_without_llm_calls_are_never_paired_as_renames() -> None:
+    # Two tests that only call a tool look alike whatever they do: no rename is guessed.
+    def tool_only(nodeid: str) -> TestCost:
+        return TestCost(nodeid, calls=(CallRecord(kind="tool", host="api.search.example", status=200),))
+
+    base = RunCost(tests={"t.py::old": tool_only("t.py::old")}, price_source=PRICES)
+    run = RunCost(tests={"t.py::new": tool_only("t.py::new")}, price_source=PRICES)
+    assert [(d.status, d.reasons) for d in _compare(run, _baseline(base)).tests] == [("new", ()), ("removed", ())]
 
 
 def test_a_models_summed_calls_are_repriced_as_calls_not_as_one_big_call() -> None:

@@ -292,6 +292,13 @@ def test_list_items_escape_markup_as_table_cells_do() -> None:
     assert "over budget: cost &lt;b>over&lt;/b>" in text
     assert "<!--'" not in text
     assert "<b>" not in text
+    # A new or removed task's reasons, and the model names of an unpriced one, likewise.
+    cmp = replace(cmp, tests=(replace(new, reasons=("same as removed <i>t</i>: renamed?",)),))
+    assert "; same as removed &lt;i>t&lt;/i>: renamed?" in render_comment(run, cmp)
+    run, cmp = _simple({"t.py::u": "0.0100"}, {"t.py::u": None})
+    model = llm_record(model="<b>m</b>", cost_usd=None, usage=TokenUsage(input_tokens=1))
+    run = replace(run, tests={"t.py::u": TestCost("t.py::u", calls=(model,))})
+    assert "(no price for openai:&lt;b>m&lt;/b>)" in render_comment(run, cmp)
 
 
 def test_a_partial_runs_total_is_not_called_the_suites() -> None:

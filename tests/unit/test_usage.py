@@ -1220,6 +1220,16 @@ def test_a_usage_genai_prices_cannot_read_is_estimated_not_zero() -> None:
         {"input_tokens": fake_count("Say hi to Bob").tokens, "output_tokens": fake_count("Hi Bob").tokens},
     )
     assert "genai-prices could not read it: AttributeError" in extraction.warnings[0]
+    # A modality number past the ones Google names stays a number: read as unreadable, not guessed.
+    body["usageMetadata"]["promptTokensDetails"] = [{"modality": 9, "tokenCount": 5}]
+    extraction = usage.extract(post(url, body, request=request))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, reported(extraction)["output_tokens"]) == (
+        True,
+        True,
+        fake_count("Hi Bob").tokens,
+    )
+    assert "genai-prices could not read it" in extraction.warnings[0]
 
 
 def test_gzip_body_without_header_and_mislabelled_gzip() -> None:
