@@ -210,7 +210,13 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
 
     lines: list[str] = []
     # Every test whose cost moved is a row (a rise under its threshold too), as in the PR comment.
-    changed = [t for t in cmp.tests if t.status != "unchanged" or t.budget or t.stale or t.judged_delta_usd]
+    # Tests that did not run are counted, not listed: a -k run or a CI shard would list the whole
+    # rest of the suite (the JSON report has each).
+    changed = [
+        t
+        for t in cmp.tests
+        if (t.status != "unchanged" or t.budget or t.stale or t.judged_delta_usd) and t.status != "not-run"
+    ]
     changed.sort(key=lambda t: (-(abs(t.delta_usd) if t.delta_usd is not None else Decimal(0)), t.nodeid))
     if changed:
         rows = [

@@ -363,6 +363,9 @@ class _View:
         hidden = len(tests) - len(lines)
         if hidden:
             lines.append(f"- {self._more(hidden, shortened)}")
+        if status == "not-run":
+            # Folded: a CI shard's summary would open on the rest of the suite.
+            return f"<details><summary>{title}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
         return f"**{title}**\n\n" + "\n".join(lines)
 
     def _item(self, t: TestDiff) -> str:

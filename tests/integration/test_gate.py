@@ -1312,6 +1312,9 @@ def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProjec
     shard = project.run("--agent-cost", "--deselect", "test_agent.py::test_task_b", "--agent-cost-json=a.json")
     assert shard.ret == 0, shard.stdout.str()
     shard.stdout.fnmatch_lines(["total threshold 10% not applied: only part of the suite ran*"])
+    # The test left out is counted, not listed: a shard's table names its own tests only.
+    shard.stdout.fnmatch_lines(["compared with baseline: 1 not-run, 1 within threshold; *"])
+    assert not [line for line in shard.stdout.lines if line.startswith("test_agent.py::test_task_b ")]
     cmp = project.read_json("a.json")["comparison"]
     assert cmp["tests"]["test_agent.py::test_task_b"]["status"] == "not-run"
     assert cmp["total_regressed"] is False

@@ -156,9 +156,11 @@ Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task 
 
 - `tests/test_agent.py::test_old` (baseline $0.00095)
 
-**Not run (1): deselected or skipped, kept in the baseline**
+<details><summary>Not run (1): deselected or skipped, kept in the baseline</summary>
 
 - `tests/test_agent.py::test_skipped` (baseline $0.00035)
+
+</details>
 
 **Unpriced (1): no price known, not compared**
 
