@@ -448,6 +448,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
         if not built:
             built.append(_repricer_at(run, args.prices))
         return built[0](key, usage)
+
     new, changes = update_baseline(
         old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
     )
