@@ -24,7 +24,7 @@ from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
-from pytest_agentcost.render._format import change, money
+from pytest_agentcost.render._format import change, money, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
@@ -531,6 +531,10 @@ def compare(
         effective = est_now if on_estimate and est_now is not None else current
         usage_delta = effective - base_now
         reasons = _reasons(entry, test, price_delta)
+        if price_delta and usage_delta:
+            # The delta columns hold the price change too: say what the threshold judged.
+            moved = f"{signed_money(usage_delta)}, {percent(_pct(base_now, usage_delta))}"
+            reasons = (*reasons, f"judged on usage: {moved} at this run's prices")
         common.update(
             usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons, gated_on_estimate=on_estimate
         )

@@ -394,6 +394,9 @@ def test_a_price_change_with_a_small_usage_change_is_judged_on_the_usage() -> No
         Decimal("0.0100"),
         Decimal("0.0004"),
     )
+    # The delta columns read +104%, the price change in it: the reasons say what was judged.
+    assert diff.delta_pct == Decimal("104.0")
+    assert diff.reasons[-2:] == ("price change (+$0.0100)", "judged on usage: +$0.0004, +2.0% at this run's prices")
 
 
 def test_a_run_report_given_as_the_baseline_is_refused() -> None:
