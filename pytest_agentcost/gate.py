@@ -409,7 +409,7 @@ def finish_session(
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
     if estimated:
         outcome.lines.append(
-            f"note: {len(estimated)} test(s) have estimated usage (responses without usage; tiktoken estimate)"
+            f"note: {len(estimated)} test(s) have estimated usage (responses without usage, counted from their text)"
         )
     from pytest_agentcost import tokens
 

@@ -148,8 +148,5 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
         )
     source = run.price_source
     lines.append("")
-    lines.append(
-        f"prices: {source.name} {source.version} at {source.price_date}"
-        + (f", overrides {source.overrides}" if source.overrides else "")
-    )
+    lines.append(f"prices: {source.describe()}")  # worded as the PR comment and compare word it
     return lines
