@@ -46,7 +46,7 @@ def read_json(path: Path, what: str) -> Any:
         raise ValueError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         raise ValueError(f"{path}: {what} is not valid JSON ({exc})") from None
 
 

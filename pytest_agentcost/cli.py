@@ -374,27 +374,7 @@ def _compare(args: argparse.Namespace) -> int:
     for nodeid, spec in run.markers.items():
         settings.record_marker(nodeid, (), spec)
     if baseline.price_source != run.price_source:
-        # Repricing the baseline needs the prices the run used; say so rather than guess.
-        wanted, have = run.price_source.overrides, settings.pricer.source.overrides
-        if wanted != have:
-            raise BaselineError(
-                f"{args.run} was priced with price file {wanted or 'none'}, "
-                f"but --prices gives {have or 'none'}; "
-                "pass the same price file so the baseline is repriced the same way"
-            )
-        if run.price_source.time_of_day != settings.pricer.source.time_of_day:
-            print(
-                f"{PROG}: note: {args.run} took prices that depend on the hour at "
-                f"{run.price_source.hours}; the baseline is repriced at the "
-                f"{settings.pricer.source.time_of_day}, so rerun pytest --agent-cost for a like-for-like comparison",
-                file=sys.stderr,
-            )
-        if run.price_source.version != settings.pricer.source.version:
-            print(
-                f"{PROG}: note: {args.run} was priced with genai-prices {run.price_source.version}, "
-                f"the baseline is repriced with the installed {settings.pricer.source.version}",
-                file=sys.stderr,
-            )
+        _check_run_prices(args.run, run, settings.pricer, "the baseline is")
     # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
     # total only with --full-run. A merged report is taken as the suite, unless a shard stopped:
     # the tests it did not reach did not run, whatever --full-run says (as in pytest).
@@ -446,7 +426,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
     def reprice(key: str, usage: Any) -> Any:
         # Built at the first entry kept to reprice: an update that keeps none needs no --prices.
         if not built:
-            built.append(_repricer_at(run, args.prices))
+            built.append(_repricer_at(args.run, run, args.prices))
         return built[0](key, usage)
 
     new, changes = update_baseline(
@@ -457,7 +437,30 @@ def _update_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _repricer_at(run: RunCost, prices: Path | None) -> Repricer:
+def _check_run_prices(path: Path, run: RunCost, pricer: Any, what: str) -> None:
+    """Repricing ``what`` (``"the baseline is"``) needs the prices the run used: refuse another
+    price file, and say when the hour's prices or the genai-prices version differ, not guess."""
+    wanted, have = run.price_source.overrides, pricer.source.overrides
+    if wanted != have:
+        raise BaselineError(
+            f"{path} was priced with price file {wanted or 'none'}, but --prices gives {have or 'none'}; "
+            f"pass the same price file so {what} repriced the same way"
+        )
+    if run.price_source.time_of_day != pricer.source.time_of_day:
+        print(
+            f"{PROG}: note: {path} took prices that depend on the hour at {run.price_source.hours}; {what} "
+            f"repriced at the {pricer.source.time_of_day}, so rerun pytest --agent-cost for a like-for-like comparison",
+            file=sys.stderr,
+        )
+    if run.price_source.version != pricer.source.version:
+        print(
+            f"{PROG}: note: {path} was priced with genai-prices {run.price_source.version}, "
+            f"{what} repriced with the installed {pricer.source.version}",
+            file=sys.stderr,
+        )
+
+
+def _repricer_at(args_run: Path, run: RunCost, prices: Path | None) -> Repricer:
     """Prices as ``run`` took them (its date, its price file), for the baseline entries it keeps."""
     from pytest_agentcost.gate import make_repricer
     from pytest_agentcost.pricing import Pricer, load_price_file, parse_price_date
@@ -466,18 +469,7 @@ def _repricer_at(run: RunCost, prices: Path | None) -> Repricer:
     pricer = Pricer(
         price_date=parse_price_date(run.price_source.price_date), overrides=overrides, overrides_digest=digest
     )
-    wanted, have = run.price_source.overrides, pricer.source.overrides
-    if wanted != have:
-        raise BaselineError(
-            f"the run was priced with price file {wanted or 'none'}, but --prices gives {have or 'none'}; "
-            "pass the same price file so the entries kept are repriced the same way"
-        )
-    if run.price_source.version != pricer.source.version:
-        print(
-            f"{PROG}: note: the run was priced with genai-prices {run.price_source.version}; the entries kept "
-            f"are repriced with the installed {pricer.source.version}",
-            file=sys.stderr,
-        )
+    _check_run_prices(args_run, run, pricer, "the entries kept are")
     return make_repricer(pricer)
 
 

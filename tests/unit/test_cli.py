@@ -421,10 +421,11 @@ def test_update_baseline_says_when_it_reprices_with_another_genai_prices(
     ids = sorted(make_run().tests)
     run = make_run(prices=older)
     part = RunCost({ids[0]: run.tests[ids[0]]}, older, gate=DEFAULT_GATE)
-    assert main(["update-baseline", str(write_run(tmp_path / "run.json", part)), "--baseline", str(target)]) == 0
+    run_file = write_run(tmp_path / "run.json", part)
+    assert main(["update-baseline", str(run_file), "--baseline", str(target)]) == 0
     assert capsys.readouterr().err == (
-        f"agentcost: note: the run was priced with genai-prices 0.0.1; the entries kept are repriced with the "
-        f"installed {PRICES.version}\n"
+        f"agentcost: note: {run_file} was priced with genai-prices 0.0.1, the entries kept are repriced with "
+        f"the installed {PRICES.version}\n"
     )
 
 
