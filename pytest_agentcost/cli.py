@@ -4,7 +4,7 @@ Everything here works on the files the plugin writes, without a pytest
 session (and without importing pytest), so CI can run the tests in shards,
 merge their JSON reports and apply the same gate once::
 
-    agentcost merge shard-*.json -o agent-cost.json
+    agentcost merge shard-*.json --expect 4 -o agent-cost.json
     agentcost compare agent-cost-baseline.json agent-cost.json --full-run --markdown comment.md
     agentcost update-baseline agent-cost.json --full-run
 
@@ -63,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "--expect",
         type=int,
         metavar="N",
-        help="the number of shard reports there must be (a CI matrix's size): fewer or more is an error, "
-        "as a missing shard's tests would read as removed",
+        help="the number of distinct shard reports there must be (a CI matrix's size; a report given twice "
+        "counts once): fewer or more is an error, as a missing shard's tests would read as removed",
     )
 
     comp = sub.add_parser(
@@ -98,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="full_run",
         action="store_true",
         default=False,
-        help="the run covers the whole suite: baseline tasks missing from it were removed",
+        help="the run covers the whole suite: baseline tasks missing from it were removed (ignored for a "
+        "stopped report: the tasks it did not reach stay not-run)",
     )
     scope.add_argument(
         "--partial",

@@ -1,9 +1,10 @@
 """A sticky pull-request comment on GitHub, with the standard library only.
 
 One comment per pull request carries the cost report. It is found again by a
-hidden HTML marker holding the commit and the run time, so each new run edits
-it in place instead of adding a comment, and a run that started earlier but
-finished later never overwrites the report of a newer run.
+hidden HTML marker holding the commit and the run time, in a comment the token
+itself wrote (anyone can paste the marker), so each new run edits it in place
+instead of adding a comment, and a run that started earlier but finished later
+never overwrites the report of a newer run.
 
 Token handling: the token is only ever placed in the ``Authorization`` header
 of requests to the configured API origin. It is never part of a message, an
