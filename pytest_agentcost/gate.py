@@ -15,7 +15,6 @@ from genai_prices import Usage
 from pytest_agentcost._io import write_file
 from pytest_agentcost.baseline import Baseline, update_baseline, update_line, write_baseline
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
-from pytest_agentcost.drift import estimate_usage
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
     STOPPED_CAUSES,
@@ -83,6 +82,9 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
     """Cost of a stale test if its cassettes were re-recorded now (drift estimate applied)."""
 
     def estimate(test: TestCost) -> Decimal | None:
+        # Imported for a stale test only: a run without one never loads the drift module.
+        from pytest_agentcost.drift import estimate_usage
+
         total = test.tool_cost_usd
         for call in test.billed:
             drift = call.drift
