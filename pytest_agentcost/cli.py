@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from pytest_agentcost.baseline import Repricer
     from pytest_agentcost.models import RunCost
+    from pytest_agentcost.pricing import Pricer
 
 __all__ = ["DEFAULT_BASELINE", "main", "merge_runs"]
 
@@ -438,7 +439,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_run_prices(path: Path, run: RunCost, pricer: Any, what: str) -> None:
+def _check_run_prices(path: Path, run: RunCost, pricer: Pricer, what: str) -> None:
     """Repricing ``what`` (``"the baseline is"``) needs the prices the run used: refuse another
     price file, and say when the hour's prices or the genai-prices version differ, not guess."""
     wanted, have = run.price_source.overrides, pricer.source.overrides

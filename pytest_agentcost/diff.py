@@ -24,18 +24,12 @@ from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
-from pytest_agentcost.render._format import change, money, percent, signed_money
+from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
 
 GATED = ("regressed",)
-
-
-def _pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
-    if base is None or delta is None or base == 0:
-        return None
-    return (delta * 100 / base).quantize(Decimal("0.1"))
 
 
 #: Statuses of tests the suite totals leave out: they did not run now, or stopped part-way.
@@ -80,7 +74,7 @@ class TestDiff:
 
     @property
     def delta_pct(self) -> Decimal | None:
-        return _pct(self.baseline_usd, self.delta_usd)
+        return pct(self.baseline_usd, self.delta_usd)
 
     @property
     def judged_usd(self) -> Decimal | None:
@@ -96,7 +90,7 @@ class TestDiff:
 
     @property
     def judged_delta_pct(self) -> Decimal | None:
-        return _pct(self.baseline_usd, self.judged_delta_usd)
+        return pct(self.baseline_usd, self.judged_delta_usd)
 
     def judged_text(self) -> str:
         """The current cost as the tables show it; an estimate the gate judged reads ``~$X (estimate)``."""
@@ -191,7 +185,7 @@ class Comparison:
 
     @property
     def total_delta_pct(self) -> Decimal | None:
-        return _pct(self.baseline_total_usd, self.total_delta_usd)
+        return pct(self.baseline_total_usd, self.total_delta_usd)
 
     def by_status(self, status: str) -> list[TestDiff]:
         return [t for t in self.tests if t.status == status]
@@ -533,7 +527,7 @@ def compare(
         reasons = _reasons(entry, test, price_delta)
         if price_delta and usage_delta:
             # The delta columns hold the price change too: say what the threshold judged.
-            moved = f"{signed_money(usage_delta)}, {percent(_pct(base_now, usage_delta))}"
+            moved = f"{signed_money(usage_delta)}, {percent(pct(base_now, usage_delta))}"
             reasons = (*reasons, f"judged on usage: {moved} at this run's prices")
         common.update(
             usage_delta_usd=usage_delta, price_delta_usd=price_delta, reasons=reasons, gated_on_estimate=on_estimate

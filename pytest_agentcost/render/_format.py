@@ -37,13 +37,19 @@ def signed_int(value: int) -> str:
     return f"{value:+,d}" if value else "0"
 
 
+def pct(base: Decimal | None, delta: Decimal | None) -> Decimal | None:
+    """``delta`` as a percentage of ``base``, to one place; ``None`` without a base to measure by."""
+    if base is None or delta is None or base == 0:
+        return None
+    return (delta * 100 / base).quantize(Decimal("0.1"))
+
+
 def change(before: Decimal, after: Decimal) -> str:
     """`` (+$0.0015, +35.7%)``: how a total moved, or "" when it did not."""
     delta = after - before
     if not delta:
         return ""
-    pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
-    return f" ({signed_money(delta)}, {percent(pct)})"
+    return f" ({signed_money(delta)}, {percent(pct(before, delta))})"
 
 
 def percent(value: Decimal | None) -> str:

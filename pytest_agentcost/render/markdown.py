@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_agentcost.diff import STALE_VIOLATION
 from pytest_agentcost.models import PriceSource, time_of_day_note
-from pytest_agentcost.render._format import money, percent, signed_money
+from pytest_agentcost.render._format import money, pct, percent, signed_money
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -220,19 +220,16 @@ class _View:
         improved = len(cmp.by_status("improved"))
         before, after, _ = self.cmp.priced_totals()
         delta = after - before
-        pct = None if before == 0 else (delta * 100 / before).quantize(Decimal("0.1"))
-        size = f"{abs(pct):.1f}% ({signed_money(delta)})" if pct is not None else f"by {money(abs(delta))}"
+        moved = pct(before, delta)
+        size = f"{abs(moved):.1f}% ({signed_money(delta)})" if moved is not None else f"by {money(abs(delta))}"
         head = f"Agent cost per run {'up' if delta > 0 else 'down'} {size}" if delta else "Agent cost per run unchanged"
         if cmp.total_regressed:
             head += f", over the {cmp.total_threshold} threshold"
             if cmp.gated_totals is not None and cmp.gated_totals[1:] != (before, after):
                 # The threshold judged the tasks it can compare: new ones move the suite total too.
                 n, judged_before, judged_now = cmp.gated_totals
-                judged = judged_now - judged_before
-                judged_pct = percent(
-                    None if not judged_before else (judged * 100 / judged_before).quantize(Decimal("0.1"))
-                )
-                head += f" ({judged_pct} on the {_plural(n, 'compared task')})"
+                judged = percent(pct(judged_before, judged_now - judged_before))
+                head += f" ({judged} on the {_plural(n, 'compared task')})"
         parts = []
         if regressed:
             parts.append(f"{_plural(regressed, 'task')} regressed")
@@ -256,13 +253,13 @@ class _View:
     def _summary(self) -> str:
         before, after, unpriced = self.cmp.priced_totals()
         delta = after - before
-        pct = None if not before else (delta * 100 / before).quantize(Decimal("0.1"))
+        moved = pct(before, delta)
         # A CI shard's (or a -k run's) total is its own tasks', not the suite's.
         what = (
             "Total per run of the tasks this run ran (part of the suite)" if self.run.partial else "Suite total per run"
         )
         line = f"{what}: {money(before)} → {money(after)}"
-        line += f" ({signed_money(delta)}, {percent(pct)})" if pct is not None else f" ({signed_money(delta)})"
+        line += f" ({signed_money(delta)}, {percent(moved)})" if moved is not None else f" ({signed_money(delta)})"
         left_out = []
         if self.not_run:
             left_out.append(f"{_plural(self.not_run, 'task')} that did not run")
