@@ -539,6 +539,29 @@ def test_estimates_read_encodings_from_where_the_environment_said_when_collectio
     assert "encodings unavailable" not in whole.stdout.str()
 
 
+def test_a_run_without_a_stale_cassette_never_loads_the_drift_module(project: AgentProject) -> None:
+    # The drift module is for stale cassettes: loaded at session end in every run, when the heap
+    # is largest, it cost the SDK benchmark a full collection more than the run without the plugin.
+    project.pytester.makeconftest(
+        """
+        import sys
+
+        def pytest_unconfigure(config):
+            if "pytest_agentcost.drift" in sys.modules:
+                open("drift-loaded", "a").close()
+        """
+    )
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n")
+    # Recorded with the body the test sends, byte for byte, as a real recording is.
+    sent = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x"}]})
+    response = chat_response("gpt-4o-mini", 1000, 100)
+    project.cassette("test_agent", "test_task", [interaction(CHAT_URL, response, request_body=sent)])
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 0, result.stdout.str()
+    assert project.run("--agent-cost").ret == 0
+    assert not (project.root / "drift-loaded").exists()
+
+
 def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_plain="""
