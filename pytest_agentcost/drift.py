@@ -197,6 +197,7 @@ def detect_drift(
     current_body = _load_json(current.decoded_request_body())
     if recorded_body is _NOT_JSON or current_body is _NOT_JSON:
         return None
+    current_body = _as_recorded(recorded_body, current_body)
     try:
         recorded_body = _drop_paths(_normalise(recorded_body), ignore_fields)
         current_body = _drop_paths(_normalise(current_body), ignore_fields)
@@ -250,7 +251,23 @@ def same_json_body(recorded: bytes, current: bytes) -> bool:
     current_body = _load_json(current)
     if recorded_body is _NOT_JSON or current_body is _NOT_JSON:
         return False
-    return _canonical(recorded_body) == _canonical(current_body)
+    return _canonical(recorded_body) == _canonical(_as_recorded(recorded_body, current_body))
+
+
+def _as_recorded(recorded: Any, current: Any) -> Any:
+    """``current`` with each top-level credential field its recording holds as ``REDACTED``
+    (:func:`pytest_agentcost.redact.redact_body_credentials`) redacted too: the key sent now is
+    not a change to the request."""
+    if not isinstance(recorded, dict) or not isinstance(current, dict):
+        return current
+    from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME, REDACTED
+
+    redacted = [
+        key
+        for key, value in recorded.items()
+        if value == REDACTED and isinstance(current.get(key), str) and CREDENTIAL_HEADER_NAME.search(key)
+    ]
+    return {**current, **dict.fromkeys(redacted, REDACTED)} if redacted else current
 
 
 def _load_json(body: bytes) -> Any:

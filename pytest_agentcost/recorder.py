@@ -174,10 +174,11 @@ class Recorder:
 
         def _save(cassette: Any, *args: Any, **kwargs: Any) -> Any:
             # Credentials never reach disk: redact at save time, after the user's filters.
-            from pytest_agentcost.redact import RedactingPersister
+            from pytest_agentcost.redact import RedactingPersister, body_unmatched
 
             persister = cassette._persister
-            cassette._persister = RedactingPersister(persister)
+            bodies = body_unmatched(getattr(cassette, "_match_on", ("body",)))
+            cassette._persister = RedactingPersister(persister, bodies=bodies)
             try:
                 return original_save(cassette, *args, **kwargs)
             finally:

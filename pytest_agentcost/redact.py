@@ -300,13 +300,85 @@ def _drop_encoding(headers: Any, length: int) -> dict[Any, Any]:
     return result
 
 
-def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
+def body_unmatched(match_on: Iterable[Any]) -> bool:
+    """Whether a cassette's matchers (``Cassette._match_on``) are all vcrpy's own that never read
+    a request body: then a credential in a body can be redacted on disk and replays still match.
+    A ``body`` or ``raw_body`` matcher, or any custom one, may compare bodies."""
+    from vcr import matchers
+
+    safe = (
+        matchers.method,
+        matchers.uri,
+        matchers.scheme,
+        matchers.host,
+        matchers.port,
+        matchers.path,
+        matchers.query,
+        matchers.headers,
+    )
+    return all(any(matcher is known for known in safe) for matcher in match_on)
+
+
+def _body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
+    """The top-level fields of a JSON request body that hold a credential (``api_key``, ``apiKey``,
+    ``access_token``, ``password`` ...): a string named as a credential header would be, with no
+    whitespace (a prompt field is never one) and not already redacted."""
+    return {
+        key: value
+        for key, value in data.items()
+        if isinstance(value, str)
+        and value
+        and value != REDACTED
+        and not any(c.isspace() for c in value)
+        and CREDENTIAL_HEADER_NAME.search(key)
+    }
+
+
+def redact_body_credentials(body: bytes) -> bytes:
+    """``body`` with the credential fields of a top-level JSON object (:func:`_body_credentials`)
+    replaced by ``REDACTED``; every other byte kept. Not a JSON object: returned as it is."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    if not isinstance(data, dict):
+        return body
+    found = _body_credentials(data)
+    if not found:
+        return body
+    for key, value in found.items():
+        field = re.compile(rb'("' + re.escape(json.dumps(key)[1:-1].encode()) + rb'"\s*:\s*")((?:[^"\\]|\\.)*)(")')
+
+        def swap(match: re.Match[bytes], value: str = value) -> bytes:
+            try:
+                same = json.loads(b'"' + match.group(2) + b'"') == value
+            except ValueError:  # the pattern matched across strings: not this field
+                same = False
+            return match.group(1) + REDACTED.encode() + match.group(3) if same else match.group(0)
+
+        body = field.sub(swap, body)
+    try:
+        left = json.loads(body)
+    except ValueError:  # pragma: no cover - a substitution only ever swaps one JSON string for another
+        left = None
+    if not isinstance(left, dict) or _body_credentials(left):
+        # Written in a way the pattern missed (escaped key names): fall back to vcrpy's own way,
+        # re-serialising the body as ``filter_post_data_parameters`` does.
+        data.update(dict.fromkeys(found, REDACTED))
+        body = json.dumps(data).encode("utf-8")
+    return body
+
+
+def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = False) -> dict[str, Any]:
     """Redacted copies of a cassette's ``requests``/``responses`` lists, as vcrpy is about to save them.
 
     The plugin applies this at save time, after the user's own vcrpy filters
     ran, so credentials never reach disk whatever ``vcr_config`` or a
     ``@pytest.mark.vcr(...)`` marker says (a marker's ``filter_headers`` replaces
-    the fixture's in pytest-recording; this cannot be replaced).
+    the fixture's in pytest-recording; this cannot be replaced). With ``bodies``
+    (the cassette does not match requests on their body, :func:`body_unmatched`),
+    a credential field of a JSON request body (a search tool's ``{"api_key": ...}``)
+    is redacted too.
     """
     import copy
 
@@ -322,6 +394,12 @@ def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
         req = redact_request(req)
         if req is None:
             continue
+        body = getattr(req, "body", None)
+        if bodies and isinstance(body, bytes | bytearray | str) and body:
+            raw = to_bytes(body)
+            redacted = redact_body_credentials(raw)
+            if redacted != raw:
+                req.body = redacted
         requests.append(req)
         responses.append(redact_response(copy.deepcopy(response)))
     result = dict(cassette_dict)
@@ -333,11 +411,13 @@ def redact_interactions(cassette_dict: Mapping[str, Any]) -> dict[str, Any]:
 class RedactingPersister:
     """Wraps a vcrpy persister so whatever it saves is redacted first."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, *, bodies: bool = False) -> None:
         self._inner = inner
+        self._bodies = bodies
 
     def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
         return self._inner.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> Any:
-        return self._inner.save_cassette(cassette_path, redact_interactions(cassette_dict), serializer=serializer)
+        redacted = redact_interactions(cassette_dict, bodies=self._bodies)
+        return self._inner.save_cassette(cassette_path, redacted, serializer=serializer)

@@ -162,6 +162,8 @@ COSMETIC = [
     pytest.param(_dump_with(store=True), id="store"),
     pytest.param(_dump_with(prompt_cache_key="session-2"), id="prompt_cache_key"),
     pytest.param(_dump_with(max_tokens=1024.0), id="1024.0-is-1024"),
+    # A gateway's key in the body, which the saved cassette holds redacted.
+    pytest.param(_dump_with(api_key="gw-live-key-0123456789"), id="key-redacted-in-recording"),
     pytest.param(
         _dump_with(stream_options={"include_usage": True, "include_obfuscation": False}),
         id="dotted-ignored-field",
@@ -172,7 +174,10 @@ COSMETIC = [
 @pytest.mark.parametrize("current", COSMETIC)
 def test_cosmetic_changes_are_not_drift(current: bytes) -> None:
     assert current != json.dumps(RECORDED_WITH_EXTRAS).encode()
-    assert detect_drift(call(CHAT, RECORDED_WITH_EXTRAS), call(CHAT, None, raw=current)) is None
+    recorded = {**RECORDED_WITH_EXTRAS, "api_key": "REDACTED"} if b'"api_key"' in current else RECORDED_WITH_EXTRAS
+    assert detect_drift(call(CHAT, recorded), call(CHAT, None, raw=current)) is None
+    for url in (CHAT, "https://proxy.example/llm"):  # a generic endpoint compares every field
+        assert detect_drift(call(url, recorded), call(url, None, raw=current), endpoint="generic") is None
 
 
 def test_compressed_bodies_are_compared_decoded() -> None:
@@ -664,6 +669,17 @@ def test_same_json_body_ignores_spacing_and_key_order_only() -> None:
     assert not same_json_body(b'{"a": 1}', b'{"a": true}')  # equal in Python, not to the API
     assert not same_json_body(b"a=1", b"a=1 ")  # not JSON: a changed body
     assert not same_json_body(b"", b"{}")
+
+
+def test_a_key_redacted_in_the_recording_is_not_a_change() -> None:
+    from pytest_agentcost.drift import same_json_body
+
+    recorded = b'{"api_key": "REDACTED", "query": "q"}'
+    assert same_json_body(recorded, b'{"api_key": "tvly-live-key", "query": "q"}')
+    assert not same_json_body(recorded, b'{"api_key": "tvly-live-key", "query": "other"}')
+    assert not same_json_body(recorded, b'{"query": "q"}')
+    # Only a credential field: any other field recorded as REDACTED is compared as it is.
+    assert not same_json_body(b'{"note": "REDACTED"}', b'{"note": "text"}')
 
 
 def test_a_changed_credential_field_is_named_not_shown() -> None:

@@ -16,13 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import vcr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from vcr.request import Request
 
+from pytest_agentcost.models import CallRecord
+from pytest_agentcost.recorder import Recorder
 from pytest_agentcost.redact import (
     DEFAULT_FILTER_HEADERS,
     DEFAULT_FILTER_QUERY,
     REDACTED,
+    body_unmatched,
     merge_vcr_config,
+    redact_body_credentials,
     redact_interactions,
     redact_request,
     redact_response,
@@ -49,6 +55,7 @@ ID_TOKEN = (
 ASSERTION = ID_TOKEN.replace("NotARealSignature", "NotARealAssertion")
 USER_SECRET = "user-" + "trace-" + "secret-0123456789"
 SESSION_COOKIE = "session=" + "NotARealSessionCookie0123456789"
+SEARCH_KEY = "tvly-" + "NotARealKey" + "ForUnitTests" + "0123456789"
 
 PLANTED = (
     OPENAI_KEY,
@@ -425,6 +432,53 @@ def test_saving_drops_any_header_named_as_a_credential(header: str) -> None:
     assert dict(request.headers)[header] == secret  # the live request is left alone
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Only the value changes; spacing and the other fields are kept byte for byte.
+        (
+            b'{"api_key":  "' + SEARCH_KEY.encode() + b'", "query": "api_key"}',
+            b'{"api_key":  "REDACTED", "query": "api_key"}',
+        ),
+        (b'{"q": 1, "apiKey": "' + SEARCH_KEY.encode() + b'"}', b'{"q": 1, "apiKey": "REDACTED"}'),
+        (b'{"access_token": "abc.def-123", "max_tokens": 5}', b'{"access_token": "REDACTED", "max_tokens": 5}'),
+        # A key name written with an escape the pattern does not follow: the body is re-serialised.
+        (b'{"api\\u005fkey": "' + SEARCH_KEY.encode() + b'"}', b'{"api_key": "REDACTED"}'),
+    ],
+)
+def test_redact_body_credentials_replaces_the_value_only(body: bytes, expected: bytes) -> None:
+    assert redact_body_credentials(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Nested fields are the prompt's, or a tool's arguments: not ours to change.
+        b'{"messages": [{"role": "user", "content": "hi"}], "tool": {"api_key": "' + SEARCH_KEY.encode() + b'"}}',
+        b'{"password": "two words"}',  # text with whitespace is not a key
+        b'{"api_key": "REDACTED"}',
+        b'{"api_key": 12345678}',
+        b'{"max_tokens": 10, "stop_token": ""}',
+        b'["api_key", "' + SEARCH_KEY.encode() + b'"]',
+        b"api_key=" + SEARCH_KEY.encode(),
+        b"",
+    ],
+)
+def test_redact_body_credentials_leaves_other_bodies_alone(body: bytes) -> None:
+    assert redact_body_credentials(body) is body
+
+
+def test_body_unmatched_only_with_vcrpys_matchers_that_never_read_a_body() -> None:
+    from vcr import matchers
+
+    assert body_unmatched([matchers.method, matchers.uri])
+    assert body_unmatched([matchers.method, matchers.scheme, matchers.host, matchers.port, matchers.path])
+    assert body_unmatched([matchers.query, matchers.headers])
+    assert not body_unmatched([matchers.method, matchers.uri, matchers.body])
+    assert not body_unmatched([matchers.raw_body])
+    assert not body_unmatched([matchers.method, lambda r1, r2: None])  # a custom matcher may read it
+
+
 # ------------------------------------------------------------ recording for real
 
 
@@ -562,3 +616,59 @@ def test_recorded_cassette_holds_no_planted_secret(server: str, tmp_path: Path, 
         {"access_token": REDACTED, "expires_in": 3599},
         {"refresh_token": REDACTED, "id_token": REDACTED, "scope": "s"},
     ]
+
+
+def _search(base: str) -> bytes:
+    """A search tool that takes its key in the JSON body, as Tavily's API did."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    body = json.dumps({"api_key": SEARCH_KEY, "query": "weather in Paris", "max_results": 3}).encode()
+    request = urllib.request.Request(base + "/search", data=body, headers={"Content-Type": "application/json"})
+    with opener.open(request, timeout=10) as response:
+        return bytes(response.read())
+
+
+@pytest.mark.parametrize("match_body", [False, True])
+def test_saving_redacts_a_key_in_a_json_body_unless_replays_match_on_the_body(
+    server: str, tmp_path: Path, match_body: bool
+) -> None:
+    cassette = tmp_path / "search.yaml"
+    options: dict[str, Any] = {"match_on": ("method", "uri", "body")} if match_body else {}
+    recorder = Recorder(lambda current, recorded, path: CallRecord(kind="tool", host=current.host, status=200))
+    recorder.install()
+    try:
+        with vcr.VCR(**options).use_cassette(str(cassette)):
+            live = _search(server)
+    finally:
+        recorder.uninstall()
+
+    stored = vcr.serializers.yamlserializer.deserialize(cassette.read_text())["interactions"][0]["request"]["body"]
+    if match_body:
+        # Redacting would break every replay: vcrpy compares the body sent with the one stored.
+        assert SEARCH_KEY in stored
+        assert [finding.kind for finding in scan_cassette(cassette)] != []
+    else:
+        assert stored == json.dumps({"api_key": REDACTED, "query": "weather in Paris", "max_results": 3})
+        assert scan_cassette(cassette) == []
+    # A replay without the plugin (plain vcrpy) still matches the recording.
+    with vcr.VCR(**options, record_mode="none").use_cassette(str(cassette)) as played:
+        assert _search(server) == live
+    assert played.play_count == 1
+
+
+_FIELD_NAMES = st.sampled_from(["api_key", "apiKey", "token", "query", "q", "password", "max_tokens", 'a"b', "\u00e9"])
+_VALUES = st.one_of(st.text(max_size=12), st.integers(), st.none(), st.lists(st.text(max_size=4), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(_FIELD_NAMES, _VALUES, max_size=6), indent=st.sampled_from([None, 2]))
+def test_redact_body_credentials_changes_exactly_the_credential_values(data: dict[str, Any], indent: Any) -> None:
+    body = json.dumps(data, indent=indent, ensure_ascii=bool(indent)).encode()
+    redacted = json.loads(redact_body_credentials(body))
+    credential = {"api_key", "apiKey", "token", "password"}
+    expected = {
+        key: REDACTED
+        if key in credential and isinstance(value, str) and value and not any(c.isspace() for c in value)
+        else value
+        for key, value in data.items()
+    }
+    assert redacted == expected
