@@ -208,12 +208,15 @@ _CREDENTIAL_QUERY = frozenset(
 _AUTH_SCHEME = re.compile(r"^(?:bearer|token|key|api-key|apikey|sso-key)\s+", re.IGNORECASE)
 
 _PLACEHOLDER_WORDS = re.compile(
-    r"redacted|dummy|filtered|fake|placeholder|example|changeme|mock"
+    r"redacted|scrubbed|dummy|filtered|fake|placeholder|example|changeme|mock"
     r"|your[-_]?(?:api[-_]?)?(?:key|token|secret)|<[^>]*>|\*{3,}|\.{3,}|\$\{|\{\{",
     re.IGNORECASE,
 )
 _PLACEHOLDER_START = re.compile(r"^(?:sk-(?:ant-)?test|test[-_]|none$|null$)", re.IGNORECASE)
 _PLACEHOLDER_RUN = re.compile(r"x{3,}|X{3,}|0{8,}")
+# Capital words joined by underscores name what was there (SECRET_ACCESS_KEY, AWS_SESSION_TOKEN):
+# a template's stand-in, never a key, which mixes cases or digits.
+_PLACEHOLDER_NAME = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")
 
 
 def shannon_entropy(value: str) -> float:
@@ -226,8 +229,14 @@ def shannon_entropy(value: str) -> float:
 
 
 def is_placeholder(value: str) -> bool:
-    """Whether ``value`` is an obvious stand-in (``REDACTED``, ``<filtered>``, ``xxx`` ...)."""
-    return bool(_PLACEHOLDER_WORDS.search(value) or _PLACEHOLDER_START.search(value) or _PLACEHOLDER_RUN.search(value))
+    """Whether ``value`` is an obvious stand-in (``REDACTED``, ``SCRUBBED_SESSION_TOKEN``, ``<filtered>``,
+    ``xxx`` ...)."""
+    return bool(
+        _PLACEHOLDER_WORDS.search(value)
+        or _PLACEHOLDER_START.search(value)
+        or _PLACEHOLDER_RUN.search(value)
+        or _PLACEHOLDER_NAME.match(value)
+    )
 
 
 def mask(value: str) -> str:

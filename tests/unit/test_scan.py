@@ -544,6 +544,13 @@ def test_shannon_entropy(value: str, expected: float) -> None:
         ("dummy-key", True),
         ("XXXX", True),
         ("sk-test-abc", True),
+        # chatlas's scrubbed AWS SSO answer, and a template's names for what goes there
+        ("SCRUBBED_ACCESS_KEY_ID", True),
+        ("SCRUBBED_SESSION_TOKEN", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("AKIA" + "QNOTAREALKEY0123", False),  # an AWS key id is capitals and digits, no underscore
+        ("ABCDEFGHIJKLMNOP", False),
+        ("Abc_DEF_ghi", False),
         (OPENAI_KEY, False),
         (AZURE_KEY, False),
     ],
