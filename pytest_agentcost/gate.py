@@ -17,6 +17,7 @@ from pytest_agentcost.baseline import Baseline, update_baseline, update_line, wr
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
+    SELF_HOSTED,
     STOPPED_CAUSES,
     PriceContext,
     PriceSource,
@@ -400,11 +401,20 @@ def finish_session(
     # Warnings that must never be silent.
     unpriced = sorted({m for t in run.tests.values() for m in t.unpriced_models})
     for key in unpriced:
+        if split_model_key(key)[0] in SELF_HOSTED:
+            advice = (
+                "it runs on your own hardware, which no price list prices: add it to a price file (ini "
+                "agent_cost_prices; per million tokens, 0 for free) or price its calls in a "
+                "pytest_agentcost_price_call hook"
+            )
+        else:
+            advice = (
+                _unknown_provider_advice(run, key)
+                + "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
+                "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
+            )
         outcome.lines.append(
-            f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; "
-            + _unknown_provider_advice(run, key)
-            + "add it to a price file (ini agent_cost_prices; per million tokens), price its calls in a "
-            "pytest_agentcost_price_call hook (per image, per request), or upgrade genai-prices"
+            f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; " + advice
         )
     if full_run:  # on a partial run an entry may price only tests that were not selected
         outcome.lines.extend(_unmatched_price_lines(run, settings.pricer))

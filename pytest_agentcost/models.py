@@ -22,6 +22,7 @@ from pytest_agentcost._frozen import fast_frozen_init
 
 __all__ = [
     "MONEY_PLACES",
+    "SELF_HOSTED",
     "TOKEN_KINDS",
     "CallRecord",
     "ModelTotals",
@@ -52,6 +53,11 @@ TOKEN_KINDS = (
     "cache_write_tokens",
     "reasoning_tokens",
 )
+
+
+#: Providers whose models run on the user's own hardware: no price list prices them, so their calls
+#: are priced only by a price file entry, never by a model of the same name a cloud host sells.
+SELF_HOSTED = frozenset({"ollama"})
 
 
 #: A call's other genai-prices usage units that its price depends on, beyond the five token kinds

@@ -32,7 +32,7 @@ from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
 from pytest_agentcost.interaction import host_keys
-from pytest_agentcost.models import CallRecord, PriceContext, PriceSource, Units, parse_money
+from pytest_agentcost.models import SELF_HOSTED, CallRecord, PriceContext, PriceSource, Units, parse_money
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -356,6 +356,8 @@ class Pricer:
             if _billed_by_units_only(usage):
                 return None  # a price file prices tokens; a rerank's search units are not any
             return override.cost(usage)
+        if provider in SELF_HOSTED:
+            return None
         attempts: list[str | None] = [provider, None] if provider else [None]
         for provider_id in attempts:
             resolved = self._resolve(provider_id, model, context)

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pytest_agentcost.errors import ConfigError
-from pytest_agentcost.models import parse_money
+from pytest_agentcost.models import SELF_HOSTED, parse_money
 from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file, parse_price_date, parse_tool_prices
 
 __all__ = [
@@ -183,9 +183,10 @@ def parse_runs_per_month(value: str, what: str) -> int:
     return runs
 
 
-#: Provider names genai-prices resolves by itself, beyond the ids of its snapshot: ``litellm``
-#: takes the provider from a ``provider/model`` model name.
-_EXTRA_PROVIDERS = ("litellm",)
+#: Provider names beyond the ids of genai-prices' snapshot: ``litellm``, which genai-prices
+#: resolves by itself (the provider from a ``provider/model`` model name), and the self-hosted
+#: ones (``ollama``), which only a price file prices.
+_EXTRA_PROVIDERS = ("litellm", *sorted(SELF_HOSTED))
 
 
 def parse_host_providers(lines: Sequence[str]) -> dict[str, str]:

@@ -105,6 +105,9 @@ ENDPOINTS = (
     "cohere.chat",
     "cohere.embed",
     "cohere.rerank",
+    "ollama.chat",
+    "ollama.generate",
+    "ollama.embed",
 )
 
 
@@ -210,7 +213,18 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "cohere.rerank"
     if path.endswith("/interactions"):
         return "gemini.interactions"
-    return None
+    return _OLLAMA_PATHS.get(path[path.rfind("/api/") :]) if "/api/" in path else None
+
+
+#: Ollama's native API, on whatever host serves it (its OpenAI-compatible ``/v1/...`` paths are
+#: read as OpenAI's). Only an answer of Ollama's shape makes one an LLM call (:func:`_is_ollama_exchange`).
+_OLLAMA_PATHS = {"/api/chat": "ollama.chat", "/api/generate": "ollama.generate", "/api/embed": "ollama.embed"}
+
+#: The provider named for Ollama's calls: a model on the user's own hardware (one of
+#: :data:`~pytest_agentcost.models.SELF_HOSTED`), priced only by a price file entry.
+OLLAMA = "ollama"
+#: The port Ollama serves on unless told otherwise: calls to it are Ollama's, whatever the path.
+OLLAMA_PORT = 11434
 
 
 def _provider_from_url(url: str, path: str) -> str | None:
@@ -287,6 +301,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
+    if endpoint.startswith("ollama."):
+        # A host mapping names what serves OpenAI-shaped paths; Ollama's own API is Ollama's.
+        return (OLLAMA, endpoint) if _is_ollama_exchange(interaction, endpoint) else None
     # Paths a tool's own API may share (/v2/chat, /v2/embed, /images/generations, :embedContent): on an
     # unknown host, only an answer of the provider's shape makes it an LLM call.
     shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
@@ -312,6 +329,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         provider = "aws"
     elif mapped is not None and url_provider == "azure":
         provider = "azure"
+    elif provider is None and _port(url) == OLLAMA_PORT:
+        # Ollama's OpenAI-compatible API (/v1/chat/completions ...) on its own port: a local model.
+        provider = OLLAMA
     elif provider is None and endpoint == "gemini.generate_content":
         # Gemini's own path (models/{id}:generateContent) on a gateway: Google's models. (Embedding
         # and Interactions paths are shared with other APIs, and stay unnamed.)
@@ -362,6 +382,26 @@ def _is_gemini_embeddings_answer(doc: dict[str, Any]) -> bool:
 def _is_interactions_answer(doc: dict[str, Any]) -> bool:
     """A Gemini Interactions API answer (``object: interaction``) or stream event (``interaction.*``)."""
     return doc.get("object") == "interaction" or str(doc.get("event_type", "")).startswith("interaction.")
+
+
+def _port(url: str) -> int | None:
+    try:
+        return urlsplit(url).port
+    except ValueError:  # a port out of range, or not a number
+        return None
+
+
+def _is_ollama_exchange(interaction: Interaction, endpoint: str) -> bool:
+    """An answer of Ollama's shape (its first JSON line, for a stream), or Ollama's error object
+    (``{"error": "model 'x' not found"}``) to a request that names a model."""
+    doc = _obj(_first_document(interaction))
+    if isinstance(doc.get("error"), str):
+        return _request_looks_llm(interaction)
+    if not isinstance(doc.get("model"), str):
+        return False
+    if endpoint == "ollama.embed":
+        return _is_ollama_embed_answer(doc)
+    return isinstance(doc.get("done"), bool) and isinstance(doc.get("created_at"), str)
 
 
 #: Endpoints whose path a tool's own API may share, with the provider's answer shape.
@@ -1770,6 +1810,56 @@ def _parse_gemini_interactions(interaction: Interaction, text: str, streamed: bo
     _interaction_outputs(doc.get("outputs"), parsed)
 
 
+def _parse_ollama(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Ollama's native API. ``/api/chat`` and ``/api/generate`` answer one object, or (their
+    default) a stream of JSON lines whose last, ``"done": true``, holds the counts:
+    ``prompt_eval_count`` input and ``eval_count`` output tokens. ``/api/embed`` answers
+    ``prompt_eval_count`` only. A model load or unload (an empty prompt, ``done_reason`` ``load``
+    or ``unload``) generates nothing: not billed. genai-prices has no Ollama extractor."""
+    docs = _json_lines(text)
+    if docs is None:
+        doc = _response_json(interaction)
+        if not isinstance(doc, dict):
+            parsed.readable = False
+            return
+        docs = [doc]
+    final: dict[str, Any] | None = None
+    for doc in docs:
+        if isinstance(doc.get("error"), str):
+            parsed.error = doc["error"]
+            return
+        parsed.model = _str(doc.get("model")) or parsed.model
+        message = _obj(doc.get("message"))
+        piece = message.get("content") if "message" in doc else doc.get("response")
+        if isinstance(piece, str) and piece:
+            parsed.output_text.append(piece)
+        calls = _list(message.get("tool_calls"))
+        parsed.tool_calls += len(calls)
+        parsed.output_text.extend(json.dumps(_obj(call).get("function", {})) for call in calls)
+        if doc.get("done") is True or _is_ollama_embed_answer(doc):
+            final = doc
+            break
+    if final is None:
+        parsed.problems.append("the stream ended before its final (done) object (truncated recording)")
+        return
+    if final.get("done_reason") in ("load", "unload"):
+        parsed.retrieved = True
+        return
+    prompt = final.get("prompt_eval_count")
+    output = 0 if _is_ollama_embed_answer(final) else final.get("eval_count")
+    if not isinstance(prompt, int) or isinstance(prompt, bool) or prompt < 0:
+        parsed.problems.append("the answer has no whole prompt_eval_count")
+    if not isinstance(output, int) or isinstance(output, bool) or output < 0:
+        parsed.problems.append("the answer has no whole eval_count")
+    if not parsed.problems:
+        parsed.usage = Usage(input_tokens=prompt, output_tokens=output)
+
+
+def _is_ollama_embed_answer(doc: dict[str, Any]) -> bool:
+    """An ``/api/embed`` answer (its vectors, no ``done``)."""
+    return isinstance(doc.get("embeddings"), list)
+
+
 _Parser = Callable[[Interaction, str, bool, _Parsed], None]
 
 _PARSERS: dict[str, _Parser] = {
@@ -1789,6 +1879,9 @@ _PARSERS: dict[str, _Parser] = {
     "cohere.chat": _parse_cohere_chat,
     "cohere.embed": _parse_cohere_embed,
     "cohere.rerank": _parse_cohere_rerank,
+    "ollama.chat": _parse_ollama,
+    "ollama.generate": _parse_ollama,
+    "ollama.embed": _parse_ollama,
 }
 
 
@@ -2005,8 +2098,10 @@ STREAM_PATH_SUFFIXES = (
 def _is_streamed(interaction: Interaction, endpoint: str, text: str) -> bool:
     """Whether the response was streamed (by content type, streaming URL or body format)."""
     content_type = interaction.response_headers.get("content-type", "").lower()
-    if any(kind in content_type for kind in ("text/event-stream", "vnd.amazon.eventstream", "stream+json")):
+    if any(kind in content_type for kind in ("text/event-stream", "vnd.amazon.eventstream", "stream+json", "ndjson")):
         return True
+    if endpoint.startswith("ollama.") and _json_lines(text) is not None:
+        return True  # Ollama's stream of JSON lines, recorded without its content type
     if interaction.path.endswith(STREAM_PATH_SUFFIXES):
         return True
     if _sse.looks_like_sse(text):
@@ -2210,7 +2305,9 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         problems.append(_unreadable_reason(interaction, text))
 
     if not problems and parsed.usage is not None:
-        return result(parsed.usage, model=model, billed=True, response_id=parsed.response_id)
+        return result(
+            parsed.usage, model=model, billed=True, tool_calls=parsed.tool_calls, response_id=parsed.response_id
+        )
     if not problems:
         document = parsed.document
         if document is None and parsed.headers_usage is not None:

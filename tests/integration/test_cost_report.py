@@ -370,6 +370,68 @@ def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project:
     assert project.read_json("c2.json")["tests"]["test_agent.py::test_rerank"]["cost_usd"] is None
 
 
+# Recorded by LangGraph's docs (ChatOllama, model "mistral", on localhost:11434): Ollama's native
+# chat stream, one JSON object a line, the counts in the last.
+OLLAMA_STREAM = "".join(
+    json.dumps(
+        {
+            "model": "mistral",
+            "created_at": f"2024-09-19T18:09:56.{n:06d}Z",
+            "message": {"role": "assistant", "content": word},
+        }
+        | (
+            {"done": False}
+            if word
+            else {
+                "done_reason": "stop",
+                "done": True,
+                "total_duration": 769717167,
+                "load_duration": 10399125,
+                "prompt_eval_count": 75,
+                "prompt_eval_duration": 220379000,
+                "eval_count": 16,
+                "eval_duration": 537033000,
+            }
+        ),
+        separators=(",", ":"),
+    )
+    + "\n"
+    for n, word in enumerate([" What", " is", " agent", " memory", "?", ""])
+)
+
+
+def test_an_ollama_call_counts_its_tokens_and_is_priced_by_a_price_file(project: AgentProject) -> None:
+    url = "http://localhost:11434/api/chat"
+    project.module(
+        "test_agent", "@pytest.mark.vcr\ndef test_local():\n    llm('agent memory', model='mistral')\n", url=url
+    )
+    project.cassette(
+        "test_agent",
+        "test_local",
+        [interaction(url, OLLAMA_STREAM, headers={"Content-Type": ["application/x-ndjson"]})],
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["warning: no price for model ollama:mistral: *; it runs on your own hardware, which no price list prices: *"]
+    )
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_local"]
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (1, 75, 16, None)
+    (call,) = test["calls"]
+    assert (call["provider"], call["endpoint"], call["model"], call["streamed"]) == (
+        "ollama",
+        "ollama.chat",
+        "mistral",
+        True,
+    )
+    # What the GPU's time is worth to the team: 75 x 0.10 + 16 x 0.40 = 13.9 / 1e6.
+    (project.root / "prices.toml").write_text('[models."ollama:mistral"]\ninput = "0.10"\noutput = "0.40"\n')
+    priced = project.run("--agent-cost", "--agent-cost-json", "c2.json", "-o", "agent_cost_prices=prices.toml")
+    assert priced.ret == 0, priced.stdout.str()
+    assert "no price for model" not in priced.stdout.str()
+    assert project.read_json("c2.json")["tests"]["test_agent.py::test_local"]["cost_usd"] == "0.0000139000"
+
+
 def test_a_call_that_names_no_model_says_so_in_its_warning(project: AgentProject) -> None:
     # Cohere's v1 chat takes no model (its default answers), nor does the answer name one.
     # Recorded by AgentOps' cohere tests; the warning must say why no price can match.

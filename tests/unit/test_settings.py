@@ -89,6 +89,7 @@ def test_host_providers_map_hosts_to_provider_ids() -> None:
         "gateway.example = gemini",
         "bedrock.internal=bedrock",
         "proxy.example = litellm",
+        "gpu-box:8080 = Ollama",
     ]
     assert parse_host_providers(lines) == {
         "localhost:4000": "openai",
@@ -96,6 +97,7 @@ def test_host_providers_map_hosts_to_provider_ids() -> None:
         "gateway.example": "google",
         "bedrock.internal": "aws",
         "proxy.example": "litellm",
+        "gpu-box:8080": "ollama",  # a self-hosted model server: priced only by a price file
     }
 
 
@@ -105,7 +107,7 @@ def test_host_providers_refuse_an_unknown_provider_and_list_the_known_ones() -> 
     message = str(info.value)
     assert message.startswith("agent_cost_providers: unknown provider 'bogus' for localhost:4000; known providers: ")
     known = message.rpartition("known providers: ")[2].split(", ")
-    assert {"openai", "anthropic", "google", "aws", "azure", "litellm"} <= set(known)
+    assert {"openai", "anthropic", "google", "aws", "azure", "litellm", "ollama"} <= set(known)
     assert known == sorted(known)
     assert "\n" not in message
 

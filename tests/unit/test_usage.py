@@ -1919,3 +1919,184 @@ def test_claude_on_vertex_counting_tokens_is_free_as_on_anthropics_own_host() ->
         True,
         {"input_tokens": 17, "output_tokens": 15},
     )
+
+
+# --------------------------------------------------------------------------- Ollama's native API
+
+OLLAMA = "http://localhost:11434"
+OLLAMA_CHAT_REQUEST = {"model": "llama3.2", "messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
+
+
+def _ollama_line(content: str, done: bool = False, **extra: Any) -> dict[str, Any]:
+    # As Ollama's API reference shows its chat stream: one object a line, the last with the counts.
+    line: dict[str, Any] = {
+        "model": "llama3.2",
+        "created_at": "2024-07-22T20:33:28.123648Z",
+        "message": {"role": "assistant", "content": content},
+        "done": done,
+    }
+    line.update(extra)
+    return line
+
+
+OLLAMA_FINAL = {
+    "done_reason": "stop",
+    "total_duration": 885095291,
+    "load_duration": 3753500,
+    "prompt_eval_count": 122,
+    "prompt_eval_duration": 328493000,
+    "eval_count": 33,
+    "eval_duration": 552222000,
+}
+
+
+def _ndjson(*lines: dict[str, Any]) -> str:
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "request_body", "expected"),
+    [
+        # A stream (Ollama's default), recorded as LangChain's ChatOllama sends it: counts in the last line.
+        (
+            "/api/chat",
+            _ndjson(_ollama_line("It"), _ollama_line(" is sunny."), _ollama_line("", True, **OLLAMA_FINAL)),
+            OLLAMA_CHAT_REQUEST,
+            ("ollama.chat", "llama3.2", 122, 33, 0, True),
+        ),
+        # Not streamed, with a tool call (the API reference's example answer).
+        (
+            "/api/chat",
+            json.dumps(
+                {
+                    **_ollama_line("", True, **OLLAMA_FINAL),
+                    "message": {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [
+                            {"function": {"name": "get_current_weather", "arguments": {"location": "Paris, FR"}}}
+                        ],
+                    },
+                }
+            ),
+            {**OLLAMA_CHAT_REQUEST, "stream": False},
+            ("ollama.chat", "llama3.2", 122, 33, 1, False),
+        ),
+        (
+            "/api/generate",
+            json.dumps(
+                {
+                    "model": "codellama:code",
+                    "created_at": "2024-07-22T20:47:51.147561Z",
+                    "response": "\n  if a == 0:\n    return b\n",
+                    "done": True,
+                    "done_reason": "stop",
+                    "context": [1, 2, 3],
+                    "prompt_eval_count": 17,
+                    "eval_count": 63,
+                }
+            ),
+            {"model": "codellama:code", "prompt": "def compute_gcd(a, b):", "stream": False},
+            ("ollama.generate", "codellama:code", 17, 63, 0, False),
+        ),
+        (
+            "/api/embed",
+            json.dumps(
+                {
+                    "model": "all-minilm",
+                    "embeddings": [[0.010071029, -0.0017594862, 0.05007221]],
+                    "total_duration": 14143917,
+                    "load_duration": 1019500,
+                    "prompt_eval_count": 8,
+                }
+            ),
+            {"model": "all-minilm", "input": "Why is the sky blue?"},
+            ("ollama.embed", "all-minilm", 8, 0, 0, False),
+        ),
+    ],
+    ids=["chat-stream", "chat-tool", "generate", "embed"],
+)
+def test_ollamas_native_api_is_an_llm_call_with_its_own_counts(
+    path: str, body: str, request_body: Any, expected: tuple[Any, ...]
+) -> None:
+    extraction = usage.extract(post(OLLAMA + path, body, request=request_body))
+    assert extraction is not None
+    endpoint, model, input_tokens, output_tokens, tool_calls, streamed = expected
+    assert (extraction.provider, extraction.endpoint, extraction.model) == ("ollama", endpoint, model)
+    assert (extraction.usage.input_tokens, extraction.usage.output_tokens) == (input_tokens, output_tokens)
+    assert (extraction.tool_calls, extraction.streamed) == (tool_calls, streamed)
+    assert (extraction.billed, extraction.estimated, extraction.warnings) == (True, False, ())
+
+
+def test_an_ollama_call_is_priced_only_by_a_price_file() -> None:
+    from pytest_agentcost.pricing import ModelPrice
+
+    body = _ndjson(_ollama_line("Hi"), _ollama_line("", True, **OLLAMA_FINAL))
+    extraction = usage.extract(
+        post(OLLAMA + "/api/chat", body, request={**OLLAMA_CHAT_REQUEST, "model": "gpt-oss:20b"})
+    )
+    assert extraction is not None
+    assert extraction.model == "llama3.2"  # the answer names the model that ran
+    # genai-prices sells gpt-oss-20b on cloud hosts: a local run is never priced at their rates.
+    assert Pricer().price("ollama", "gpt-oss-20b", extraction.usage) is None
+    assert Pricer().price(None, "gpt-oss-20b", extraction.usage) is not None
+    assert Pricer().price("ollama", "llama3.2", extraction.usage) is None
+    priced = Pricer(overrides={"ollama:llama3.2": ModelPrice(input=Decimal(1), output=Decimal(2))})
+    assert priced.price("ollama", "llama3.2", extraction.usage) == Decimal("0.000188")  # 122 x 1 + 33 x 2
+
+
+@pytest.mark.parametrize(
+    ("body", "billed", "problem"),
+    [
+        # A model load or unload: an empty prompt, nothing generated.
+        (json.dumps({**_ollama_line("", True), "done_reason": "load"}), False, None),
+        (json.dumps({**_ollama_line("", True), "done_reason": "unload"}), False, None),
+        # Ollama's error inside a stream that had started.
+        (_ndjson(_ollama_line("It"), {"error": "an error was encountered while running the model"}), False, None),
+        (_ndjson(_ollama_line("It"), _ollama_line(" is")), True, "truncated recording"),
+        (json.dumps({**_ollama_line("Hi", True), "eval_count": 3}), True, "no whole prompt_eval_count"),
+        (json.dumps({**_ollama_line("Hi", True), "prompt_eval_count": 5, "eval_count": "3"}), True, "eval_count"),
+    ],
+    ids=["load", "unload", "stream-error", "truncated", "no-prompt-count", "bad-eval-count"],
+)
+def test_an_ollama_answer_without_counts_is_estimated_or_not_billed(
+    body: str, billed: bool, problem: str | None
+) -> None:
+    extraction = usage.extract(post(OLLAMA + "/api/chat", body, request=OLLAMA_CHAT_REQUEST))
+    assert extraction is not None
+    assert (extraction.provider, extraction.billed, extraction.estimated) == ("ollama", billed, problem is not None)
+    if problem is not None:
+        assert problem in extraction.warnings[0]
+        assert extraction.usage.input_tokens > 0  # counted from the request's text, never an exact zero
+
+
+def test_an_ollama_404_is_an_llm_error_and_another_apis_api_chat_a_tool_call() -> None:
+    missing = post(OLLAMA + "/api/chat", {"error": "model 'llama9' not found"}, status=404, request=OLLAMA_CHAT_REQUEST)
+    extraction = usage.extract(missing)
+    assert extraction is not None
+    assert (extraction.provider, extraction.endpoint, extraction.billed) == ("ollama", "ollama.chat", False)
+    # A chat service of another kind at /api/chat, /api/generate or /api/embed is a tool's own API.
+    for path, answer in (
+        ("/api/chat", {"reply": "Hello", "conversation_id": "c1"}),
+        ("/api/generate", {"model": "house-model", "text": "Hello"}),
+        ("/api/embed", {"model": "house-model", "vectors": [[0.1]]}),
+    ):
+        assert usage.extract(post("https://support.example" + path, answer, request={"model": "house-model"})) is None
+    assert usage.extract(post("https://support.example/api/chat", {"error": "busy"}, request={"q": "hi"})) is None
+
+
+def test_ollamas_openai_compatible_api_is_ollamas_on_its_port_or_when_named() -> None:
+    answer = {**OPENAI_CHAT, "model": "gpt-oss:20b"}
+    request = {"model": "gpt-oss:20b", "messages": [{"role": "user", "content": "hi"}]}
+    on_port = usage.extract(post(OLLAMA + "/v1/chat/completions", answer, request=request))
+    assert on_port is not None
+    assert (on_port.provider, on_port.endpoint, on_port.usage.input_tokens) == ("ollama", "openai.chat", 5)
+    assert Pricer().price(on_port.provider, on_port.model, on_port.usage) is None
+    # Another port is an unknown server, until an agent_cost_providers line names it.
+    elsewhere = "http://gpu-box:8080/v1/chat/completions"
+    unnamed = usage.extract(post(elsewhere, answer, request=request))
+    assert unnamed is not None
+    assert unnamed.provider is None
+    named = usage.extract(post(elsewhere, answer, request=request), {"gpu-box:8080": "ollama"})
+    assert named is not None
+    assert named.provider == "ollama"
