@@ -32,13 +32,26 @@ Observer = Callable[[Interaction, "Interaction | None", "str | None"], "CallReco
 LeanObserver = Callable[[Any, Any, "str | None"], "CallRecord | None"]
 
 
+#: A cassette's ``_before_record_request``: a request as the cassette would keep it (vcrpy's filters
+#: and the user's hooks applied to a copy), or None when it would not keep it.
+AsRecorded = Callable[[Any], Any]
+
+
 class _Played:
     """A response played from a cassette; accounted on first read, then kept as its record."""
 
     __slots__ = ("args", "record")
 
-    def __init__(self, request: Any, response: Any, recorded_request: Any, path: str | None) -> None:
-        self.args: tuple[Any, Any, Any, str | None] | None = (request, response, recorded_request, path)
+    def __init__(
+        self, request: Any, response: Any, recorded_request: Any, path: str | None, as_recorded: AsRecorded | None
+    ) -> None:
+        self.args: tuple[Any, Any, Any, str | None, AsRecorded | None] | None = (
+            request,
+            response,
+            recorded_request,
+            path,
+            as_recorded,
+        )
         self.record: CallRecord | None = None
 
 
@@ -203,7 +216,8 @@ class Recorder:
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
         """Note a played response; it is accounted when its test's calls are read."""
-        self._add(_Played(request, response, recorded_request, _path(cassette)))
+        as_recorded = getattr(cassette, "_before_record_request", None)
+        self._add(_Played(request, response, recorded_request, _path(cassette), as_recorded))
 
     def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
         """Account a live-recorded exchange now, as the cassette stores it."""
@@ -211,18 +225,28 @@ class Recorder:
         if record is not None:
             self._add(record)
 
-    def _record(self, request: Any, response: Any, recorded_request: Any, path: str | None) -> CallRecord | None:
+    def _record(
+        self,
+        request: Any,
+        response: Any,
+        recorded_request: Any,
+        path: str | None,
+        as_recorded: AsRecorded | None = None,
+    ) -> CallRecord | None:
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
         try:
             # Only a request that differs from its recording can be stale: skip the
             # comparison when the URI is the same and the body is too, byte for byte or as JSON.
-            stale = recorded_request is not None and (
-                getattr(recorded_request, "uri", None) != getattr(request, "uri", None)
-                or _body_changed(
-                    to_bytes(getattr(recorded_request, "body", b"")), to_bytes(getattr(request, "body", b""))
-                )
-            )
+            stale = recorded_request is not None and _differs(recorded_request, request)
+            if stale and as_recorded is not None:
+                # vcrpy matched the request as the cassette keeps it: after the filters and hooks
+                # that scrubbed the recording (a query key, a body field, an e-mail in the prompt).
+                # Compared raw, every replay of a filtered recording would read as stale.
+                kept = _as_recorded(as_recorded, request)
+                if kept is not None:
+                    request = kept
+                    stale = _differs(recorded_request, request)
             if not stale and self._lean is not None:
                 record = self._lean(request, response, path)
                 if record is not None:
@@ -239,6 +263,19 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
+
+
+def _differs(recorded: Any, current: Any) -> bool:
+    return getattr(recorded, "uri", None) != getattr(current, "uri", None) or _body_changed(
+        to_bytes(getattr(recorded, "body", b"")), to_bytes(getattr(current, "body", b""))
+    )
+
+
+def _as_recorded(as_recorded: AsRecorded, request: Any) -> Any:
+    try:
+        return as_recorded(request)
+    except Exception:  # a user's hook that fails on a second look: compare the request as sent
+        return None
 
 
 def _body_changed(recorded: bytes, current: bytes) -> bool:

@@ -142,3 +142,57 @@ def test_a_model_changed_in_the_url_is_stale_though_the_recording_is_priced(proj
     assert (call["provider"], call["model"], test["cost_usd"]) == ("google", "gemini-2.0-flash", "0.0014000000")
     assert test["stale"] is True
     assert "gemini-2.5-pro" in json.dumps(call["drift"])
+
+
+SCRUBBING_CONFTEST = """
+import json
+
+import pytest
+
+
+def scrub(request):
+    body = json.loads(request.body)
+    for message in body["messages"]:
+        message["content"] = message["content"].replace("alice@example.com", "<EMAIL>")
+    body.pop("user", None)
+    request.body = json.dumps(body).encode()
+    return request
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    return {{"before_record_request": scrub, "filter_query_parameters": ["session"], {extra}}}
+"""
+
+
+def test_a_request_the_cassettes_own_filters_scrubbed_is_not_stale(project: AgentProject) -> None:
+    # vcrpy matches a request as the cassette keeps it, after its filters and hooks: a replay of a
+    # recording whose prompt was scrubbed of an e-mail address is the same request, not a stale one.
+    project.pytester.makeconftest(SCRUBBING_CONFTEST.format(extra="'match_on': ['method', 'path', 'body']"))
+    url = CHAT_URL + "?session=s-1234"
+    project.module(
+        "test_agent",
+        '@pytest.mark.vcr\ndef test_task():\n    llm("mail alice@example.com the summary")\n',
+        url=url,
+    )
+    kept = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "mail <EMAIL> the summary"}]}
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=json.dumps(kept))],
+    )
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["stale"], test["llm_calls"], test["cost_usd"]) == (False, 1, "0.0002100000")
+    # A prompt that changed beyond what the filters scrub is still stale, and said in the scrubbed form.
+    project.module(
+        "test_agent",
+        '@pytest.mark.vcr\ndef test_task():\n    llm("mail alice@example.com the whole summary")\n',
+        url=url,
+    )
+    project.pytester.makeconftest(SCRUBBING_CONFTEST.format(extra="'match_on': ['method', 'path']"))
+    changed = project.run("--agent-cost", "--agent-cost-stale", "fail")
+    assert changed.ret == 1, changed.stdout.str()
+    changed.stdout.fnmatch_lines(["*stale cassette: message 1 (user) +6 characters since it was recorded*"])
+    assert "alice@example.com" not in changed.stdout.str()
