@@ -759,9 +759,10 @@ class AgentCostSession:
             self.settings.record_marker(item.nodeid, *marker)
 
     def live_cost(self, nodeid: str) -> Any:
-        from pytest_agentcost.models import TestCost
+        from pytest_agentcost.models import TestCost, bill_responses_once
 
-        return TestCost(nodeid=nodeid, calls=self.recorder.calls_of(nodeid))
+        # As the report will bill them: polls of one background response bill it once.
+        return TestCost(nodeid=nodeid, calls=bill_responses_once(list(self.recorder.calls_of(nodeid))))
 
     # -- end of session -------------------------------------------------------------
     def _add_fixture_entries(self) -> None:

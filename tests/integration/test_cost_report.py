@@ -839,6 +839,39 @@ def test_agent_cost_fixture_sees_the_calls_made_so_far(project: AgentProject) ->
     plain.stdout.fnmatch_lines(["SKIPPED * the agent_cost fixture needs --agent-cost*", "*1 skipped*"])
 
 
+POLLS_MODULE = """
+import pathlib
+
+
+@pytest.mark.vcr
+def test_background_task(agent_cost):
+    for _ in range(3):  # polls of one background response, each answering its whole usage
+        urllib.request.urlopen("https://api.openai.com/v1/responses/resp_bg1").read()
+    pathlib.Path("live.txt").write_text(str(agent_cost.cost_usd))
+"""
+
+
+def test_agent_cost_fixture_bills_polls_of_one_response_once(project: AgentProject) -> None:
+    # As the report does: a mid-task budget check must not see three times the cost.
+    url = "https://api.openai.com/v1/responses/resp_bg1"
+    done = {
+        "id": "resp_bg1",
+        "object": "response",
+        "model": "gpt-4o-mini-2024-07-18",
+        "status": "completed",
+        "background": True,
+        "output": [],
+        "usage": {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100},
+    }
+    project.module("test_live", POLLS_MODULE)
+    project.cassette("test_live", "test_background_task", [interaction(url, json.dumps(done), method="GET")] * 3)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    # gpt-4o-mini: 1000 x 0.15 + 100 x 0.60 = 210 / 1e6, billed once.
+    assert project.read_json("cost.json")["tests"]["test_live.py::test_background_task"]["cost_usd"] == "0.0002100000"
+    assert (project.root / "live.txt").read_text() == "0.00021"
+
+
 RECORDING_CONFTEST = """
 import json
 import threading
