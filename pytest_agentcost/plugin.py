@@ -655,6 +655,9 @@ class AgentCostSession:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.recorder.install()
+        # sessionfinish, which uninstalls, never runs when another plugin's sessionstart raises:
+        # vcrpy is restored with the config then (uninstalling twice does nothing).
+        session.config.add_cleanup(self.recorder.uninstall)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(

@@ -638,6 +638,22 @@ def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
     assert "agent cost" not in result.stdout.str()
 
 
+def test_vcrpy_is_restored_when_the_session_never_reaches_its_end(pytester: pytest.Pytester) -> None:
+    # Another plugin's sessionstart raises: sessionfinish, which uninstalls, never runs.
+    from vcr.cassette import Cassette
+
+    originals = {name: Cassette.__dict__[name] for name in ("play_response", "append", "_load", "_save")}
+    pytester.makeini("[pytest]\nagent_cost_tiktoken_download = false\n")
+    pytester.makeconftest("def pytest_sessionstart(session):\n    raise RuntimeError('another plugin failed')\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    try:
+        pytester.runpytest_inprocess("--agent-cost", "-p", "no:cacheprovider", "-p", "no:xdist")
+        assert {name: Cassette.__dict__[name] for name in originals} == originals
+    finally:
+        for name, method in originals.items():
+            setattr(Cassette, name, method)
+
+
 def test_plugin_loads_without_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:xdist", "-p", "no:cacheprovider", "--agent-cost")
