@@ -30,3 +30,8 @@ class ExtractionError(AgentCostError):
 
 class MergeError(AgentCostError):
     """Run files that cannot be merged (overlapping node ids that disagree)."""
+
+
+class RedactionWarning(UserWarning):
+    """A recording kept a credential out of a cassette that the cassette's own filters left in:
+    replays without ``--agent-cost`` will not match it until ``vcr_config`` filters it too."""

@@ -179,6 +179,15 @@ class Recorder:
             return result
 
         def _load(cassette: Any) -> Any:
+            # What the cassette stores and matches, loaded or recorded, is what it will save: without
+            # credential query parameters, or a replay of a saved cassette would not match (vcrpy
+            # matches on the query).
+            own = cassette._before_record_request
+            if not getattr(own, "agentcost", False):
+                from pytest_agentcost.redact import matching_filter
+
+                kept_out = cassette.__dict__.setdefault("_agentcost_kept_out", set())
+                cassette._before_record_request = matching_filter(own, kept_out)
             cassette.__dict__["_agentcost_loading"] = True
             try:
                 return original_load(cassette)
@@ -192,10 +201,15 @@ class Recorder:
             persister = cassette._persister
             bodies = body_unmatched(getattr(cassette, "_match_on", ("body",)))
             cassette._persister = RedactingPersister(persister, bodies=bodies)
+            writes = bool(getattr(cassette, "dirty", False) or kwargs.get("force") or (args and args[0]))
             try:
                 return original_save(cassette, *args, **kwargs)
             finally:
                 cassette._persister = persister
+                kept_out = cassette.__dict__.get("_agentcost_kept_out")
+                if writes and kept_out:
+                    _warn_kept_out(sorted(kept_out), _path(cassette))
+                    kept_out.clear()
 
         Cassette.play_response = play_response
         Cassette.append = append
@@ -263,6 +277,22 @@ class Recorder:
                 cost_usd=None,
                 warnings=(f"pytest-agentcost could not read this interaction: {type(exc).__name__}: {exc}",),
             )
+
+
+def _warn_kept_out(names: list[str], path: str | None) -> None:
+    import warnings
+
+    from pytest_agentcost.errors import RedactionWarning
+
+    quoted = ", ".join(repr(name) for name in names)
+    warnings.warn(
+        RedactionWarning(
+            f"pytest-agentcost kept the credential query parameter(s) {quoted} out of {path or 'the cassette'}, "
+            "which your vcr_config does not filter: replays without --agent-cost will not match it (vcrpy "
+            f"matches on the query) until vcr_config filters it too: 'filter_query_parameters': [{quoted}]"
+        ),
+        stacklevel=4,
+    )
 
 
 def _differs(recorded: Any, current: Any) -> bool:

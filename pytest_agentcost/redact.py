@@ -1,8 +1,11 @@
 """Keep credentials out of cassettes recorded while the plugin is active.
 
 Cassettes are committed to git, so a key that reaches one is an incident. The
-plugin does not replace the user's ``vcr_config``: :func:`merge_vcr_config`
-adds our filters *to* it, with vcrpy's own semantics:
+plugin never replaces the user's ``vcr_config``. While it is active, the recorder
+redacts what a cassette saves (:class:`RedactingPersister`) and makes every cassette
+store and match requests without credential query parameters (:func:`matching_filter`),
+so what it saved replays. :func:`merge_vcr_config` gives a user the same filters for
+their own ``vcr_config``, adding ours *to* theirs with vcrpy's own semantics:
 
 * ``filter_headers`` / ``filter_query_parameters`` entries are names (the item
   is removed) or ``(name, replacement)`` tuples, where the replacement is a
@@ -23,11 +26,14 @@ Every hook is deterministic and idempotent: vcrpy also runs
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from vcr.filters import remove_query_parameters
 
 from pytest_agentcost.interaction import decode_body, to_bytes
 
@@ -93,6 +99,8 @@ DEFAULT_FILTER_QUERY: tuple[str, ...] = (
     "X-Goog-Credential",
     "sig",  # Azure SAS
 )
+
+_FILTER_QUERY_NAMES = frozenset(DEFAULT_FILTER_QUERY)
 
 # Form or JSON field names (lower-case, without "_" and "-") that mark a body as
 # a credential exchange when sent together with a grant type.
@@ -191,6 +199,42 @@ def _chain(user_hooks: Any, ours: _Hook) -> list[_Hook]:
 
 
 # --------------------------------------------------------------------------- requests
+
+
+def credential_query(request: Any) -> list[str]:
+    """The credential query parameters (:data:`DEFAULT_FILTER_QUERY`) a request's URI carries with a
+    value of its own: not empty, and not a stand-in a filter of the user's put there
+    (``key=DUMMY``), which is theirs to keep."""
+    uri = str(getattr(request, "uri", ""))
+    if "?" not in uri:
+        return []
+    from pytest_agentcost.scan import is_placeholder
+
+    query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
+    names = {name for name, value in query if name in _FILTER_QUERY_NAMES and value and not is_placeholder(value)}
+    return sorted(names)
+
+
+def matching_filter(own: Callable[[Any], Any], kept_out: set[str]) -> Callable[[Any], Any]:
+    """A cassette's ``before_record_request`` (``own``), then the credential query parameters removed.
+
+    vcrpy runs it on what it stores and on each request it matches, so a cassette saved without
+    ``?key=...`` still replays under the plugin (vcrpy matches on the query); the names removed are
+    added to ``kept_out``, for the warning that replays without the plugin will not match.
+    """
+
+    def before_record_request(request: Any) -> Any:
+        request = own(request)
+        if request is None:
+            return None
+        names = credential_query(request)
+        if names:
+            kept_out.update(names)
+            request = remove_query_parameters(copy.deepcopy(request), names)
+        return request
+
+    before_record_request.agentcost = True  # type: ignore[attr-defined]
+    return before_record_request
 
 
 def redact_request(request: Any) -> Any:
@@ -380,9 +424,7 @@ def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = Fals
     a credential field of a JSON request body (a search tool's ``{"api_key": ...}``)
     is redacted too.
     """
-    import copy
-
-    from vcr.filters import remove_headers, remove_query_parameters
+    from vcr.filters import remove_headers
 
     requests: list[Any] = []
     responses: list[Any] = []
@@ -390,7 +432,9 @@ def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = Fals
         req = copy.deepcopy(request)
         named = [name for name in getattr(req, "headers", {}) or {} if CREDENTIAL_HEADER_NAME.search(str(name))]
         req = remove_headers(req, [*DEFAULT_FILTER_HEADERS, *named])
-        req = remove_query_parameters(req, list(DEFAULT_FILTER_QUERY))
+        names = credential_query(req)
+        if names:
+            req = remove_query_parameters(req, names)
         req = redact_request(req)
         if req is None:
             continue

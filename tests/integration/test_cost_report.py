@@ -888,6 +888,90 @@ def test_agent_cost_fixture_bills_polls_of_one_response_once(project: AgentProje
     assert (project.root / "live.txt").read_text() == "0.00021"
 
 
+SEARCH_CONFTEST = """
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+class _Search(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"results": ["Paris"]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def search_base():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Search)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def vcr_config():
+    # The server's port changes from run to run: match on what vcrpy matches by default, but the port.
+    return {"match_on": ["method", "scheme", "path", "query"], **{VCR_CONFIG}}
+"""
+
+SEARCH_TEST = """
+@pytest.mark.vcr
+def test_search(search_base):
+    # A search tool that takes its key in the query string.
+    key = "tvly-" + "NotARealKey0123456789"
+    urllib.request.urlopen(search_base + "/search?q=capital+of+france&api_key=" + key).read()
+"""
+
+
+def test_a_key_kept_out_of_a_saved_query_still_replays_and_says_what_vcr_config_needs(
+    project: AgentProject,
+) -> None:
+    project.pytester.makeconftest(SEARCH_CONFTEST.replace("{VCR_CONFIG}", "{}"))
+    project.module("test_tool", SEARCH_TEST)
+    recorded = project.run("--record-mode=once", "--agent-cost")
+    assert recorded.ret == 0, recorded.stdout.str()
+    said = recorded.stdout.str()
+    assert "RedactionWarning: pytest-agentcost kept the credential query parameter(s) 'api_key' out of " in said
+    assert (
+        "test_search.yaml, which your vcr_config does not filter: replays without --agent-cost will not "
+        "match it (vcrpy matches on the query) until vcr_config filters it too: "
+        "'filter_query_parameters': ['api_key']"
+    ) in said
+    cassette = project.root / "cassettes" / "test_tool" / "test_search.yaml"
+    assert "NotARealKey" not in cassette.read_text()
+    assert "q=capital+of+france" in cassette.read_text()
+    # Under the plugin the saved cassette replays: vcrpy matches the request as the cassette keeps it.
+    replayed = project.run("--record-mode=none", "--agent-cost", "--agent-cost-json", "cost.json")
+    assert replayed.ret == 0, replayed.stdout.str()
+    assert "RedactionWarning" not in replayed.stdout.str()  # nothing saved, nothing to say
+    assert project.read_json("cost.json")["tests"]["test_tool.py::test_search"]["tool_http_calls"] == 1
+    # Without it, only once vcr_config filters the key, as the warning says.
+    assert project.run("--record-mode=none").ret == 1
+    project.pytester.makeconftest(SEARCH_CONFTEST.replace("{VCR_CONFIG}", "{'filter_query_parameters': ['api_key']}"))
+    assert project.run("--record-mode=none").ret == 0
+
+
+def test_a_stand_in_the_users_filter_puts_in_the_query_is_kept(project: AgentProject) -> None:
+    config = "{'filter_query_parameters': [('api_key', 'DUMMY')]}"
+    project.pytester.makeconftest(SEARCH_CONFTEST.replace("{VCR_CONFIG}", config))
+    project.module("test_tool", SEARCH_TEST)
+    recorded = project.run("--record-mode=once", "--agent-cost", "-W", "error::UserWarning")
+    assert recorded.ret == 0, recorded.stdout.str()
+    text = (project.root / "cassettes" / "test_tool" / "test_search.yaml").read_text()
+    assert "api_key=DUMMY" in text
+    assert "NotARealKey" not in text
+    assert project.run("--record-mode=none").ret == 0
+
+
 RECORDING_CONFTEST = """
 import json
 import threading
