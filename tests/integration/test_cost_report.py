@@ -888,7 +888,8 @@ def test_agent_cost_fixture_bills_polls_of_one_response_once(project: AgentProje
     assert (project.root / "live.txt").read_text() == "0.00021"
 
 
-SEARCH_CONFTEST = """
+# A JSON server on 127.0.0.1 (an ephemeral port) for conftests that record: each handler answers one document.
+JSON_SERVER = """
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -896,9 +897,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 
-class _Search(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = json.dumps({"results": ["Paris"]}).encode()
+class _JsonServer(BaseHTTPRequestHandler):
+    def _send(self, doc):
+        body = json.dumps(doc).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -909,12 +910,25 @@ class _Search(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def search_base():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Search)
+def _serve(handler):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+"""
+
+SEARCH_CONFTEST = (
+    JSON_SERVER
+    + """
+
+class _Search(_JsonServer):
+    def do_GET(self):
+        self._send({"results": ["Paris"]})
+
+
+@pytest.fixture(scope="session")
+def search_base():
+    yield from _serve(_Search)
 
 
 @pytest.fixture(scope="module")
@@ -922,6 +936,7 @@ def vcr_config():
     # The server's port changes from run to run: match on what vcrpy matches by default, but the port.
     return {"match_on": ["method", "scheme", "path", "query"], **{VCR_CONFIG}}
 """
+)
 
 SEARCH_TEST = """
 @pytest.mark.vcr
@@ -972,16 +987,13 @@ def test_a_stand_in_the_users_filter_puts_in_the_query_is_kept(project: AgentPro
     assert project.run("--record-mode=none").ret == 0
 
 
-RECORDING_CONFTEST = """
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+RECORDING_CONFTEST = (
+    JSON_SERVER
+    + """
 from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 
-
-class _FakeOpenAI(BaseHTTPRequestHandler):
+class _FakeOpenAI(_JsonServer):
     def do_GET(self):  # /health: a probe the cassette is told not to keep
         self._send({"ok": True})
 
@@ -993,24 +1005,10 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
             "usage": {"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100},
         })
 
-    def _send(self, doc):
-        body = json.dumps(doc).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="session")
 def llm_base():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeOpenAI)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    yield from _serve(_FakeOpenAI)
 
 
 def _as_recorded(request):
@@ -1026,6 +1024,7 @@ def _as_recorded(request):
 def vcr_config():
     return {"before_record_request": _as_recorded}
 """
+)
 
 RECORDED_TEST = """
 @pytest.mark.vcr
