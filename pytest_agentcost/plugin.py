@@ -168,6 +168,22 @@ def pytest_configure(config: pytest.Config) -> None:
         if inert and not _is_worker(config):
             config.pluginmanager.register(_InertOptionsNote(inert), "agentcost-inert-options")
         return
+    if config.pluginmanager.hasplugin("recording") and config.getoption("disable_recording", default=False):
+        # pytest-recording plays no cassette: every vcr-marked test would read $0, "improved", and
+        # an update would drop them from the baseline.
+        if config.getoption("agent_cost_update_baseline"):
+            raise pytest.UsageError(
+                "pytest-agentcost: --agent-cost-update-baseline with pytest-recording's --disable-recording: no "
+                "cassette is played, so every test would read $0; update the baseline from a run that replays them"
+            )
+        if not _is_worker(config):
+            config.pluginmanager.register(
+                _InertOptionsNote(
+                    ["--agent-cost"], "cassettes: pytest-recording's --disable-recording plays none, so no cost is seen"
+                ),
+                "agentcost-inert-options",
+            )
+        return
     repeats = _repeat_count(config)
     if repeats > 1 and config.getoption("agent_cost_update_baseline"):
         raise pytest.UsageError(

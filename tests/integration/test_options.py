@@ -156,3 +156,26 @@ def test_no_note_without_agent_cost_options_or_with_agent_cost(project: AgentPro
     result = project.run(*args)
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     assert "no effect without --agent-cost" not in result.stdout.str() + result.stderr.str()
+
+
+def test_disable_recording_leaves_the_plugin_inert_and_refuses_a_baseline_update(project: AgentProject) -> None:
+    # pytest-recording's --disable-recording plays no cassette: a nightly live job with --agent-cost
+    # in addopts would read every test $0, "improved", and an update would drop them all.
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    pass\n")
+    project.chat_cassette("test_agent", "test_task", [(1000, 100)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    baseline = (project.root / "agent-cost-baseline.json").read_bytes()
+    live = project.run("--agent-cost", "--disable-recording", "--agent-cost-json", "cost.json")
+    assert live.ret == 0, live.stdout.str()
+    live.stdout.fnmatch_lines(
+        [
+            "pytest-agentcost: warning: --agent-cost has no effect without cassettes: pytest-recording's "
+            "--disable-recording plays none, so no cost is seen"
+        ]
+    )
+    assert "agent cost" not in live.stdout.str().replace("pytest-agentcost", "")
+    assert not (project.root / "cost.json").exists()
+    update = project.run("--agent-cost", "--disable-recording", "--agent-cost-update-baseline")
+    assert update.ret == pytest.ExitCode.USAGE_ERROR
+    update.stderr.fnmatch_lines(["*--agent-cost-update-baseline with pytest-recording's --disable-recording*"])
+    assert (project.root / "agent-cost-baseline.json").read_bytes() == baseline
