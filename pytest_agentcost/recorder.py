@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from pytest_agentcost.interaction import Interaction, from_vcr, to_bytes
@@ -42,16 +43,8 @@ class _Played:
 
     __slots__ = ("args", "record")
 
-    def __init__(
-        self, request: Any, response: Any, recorded_request: Any, path: str | None, as_recorded: AsRecorded | None
-    ) -> None:
-        self.args: tuple[Any, Any, Any, str | None, AsRecorded | None] | None = (
-            request,
-            response,
-            recorded_request,
-            path,
-            as_recorded,
-        )
+    def __init__(self, request: Any, response: Any, recorded_request: Any, path: str | None, cassette: Any) -> None:
+        self.args: tuple[Any, Any, Any, str | None, Any] | None = (request, response, recorded_request, path, cassette)
         self.record: CallRecord | None = None
 
 
@@ -230,8 +223,7 @@ class Recorder:
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
         """Note a played response; it is accounted when its test's calls are read."""
-        as_recorded = getattr(cassette, "_before_record_request", None)
-        self._add(_Played(request, response, recorded_request, _path(cassette), as_recorded))
+        self._add(_Played(request, response, recorded_request, _path(cassette), cassette))
 
     def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
         """Account a live-recorded exchange now, as the cassette stores it."""
@@ -245,7 +237,7 @@ class Recorder:
         response: Any,
         recorded_request: Any,
         path: str | None,
-        as_recorded: AsRecorded | None = None,
+        cassette: Any = None,
     ) -> CallRecord | None:
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
@@ -253,6 +245,7 @@ class Recorder:
             # Only a request that differs from its recording can be stale: skip the
             # comparison when the URI is the same and the body is too, byte for byte or as JSON.
             stale = recorded_request is not None and _differs(recorded_request, request)
+            as_recorded: AsRecorded | None = getattr(cassette, "_before_record_request", None)
             if stale and as_recorded is not None:
                 # vcrpy matched the request as the cassette keeps it: after the filters and hooks
                 # that scrubbed the recording (a query key, a body field, an e-mail in the prompt).
@@ -261,13 +254,22 @@ class Recorder:
                 if kept is not None:
                     request = kept
                     stale = _differs(recorded_request, request)
+            swapped = stale and _recorded_elsewhere(request, recorded_request, cassette)
+            if swapped:
+                # Concurrent calls to one URL, recorded in the order they finished and matched in
+                # the order they start: this request's own recording is another of the cassette's.
+                # The test's calls are all played once, so its cost holds; the request is not stale.
+                stale = False
+            record: CallRecord | None = None
             if not stale and self._lean is not None:
                 record = self._lean(request, response, path)
-                if record is not None:
-                    return record
-            current = from_vcr(request, response)
-            recorded = from_vcr(recorded_request, response) if stale else None
-            return self._observer(current, recorded, path)
+            if record is None:
+                current = from_vcr(request, response)
+                recorded = from_vcr(recorded_request, response) if stale else None
+                record = self._observer(current, recorded, path)
+            if swapped and record is not None:
+                record = replace(record, warnings=(*record.warnings, _swapped_warning(record.cassette or path)))
+            return record
         except Exception as exc:  # pragma: no cover - defensive: observer handles its own errors
             return CallRecord(
                 kind="llm",
@@ -292,6 +294,22 @@ def _warn_kept_out(names: list[str], path: str | None) -> None:
             f"matches on the query) until vcr_config filters it too: 'filter_query_parameters': [{quoted}]"
         ),
         stacklevel=4,
+    )
+
+
+def _recorded_elsewhere(request: Any, played: Any, cassette: Any) -> bool:
+    """Whether the cassette holds ``request`` as recorded, other than as the request it played."""
+    data = getattr(cassette, "data", None)
+    if not isinstance(data, list):
+        return False
+    return any(other is not played and not _differs(other, request) for other, _ in data)
+
+
+def _swapped_warning(path: str | None) -> str:
+    return (
+        f"{path or 'a cassette'}: replayed another recorded answer of the same URL (concurrent calls to one "
+        "URL are recorded in the order they finish); the test's cost holds, but for each call to get its own "
+        "answer, match on the body too: @pytest.mark.vcr(match_on=['method', 'uri', 'body'])"
     )
 
 

@@ -196,3 +196,29 @@ def test_a_request_the_cassettes_own_filters_scrubbed_is_not_stale(project: Agen
     assert changed.ret == 1, changed.stdout.str()
     changed.stdout.fnmatch_lines(["*stale cassette: message 1 (user) +6 characters since it was recorded*"])
     assert "alice@example.com" not in changed.stdout.str()
+
+
+def test_concurrent_calls_replayed_in_another_order_are_not_stale(project: AgentProject) -> None:
+    # Two calls to one URL at once are recorded in the order they finish and matched (on method and
+    # URL) in the order they start: each gets the other's answer. Neither request changed.
+    project.module("test_agent", '@pytest.mark.vcr\ndef test_task():\n    llm("slow question")\n    llm("fast one")\n')
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=_recorded("fast one")),
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 3000, 100), request_body=_recorded("slow question")),
+        ],
+    )
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*test_task.yaml: replayed another recorded answer of the same URL (concurrent calls to one URL are "
+            "recorded in the order they finish); the test's cost holds, but for each call to get its own answer, "
+            "match on the body too: @pytest.mark.vcr(match_on=*'body'*)*"
+        ]
+    )
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    # Both answers played once: (1000 + 3000) x 0.15 + 200 x 0.60 = 720 / 1e6.
+    assert (test["stale"], test["llm_calls"], test["cost_usd"]) == (False, 2, "0.0007200000")
