@@ -27,7 +27,7 @@ from genai_prices import Usage
 
 from pytest_agentcost import _sse
 from pytest_agentcost import usage as usage_mod
-from pytest_agentcost.interaction import json_or_none
+from pytest_agentcost.interaction import json_or_none, netloc_of
 from pytest_agentcost.models import PriceContext
 from pytest_agentcost.usage import (
     PROVIDER_MARKERS,
@@ -63,9 +63,8 @@ class LeanCall(NamedTuple):
 
 @functools.lru_cache(maxsize=4096)
 def _url(url: str) -> tuple[str, bool]:
-    """(host, whether the path is a streaming one), as the general path derives them from ``url``."""
-    parts = urlsplit(url)
-    return (parts.hostname or "").lower(), parts.path.endswith(STREAM_PATH_SUFFIXES)
+    """(host and port, whether the path is a streaming one), as the general path derives them from ``url``."""
+    return netloc_of(url), urlsplit(url).path.endswith(STREAM_PATH_SUFFIXES)
 
 
 def read(request: Any, response: Any) -> LeanCall | None:

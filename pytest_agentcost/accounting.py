@@ -150,7 +150,7 @@ class Accountant:
                 warnings.append(f"usage could not be read ({type(exc).__name__}: {exc}); call not counted")
                 return CallRecord(
                     kind="llm",
-                    host=current.host,
+                    host=current.netloc,
                     status=current.status,
                     billed=False,
                     cost_usd=None,
@@ -179,7 +179,7 @@ class Accountant:
             warnings.extend(left_out)
         record = CallRecord(
             kind="llm",
-            host=sys.intern(current.host),
+            host=sys.intern(current.netloc),  # with its port, as a tool call's: two local servers apart
             status=current.status,
             provider=extraction.provider,
             endpoint=extraction.endpoint,

@@ -33,6 +33,18 @@ __all__ = [
 _DEFAULT_PORTS = {"https": ":443", "http": ":80"}
 
 
+def netloc_of(url: str) -> str:
+    """The host of ``url`` with the port it names (``localhost:8000``), lower-case, without
+    credentials; the host alone when the URL names no port, or its scheme's default one
+    (``https://host:443`` is ``host``, as the same host written without it)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower().rpartition("@")[2]
+    default = _DEFAULT_PORTS.get(parts.scheme.lower())
+    if default is not None and netloc.endswith(default) and not netloc.endswith("]"):
+        return netloc[: -len(default)]
+    return netloc
+
+
 def host_keys(netloc: str) -> tuple[str, ...]:
     """The keys a user's host map (``agent_cost_providers``, ``agent_cost_tool_prices``) is looked
     up by, most specific first: ``host:port`` (as :attr:`Interaction.netloc` writes it), then the
@@ -68,15 +80,8 @@ class Interaction:
 
     @cached
     def netloc(self) -> str:
-        """The request host with the port the URL names (``localhost:8000``), lower-case, without
-        credentials; the host alone when the URL names no port, or its scheme's default one
-        (``https://host:443`` is ``host``, as the same host written without it)."""
-        parts = urlsplit(self.url)
-        netloc = parts.netloc.lower().rpartition("@")[2]
-        default = _DEFAULT_PORTS.get(parts.scheme.lower())
-        if default is not None and netloc.endswith(default) and not netloc.endswith("]"):
-            return netloc[: -len(default)]
-        return netloc
+        """The request host with the port the URL names (``localhost:8000``): :func:`netloc_of`."""
+        return netloc_of(self.url)
 
     @cached
     def path(self) -> str:
