@@ -31,6 +31,7 @@ from pytest_agentcost.models import (
     format_money,
     parse_money,
 )
+from pytest_agentcost.report import RUN_KIND
 
 #: A model's cost from its usage (``provider:model`` key, as the baseline keys it); None if unknown.
 Repricer = Callable[[str, TokenUsage], "Decimal | None"]
@@ -201,7 +202,10 @@ def baseline_from_dict(data: Any, source: str) -> Baseline:
     if version != BASELINE_SCHEMA_VERSION:
         raise BaselineError(f"{source}: unknown schema_version {version}")
     if data.get("kind", BASELINE_KIND) != BASELINE_KIND:
-        raise BaselineError(f"{source}: not a pytest-agentcost baseline (kind {data.get('kind')!r})")
+        # A run report where a baseline goes: most often agentcost compare's two files swapped.
+        swapped = data.get("kind") == RUN_KIND
+        hint = "; it is a run report (the order is: agentcost compare BASELINE RUN)" if swapped else ""
+        raise BaselineError(f"{source}: not a pytest-agentcost baseline (kind {data.get('kind')!r}){hint}")
     tests_raw = data.get("tests")
     if not isinstance(tests_raw, Mapping):
         raise BaselineError(f"{source}: 'tests' must be an object keyed by test node id")
@@ -248,10 +252,14 @@ def write_baseline(path: Path, baseline: Baseline) -> bool:
     return True
 
 
-def update_line(path: Path, wrote: bool, new: Baseline, changes: Mapping[str, list[str]]) -> str:
-    """What an update did, as pytest and ``agentcost update-baseline`` say it."""
+def update_line(
+    path: Path, wrote: bool, new: Baseline, changes: Mapping[str, list[str]], *, created: bool = False
+) -> str:
+    """What an update did, as pytest and ``agentcost update-baseline`` say it (``created``: there
+    was no baseline file before)."""
+    did = ("created" if created else "updated") if wrote else "unchanged"
     return (
-        f"baseline {'updated' if wrote else 'unchanged'}: {path} "
+        f"baseline {did}: {path} "
         f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
         f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
     )

@@ -283,7 +283,9 @@ def _merge(args: argparse.Namespace) -> int:
             return 2
     run = merge_runs(args.runs)
     write_file(args.output, run_to_json(run))
-    print(f"{PROG}: merged {len(args.runs)} report(s), {len(run.tests)} tests -> {args.output}")
+    distinct = len({_digest(path) for path in args.runs})
+    same = f" ({len(args.runs) - distinct} the same as another, merged once)" if distinct < len(args.runs) else ""
+    print(f"{PROG}: merged {distinct} report(s){same}, {len(run.tests)} tests -> {args.output}")
     return 0
 
 
@@ -435,7 +437,7 @@ def _update_baseline(args: argparse.Namespace) -> int:
         old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
     )
     wrote = write_baseline(args.baseline, new)
-    print(update_line(args.baseline, wrote, new, changes))
+    print(update_line(args.baseline, wrote, new, changes, created=old is None))
     return 0
 
 

@@ -323,9 +323,12 @@ def _reasons(entry: BaselineEntry, test: TestCost, price_delta: Decimal | None) 
     before_models = set(entry.by_model)
     after_models = set(test.by_model())
     if before_models != after_models:
-        gone = ", ".join(sorted(before_models - after_models)) or "-"
-        came = ", ".join(sorted(after_models - before_models)) or "-"
-        reasons.append(f"model change ({gone} -> {came})")
+        gone = ", ".join(sorted(before_models - after_models))
+        came = ", ".join(sorted(after_models - before_models))
+        if gone and came:
+            reasons.append(f"model change ({gone} -> {came})")
+        else:
+            reasons.append(f"model added: {came}" if came else f"model dropped: {gone}")
     usage = test.usage
     for kind, label in (
         ("input_tokens", "input tokens"),

@@ -189,7 +189,7 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     # A stale-cassette failure names the changes itself (see diff.compare).
     stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else tuple(f"stale: {s}" for s in t.stale)
     # A failed test's cost stops where it did (-100% when before its first call): not compared.
-    failed = ["cost up to where it stopped: not gated"] if t.status == "failed" else []
+    failed = ["test failed: not gated"] if t.status == "failed" else []
     head, tail = [*failed, *t.budget, *t.reasons, *stale], [note] if note else []
     text = "; ".join(head + tail)
     if width is None or len(text) <= width:
@@ -518,7 +518,7 @@ def finish_session(
             except AgentCostError as exc:
                 outcome.errors.append(str(exc))
                 return outcome
-            outcome.lines.append(update_line(settings.baseline, wrote, new, changes))
+            outcome.lines.append(update_line(settings.baseline, wrote, new, changes, created=baseline is None))
             # Updating the baseline accepts the new costs: a cost regression does not fail the run.
             # Budgets (hard limits, with or without a baseline), credentials, unpriced calls and
             # stale cassettes still do.

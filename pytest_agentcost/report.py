@@ -242,7 +242,9 @@ def run_from_dict(data: Any, source: str = "run file") -> RunCost:
         raise BaselineError(f"{source}: expected a JSON object")
     version = data.get("schema_version")
     if data.get("kind") != RUN_KIND:
-        raise BaselineError(f"{source}: not a pytest-agentcost run report (kind {data.get('kind')!r})")
+        swapped = data.get("kind") == "pytest-agentcost-baseline"  # baseline.BASELINE_KIND (it imports this module)
+        hint = "; it is a baseline (the order is: agentcost compare BASELINE RUN)" if swapped else ""
+        raise BaselineError(f"{source}: not a pytest-agentcost run report (kind {data.get('kind')!r}){hint}")
     if not isinstance(version, int) or isinstance(version, bool):
         raise BaselineError(f"{source}: missing schema_version")
     if version > RUN_SCHEMA_VERSION:

@@ -70,7 +70,7 @@ def test_fail_policy_still_fails_when_the_baseline_is_updated(project: AgentProj
     _setup(project, "short prompt", "a different prompt")
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-update-baseline")
     assert result.ret == 1, result.stdout.str()
-    result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*", "baseline updated: *"])
+    result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*", "baseline created: *"])
 
 
 def test_cosmetic_change_is_not_stale(project: AgentProject) -> None:

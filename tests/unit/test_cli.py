@@ -113,6 +113,12 @@ def test_merge_is_byte_identical_to_one_unsharded_run(tmp_path: Path, capsys: py
     assert out.read_bytes() == run_to_json(run).encode("utf-8")
     assert capsys.readouterr().out == f"agentcost: merged 2 report(s), 5 tests -> {out}\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["all.json"]  # no temp file left behind
+    # The same report given twice (an artifact downloaded twice) is one report, and said so.
+    assert main(["merge", str(a), str(a), str(b), "-o", str(out)]) == 0
+    assert out.read_bytes() == run_to_json(run).encode("utf-8")
+    assert capsys.readouterr().out == (
+        f"agentcost: merged 2 report(s) (1 the same as another, merged once), 5 tests -> {out}\n"
+    )
 
 
 def test_merge_refuses_another_number_of_shards_than_expected(
@@ -193,6 +199,11 @@ def test_merge_names_how_each_shard_took_prices_that_depend_on_the_hour(
             "run report is not valid JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start byte)",
         ),
         ('{"kind": "something-else"}', "not a pytest-agentcost run report (kind 'something-else')"),
+        (
+            '{"kind": "pytest-agentcost-baseline", "schema_version": 1, "tests": {}}',
+            "not a pytest-agentcost run report (kind 'pytest-agentcost-baseline'); it is a baseline (the order is: "
+            "agentcost compare BASELINE RUN)",
+        ),
         (
             '{"kind": "pytest-agentcost-run", "schema_version": 2, "tests": {}}',
             "schema_version 2 was written by a newer pytest-agentcost; upgrade to read it",
@@ -388,7 +399,7 @@ def test_update_baseline_writes_then_keeps(tmp_path: Path, capsys: pytest.Captur
     assert main(["update-baseline", str(run_file), "--baseline", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == dump_baseline(update_baseline(None, run, full_run=False)[0])
     assert capsys.readouterr().out == (
-        f"baseline updated: {target} (3 written, 0 pruned, 0 failed not written, 3 entries)\n"
+        f"baseline created: {target} (3 written, 0 pruned, 0 failed not written, 3 entries)\n"
     )
     assert main(["update-baseline", str(run_file), "--baseline", str(target)]) == 0
     assert capsys.readouterr().out == (
@@ -436,7 +447,7 @@ def test_update_baseline_defaults_to_the_plugin_file_name(
     write_run(tmp_path / "run.json", make_run())
     assert main(["update-baseline", "run.json"]) == 0
     assert (tmp_path / "agent-cost-baseline.json").is_file()
-    assert capsys.readouterr().out.startswith("baseline updated: agent-cost-baseline.json (3 written")
+    assert capsys.readouterr().out.startswith("baseline created: agent-cost-baseline.json (3 written")
 
 
 # -- usage, delegation ----------------------------------------------------------------------

@@ -401,7 +401,9 @@ def test_a_price_change_with_a_small_usage_change_is_judged_on_the_usage() -> No
 
 def test_a_run_report_given_as_the_baseline_is_refused() -> None:
     with pytest.raises(
-        BaselineError, match=r"^b.json: not a pytest-agentcost baseline \(kind 'pytest-agentcost-run'\)$"
+        BaselineError,
+        match=r"^b.json: not a pytest-agentcost baseline \(kind 'pytest-agentcost-run'\); it is a run report "
+        r"\(the order is: agentcost compare BASELINE RUN\)$",
     ):
         baseline_from_dict({"kind": "pytest-agentcost-run", "schema_version": 1, "tests": {}}, "b.json")
 
@@ -471,3 +473,22 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
     new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00002") * u.input_tokens)
     assert new.tests["kept"].cost_usd == Decimal("0.0250")  # $0.02 at the new prices + the $0.005 tool
     assert new.tests["unpriced"] == unpriced
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "reason"),
+    [
+        (["gpt-4o-mini"], ["gpt-4o-mini", "gpt-4.1"], "model added: openai:gpt-4.1"),
+        (["gpt-4o-mini", "gpt-4.1"], ["gpt-4o-mini"], "model dropped: openai:gpt-4.1"),
+        (["gpt-4o-mini"], ["gpt-4.1"], "model change (openai:gpt-4o-mini -> openai:gpt-4.1)"),
+    ],
+    ids=["added", "dropped", "changed"],
+)
+def test_a_change_of_models_is_named_as_what_it_is(before: list[str], after: list[str], reason: str) -> None:
+    def run(models: list[str]) -> RunCost:
+        usage = TokenUsage(input_tokens=1000)
+        calls = tuple(llm_record(model=m, usage=usage, cost_usd=Decimal("0.01")) for m in models)
+        return RunCost(tests={"t": TestCost("t", outcome="passed", calls=calls)}, price_source=PRICES)
+
+    (test,) = _compare(run(after), _baseline(run(before))).tests
+    assert reason in test.reasons
