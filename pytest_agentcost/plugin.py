@@ -542,6 +542,32 @@ def _agent_cost_marker(node: pytest.Item | pytest.Collector) -> tuple[tuple[Any,
     return args, {key: value for key, value in kwargs.items() if value is not None}
 
 
+def _outside_summary(calls: list[Any]) -> dict[str, Any]:
+    """The calls made outside any test, as counted for the warning: how many, and their cost
+    (``None`` when one is unpriced)."""
+    from decimal import Decimal
+
+    costs = [call.cost_usd for call in calls]
+    total = None if any(cost is None for cost in costs) else sum(costs, Decimal(0))
+    return {"calls": len(calls), "cost_usd": None if total is None else str(total)}
+
+
+def _outside_line(summaries: list[dict[str, Any]]) -> str | None:
+    from decimal import Decimal
+
+    from pytest_agentcost.render._format import money
+
+    count = sum(int(s.get("calls", 0)) for s in summaries)
+    if not count:
+        return None
+    costs = [s.get("cost_usd") for s in summaries if s.get("calls")]
+    cost = None if any(c is None for c in costs) else sum((Decimal(str(c)) for c in costs), Decimal(0))
+    return (
+        f"warning: {count} call(s) ({money(cost)}) made outside any test (at collection, or by a thread or task "
+        "that outlived its test) are in no test's cost"
+    )
+
+
 def _outcome(previous: str | None, report: pytest.TestReport) -> str:
     if report.failed:
         return "failed" if report.when == "call" else "error"
@@ -679,8 +705,14 @@ class AgentCostSession:
     def pytest_runtest_protocol(
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
-        with self.recorder.running(item.nodeid):
-            result = yield
+        try:
+            with self.recorder.running(item.nodeid):
+                result = yield
+        except BaseException:
+            # Ctrl-C or pytest.exit() mid-test: keep the calls it made (the run is stopped, so
+            # nothing is written or judged from them).
+            self._finish_item(item, interrupted=True)
+            raise
         self._finish_item(item)
         return result
 
@@ -761,14 +793,17 @@ class AgentCostSession:
         if message is not None:
             pytest.fail(message, pytrace=False)
 
-    def _finish_item(self, item: pytest.Item) -> None:
+    def _finish_item(self, item: pytest.Item, *, interrupted: bool = False) -> None:
         from pytest_agentcost.models import TestCost, bill_responses_once
 
         path, line, _ = item.location
         calls = bill_responses_once(self.recorder.pop(item.nodeid))
+        outcome = self._outcomes.get(item.nodeid, "passed")
+        if interrupted and outcome == "passed":
+            outcome = "error"  # stopped before its end: not known to have passed, so never judged
         self.tests[item.nodeid] = TestCost(
             nodeid=item.nodeid,
-            outcome=self._outcomes.get(item.nodeid, "passed"),
+            outcome=outcome,
             calls=calls,
             location=(path.replace(os.sep, "/"), (line or 0) + 1),
             reruns=self._reruns.pop(item.nodeid, 0),
@@ -907,6 +942,7 @@ class AgentCostSession:
                 "deselected": self._deselected,
                 "used_fixtures": {path: sorted(names) for path, names in sorted(self.used_fixtures.items())},
                 "quiet_fixtures": sorted(self.quiet_fixtures),
+                "outside": _outside_summary(self.recorder.pop_outside()),
             }
             return
         from pytest_agentcost.gate import finish_session
@@ -950,6 +986,11 @@ class AgentCostSession:
             self.lines.append(
                 f"warning: {self.lost_workers} xdist worker(s) crashed; their tests are missing from this report"
             )
+        outside = [_outside_summary(self.recorder.pop_outside())]
+        outside += [p["outside"] for p in self.worker_payloads if isinstance(p.get("outside"), dict)]
+        line = _outside_line(outside)
+        if line:
+            self.lines.append(line)
         self.annotations = outcome.annotations
         self.verdict = outcome
         if outcome.failed and session.exitstatus == pytest.ExitCode.OK:

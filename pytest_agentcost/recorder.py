@@ -68,6 +68,7 @@ class Recorder:
         self._originals: dict[str, Any] = {}
         self.unattributed = 0
         """Calls made while no test was running (e.g. at collection time)."""
+        self._outside: list[CallRecord | _Played] = []
 
     # -- attribution -------------------------------------------------------
     @contextmanager
@@ -91,6 +92,13 @@ class Recorder:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
             items = self._calls.pop(nodeid, [])
+        return self._account(items)
+
+    def pop_outside(self) -> list[CallRecord]:
+        """The calls made while no test was running (at collection, or by a thread or task that
+        outlived its test), removed from the recorder: they belong to no entry."""
+        with self._lock:
+            items, self._outside = self._outside, []
         return self._account(items)
 
     def discard(self, nodeid: str) -> int:
@@ -125,6 +133,7 @@ class Recorder:
         with self._lock:
             if self._current is None:
                 self.unattributed += 1
+                self._outside.append(item)
                 return
             self._calls.setdefault(self._current, []).append(item)
 

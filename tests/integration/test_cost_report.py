@@ -7,6 +7,7 @@ gpt-4o-mini input 0.15, cached input 0.075, output 0.60; gpt-4o input 2.50, outp
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -636,6 +637,61 @@ def test_off_by_default_patches_nothing(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == 0
     assert "agent cost" not in result.stdout.str()
+
+
+def test_calls_made_outside_any_test_are_said_not_dropped(project: AgentProject) -> None:
+    # A module that warms a cache at import time replays a call during collection: no test made it.
+    project.module(
+        "test_agent",
+        """
+        import vcr
+
+        with vcr.use_cassette("cassettes/warmup.yaml", record_mode="none"):
+            llm("warm up")
+
+
+        def test_nothing():
+            pass
+        """,
+    )
+    write_cassette(
+        project.root / "cassettes" / "warmup.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))]
+    )
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    # Each xdist worker collects the module, so each makes the call.
+    calls, cost = ("2", "$0.00042") if project.xdist else ("1", "$0.00021")
+    result.stdout.fnmatch_lines(
+        [
+            f"warning: {calls} call(s) ({cost}) made outside any test (at collection, or by a thread or task that "
+            "outlived its test) are in no test's cost"
+        ]
+    )
+
+
+def test_a_test_interrupted_mid_call_keeps_its_calls(pytester: pytest.Pytester) -> None:
+
+    pytester.makeini("[pytest]\nagent_cost_tiktoken_download = false\n")
+    write_cassette(pytester.path / "t.yaml", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100))])
+    pytester.makepyfile(
+        test_stop=AGENT_MODULE.format(url=CHAT_URL)
+        + textwrap.dedent(
+            """
+            import vcr
+
+            def test_stopped():
+                with vcr.use_cassette("t.yaml", record_mode="none"):
+                    llm("x")
+                pytest.exit("operator stopped the run")
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost", "--agent-cost-json", "c.json"
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    test = json.loads((pytester.path / "c.json").read_text())["tests"]["test_stop.py::test_stopped"]
+    assert (test["llm_calls"], test["cost_usd"], test["outcome"]) == (1, "0.0002100000", "error")
 
 
 def test_vcrpy_is_restored_when_the_session_never_reaches_its_end(pytester: pytest.Pytester) -> None:
