@@ -149,3 +149,13 @@ def test_a_search_count_billed_inside_another_price_is_not_a_use_left_out() -> N
     record = Accountant(Pricer())(call, None, None)
     assert record.cost_usd is not None
     assert not record.warnings
+
+
+def test_a_price_file_never_prices_negative_input() -> None:
+    # Counts that contradict each other (cache reads and writes above the input) price the
+    # uncached input at zero, never below.
+    from genai_prices import Usage
+
+    price = ModelPrice(input=Decimal(1), output=Decimal(2), cache_read=Decimal("0.5"))
+    usage = Usage(input_tokens=100, cache_read_tokens=150, output_tokens=10)
+    assert price.cost(usage) == Decimal("0.000095")  # 150 x 0.5 + 10 x 2 = 95 / 1e6

@@ -148,3 +148,44 @@ def test_threads_recording_at_once_each_account_their_own_exchange(tmp_path: Any
     finally:
         recorder.uninstall()
     assert sorted(observer.seen) == [f"https://api.search.example/q/{n}" for n in (1, 2)]
+
+
+def test_a_cassette_outside_the_rootdir_keeps_its_absolute_path(tmp_path: Any) -> None:
+    # Inside the rootdir a report names a cassette relative to it; outside, a "../../" path would
+    # depend on where the rootdir sits, so the absolute one is kept.
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.pricing import Pricer
+
+    accountant = Accountant(Pricer(), rootdir=str(tmp_path / "project"))
+    inside = Interaction("GET", "https://api.search.example/q", {}, b"", 200, {}, b"{}")
+    assert accountant(inside, None, str(tmp_path / "project" / "cassettes" / "a.yaml")).cassette == "cassettes/a.yaml"
+    outside = str(tmp_path / "shared" / "b.yaml")
+    assert accountant(inside, None, outside).cassette == outside
+
+
+def test_an_unbilled_answer_counts_no_tool_calls() -> None:
+    # A 200 stream that asked for a tool, then ended in an error event, is not billed, and the
+    # tool call it started is no agent step.
+    import json
+
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.pricing import Pricer
+
+    chunk = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "model": "gpt-4o-mini",
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "f"}}]},
+            }
+        ],
+    }
+    error = {"error": {"type": "server_error", "message": "boom"}}
+    body = f"data: {json.dumps(chunk)}\n\nevent: error\ndata: {json.dumps(error)}\n\n".encode()
+    request = json.dumps({"model": "gpt-4o-mini", "messages": [], "stream": True}).encode()
+    url = "https://api.openai.com/v1/chat/completions"
+    headers = {"content-type": "text/event-stream"}
+    record = Accountant(Pricer())(Interaction("POST", url, {}, request, 200, headers, body), None, None)
+    assert (record.kind, record.billed, record.tool_calls) == ("llm", False, 0)

@@ -329,3 +329,45 @@ def test_a_fixture_parameter_is_named_as_its_fixture_or_test_names_it() -> None:
     assert param_id(None, None, options[1], 0) == '{"m":"big"}'  # indirect: the value, not its index
     assert param_id(None, None, {"text": "x" * 80}, 0).startswith("agent-")
     assert param_id(None, None, object(), 3) == "agent3"
+
+
+def test_polls_of_a_response_billed_when_it_was_created_bill_nothing_more() -> None:
+    # A background response that came back already completed is billed by its create; the
+    # polls that fetch it again repeat its usage and must not bill it a second time.
+    from pytest_agentcost.models import bill_responses_once
+
+    usage = TokenUsage(input_tokens=1000, output_tokens=100)
+    create = llm_record(endpoint="openai.responses", response_id="resp_1", usage=usage, cost_usd=Decimal("0.00021"))
+    poll = replace(create, is_poll=True)
+    other = replace(create, response_id="resp_2")
+    calls = bill_responses_once([create, poll, poll, other])
+    assert [(c.billed, c.cost_usd) for c in calls] == [
+        (True, Decimal("0.00021")),
+        (False, Decimal(0)),
+        (False, Decimal(0)),
+        (True, Decimal("0.00021")),
+    ]
+    assert calls[1].warnings == ("poll of response resp_1 already billed",)
+
+
+@pytest.mark.parametrize(
+    ("reports", "outcome"),
+    [
+        ([("setup", "passed"), ("call", "failed"), ("teardown", "skipped")], "failed"),
+        ([("setup", "passed"), ("call", "passed"), ("teardown", "failed")], "error"),
+        ([("setup", "error"), ("teardown", "skipped")], "error"),
+        ([("setup", "passed"), ("call", "skipped"), ("teardown", "passed")], "skipped"),
+        ([("setup", "passed"), ("call", "passed"), ("teardown", "passed")], "passed"),
+    ],
+    ids=["failed-then-skip-in-teardown", "teardown-error", "setup-error-then-skip", "skipped", "passed"],
+)
+def test_a_tests_outcome_is_its_worst_phase(reports: list[tuple[str, str]], outcome: str) -> None:
+    # A skip reported after a failure (a finalizer calling pytest.skip) must not hide the failure.
+    from pytest_agentcost.plugin import _outcome
+
+    previous: str | None = None
+    for when, result in reports:
+        status: Any = "failed" if result == "error" else result
+        phase: Any = when
+        previous = _outcome(previous, pytest.TestReport("t.py::t", ("t.py", 0, "t"), {}, status, None, phase))
+    assert previous == outcome
