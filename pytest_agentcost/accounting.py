@@ -112,8 +112,8 @@ class Accountant:
         if self.extract_hook is not None or self.price_hook is not None or self.host_providers:
             return None
         call = _lean.read(request, response)
-        if call is None:
-            return None
+        if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
+            return None  # priced at another provider's rate: the general path says so
         return CallRecord(
             kind="llm",
             host=sys.intern(call.host),
@@ -177,6 +177,13 @@ class Accountant:
         if extraction.billed and self.price_hook is None:
             cost = self._default_price(extraction, context, left_out)
             warnings.extend(left_out)
+            elsewhere = self.pricer.priced_as(extraction.provider, extraction.model, context) if cost else None
+            if elsewhere is not None:
+                warnings.append(
+                    f"{extraction.endpoint} response from {current.host}: genai-prices has no price for "
+                    f"{extraction.model} on {extraction.provider}; priced at {elsewhere}'s rate for it (a price "
+                    f"file entry '{extraction.provider}:{extraction.model}' gives yours)"
+                )
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.netloc),  # with its port, as a tool call's: two local servers apart

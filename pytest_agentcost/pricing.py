@@ -128,6 +128,8 @@ class _Resolved:
     compiled: CompiledPrice | None
     """None: genai-prices must price every call itself (see _compiled_price)."""
     moment: datetime
+    provider_id: str
+    """The genai-prices provider whose price list holds the model."""
 
 
 def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
@@ -380,6 +382,20 @@ class Pricer:
             return calc.total_price
         return None
 
+    def priced_as(self, provider: str | None, model: str | None, context: PriceContext = ()) -> str | None:
+        """The provider whose price a call of ``provider`` gets when genai-prices has no price for
+        ``model`` under ``provider`` itself and :meth:`price` falls back to the model's name alone
+        (a model another host sells too: Groq's gpt-oss at another host's rate). None when the call is
+        priced under its own provider, by a price file, or not at all."""
+        if not provider or not model or provider in SELF_HOSTED or self._override(provider, model) is not None:
+            return None
+        if self._resolve(provider, model, context) is not None:
+            return None
+        fallback = self._resolve(None, model, context)
+        if fallback is None or fallback.provider_id == provider:
+            return None
+        return fallback.provider_id
+
     def units(self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()) -> Units:
         """The counts of ``usage`` beyond the five token kinds that its price depends on.
 
@@ -454,7 +470,7 @@ class Pricer:
             return None
         price_context = dict(context) if context else None
         moment = list_rate_moment(found_provider, found_model, self.price_date, price_context)
-        return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment)
+        return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment, found_provider.id)
 
     def unmatched(self, calls: Iterable[CallRecord]) -> tuple[list[str], list[str]]:
         """Price file entries and ``agent_cost_tool_prices`` hosts that price none of ``calls``."""

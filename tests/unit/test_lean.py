@@ -507,7 +507,9 @@ def test_generated_calls_read_the_same_both_ways() -> None:
         ("anthropic.messages", False),
         ("gemini.generate_content", False),
     }, taken
-    assert sum(taken.values()) >= 60, taken
+    # (OpenAI's models on Groq's URL are priced at OpenAI's rate, which the general path says: fewer
+    # calls the lean reader takes than it is shown.)
+    assert sum(taken.values()) >= 40, taken
 
 
 def test_a_claude_answer_with_hosted_tool_uses_goes_the_general_way() -> None:

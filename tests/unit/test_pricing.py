@@ -159,3 +159,44 @@ def test_a_price_file_never_prices_negative_input() -> None:
     price = ModelPrice(input=Decimal(1), output=Decimal(2), cache_read=Decimal("0.5"))
     usage = Usage(input_tokens=100, cache_read_tokens=150, output_tokens=10)
     assert price.cost(usage) == Decimal("0.000095")  # 150 x 0.5 + 10 x 2 = 95 / 1e6
+
+
+def test_a_model_its_provider_has_no_price_for_is_priced_at_anothers_rate_and_said() -> None:
+    # Fireworks serves deepseek-r1-0528, which genai-prices lists for Fireworks only under its
+    # own path names: the model's name alone finds DeepSeek's list price, which the call gets.
+    import json
+
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.interaction import Interaction
+
+    pricer = Pricer()
+    assert pricer.priced_as("fireworks", "deepseek-r1-0528") == "deepseek"
+    assert pricer.priced_as("groq", "gpt-4o") == "openai"
+    assert pricer.priced_as("openai", "gpt-4o") is None  # its own list
+    assert pricer.priced_as(None, "gpt-4o") is None  # no provider to fall back from
+    assert pricer.priced_as("fireworks", "no-such-model-anywhere") is None  # not priced at all
+    own = Pricer(overrides={"fireworks:deepseek-r1-0528": ModelPrice(input=Decimal(3), output=Decimal(8))})
+    assert own.priced_as("fireworks", "deepseek-r1-0528") is None  # the user's price
+
+    answer = {
+        "id": "c1",
+        "object": "chat.completion",
+        "model": "deepseek-r1-0528",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
+    url = "https://api.fireworks.ai/inference/v1/chat/completions"
+    interaction = Interaction("POST", url, {}, b'{"model": "deepseek-r1-0528"}', 200, {}, json.dumps(answer).encode())
+    accountant = Accountant(pricer)
+    record = accountant(interaction, None, None)
+    assert record.provider == "fireworks"
+    assert record.cost_usd is not None
+    assert record.warnings == (
+        "openai.chat response from api.fireworks.ai: genai-prices has no price for deepseek-r1-0528 on fireworks; "
+        "priced at deepseek's rate for it (a price file entry 'fireworks:deepseek-r1-0528' gives yours)",
+    )
+    # The fast reader leaves such a call to the general path, which says so.
+    from vcr.request import Request
+
+    response = {"status": {"code": 200}, "headers": {}, "body": {"string": json.dumps(answer).encode()}}
+    assert accountant.lean(Request("POST", url, b'{"model": "deepseek-r1-0528"}', {}), response, None) is None
