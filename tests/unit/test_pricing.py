@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pytest_agentcost.pricing import ModelPrice, Pricer
-from tests.conftest import llm_record
+from tests.conftest import chat_response, llm_record
 
 PRICE = ModelPrice(input=Decimal(1), output=Decimal(1))
 
@@ -164,7 +164,6 @@ def test_a_price_file_never_prices_negative_input() -> None:
 def test_a_model_its_provider_has_no_price_for_is_priced_at_anothers_rate_and_said() -> None:
     # Fireworks serves deepseek-r1-0528, which genai-prices lists for Fireworks only under its
     # own path names: the model's name alone finds DeepSeek's list price, which the call gets.
-    import json
 
     from pytest_agentcost.accounting import Accountant
     from pytest_agentcost.interaction import Interaction
@@ -178,15 +177,9 @@ def test_a_model_its_provider_has_no_price_for_is_priced_at_anothers_rate_and_sa
     own = Pricer(overrides={"fireworks:deepseek-r1-0528": ModelPrice(input=Decimal(3), output=Decimal(8))})
     assert own.priced_as("fireworks", "deepseek-r1-0528") is None  # the user's price
 
-    answer = {
-        "id": "c1",
-        "object": "chat.completion",
-        "model": "deepseek-r1-0528",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-    }
+    answer = chat_response("deepseek-r1-0528", 10, 5)
     url = "https://api.fireworks.ai/inference/v1/chat/completions"
-    interaction = Interaction("POST", url, {}, b'{"model": "deepseek-r1-0528"}', 200, {}, json.dumps(answer).encode())
+    interaction = Interaction("POST", url, {}, b'{"model": "deepseek-r1-0528"}', 200, {}, answer.encode())
     accountant = Accountant(pricer)
     record = accountant(interaction, None, None)
     assert record.provider == "fireworks"
@@ -198,5 +191,5 @@ def test_a_model_its_provider_has_no_price_for_is_priced_at_anothers_rate_and_sa
     # The fast reader leaves such a call to the general path, which says so.
     from vcr.request import Request
 
-    response = {"status": {"code": 200}, "headers": {}, "body": {"string": json.dumps(answer).encode()}}
+    response = {"status": {"code": 200}, "headers": {}, "body": {"string": answer.encode()}}
     assert accountant.lean(Request("POST", url, b'{"model": "deepseek-r1-0528"}', {}), response, None) is None
