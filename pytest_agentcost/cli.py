@@ -379,6 +379,15 @@ def _compare(args: argparse.Namespace) -> int:
         settings.record_marker(nodeid, (), spec)
     if baseline.price_source != run.price_source:
         _check_run_prices(args.run, run, settings.pricer, "the baseline is")
+    elif run.price_source.overrides != settings.pricer.source.overrides:
+        # The baseline needs no repricing, but stale calls' "if re-recorded" estimates are priced
+        # here: without the run's price file, its models' estimates would go (and a run pytest
+        # failed on one would pass).
+        raise BaselineError(
+            f"{args.run} was priced with price file {run.price_source.overrides or 'none'}, but --prices gives "
+            f"{settings.pricer.source.overrides or 'none'}; pass the same price file (--prices PATH), so stale "
+            "calls' estimates are priced as pytest priced them"
+        )
     # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
     # total only with --full-run. A merged report is taken as the suite, unless a shard stopped:
     # the tests it did not reach did not run, whatever --full-run says (as in pytest).

@@ -351,6 +351,14 @@ def test_compare_wants_the_price_file_the_run_used(tmp_path: Path, capsys: pytes
         f"agentcost: error: {run_file} was priced with price file sha256:0123456789abcdef, "
         "but --prices gives none; pass the same price file so the baseline is repriced the same way\n"
     )
+    # The baseline priced the same way needs no repricing, but stale calls' estimates are priced
+    # here: without the run's price file its models' estimates would go, and a failed gate pass.
+    same = write_baseline_of(tmp_path / "same.json", make_run(prices=priced))
+    assert main(["compare", str(same), str(run_file)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost: error: {run_file} was priced with price file sha256:0123456789abcdef, but --prices gives "
+        "none; pass the same price file (--prices PATH), so stale calls' estimates are priced as pytest priced them\n"
+    )
 
 
 @pytest.mark.parametrize(
