@@ -228,6 +228,9 @@ def detect_endpoint(url: str, body: Any) -> str:
         return "bedrock.converse"
     if path.endswith("/messages") or (isinstance(body, Mapping) and "anthropic_version" in body):
         return "anthropic.messages"
+    if isinstance(body, Mapping) and ("schemaVersion" in body or "inferenceConfig" in body):
+        # Nova's own InvokeModel body (schemaVersion messages-v1): Converse's system and content blocks.
+        return "bedrock.converse"
     if isinstance(body, Mapping):
         if "contents" in body:
             return "gemini.generate"
@@ -555,7 +558,11 @@ def _bedrock_view(body: Any, url: str) -> _View:
         messages=tuple(_message(_as_dict(m).get("role"), _as_dict(m).get("content"), m) for m in messages),
         tools=_named_tools(tools, name_of),
         rest=_without(data, "model", "messages", "system", "toolConfig.tools"),
-        max_output_tokens=_int_or_none(_as_dict(data.get("inferenceConfig")).get("maxTokens")),
+        max_output_tokens=_int_or_none(
+            _as_dict(data.get("inferenceConfig")).get(
+                "maxTokens", _as_dict(data.get("inferenceConfig")).get("max_new_tokens")
+            )
+        ),
     )
 
 
