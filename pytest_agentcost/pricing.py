@@ -312,7 +312,8 @@ class Pricer:
         return self._override_keys[memo]
 
     def _find_override_key(self, provider: str | None, model: str) -> str | None:
-        base = _SNAPSHOT_DATE.sub("", model)
+        # A dated snapshot, or Ollama's default tag (llama3.2:latest is llama3.2), is its base name.
+        base = model.removesuffix(":latest") if model.endswith(":latest") else _SNAPSHOT_DATE.sub("", model)
         for name in (model, base) if base != model else (model,):
             for key in (f"{provider}:{name}", name) if provider else (name,):
                 if key in self.overrides:

@@ -28,6 +28,10 @@ PRICE = ModelPrice(input=Decimal(1), output=Decimal(1))
             "gpt-4.1-mini-2025-04-14",
             "gpt-4.1-mini-2025-04-14",
         ),
+        # Ollama's default tag is its base name; another tag is another model.
+        (["ollama:llama3.2"], "ollama", "llama3.2:latest", "ollama:llama3.2"),
+        (["llama3.2", "llama3.2:latest"], "ollama", "llama3.2:latest", "llama3.2:latest"),
+        (["ollama:llama3.2"], "ollama", "llama3.2:3b", None),
         # Not a snapshot date: another model.
         (["gpt-4.1"], "openai", "gpt-4.1-mini", None),
         (["gemini-2.0-flash"], "google", "gemini-2.0-flash-001", None),
