@@ -690,7 +690,18 @@ def _value_changes(before: Any, after: Any, path: str) -> list[str]:
         return [f"{label} {len(after) - len(before):+d} items"]
     if isinstance(before, dict | list) or isinstance(after, dict | list):
         return [f"{label} changed"]
+    if isinstance(before, str) and isinstance(after, str) and _long_text(before, after, path):
+        # A generate call's prompt: its length, as a prompt's growth reads ("57 -> 273 characters (+216)").
+        return [f"{label} {len(before)} -> {_characters(len(after))} ({len(after) - len(before):+d})"]
     return [f"{label} {_show(before, path)} -> {_show(after, path)}"]
+
+
+def _long_text(before: str, after: str, path: str) -> bool:
+    """Text too long to show, not a credential's (which :func:`_show` names as hidden)."""
+    from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME
+
+    too_long = max(len(before), len(after)) > _MAX_VALUE_CHARS
+    return too_long and not CREDENTIAL_HEADER_NAME.search(path.rsplit(".", 1)[-1])
 
 
 def _show(value: Any, path: str = "") -> str:

@@ -900,7 +900,10 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
         if usage is None:
             if done:
-                parsed.problems.append("the stream has no usage chunk (recorded without stream_options.include_usage)")
+                parsed.problems.append(
+                    "the stream has no usage chunk (recorded without stream_options.include_usage: the "
+                    "OpenAI SDK's stream_options={'include_usage': True}, LangChain's stream_usage=True)"
+                )
             return
         parsed.document = {"model": parsed.model, "usage": usage}
         return

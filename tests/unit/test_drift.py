@@ -708,3 +708,18 @@ def test_a_changed_credential_field_is_named_not_shown() -> None:
     drift = detect_drift(call(CHAT, recorded), call(CHAT, chat(api_key="sk-" + "live0123456", temperature=1)))
     assert drift is not None
     assert drift.changes == ("api_key <15 characters, hidden> -> <14 characters, hidden>", "temperature 0 -> 1")
+
+
+def test_a_long_text_field_that_changed_is_named_by_its_lengths() -> None:
+    # Ollama's /api/generate sends its prompt as one field: "<57 characters> -> <273 characters>"
+    # read like a template, and markdown escaped it half-way.
+    url = "http://localhost:11434/api/generate"
+    before, after = "p" * 57, "p" * 273
+    drift = detect_drift(
+        call(url, {"model": "llama3.2", "prompt": before}), call(url, {"model": "llama3.2", "prompt": after})
+    )
+    assert drift is not None
+    assert drift.changes == ("prompt 57 -> 273 characters (+216)",)
+    short = detect_drift(call(url, {"model": "m", "prompt": "hi"}), call(url, {"model": "m", "prompt": "hello"}))
+    assert short is not None
+    assert short.changes == ("prompt hi -> hello",)
