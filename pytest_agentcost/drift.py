@@ -257,6 +257,18 @@ def same_json_body(recorded: bytes, current: bytes) -> bool:
     return _canonical(recorded_body) == _canonical(_as_recorded(recorded_body, current_body))
 
 
+def canonical_body(body: bytes) -> Any:
+    """A request body in a form equal for the same JSON written differently (spacing, key order,
+    ``1.0`` and ``1``); the bytes themselves when it is not JSON."""
+    loaded = _load_json(body)
+    if loaded is _NOT_JSON:
+        return body
+    try:
+        return _canonical(_normalise(loaded))
+    except RecursionError:
+        return body
+
+
 def _as_recorded(recorded: Any, current: Any) -> Any:
     """``current`` with each top-level credential field its recording holds as ``REDACTED``
     (:func:`pytest_agentcost.redact.redact_body_credentials`) redacted too: the key sent now is

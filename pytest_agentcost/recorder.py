@@ -43,8 +43,16 @@ class _Played:
 
     __slots__ = ("args", "record")
 
-    def __init__(self, request: Any, response: Any, recorded_request: Any, path: str | None, cassette: Any) -> None:
-        self.args: tuple[Any, Any, Any, str | None, Any] | None = (request, response, recorded_request, path, cassette)
+    def __init__(
+        self, request: Any, response: Any, recorded_request: Any, path: str | None, as_recorded: AsRecorded | None
+    ) -> None:
+        self.args: tuple[Any, Any, Any, str | None, AsRecorded | None] | None = (
+            request,
+            response,
+            recorded_request,
+            path,
+            as_recorded,
+        )
         self.record: CallRecord | None = None
 
 
@@ -114,17 +122,18 @@ class Recorder:
 
     def _account(self, items: list[CallRecord | _Played]) -> list[CallRecord]:
         # Outside the lock: a user's hook may itself make a call through vcrpy.
+        unread = [(item, item.args) for item in items if isinstance(item, _Played) and item.args is not None]
+        compared = [_compare(*args) for _, args in unread]
+        swapped = _swapped(compared)
+        for index, (played, args) in enumerate(unread):
+            # First read: account it, then let go of the interaction (a reader that sees None
+            # finds the record).
+            request, stale = compared[index][:2]
+            played.record = self._record(request, args[1], args[2], args[3], stale=stale, swapped=index in swapped)
+            played.args = None
         records: list[CallRecord] = []
         for item in items:
-            record: CallRecord | None
-            if isinstance(item, _Played):
-                args = item.args
-                if args is not None:  # first read: account it, then let go of the interaction
-                    item.record = self._record(*args)
-                    item.args = None  # after the record: a reader that sees None finds the record
-                record = item.record
-            else:
-                record = item
+            record: CallRecord | None = item.record if isinstance(item, _Played) else item
             if record is not None:
                 records.append(record)
         return records
@@ -232,11 +241,12 @@ class Recorder:
 
     def _observe(self, request: Any, response: Any, recorded_request: Any, cassette: Any) -> None:
         """Note a played response; it is accounted when its test's calls are read."""
-        self._add(_Played(request, response, recorded_request, _path(cassette), cassette))
+        as_recorded = getattr(cassette, "_before_record_request", None)
+        self._add(_Played(request, response, recorded_request, _path(cassette), as_recorded))
 
     def _observe_live(self, request: Any, response: Any, cassette: Any) -> None:
         """Account a live-recorded exchange now, as the cassette stores it."""
-        record = self._record(request, response, None, _path(cassette))
+        record = self._record(request, response, None, _path(cassette), stale=False)
         if record is not None:
             self._add(record)
 
@@ -246,29 +256,16 @@ class Recorder:
         response: Any,
         recorded_request: Any,
         path: str | None,
-        cassette: Any = None,
+        *,
+        stale: bool,
+        swapped: bool = False,
     ) -> CallRecord | None:
+        """The record of one exchange: ``stale`` when the request differs from the one recorded,
+        ``swapped`` when it is another call's recording instead (see :func:`_swapped`)."""
         # Never let accounting break the user's test: a failure here is reported
         # as a warning on the call record by the observer, or swallowed.
         try:
-            # Only a request that differs from its recording can be stale: skip the
-            # comparison when the URI is the same and the body is too, byte for byte or as JSON.
-            stale = recorded_request is not None and _differs(recorded_request, request)
-            as_recorded: AsRecorded | None = getattr(cassette, "_before_record_request", None)
-            if stale and as_recorded is not None:
-                # vcrpy matched the request as the cassette keeps it: after the filters and hooks
-                # that scrubbed the recording (a query key, a body field, an e-mail in the prompt).
-                # Compared raw, every replay of a filtered recording would read as stale.
-                kept = _as_recorded(as_recorded, request)
-                if kept is not None:
-                    request = kept
-                    stale = _differs(recorded_request, request)
-            swapped = stale and _recorded_elsewhere(request, recorded_request, cassette)
-            if swapped:
-                # Concurrent calls to one URL, recorded in the order they finished and matched in
-                # the order they start: this request's own recording is another of the cassette's.
-                # The test's calls are all played once, so its cost holds; the request is not stale.
-                stale = False
+            stale = stale and not swapped
             record: CallRecord | None = None
             if not stale and self._lean is not None:
                 record = self._lean(request, response, path)
@@ -306,12 +303,59 @@ def _warn_kept_out(names: list[str], path: str | None) -> None:
     )
 
 
-def _recorded_elsewhere(request: Any, played: Any, cassette: Any) -> bool:
-    """Whether the cassette holds ``request`` as recorded, other than as the request it played."""
-    data = getattr(cassette, "data", None)
-    if not isinstance(data, list):
-        return False
-    return any(other is not played and not _differs(other, request) for other, _ in data)
+def _compare(
+    request: Any, response: Any, recorded: Any, path: str | None, as_recorded: AsRecorded | None
+) -> tuple[Any, bool, Any]:
+    """(the request as the cassette keeps it, whether it differs from the one recorded, recorded).
+
+    Only a request that differs from its recording can be stale: the comparison stops when the URI
+    is the same and the body is too, byte for byte or as JSON. vcrpy matched the request as the
+    cassette keeps it, after the filters and hooks that scrubbed the recording (a query key, a body
+    field, an e-mail in the prompt): a request that differs raw is compared again that way, or
+    every replay of a filtered recording would read as stale.
+    """
+    try:
+        stale = recorded is not None and _differs(recorded, request)
+        if stale and as_recorded is not None:
+            kept = _as_recorded(as_recorded, request)
+            if kept is not None:
+                request = kept
+                stale = _differs(recorded, request)
+    except Exception:  # never let accounting break the user's test: the observer reads it as it is
+        stale = False
+    return request, stale, recorded
+
+
+def _swapped(compared: list[tuple[Any, bool, Any]]) -> set[int]:
+    """The calls of one test that replayed another of its calls' recording, not a stale one.
+
+    Concurrent calls to one URL are recorded in the order they finish and, matched on method
+    and URL, replayed in the order they start: each gets another's answer, and both differ from
+    what they played. A differing call is swapped when its request is what another *differing*
+    call of the test played: the two recordings changed hands, and every answer was still played
+    once, so the test's cost holds. A request equal to a recording that an equal request played
+    (a follow-up call that now repeats the first) is stale. One pass over the test's differing
+    calls, each body put in canonical form once.
+    """
+    differing = [i for i, (_, stale, recorded) in enumerate(compared) if stale and recorded is not None]
+    if len(differing) < 2:
+        return set()
+    from collections import Counter
+
+    played = Counter(_key(compared[i][2]) for i in differing)
+    swapped = set()
+    for i in differing:
+        key = _key(compared[i][0])
+        if played[key] > 0 and key != _key(compared[i][2]):
+            swapped.add(i)
+    return swapped
+
+
+def _key(request: Any) -> tuple[str, Any]:
+    """A request's URI and body, the body as canonical JSON when it is JSON."""
+    from pytest_agentcost.drift import canonical_body
+
+    return str(getattr(request, "uri", "")), canonical_body(to_bytes(getattr(request, "body", b"")))
 
 
 def _swapped_warning(path: str | None) -> str:

@@ -198,18 +198,23 @@ def test_a_request_the_cassettes_own_filters_scrubbed_is_not_stale(project: Agen
     assert "alice@example.com" not in changed.stdout.str()
 
 
-def test_concurrent_calls_replayed_in_another_order_are_not_stale(project: AgentProject) -> None:
-    # Two calls to one URL at once are recorded in the order they finish and matched (on method and
-    # URL) in the order they start: each gets the other's answer. Neither request changed.
-    project.module("test_agent", '@pytest.mark.vcr\ndef test_task():\n    llm("slow question")\n    llm("fast one")\n')
+def _two_calls(project: AgentProject, sent: tuple[str, str], recorded: tuple[str, str]) -> None:
+    """A test sending two prompts to one URL, and a cassette recording two others (1000, then 3000 in)."""
+    project.module("test_agent", f'@pytest.mark.vcr\ndef test_task():\n    llm("{sent[0]}")\n    llm("{sent[1]}")\n')
     project.cassette(
         "test_agent",
         "test_task",
         [
-            interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 100), request_body=_recorded("fast one")),
-            interaction(CHAT_URL, chat_response("gpt-4o-mini", 3000, 100), request_body=_recorded("slow question")),
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", tokens, 100), request_body=_recorded(prompt))
+            for prompt, tokens in zip(recorded, (1000, 3000), strict=True)
         ],
     )
+
+
+def test_concurrent_calls_replayed_in_another_order_are_not_stale(project: AgentProject) -> None:
+    # Two calls to one URL at once are recorded in the order they finish and matched (on method and
+    # URL) in the order they start: each gets the other's answer. Neither request changed.
+    _two_calls(project, sent=("slow question", "fast one"), recorded=("fast one", "slow question"))
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(
@@ -222,3 +227,13 @@ def test_concurrent_calls_replayed_in_another_order_are_not_stale(project: Agent
     test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
     # Both answers played once: (1000 + 3000) x 0.15 + 200 x 0.60 = 720 / 1e6.
     assert (test["stale"], test["llm_calls"], test["cost_usd"]) == (False, 2, "0.0007200000")
+
+
+def test_a_follow_up_call_that_now_repeats_the_first_is_stale_not_swapped(project: AgentProject) -> None:
+    # Recorded: a plan, then its summary. Sent now: the plan twice (the follow-up lost its input).
+    # The second request equals the first recording, which the first request played: not a swap.
+    _two_calls(project, sent=("plan", "plan"), recorded=("plan", "summarise the plan"))
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["*test_agent.py::test_task: stale cassette: message 1 (user) -14 characters*"])
+    assert "replayed another recorded answer" not in result.stdout.str()
