@@ -198,7 +198,8 @@ class Recorder:
                 from pytest_agentcost.redact import matching_filter
 
                 kept_out = cassette.__dict__.setdefault("_agentcost_kept_out", set())
-                cassette._before_record_request = matching_filter(own, kept_out)
+                theirs = cassette.__dict__.setdefault("_agentcost_theirs", set())
+                cassette._before_record_request = matching_filter(own, kept_out, theirs)
             cassette.__dict__["_agentcost_loading"] = True
             try:
                 return original_load(cassette)
@@ -211,16 +212,19 @@ class Recorder:
 
             persister = cassette._persister
             bodies = body_unmatched(getattr(cassette, "_match_on", ("body",)))
-            cassette._persister = RedactingPersister(persister, bodies=bodies)
+            theirs = cassette.__dict__.get("_agentcost_theirs", ())
+            cassette._persister = RedactingPersister(persister, bodies=bodies, theirs=theirs)
             writes = bool(getattr(cassette, "dirty", False) or kwargs.get("force") or (args and args[0]))
             try:
-                return original_save(cassette, *args, **kwargs)
+                result = original_save(cassette, *args, **kwargs)
             finally:
                 cassette._persister = persister
-                kept_out = cassette.__dict__.get("_agentcost_kept_out")
-                if writes and kept_out:
-                    _warn_kept_out(sorted(kept_out), _path(cassette))
-                    kept_out.clear()
+            # Said once the cassette is saved (a failed save's own error is not hidden by it).
+            kept_out = cassette.__dict__.get("_agentcost_kept_out")
+            if writes and kept_out:
+                _warn_kept_out(sorted(kept_out), _path(cassette))
+                kept_out.clear()
+            return result
 
         Cassette.play_response = play_response
         Cassette.append = append

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vcr.filters import remove_query_parameters
+from vcr.filters import remove_query_parameters, replace_query_parameters
 
 from pytest_agentcost.interaction import decode_body, to_bytes
 
@@ -101,6 +101,7 @@ DEFAULT_FILTER_QUERY: tuple[str, ...] = (
 )
 
 _FILTER_QUERY_NAMES = frozenset(DEFAULT_FILTER_QUERY)
+_CREDENTIAL_QUERY = re.compile("[?&](?:" + "|".join(re.escape(name) for name in DEFAULT_FILTER_QUERY) + ")=")
 
 # Form or JSON field names (lower-case, without "_" and "-") that mark a body as
 # a credential exchange when sent together with a grant type.
@@ -201,37 +202,65 @@ def _chain(user_hooks: Any, ours: _Hook) -> list[_Hook]:
 # --------------------------------------------------------------------------- requests
 
 
-def credential_query(request: Any) -> list[str]:
-    """The credential query parameters (:data:`DEFAULT_FILTER_QUERY`) a request's URI carries with a
-    value of its own: not empty, and not a stand-in a filter of the user's put there
-    (``key=DUMMY``), which is theirs to keep."""
+def _credential_values(request: Any) -> dict[str, set[str]]:
+    """The values of the credential query parameters (:data:`DEFAULT_FILTER_QUERY`) a request's URI
+    carries, by name: empty for nearly every request, told by one pattern search."""
     uri = str(getattr(request, "uri", ""))
-    if "?" not in uri:
-        return []
-    from pytest_agentcost.scan import is_placeholder
+    if not _CREDENTIAL_QUERY.search(uri):
+        return {}
+    values: dict[str, set[str]] = {}
+    for name, value in parse_qsl(urlsplit(uri).query, keep_blank_values=True):
+        if name in _FILTER_QUERY_NAMES and value:
+            values.setdefault(name, set()).add(value)
+    return values
 
-    query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
-    names = {name for name, value in query if name in _FILTER_QUERY_NAMES and value and not is_placeholder(value)}
-    return sorted(names)
+
+def credential_query(request: Any, theirs: Iterable[str] = ()) -> list[str]:
+    """The credential query parameters a request's URI carries with a value, but ``theirs``: the
+    names the cassette's own filters already replace (``('key', 'DUMMY')``), whose value is the
+    user's to keep."""
+    keep = set(theirs)
+    return sorted(name for name in _credential_values(request) if name not in keep)
 
 
-def matching_filter(own: Callable[[Any], Any], kept_out: set[str]) -> Callable[[Any], Any]:
+#: A value no request carries, to see whether a filter rewrites a query parameter.
+_PROBE = "agentcost-probe-0"
+
+
+def matching_filter(own: Callable[[Any], Any], kept_out: set[str], theirs: set[str]) -> Callable[[Any], Any]:
     """A cassette's ``before_record_request`` (``own``), then the credential query parameters removed.
 
     vcrpy runs it on what it stores and on each request it matches, so a cassette saved without
     ``?key=...`` still replays under the plugin (vcrpy matches on the query); the names removed are
-    added to ``kept_out``, for the warning that replays without the plugin will not match.
+    added to ``kept_out``, for the warning that replays without the plugin will not match. A name
+    the user's own filter rewrites (``('key', 'DUMMY')``) is theirs: kept, and added to ``theirs``,
+    which the save keeps too. Whether it does is seen once per name, by filtering a copy of the
+    request that carries a value no request does.
     """
 
+    def rewrites(request: Any, name: str) -> bool:
+        if name not in judged:
+            probe = replace_query_parameters(copy.deepcopy(request), [(name, _PROBE)])
+            try:
+                result = own(probe)
+            except Exception:  # a hook that cannot take the copy: not known to filter it
+                result = probe
+            judged[name] = result is None or _PROBE not in _credential_values(result).get(name, set())
+            if judged[name]:
+                theirs.add(name)
+        return judged[name]
+
+    judged: dict[str, bool] = {}
+
     def before_record_request(request: Any) -> Any:
-        request = own(request)
-        if request is None:
+        filtered = own(request)
+        if filtered is None:
             return None
-        names = credential_query(request)
+        names = [name for name in _credential_values(filtered) if not rewrites(request, name)]
         if names:
             kept_out.update(names)
-            request = remove_query_parameters(copy.deepcopy(request), names)
-        return request
+            filtered = remove_query_parameters(copy.deepcopy(filtered), sorted(names))
+        return filtered
 
     before_record_request.agentcost = True  # type: ignore[attr-defined]
     return before_record_request
@@ -413,7 +442,9 @@ def redact_body_credentials(body: bytes) -> bytes:
     return body
 
 
-def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = False) -> dict[str, Any]:
+def redact_interactions(
+    cassette_dict: Mapping[str, Any], *, bodies: bool = False, theirs: Iterable[str] = ()
+) -> dict[str, Any]:
     """Redacted copies of a cassette's ``requests``/``responses`` lists, as vcrpy is about to save them.
 
     The plugin applies this at save time, after the user's own vcrpy filters
@@ -432,7 +463,7 @@ def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = Fals
         req = copy.deepcopy(request)
         named = [name for name in getattr(req, "headers", {}) or {} if CREDENTIAL_HEADER_NAME.search(str(name))]
         req = remove_headers(req, [*DEFAULT_FILTER_HEADERS, *named])
-        names = credential_query(req)
+        names = credential_query(req, theirs)
         if names:
             req = remove_query_parameters(req, names)
         req = redact_request(req)
@@ -455,13 +486,14 @@ def redact_interactions(cassette_dict: Mapping[str, Any], *, bodies: bool = Fals
 class RedactingPersister:
     """Wraps a vcrpy persister so whatever it saves is redacted first."""
 
-    def __init__(self, inner: Any, *, bodies: bool = False) -> None:
+    def __init__(self, inner: Any, *, bodies: bool = False, theirs: Iterable[str] = ()) -> None:
         self._inner = inner
         self._bodies = bodies
+        self._theirs = tuple(theirs)
 
     def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
         return self._inner.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: Any, serializer: Any) -> Any:
-        redacted = redact_interactions(cassette_dict, bodies=self._bodies)
+        redacted = redact_interactions(cassette_dict, bodies=self._bodies, theirs=self._theirs)
         return self._inner.save_cassette(cassette_path, redacted, serializer=serializer)

@@ -672,3 +672,33 @@ def test_redact_body_credentials_changes_exactly_the_credential_values(data: dic
         for key, value in data.items()
     }
     assert redacted == expected
+
+
+def test_the_matching_filter_keeps_out_keys_and_keeps_the_users_own_stand_ins() -> None:
+    from vcr.filters import replace_query_parameters
+
+    from pytest_agentcost.redact import credential_query, matching_filter
+
+    def users_filter(request: Any) -> Any:  # vcr_config: filter_query_parameters=[("key", "DUMMY")]
+        return replace_query_parameters(request, [("key", "DUMMY")])
+
+    kept_out: set[str] = set()
+    theirs: set[str] = set()
+    kept = matching_filter(users_filter, kept_out, theirs)
+    url = "https://www.googleapis.com/customsearch/v1?q=cats&key=" + GOOGLE_KEY + "&api_key=" + SEARCH_KEY
+    live = kept(Request("GET", url, b"", {}))
+    assert sorted(live.query) == [("key", "DUMMY"), ("q", "cats")]
+    assert (kept_out, theirs) == ({"api_key"}, {"key"})
+    # Read back from disk the next session, the user's stand-in matches the live request again.
+    stored = kept(Request("GET", "https://www.googleapis.com/customsearch/v1?key=DUMMY&q=cats", b"", {}))
+    assert sorted(stored.query) == sorted(live.query)
+    # Saved: every credential parameter goes, but a name the user's filter rewrites; a value that
+    # looks like a stand-in is no reason to keep it.
+    assert credential_query(Request("GET", url.replace(GOOGLE_KEY, "EXAMPLE_TOKEN_VALUE"), b"", {})) == [
+        "api_key",
+        "key",
+    ]
+    assert credential_query(Request("GET", url, b"", {}), theirs) == ["api_key"]
+    # No credential in the URI: the request is the user's filter's, untouched.
+    plain = Request("GET", "https://api.openai.com/v1/models?limit=2", b"", {})
+    assert kept(plain) is plain
