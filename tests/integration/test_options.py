@@ -161,12 +161,22 @@ def test_no_note_without_agent_cost_options_or_with_agent_cost(project: AgentPro
 def test_disable_recording_leaves_the_plugin_inert_and_refuses_a_baseline_update(project: AgentProject) -> None:
     # pytest-recording's --disable-recording plays no cassette: a nightly live job with --agent-cost
     # in addopts would read every test $0, "improved", and an update would drop them all.
-    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    pass\n")
+    project.module(
+        "test_agent",
+        "@pytest.mark.vcr\ndef test_task():\n    pass\n\n\n"
+        "def test_budget(agent_cost):\n    assert agent_cost.llm_calls < 3\n",
+    )
     project.chat_cassette("test_agent", "test_task", [(1000, 100)])
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     baseline = (project.root / "agent-cost-baseline.json").read_bytes()
-    live = project.run("--agent-cost", "--disable-recording", "--agent-cost-json", "cost.json")
+    live = project.run("--agent-cost", "--disable-recording", "--agent-cost-json", "cost.json", "-rs")
     assert live.ret == 0, live.stdout.str()
+    live.stdout.fnmatch_lines(
+        [
+            "SKIPPED * the agent_cost fixture reads cassette replays, and pytest-recording's --disable-recording "
+            "plays none (no cost is measured)"
+        ]
+    )
     live.stdout.fnmatch_lines(
         [
             "pytest-agentcost: warning: --agent-cost has no effect without cassettes: pytest-recording's "
