@@ -533,3 +533,17 @@ def test_a_claude_answer_with_hosted_tool_uses_goes_the_general_way() -> None:
         record = ACCOUNTANT(from_vcr(request, response), None, "c.yaml")
         assert record.usage.units == (("web_searches", 1),)
         assert (None if record.cost_usd is None else str(record.cost_usd)) == cost
+
+
+def test_a_providers_host_on_a_port_of_its_own_keeps_it_both_ways() -> None:
+    # An LLM call's host keeps the port its URL names, as a tool call's does, whichever path reads it.
+    from tests.conftest import chat_response
+
+    response = {"status": {"code": 200}, "headers": {}, "body": {"string": chat_response("gpt-4o-mini", 5, 2).encode()}}
+    for url, host in (
+        ("https://api.openai.com:8443/v1/chat/completions", "api.openai.com:8443"),
+        ("https://api.openai.com:443/v1/chat/completions", "api.openai.com"),
+    ):
+        record = check(Request("POST", url, b'{"model": "gpt-4o-mini"}', {}), response)
+        assert record is not None
+        assert record.host == host

@@ -547,6 +547,7 @@ def test_shannon_entropy(value: str, expected: float) -> None:
         # chatlas's scrubbed AWS SSO answer, and a template's names for what goes there
         ("SCRUBBED_ACCESS_KEY_ID", True),
         ("SCRUBBED_SESSION_TOKEN", True),
+        ("scrubbed-session-token-0123", True),
         ("AWS_SECRET_ACCESS_KEY", True),
         ("AKIA" + "QNOTAREALKEY0123", False),  # an AWS key id is capitals and digits, no underscore
         ("ABCDEFGHIJKLMNOP", False),

@@ -2100,3 +2100,17 @@ def test_ollamas_openai_compatible_api_is_ollamas_on_its_port_or_when_named() ->
     named = usage.extract(post(elsewhere, answer, request=request), {"gpu-box:8080": "ollama"})
     assert named is not None
     assert named.provider == "ollama"
+
+
+def test_ollamas_shape_is_what_makes_an_api_chat_an_llm_call() -> None:
+    # Another service's /api/chat answering a model and done, without Ollama's created_at, is its own API.
+    answer = {"model": "m", "done": True}
+    assert usage.extract(post("https://support.example/api/chat", answer, request={"model": "m"})) is None
+    # One JSON line with Ollama's stream content type is a stream, told by the header alone.
+    final = json.dumps(_ollama_line("", True, **OLLAMA_FINAL))
+    for content_type, streamed in (("application/x-ndjson", True), ("application/json", False)):
+        extraction = usage.extract(
+            post(OLLAMA + "/api/chat", final, request=OLLAMA_CHAT_REQUEST, content_type=content_type)
+        )
+        assert extraction is not None
+        assert extraction.streamed is streamed
