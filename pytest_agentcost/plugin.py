@@ -715,8 +715,9 @@ class AgentCostSession:
                 result = yield
         except BaseException:
             # Ctrl-C or pytest.exit() mid-test: keep the calls it made (the run is stopped, so
-            # nothing is written or judged from them).
-            self._finish_item(item, interrupted=True)
+            # nothing is written or judged from them), never hiding why it stopped.
+            with contextlib.suppress(Exception):
+                self._finish_item(item, interrupted=True)
             raise
         self._finish_item(item)
         return result

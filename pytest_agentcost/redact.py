@@ -404,7 +404,13 @@ def _body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
         and value != REDACTED
         and not any(c.isspace() for c in value)
         and CREDENTIAL_HEADER_NAME.search(key)
+        and not _PAGING_FIELD.match(key)
     }
+
+
+#: Fields named like a token that hold a position in a list, not a credential (``page_token``,
+#: ``nextPageToken``, ``continuation_token``, ``sync_token``, ``cursor_token``).
+_PAGING_FIELD = re.compile(r"(?:next[-_]?)?page|continuation|pagination|sync|cursor", re.IGNORECASE)
 
 
 def redact_body_credentials(body: bytes) -> bytes:

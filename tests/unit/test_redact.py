@@ -459,6 +459,7 @@ def test_redact_body_credentials_replaces_the_value_only(body: bytes, expected: 
         b'{"api_key": "REDACTED"}',
         b'{"api_key": 12345678}',
         b'{"max_tokens": 10, "stop_token": ""}',
+        b'{"query": "q", "page_token": "CAoQAA", "nextPageToken": "Cg8Q", "continuation_token": "eyJwIjo"}',
         b'["api_key", "' + SEARCH_KEY.encode() + b'"]',
         b"api_key=" + SEARCH_KEY.encode(),
         b"",
