@@ -857,7 +857,10 @@ class AgentCostSession:
                 tests[nodeid] = _merged(tests[nodeid], test) if nodeid in tests else test
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
-        tests.update(self._fixtures_not_set_up(tests))
+        if not stopped:
+            # A stopped run did not reach every test that would set a fixture up: its entries
+            # stay not-run in the comparison, as the unreached tests do, not "skipped".
+            tests.update(self._fixtures_not_set_up(tests))
         return RunCost(
             tests=dict(sorted(tests.items())),
             price_source=self.settings.pricer.source,

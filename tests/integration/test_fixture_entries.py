@@ -468,3 +468,38 @@ def test_a_unittest_set_up_class_is_named_for_its_class_and_kept_when_skipped(
     monkeypatch.setenv("SKIP_IT", "1")
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     assert (project.root / BASELINE).read_bytes() == before
+
+
+def test_a_run_stopped_before_a_fixtures_tests_lists_no_entry_for_it(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # -x stops at the first failure: the fixture's tests were never reached, so it was never set
+    # up. Its entry is not-run in the comparison, as theirs are, not a "skipped" row of $0.
+    module = """
+        import os
+
+        import vcr
+
+        @pytest.fixture(scope="module")
+        def agent():
+            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+                llm("warm up")
+            return "agent"
+
+        def test_a_first():
+            assert not os.environ.get("FAIL_FIRST")
+
+        def test_task(agent):
+            pass
+        """
+    project.module("test_agent", module)
+    _setup_cassette(project, "setup", (100_000, 0))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    entry = "test_agent.py::agent [module fixture]"
+    monkeypatch.setenv("FAIL_FIRST", "1")
+    in_order = ["--dist", "loadfile"] if project.xdist else []  # one worker runs the file, in order
+    stopped = project.run("--agent-cost", "-x", *in_order, "--agent-cost-json", "cost.json")
+    assert stopped.ret in (1, 2), stopped.stdout.str()  # xdist reports -x's stop as interrupted
+    report = project.read_json("cost.json")
+    assert entry not in report["tests"]
+    assert report["comparison"]["tests"][entry]["status"] == "not-run"
