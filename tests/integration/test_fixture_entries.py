@@ -281,19 +281,25 @@ def client():
     assert project.read_json("all.json")["tests"][client] == full["tests"][client]
 
 
+# A module-scoped fixture that warms the agent up with one replayed call.
+WARM_AGENT = """
+import os
+
+import vcr
+
+@pytest.fixture(scope="module")
+def agent():
+    with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
+        llm("warm up")
+    return "agent"
+"""
+
+
 def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
     project: AgentProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module = """
-        import os
-
-        import vcr
-
-        @pytest.fixture(scope="module")
-        def agent():
-            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
-                llm("warm up")
-            return "agent"
+    module = WARM_AGENT + textwrap.dedent(
+        """
 
         @pytest.mark.skipif(bool(os.environ.get("SKIP_IT")), reason="not today")
         def test_task(agent):
@@ -302,6 +308,7 @@ def test_a_fixture_whose_tests_are_all_skipped_keeps_its_entry(
         def test_other():
             pass
         """
+    )
     project.module("test_agent", module)
     _setup_cassette(project, "setup", (100_000, 0))
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
@@ -475,16 +482,8 @@ def test_a_run_stopped_before_a_fixtures_tests_lists_no_entry_for_it(
 ) -> None:
     # -x stops at the first failure: the fixture's tests were never reached, so it was never set
     # up. Its entry is not-run in the comparison, as theirs are, not a "skipped" row of $0.
-    module = """
-        import os
-
-        import vcr
-
-        @pytest.fixture(scope="module")
-        def agent():
-            with vcr.use_cassette("cassettes/setup.yaml", record_mode="none"):
-                llm("warm up")
-            return "agent"
+    module = WARM_AGENT + textwrap.dedent(
+        """
 
         def test_a_first():
             assert not os.environ.get("FAIL_FIRST")
@@ -492,6 +491,7 @@ def test_a_run_stopped_before_a_fixtures_tests_lists_no_entry_for_it(
         def test_task(agent):
             pass
         """
+    )
     project.module("test_agent", module)
     _setup_cassette(project, "setup", (100_000, 0))
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
