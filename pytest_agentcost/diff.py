@@ -517,8 +517,13 @@ def compare(
             diffs.append(TestDiff(nodeid, "failed", **common))
             continue
         if entry.cost_usd is None or current is None:
-            # Left out of the totals the threshold judges, as new and estimated tests are.
-            diffs.append(TestDiff(nodeid, "unpriced", **common))
+            # Left out of the totals the threshold judges, as new and estimated tests are. A
+            # baseline entry written unpriced stays so until an update prices it: say so, since
+            # the run itself may be priced now (a price file entry added since).
+            why: tuple[str, ...] = ()
+            if entry.cost_usd is None and current is not None:
+                why = ("the baseline entry is unpriced: update the baseline to gate this test",)
+            diffs.append(TestDiff(nodeid, "unpriced", reasons=why, **common))
             continue
         base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, test, reprice)
         assert base_now is not None

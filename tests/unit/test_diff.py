@@ -492,3 +492,16 @@ def test_a_change_of_models_is_named_as_what_it_is(before: list[str], after: lis
 
     (test,) = _compare(run(after), _baseline(run(before))).tests
     assert reason in test.reasons
+
+
+def test_a_baseline_entry_written_unpriced_says_an_update_gates_it() -> None:
+    # The model got a price file entry since: the run is priced, the baseline entry still is not.
+    base = RunCost(tests={"t": _test("t", None)}, price_source=PRICES)
+    now = RunCost(tests={"t": _test("t", "0.0100")}, price_source=PRICES)
+    (test,) = _compare(now, _baseline(base)).tests
+    assert (test.status, test.reasons) == (
+        "unpriced",
+        ("the baseline entry is unpriced: update the baseline to gate this test",),
+    )
+    (still,) = _compare(RunCost(tests={"t": _test("t", None)}, price_source=PRICES), _baseline(base)).tests
+    assert (still.status, still.reasons) == ("unpriced", ())
