@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from pytest_agentcost.baseline import Baseline, update_baseline, update_line, wr
 from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
+    FIXTURE_ENTRY_SUFFIX,
     SELF_HOSTED,
     STOPPED_CAUSES,
     PriceContext,
@@ -121,6 +122,18 @@ RERECORD = (
     "pytest-recording: pytest --agent-cost --record-mode=rewrite; vcrpy: delete the cassette, record with "
     'record_mode="once"; under --agent-cost, keys are kept out of the cassettes saved'
 )
+
+
+def rerecord_advice(nodeids: Sequence[str]) -> str:
+    """:data:`RERECORD`, naming up to three stale tests to re-record: rewriting the whole suite
+    re-records every cassette (and, with the API unreachable, pytest-recording deletes them).
+    A fixture's entry is no test id to select: then the advice names none."""
+    if not nodeids or len(nodeids) > 3 or any(n.endswith(FIXTURE_ENTRY_SUFFIX) for n in nodeids):
+        return RERECORD
+    import shlex
+
+    selected = " ".join(shlex.quote(n) for n in nodeids)
+    return RERECORD.replace("--record-mode=rewrite;", f"--record-mode=rewrite {selected};", 1)
 
 
 def evaluate(
@@ -351,7 +364,9 @@ def _annotations(
             result.append(
                 annotation(
                     "warning",
-                    "stale cassette: " + "; ".join(test.stale_changes) + f". Re-record it ({RERECORD}).",
+                    "stale cassette: "
+                    + "; ".join(test.stale_changes)
+                    + f". Re-record it ({rerecord_advice([nodeid])}).",
                     file=file,
                     line=line,
                     title=f"stale cassette: {nodeid}",
@@ -436,7 +451,7 @@ def finish_session(
     if stale and settings.stale_policy != "ignore":
         outcome.lines.append(
             f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
-            f"cassettes (the request changed since recording); re-record them ({RERECORD})"
+            f"cassettes (the request changed since recording); re-record them ({rerecord_advice(stale)})"
         )
     outcome.lines.extend(warning_lines(w for t in run.tests.values() for c in t.calls for w in c.warnings))
 

@@ -56,9 +56,10 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
         [
             "agent cost FAILED: test_agent.py::test_task: stale cassette: message 1 (user) +6 characters since it "
             "was recorded; re-record it",
-            # Plain vcrpy has no --record-mode option: the hint names what to do with either.
+            # Plain vcrpy has no --record-mode option: the hint names what to do with either, and
+            # which tests: a rewrite of the whole suite would re-record every cassette.
             "FAILED: 1 test(s) replay stale cassettes (the request changed since recording); re-record them "
-            "(pytest-recording: pytest --agent-cost --record-mode=rewrite; "
+            "(pytest-recording: pytest --agent-cost --record-mode=rewrite test_agent.py::test_task; "
             'vcrpy: delete the cassette, record with record_mode="once"; under --agent-cost, keys are kept out of '
             "the cassettes saved)",
         ]

@@ -89,3 +89,13 @@ def test_a_first_reason_longer_than_the_column_is_cut_not_dropped() -> None:
     assert cut.endswith("...; ~$0.00979 if re-recorded")  # the estimate is never cut into
     no_estimate = _notes(TestDiff("t.py::task", "unchanged", Decimal(1), Decimal(1), budget=(violation,)), 160)
     assert (len(no_estimate), no_estimate[-3:]) == (160, "...")
+
+
+def test_the_rerecord_advice_names_a_few_stale_tests_it_can_select() -> None:
+    from pytest_agentcost.gate import RERECORD, rerecord_advice
+
+    assert rerecord_advice(["tests/t.py::test_a", "tests/t.py::test_b[gpt 4]"]).startswith(
+        "pytest-recording: pytest --agent-cost --record-mode=rewrite tests/t.py::test_a 'tests/t.py::test_b[gpt 4]'; "
+    )
+    assert rerecord_advice([f"t.py::test_{n}" for n in range(4)]) == RERECORD  # many: a -k is the user's to write
+    assert rerecord_advice(["t.py::test_a", "t.py::agent [module fixture]"]) == RERECORD  # no id to select
