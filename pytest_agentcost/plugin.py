@@ -252,6 +252,7 @@ class _InertOptionsNote:
             f"no effect without {needed}"
         )
 
+    @pytest.hookimpl(trylast=True)  # the run's last line, after the agent cost section
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         terminalreporter.write_line(self.line, yellow=True)
 

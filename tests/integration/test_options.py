@@ -145,6 +145,10 @@ def test_update_only_options_without_an_update_say_they_do_nothing(project: Agen
         "pytest-agentcost: warning: --agent-cost-prune, --agent-cost-include-failed have no effect without "
         "--agent-cost-update-baseline"
     ]
+    # At the end, after the agent cost section, where it does not scroll away.
+    assert result.stdout.lines.index(warnings[0]) > result.stdout.lines.index(
+        next(line for line in result.stdout.lines if "agent cost" in line and line.startswith("="))
+    )
     updated = project.run("--agent-cost", "--agent-cost-prune", "--agent-cost-update-baseline")
     assert updated.ret == 0, updated.stdout.str() + updated.stderr.str()
     assert "no effect" not in updated.stdout.str() + updated.stderr.str()
