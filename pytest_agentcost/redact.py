@@ -215,51 +215,65 @@ def _credential_values(request: Any) -> dict[str, set[str]]:
     return values
 
 
-def credential_query(request: Any, theirs: Iterable[str] = ()) -> list[str]:
-    """The credential query parameters a request's URI carries with a value, but ``theirs``: the
-    names the cassette's own filters already replace (``('key', 'DUMMY')``), whose value is the
-    user's to keep."""
+def credential_query(request: Any, theirs: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """The credential query parameters a request's URI carries with a value to keep out: every
+    one but those whose ``(name, value)`` is in ``theirs``, a stand-in the cassette's own filters
+    put there (``('key', 'DUMMY')``)."""
     keep = set(theirs)
-    return sorted(name for name in _credential_values(request) if name not in keep)
+    return sorted(
+        name for name, values in _credential_values(request).items() if any((name, v) not in keep for v in values)
+    )
 
 
 #: A value no request carries, to see whether a filter rewrites a query parameter.
 _PROBE = "agentcost-probe-0"
 
 
-def matching_filter(own: Callable[[Any], Any], kept_out: set[str], theirs: set[str]) -> Callable[[Any], Any]:
+def matching_filter(
+    own: Callable[[Any], Any], kept_out: set[str], theirs: set[tuple[str, str]]
+) -> Callable[[Any], Any]:
     """A cassette's ``before_record_request`` (``own``), then the credential query parameters removed.
 
     vcrpy runs it on what it stores and on each request it matches, so a cassette saved without
     ``?key=...`` still replays under the plugin (vcrpy matches on the query); the names removed are
-    added to ``kept_out``, for the warning that replays without the plugin will not match. A name
-    the user's own filter rewrites (``('key', 'DUMMY')``) is theirs: kept, and added to ``theirs``,
-    which the save keeps too. Whether it does is seen once per name, by filtering a copy of the
-    request that carries a value no request does.
-    """
+    added to ``kept_out``, for the warning that replays without the plugin will not match.
 
-    def rewrites(request: Any, name: str) -> bool:
-        if name not in judged:
+    A value the user's own filter put there is theirs, kept, and added to ``theirs`` (which the
+    save keeps too, and nothing else): one ``own`` changed, or, for a value that came through as it
+    was (a stand-in read back from the cassette), one ``own`` gives this request whatever it
+    carries, seen by filtering a copy that carries a value no request does. A filter that drops
+    the copy, or keeps its value, does not rewrite the parameter: the value goes.
+    """
+    judged: dict[tuple[str, str, str], bool] = {}
+
+    def produces(request: Any, name: str, value: str) -> bool:
+        key = (name, value, str(getattr(request, "host", "")))
+        if key not in judged:
             probe = replace_query_parameters(copy.deepcopy(request), [(name, _PROBE)])
             try:
                 result = own(probe)
-            except Exception:  # a hook that cannot take the copy: not known to filter it
-                result = probe
-            judged[name] = result is None or _PROBE not in _credential_values(result).get(name, set())
-            if judged[name]:
-                theirs.add(name)
-        return judged[name]
-
-    judged: dict[str, bool] = {}
+            except Exception:  # a hook that cannot take the copy: not known to rewrite it
+                result = None
+            judged[key] = result is not None and _credential_values(result).get(name) == {value}
+        return judged[key]
 
     def before_record_request(request: Any) -> Any:
+        sent = _credential_values(request)
         filtered = own(request)
         if filtered is None:
             return None
-        names = [name for name in _credential_values(filtered) if not rewrites(request, name)]
+        names = []
+        for name, values in _credential_values(filtered).items():
+            for value in values:
+                if (name, value) in theirs:
+                    continue
+                if value not in sent.get(name, set()) or produces(request, name, value):
+                    theirs.add((name, value))  # the user's filter wrote it
+                else:
+                    names.append(name)
         if names:
             kept_out.update(names)
-            filtered = remove_query_parameters(copy.deepcopy(filtered), sorted(names))
+            filtered = remove_query_parameters(copy.deepcopy(filtered), sorted(set(names)))
         return filtered
 
     before_record_request.agentcost = True  # type: ignore[attr-defined]
@@ -449,7 +463,7 @@ def redact_body_credentials(body: bytes) -> bytes:
 
 
 def redact_interactions(
-    cassette_dict: Mapping[str, Any], *, bodies: bool = False, theirs: Iterable[str] = ()
+    cassette_dict: Mapping[str, Any], *, bodies: bool = False, theirs: Iterable[tuple[str, str]] = ()
 ) -> dict[str, Any]:
     """Redacted copies of a cassette's ``requests``/``responses`` lists, as vcrpy is about to save them.
 
@@ -492,7 +506,7 @@ def redact_interactions(
 class RedactingPersister:
     """Wraps a vcrpy persister so whatever it saves is redacted first."""
 
-    def __init__(self, inner: Any, *, bodies: bool = False, theirs: Iterable[str] = ()) -> None:
+    def __init__(self, inner: Any, *, bodies: bool = False, theirs: Iterable[tuple[str, str]] = ()) -> None:
         self._inner = inner
         self._bodies = bodies
         self._theirs = tuple(theirs)

@@ -680,26 +680,48 @@ def test_the_matching_filter_keeps_out_keys_and_keeps_the_users_own_stand_ins() 
 
     from pytest_agentcost.redact import credential_query, matching_filter
 
-    def users_filter(request: Any) -> Any:  # vcr_config: filter_query_parameters=[("key", "DUMMY")]
+    def users_filter(request: Any) -> Any:  # vcr_config: filter_query_parameters=[("key", "DUMMY")], Gemini only
+        if request.host != "generativelanguage.googleapis.com":
+            return request
         return replace_query_parameters(request, [("key", "DUMMY")])
 
     kept_out: set[str] = set()
-    theirs: set[str] = set()
+    theirs: set[tuple[str, str]] = set()
     kept = matching_filter(users_filter, kept_out, theirs)
-    url = "https://www.googleapis.com/customsearch/v1?q=cats&key=" + GOOGLE_KEY + "&api_key=" + SEARCH_KEY
-    live = kept(Request("GET", url, b"", {}))
-    assert sorted(live.query) == [("key", "DUMMY"), ("q", "cats")]
-    assert (kept_out, theirs) == ({"api_key"}, {"key"})
-    # Read back from disk the next session, the user's stand-in matches the live request again.
-    stored = kept(Request("GET", "https://www.googleapis.com/customsearch/v1?key=DUMMY&q=cats", b"", {}))
+    gemini = "https://generativelanguage.googleapis.com/v1beta/models/g:generateContent?key="
+    live = kept(Request("GET", gemini + GOOGLE_KEY + "&api_key=" + SEARCH_KEY, b"", {}))
+    assert sorted(live.query) == [("key", "DUMMY")]
+    assert (kept_out, theirs) == ({"api_key"}, {("key", "DUMMY")})
+    # Read back from disk the next session (a new filter), the user's stand-in matches the live request.
+    stored = matching_filter(users_filter, set(), set())(Request("GET", gemini + "DUMMY", b"", {}))
     assert sorted(stored.query) == sorted(live.query)
-    # Saved: every credential parameter goes, but a name the user's filter rewrites; a value that
-    # looks like a stand-in is no reason to keep it.
-    assert credential_query(Request("GET", url.replace(GOOGLE_KEY, "EXAMPLE_TOKEN_VALUE"), b"", {})) == [
-        "api_key",
-        "key",
-    ]
-    assert credential_query(Request("GET", url, b"", {}), theirs) == ["api_key"]
+    # Another host the user's filter leaves alone: its real key goes, at match and at save.
+    maps = kept(Request("GET", "https://maps.googleapis.com/geocode/json?address=Paris&key=" + GOOGLE_KEY, b"", {}))
+    assert sorted(maps.query) == [("address", "Paris")]
+    assert credential_query(Request("GET", gemini + GOOGLE_KEY, b"", {}), theirs) == ["key"]
+    assert credential_query(Request("GET", gemini + "DUMMY&api_key=" + SEARCH_KEY, b"", {}), theirs) == ["api_key"]
+    # A value that looks like a stand-in is no reason to keep it.
+    assert credential_query(Request("GET", gemini + "EXAMPLE_TOKEN_VALUE", b"", {})) == ["key"]
     # No credential in the URI: the request is the user's filter's, untouched.
     plain = Request("GET", "https://api.openai.com/v1/models?limit=2", b"", {})
     assert kept(plain) is plain
+
+
+def test_a_hook_that_drops_the_filters_probe_does_not_keep_a_key() -> None:
+    # A user's hook that keeps one request per path (polling repeats dropped) drops the copy the
+    # filter probes with: that says nothing of the key, which goes.
+    from pytest_agentcost.redact import matching_filter
+
+    seen: set[str] = set()
+
+    def once_per_path(request: Any) -> Any:
+        if request.path in seen:
+            return None
+        seen.add(request.path)
+        return request
+
+    theirs: set[tuple[str, str]] = set()
+    kept = matching_filter(once_per_path, set(), theirs)
+    first = kept(Request("GET", "https://generativelanguage.googleapis.com/v1/m?key=" + GOOGLE_KEY, b"", {}))
+    assert first.query == []
+    assert theirs == set()
