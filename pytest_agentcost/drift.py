@@ -259,10 +259,17 @@ def same_json_body(recorded: bytes, current: bytes) -> bool:
 
 def canonical_body(body: bytes) -> Any:
     """A request body in a form equal for the same JSON written differently (spacing, key order,
-    ``1.0`` and ``1``); the bytes themselves when it is not JSON."""
+    ``1.0`` and ``1``), and for a top-level credential the cassette saved as ``REDACTED`` (see
+    :func:`_as_recorded`); the bytes themselves when it is not JSON."""
     loaded = _load_json(body)
     if loaded is _NOT_JSON:
         return body
+    if isinstance(loaded, dict):
+        from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME, REDACTED
+
+        loaded = {
+            k: REDACTED if isinstance(v, str) and CREDENTIAL_HEADER_NAME.search(k) else v for k, v in loaded.items()
+        }
     try:
         return _canonical(_normalise(loaded))
     except RecursionError:

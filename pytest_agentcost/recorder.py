@@ -41,7 +41,7 @@ AsRecorded = Callable[[Any], Any]
 class _Played:
     """A response played from a cassette; accounted on first read, then kept as its record."""
 
-    __slots__ = ("args", "record")
+    __slots__ = ("args", "record", "swapped")
 
     def __init__(
         self, request: Any, response: Any, recorded_request: Any, path: str | None, as_recorded: AsRecorded | None
@@ -54,6 +54,7 @@ class _Played:
             as_recorded,
         )
         self.record: CallRecord | None = None
+        self.swapped = False
 
 
 class Recorder:
@@ -100,14 +101,14 @@ class Recorder:
         """The calls of ``nodeid``, removed from the recorder."""
         with self._lock:
             items = self._calls.pop(nodeid, [])
-        return self._account(items)
+        return self._account(items, final=True)
 
     def pop_outside(self) -> list[CallRecord]:
         """The calls made while no test was running (at collection, or by a thread or task that
         outlived its test), removed from the recorder: they belong to no entry."""
         with self._lock:
             items, self._outside = self._outside, []
-        return self._account(items)
+        return self._account(items, final=True)
 
     def discard(self, nodeid: str) -> int:
         """Forget the calls of ``nodeid`` so far, unread (an attempt a rerun plugin threw away)."""
@@ -120,17 +121,23 @@ class Recorder:
             items = list(self._calls.get(nodeid, ()))
         return tuple(self._account(items))
 
-    def _account(self, items: list[CallRecord | _Played]) -> list[CallRecord]:
+    def _account(self, items: list[CallRecord | _Played], *, final: bool = False) -> list[CallRecord]:
+        """The records of ``items``, each accounted on its first read. Whether a call swapped
+        recordings with another of its test is decided over all of the test's calls: a live read
+        (``final`` False) keeps each interaction, so that a later read, and the last, decide again
+        with the calls made since and re-account a call whose answer changed; the last read lets
+        them go (a reader that sees ``args`` None finds the record)."""
         # Outside the lock: a user's hook may itself make a call through vcrpy.
         unread = [(item, item.args) for item in items if isinstance(item, _Played) and item.args is not None]
         compared = [_compare(*args) for _, args in unread]
         swapped = _swapped(compared)
         for index, (played, args) in enumerate(unread):
-            # First read: account it, then let go of the interaction (a reader that sees None
-            # finds the record).
             request, stale = compared[index][:2]
-            played.record = self._record(request, args[1], args[2], args[3], stale=stale, swapped=index in swapped)
-            played.args = None
+            if played.record is None or played.swapped != (index in swapped):
+                played.swapped = index in swapped
+                played.record = self._record(request, args[1], args[2], args[3], stale=stale, swapped=played.swapped)
+            if final:
+                played.args = None
         records: list[CallRecord] = []
         for item in items:
             record: CallRecord | None = item.record if isinstance(item, _Played) else item
@@ -351,6 +358,7 @@ def _swapped(compared: list[tuple[Any, bool, Any]]) -> set[int]:
     for i in differing:
         key = _key(compared[i][0])
         if played[key] > 0 and key != _key(compared[i][2]):
+            played[key] -= 1  # one recording excuses one call: a repeated request stays stale
             swapped.add(i)
     return swapped
 

@@ -199,15 +199,21 @@ def test_a_request_the_cassettes_own_filters_scrubbed_is_not_stale(project: Agen
     assert "alice@example.com" not in changed.stdout.str()
 
 
-def _two_calls(project: AgentProject, sent: tuple[str, str], recorded: tuple[str, str]) -> None:
-    """A test sending two prompts to one URL, and a cassette recording two others (1000, then 3000 in)."""
-    project.module("test_agent", f'@pytest.mark.vcr\ndef test_task():\n    llm("{sent[0]}")\n    llm("{sent[1]}")\n')
+def _two_calls(
+    project: AgentProject, sent: tuple[str, ...], recorded: tuple[str, ...], *, read_between: bool = False
+) -> None:
+    """A test sending prompts to one URL (reading agent_cost after the first, with
+    ``read_between``), and a cassette recording others (1000, 3000, 5000 ... input tokens)."""
+    calls = [f'    llm("{prompt}")\n' for prompt in sent]
+    if read_between:
+        calls.insert(1, "    assert agent_cost.llm_calls == 1\n")
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task(agent_cost):\n" + "".join(calls))
     project.cassette(
         "test_agent",
         "test_task",
         [
-            interaction(CHAT_URL, chat_response("gpt-4o-mini", tokens, 100), request_body=_recorded(prompt))
-            for prompt, tokens in zip(recorded, (1000, 3000), strict=True)
+            interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000 + 2000 * i, 100), request_body=_recorded(prompt))
+            for i, prompt in enumerate(recorded)
         ],
     )
 
@@ -238,3 +244,20 @@ def test_a_follow_up_call_that_now_repeats_the_first_is_stale_not_swapped(projec
     assert result.ret == 1, result.stdout.str()
     result.stdout.fnmatch_lines(["*test_agent.py::test_task: stale cassette: message 1 (user) -14 characters*"])
     assert "replayed another recorded answer" not in result.stdout.str()
+
+
+def test_a_swap_is_seen_across_a_live_read_of_agent_cost(project: AgentProject) -> None:
+    # The test checks its budget between the two calls: the swap is still decided over both.
+    _two_calls(project, sent=("slow question", "fast one"), recorded=("fast one", "slow question"), read_between=True)
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["stale"] is False
+
+
+def test_one_recording_excuses_one_call_not_two(project: AgentProject) -> None:
+    # Recorded: plan, summary, critique. Sent: summary, plan, plan. The first two swapped; the
+    # third repeats the plan, which only one of them may claim: it is stale.
+    _two_calls(project, sent=("summary", "plan", "plan"), recorded=("plan", "summary", "critique"))
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
+    assert result.ret == 1, result.stdout.str()
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["stale"] is True

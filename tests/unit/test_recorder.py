@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from types import SimpleNamespace
 from typing import Any
@@ -189,3 +190,24 @@ def test_an_unbilled_answer_counts_no_tool_calls() -> None:
     headers = {"content-type": "text/event-stream"}
     record = Accountant(Pricer())(Interaction("POST", url, {}, request, 200, headers, body), None, None)
     assert (record.kind, record.billed, record.tool_calls) == ("llm", False, 0)
+
+
+def test_swapped_calls_match_bodies_as_the_stale_check_does() -> None:
+    # Two calls that swapped recordings, their bodies carrying a key the cassette saved as
+    # REDACTED and written with another spacing: the same requests, so a swap, not two stale calls.
+    from vcr.request import Request
+
+    from pytest_agentcost.recorder import _swapped
+
+    url = "https://api.search.example/v1/answer"
+
+    def body(question: str, key: str, spaced: bool = False) -> bytes:
+        return json.dumps({"api_key": key, "q": question}, indent=1 if spaced else None).encode()
+
+    a_now, b_now = Request("POST", url, body("a", "live-key"), {}), Request("POST", url, body("b", "live-key"), {})
+    a_saved = Request("POST", url, body("a", "REDACTED", spaced=True), {})
+    b_saved = Request("POST", url, body("b", "REDACTED", spaced=True), {})
+    # (request as kept, differs from what it played, what it played)
+    assert _swapped([(a_now, True, b_saved), (b_now, True, a_saved)]) == {0, 1}
+    # One recording excuses one call: a third asking "a" again is stale.
+    assert _swapped([(a_now, True, b_saved), (b_now, True, a_saved), (a_now, True, b_saved)]) == {0, 1}
