@@ -365,24 +365,26 @@ def test_bedrock_model_comes_from_the_url() -> None:
     assert drift.model_changed == (HAIKU, "amazon.nova-pro-v1:0")
 
 
-def test_novas_own_invoke_body_is_read_as_converse() -> None:
-    # InvokeModel with Nova's native body (schemaVersion messages-v1): its system blocks are the
-    # system prompt, counted, not "system changed" at the recorded cost (trial 10).
+@pytest.mark.parametrize("keys", [("schemaVersion", "inferenceConfig"), ("schemaVersion",), ("inferenceConfig",)])
+def test_novas_own_invoke_body_is_read_as_converse(keys: tuple[str, ...]) -> None:
+    # InvokeModel with Nova's native body (schemaVersion messages-v1, either key may be left out):
+    # its system blocks are the system prompt, counted, not "system changed" at the recorded cost.
     url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-lite-v1%3A0/invoke"
 
     def nova(system: str) -> dict[str, Any]:
-        return {
+        body = {
             "schemaVersion": "messages-v1",
             "system": [{"text": system}],
             "messages": [{"role": "user", "content": [{"text": "Weather in Paris?"}]}],
             "inferenceConfig": {"max_new_tokens": 300},
         }
+        return {k: v for k, v in body.items() if k in keys or k not in ("schemaVersion", "inferenceConfig")}
 
     drift = detect_drift(call(url, nova("Be brief.")), call(url, nova("Be brief." + GROWTH)), endpoint="bedrock.invoke")
     assert drift is not None
     assert drift.changes == ("system prompt +600 characters",)
     assert drift.input_token_delta == 100
-    assert drift.max_output_tokens == 300
+    assert drift.max_output_tokens == (300 if "inferenceConfig" in keys else None)
 
 
 def test_responses_api() -> None:
