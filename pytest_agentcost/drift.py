@@ -265,11 +265,10 @@ def canonical_body(body: bytes) -> Any:
     if loaded is _NOT_JSON:
         return body
     if isinstance(loaded, dict):
-        from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME, REDACTED
+        from pytest_agentcost.redact import REDACTED, body_credentials
 
-        loaded = {
-            k: REDACTED if isinstance(v, str) and CREDENTIAL_HEADER_NAME.search(k) else v for k, v in loaded.items()
-        }
+        # As the save redacts them (a paging token is not one): the key sent now equals its REDACTED.
+        loaded = {**loaded, **dict.fromkeys(body_credentials(loaded), REDACTED)}
     try:
         return _canonical(_normalise(loaded))
     except RecursionError:

@@ -41,7 +41,7 @@ AsRecorded = Callable[[Any], Any]
 class _Played:
     """A response played from a cassette; accounted on first read, then kept as its record."""
 
-    __slots__ = ("args", "record", "swapped")
+    __slots__ = ("args", "compared", "keys", "record", "swapped")
 
     def __init__(
         self, request: Any, response: Any, recorded_request: Any, path: str | None, as_recorded: AsRecorded | None
@@ -55,6 +55,10 @@ class _Played:
         )
         self.record: CallRecord | None = None
         self.swapped = False
+        #: The request as the cassette keeps it and whether it differs from the one played
+        #: (:func:`_compare`), and their keys (:func:`_key`): worked out on the first read only.
+        self.compared: tuple[Any, bool, Any] | None = None
+        self.keys: tuple[bool, Any, Any] = (False, None, None)
 
 
 class Recorder:
@@ -129,10 +133,15 @@ class Recorder:
         them go (a reader that sees ``args`` None finds the record)."""
         # Outside the lock: a user's hook may itself make a call through vcrpy.
         unread = [(item, item.args) for item in items if isinstance(item, _Played) and item.args is not None]
-        compared = [_compare(*args) for _, args in unread]
-        swapped = _swapped(compared)
+        for played, args in unread:
+            if played.compared is None:
+                played.compared = _compare(*args)
+                request, stale, recorded = played.compared
+                if stale and recorded is not None:
+                    played.keys = (True, _key(request), _key(recorded))
+        swapped = _swapped_keys([played.keys for played, _ in unread])
         for index, (played, args) in enumerate(unread):
-            request, stale = compared[index][:2]
+            request, stale = played.compared[:2]  # type: ignore[index]
             if played.record is None or played.swapped != (index in swapped):
                 played.swapped = index in swapped
                 played.record = self._record(request, args[1], args[2], args[3], stale=stale, swapped=played.swapped)
@@ -206,7 +215,9 @@ class Recorder:
 
                 kept_out = cassette.__dict__.setdefault("_agentcost_kept_out", set())
                 theirs = cassette.__dict__.setdefault("_agentcost_theirs", set())
-                cassette._before_record_request = matching_filter(own, kept_out, theirs)
+                cassette._before_record_request = matching_filter(
+                    own, kept_out, theirs, lambda: bool(cassette.__dict__.get("_agentcost_loading", False))
+                )
             cassette.__dict__["_agentcost_loading"] = True
             try:
                 return original_load(cassette)
@@ -348,16 +359,23 @@ def _swapped(compared: list[tuple[Any, bool, Any]]) -> set[int]:
     (a follow-up call that now repeats the first) is stale. One pass over the test's differing
     calls, each body put in canonical form once.
     """
-    differing = [i for i, (_, stale, recorded) in enumerate(compared) if stale and recorded is not None]
+    return _swapped_keys(
+        [(True, _key(r), _key(p)) if s and p is not None else (False, None, None) for r, s, p in compared]
+    )
+
+
+def _swapped_keys(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
+    """:func:`_swapped` over (differs, request key, played key) per call, the keys worked out once."""
+    differing = [i for i, (differs, _, _) in enumerate(keyed) if differs]
     if len(differing) < 2:
         return set()
     from collections import Counter
 
-    played = Counter(_key(compared[i][2]) for i in differing)
+    played = Counter(keyed[i][2] for i in differing)
     swapped = set()
     for i in differing:
-        key = _key(compared[i][0])
-        if played[key] > 0 and key != _key(compared[i][2]):
+        _, key, own = keyed[i]
+        if played[key] > 0 and key != own:
             played[key] -= 1  # one recording excuses one call: a repeated request stays stale
             swapped.add(i)
     return swapped

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vcr.filters import remove_query_parameters, replace_query_parameters
+from vcr.filters import remove_query_parameters
 
 from pytest_agentcost.interaction import decode_body, to_bytes
 
@@ -225,12 +225,11 @@ def credential_query(request: Any, theirs: Iterable[tuple[str, str]] = ()) -> li
     )
 
 
-#: A value no request carries, to see whether a filter rewrites a query parameter.
-_PROBE = "agentcost-probe-0"
-
-
 def matching_filter(
-    own: Callable[[Any], Any], kept_out: set[str], theirs: set[tuple[str, str]]
+    own: Callable[[Any], Any],
+    kept_out: set[str],
+    theirs: set[tuple[str, str]],
+    loading: Callable[[], bool] = lambda: False,
 ) -> Callable[[Any], Any]:
     """A cassette's ``before_record_request`` (``own``), then the credential query parameters removed.
 
@@ -238,37 +237,27 @@ def matching_filter(
     ``?key=...`` still replays under the plugin (vcrpy matches on the query); the names removed are
     added to ``kept_out``, for the warning that replays without the plugin will not match.
 
-    A value the user's own filter put there is theirs, kept, and added to ``theirs`` (which the
-    save keeps too, and nothing else): one ``own`` changed, or, for a value that came through as it
-    was (a stand-in read back from the cassette), one ``own`` gives this request whatever it
-    carries, seen by filtering a copy that carries a value no request does. A filter that drops
-    the copy, or keeps its value, does not rewrite the parameter: the value goes.
+    A stand-in the user's own filter writes is theirs: kept, and added to ``theirs`` (which the save
+    keeps too, and nothing else). It is a value ``own`` changed *into* an obvious stand-in
+    (``DUMMY``, ``AIza***``), or, read back from the cassette (``loading()``), one that is such a
+    stand-in. A value ``own`` left as the code sent it, or changed into something else (a URI
+    lower-cased or unquoted), goes: nothing says it is not the key.
     """
-    judged: dict[tuple[str, str, str], bool] = {}
-
-    def produces(request: Any, name: str, value: str) -> bool:
-        key = (name, value, str(getattr(request, "host", "")))
-        if key not in judged:
-            probe = replace_query_parameters(copy.deepcopy(request), [(name, _PROBE)])
-            try:
-                result = own(probe)
-            except Exception:  # a hook that cannot take the copy: not known to rewrite it
-                result = None
-            judged[key] = result is not None and _credential_values(result).get(name) == {value}
-        return judged[key]
+    from pytest_agentcost.scan import is_placeholder
 
     def before_record_request(request: Any) -> Any:
         sent = _credential_values(request)
         filtered = own(request)
-        if filtered is None:
-            return None
+        if filtered is None or not sent:
+            return filtered
         names = []
         for name, values in _credential_values(filtered).items():
             for value in values:
                 if (name, value) in theirs:
                     continue
-                if value not in sent.get(name, set()) or produces(request, name, value):
-                    theirs.add((name, value))  # the user's filter wrote it
+                written = loading() or value not in sent.get(name, set())
+                if written and is_placeholder(value):
+                    theirs.add((name, value))
                 else:
                     names.append(name)
         if names:
@@ -406,7 +395,7 @@ def body_unmatched(match_on: Iterable[Any]) -> bool:
     return all(any(matcher is known for known in safe) for matcher in match_on)
 
 
-def _body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
+def body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
     """The top-level fields of a JSON request body that hold a credential (``api_key``, ``apiKey``,
     ``access_token``, ``password`` ...): a string named as a credential header would be, with no
     whitespace (a prompt field is never one) and not already redacted."""
@@ -427,8 +416,8 @@ def _body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
 _PAGING_FIELD = re.compile(r"(?:next[-_]?)?page|continuation|pagination|sync|cursor", re.IGNORECASE)
 
 
-def redact_body_credentials(body: bytes) -> bytes:
-    """``body`` with the credential fields of a top-level JSON object (:func:`_body_credentials`)
+def redactbody_credentials(body: bytes) -> bytes:
+    """``body`` with the credential fields of a top-level JSON object (:func:`body_credentials`)
     replaced by ``REDACTED``; every other byte kept. Not a JSON object: returned as it is."""
     try:
         data = json.loads(body)
@@ -436,7 +425,7 @@ def redact_body_credentials(body: bytes) -> bytes:
         return body
     if not isinstance(data, dict):
         return body
-    found = _body_credentials(data)
+    found = body_credentials(data)
     if not found:
         return body
     for key, value in found.items():
@@ -454,7 +443,7 @@ def redact_body_credentials(body: bytes) -> bytes:
         left = json.loads(body)
     except ValueError:  # pragma: no cover - a substitution only ever swaps one JSON string for another
         left = None
-    if not isinstance(left, dict) or _body_credentials(left):
+    if not isinstance(left, dict) or body_credentials(left):
         # Written in a way the pattern missed (escaped key names): fall back to vcrpy's own way,
         # re-serialising the body as ``filter_post_data_parameters`` does.
         data.update(dict.fromkeys(found, REDACTED))
@@ -492,7 +481,7 @@ def redact_interactions(
         body = getattr(req, "body", None)
         if bodies and isinstance(body, bytes | bytearray | str) and body:
             raw = to_bytes(body)
-            redacted = redact_body_credentials(raw)
+            redacted = redactbody_credentials(raw)
             if redacted != raw:
                 req.body = redacted
         requests.append(req)

@@ -692,9 +692,14 @@ def test_the_matching_filter_keeps_out_keys_and_keeps_the_users_own_stand_ins() 
     live = kept(Request("GET", gemini + GOOGLE_KEY + "&api_key=" + SEARCH_KEY, b"", {}))
     assert sorted(live.query) == [("key", "DUMMY")]
     assert (kept_out, theirs) == ({"api_key"}, {("key", "DUMMY")})
-    # Read back from disk the next session (a new filter), the user's stand-in matches the live request.
-    stored = matching_filter(users_filter, set(), set())(Request("GET", gemini + "DUMMY", b"", {}))
+    # Read back from disk the next session (a new filter, loading), the stand-in matches the live request.
+    stored = matching_filter(users_filter, set(), set(), lambda: True)(Request("GET", gemini + "DUMMY", b"", {}))
     assert sorted(stored.query) == sorted(live.query)
+    # A hook that only tidies the URI (lower-cases, unquotes) changes the key into no stand-in: it goes.
+    tidy = matching_filter(lambda r: Request(r.method, r.uri.lower(), r.body, r.headers), set(), set())
+    assert tidy(Request("GET", gemini + GOOGLE_KEY, b"", {})).query == []
+    # A live request that carries a stand-in-looking key the user's filter left alone: it goes too.
+    assert kept(Request("GET", "https://maps.googleapis.com/g?key=test_dHar4XY7k3Q9bWsVmE2pLnC6", b"", {})).query == []
     # Another host the user's filter leaves alone: its real key goes, at match and at save.
     maps = kept(Request("GET", "https://maps.googleapis.com/geocode/json?address=Paris&key=" + GOOGLE_KEY, b"", {}))
     assert sorted(maps.query) == [("address", "Paris")]
@@ -707,9 +712,8 @@ def test_the_matching_filter_keeps_out_keys_and_keeps_the_users_own_stand_ins() 
     assert kept(plain) is plain
 
 
-def test_a_hook_that_drops_the_filters_probe_does_not_keep_a_key() -> None:
-    # A user's hook that keeps one request per path (polling repeats dropped) drops the copy the
-    # filter probes with: that says nothing of the key, which goes.
+def test_a_hook_that_keeps_one_request_per_path_keeps_no_key() -> None:
+    # A user's hook that keeps one request per path (polling repeats dropped) leaves the key as sent.
     from pytest_agentcost.redact import matching_filter
 
     seen: set[str] = set()
