@@ -262,7 +262,8 @@ def matching_filter(
                     names.append(name)
         if names:
             kept_out.update(names)
-            filtered = remove_query_parameters(copy.deepcopy(filtered), sorted(set(names)))
+            # A shallow copy: removing parameters sets the URI only, and the request may be the live one.
+            filtered = remove_query_parameters(copy.copy(filtered), sorted(set(names)))
         return filtered
 
     before_record_request.agentcost = True  # type: ignore[attr-defined]
@@ -416,7 +417,7 @@ def body_credentials(data: Mapping[str, Any]) -> dict[str, str]:
 _PAGING_FIELD = re.compile(r"(?:next[-_]?)?page|continuation|pagination|sync|cursor", re.IGNORECASE)
 
 
-def redactbody_credentials(body: bytes) -> bytes:
+def redact_body_credentials(body: bytes) -> bytes:
     """``body`` with the credential fields of a top-level JSON object (:func:`body_credentials`)
     replaced by ``REDACTED``; every other byte kept. Not a JSON object: returned as it is."""
     try:
@@ -481,7 +482,7 @@ def redact_interactions(
         body = getattr(req, "body", None)
         if bodies and isinstance(body, bytes | bytearray | str) and body:
             raw = to_bytes(body)
-            redacted = redactbody_credentials(raw)
+            redacted = redact_body_credentials(raw)
             if redacted != raw:
                 req.body = redacted
         requests.append(req)
