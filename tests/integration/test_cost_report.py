@@ -694,6 +694,32 @@ def test_a_test_interrupted_mid_call_keeps_its_calls(pytester: pytest.Pytester) 
     assert (test["llm_calls"], test["cost_usd"], test["outcome"]) == (1, "0.0002100000", "error")
 
 
+def test_keeping_an_interrupted_tests_calls_never_hides_why_it_stopped(pytester: pytest.Pytester) -> None:
+    # If keeping the stopped test's calls itself fails, the run still stops as pytest.exit() said.
+    pytester.makeini("[pytest]\nagent_cost_tiktoken_download = false\n")
+    pytester.makeconftest(
+        """
+        import pytest
+        from pytest_agentcost.plugin import STASH_KEY
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionstart(session):
+            recorder = session.config.stash[STASH_KEY].recorder
+            pop = recorder.pop
+            def broken(nodeid):
+                if nodeid.endswith("::test_stopped"):
+                    raise RuntimeError("bookkeeping broke")
+                return pop(nodeid)
+            recorder.pop = broken
+        """
+    )
+    pytester.makepyfile(test_stop="import pytest\n\ndef test_stopped():\n    pytest.exit('operator stopped the run')\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*operator stopped the run*"])
+    assert "bookkeeping broke" not in result.stdout.str() + result.stderr.str()
+
+
 def test_vcrpy_is_restored_when_the_session_never_reaches_its_end(pytester: pytest.Pytester) -> None:
     # Another plugin's sessionstart raises: sessionfinish, which uninstalls, never runs.
     from vcr.cassette import Cassette

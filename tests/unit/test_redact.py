@@ -729,3 +729,39 @@ def test_a_hook_that_keeps_one_request_per_path_keeps_no_key() -> None:
     first = kept(Request("GET", "https://generativelanguage.googleapis.com/v1/m?key=" + GOOGLE_KEY, b"", {}))
     assert first.query == []
     assert theirs == set()
+
+
+def test_a_failed_save_raises_its_own_error_and_warns_of_nothing(tmp_path: Path) -> None:
+    # The RedactionWarning comes after a successful save; a save that fails shows its own error.
+    import warnings
+
+    from vcr.cassette import Cassette
+    from vcr.persisters.filesystem import CassetteNotFoundError
+
+    from pytest_agentcost.errors import RedactionWarning
+
+    class BrokenPersister:
+        @staticmethod
+        def load_cassette(path: Any, serializer: Any) -> Any:
+            raise CassetteNotFoundError()
+
+        @staticmethod
+        def save_cassette(path: Any, data: Any, serializer: Any) -> None:
+            raise OSError("disk full")
+
+    recorder = Recorder(lambda current, recorded, path: None)
+    recorder.install()
+    try:
+        cassette = Cassette.load(path=str(tmp_path / "c.yaml"), persister=BrokenPersister, record_mode="all")
+        response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": b"{}"}}
+        cassette.append(Request("GET", "https://api.search.example/q?api_key=" + SEARCH_KEY, b"", {}), response)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(OSError, match="disk full"):
+                cassette._save(force=True)
+        assert not [w for w in caught if issubclass(w.category, RedactionWarning)]
+        cassette._persister = type("Fine", (), {"save_cassette": staticmethod(lambda *a, **k: None)})
+        with pytest.warns(RedactionWarning, match="'api_key'"):
+            cassette._save(force=True)
+    finally:
+        recorder.uninstall()
