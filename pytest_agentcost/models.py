@@ -457,7 +457,7 @@ def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a + b
 
 
-def _sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
+def sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
     """The sum, in order; ``None`` when any cost is unpriced."""
     total: Decimal | None = Decimal(0)
     for cost in costs:
@@ -560,7 +560,7 @@ class TestCost:
             usage=TokenUsage.sum(c.usage for c in billed),
             tool_calls=tool_calls,
             tool_http_calls=tool_http_calls,
-            llm_cost_usd=_sum_costs(c.cost_usd for c in billed),
+            llm_cost_usd=sum_costs(c.cost_usd for c in billed),
             tool_cost_usd=tool_cost,
             estimated=estimated,
             stale=stale,
@@ -649,7 +649,7 @@ class TestCost:
         for c in self.billed:
             grouped.setdefault(model_key(c.provider, c.model, c.price_context), []).append(c)
         return {
-            key: ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), _sum_costs(c.cost_usd for c in calls))
+            key: ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), sum_costs(c.cost_usd for c in calls))
             for key, calls in grouped.items()
         }
 
@@ -795,7 +795,7 @@ class RunCost:
 
     @cached
     def cost_usd(self) -> Decimal | None:
-        return _sum_costs(t.cost_usd for t in self.tests.values())
+        return sum_costs(t.cost_usd for t in self.tests.values())
 
     @cached
     def priced_cost_usd(self) -> Decimal:
@@ -820,7 +820,7 @@ class RunCost:
             key: ModelTotals(
                 sum(m.calls for m in totals),
                 TokenUsage.sum(m.usage for m in totals),
-                _sum_costs(m.cost_usd for m in totals),
+                sum_costs(m.cost_usd for m in totals),
             )
             for key, totals in grouped.items()
         }

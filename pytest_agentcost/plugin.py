@@ -549,28 +549,25 @@ def _agent_cost_marker(node: pytest.Item | pytest.Collector) -> tuple[tuple[Any,
 
 
 def _outside_summary(calls: list[Any]) -> dict[str, Any]:
-    """The calls made outside any test, as counted for the warning: how many, and their cost
-    (``None`` when one is unpriced)."""
-    from decimal import Decimal
+    """The calls made outside any test, as an xdist worker sends them: how many, and their cost
+    as a test's is summed (``None`` when one is unpriced)."""
+    from pytest_agentcost.models import TestCost, format_money
 
-    costs = [call.cost_usd for call in calls]
-    total = None if any(cost is None for cost in costs) else sum(costs, Decimal(0))
-    return {"calls": len(calls), "cost_usd": None if total is None else str(total)}
+    cost = TestCost(nodeid="", calls=tuple(calls)).cost_usd
+    return {"calls": len(calls), "cost_usd": None if cost is None else format_money(cost)}
 
 
 def _outside_line(summaries: list[dict[str, Any]]) -> str | None:
-    from decimal import Decimal
-
+    from pytest_agentcost.models import parse_money, sum_costs
     from pytest_agentcost.render._format import money
 
-    count = sum(int(s.get("calls", 0)) for s in summaries)
-    if not count:
+    counted = [s for s in summaries if s.get("calls")]
+    if not counted:
         return None
-    costs = [s.get("cost_usd") for s in summaries if s.get("calls")]
-    cost = None if any(c is None for c in costs) else sum((Decimal(str(c)) for c in costs), Decimal(0))
+    cost = sum_costs(None if s.get("cost_usd") is None else parse_money(s["cost_usd"]) for s in counted)
     return (
-        f"warning: {count} call(s) ({money(cost)}) made outside any test (at collection, or by a thread or task "
-        "that outlived its test) are in no test's cost"
+        f"warning: {sum(int(s['calls']) for s in counted)} call(s) ({money(cost)}) made outside any test (at "
+        "collection, or by a thread or task that outlived its test) are in no test's cost"
     )
 
 
