@@ -79,9 +79,8 @@ class Recorder:
         self._append_lock = threading.Lock()
         self._current: str | None = None
         self._originals: dict[str, Any] = {}
-        self.unattributed = 0
-        """Calls made while no test was running (e.g. at collection time)."""
         self._outside: list[CallRecord | _Played] = []
+        """Calls made while no test was running (at collection time): see :meth:`pop_outside`."""
 
     # -- attribution -------------------------------------------------------
     @contextmanager
@@ -157,7 +156,6 @@ class Recorder:
     def _add(self, item: CallRecord | _Played) -> None:
         with self._lock:
             if self._current is None:
-                self.unattributed += 1
                 self._outside.append(item)
                 return
             self._calls.setdefault(self._current, []).append(item)

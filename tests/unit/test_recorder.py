@@ -58,12 +58,13 @@ def test_a_live_recorded_call_is_accounted_at_once_and_kept_in_order() -> None:
     assert observer.seen == ["https://api.search.example/q/2", "https://api.search.example/q/1"]
 
 
-def test_calls_outside_a_test_are_counted_not_kept() -> None:
+def test_calls_outside_a_test_are_kept_apart_and_read_once() -> None:
     observer = _Observer()
     recorder = Recorder(observer)
     recorder._observe(_request(1), _RESPONSE, None, _CASSETTE)
-    assert recorder.unattributed == 1
-    assert observer.seen == []
+    assert observer.seen == []  # in no test's calls, and not read yet
+    assert [r.host for r in recorder.pop_outside()] == ["api.search.example"]
+    assert recorder.pop_outside() == []
 
 
 def test_the_lean_reader_is_asked_first_unless_the_request_differs_from_its_recording() -> None:
