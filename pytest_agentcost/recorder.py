@@ -135,10 +135,8 @@ class Recorder:
         for played, args in unread:
             if played.compared is None:
                 played.compared = _compare(*args)
-                request, stale, recorded = played.compared
-                if stale and recorded is not None:
-                    played.keys = (True, _key(request), _key(recorded))
-        swapped = _swapped_keys([played.keys for played, _ in unread])
+                played.keys = _call_keys(played.compared)
+        swapped = _swapped([played.keys for played, _ in unread])
         for index, (played, args) in enumerate(unread):
             request, stale = played.compared[:2]  # type: ignore[index]
             if played.record is None or played.swapped != (index in swapped):
@@ -346,24 +344,26 @@ def _compare(
     return request, stale, recorded
 
 
-def _swapped(compared: list[tuple[Any, bool, Any]]) -> set[int]:
-    """The calls of one test that replayed another of its calls' recording, not a stale one.
+def _call_keys(compared: tuple[Any, bool, Any]) -> tuple[bool, Any, Any]:
+    """(whether the call differs from what it played, its request's key, the played one's key)
+    for :func:`_swapped`, from :func:`_compare`'s result; keys only for a call that differs."""
+    request, stale, recorded = compared
+    if not stale or recorded is None:
+        return False, None, None
+    return True, _key(request), _key(recorded)
+
+
+def _swapped(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
+    """The calls of one test (:func:`_call_keys` each) that replayed another of its calls'
+    recording, not a stale one.
 
     Concurrent calls to one URL are recorded in the order they finish and, matched on method
     and URL, replayed in the order they start: each gets another's answer, and both differ from
     what they played. A differing call is swapped when its request is what another *differing*
     call of the test played: the two recordings changed hands, and every answer was still played
-    once, so the test's cost holds. A request equal to a recording that an equal request played
-    (a follow-up call that now repeats the first) is stale. One pass over the test's differing
-    calls, each body put in canonical form once.
+    once, so the test's cost holds. Each recording excuses one call: a request equal to a
+    recording that an equal request played (a follow-up call that now repeats the first) is stale.
     """
-    return _swapped_keys(
-        [(True, _key(r), _key(p)) if s and p is not None else (False, None, None) for r, s, p in compared]
-    )
-
-
-def _swapped_keys(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
-    """:func:`_swapped` over (differs, request key, played key) per call, the keys worked out once."""
     differing = [i for i, (differs, _, _) in enumerate(keyed) if differs]
     if len(differing) < 2:
         return set()
@@ -374,7 +374,7 @@ def _swapped_keys(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
     for i in differing:
         _, key, own = keyed[i]
         if played[key] > 0 and key != own:
-            played[key] -= 1  # one recording excuses one call: a repeated request stays stale
+            played[key] -= 1
             swapped.add(i)
     return swapped
 

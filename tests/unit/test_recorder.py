@@ -198,7 +198,7 @@ def test_swapped_calls_match_bodies_as_the_stale_check_does() -> None:
     # REDACTED and written with another spacing: the same requests, so a swap, not two stale calls.
     from vcr.request import Request
 
-    from pytest_agentcost.recorder import _swapped
+    from pytest_agentcost.recorder import _call_keys, _swapped
 
     url = "https://api.search.example/v1/answer"
 
@@ -209,17 +209,18 @@ def test_swapped_calls_match_bodies_as_the_stale_check_does() -> None:
     a_saved = Request("POST", url, body("a", "REDACTED", spaced=True), {})
     b_saved = Request("POST", url, body("b", "REDACTED", spaced=True), {})
     # (request as kept, differs from what it played, what it played)
-    assert _swapped([(a_now, True, b_saved), (b_now, True, a_saved)]) == {0, 1}
+    assert _swapped([_call_keys(c) for c in [(a_now, True, b_saved), (b_now, True, a_saved)]]) == {0, 1}
     # One recording excuses one call: a third asking "a" again is stale.
-    assert _swapped([(a_now, True, b_saved), (b_now, True, a_saved), (a_now, True, b_saved)]) == {0, 1}
+    calls = [(a_now, True, b_saved), (b_now, True, a_saved), (a_now, True, b_saved)]
+    assert _swapped([_call_keys(c) for c in calls]) == {0, 1}
 
 
 def test_a_paging_token_is_compared_as_it_is_saved() -> None:
     # page_token is saved as sent (no credential): two pages swapped are a swap, not two stale calls.
     from vcr.request import Request
 
-    from pytest_agentcost.recorder import _swapped
+    from pytest_agentcost.recorder import _call_keys, _swapped
 
     url = "https://api.search.example/v1/search"
     page = [Request("POST", url, json.dumps({"q": "x", "page_token": t}).encode(), {}) for t in ("p1", "p2")]
-    assert _swapped([(page[0], True, page[1]), (page[1], True, page[0])]) == {0, 1}
+    assert _swapped([_call_keys(c) for c in [(page[0], True, page[1]), (page[1], True, page[0])]]) == {0, 1}
