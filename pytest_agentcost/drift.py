@@ -281,13 +281,10 @@ def _as_recorded(recorded: Any, current: Any) -> Any:
     not a change to the request."""
     if not isinstance(recorded, dict) or not isinstance(current, dict):
         return current
-    from pytest_agentcost.redact import CREDENTIAL_HEADER_NAME, REDACTED
+    from pytest_agentcost.redact import REDACTED, body_credentials
 
-    redacted = [
-        key
-        for key, value in recorded.items()
-        if value == REDACTED and isinstance(current.get(key), str) and CREDENTIAL_HEADER_NAME.search(key)
-    ]
+    # The fields the save redacts (redact.body_credentials), where the recording holds REDACTED.
+    redacted = [key for key in body_credentials(current) if recorded.get(key) == REDACTED]
     return {**current, **dict.fromkeys(redacted, REDACTED)} if redacted else current
 
 
