@@ -1848,14 +1848,12 @@ def _parse_ollama(interaction: Interaction, text: str, streamed: bool, parsed: _
     if final.get("done_reason") in ("load", "unload"):
         parsed.retrieved = True
         return
-    prompt = final.get("prompt_eval_count")
-    output = 0 if _is_ollama_embed_answer(final) else final.get("eval_count")
-    if not isinstance(prompt, int) or isinstance(prompt, bool) or prompt < 0:
-        parsed.problems.append("the answer has no whole prompt_eval_count")
-    if not isinstance(output, int) or isinstance(output, bool) or output < 0:
-        parsed.problems.append("the answer has no whole eval_count")
-    if not parsed.problems:
-        parsed.usage = Usage(input_tokens=prompt, output_tokens=output)
+    counts = {"prompt_eval_count": final.get("prompt_eval_count")}
+    counts["eval_count"] = 0 if _is_ollama_embed_answer(final) else final.get("eval_count")
+    bad = [name for name, value in counts.items() if type(value) is not int or value < 0]
+    parsed.problems.extend(f"the answer has no whole {name}" for name in bad)
+    if not bad:
+        parsed.usage = Usage(input_tokens=counts["prompt_eval_count"], output_tokens=counts["eval_count"])
 
 
 def _is_ollama_embed_answer(doc: dict[str, Any]) -> bool:
