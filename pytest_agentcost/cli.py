@@ -379,15 +379,12 @@ def _compare(args: argparse.Namespace) -> int:
         settings.record_marker(nodeid, (), spec)
     if baseline.price_source != run.price_source:
         _check_run_prices(args.run, run, settings.pricer, "the baseline is")
-    elif run.price_source.overrides != settings.pricer.source.overrides:
+    else:
         # The baseline needs no repricing, but stale calls' "if re-recorded" estimates are priced
         # here: without the run's price file, its models' estimates would go (and a run pytest
         # failed on one would pass).
-        raise BaselineError(
-            f"{args.run} was priced with price file {run.price_source.overrides or 'none'}, but --prices gives "
-            f"{settings.pricer.source.overrides or 'none'}; pass the same price file (--prices PATH), so stale "
-            "calls' estimates are priced as pytest priced them"
-        )
+        why = "(--prices PATH), so stale calls' estimates are priced as pytest priced them"
+        _check_price_file(args.run, run, settings.pricer, why)
     # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
     # total only with --full-run. A merged report is taken as the suite, unless a shard stopped:
     # the tests it did not reach did not run, whatever --full-run says (as in pytest).
@@ -450,15 +447,20 @@ def _update_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_run_prices(path: Path, run: RunCost, pricer: Pricer, what: str) -> None:
-    """Repricing ``what`` (``"the baseline is"``) needs the prices the run used: refuse another
-    price file, and say when the hour's prices or the genai-prices version differ, not guess."""
+def _check_price_file(path: Path, run: RunCost, pricer: Pricer, why: str) -> None:
+    """Refuse prices from another price file than the run's (``--prices``), saying ``why`` it matters."""
     wanted, have = run.price_source.overrides, pricer.source.overrides
     if wanted != have:
         raise BaselineError(
             f"{path} was priced with price file {wanted or 'none'}, but --prices gives {have or 'none'}; "
-            f"pass the same price file so {what} repriced the same way"
+            f"pass the same price file {why}"
         )
+
+
+def _check_run_prices(path: Path, run: RunCost, pricer: Pricer, what: str) -> None:
+    """Repricing ``what`` (``"the baseline is"``) needs the prices the run used: refuse another
+    price file, and say when the hour's prices or the genai-prices version differ, not guess."""
+    _check_price_file(path, run, pricer, f"so {what} repriced the same way")
     if run.price_source.time_of_day != pricer.source.time_of_day:
         print(
             f"{PROG}: note: {path} took prices that depend on the hour at {run.price_source.hours}; {what} "
