@@ -29,7 +29,7 @@ from pytest_agentcost.models import (
     time_of_day_note,
 )
 from pytest_agentcost.pricing import Pricer, known_usage_keys
-from pytest_agentcost.render._format import change, money, percent, signed_money
+from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
@@ -160,10 +160,20 @@ def why_failed(t: TestDiff) -> str:
     if t.status != "regressed":
         return budget
     what = "estimated cost if re-recorded" if t.gated_on_estimate else "cost"
-    delta = (
-        f"{what} {money(t.baseline_usd)} -> {money(t.judged_usd)} ({signed_money(t.judged_delta_usd)}, "
-        f"{percent(t.judged_delta_pct)}) over threshold {t.threshold}"
-    )
+    if t.price_delta_usd and t.baseline_usd is not None and t.usage_delta_usd is not None:
+        # Prices moved too: the threshold judged the usage change at this run's prices, which the
+        # recorded baseline cost does not show (a price drop under a usage rise reads as a saving).
+        base_now = t.baseline_usd + t.price_delta_usd
+        delta = (
+            f"{what} at this run's prices {money(base_now)} -> {money(t.judged_usd)} "
+            f"({signed_money(t.usage_delta_usd)}, {percent(pct(base_now, t.usage_delta_usd))}) over threshold "
+            f"{t.threshold}; the baseline's {money(t.baseline_usd)} was at its own prices"
+        )
+    else:
+        delta = (
+            f"{what} {money(t.baseline_usd)} -> {money(t.judged_usd)} ({signed_money(t.judged_delta_usd)}, "
+            f"{percent(t.judged_delta_pct)}) over threshold {t.threshold}"
+        )
     if t.gated_on_estimate:
         delta += f" ({t.estimate_note()})"
     return f"{delta}; {budget}" if budget else delta

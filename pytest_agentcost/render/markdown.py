@@ -221,7 +221,13 @@ class _View:
         before, after, _ = self.cmp.priced_totals()
         delta = after - before
         moved = pct(before, delta)
-        size = f"{abs(moved):.1f}% ({signed_money(delta)})" if moved is not None else f"by {money(abs(delta))}"
+        split = self.split()
+        # When prices moved the other way, the total alone reads as a saving while usage, which
+        # the gate judges, went up (or the other way round): say both.
+        cause = ""
+        if split["prices"] and split["usage"] and (split["usage"] > 0) != (delta > 0):
+            cause = f": usage {signed_money(split['usage'])}, prices {signed_money(split['prices'])}"
+        size = f"{abs(moved):.1f}% ({signed_money(delta)}{cause})" if moved is not None else f"by {money(abs(delta))}"
         head = f"Agent cost per run {'up' if delta > 0 else 'down'} {size}" if delta else "Agent cost per run unchanged"
         if cmp.total_regressed:
             head += f", over the {cmp.total_threshold} threshold"
@@ -244,7 +250,6 @@ class _View:
         if new and delta:
             # New tasks move the suite total without any task's cost changing: say so up front.
             parts.append(f"{_plural(new, 'new task')}")
-        split = self.split()
         if not parts and not split["usage"] and split["prices"]:
             parts.append("prices changed, usage unchanged")
         icon = self.gate_icon if (gated or cmp.total_regressed) else ":white_check_mark:"

@@ -443,6 +443,19 @@ def test_output_does_not_depend_on_test_order() -> None:
     assert render_comment(shuffled, reordered) == render_comment(run, cmp)
 
 
+def _compare_at_now(run: RunCost, baseline: Baseline, *, total_threshold: Threshold | None) -> Comparison:
+    """A full run against ``baseline``, repriced at NOW's prices."""
+    return compare(
+        run,
+        baseline,
+        threshold_for=lambda _: THRESHOLD,
+        budget_for=lambda _: Budget(),
+        total_threshold=total_threshold,
+        full_run=True,
+        reprice=lambda k, usage: price(NOW, k, usage),
+    )
+
+
 def test_price_only_change_with_a_price_file() -> None:
     key = "anthropic:claude-3-5-haiku"
     run = RunCost(
@@ -450,15 +463,7 @@ def test_price_only_change_with_a_price_file() -> None:
         price_source=PriceSource(version="0.2.3", price_date="2026-11-01", overrides="sha256:00aa"),
     )
     baseline = Baseline(tests={"t.py::a": entry(call(key, 2000, 400, OLD))}, price_source=BASE_PRICES)
-    cmp = compare(
-        run,
-        baseline,
-        threshold_for=lambda _: THRESHOLD,
-        budget_for=lambda _: Budget(),
-        total_threshold=THRESHOLD,
-        full_run=True,
-        reprice=lambda k, usage: price(NOW, k, usage),
-    )
+    cmp = _compare_at_now(run, baseline, total_threshold=THRESHOLD)
     lines = render_comment(run, cmp).splitlines()
     assert lines[1] == (
         ":white_check_mark: **Agent cost per run up 25.0% (+$0.0008): prices changed, usage unchanged**"
@@ -548,3 +553,25 @@ def test_a_stale_test_shows_its_cost_if_re_recorded(gate_estimates: bool) -> Non
             "| `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
             "| stale cassette (system prompt +4000 characters): re-record; ~$0.0046 if re-recorded |"
         ) in text
+
+
+def test_a_price_drop_under_a_usage_rise_says_what_the_gate_judged() -> None:
+    # claude-3-5-haiku 5x cheaper since the baseline, and 200 more output tokens: the total reads
+    # -75%, the gate fails the +25% usage. Neither the headline nor the failure line may read as
+    # a saving over threshold.
+    from pytest_agentcost.gate import why_failed
+
+    key = "anthropic:claude-3-5-haiku"
+    dear = {key: (Decimal("5"), Decimal("25"))}
+    run = RunCost(tests={"t.py::a": TestCost("t.py::a", calls=(call(key, 2000, 600),))}, price_source=RUN_PRICES)
+    baseline = Baseline(tests={"t.py::a": entry(call(key, 2000, 400, dear))}, price_source=BASE_PRICES)
+    cmp = _compare_at_now(run, baseline, total_threshold=None)
+    ((diff,),) = [cmp.tests]
+    assert diff.status == "regressed"
+    assert render_comment(run, cmp).splitlines()[1] == (
+        ":x: **Agent cost per run down 75.0% (-$0.0150: usage +$0.0010, prices -$0.0160): 1 task regressed**"
+    )
+    assert why_failed(diff) == (
+        "cost at this run's prices $0.0040 -> $0.0050 (+$0.0010, +25.0%) over threshold 10% and $0.0001; "
+        "the baseline's $0.0200 was at its own prices"
+    )
