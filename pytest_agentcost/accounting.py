@@ -142,7 +142,13 @@ class Accountant:
         extraction: Any = None
         warnings: list[str] = []
         if self.extract_hook is not None:
-            extraction = self.extract_hook(current)
+            try:
+                extraction = self.extract_hook(current)
+            except Exception as exc:  # the user's hook: its bug must not lose the call
+                warnings.append(
+                    f"response from {current.host}: the pytest_agentcost_extract_usage hook raised "
+                    f"{type(exc).__name__}: {exc}; the call was read without it"
+                )
         if extraction is None:
             try:
                 extraction = usage_mod.extract(current, self.host_providers)
@@ -165,6 +171,7 @@ class Accountant:
                 status=current.status,
                 cost_usd=self.pricer.tool_price(current.netloc),
                 cassette=cassette,
+                warnings=tuple(warnings),
             )
         usage = TokenUsage()
         context = extraction.price_context if extraction.billed else ()
@@ -207,7 +214,18 @@ class Accountant:
         )
         if not extraction.billed or self.price_hook is None:
             return record
-        hooked = self.price_hook(record)
+        try:
+            hooked = self.price_hook(record)
+        except Exception as exc:  # the user's hook: its bug is an unpriced call, never a lost one or $0
+            return replace(
+                record,
+                cost_usd=None,
+                warnings=(
+                    *record.warnings,
+                    f"{extraction.endpoint} response from {current.host}: the pytest_agentcost_price_call hook "
+                    f"raised {type(exc).__name__}: {exc}; the call is unpriced",
+                ),
+            )
         if hooked is None:
             hooked = self._default_price(extraction, context, left_out)
             return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(left_out))

@@ -25,6 +25,7 @@ from pytest_agentcost.models import (
     RunCost,
     TestCost,
     TokenUsage,
+    model_key,
     split_model_key,
     time_of_day_note,
 )
@@ -426,7 +427,26 @@ def finish_session(
     # Warnings that must never be silent.
     unpriced = sorted({m for t in run.tests.values() for m in t.unpriced_models})
     for key in unpriced:
-        if split_model_key(key)[0] in SELF_HOSTED:
+        provider, model, _ = split_model_key(key)
+        calls = [
+            c
+            for t in run.tests.values()
+            for c in t.billed
+            if c.cost_usd is None and model_key(c.provider, c.model) == key
+        ]
+        if calls and all(c.usage.units and not c.usage.total_tokens for c in calls):
+            # A rerank: billed per search unit, no token. A price file prices tokens only.
+            names = ", ".join(sorted({name for c in calls for name, _ in c.usage.units}))
+            outcome.lines.append(
+                f"warning: no price for model {key}: its calls are billed per unit ({names}), not per token, "
+                "and genai-prices has no such price; price them in a pytest_agentcost_price_call hook "
+                "(call.usage.units), since a price file prices tokens only"
+            )
+            continue
+        if model and settings.pricer.has_price(provider, model):
+            # Priced, but not these calls: each says why (a hook that raised, a use left out).
+            continue
+        if provider in SELF_HOSTED:
             advice = (
                 "it runs on your own hardware, which no price list prices: add it to a price file (ini "
                 "agent_cost_prices; per million tokens, 0 for free) or price its calls in a "

@@ -383,6 +383,15 @@ class Pricer:
             return calc.total_price
         return None
 
+    def has_price(self, provider: str | None, model: str) -> bool:
+        """Whether a price file entry or genai-prices (under ``provider``, or by the model's name
+        alone, as :meth:`price` falls back) prices ``model`` at all."""
+        if self._override(provider, model) is not None:
+            return True
+        if provider in SELF_HOSTED:
+            return False
+        return any(self._resolve(p, model, ()) is not None for p in ([provider, None] if provider else [None]))
+
     def priced_as(self, provider: str | None, model: str | None, context: PriceContext = ()) -> str | None:
         """The provider whose price a call of ``provider`` gets when genai-prices has no price for
         ``model`` under ``provider`` itself and :meth:`price` falls back to the model's name alone

@@ -353,7 +353,13 @@ def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project:
     project.cassette("test_agent", "test_rerank", [interaction(url, json.dumps(answer))])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
-    result.stdout.fnmatch_lines(["warning: no price for model cohere:rerank-english-v3.0: *"])
+    rerank_warning = (
+        "warning: no price for model cohere:rerank-english-v3.0: its calls are billed per unit (rerank_searches), "
+        "not per token, and genai-prices has no such price; price them in a pytest_agentcost_price_call hook "
+        "(call.usage.units), since a price file prices tokens only"
+    )
+    result.stdout.fnmatch_lines([rerank_warning])
+    assert "tokens are counted" not in result.stdout.str()
     test = project.read_json("cost.json")["tests"]["test_agent.py::test_rerank"]
     assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (1, 0, None)
     (call,) = test["calls"]
@@ -369,6 +375,7 @@ def test_a_cohere_rerank_is_a_billed_call_unpriced_not_a_free_tool_call(project:
     priced = project.run("--agent-cost", "--agent-cost-json", "c2.json", "-o", "agent_cost_prices=prices.toml")
     assert priced.ret == 0, priced.stdout.str()
     assert project.read_json("c2.json")["tests"]["test_agent.py::test_rerank"]["cost_usd"] is None
+    priced.stdout.fnmatch_lines([rerank_warning])  # not "add it to a price file" once more
 
 
 # Recorded by LangGraph's docs (ChatOllama, model "mistral", on localhost:11434): Ollama's native

@@ -1,0 +1,128 @@
+"""The extension hooks (``pytest_agentcost/hooks.py``), implemented in a project's conftest.py,
+with and without xdist: each does what the README says, and a hook with a bug never loses a call
+or prices it at $0."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import CHAT_URL, AgentProject, interaction
+
+GATEWAY = "http://127.0.0.1:18099/v1/generate"
+
+
+def _one_call_test(project: AgentProject, model: str, url: str = CHAT_URL) -> None:
+    project.module("test_agent", f"@pytest.mark.vcr\ndef test_task():\n    llm('x', model={model!r})\n", url=url)
+
+
+def test_a_price_hook_prices_the_calls_it_knows_and_leaves_the_rest_to_genai_prices(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+        from decimal import Decimal
+
+        def pytest_agentcost_price_call(call):
+            if call.model == "acme-tuned":
+                return Decimal("0.0125") * call.usage.output_tokens / 100
+            return None
+        """
+    )
+    _one_call_test(project, "acme-tuned")
+    project.module("test_known", "@pytest.mark.vcr\ndef test_known():\n    llm('x', model='gpt-4o-mini')\n")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)], model="acme-tuned")
+    project.chat_cassette("test_known", "test_known", [(1000, 200)], model="gpt-4o-mini")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    tests = project.read_json("cost.json")["tests"]
+    assert tests["test_agent.py::test_task"]["cost_usd"] == "0.0250000000"  # 200 / 100 x $0.0125
+    # gpt-4o-mini at genai-prices' $0.15 / $0.60 per million: 1000 x 0.15 + 200 x 0.60 = 270 / 1e6
+    assert tests["test_known.py::test_known"]["cost_usd"] == "0.0002700000"
+    assert "no price for model" not in result.stdout.str()
+
+
+def test_a_price_hook_that_raises_leaves_the_call_counted_and_unpriced(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+        def pytest_agentcost_price_call(call):
+            return call.usage.units_typo
+        """
+    )
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n    llm('x')\n")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200), (500, 100)], model="gpt-4o-mini")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (2, 1500, 300, None)
+    assert [call["cost_usd"] for call in test["calls"]] == [None, None]
+    result.stdout.fnmatch_lines(
+        ["*the pytest_agentcost_price_call hook raised AttributeError: *units_typo*; the call is unpriced*"]
+    )
+    # genai-prices has gpt-4o-mini: the calls' own warnings say why, not "no price for model".
+    assert "no price for model" not in result.stdout.str()
+    assert project.run("--agent-cost", "--agent-cost-fail-unpriced").ret == 1
+
+
+def test_an_extract_hook_reads_an_in_house_gateway(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+        import json
+        from genai_prices import Usage
+        from pytest_agentcost.usage import Extraction
+
+        def pytest_agentcost_extract_usage(interaction):
+            if not interaction.url.endswith("/v1/generate"):
+                return None
+            body = json.loads(interaction.response_text())
+            return Extraction(provider="openai", endpoint="internal.generate", model=body["model"],
+                              usage=Usage(input_tokens=body["in"], output_tokens=body["out"]),
+                              streamed=False, billed=True, estimated=False, tool_calls=0,
+                              response_id=None, is_poll=False, warnings=())
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini", url=GATEWAY)
+    body = json.dumps({"model": "gpt-4o-mini", "in": 2000, "out": 500, "text": "ok"})
+    project.cassette("test_agent", "test_task", [interaction(GATEWAY, body)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"]) == (1, 2000, 500)
+    assert test["calls"][0]["endpoint"] == "internal.generate"
+    assert test["cost_usd"] == "0.0006000000"  # 2000 x 0.15 + 500 x 0.60 per million
+
+
+def test_an_extract_hook_that_raises_falls_back_to_the_built_in_reading(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+        def pytest_agentcost_extract_usage(interaction):
+            raise KeyError("in")
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)], model="gpt-4o-mini")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["llm_calls"], test["cost_usd"]) == (1, "0.0002700000")
+    result.stdout.fnmatch_lines(
+        ["*the pytest_agentcost_extract_usage hook raised KeyError: 'in'; the call was read without it*"]
+    )
+
+
+def test_a_report_hook_changes_the_json_report(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+        def pytest_agentcost_modify_report(report):
+            report["team"] = "agents"
+            report["tests"].pop("test_agent.py::test_noise", None)
+        """
+    )
+    project.module(
+        "test_agent",
+        "@pytest.mark.vcr\ndef test_task():\n    llm('x')\n\n@pytest.mark.vcr\ndef test_noise():\n    llm('y')\n",
+    )
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)])
+    project.chat_cassette("test_agent", "test_noise", [(10, 2)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    report = project.read_json("cost.json")
+    assert report["team"] == "agents"
+    assert sorted(report["tests"]) == ["test_agent.py::test_task"]
