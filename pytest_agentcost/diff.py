@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals, repriced_entry
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
@@ -407,6 +407,13 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     return total
 
 
+def _priced_now(entry: BaselineEntry, reprice: Repricer | None) -> Decimal | None:
+    """What an entry written unpriced costs at the run's prices; None while one of its models
+    is still unpriced."""
+    repriced = None if reprice is None else repriced_entry(entry, reprice)
+    return None if repriced is None else repriced.cost_usd
+
+
 def _tool_price_change(entry: BaselineEntry, tool_prices: Mapping[str, Decimal]) -> Decimal:
     """What the baseline entry's tool calls cost more (or less) at this run's tool prices.
 
@@ -516,23 +523,42 @@ def compare(
             # whatever else it is: estimated or unpriced calls before it stopped change nothing.
             diffs.append(TestDiff(nodeid, "failed", **common))
             continue
-        if entry.cost_usd is None or current is None:
-            # Left out of the totals the threshold judges, as new and estimated tests are. A
-            # baseline entry written unpriced stays so until an update prices it: say so, since
-            # the run itself may be priced now (a price file entry added since).
+        recorded = entry.cost_usd
+        notes: tuple[str, ...] = ()
+        if recorded is None and current is not None:
+            # Written unpriced, and this run prices its models (a price file entry added since):
+            # its tokens, kept per model, give what it costs now.
+            recorded = _priced_now(entry, reprice)
+            if recorded is not None:
+                common["baseline_usd"] = recorded
+                notes = ("the baseline entry was unpriced: priced from its tokens at this run's prices",)
+        if recorded is None or current is None:
+            # Left out of the totals the threshold judges, as new and estimated tests are.
             why: tuple[str, ...] = ()
-            if entry.cost_usd is None and current is not None:
+            if recorded is None and current is not None:
                 why = ("the baseline entry is unpriced: update the baseline to gate this test",)
             diffs.append(TestDiff(nodeid, "unpriced", reasons=why, **common))
             continue
-        base_now = entry.cost_usd if same_prices else _baseline_at_current_prices(entry, test, reprice)
+        base_now: Decimal | None = recorded
+        if same_prices:
+            again = _baseline_at_current_prices(entry, test, reprice)
+            if again is not None and format_money(again) != format_money(recorded):
+                # Its cost is not what its tokens cost at the prices the file declares: it was
+                # priced otherwise (a git merge of baselines updated at other prices, a hand edit).
+                base_now = again
+                notes = (
+                    "the baseline entry's cost is not its tokens' at the baseline's prices (a merge of "
+                    "baselines priced apart?): compared at this run's prices",
+                )
+        elif not notes:
+            base_now = _baseline_at_current_prices(entry, test, reprice)
         assert base_now is not None
         base_now += _tool_price_change(entry, tool_prices)
-        price_delta = base_now - entry.cost_usd
+        price_delta = base_now - recorded
         on_estimate = gate_estimates and est_now is not None
         effective = est_now if on_estimate and est_now is not None else current
         usage_delta = effective - base_now
-        reasons = _reasons(entry, test, price_delta)
+        reasons = (*_reasons(entry, test, price_delta), *notes)
         if price_delta and usage_delta:
             # The delta columns hold the price change too: say what the threshold judged.
             moved = f"{signed_money(usage_delta)}, {percent(pct(base_now, usage_delta))}"
@@ -570,7 +596,7 @@ def compare(
         for d in diffs:
             if d.nodeid in left_out or d.nodeid not in entries:
                 continue
-            cost = entries[d.nodeid].cost_usd
+            cost = d.baseline_usd  # the entry's, or what an entry written unpriced costs now
             if cost is None:
                 base_sum = None
                 break

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, baseline_from_dict, reprice_totals, update_baseline
+from pytest_agentcost.baseline import (
+    Baseline,
+    BaselineEntry,
+    Repricer,
+    baseline_from_dict,
+    reprice_totals,
+    update_baseline,
+)
 from pytest_agentcost.diff import Comparison, check_budget, compare
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.gate import comparison_lines
@@ -34,6 +41,7 @@ def _compare(
     threshold: Threshold = TEN_PCT,
     total_threshold: Threshold | None = None,
     full_run: bool = True,
+    reprice: Repricer | None = None,
 ) -> Comparison:
     """``compare`` with one threshold for every test and no budgets."""
     return compare(
@@ -43,6 +51,7 @@ def _compare(
         budget_for=lambda _: Budget(),
         total_threshold=total_threshold,
         full_run=full_run,
+        reprice=reprice,
     )
 
 
@@ -470,9 +479,17 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
     unpriced = replace(priced, cost_usd=None, by_model={"?:local": ModelTotals(1, usage, None)})
     old = Baseline(tests={"kept": priced, "unpriced": unpriced}, price_source=PRICES)
     run = RunCost(tests={}, price_source=PriceSource(version="0.0.0", price_date="2026-12-01"))
-    new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00002") * u.input_tokens)
+
+    def reprice(key: str, u: TokenUsage) -> Decimal | None:
+        return None if key == "?:local" else Decimal("0.00002") * u.input_tokens
+
+    new, _ = update_baseline(old, run, full_run=False, reprice=reprice)
     assert new.tests["kept"].cost_usd == Decimal("0.0250")  # $0.02 at the new prices + the $0.005 tool
     assert new.tests["unpriced"] == unpriced
+    # A price file entry for it since: the kept entry is priced from its tokens (trial 11).
+    new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00003") * u.input_tokens)
+    assert new.tests["unpriced"].cost_usd == Decimal("0.0350")
+    assert new.tests["unpriced"].by_model["?:local"].cost_usd == Decimal("0.03")
 
 
 @pytest.mark.parametrize(
@@ -505,3 +522,51 @@ def test_a_baseline_entry_written_unpriced_says_an_update_gates_it() -> None:
     )
     (still,) = _compare(RunCost(tests={"t": _test("t", None)}, price_source=PRICES), _baseline(base)).tests
     assert (still.status, still.reasons) == ("unpriced", ())
+
+
+def _compare_at(run: RunCost, baseline: Baseline, per_token: str) -> Comparison:
+    """``_compare`` with a repricer at ``per_token`` USD an input token."""
+    return _compare(run, baseline, reprice=lambda key, usage: Decimal(per_token) * usage.input_tokens)
+
+
+def test_an_entry_priced_otherwise_than_its_file_says_is_a_price_change_not_a_saving() -> None:
+    # Trial 11: a branch moved the price date (and repriced), another added this test at the old
+    # prices; git merged them cleanly. The next run, with nothing changed, read "-80% improved".
+    base = _baseline(RunCost(tests={"a": _test("a", "0.0300")}, price_source=PRICES))
+    run = RunCost(tests={"a": _test("a", "0.0060")}, price_source=PRICES)
+    ((diff,),) = [_compare_at(run, base, "0.000006").tests]
+    assert (diff.status, diff.price_delta_usd, diff.usage_delta_usd) == ("price-changed", Decimal("-0.024"), 0)
+    assert diff.reasons == (
+        "price change (-$0.0240)",
+        "the baseline entry's cost is not its tokens' at the baseline's prices (a merge of baselines priced "
+        "apart?): compared at this run's prices",
+    )
+
+
+def test_an_entry_whose_cost_was_rounded_when_stored_is_its_tokens_cost() -> None:
+    # $1.23456789e-12 a token: the file keeps 10 decimals of the $1.23456789e-9 the test cost.
+    per_token = "0.00000000000123456789"
+    base = _baseline(RunCost(tests={"a": _test("a", "0.00000000123456789")}, price_source=PRICES))
+    assert base.tests["a"].cost_usd == Decimal("0.0000000012")
+    run = RunCost(tests={"a": _test("a", "0.00000000123456789")}, price_source=PRICES)
+    ((diff,),) = [_compare_at(run, base, per_token).tests]
+    assert (diff.status, diff.price_delta_usd, diff.reasons) == ("unchanged", 0, ())
+
+
+def test_an_entry_written_unpriced_is_priced_from_its_tokens_when_the_run_prices_its_model() -> None:
+    # Trial 11: the baseline was written before a price file priced the model; the PR that adds
+    # the file also adds 20% more tokens. The gate judged nothing ("update the baseline").
+    base = _baseline(RunCost(tests={"a": _test("a", None)}, price_source=PRICES))
+    later = PriceSource(version=PRICES.version, price_date=PRICES.price_date, overrides="sha256:00aa")
+    grown = llm_record(usage=TokenUsage(input_tokens=1200), cost_usd=Decimal("0.012"))
+    run = RunCost(tests={"a": TestCost("a", calls=(grown,))}, price_source=later)
+    cmp = _compare_at(run, base, "0.00001")
+    ((diff,),) = [cmp.tests]
+    assert (diff.status, diff.baseline_usd, diff.usage_delta_usd) == ("regressed", Decimal("0.01"), Decimal("0.002"))
+    assert diff.reasons[-1] == "the baseline entry was unpriced: priced from its tokens at this run's prices"
+    assert (cmp.baseline_total_usd, cmp.current_total_usd) == (Decimal("0.01"), Decimal("0.012"))
+    # Its model still unpriced in this run too: it stays unpriced, and says how to gate it.
+    unpriced = _compare(run, base, reprice=lambda key, usage: None)
+    assert [(d.status, d.reasons) for d in unpriced.tests] == [
+        ("unpriced", ("the baseline entry is unpriced: update the baseline to gate this test",))
+    ]
