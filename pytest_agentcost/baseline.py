@@ -286,6 +286,7 @@ def update_baseline(
     run's prices with ``reprice`` (:class:`BaselineError` when one cannot be).
     """
     entries: dict[str, BaselineEntry] = dict(old.tests) if old is not None else {}
+    renamed = renames(run, entries)
     changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": []}
     ran: set[str] = set()
     for nodeid, test in sorted(run.tests.items()):
@@ -303,6 +304,9 @@ def update_baseline(
             continue
         entries[nodeid] = BaselineEntry.from_test(test)
         changes["written"].append(nodeid)
+        if nodeid in renamed:  # its entry under the old name is this one now
+            del entries[renamed[nodeid]]
+            changes["pruned"].append(renamed[nodeid])
     if full_run or prune:
         for nodeid in sorted(set(entries) - ran - set(run.tests)):
             del entries[nodeid]
@@ -374,6 +378,19 @@ def _repriced(
         f"{nodeid}, which this update keeps without rerunning it, cannot be repriced ({unpriced}); "
         "update from a run that includes it"
     )
+
+
+def renames(run: RunCost, entries: Mapping[str, BaselineEntry]) -> dict[str, str]:
+    """Tests renamed since the baseline, as their ``agent_cost(previously=...)`` marker says: the
+    new node id -> the entry it continues. Only a test with no entry of its own, naming an entry
+    of a test that did not run now, and the only one to name it (a marker on a class or module
+    names one entry for many tests: none of them is its heir)."""
+    claims: dict[str, list[str]] = {}
+    for nodeid, spec in run.markers.items():
+        old = spec.get("previously")
+        if isinstance(old, str) and old in entries and old not in run.tests and nodeid not in entries:
+            claims.setdefault(old, []).append(nodeid)
+    return {heirs[0]: old for old, heirs in sorted(claims.items()) if len(heirs) == 1}
 
 
 def nodeids(baseline: Baseline | None) -> Iterable[str]:

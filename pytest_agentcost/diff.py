@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, reprice_totals, repriced_entry
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, renames, reprice_totals, repriced_entry
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
@@ -362,21 +362,32 @@ def _name_renames(diffs: list[TestDiff], run: RunCost, entries: Mapping[str, Bas
         news = added.get(key, [])
         if key[0] and len(olds) == 1 and len(news) == 1:  # one of each, and some LLM call to compare
             other[olds[0]], other[news[0]] = news[0], olds[0]
-    if not other:
-        return diffs
-    return [
-        replace(
-            d,
-            reasons=(
-                *d.reasons,
-                f"same LLM calls and tokens as {'new' if d.status == 'removed' else 'removed'} {other[d.nodeid]}: "
-                "renamed?",
-            ),
-        )
-        if d.nodeid in other
-        else d
-        for d in diffs
-    ]
+    hints = {
+        nodeid: f"same LLM calls and tokens as {'new' if status == 'removed' else 'removed'} {other[nodeid]}: renamed?"
+        for nodeid, status in ((d.nodeid, d.status) for d in diffs)
+        if nodeid in other
+    }
+    # A test renamed and changed in one go: never gated, unless its marker names its old id. A
+    # new test with one removed test beside it (same file, or the same models) is told how.
+    loose = [d.nodeid for d in diffs if d.status == "removed" and d.nodeid not in other]
+    for d in diffs:
+        if d.status != "new" or d.nodeid in other or not loose or not run.tests[d.nodeid].llm_calls:
+            continue
+        models = set(run.tests[d.nodeid].by_model())
+        near = [
+            old
+            for old in loose
+            if entries[old].llm_calls and (_file(old) == _file(d.nodeid) or set(entries[old].by_model) == models)
+        ]
+        if len(near) == 1:
+            hints[d.nodeid] = (
+                f"renamed from {near[0]}? @pytest.mark.agent_cost(previously={near[0]!r}) compares it with that entry"
+            )
+    return [replace(d, reasons=(*d.reasons, hints[d.nodeid])) if d.nodeid in hints else d for d in diffs]
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.partition("::")[0]
 
 
 def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: Repricer | None) -> Decimal | None:
@@ -466,11 +477,17 @@ def compare(
     base_total = Decimal(0)
     cur_total = Decimal(0)
     gated_tests = 0
+    renamed = renames(run, entries)
+    continued = set(renamed.values())
     for nodeid in sorted(set(run.tests) | set(entries)):
         test = run.tests.get(nodeid)
         entry = entries.get(nodeid)
+        if nodeid in renamed:
+            entry = entries[renamed[nodeid]]  # its own entry, under the name it had
         if test is None:
             assert entry is not None
+            if nodeid in continued:
+                continue  # compared as the test that continues it
             diffs.append(
                 TestDiff(
                     nodeid,
@@ -559,6 +576,8 @@ def compare(
         effective = est_now if on_estimate and est_now is not None else current
         usage_delta = effective - base_now
         reasons = (*_reasons(entry, test, price_delta), *notes)
+        if nodeid in renamed:
+            reasons = (f"renamed from {renamed[nodeid]}", *reasons)
         if price_delta and usage_delta:
             # The delta columns hold the price change too: say what the threshold judged.
             moved = f"{signed_money(usage_delta)}, {percent(pct(base_now, usage_delta))}"
@@ -594,7 +613,7 @@ def compare(
     if baseline is not None:
         base_sum = Decimal(0)
         for d in diffs:
-            if d.nodeid in left_out or d.nodeid not in entries:
+            if d.nodeid in left_out or (d.nodeid not in entries and d.nodeid not in renamed):
                 continue
             cost = d.baseline_usd  # the entry's, or what an entry written unpriced costs now
             if cost is None:

@@ -119,9 +119,11 @@ class TestRules:
     threshold: Threshold | None = None
     budget: Budget = field(default_factory=Budget)
     runs_per_month: int | None = None
+    previously: str | None = None
+    """The node id this test had before a rename (its baseline entry is this test's)."""
 
 
-_MARKER_KEYS = {"threshold", "max_usd", "max_llm_calls", "max_tokens", "runs_per_month"}
+_MARKER_KEYS = {"threshold", "max_usd", "max_llm_calls", "max_tokens", "runs_per_month", "previously"}
 
 
 def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> TestRules:
@@ -156,10 +158,17 @@ def parse_marker(args: Sequence[Any], kwargs: Mapping[str, Any], where: str) -> 
             raise ConfigError(f"{where}: agent_cost {name} must be a non-negative whole number, not {value!r}")
         return value
 
+    previously = kwargs.get("previously")
+    if previously is not None and (not isinstance(previously, str) or not previously.strip() or previously == where):
+        raise ConfigError(
+            f"{where}: agent_cost previously must be the node id the test had before it was renamed "
+            f"(as the baseline file keys it), not {previously!r}"
+        )
     return TestRules(
         threshold=threshold,
         budget=Budget(_usd("max_usd"), _count("max_llm_calls"), _count("max_tokens")),
         runs_per_month=_count("runs_per_month"),
+        previously=previously,
     )
 
 

@@ -138,6 +138,36 @@ def test_more_tokens_fails_and_names_the_test(project: AgentProject) -> None:
     assert project.read_json(BASELINE)["tests"]["test_agent.py::test_task_a"]["cost_usd"] == "0.0036000000"
 
 
+def test_a_renamed_test_that_names_its_old_id_is_gated_against_that_entry(project: AgentProject) -> None:
+    # Trial 11: renamed and dearer in one PR read "removed" + "new" and passed. With the marker it
+    # is compared with its old entry, and the update on merge moves the entry to the new id.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    renamed = TESTS.replace(
+        "@pytest.mark.vcr\ndef test_task_a():",
+        "@pytest.mark.vcr\n@pytest.mark.agent_cost(previously='test_agent.py::test_task_a')\ndef test_renamed_a():",
+    )
+    assert renamed != TESTS
+    project.module("test_agent", renamed)
+    project.chat_cassette("test_agent", "test_renamed_a", [(20_000, 1_000)])  # $0.0036, was $0.0021
+    result = project.run("--agent-cost")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*test_agent.py::test_renamed_a*$0.0021*$0.0036*regressed*renamed from test_agent.py::test_task_a*",
+            "agent cost FAILED: test_agent.py::test_renamed_a: cost $0.0021 -> $0.0036 (+$0.0015, +71.4%) *",
+        ]
+    )
+    assert "removed" not in result.stdout.str()
+    accepted = project.run("--agent-cost", "--agent-cost-update-baseline", "-k", "renamed")
+    assert accepted.ret == 0, accepted.stdout.str()
+    accepted.stdout.fnmatch_lines(["*baseline updated: *(1 written, 1 pruned*"])
+    assert sorted(project.read_json(BASELINE)["tests"]) == [
+        "test_agent.py::test_renamed_a",
+        "test_agent.py::test_task_b",
+    ]
+
+
 def test_rise_under_threshold_passes(project: AgentProject) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0

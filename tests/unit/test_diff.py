@@ -570,3 +570,56 @@ def test_an_entry_written_unpriced_is_priced_from_its_tokens_when_the_run_prices
     assert [(d.status, d.reasons) for d in unpriced.tests] == [
         ("unpriced", ("the baseline entry is unpriced: update the baseline to gate this test",))
     ]
+
+
+def _renamed_run(markers: dict[str, dict[str, Any]], cost: str = "0.0200") -> tuple[RunCost, Baseline]:
+    """A baseline with ``t.py::old`` at $0.01; a run where ``t.py::new`` costs ``cost``."""
+    base = _baseline(RunCost(tests={"t.py::old": _test("t.py::old", "0.0100")}, price_source=PRICES))
+    run = RunCost(tests={"t.py::new": _test("t.py::new", cost)}, price_source=PRICES, markers=markers)
+    return run, base
+
+
+def test_a_test_renamed_with_its_previous_id_is_compared_with_that_entry() -> None:
+    # Trial 11: renamed and twice as dear in one PR read "removed" + "new": never gated.
+    run, base = _renamed_run({"t.py::new": {"previously": "t.py::old"}})
+    cmp = _compare(run, base, total_threshold=TEN_PCT)
+    ((diff,),) = [cmp.tests]
+    assert (diff.nodeid, diff.status, diff.baseline_usd) == ("t.py::new", "regressed", Decimal("0.0100"))
+    assert diff.reasons == ("renamed from t.py::old",)
+    assert (cmp.baseline_total_usd, cmp.current_total_usd, cmp.total_regressed) == (
+        Decimal("0.0100"),
+        Decimal("0.0200"),
+        True,
+    )
+    # The update moves the entry: written under the new id, the old one pruned, on a partial run too.
+    new, changes = update_baseline(base, run, full_run=False)
+    assert sorted(new.tests) == ["t.py::new"]
+    assert (changes["written"], changes["pruned"]) == (["t.py::new"], ["t.py::old"])
+
+
+@pytest.mark.parametrize(
+    "markers",
+    [
+        # A class or module marker names one entry for several tests: none of them continues it.
+        {"t.py::new": {"previously": "t.py::old"}, "t.py::other": {"previously": "t.py::old"}},
+        {"t.py::new": {"previously": "t.py::gone"}},  # no such entry
+    ],
+)
+def test_a_previous_id_that_names_no_single_entry_pairs_nothing(markers: dict[str, dict[str, Any]]) -> None:
+    run, base = _renamed_run(markers)
+    run = replace(run, tests={**run.tests, "t.py::other": _test("t.py::other", "0.0100")})
+    statuses = {d.nodeid: d.status for d in _compare(run, base).tests}
+    assert statuses == {"t.py::new": "new", "t.py::old": "removed", "t.py::other": "new"}
+    new, _ = update_baseline(base, run, full_run=False)
+    assert "t.py::old" in new.tests
+
+
+def test_a_new_test_beside_one_removed_test_is_told_how_to_compare_them() -> None:
+    run, base = _renamed_run({})
+    dearer = llm_record(usage=TokenUsage(input_tokens=2000), cost_usd=Decimal("0.0200"))
+    run = replace(run, tests={"t.py::new": TestCost("t.py::new", calls=(dearer,))})
+    ((new, old),) = [_compare(run, base).tests]
+    assert new.reasons == (
+        "renamed from t.py::old? @pytest.mark.agent_cost(previously='t.py::old') compares it with that entry",
+    )
+    assert old.reasons == ()

@@ -150,7 +150,7 @@ Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task 
 
 **New tasks (1): no baseline entry yet**
 
-- `tests/test_agent.py::test_new_tool`: $0.00175
+- `tests/test_agent.py::test_new_tool`: $0.00175; renamed from tests/test_agent.py::test_old? @pytest.mark.agent_cost(previously='tests/test_agent.py::test_old') compares it with that entry
 
 **Removed tasks (1): in the baseline, gone from the suite**
 

@@ -116,3 +116,10 @@ def test_host_providers_refuse_an_unknown_provider_and_list_the_known_ones() -> 
 def test_host_providers_want_host_equals_provider(line: str) -> None:
     with pytest.raises(ConfigError, match=r"^agent_cost_providers: expected 'host = provider', got "):
         parse_host_providers([line])
+
+
+def test_a_markers_previous_id_is_a_node_id_not_its_own() -> None:
+    assert parse_marker((), {"previously": "t.py::old"}, "t.py::a").previously == "t.py::old"
+    for bad in ("", "  ", 3, "t.py::a"):
+        with pytest.raises(ConfigError, match=r"^t\.py::a: agent_cost previously must be the node id the test had"):
+            parse_marker((), {"previously": bad}, "t.py::a")
