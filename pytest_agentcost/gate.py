@@ -282,11 +282,13 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
             before, after = cmp.baseline_total_usd, cmp.current_total_usd
             total = f"total {money(before)} -> {money(after)}{change(before, after)}"
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
-        total = f"total {money(cmp.current_total_usd)}, no baseline test ran to compare it with"
+        total = f"total {money(cmp.current_total_usd)}; none of the baseline's tests ran, so no total to compare with"
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )
-    if cmp.gated_totals is not None:
+    if cmp.gated_totals is not None and not cmp.gated_totals[0]:
+        lines.append(f"total threshold {cmp.total_threshold}: nothing to judge, no test was compared with the baseline")
+    elif cmp.gated_totals is not None:
         lines.append(f"total threshold {cmp.total_threshold}: {cmp.describe_gated_total()}")
     elif cmp.total_not_applied:
         lines.append(

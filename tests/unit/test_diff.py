@@ -262,8 +262,8 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
     ("run_tests", "total"),
     [
         # Only new tests ran: "$0 -> $0.0200" would read as a rise from nothing.
-        ({"n": "0.0200"}, "total $0.0200, no baseline test ran to compare it with"),
-        ({"n": None}, "total unpriced, no baseline test ran to compare it with"),
+        ({"n": "0.0200"}, "total $0.0200; none of the baseline's tests ran, so no total to compare with"),
+        ({"n": None}, "total unpriced; none of the baseline's tests ran, so no total to compare with"),
         ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%)"),
     ],
     ids=["new-only", "new-unpriced", "compared"],
@@ -623,3 +623,10 @@ def test_a_new_test_beside_one_removed_test_is_told_how_to_compare_them() -> Non
         "renamed from t.py::old? @pytest.mark.agent_cost(previously='t.py::old') compares it with that entry",
     )
     assert old.reasons == ()
+
+
+def test_a_total_threshold_with_no_compared_test_says_it_judged_nothing() -> None:
+    # Trial 11: "total threshold 5%: $0 -> $0 over 0 compared tests" read as a pass on the merits.
+    run, base = _renamed_run({})
+    lines = comparison_lines(_compare(run, base, total_threshold=TEN_PCT), "fail")
+    assert "total threshold 10%: nothing to judge, no test was compared with the baseline" in lines
