@@ -308,7 +308,16 @@ _GATE_OPTIONS = (
     ("--total-threshold", "total_threshold"),
     ("--mode", "mode"),
     ("--stale", "stale"),
+    ("--fail-unpriced", "fail_unpriced"),
+    ("--gate-estimates", "gate_estimates"),
 )
+
+
+def _default_option(option: str, value: Any) -> str:
+    """``--mode fail``; a yes/no option as given: ``--no-fail-unpriced``."""
+    if isinstance(value, bool):
+        return option if value else option.replace("--", "--no-", 1)
+    return f"{option} {_gate_value(value)}"
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -345,7 +354,7 @@ def _compare(args: argparse.Namespace) -> int:
         gate["total_threshold"] = None
     if run.gate is None:
         defaults = [
-            f"{option} {_gate_value(GATE_DEFAULTS[key])}"
+            _default_option(option, GATE_DEFAULTS[key])
             for option, key in _GATE_OPTIONS
             if given[key] is None and not (key == "total_threshold" and total_off)
         ]

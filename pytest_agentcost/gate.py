@@ -282,7 +282,9 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
             before, after = cmp.baseline_total_usd, cmp.current_total_usd
             total = f"total {money(before)} -> {money(after)}{change(before, after)}"
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
-        total = f"total {money(cmp.current_total_usd)}; none of the baseline's tests ran, so no total to compare with"
+        _, after, unpriced = cmp.priced_totals()
+        left_out = f", leaving out {unpriced} unpriced test(s)" if unpriced else ""
+        total = f"total {money(after)}{left_out}; none of the baseline's tests ran, so no total to compare with"
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )

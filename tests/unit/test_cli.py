@@ -760,17 +760,31 @@ def test_compare_of_a_run_file_without_gate_settings_states_the_defaults(
         "pytest-agentcost); using the defaults "
     )
     status, failed, err = _compare_out([str(base), str(run_file)], capsys)
-    assert (status, err) == (1, note + "--threshold 10%,$0.0001, --total-threshold off, --mode fail, --stale warn\n")
+    assert (status, err) == (
+        1,
+        note + "--threshold 10%,$0.0001, --total-threshold off, --mode fail, --stale warn, --no-fail-unpriced, "
+        "--no-gate-estimates\n",
+    )
     assert len(failed) == 1  # test_plan; the total is not gated, as pytest's default
     status, failed, err = _compare_out(
-        [str(base), str(run_file), "--threshold=100%", "--total-threshold=5%", "--mode=warn", "--stale=warn"], capsys
+        [
+            str(base),
+            str(run_file),
+            "--threshold=100%",
+            "--total-threshold=5%",
+            "--mode=warn",
+            "--stale=warn",
+            "--no-fail-unpriced",
+            "--gate-estimates",
+        ],
+        capsys,
     )
     assert (status, err) == (0, "")  # every one given: nothing taken by default
     assert failed == [
         "agent cost warning: suite total over threshold 5%: $0.0092 -> $0.0104 (+$0.0012, +13.0%) over 3 compared tests"
     ]
     status, _, err = _compare_out([str(base), str(run_file), "--total-threshold=off", "--mode=fail"], capsys)
-    assert err == note + "--threshold 10%,$0.0001, --stale warn\n"
+    assert err == note + "--threshold 10%,$0.0001, --stale warn, --no-fail-unpriced, --no-gate-estimates\n"
 
 
 def test_compare_help_states_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:

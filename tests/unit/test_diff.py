@@ -263,7 +263,10 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
     [
         # Only new tests ran: "$0 -> $0.0200" would read as a rise from nothing.
         ({"n": "0.0200"}, "total $0.0200; none of the baseline's tests ran, so no total to compare with"),
-        ({"n": None}, "total unpriced; none of the baseline's tests ran, so no total to compare with"),
+        (
+            {"n": None},
+            "total $0, leaving out 1 unpriced test(s); none of the baseline's tests ran, so no total to compare with",
+        ),
         ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%)"),
     ],
     ids=["new-only", "new-unpriced", "compared"],
