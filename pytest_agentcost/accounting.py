@@ -184,6 +184,8 @@ class Accountant:
         if extraction.billed and self.price_hook is None:
             cost = self._default_price(extraction, context, left_out)
             warnings.extend(left_out)
+            if cost is None and not left_out:
+                warnings.extend(self._priced_otherwise(current, extraction))
             elsewhere = self.pricer.priced_as(extraction.provider, extraction.model, context) if cost else None
             if elsewhere is not None:
                 warnings.append(
@@ -228,14 +230,33 @@ class Accountant:
             )
         if hooked is None:
             hooked = self._default_price(extraction, context, left_out)
-            return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(left_out))
+            why = left_out or (self._priced_otherwise(current, extraction) if hooked is None else [])
+            return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(why))
         return replace(record, cost_usd=hooked)
 
     def _default_price(self, extraction: Any, context: PriceContext, left_out: list[str]) -> Decimal | None:
-        """The call's price from the price sources; None, not low, when it leaves out a billed use."""
-        if left_out:
+        """The call's price from the price sources; None, not low, when it leaves out a billed use
+        or is billed by what the exchange does not record."""
+        if left_out or extraction.unpriced:
             return None
         return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
+
+    def _priced_otherwise(self, current: Interaction, extraction: Any) -> list[str]:
+        """Why an unpriced call of a model genai-prices prices is unpriced: its usage counts what the
+        price does not price (tts-1's characters against gpt-4o-mini-tts' tokens), or nothing."""
+        model = extraction.model
+        if extraction.unpriced or not model or not self.pricer.has_price(extraction.provider, model):
+            return []  # said by its own warning, or by the run's "no price for model" line
+        counted = [k for k, v in vars(extraction.usage).items() if type(v) is int and v > 0]
+        priced = self.pricer.priced_keys(extraction.provider, model)
+        if not priced or any(key in priced for key in counted):
+            return []  # not this: the price failed otherwise
+        by = ", ".join(sorted(priced))
+        return [
+            f"{extraction.endpoint} response from {current.host}: {model_key(extraction.provider, model)} is "
+            f"priced by {by}, and the call counts {', '.join(counted) or 'none of them'}; the call is unpriced "
+            "(a pytest_agentcost_price_call hook can price it)"
+        ]
 
     def _uses_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
         """Why a call whose model has a price is unpriced: hosted tool uses the price leaves out."""

@@ -448,7 +448,16 @@ def finish_session(
             )
             continue
         if model and settings.pricer.has_price(provider, model):
-            # Priced, but not these calls: each says why (a hook that raised, a use left out).
+            # Priced, but not these calls: each says why (a hook that raised, a use left out, an
+            # audio length not recorded, a usage its price does not price).
+            continue
+            counted = sorted({k for c in calls for k, v in c.usage.to_dict().items() if type(v) is int and v > 0})
+            counted += sorted({name for c in calls for name, _ in c.usage.units} - set(counted))
+            by = ", ".join(sorted(settings.pricer.priced_keys(provider, model))) or "other units"
+            outcome.lines.append(
+                f"warning: no price for model {key} as its calls are counted ({', '.join(counted) or 'nothing'}): "
+                f"genai-prices prices it by {by}; price its calls in a pytest_agentcost_price_call hook"
+            )
             continue
         if provider in SELF_HOSTED:
             advice = (

@@ -26,6 +26,7 @@ from typing import Any
 
 import genai_prices
 from genai_prices import Usage
+from genai_prices.data_units import unit_data
 from genai_prices.types import TimeOfDateConstraint
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
@@ -130,6 +131,8 @@ class _Resolved:
     moment: datetime
     provider_id: str
     """The genai-prices provider whose price list holds the model."""
+    priced_keys: frozenset[str] = frozenset()
+    """Usage keys the model's price has a price of its own for (``input_tokens``, ``audio_seconds``)."""
 
 
 def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
@@ -260,6 +263,27 @@ def _billed_by_units_only(usage: Usage) -> bool:
     return any(type(v) is int and v > 0 for k, v in values.items() if k not in _TOKEN_USAGE_KEY_SET)
 
 
+def _priced_keys(provider: Any, model: Any, moment: datetime, context: Mapping[str, str] | None) -> frozenset[str]:
+    """The usage keys ``model``'s price at ``moment`` prices (empty when it cannot be told)."""
+    if context and not any(model is listed for listed in provider.models):
+        context = None  # as calc_price: another provider's variants do not apply
+    try:
+        price = model.get_prices(moment, context or None)
+    except Exception:  # any surprise in genai-prices' internals: nothing known
+        return frozenset()
+    return frozenset(key for key, unit in unit_data.items() if getattr(price, unit["price_key"], None) is not None)
+
+
+def _priced_nothing(cost: Decimal, usage: Usage, resolved: _Resolved) -> bool:
+    """A $0 that prices none of what the call counts: tokens of a model billed per audio second
+    (whisper-1) or per character (tts-1), characters of one billed per token. Unpriced, not free;
+    a model whose price is 0 is free."""
+    if cost or not resolved.priced_keys:
+        return False
+    counted = [key for key, value in vars(usage).items() if type(value) is int and value > 0]
+    return bool(counted) and not any(key in resolved.priced_keys for key in counted)
+
+
 class _Unpriced(Exception):
     """The usage :meth:`Pricer.units` was asked about has no price: nothing to memoise."""
 
@@ -369,7 +393,7 @@ class Pricer:
             if resolved.compiled is not None:
                 cost = resolved.compiled.cost(usage)
                 if cost is not None:
-                    return cost
+                    return None if _priced_nothing(cost, usage, resolved) else cost
             try:
                 calc = genai_prices.calc_price(
                     usage,
@@ -380,7 +404,7 @@ class Pricer:
                 )
             except (LookupError, ValueError, TypeError, KeyError):
                 continue
-            return calc.total_price
+            return None if _priced_nothing(calc.total_price, usage, resolved) else calc.total_price
         return None
 
     def has_price(self, provider: str | None, model: str) -> bool:
@@ -391,6 +415,14 @@ class Pricer:
         if provider in SELF_HOSTED:
             return False
         return any(self._resolve(p, model, ()) is not None for p in ([provider, None] if provider else [None]))
+
+    def priced_keys(self, provider: str | None, model: str) -> frozenset[str]:
+        """The usage keys genai-prices prices ``model`` by (empty when it does not know it)."""
+        for provider_id in [provider, None] if provider else [None]:
+            resolved = self._resolve(provider_id, model, ())
+            if resolved is not None:
+                return resolved.priced_keys
+        return frozenset()
 
     def priced_as(self, provider: str | None, model: str | None, context: PriceContext = ()) -> str | None:
         """The provider whose price a call of ``provider`` gets when genai-prices has no price for
@@ -480,7 +512,12 @@ class Pricer:
             return None
         price_context = dict(context) if context else None
         moment = list_rate_moment(found_provider, found_model, self.price_date, price_context)
-        return _Resolved(compile_price(found_provider, found_model, moment, price_context), moment, found_provider.id)
+        return _Resolved(
+            compile_price(found_provider, found_model, moment, price_context),
+            moment,
+            found_provider.id,
+            _priced_keys(found_provider, found_model, moment, price_context),
+        )
 
     def unmatched(self, calls: Iterable[CallRecord]) -> tuple[list[str], list[str]]:
         """Price file entries and ``agent_cost_tool_prices`` hosts that price none of ``calls``."""

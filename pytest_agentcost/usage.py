@@ -70,6 +70,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -94,6 +95,8 @@ ENDPOINTS = (
     "openai.responses",
     "openai.embeddings",
     "openai.images",
+    "openai.audio",
+    "openai.speech",
     "anthropic.messages",
     "gemini.generate_content",
     "gemini.embeddings",
@@ -139,6 +142,9 @@ class Extraction:
     billed_uses: tuple[str, ...] = ()
     """Hosted tool uses the answer lists, each billed on its own by the provider (``web_searches``):
     a price that leaves one out is no price for the call."""
+    unpriced: bool = False
+    """Billed by something the exchange does not record (the audio's length, speech tokens): no
+    price is right, so the call is unpriced whatever its model's price (its warning says why)."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -159,6 +165,8 @@ _VERTEX_ANTHROPIC_PATH = re.compile(
 )
 #: OpenAI Images API calls billed by token (gpt-image-*): generations and edits.
 _IMAGES_PATHS = ("/images/generations", "/images/edits")
+#: OpenAI's speech-to-text paths (Groq, Mistral and Azure serve them too).
+_AUDIO_PATHS = ("/audio/transcriptions", "/audio/translations")
 _RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
 #: ``GET /v1beta/interactions/{id}``: a poll of a (background) Gemini interaction.
 _INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$")
@@ -201,6 +209,10 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.embeddings"
     if path.endswith(_IMAGES_PATHS):
         return "openai.images"
+    if path.endswith(_AUDIO_PATHS):
+        return "openai.audio"
+    if path.endswith("/audio/speech"):
+        return "openai.speech"
     if path.endswith("/completions"):
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
@@ -344,6 +356,14 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
 _GENERIC_ENDPOINTS = frozenset(e for e in ENDPOINTS if not e.startswith(("gemini.", "bedrock.")))
 
 
+def _is_transcription_answer(doc: dict[str, Any]) -> bool:
+    """A speech-to-text answer in JSON: its ``text``, with ``usage`` or ``duration`` (a bare
+    ``{"text": ...}`` could be anyone's), or a stream's ``transcript.text.*`` event."""
+    if str(doc.get("type", "")).startswith("transcript.text."):
+        return True
+    return isinstance(doc.get("text"), str) and (isinstance(doc.get("usage"), dict) or "duration" in doc)
+
+
 def _is_images_answer(doc: dict[str, Any]) -> bool:
     """An Images API answer (``data`` list, ``created``) or stream event (``image_generation.*``)."""
     if str(doc.get("type", "")).startswith(("image_generation.", "image_edit.")):
@@ -407,6 +427,9 @@ def _is_ollama_exchange(interaction: Interaction, endpoint: str) -> bool:
 #: Endpoints whose path a tool's own API may share, with the provider's answer shape.
 _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "openai.images": _is_images_answer,
+    "openai.audio": _is_transcription_answer,
+    # Audio bytes: only a mapped host, or the provider's own, makes /audio/speech an LLM call.
+    "openai.speech": lambda doc: False,
     "cohere.chat": _is_cohere_answer,
     "cohere.embed": _is_cohere_embed_answer,
     "cohere.rerank": _is_cohere_rerank_answer,
@@ -675,6 +698,8 @@ class _Parsed:
     as genai-prices' ``Usage`` keys them (``web_searches``): added to the extracted usage."""
     usage: Usage | None = None
     """The usage, read without an extractor: for an endpoint genai-prices has none for."""
+    unmeasured: str | None = None
+    """Why the call, billed, has no usage to price (see :attr:`Extraction.unpriced`)."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1096,6 +1121,78 @@ def _parse_openai_images(interaction: Interaction, text: str, streamed: bool, pa
     if doc is None:
         return
     _usage_document(doc, parsed)
+
+
+def _parse_openai_audio(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Speech to text (``/audio/transcriptions``, ``/audio/translations``).
+
+    The answer's ``usage`` is of ``type`` ``tokens`` (gpt-4o-transcribe: input tokens, the audio
+    ones among them, and output tokens) or ``duration`` (whisper-1: ``seconds``); a
+    ``verbose_json`` answer without it gives the audio's ``duration``, and Mistral's usage its
+    ``prompt_audio_seconds``. Seconds are billed rounded to the second. A stream ends in a
+    ``transcript.text.done`` event carrying the usage. An answer in ``text``, ``srt`` or ``vtt``
+    format says neither: the call is billed and unpriced.
+    """
+    doc: Any = None
+    if _sse.looks_like_sse(text):
+        events, _ = _sse.parse(text)
+        for event in events:
+            data = event.json()
+            if isinstance(data, dict) and (event.event == "error" or _has_error_object(data)):
+                parsed.error = _error_text(data) or "error event"
+                return
+            if isinstance(data, dict) and data.get("type") == "transcript.text.done":
+                doc = data
+    else:
+        doc = _response_json(interaction)
+        if isinstance(doc, dict) and _has_error_object(doc):
+            parsed.error = _error_text(doc)
+            return
+    doc = _obj(doc)
+    parsed.model = _str(doc.get("model"))
+    said = doc.get("text")
+    parsed.output_text.append(said if isinstance(said, str) else text)
+    usage = _transcription_usage(doc)
+    if usage is None:
+        parsed.unmeasured = (
+            "the answer gives neither its token usage nor the audio's duration (response_format text, srt "
+            "or vtt, or an older API), by which speech to text is billed"
+        )
+    else:
+        parsed.usage = usage
+
+
+def _transcription_usage(doc: dict[str, Any]) -> Usage | None:
+    usage = _obj(doc.get("usage"))
+    if usage.get("type") == "tokens":
+        tokens_in, tokens_out = usage.get("input_tokens"), usage.get("output_tokens")
+        if not (type(tokens_in) is int and type(tokens_out) is int and tokens_in >= 0 and tokens_out >= 0):
+            return None
+        audio = _obj(usage.get("input_token_details")).get("audio_tokens")
+        if type(audio) is int and 0 <= audio <= tokens_in:
+            return Usage(input_tokens=tokens_in, output_tokens=tokens_out, input_audio_tokens=audio)
+        return Usage(input_tokens=tokens_in, output_tokens=tokens_out)
+    for seconds in (usage.get("seconds"), usage.get("prompt_audio_seconds"), doc.get("duration")):
+        if _is_count(seconds):
+            return Usage(audio_seconds=int(Decimal(str(seconds)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    return None
+
+
+def _parse_openai_speech(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Text to speech (``/audio/speech``): the answer is the audio, with no usage. A model billed
+    per character (tts-1, tts-1-hd) is priced from the request's ``input``; one billed per token
+    (gpt-4o-mini-tts: text in, audio tokens out) is billed and unpriced, since nothing records
+    its audio tokens."""
+    doc = _response_json(interaction)
+    if isinstance(doc, dict) and _has_error_object(doc):
+        parsed.error = _error_text(doc)
+        return
+    request = _obj(_request_json(interaction))
+    said = request.get("input")
+    if not isinstance(said, str):
+        parsed.problems.append("the request has no input text")
+        return
+    parsed.usage = Usage(input_characters=len(said))
 
 
 def _parse_gemini_embeddings(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -1869,6 +1966,8 @@ _PARSERS: dict[str, _Parser] = {
     "openai.responses": _parse_openai_responses,
     "openai.embeddings": _parse_openai_embeddings,
     "openai.images": _parse_openai_images,
+    "openai.audio": _parse_openai_audio,
+    "openai.speech": _parse_openai_speech,
     "anthropic.messages": _parse_anthropic,
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
@@ -2252,6 +2351,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         warnings: Iterable[str] = (),
         price_context: PriceContext = (),
         billed_uses: tuple[str, ...] = (),
+        unpriced: bool = False,
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -2272,6 +2372,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             warnings=tuple(warnings),
             price_context=price_context,
             billed_uses=billed_uses,
+            unpriced=unpriced,
         )
 
     if not 200 <= interaction.status < 300:
@@ -2301,6 +2402,14 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             response_id=parsed.response_id,
         )
 
+    if parsed.unmeasured is not None:
+        return result(
+            _zero_usage(),
+            model=model,
+            billed=True,
+            warnings=[f"{where}: {parsed.unmeasured}; the call is unpriced"],
+            unpriced=True,
+        )
     problems = list(parsed.problems)
     if not parsed.readable:
         problems.append(_unreadable_reason(interaction, text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from genai_prices import Usage
 
 from pytest_agentcost.pricing import ModelPrice, Pricer
 from tests.conftest import chat_response, llm_record
@@ -197,3 +198,23 @@ def test_a_model_its_provider_has_no_price_for_is_priced_at_anothers_rate_and_sa
 
     response = {"status": {"code": 200}, "headers": {}, "body": {"string": answer.encode()}}
     assert accountant.lean(Request("POST", url, b'{"model": "deepseek-r1-0528"}', {}), response, None) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "usage"),
+    [
+        ("whisper-1", {"input_tokens": 10, "output_tokens": 5}),  # billed by audio seconds
+        ("tts-1", {"input_tokens": 10}),  # billed by characters
+        ("gpt-4o-mini-tts", {"input_characters": 12}),  # billed by tokens
+    ],
+)
+def test_a_usage_the_models_price_does_not_price_is_unpriced_not_free(model: str, usage: dict[str, int]) -> None:
+    # genai-prices answers $0 for counts its price has no price for: that is no price at all.
+    assert Pricer().price("openai", model, Usage(**usage)) is None
+
+
+def test_a_model_priced_at_zero_is_free_not_unpriced() -> None:
+    # GitHub Copilot's models and Gemma are listed at $0 a token: free, which is a price.
+    for provider, model in (("github-copilot", "gpt-4o"), ("google", "gemma-3")):
+        assert Pricer().price(provider, model, Usage(input_tokens=1000, output_tokens=100)) == Decimal(0)
+    assert Pricer().price("openai", "whisper-1", Usage(audio_seconds=60)) == Decimal("0.006")
