@@ -105,6 +105,7 @@ ENDPOINTS = (
     "bedrock.converse",
     "bedrock.invoke",
     "bedrock.embeddings",
+    "bedrock.agent",
     "cohere.chat",
     "cohere.embed",
     "cohere.rerank",
@@ -173,6 +174,8 @@ _INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$"
 #: The path of each endpoint's polls, whose answers repeat the usage of the id they poll.
 _POLL_PATHS = {"openai.responses": _RESPONSES_POLL_PATH, "gemini.interactions": _INTERACTIONS_POLL_PATH}
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
+#: Bedrock Agents' InvokeAgent (``bedrock-agent-runtime``): a managed agent's whole task.
+_BEDROCK_AGENT_PATH = re.compile(r"/agents/[^/]+/agentAliases/[^/]+/sessions/[^/]+/text$")
 
 
 def _endpoint_from_path(method: str, path: str) -> str | None:
@@ -193,6 +196,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "gemini.predict"
     if _VERTEX_ANTHROPIC_PATH.search(path):
         return "anthropic.messages"
+    if method == "POST" and _BEDROCK_AGENT_PATH.search(path):
+        return "bedrock.agent"
     if method == "GET":
         if _RESPONSES_POLL_PATH.search(path) and not path.endswith(("/input_items", "/input_tokens")):
             return "openai.responses"
@@ -1506,6 +1511,61 @@ def _bedrock_frames(interaction: Interaction, raw: bytes, parsed: _Parsed) -> li
     return events
 
 
+def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Bedrock Agents' InvokeAgent: an event stream of the answer's ``chunk`` events and, when the
+    request set ``enableTrace``, ``trace`` events. The trace has each model invocation the agent
+    made (pre-processing, orchestration steps, routing): the ``foundationModel`` its input names
+    and the ``usage`` its output reports, which AWS bills at that model's rates. The call is their
+    sum; without the trace nothing records it, and the call is unpriced.
+    """
+    raw = interaction.decoded_response_body()
+    if not _eventstream.looks_like_eventstream(raw):
+        parsed.readable = False
+        return
+    models: list[str | None] = []
+    counts = [0, 0]
+    model: str | None = None
+    for kind, payload in _bedrock_frames(interaction, raw, parsed):
+        doc = _obj(payload)
+        if kind == "chunk":
+            try:
+                parsed.output_text.append(base64.b64decode(str(doc.get("bytes", ""))).decode("utf-8", "replace"))
+            except ValueError:
+                parsed.problems.append("an agent answer chunk is not base64")
+        elif kind == "returnControl":
+            parsed.tool_calls += len(_list(doc.get("invocationInputs"))) or 1
+        for step in _obj(doc.get("trace")).values() if kind == "trace" else ():
+            step = _obj(step)
+            model = _str(_obj(step.get("modelInvocationInput")).get("foundationModel")) or model
+            if isinstance(_obj(step.get("invocationInput")).get("actionGroupInvocationInput"), dict):
+                parsed.tool_calls += 1
+            usage = _obj(_obj(step.get("modelInvocationOutput")).get("metadata")).get("usage")
+            if usage is None:
+                continue
+            tokens_in, tokens_out = _obj(usage).get("inputTokens"), _obj(usage).get("outputTokens")
+            if not (type(tokens_in) is int and type(tokens_out) is int and tokens_in >= 0 and tokens_out >= 0):
+                parsed.problems.append("malformed usage in the agent's trace")
+                return
+            counts = [counts[0] + tokens_in, counts[1] + tokens_out]
+            models.append(model)
+    if parsed.error is not None or parsed.problems:
+        return
+    named = set(models)
+    if not models:
+        parsed.unmeasured = (
+            "Bedrock Agents answers record the model's usage only in their trace, which this one has not "
+            "(the request's enableTrace)"
+        )
+    elif len(named) != 1 or None in named:
+        parsed.unmeasured = (
+            f"the agent's {len(models)} model invocations name models "
+            f"{', '.join(sorted(m or '?' for m in named))}, one price each, and one call has one model"
+        )
+    else:
+        parsed.model = _bedrock_model_id(str(models[0]))
+        parsed.usage = Usage(input_tokens=counts[0], output_tokens=counts[1])
+
+
 def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
     for block in blocks:
         block = _obj(block)
@@ -1976,6 +2036,7 @@ _PARSERS: dict[str, _Parser] = {
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
+    "bedrock.agent": _parse_bedrock_agent,
     "cohere.chat": _parse_cohere_chat,
     "cohere.embed": _parse_cohere_embed,
     "cohere.rerank": _parse_cohere_rerank,
