@@ -114,6 +114,9 @@ class Accountant:
         call = _lean.read(request, response)
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
+        cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
+        if cost is None:
+            return None  # unpriced: the general path says why
         return CallRecord(
             kind="llm",
             host=sys.intern(call.host),
@@ -122,7 +125,7 @@ class Accountant:
             endpoint=call.endpoint,
             model=sys.intern(call.model),
             usage=token_usage(call.usage, self.pricer.units(call.provider, call.model, call.usage, call.price_context)),
-            cost_usd=self.pricer.price(call.provider, call.model, call.usage, call.price_context),
+            cost_usd=cost,
             streamed=call.streamed,
             tool_calls=call.tool_calls,
             cassette=self._relative(cassette),
@@ -164,6 +167,11 @@ class Accountant:
                     warnings=tuple(warnings),
                 )
         if extraction is None:
+            if usage_mod.batch_submission(current) and 200 <= current.status < 300:
+                warnings.append(
+                    f"{current.host}: a batch job submitted ({current.path}); its requests are billed when it "
+                    "runs, and counted where a test reads its results, not here"
+                )
             # A tool host keeps its port: two services on one host are priced and totalled apart.
             return CallRecord(
                 kind="tool",
@@ -247,16 +255,17 @@ class Accountant:
         model = extraction.model
         if extraction.unpriced or not model or not self.pricer.has_price(extraction.provider, model):
             return []  # said by its own warning, or by the run's "no price for model" line
-        counted = [k for k, v in vars(extraction.usage).items() if type(v) is int and v > 0]
+        counted = {k: v for k, v in vars(extraction.usage).items() if type(v) is int and v > 0}
         priced = self.pricer.priced_keys(extraction.provider, model)
-        if not priced or any(key in priced for key in counted):
-            return []  # not this: the price failed otherwise
-        by = ", ".join(sorted(priced))
-        return [
-            f"{extraction.endpoint} response from {current.host}: {model_key(extraction.provider, model)} is "
-            f"priced by {by}, and the call counts {', '.join(counted) or 'none of them'}; the call is unpriced "
-            "(a pytest_agentcost_price_call hook can price it)"
-        ]
+        where = f"{extraction.endpoint} response from {current.host}: {model_key(extraction.provider, model)}"
+        if priced and not any(key in priced for key in counted):
+            return [
+                f"{where} is priced by {', '.join(sorted(priced))}, and the call counts "
+                f"{', '.join(counted) or 'none of them'}; the call is unpriced (a pytest_agentcost_price_call "
+                "hook can price it)"
+            ]
+        shown = ", ".join(f"{key} {value}" for key, value in counted.items())
+        return [f"{where}: genai-prices could not price this usage ({shown}); the call is unpriced"]
 
     def _uses_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
         """Why a call whose model has a price is unpriced: hosted tool uses the price leaves out."""

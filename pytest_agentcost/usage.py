@@ -98,6 +98,8 @@ ENDPOINTS = (
     "openai.audio",
     "openai.speech",
     "anthropic.messages",
+    "anthropic.batch",
+    "openai.batch",
     "gemini.generate_content",
     "gemini.embeddings",
     "gemini.interactions",
@@ -172,7 +174,18 @@ _RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
 #: ``GET /v1beta/interactions/{id}``: a poll of a (background) Gemini interaction.
 _INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$")
 #: The path of each endpoint's polls, whose answers repeat the usage of the id they poll.
-_POLL_PATHS = {"openai.responses": _RESPONSES_POLL_PATH, "gemini.interactions": _INTERACTIONS_POLL_PATH}
+#: A message batch's results (Anthropic) and a file's content (OpenAI: a batch's output file).
+_ANTHROPIC_BATCH_RESULTS = re.compile(r"/messages/batches/(?P<id>[A-Za-z0-9_\-]+)/results$")
+_OPENAI_FILE_CONTENT = re.compile(r"/files/(?P<id>[A-Za-z0-9_\-]+)/content$")
+#: Paths that submit a batch job: billed when it runs, where its results are read.
+_BATCH_SUBMISSIONS = re.compile(r"(/v1/batches|/messages/batches|:batchGenerateContent)$")
+_POLL_PATHS = {
+    "openai.responses": _RESPONSES_POLL_PATH,
+    "gemini.interactions": _INTERACTIONS_POLL_PATH,
+    # Reading a batch's results again bills nothing more: once per batch (or file) id.
+    "anthropic.batch": _ANTHROPIC_BATCH_RESULTS,
+    "openai.batch": _OPENAI_FILE_CONTENT,
+}
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
 #: Bedrock Agents' InvokeAgent (``bedrock-agent-runtime``): a managed agent's whole task.
 _BEDROCK_AGENT_PATH = re.compile(r"/agents/[^/]+/agentAliases/[^/]+/sessions/[^/]+/text$")
@@ -201,6 +214,10 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
     if method == "GET":
         if _RESPONSES_POLL_PATH.search(path) and not path.endswith(("/input_items", "/input_tokens")):
             return "openai.responses"
+        if _ANTHROPIC_BATCH_RESULTS.search(path):
+            return "anthropic.batch"
+        if _OPENAI_FILE_CONTENT.search(path):
+            return "openai.batch"
         if _INTERACTIONS_POLL_PATH.search(path):
             return "gemini.interactions"
         return None
@@ -318,6 +335,8 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
+    if endpoint.endswith(".batch") and _batch_lines(interaction, endpoint) is None:
+        return None  # a file of another kind (training data, an upload), or not a batch's results
     if endpoint.startswith("ollama."):
         # A host mapping names what serves OpenAI-shaped paths; Ollama's own API is Ollama's.
         return (OLLAMA, endpoint) if _is_ollama_exchange(interaction, endpoint) else None
@@ -1566,6 +1585,74 @@ def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, pa
         parsed.usage = Usage(input_tokens=counts[0], output_tokens=counts[1])
 
 
+def batch_submission(interaction: Interaction) -> bool:
+    """A request that submits a batch job (OpenAI's and Groq's ``POST /v1/batches``, Anthropic's
+    ``POST /v1/messages/batches``, Gemini's ``:batchGenerateContent``)."""
+    return interaction.method.upper() == "POST" and _BATCH_SUBMISSIONS.search(interaction.path) is not None
+
+
+def _batch_lines(interaction: Interaction, endpoint: str) -> list[dict[str, Any]] | None:
+    """A batch's results: JSON lines, each a result keyed by ``custom_id`` (Anthropic's with a
+    ``result``, OpenAI's output file with a ``response`` or an ``error``); None for anything else."""
+    lines = [json_or_none(line) for line in _response_text(interaction).splitlines() if line.strip()]
+    if not lines or not all(isinstance(line, dict) and "custom_id" in line for line in lines):
+        return None
+    key = "result" if endpoint == "anthropic.batch" else "response"
+    if not all(key in line or "error" in line for line in lines):
+        return None
+    return [line for line in lines if isinstance(line, dict)]
+
+
+#: The endpoint an OpenAI batch output line's body answers, by its ``object``.
+_BATCH_BODY_ENDPOINTS = {"chat.completion": "openai.chat", "response": "openai.responses", "list": "openai.embeddings"}
+
+
+def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """A batch's results, read back (``GET /v1/messages/batches/{id}/results``, Anthropic; the
+    output file, ``GET /v1/files/{id}/content``, OpenAI): one line a request, each succeeded one
+    an answer with its usage. The requests were billed when the batch ran, at the batch price;
+    the call is their sum, billed once per batch (or file) id. Requests that failed, expired or
+    were canceled are not billed.
+    """
+    anthropic = interaction.path.endswith("/results")
+    models: set[str | None] = set()
+    total: Usage | None = None
+    for line in _batch_lines(interaction, "anthropic.batch" if anthropic else "openai.batch") or []:
+        if anthropic:
+            result = _obj(line.get("result"))
+            doc, endpoint = (_obj(result.get("message")), "anthropic.messages")
+            if result.get("type") != "succeeded":
+                continue
+        else:
+            response = _obj(line.get("response"))
+            doc = _obj(response.get("body"))
+            endpoint = _BATCH_BODY_ENDPOINTS.get(str(doc.get("object")), "openai.chat")
+            code = response.get("status_code")
+            if not (type(code) is int and 200 <= code < 300):
+                continue
+        try:
+            model, usage = _run_extractor("anthropic" if anthropic else "openai", endpoint, doc)
+        except ValueError as exc:
+            parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
+            return
+        models.add(model or _str(doc.get("model")))
+        total = usage if total is None else total + usage
+        for block in _list(doc.get("content")):
+            if _obj(block).get("type") == "tool_use":
+                parsed.tool_calls += 1
+        for choice in _list(doc.get("choices")):
+            parsed.tool_calls += len(_list(_obj(_obj(choice).get("message")).get("tool_calls")))
+    if total is None:
+        parsed.error = "no request of the batch succeeded"
+    elif len(models) != 1 or None in models:
+        names = ", ".join(sorted(m or "?" for m in models))
+        parsed.unmeasured = f"the batch's results name models {names}, one price each, and one call has one model"
+    else:
+        parsed.model = models.pop()
+        parsed.usage = total
+        parsed.price_context = _ANTHROPIC_BATCH
+
+
 def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
     for block in blocks:
         block = _obj(block)
@@ -2029,6 +2116,8 @@ _PARSERS: dict[str, _Parser] = {
     "openai.audio": _parse_openai_audio,
     "openai.speech": _parse_openai_speech,
     "anthropic.messages": _parse_anthropic,
+    "anthropic.batch": _parse_batch,
+    "openai.batch": _parse_batch,
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
     "gemini.interactions": _parse_gemini_interactions,
@@ -2477,7 +2566,12 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 
     if not problems and parsed.usage is not None:
         return result(
-            parsed.usage, model=model, billed=True, tool_calls=parsed.tool_calls, response_id=parsed.response_id
+            parsed.usage,
+            model=model,
+            billed=True,
+            tool_calls=parsed.tool_calls,
+            response_id=parsed.response_id,
+            price_context=parsed.price_context,
         )
     if not problems:
         document = parsed.document

@@ -1,0 +1,124 @@
+"""Batch jobs: submitting one costs nothing yet (a warning says where it is counted); reading its
+results back bills its requests, once per batch, at the batch price."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import AgentProject, interaction
+
+ANTHROPIC = "https://api.anthropic.com/v1/messages/batches/msgbatch_013Zva2CMHLNnXjNJJKqJ2EF/results"
+OPENAI = "https://api.openai.com/v1/files/file-xyz123/content"
+SUBMIT = "https://api.openai.com/v1/batches"
+
+MODULE = """
+import json
+import urllib.request
+
+import pytest
+
+
+def fetch(url, method="GET", body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method=method)
+    with urllib.request.urlopen(req) as resp:
+        return resp.read()
+"""
+
+
+def _message(text: str, tokens_in: int, tokens_out: int) -> dict[str, Any]:
+    # A line of Anthropic's results file, as its docs show it.
+    return {
+        "id": "msg_014VwiXbi91y3JMjcpyGBHX5",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out, "service_tier": "batch"},
+    }
+
+
+ANTHROPIC_RESULTS = [
+    {"custom_id": "first", "result": {"type": "succeeded", "message": _message("Hello!", 11, 36)}},
+    {"custom_id": "second", "result": {"type": "succeeded", "message": _message("Hello again!", 11, 44)}},
+    {
+        "custom_id": "third",
+        "result": {"type": "errored", "error": {"type": "error", "error": {"type": "invalid_request_error"}}},
+    },
+    {"custom_id": "fourth", "result": {"type": "expired"}},
+]
+
+
+def _completion(n: int) -> dict[str, Any]:
+    # A line of an OpenAI batch's output file, as its docs show it.
+    return {
+        "id": f"batch_req_{n}",
+        "custom_id": f"request-{n}",
+        "response": {
+            "status_code": 200,
+            "request_id": f"req_{n}",
+            "body": {
+                "id": f"chatcmpl-{n}",
+                "object": "chat.completion",
+                "created": 1711652795,
+                "model": "gpt-4o-mini-2024-07-18",
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": "Hello."}, "finish_reason": "stop"}
+                ],
+                "usage": {"prompt_tokens": 22, "completion_tokens": 2, "total_tokens": 24},
+            },
+        },
+        "error": None,
+    }
+
+
+def _run(project: AgentProject, calls: str, records: list[dict[str, Any]]) -> Any:
+    project.pytester.makepyfile(test_batch=MODULE + f"\n\n@pytest.mark.vcr\ndef test_task():\n{calls}")
+    project.cassette("test_batch", "test_task", records)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    return result, project.read_json("cost.json")["tests"]["test_batch.py::test_task"]
+
+
+def _jsonl(lines: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def test_an_anthropic_batchs_results_bill_its_succeeded_requests_at_the_batch_price(project: AgentProject) -> None:
+    record = interaction(ANTHROPIC, _jsonl(ANTHROPIC_RESULTS), method="GET")
+    # Read twice: the batch is billed once.
+    _, test = _run(project, f"    fetch({ANTHROPIC!r})\n    fetch({ANTHROPIC!r})\n", [record, record])
+    billed = [c for c in test["calls"] if c["billed"]]
+    assert [(c["endpoint"], c["model"], c["price_context"]) for c in billed] == [
+        ("anthropic.batch", "claude-sonnet-4-5-20250929", {"processing": "batch"})
+    ]
+    # 22 in, 80 out at the batch price, $1.50 / $7.50 per million: 33 + 600 = 633 / 1e6.
+    assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (22, 80, "0.0006330000")
+
+
+def test_an_openai_batch_output_file_bills_its_requests_at_the_batch_price(project: AgentProject) -> None:
+    record = interaction(OPENAI, _jsonl([_completion(1), _completion(2)]), method="GET")
+    _, test = _run(project, f"    fetch({OPENAI!r})\n", [record])
+    # 44 in, 4 out for gpt-4o-mini at the batch price, $0.075 / $0.30: 3.3 + 1.2 = 4.5 / 1e6.
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"]) == (1, 44, 4)
+    assert test["cost_usd"] == "0.0000045000"
+
+
+def test_another_file_read_back_is_a_tool_call(project: AgentProject) -> None:
+    record = interaction(OPENAI, _jsonl([{"messages": [{"role": "user", "content": "hi"}]}]), method="GET")
+    _, test = _run(project, f"    fetch({OPENAI!r})\n", [record])
+    assert (test["llm_calls"], test["tool_http_calls"]) == (0, 1)
+
+
+def test_submitting_a_batch_says_where_it_is_counted(project: AgentProject) -> None:
+    answer = {"id": "batch_abc123", "object": "batch", "endpoint": "/v1/chat/completions", "status": "validating"}
+    record = interaction(SUBMIT, json.dumps(answer))
+    body = {"input_file_id": "file-abc", "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    result, test = _run(project, f"    fetch({SUBMIT!r}, 'POST', {body!r})\n", [record])
+    assert (test["llm_calls"], test["cost_usd"]) == (0, "0.0000000000")
+    result.stdout.fnmatch_lines(
+        ["*api.openai.com: a batch job submitted (/v1/batches); its requests are billed when it runs, and counted*"]
+    )
