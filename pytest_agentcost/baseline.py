@@ -349,35 +349,25 @@ def reprice_totals(reprice: Repricer, key: str, totals: ModelTotals) -> Decimal 
     return total
 
 
-def repriced_entry(entry: BaselineEntry, reprice: Repricer) -> BaselineEntry | None:
-    """``entry`` at ``reprice``'s prices, from its counts per model, its tool calls' cost as it
-    was; None when one of its models has no price there."""
-    by_model = dict(entry.by_model)
-    for key, totals in entry.by_model.items():
-        cost = reprice_totals(reprice, key, totals)
-        if cost is None:
-            return None
-        by_model[key] = replace(totals, cost_usd=cost)
-    llm = sum((t.cost_usd for t in by_model.values() if t.cost_usd is not None), Decimal(0))
-    return replace(entry, cost_usd=llm + entry.tool_cost_usd, by_model=by_model)
-
-
 def _repriced(
     nodeid: str, entry: BaselineEntry, reprice: Repricer | None, old: PriceSource, new: PriceSource
 ) -> BaselineEntry:
-    """``entry`` at the run's prices (see :func:`repriced_entry`). An entry written unpriced is
-    priced when the run's prices price all its models, and stays unpriced otherwise."""
-    repriced = None if reprice is None else repriced_entry(entry, reprice)
-    if repriced is not None or entry.cost_usd is None:
-        return repriced or entry
-    unpriced = next(
-        (k for k, t in entry.by_model.items() if reprice is None or reprice_totals(reprice, k, t) is None), "?"
-    )
-    raise BaselineError(
-        f"prices changed since the baseline ({old.describe()} -> {new.describe()}), and the entry of "
-        f"{nodeid}, which this update keeps without rerunning it, cannot be repriced ({unpriced}); "
-        "update from a run that includes it"
-    )
+    """``entry`` at the run's prices, from its counts per model; its tool calls' cost as it was. An
+    entry written unpriced stays so: only a run of its test shows how that run prices it."""
+    if entry.cost_usd is None:
+        return entry
+    by_model = dict(entry.by_model)
+    for key, totals in entry.by_model.items():
+        cost = None if reprice is None else reprice_totals(reprice, key, totals)
+        if cost is None:
+            raise BaselineError(
+                f"prices changed since the baseline ({old.describe()} -> {new.describe()}), and the entry of "
+                f"{nodeid}, which this update keeps without rerunning it, cannot be repriced ({key}); "
+                "update from a run that includes it"
+            )
+        by_model[key] = replace(totals, cost_usd=cost)
+    llm = sum((t.cost_usd for t in by_model.values() if t.cost_usd is not None), Decimal(0))
+    return replace(entry, cost_usd=llm + entry.tool_cost_usd, by_model=by_model)
 
 
 def renames(run: RunCost, entries: Mapping[str, BaselineEntry]) -> dict[str, str]:

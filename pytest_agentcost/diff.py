@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, renames, reprice_totals, repriced_entry
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, renames, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
@@ -418,11 +418,33 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     return total
 
 
-def _priced_now(entry: BaselineEntry, reprice: Repricer | None) -> Decimal | None:
-    """What an entry written unpriced costs at the run's prices; None while one of its models
-    is still unpriced."""
-    repriced = None if reprice is None else repriced_entry(entry, reprice)
-    return None if repriced is None else repriced.cost_usd
+def _exact_at_run_prices(
+    entry: BaselineEntry, test: TestCost, reprice: Repricer | None, tiered: Callable[[str], bool]
+) -> Decimal | None:
+    """What the entry's calls cost at the run's prices, when its tokens tell that exactly; else None.
+
+    Exactly: each of its models is one the test calls now, whose calls ``reprice`` prices as the
+    run did (no price hook, no use the repricer leaves out), with no unit the entry lacks, and
+    whose calls in the entry are one, or priced alike whatever their size (summed calls of a
+    tiered price, some above 200k tokens, cannot be shared out again).
+    """
+    if reprice is None:
+        return None
+    current = test.by_model()
+    total = entry.tool_cost_usd
+    for key, totals in entry.by_model.items():
+        now = current.get(key)
+        if now is None or now.cost_usd is None or reprice_totals(reprice, key, now) != now.cost_usd:
+            return None
+        if totals.calls > 1 and tiered(key):
+            return None
+        if now.usage.units and not {k for k, _ in now.usage.units} <= {k for k, _ in totals.usage.units}:
+            return None
+        priced = reprice_totals(reprice, key, totals)
+        if priced is None:
+            return None
+        total += priced
+    return total
 
 
 def _tool_price_change(entry: BaselineEntry, tool_prices: Mapping[str, Decimal]) -> Decimal:
@@ -462,6 +484,7 @@ def compare(
     full_run: bool,
     reprice: Repricer | None = None,
     estimate_now: Callable[[TestCost], Decimal | None] | None = None,
+    tiered: Callable[[str], bool] = lambda key: True,
     gate_estimates: bool = False,
     stale_fails: bool = False,
     judge_total: bool = True,
@@ -545,7 +568,7 @@ def compare(
         if recorded is None and current is not None:
             # Written unpriced, and this run prices its models (a price file entry added since):
             # its tokens, kept per model, give what it costs now.
-            recorded = _priced_now(entry, reprice)
+            recorded = _exact_at_run_prices(entry, test, reprice, tiered)
             if recorded is not None:
                 common["baseline_usd"] = recorded
                 notes = ("the baseline entry was unpriced: priced from its tokens at this run's prices",)
@@ -557,8 +580,8 @@ def compare(
             diffs.append(TestDiff(nodeid, "unpriced", reasons=why, **common))
             continue
         base_now: Decimal | None = recorded
-        if same_prices:
-            again = _baseline_at_current_prices(entry, test, reprice)
+        if same_prices and not notes:
+            again = _exact_at_run_prices(entry, test, reprice, tiered)
             if again is not None and format_money(again) != format_money(recorded):
                 # Its cost is not what its tokens cost at the prices the file declares: it was
                 # priced otherwise (a git merge of baselines updated at other prices, a hand edit).

@@ -148,6 +148,7 @@ def evaluate(
         total_threshold=settings.total_threshold,
         full_run=full_run,
         reprice=make_repricer(settings.pricer),
+        tiered=settings.pricer.tiered,
         estimate_now=make_estimator(settings.pricer),
         gate_estimates=settings.gate_estimates,
         stale_fails=settings.stale_policy == "fail",

@@ -27,13 +27,21 @@ from typing import Any
 import genai_prices
 from genai_prices import Usage
 from genai_prices.data_units import unit_data
-from genai_prices.types import TimeOfDateConstraint
+from genai_prices.types import TieredPrices, TimeOfDateConstraint
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
 from pytest_agentcost.interaction import host_keys
-from pytest_agentcost.models import SELF_HOSTED, CallRecord, PriceContext, PriceSource, Units, parse_money
+from pytest_agentcost.models import (
+    SELF_HOSTED,
+    CallRecord,
+    PriceContext,
+    PriceSource,
+    Units,
+    parse_money,
+    split_model_key,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -133,6 +141,8 @@ class _Resolved:
     """The genai-prices provider whose price list holds the model."""
     priced_keys: frozenset[str] = frozenset()
     """Usage keys the model's price has a price of its own for (``input_tokens``, ``audio_seconds``)."""
+    tiered: bool = True
+    """A call's price depends on its size (a tier above 200k input tokens); True when unknown."""
 
 
 def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
@@ -263,15 +273,20 @@ def _billed_by_units_only(usage: Usage) -> bool:
     return any(type(v) is int and v > 0 for k, v in values.items() if k not in _TOKEN_USAGE_KEY_SET)
 
 
-def _priced_keys(provider: Any, model: Any, moment: datetime, context: Mapping[str, str] | None) -> frozenset[str]:
-    """The usage keys ``model``'s price at ``moment`` prices (empty when it cannot be told)."""
+def _price_shape(
+    provider: Any, model: Any, moment: datetime, context: Mapping[str, str] | None
+) -> tuple[frozenset[str], bool]:
+    """The usage keys ``model``'s price at ``moment`` prices, and whether any of those prices is
+    tiered by a call's size (nothing known, and tiered, when it cannot be told)."""
     if context and not any(model is listed for listed in provider.models):
         context = None  # as calc_price: another provider's variants do not apply
     try:
         price = model.get_prices(moment, context or None)
     except Exception:  # any surprise in genai-prices' internals: nothing known
-        return frozenset()
-    return frozenset(key for key, unit in unit_data.items() if getattr(price, unit["price_key"], None) is not None)
+        return frozenset(), True
+    prices = {key: getattr(price, unit["price_key"], None) for key, unit in unit_data.items()}
+    priced = frozenset(key for key, value in prices.items() if value is not None)
+    return priced, any(isinstance(value, TieredPrices) for value in prices.values())
 
 
 def _priced_nothing(cost: Decimal, usage: Usage, resolved: _Resolved) -> bool:
@@ -416,6 +431,21 @@ class Pricer:
             return False
         return any(self._resolve(p, model, ()) is not None for p in ([provider, None] if provider else [None]))
 
+    def tiered(self, key: str) -> bool:
+        """Whether the price of a call of the ``by_model`` key ``key`` depends on the call's size, so
+        that calls summed in a baseline cannot be repriced exactly (True when unknown). A price file
+        entry is never tiered."""
+        provider, model, context = split_model_key(key)
+        if not model:
+            return True
+        if self._override(provider, model) is not None:
+            return False
+        for provider_id in [provider, None] if provider else [None]:
+            resolved = self._resolve(provider_id, model, context)
+            if resolved is not None:
+                return resolved.tiered
+        return True
+
     def priced_keys(self, provider: str | None, model: str) -> frozenset[str]:
         """The usage keys genai-prices prices ``model`` by (empty when it does not know it)."""
         for provider_id in [provider, None] if provider else [None]:
@@ -516,7 +546,7 @@ class Pricer:
             compile_price(found_provider, found_model, moment, price_context),
             moment,
             found_provider.id,
-            _priced_keys(found_provider, found_model, moment, price_context),
+            *_price_shape(found_provider, found_model, moment, price_context),
         )
 
     def unmatched(self, calls: Iterable[CallRecord]) -> tuple[list[str], list[str]]:

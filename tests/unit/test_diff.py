@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,7 @@ def _compare(
     total_threshold: Threshold | None = None,
     full_run: bool = True,
     reprice: Repricer | None = None,
+    tiered: Callable[[str], bool] = lambda key: False,
 ) -> Comparison:
     """``compare`` with one threshold for every test and no budgets."""
     return compare(
@@ -52,6 +54,7 @@ def _compare(
         total_threshold=total_threshold,
         full_run=full_run,
         reprice=reprice,
+        tiered=tiered,
     )
 
 
@@ -489,10 +492,10 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
     new, _ = update_baseline(old, run, full_run=False, reprice=reprice)
     assert new.tests["kept"].cost_usd == Decimal("0.0250")  # $0.02 at the new prices + the $0.005 tool
     assert new.tests["unpriced"] == unpriced
-    # A price file entry for it since: the kept entry is priced from its tokens (trial 11).
+    # Even when the repricer prices it: only a run of its test shows how that run prices it (a
+    # price hook would price it otherwise; review 31). The comparison prices it then.
     new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00003") * u.input_tokens)
-    assert new.tests["unpriced"].cost_usd == Decimal("0.0350")
-    assert new.tests["unpriced"].by_model["?:local"].cost_usd == Decimal("0.03")
+    assert new.tests["unpriced"] == unpriced
 
 
 @pytest.mark.parametrize(
@@ -633,3 +636,36 @@ def test_a_total_threshold_with_no_compared_test_says_it_judged_nothing() -> Non
     run, base = _renamed_run({})
     lines = comparison_lines(_compare(run, base, total_threshold=TEN_PCT), "fail")
     assert "total threshold 10%: nothing to judge, no test was compared with the baseline" in lines
+
+
+def _tiered_price(key: str, usage: TokenUsage) -> Decimal:
+    """$1 a token, $2 for a call of more than 200 (a long-context tier)."""
+    return Decimal(usage.input_tokens) * (2 if usage.input_tokens > 200 else 1)
+
+
+def _calls(*tokens: int, price: Any = _tiered_price) -> TestCost:
+    return TestCost(
+        "a",
+        calls=tuple(
+            llm_record(usage=TokenUsage(input_tokens=n), cost_usd=price("-", TokenUsage(input_tokens=n)))
+            for n in tokens
+        ),
+    )
+
+
+def test_an_entry_of_calls_in_two_tiers_is_no_price_change_at_the_same_prices() -> None:
+    # Review 31: 300 + 100 tokens cost 700; shared out evenly, 2 x 200 would cost 400, a false
+    # "priced otherwise". Split into two smaller calls, the test really got cheaper.
+    base = _baseline(RunCost(tests={"a": _calls(300, 100)}, price_source=PRICES))
+    run = RunCost(tests={"a": _calls(200, 200)}, price_source=PRICES)
+    ((diff,),) = [_compare(run, base, reprice=_tiered_price, tiered=lambda key: True).tests]
+    assert (diff.status, diff.baseline_usd, diff.price_delta_usd, diff.reasons) == ("improved", 700, 0, ())
+
+
+def test_an_entry_written_unpriced_stays_so_when_the_run_prices_its_calls_otherwise() -> None:
+    # Review 31: a price hook (a 1.25x markup) prices the calls; genai-prices' list price would give
+    # the entry a cost the run never used: a false +25% regression.
+    base = _baseline(RunCost(tests={"a": _test("a", None)}, price_source=PRICES))
+    marked_up = RunCost(tests={"a": _test("a", "0.0125")}, price_source=PRICES)
+    ((diff,),) = [_compare_at(marked_up, base, "0.00001").tests]
+    assert diff.status == "unpriced"
