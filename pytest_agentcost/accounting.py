@@ -144,14 +144,12 @@ class Accountant:
             current = replace(current, url=recorded.url)
         extraction: Any = None
         warnings: list[str] = []
+        hook_error = ""
         if self.extract_hook is not None:
             try:
                 extraction = self.extract_hook(current)
             except Exception as exc:  # the user's hook: its bug must not lose the call
-                warnings.append(
-                    f"response from {current.host}: the pytest_agentcost_extract_usage hook raised "
-                    f"{type(exc).__name__}: {exc}; the call was read without it"
-                )
+                hook_error = f"the pytest_agentcost_extract_usage hook raised {type(exc).__name__}: {exc}"
         if extraction is None:
             try:
                 extraction = usage_mod.extract(current, self.host_providers)
@@ -166,6 +164,13 @@ class Accountant:
                     cassette=cassette,
                     warnings=tuple(warnings),
                 )
+        if hook_error and extraction is None:
+            # What the hook was there to read (an in-house gateway), the built-in readers do not
+            # know: a call of unknown usage, unpriced, never a free tool call.
+            warnings.append(f"response from {current.host}: {hook_error}; the call is counted, unpriced")
+            extraction = usage_mod.unread_call(current)
+        elif hook_error:
+            warnings.append(f"response from {current.host}: {hook_error}; the call was read without it")
         if extraction is None:
             if usage_mod.batch_submission(current) and 200 <= current.status < 300:
                 warnings.append(

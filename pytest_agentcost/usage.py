@@ -114,6 +114,7 @@ ENDPOINTS = (
     "ollama.chat",
     "ollama.generate",
     "ollama.embed",
+    "unread",
 )
 
 
@@ -1583,6 +1584,25 @@ def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, pa
     else:
         parsed.model = _bedrock_model_id(str(models[0]))
         parsed.usage = Usage(input_tokens=counts[0], output_tokens=counts[1])
+
+
+def unread_call(interaction: Interaction) -> Extraction:
+    """An exchange whose usage nothing could read (a usage hook that raised): billed when it
+    succeeded, of no known usage, and unpriced."""
+    billed = 200 <= interaction.status < 300
+    return Extraction(
+        provider=None,
+        endpoint="unread",
+        model=_fallback_model(interaction),
+        usage=_zero_usage(),
+        streamed=False,
+        billed=billed,
+        estimated=False,
+        tool_calls=0,
+        response_id=None,
+        is_poll=False,
+        unpriced=billed,
+    )
 
 
 def batch_submission(interaction: Interaction) -> bool:

@@ -126,3 +126,28 @@ def test_a_report_hook_changes_the_json_report(project: AgentProject) -> None:
     report = project.read_json("cost.json")
     assert report["team"] == "agents"
     assert sorted(report["tests"]) == ["test_agent.py::test_task"]
+
+
+def test_an_extract_hook_that_raises_on_what_only_it_reads_leaves_an_unpriced_call(project: AgentProject) -> None:
+    # Review 31: the gateway the hook exists for, which no built-in reader knows, read as a free
+    # tool call: "improved -100%", and an update would have written $0.
+    project.pytester.makeconftest(
+        """
+        import json
+
+        def pytest_agentcost_extract_usage(interaction):
+            if interaction.url.endswith("/v1/generate"):
+                return json.loads(interaction.response_text())["input_typo"]
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini", url=GATEWAY)
+    body = json.dumps({"model": "gpt-4o-mini", "in": 2000, "out": 500, "text": "ok"})
+    project.cassette("test_agent", "test_task", [interaction(GATEWAY, body)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json", "--agent-cost-fail-unpriced")
+    assert result.ret == 1, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (1, 0, None)
+    assert test["calls"][0]["endpoint"] == "unread"
+    result.stdout.fnmatch_lines(
+        ["*the pytest_agentcost_extract_usage hook raised KeyError: 'input_typo'; the call is counted, unpriced*"]
+    )
