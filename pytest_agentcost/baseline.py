@@ -286,7 +286,7 @@ def update_baseline(
     run's prices with ``reprice`` (:class:`BaselineError` when one cannot be).
     """
     entries: dict[str, BaselineEntry] = dict(old.tests) if old is not None else {}
-    renamed = renames(run, entries)
+    renamed = renames(run, entries, full_run=full_run)
     changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": []}
     ran: set[str] = set()
     for nodeid, test in sorted(run.tests.items()):
@@ -307,6 +307,10 @@ def update_baseline(
         if nodeid in renamed:  # its entry under the old name is this one now
             del entries[renamed[nodeid]]
             changes["pruned"].append(renamed[nodeid])
+    for nodeid, old_id in renamed.items():
+        if old_id in entries and nodeid not in entries and run.tests[nodeid].outcome not in PASSED_OUTCOMES:
+            # Renamed, and failed or skipped: its entry stays, under its new id.
+            entries[nodeid] = entries.pop(old_id)
     if full_run or prune:
         for nodeid in sorted(set(entries) - ran - set(run.tests)):
             del entries[nodeid]
@@ -370,17 +374,51 @@ def _repriced(
     return replace(entry, cost_usd=llm + entry.tool_cost_usd, by_model=by_model)
 
 
-def renames(run: RunCost, entries: Mapping[str, BaselineEntry]) -> dict[str, str]:
+def renames(run: RunCost, entries: Mapping[str, BaselineEntry], *, full_run: bool) -> dict[str, str]:
     """Tests renamed since the baseline, as their ``agent_cost(previously=...)`` marker says: the
-    new node id -> the entry it continues. Only a test with no entry of its own, naming an entry
-    of a test that did not run now, and the only one to name it (a marker on a class or module
-    names one entry for many tests: none of them is its heir)."""
-    claims: dict[str, list[str]] = {}
+    new node id -> the entry it continues (see :func:`rename_problems` for the markers refused).
+
+    Only on a full run, where a test that did not run is known to be gone (under ``-k`` or in a
+    shard the old test may just be deselected); only a test with no entry of its own, naming the
+    entry of a test that did not run, and the only one to name it (a marker on a class, a module
+    or a parametrized function names one entry for many tests: none of them is its heir).
+    """
+    if not full_run:
+        return {}
+    claims = _claims(run, entries)
+    return {heirs[0]: old for old, heirs in sorted(claims.items()) if len(heirs) == 1 and old not in run.tests}
+
+
+def rename_problems(run: RunCost, entries: Mapping[str, BaselineEntry], *, full_run: bool) -> dict[str, str]:
+    """Why a test's ``previously`` marker paired it with no entry, by node id (empty when it did,
+    or when nothing can be said: a partial run, or a test that has an entry of its own)."""
+    if not full_run:
+        return {}
+    problems: dict[str, str] = {}
+    for old, heirs in _claims(run, entries).items():
+        for nodeid in heirs:
+            if old in run.tests:
+                problems[nodeid] = f"agent_cost previously={old!r} names a test that ran: not compared with it"
+            elif len(heirs) > 1:
+                problems[nodeid] = (
+                    f"agent_cost previously={old!r} is on {len(heirs)} tests: none is compared with it "
+                    "(put it on one pytest.param)"
+                )
     for nodeid, spec in run.markers.items():
+        named = spec.get("previously")
+        if isinstance(named, str) and nodeid in run.tests and nodeid not in entries and named not in entries:
+            problems[nodeid] = f"agent_cost previously={named!r} names no baseline entry"
+    return problems
+
+
+def _claims(run: RunCost, entries: Mapping[str, BaselineEntry]) -> dict[str, list[str]]:
+    """Baseline entries named by ``previously`` markers of tests of this run without an entry."""
+    claims: dict[str, list[str]] = {}
+    for nodeid, spec in sorted(run.markers.items()):
         old = spec.get("previously")
-        if isinstance(old, str) and old in entries and old not in run.tests and nodeid not in entries:
+        if isinstance(old, str) and old in entries and nodeid in run.tests and nodeid not in entries:
             claims.setdefault(old, []).append(nodeid)
-    return {heirs[0]: old for old, heirs in sorted(claims.items()) if len(heirs) == 1}
+    return claims
 
 
 def nodeids(baseline: Baseline | None) -> Iterable[str]:

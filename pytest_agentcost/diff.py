@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, renames, reprice_totals
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, rename_problems, renames, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
@@ -249,6 +249,8 @@ class Comparison:
         if self.gated_totals is None:
             return ""
         n, before, now = self.gated_totals
+        if not n:  # "$0 -> $0 over 0 compared tests" reads as a pass on the merits
+            return f"nothing to judge, no {noun} was compared with the baseline"
         where = " at this run's prices" if self.prices_changed or self.tool_price_changes else ""
         moved = change(before, now)
         return f"{money(before)} {arrow} {money(now)}{moved} over {n} compared {noun}{'s' if n != 1 else ''}{where}"
@@ -371,7 +373,8 @@ def _name_renames(diffs: list[TestDiff], run: RunCost, entries: Mapping[str, Bas
     # new test with one removed test beside it (same file, or the same models) is told how.
     loose = [d.nodeid for d in diffs if d.status == "removed" and d.nodeid not in other]
     for d in diffs:
-        if d.status != "new" or d.nodeid in other or not loose or not run.tests[d.nodeid].llm_calls:
+        marked = isinstance(run.markers.get(d.nodeid, {}).get("previously"), str)
+        if d.status != "new" or d.nodeid in other or not loose or not run.tests[d.nodeid].llm_calls or marked:
             continue
         models = set(run.tests[d.nodeid].by_model())
         near = [
@@ -500,7 +503,8 @@ def compare(
     base_total = Decimal(0)
     cur_total = Decimal(0)
     gated_tests = 0
-    renamed = renames(run, entries)
+    renamed = renames(run, entries, full_run=full_run)
+    refused = rename_problems(run, entries, full_run=full_run)
     continued = set(renamed.values())
     for nodeid in sorted(set(run.tests) | set(entries)):
         test = run.tests.get(nodeid)
@@ -552,7 +556,8 @@ def compare(
                 # A new test that stopped part-way: its partial cost is not what it costs either.
                 diffs.append(TestDiff(nodeid, "failed", **common))
             elif test.calls:
-                diffs.append(TestDiff(nodeid, "new", **common))
+                said = (refused[nodeid],) if nodeid in refused else ()
+                diffs.append(TestDiff(nodeid, "new", reasons=said, **common))
             elif budget:
                 diffs.append(TestDiff(nodeid, "unchanged", **common))
             continue

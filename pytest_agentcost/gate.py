@@ -289,9 +289,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )
-    if cmp.gated_totals is not None and not cmp.gated_totals[0]:
-        lines.append(f"total threshold {cmp.total_threshold}: nothing to judge, no test was compared with the baseline")
-    elif cmp.gated_totals is not None:
+    if cmp.gated_totals is not None:
         lines.append(f"total threshold {cmp.total_threshold}: {cmp.describe_gated_total()}")
     elif cmp.total_not_applied:
         lines.append(

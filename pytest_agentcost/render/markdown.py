@@ -223,10 +223,11 @@ class _View:
         moved = pct(before, delta)
         split = self.split()
         # When prices moved the other way, the total alone reads as a saving while usage, which
-        # the gate judges, went up (or the other way round): say both.
+        # the gate judges, went up (or the other way round): say each part, which add up to it.
         cause = ""
         if split["prices"] and split["usage"] and (split["usage"] > 0) != (delta > 0):
-            cause = f": usage {signed_money(split['usage'])}, prices {signed_money(split['prices'])}"
+            labels = {"usage": "usage", "prices": "prices", "new": "new tasks", "removed": "removed tasks"}
+            cause = ": " + ", ".join(f"{labels[k]} {signed_money(split[k])}" for k in labels if split[k])
         size = f"{abs(moved):.1f}% ({signed_money(delta)}{cause})" if moved is not None else f"by {money(abs(delta))}"
         head = f"Agent cost per run {'up' if delta > 0 else 'down'} {size}" if delta else "Agent cost per run unchanged"
         if cmp.total_regressed:

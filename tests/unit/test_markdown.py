@@ -575,3 +575,27 @@ def test_a_price_drop_under_a_usage_rise_says_what_the_gate_judged() -> None:
         "cost at this run's prices $0.0040 -> $0.0050 (+$0.0010, +25.0%) over threshold 10% and $0.0001; "
         "the baseline's $0.0200 was at its own prices"
     )
+
+
+def test_the_headlines_parts_add_up_when_a_new_task_moved_the_total_too() -> None:
+    key = "anthropic:claude-3-5-haiku"
+    dear = {key: (Decimal("5"), Decimal("25"))}
+    tests = {
+        "t.py::a": TestCost("t.py::a", calls=(call(key, 2000, 600),)),
+        "t.py::n": TestCost("t.py::n", calls=(call(key, 1000, 0),)),
+    }
+    run = RunCost(tests=tests, price_source=RUN_PRICES)
+    baseline = Baseline(tests={"t.py::a": entry(call(key, 2000, 400, dear))}, price_source=BASE_PRICES)
+    # $0.0200 -> $0.0050 + a new $0.0010: -$0.0140 = +$0.0010 usage - $0.0160 prices + $0.0010 new.
+    assert render_comment(run, _compare_at_now(run, baseline, total_threshold=None)).splitlines()[1] == (
+        ":x: **Agent cost per run down 70.0% (-$0.0140: usage +$0.0010, prices -$0.0160, new tasks +$0.0010): "
+        "1 task regressed, 1 new task**"
+    )
+
+
+def test_a_total_threshold_that_compared_no_task_says_it_judged_nothing_in_the_comment() -> None:
+    key = "openai:gpt-4o"
+    run = RunCost(tests={"t.py::n": TestCost("t.py::n", calls=(call(key, 1000, 10),))}, price_source=RUN_PRICES)
+    baseline = Baseline(tests={"t.py::old": entry(call(key, 1000, 10))}, price_source=RUN_PRICES)
+    text = render_comment(run, _compare_at_now(run, baseline, total_threshold=THRESHOLD))
+    assert "- total threshold 10% and $0.0001: nothing to judge, no task was compared with the baseline" in text

@@ -218,3 +218,11 @@ def test_a_model_priced_at_zero_is_free_not_unpriced() -> None:
     for provider, model in (("github-copilot", "gpt-4o"), ("google", "gemma-3")):
         assert Pricer().price(provider, model, Usage(input_tokens=1000, output_tokens=100)) == Decimal(0)
     assert Pricer().price("openai", "whisper-1", Usage(audio_seconds=60)) == Decimal("0.006")
+
+
+def test_a_model_has_a_price_under_its_provider_or_by_its_name_alone() -> None:
+    pricer = Pricer()
+    assert pricer.has_price("openai", "gpt-4o-mini")
+    assert pricer.has_price("some-gateway", "gpt-4o-mini")  # priced by its name, as price() does
+    assert not pricer.has_price("openai", "gpt-99-ultra")
+    assert not pricer.has_price("ollama", "llama3.2")  # self-hosted: a price file's, if any
