@@ -616,9 +616,10 @@ def _unknown_provider_advice(run: RunCost, key: str) -> str:
     hosts = sorted(
         {c.host for t in run.tests.values() if key in t.unpriced_models for c in t.billed if c.provider is None}
     )
-    where = f" ({', '.join(hosts)})" if hosts else ""
+    where = ", ".join(hosts) or "its host"
     return (
-        f"its provider is unknown: calls to a proxy or local server{where}; name it with an "
+        f"its provider is unknown: genai-prices does not know {where} (a proxy, a local server or another "
+        "provider); name it with an "
         "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), "
     )
 

@@ -311,7 +311,8 @@ def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(pro
     result.stdout.fnmatch_lines(
         [
             "warning: no price for model ?:text-embedding-3-small: tokens are counted but its tests are reported "
-            "unpriced; its provider is unknown: calls to a proxy or local server (127.0.0.1:18080); name it with an "
+            "unpriced; its provider is unknown: genai-prices does not know 127.0.0.1:18080 (a proxy, a local server "
+            "or another provider); name it with an "
             "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), add it to a price "
             "file*"
         ]
