@@ -243,7 +243,8 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     changed = [
         t
         for t in cmp.tests
-        if (t.status != "unchanged" or t.budget or t.stale or t.judged_delta_usd) and t.status != "not-run"
+        # An unchanged cost with reasons (a model switched at the same price) is a row, as in the comment.
+        if (t.status != "unchanged" or t.budget or t.stale or t.judged_delta_usd or t.reasons) and t.status != "not-run"
     ]
     changed.sort(key=lambda t: (-(abs(t.delta_usd) if t.delta_usd is not None else Decimal(0)), t.nodeid))
     if changed:
@@ -282,6 +283,9 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         else:
             before, after = cmp.baseline_total_usd, cmp.current_total_usd
             total = f"total {money(before)} -> {money(after)}{change(before, after)}"
+        new = sum((t.current_usd for t in cmp.by_status("new") if t.current_usd is not None), Decimal(0))
+        if new:  # in the current total only: it moves without any test's cost changing
+            total += f", new tests {signed_money(new)} of it"
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
         _, after, unpriced = cmp.priced_totals()
         left_out = f", leaving out {unpriced} unpriced test(s)" if unpriced else ""

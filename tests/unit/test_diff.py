@@ -270,7 +270,7 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
             {"n": None},
             "total $0, leaving out 1 unpriced test(s); none of the baseline's tests ran, so no total to compare with",
         ),
-        ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%)"),
+        ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%), new tests +$0.0200 of it"),
     ],
     ids=["new-only", "new-unpriced", "compared"],
 )
@@ -723,3 +723,13 @@ def test_a_rename_hint_needs_one_removed_test_in_its_file_or_with_its_models_and
     assert _hint(one("u.py::new", 2000, "gpt-4o"), one("t.py::old", 1000)) == ()
     assert _hint(one("t.py::new", 2000), tool_only) == ()
     assert _hint(replace(tool_only, nodeid="t.py::new2"), one("t.py::old", 1000)) == ()
+
+
+def test_a_model_switch_at_the_same_cost_is_a_row_of_the_terminal_table_as_of_the_comment() -> None:
+    # Trial 11: claude-3-5-sonnet -> claude-sonnet-4 at one price showed only in the PR comment.
+    base = _baseline(RunCost(tests={"a": _test("a", "0.0100", model="claude-3-5-sonnet")}, price_source=PRICES))
+    run = RunCost(tests={"a": _test("a", "0.0100", model="claude-sonnet-4")}, price_source=PRICES)
+    lines = comparison_lines(_compare(run, base), "fail")
+    row = next(line for line in lines if line.startswith("a "))
+    assert "unchanged" in row, lines
+    assert "model change" in row, lines
