@@ -35,6 +35,9 @@ from pytest_agentcost.report import RUN_KIND
 
 #: A model's cost from its usage (``provider:model`` key, as the baseline keys it); None if unknown.
 Repricer = Callable[[str, TokenUsage], "Decimal | None"]
+#: Whether (by_model key, calls, summed input tokens) reprice exactly from their sum (see
+#: :meth:`pytest_agentcost.pricing.Pricer.reprices_exactly`).
+Exact = Callable[[str, int, int], bool]
 
 __all__ = [
     "BASELINE_KIND",
@@ -276,6 +279,7 @@ def update_baseline(
     prune: bool = False,
     include_failed: bool = False,
     reprice: Repricer | None = None,
+    exact: Exact | None = None,
 ) -> tuple[Baseline, dict[str, list[str]]]:
     """The baseline after this run, and what changed (``written``, ``kept``, ``pruned``, ``skipped``).
 
@@ -320,7 +324,7 @@ def update_baseline(
         # One price source per file: the entries this run did not write (not selected, skipped,
         # failed) are repriced at its prices, or a later run would compare their old costs raw.
         for nodeid in changes["kept"]:
-            entries[nodeid] = _repriced(nodeid, entries[nodeid], reprice, old.price_source, run.price_source)
+            entries[nodeid] = _repriced(nodeid, entries[nodeid], reprice, exact, old.price_source, run.price_source)
     return Baseline(tests=dict(sorted(entries.items())), price_source=run.price_source), changes
 
 
@@ -354,7 +358,7 @@ def reprice_totals(reprice: Repricer, key: str, totals: ModelTotals) -> Decimal 
 
 
 def _repriced(
-    nodeid: str, entry: BaselineEntry, reprice: Repricer | None, old: PriceSource, new: PriceSource
+    nodeid: str, entry: BaselineEntry, reprice: Repricer | None, exact: Exact | None, old: PriceSource, new: PriceSource
 ) -> BaselineEntry:
     """``entry`` at the run's prices, from its counts per model; its tool calls' cost as it was. An
     entry written unpriced stays so: only a run of its test shows how that run prices it."""
@@ -362,7 +366,9 @@ def _repriced(
         return entry
     by_model = dict(entry.by_model)
     for key, totals in entry.by_model.items():
-        cost = None if reprice is None else reprice_totals(reprice, key, totals)
+        shared_out = exact is None or exact(key, totals.calls, totals.usage.input_tokens)
+        # Calls of a tiered price whose sum passes its first tier: which were above it is not kept.
+        cost = None if reprice is None or not shared_out else reprice_totals(reprice, key, totals)
         if cost is None:
             raise BaselineError(
                 f"prices changed since the baseline ({old.describe()} -> {new.describe()}), and the entry of "

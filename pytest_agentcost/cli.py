@@ -28,7 +28,6 @@ from pytest_agentcost.errors import AgentCostError, BaselineError, MergeError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from pytest_agentcost.baseline import Repricer
     from pytest_agentcost.models import RunCost
     from pytest_agentcost.pricing import Pricer
 
@@ -440,16 +439,25 @@ def _update_baseline(args: argparse.Namespace) -> int:
         )
         return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
-    built: list[Repricer] = []
+    built: list[Any] = []
 
-    def reprice(key: str, usage: Any) -> Any:
+    def pricer() -> Any:
         # Built at the first entry kept to reprice: an update that keeps none needs no --prices.
         if not built:
-            built.append(_repricer_at(args.run, run, args.prices))
-        return built[0](key, usage)
+            from pytest_agentcost.gate import make_repricer
+
+            priced = _pricer_at(args.run, run, args.prices)
+            built.extend((priced, make_repricer(priced)))
+        return built
 
     new, changes = update_baseline(
-        old, run, full_run=args.full_run, prune=args.prune, include_failed=args.include_failed, reprice=reprice
+        old,
+        run,
+        full_run=args.full_run,
+        prune=args.prune,
+        include_failed=args.include_failed,
+        reprice=lambda key, usage: pricer()[1](key, usage),
+        exact=lambda key, calls, tokens: pricer()[0].reprices_exactly(key, calls, tokens),
     )
     wrote = write_baseline(args.baseline, new)
     print(update_line(args.baseline, wrote, new, changes, created=old is None))
@@ -484,9 +492,8 @@ def _check_run_prices(path: Path, run: RunCost, pricer: Pricer, what: str) -> No
         )
 
 
-def _repricer_at(args_run: Path, run: RunCost, prices: Path | None) -> Repricer:
+def _pricer_at(args_run: Path, run: RunCost, prices: Path | None) -> Pricer:
     """Prices as ``run`` took them (its date, its price file), for the baseline entries it keeps."""
-    from pytest_agentcost.gate import make_repricer
     from pytest_agentcost.pricing import Pricer, load_price_file, parse_price_date
 
     overrides, digest = load_price_file(prices) if prices is not None else ({}, None)
@@ -494,7 +501,7 @@ def _repricer_at(args_run: Path, run: RunCost, prices: Path | None) -> Repricer:
         price_date=parse_price_date(run.price_source.price_date), overrides=overrides, overrides_digest=digest
     )
     _check_run_prices(args_run, run, pricer, "the entries kept are")
-    return make_repricer(pricer)
+    return pricer
 
 
 # -- commands of other modules --------------------------------------------------------

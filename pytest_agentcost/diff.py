@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from pytest_agentcost.baseline import Baseline, BaselineEntry, Repricer, rename_problems, renames, reprice_totals
+from pytest_agentcost.baseline import Baseline, BaselineEntry, Exact, Repricer, rename_problems, renames, reprice_totals
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
@@ -393,7 +393,9 @@ def _file(nodeid: str) -> str:
     return nodeid.partition("::")[0]
 
 
-def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: Repricer | None) -> Decimal | None:
+def _baseline_at_current_prices(
+    entry: BaselineEntry, test: TestCost, reprice: Repricer | None, exact: Exact
+) -> Decimal | None:
     """The baseline entry's cost at the run's prices, repriced from its counts per model.
 
     A baseline keeps the token kinds and the other ``units`` a price depends on (hosted web
@@ -401,13 +403,17 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
     this run's own cost of a model either (a price tier a call's size crosses), or the run's
     calls of a model have units the baseline's lack (a baseline written before units were kept
     holds none, though its recorded cost paid for them), the baseline's share of that is unknown:
-    the entry keeps its recorded cost rather than lose it and show it as a usage change.
+    the entry keeps its recorded cost rather than lose it and show it as a usage change. So it
+    does when its calls of a tiered price sum past the first tier (which of them were above it is
+    not kept).
     """
     if reprice is None or entry.cost_usd is None:
         return entry.cost_usd
     current = test.by_model()
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
+        if not exact(key, totals.calls, totals.usage.input_tokens):
+            return entry.cost_usd
         now = current.get(key)
         if now is not None and now.cost_usd is not None:
             if reprice_totals(reprice, key, now) != now.cost_usd:
@@ -422,7 +428,7 @@ def _baseline_at_current_prices(entry: BaselineEntry, test: TestCost, reprice: R
 
 
 def _exact_at_run_prices(
-    entry: BaselineEntry, test: TestCost, reprice: Repricer | None, tiered: Callable[[str], bool]
+    entry: BaselineEntry, test: TestCost, reprice: Repricer | None, exact: Exact
 ) -> Decimal | None:
     """What the entry's calls cost at the run's prices, when its tokens tell that exactly; else None.
 
@@ -439,7 +445,7 @@ def _exact_at_run_prices(
         now = current.get(key)
         if now is None or now.cost_usd is None or reprice_totals(reprice, key, now) != now.cost_usd:
             return None
-        if totals.calls > 1 and tiered(key):
+        if not exact(key, totals.calls, totals.usage.input_tokens):
             return None
         if now.usage.units and not {k for k, _ in now.usage.units} <= {k for k, _ in totals.usage.units}:
             return None
@@ -487,7 +493,7 @@ def compare(
     full_run: bool,
     reprice: Repricer | None = None,
     estimate_now: Callable[[TestCost], Decimal | None] | None = None,
-    tiered: Callable[[str], bool] = lambda key: True,
+    exact: Exact = lambda key, calls, input_tokens: calls <= 1,
     gate_estimates: bool = False,
     stale_fails: bool = False,
     judge_total: bool = True,
@@ -573,7 +579,7 @@ def compare(
         if recorded is None and current is not None:
             # Written unpriced, and this run prices its models (a price file entry added since):
             # its tokens, kept per model, give what it costs now.
-            recorded = _exact_at_run_prices(entry, test, reprice, tiered)
+            recorded = _exact_at_run_prices(entry, test, reprice, exact)
             if recorded is not None:
                 common["baseline_usd"] = recorded
                 notes = ("the baseline entry was unpriced: priced from its tokens at this run's prices",)
@@ -586,7 +592,7 @@ def compare(
             continue
         base_now: Decimal | None = recorded
         if same_prices and not notes:
-            again = _exact_at_run_prices(entry, test, reprice, tiered)
+            again = _exact_at_run_prices(entry, test, reprice, exact)
             if again is not None and format_money(again) != format_money(recorded):
                 # Its cost is not what its tokens cost at the prices the file declares: it was
                 # priced otherwise (a git merge of baselines updated at other prices, a hand edit).
@@ -596,7 +602,7 @@ def compare(
                     "baselines priced apart?): compared at this run's prices",
                 )
         elif not notes:
-            base_now = _baseline_at_current_prices(entry, test, reprice)
+            base_now = _baseline_at_current_prices(entry, test, reprice, exact)
         assert base_now is not None
         base_now += _tool_price_change(entry, tool_prices)
         price_delta = base_now - recorded

@@ -148,7 +148,7 @@ def evaluate(
         total_threshold=settings.total_threshold,
         full_run=full_run,
         reprice=make_repricer(settings.pricer),
-        tiered=settings.pricer.tiered,
+        exact=settings.pricer.reprices_exactly,
         estimate_now=make_estimator(settings.pricer),
         gate_estimates=settings.gate_estimates,
         stale_fails=settings.stale_policy == "fail",
@@ -454,14 +454,6 @@ def finish_session(
             # Priced, but not these calls: each says why (a hook that raised, a use left out, an
             # audio length not recorded, a usage its price does not price).
             continue
-            counted = sorted({k for c in calls for k, v in c.usage.to_dict().items() if type(v) is int and v > 0})
-            counted += sorted({name for c in calls for name, _ in c.usage.units} - set(counted))
-            by = ", ".join(sorted(settings.pricer.priced_keys(provider, model))) or "other units"
-            outcome.lines.append(
-                f"warning: no price for model {key} as its calls are counted ({', '.join(counted) or 'nothing'}): "
-                f"genai-prices prices it by {by}; price its calls in a pytest_agentcost_price_call hook"
-            )
-            continue
         if provider in SELF_HOSTED:
             advice = (
                 "it runs on your own hardware, which no price list prices: add it to a price file (ini "
@@ -574,6 +566,7 @@ def finish_session(
                     prune=settings.prune,
                     include_failed=settings.include_failed,
                     reprice=make_repricer(settings.pricer),
+                    exact=settings.pricer.reprices_exactly,
                 )
                 wrote = write_baseline(settings.baseline, new)
             except AgentCostError as exc:

@@ -141,8 +141,9 @@ class _Resolved:
     """The genai-prices provider whose price list holds the model."""
     priced_keys: frozenset[str] = frozenset()
     """Usage keys the model's price has a price of its own for (``input_tokens``, ``audio_seconds``)."""
-    tiered: bool = True
-    """A call's price depends on its size (a tier above 200k input tokens); True when unknown."""
+    tier_start: int | None = -1
+    """Input tokens above which a call's price changes (its first tier, 200k for many models);
+    None for a price with no tier, -1 when unknown."""
 
 
 def parse_price_date(value: str, what: str = "agent_cost_price_date") -> date:
@@ -275,18 +276,19 @@ def _billed_by_units_only(usage: Usage) -> bool:
 
 def _price_shape(
     provider: Any, model: Any, moment: datetime, context: Mapping[str, str] | None
-) -> tuple[frozenset[str], bool]:
-    """The usage keys ``model``'s price at ``moment`` prices, and whether any of those prices is
-    tiered by a call's size (nothing known, and tiered, when it cannot be told)."""
+) -> tuple[frozenset[str], int | None]:
+    """The usage keys ``model``'s price at ``moment`` prices, and the input tokens above which a
+    call's price changes tier (None: no tier; nothing known, and -1, when it cannot be told)."""
     if context and not any(model is listed for listed in provider.models):
         context = None  # as calc_price: another provider's variants do not apply
     try:
         price = model.get_prices(moment, context or None)
     except Exception:  # any surprise in genai-prices' internals: nothing known
-        return frozenset(), True
+        return frozenset(), -1
     prices = {key: getattr(price, unit["price_key"], None) for key, unit in unit_data.items()}
     priced = frozenset(key for key, value in prices.items() if value is not None)
-    return priced, any(isinstance(value, TieredPrices) for value in prices.values())
+    starts = [tier.start for value in prices.values() if isinstance(value, TieredPrices) for tier in value.tiers]
+    return priced, min(starts) if starts else None
 
 
 def _priced_nothing(cost: Decimal, usage: Usage, resolved: _Resolved) -> bool:
@@ -431,20 +433,24 @@ class Pricer:
             return False
         return any(self._resolve(p, model, ()) is not None for p in ([provider, None] if provider else [None]))
 
-    def tiered(self, key: str) -> bool:
-        """Whether the price of a call of the ``by_model`` key ``key`` depends on the call's size, so
-        that calls summed in a baseline cannot be repriced exactly (True when unknown). A price file
-        entry is never tiered."""
+    def reprices_exactly(self, key: str, calls: int, input_tokens: int) -> bool:
+        """Whether ``calls`` calls of the ``by_model`` key ``key``, summed in a baseline to
+        ``input_tokens``, reprice exactly from their sum: one call, a price no call's size changes
+        (a price file's, or one without tiers), or a sum no larger than the first tier's start, so
+        that no call reached it. (A tier is chosen by a call's input tokens.)"""
+        if calls <= 1:
+            return True
         provider, model, context = split_model_key(key)
         if not model:
-            return True
-        if self._override(provider, model) is not None:
             return False
+        if self._override(provider, model) is not None:
+            return True
         for provider_id in [provider, None] if provider else [None]:
             resolved = self._resolve(provider_id, model, context)
             if resolved is not None:
-                return resolved.tiered
-        return True
+                start = resolved.tier_start
+                return start is None or (start >= 0 and input_tokens <= start)
+        return False
 
     def priced_keys(self, provider: str | None, model: str) -> frozenset[str]:
         """The usage keys genai-prices prices ``model`` by (empty when it does not know it)."""

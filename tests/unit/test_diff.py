@@ -43,7 +43,7 @@ def _compare(
     total_threshold: Threshold | None = None,
     full_run: bool = True,
     reprice: Repricer | None = None,
-    tiered: Callable[[str], bool] = lambda key: False,
+    exact: Callable[[str, int, int], bool] = lambda key, calls, tokens: True,
 ) -> Comparison:
     """``compare`` with one threshold for every test and no budgets."""
     return compare(
@@ -54,7 +54,7 @@ def _compare(
         total_threshold=total_threshold,
         full_run=full_run,
         reprice=reprice,
-        tiered=tiered,
+        exact=exact,
     )
 
 
@@ -675,6 +675,11 @@ def _tiered_price(key: str, usage: TokenUsage) -> Decimal:
     return Decimal(usage.input_tokens) * (2 if usage.input_tokens > 200 else 1)
 
 
+def _below_the_tier(key: str, calls: int, input_tokens: int) -> bool:
+    """``Pricer.reprices_exactly`` for :func:`_tiered_price`: one call, or a sum up to its tier."""
+    return calls <= 1 or input_tokens <= 200
+
+
 def _calls(*tokens: int, price: Any = _tiered_price) -> TestCost:
     return TestCost(
         "a",
@@ -690,8 +695,23 @@ def test_an_entry_of_calls_in_two_tiers_is_no_price_change_at_the_same_prices() 
     # "priced otherwise". Split into two smaller calls, the test really got cheaper.
     base = _baseline(RunCost(tests={"a": _calls(300, 100)}, price_source=PRICES))
     run = RunCost(tests={"a": _calls(200, 200)}, price_source=PRICES)
-    ((diff,),) = [_compare(run, base, reprice=_tiered_price, tiered=lambda key: True).tests]
+    ((diff,),) = [_compare(run, base, reprice=_tiered_price, exact=_below_the_tier).tests]
     assert (diff.status, diff.baseline_usd, diff.price_delta_usd, diff.reasons) == ("improved", 700, 0, ())
+    # Review 32: so at other prices (a genai-prices upgrade), or the real saving reads as prices'.
+    later = PriceSource(version="0.0.1", price_date=PRICES.price_date)
+    run = replace(run, price_source=later)
+    ((diff,),) = [_compare(run, base, reprice=_tiered_price, exact=_below_the_tier).tests]
+    assert (diff.status, diff.price_delta_usd) == ("improved", 0)
+    # An update at those prices that keeps the entry cannot reprice it: it says so, as for an
+    # entry of no price (review 32: rewritten at $800, it read a false -12.5% on the next run).
+    with pytest.raises(BaselineError, match=r"cannot be repriced \(openai:gpt-4o-mini\)"):
+        update_baseline(base, replace(run, tests={}), full_run=False, reprice=_tiered_price, exact=_below_the_tier)
+    # Calls that stayed below the tier are linear: repriced as usual.
+    small = _baseline(RunCost(tests={"a": _calls(100, 50)}, price_source=PRICES))
+    new, _ = update_baseline(
+        small, replace(run, tests={}), full_run=False, reprice=_tiered_price, exact=_below_the_tier
+    )
+    assert new.tests["a"].cost_usd == Decimal(150)
 
 
 def test_an_entry_written_unpriced_stays_so_when_the_run_prices_its_calls_otherwise() -> None:
