@@ -164,19 +164,20 @@ class Accountant:
                     cassette=cassette,
                     warnings=tuple(warnings),
                 )
-        if hook_error and extraction is None:
-            # What the hook was there to read (an in-house gateway), the built-in readers do not
-            # know: a call of unknown usage, unpriced, never a free tool call.
-            warnings.append(f"response from {current.host}: {hook_error}; the call is counted, unpriced")
+        if hook_error and extraction is None and _answers_json(current):
+            # What the hook was there to read (an in-house gateway's JSON), the built-in readers do
+            # not know: a call of unknown usage, unpriced, never a free tool call.
             extraction = usage_mod.unread_call(current)
+            counted = "unpriced" if extraction.billed else f"not billed (HTTP {current.status})"
+            warnings.append(f"response from {current.host}: {hook_error}; the call is counted, {counted}")
+        elif hook_error and extraction is None:
+            warnings.append(f"response from {current.host}: {hook_error}; its answer is no JSON: a tool call")
         elif hook_error:
             warnings.append(f"response from {current.host}: {hook_error}; the call was read without it")
         if extraction is None:
-            if usage_mod.batch_submission(current) and 200 <= current.status < 300:
-                warnings.append(
-                    f"{current.host}: a batch job submitted ({current.path}); its requests are billed when it "
-                    "runs, and counted where a test reads its results, not here"
-                )
+            submitted = usage_mod.batch_submission(current)
+            if submitted is not None:
+                warnings.append(f"{current.host}: {submitted}")
             # A tool host keeps its port: two services on one host are priced and totalled apart.
             return CallRecord(
                 kind="tool",
@@ -199,6 +200,13 @@ class Accountant:
             warnings.extend(left_out)
             if cost is None and not left_out:
                 warnings.extend(self._priced_otherwise(current, extraction))
+            elif cost and extraction.endpoint.endswith(".batch") and self._no_batch_price(extraction, cost):
+                cost = None
+                warnings.append(
+                    f"{extraction.endpoint} response from {current.host}: genai-prices has no batch price for "
+                    f"{model_key(extraction.provider, extraction.model)}, and its standard price would overstate a "
+                    "batch's; the call is unpriced (a price file entry for the model prices it)"
+                )
             elsewhere = self.pricer.priced_as(extraction.provider, extraction.model, context) if cost else None
             if elsewhere is not None:
                 warnings.append(
@@ -254,6 +262,13 @@ class Accountant:
             return None
         return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
 
+    def _no_batch_price(self, extraction: Any, cost: Decimal) -> bool:
+        """A batch's results priced at the standard price: genai-prices has no batch variant for the
+        model (a price file entry, which applies whatever the tier, is a price of its own)."""
+        if self.pricer.override_key(extraction.provider, extraction.model) is not None:
+            return False
+        return self.pricer.price(extraction.provider, extraction.model, extraction.usage) == cost
+
     def _priced_otherwise(self, current: Interaction, extraction: Any) -> list[str]:
         """Why an unpriced call of a model genai-prices prices is unpriced: its usage counts what the
         price does not price (tts-1's characters against gpt-4o-mini-tts' tokens), or nothing."""
@@ -303,3 +318,11 @@ class Accountant:
         except Exception:  # drift detection is advisory; it must never fail a test
             return None
         return None if found is None else dict(found.to_dict())
+
+
+def _answers_json(interaction: Interaction) -> bool:
+    """Whether the answer is a JSON object or array, as an LLM API's is (a web page is not)."""
+    try:
+        return isinstance(interaction.response_json, dict | list)
+    except Exception:
+        return False

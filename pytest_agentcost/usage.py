@@ -178,8 +178,8 @@ _INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$"
 #: A message batch's results (Anthropic) and a file's content (OpenAI: a batch's output file).
 _ANTHROPIC_BATCH_RESULTS = re.compile(r"/messages/batches/(?P<id>[A-Za-z0-9_\-]+)/results$")
 _OPENAI_FILE_CONTENT = re.compile(r"/files/(?P<id>[A-Za-z0-9_\-]+)/content$")
-#: Paths that submit a batch job: billed when it runs, where its results are read.
-_BATCH_SUBMISSIONS = re.compile(r"(/v1/batches|/messages/batches|:batchGenerateContent)$")
+#: Paths that submit a batch job on a provider's host: billed when it runs, where its results are read.
+_BATCH_SUBMISSIONS = re.compile(r"(/batches|/batch/jobs)$")
 _POLL_PATHS = {
     "openai.responses": _RESPONSES_POLL_PATH,
     "gemini.interactions": _INTERACTIONS_POLL_PATH,
@@ -1199,7 +1199,9 @@ def _transcription_usage(doc: dict[str, Any]) -> Usage | None:
         return Usage(input_tokens=tokens_in, output_tokens=tokens_out)
     for seconds in (usage.get("seconds"), usage.get("prompt_audio_seconds"), doc.get("duration")):
         if _is_count(seconds):
-            return Usage(audio_seconds=int(Decimal(str(seconds)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+            # Rounded to the second, and a clip shorter than half of one is still a billed second.
+            billed = int(Decimal(str(seconds)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            return Usage(audio_seconds=max(billed, 1) if seconds else 0)
     return None
 
 
@@ -1212,6 +1214,17 @@ def _parse_openai_speech(interaction: Interaction, text: str, streamed: bool, pa
     if isinstance(doc, dict) and _has_error_object(doc):
         parsed.error = _error_text(doc)
         return
+    if _sse.looks_like_sse(text):
+        # stream_format "sse" (gpt-4o-mini-tts): the last event gives the token usage.
+        events, _ = _sse.parse(text)
+        for event in events:
+            data = _obj(event.json())
+            usage = _obj(data.get("usage"))
+            if data.get("type") == "speech.audio.done" and usage:
+                tokens_in, tokens_out = usage.get("input_tokens"), usage.get("output_tokens")
+                if type(tokens_in) is int and type(tokens_out) is int and tokens_in >= 0 and tokens_out >= 0:
+                    parsed.usage = Usage(input_tokens=tokens_in, output_tokens=tokens_out)
+                    return
     request = _obj(_request_json(interaction))
     said = request.get("input")
     if not isinstance(said, str):
@@ -1545,7 +1558,9 @@ def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, pa
     models: list[str | None] = []
     counts = [0, 0]
     model: str | None = None
+    traced = False
     for kind, payload in _bedrock_frames(interaction, raw, parsed):
+        traced = traced or kind == "trace"
         doc = _obj(payload)
         if kind == "chunk":
             try:
@@ -1571,7 +1586,10 @@ def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, pa
     if parsed.error is not None or parsed.problems:
         return
     named = set(models)
-    if not models:
+    if not models and traced:
+        # A guardrail that intervened before any model ran: nothing the agent's model billed.
+        parsed.unmeasured = "the agent's trace records no model invocation and so no usage"
+    elif not models:
         parsed.unmeasured = (
             "Bedrock Agents answers record the model's usage only in their trace, which this one has not "
             "(the request's enableTrace)"
@@ -1605,22 +1623,43 @@ def unread_call(interaction: Interaction) -> Extraction:
     )
 
 
-def batch_submission(interaction: Interaction) -> bool:
-    """A request that submits a batch job (OpenAI's and Groq's ``POST /v1/batches``, Anthropic's
-    ``POST /v1/messages/batches``, Gemini's ``:batchGenerateContent``)."""
-    return interaction.method.upper() == "POST" and _BATCH_SUBMISSIONS.search(interaction.path) is not None
+def batch_submission(interaction: Interaction) -> str | None:
+    """What to say of a request that submits a batch job, or None: OpenAI's, Azure's and Groq's
+    ``POST .../batches``, Anthropic's ``POST /v1/messages/batches`` (on their own hosts: another
+    API's ``/batches`` is no LLM's), whose results are counted where a test reads them, and
+    Gemini's ``:batchGenerateContent``, whose results are not read."""
+    if interaction.method.upper() != "POST" or not 200 <= interaction.status < 300:
+        return None
+    path = interaction.path
+    if path.endswith(":batchGenerateContent"):
+        return (
+            "a Gemini batch job submitted; its requests are billed when it runs, and its results are not "
+            "read, so its cost is counted in no test"
+        )
+    if _BATCH_SUBMISSIONS.search(path) and _url_facts("POST", interaction.url)[0] is not None:
+        return (
+            f"a batch job submitted ({path}); its requests are billed when it runs, and counted where a test "
+            "reads its results, not here"
+        )
+    return None
 
 
 def _batch_lines(interaction: Interaction, endpoint: str) -> list[dict[str, Any]] | None:
     """A batch's results: JSON lines, each a result keyed by ``custom_id`` (Anthropic's with a
     ``result``, OpenAI's output file with a ``response`` or an ``error``); None for anything else."""
-    lines = [json_or_none(line) for line in _response_text(interaction).splitlines() if line.strip()]
-    if not lines or not all(isinstance(line, dict) and "custom_id" in line for line in lines):
-        return None
+    text = _response_text(interaction)
+    if not text.lstrip().startswith("{"):
+        return None  # a file of another kind (an image, a PDF): not read line by line
     key = "result" if endpoint == "anthropic.batch" else "response"
-    if not all(key in line or "error" in line for line in lines):
-        return None
-    return [line for line in lines if isinstance(line, dict)]
+    lines: list[dict[str, Any]] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        line = json_or_none(raw)
+        if not (isinstance(line, dict) and "custom_id" in line and (key in line or "error" in line)):
+            return None  # stops at the first line that is not a batch's result
+        lines.append(line)
+    return lines or None
 
 
 #: The endpoint an OpenAI batch output line's body answers, by its ``object``.

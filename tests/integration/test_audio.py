@@ -138,3 +138,28 @@ def test_speech_of_a_model_billed_by_audio_tokens_is_unpriced_and_says_why(proje
             "output_tokens*, and the call counts input_characters; the call is unpriced*"
         ]
     )
+
+
+def test_a_clip_shorter_than_half_a_second_is_billed_a_second_not_free(project: AgentProject) -> None:
+    # Review 32: 0.4 s rounded to 0 read as a billed call at exactly $0.
+    answer = {"task": "transcribe", "language": "english", "duration": 0.4, "text": "Hi.", "segments": []}
+    _, test = _run(project, "transcribe('whisper-1', 'verbose_json')", answer)
+    assert (test["calls"][0]["units"], test["cost_usd"]) == ({"audio_seconds": 1}, "0.0001000000")
+
+
+def test_a_speech_stream_is_priced_by_the_token_usage_its_last_event_gives(project: AgentProject) -> None:
+    # gpt-4o-mini-tts with stream_format "sse": speech.audio.done carries the usage.
+    # $0.60 / M text in, $12 / M audio out: 12 x 0.6 + 200 x 12 = 2,407.2 / 1e6.
+    events = [
+        {"type": "speech.audio.delta", "audio": "SUQz"},
+        {"type": "speech.audio.done", "usage": {"input_tokens": 12, "output_tokens": 200, "total_tokens": 212}},
+    ]
+    stream = "".join(f"data: {json.dumps(e)}\n\n" for e in events)
+    _, test = _run(
+        project,
+        "speak('gpt-4o-mini-tts', 'Hello there!')",
+        stream,
+        url=SPEECH,
+        **{"Content-Type": ["text/event-stream"]},
+    )
+    assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (12, 200, "0.0024072000")

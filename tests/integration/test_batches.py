@@ -122,3 +122,29 @@ def test_submitting_a_batch_says_where_it_is_counted(project: AgentProject) -> N
     result.stdout.fnmatch_lines(
         ["*api.openai.com: a batch job submitted (/v1/batches); its requests are billed when it runs, and counted*"]
     )
+
+
+def test_a_batch_of_a_model_with_no_batch_price_is_unpriced_not_billed_at_full_price(
+    project: AgentProject,
+) -> None:
+    # Review 32: genai-prices has no batch variant for claude-3-5-haiku, which Anthropic sells at
+    # half price in a batch: its standard price would double the cost.
+    lines = [{"custom_id": "one", "result": {"type": "succeeded", "message": _message("Hi.", 1000, 1000)}}]
+    lines[0]["result"]["message"]["model"] = "claude-3-5-haiku-20241022"
+    result, test = _run(project, f"    fetch({ANTHROPIC!r})\n", [interaction(ANTHROPIC, _jsonl(lines), method="GET")])
+    assert (test["llm_calls"], test["input_tokens"], test["cost_usd"]) == (1, 1000, None)
+    result.stdout.fnmatch_lines(["*genai-prices has no batch price for anthropic:claude-3-5-haiku-20241022*"])
+
+
+def test_what_a_batch_submission_says_depends_on_whether_its_results_are_read(project: AgentProject) -> None:
+    gemini = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:batchGenerateContent"
+    azure = "https://acme.openai.azure.com/openai/batches?api-version=2024-10-21"
+    other = "https://api.example.com/v1/batches"  # another API's batches: no LLM's
+    records = [interaction(url, json.dumps({"name": "batches/123", "id": "b"})) for url in (gemini, azure, other)]
+    calls = "".join(f"    fetch({url!r}, 'POST', {{}})\n" for url in (gemini, azure, other))
+    result, test = _run(project, calls, records)
+    assert (test["llm_calls"], test["tool_http_calls"]) == (0, 3)
+    out = result.stdout.str()
+    assert "a Gemini batch job submitted; its requests are billed when it runs, and its results are not read" in out
+    assert "acme.openai.azure.com: a batch job submitted (/openai/batches)" in out
+    assert "api.example.com: a batch" not in out

@@ -121,3 +121,18 @@ def test_an_agent_answer_without_its_trace_is_unpriced_not_free(project: AgentPr
     result.stdout.fnmatch_lines(
         ["*bedrock.agent response from *: Bedrock Agents answers record the model's usage only in their trace*"]
     )
+
+
+def test_a_trace_without_a_model_invocation_says_so_not_to_turn_the_trace_on(project: AgentProject) -> None:
+    # Review 32: a guardrail intervened before any model ran; the trace was on.
+    guardrail = (
+        "trace",
+        {
+            **HEAD,
+            "trace": {"guardrailTrace": {"action": "INTERVENED", "traceId": "14483892-67a4-4c76-9baf-c9e84e2a4cad"}},
+        },
+    )
+    result, test = _run(project, [guardrail, ANSWER])
+    assert (test["llm_calls"], test["cost_usd"]) == (1, None)
+    result.stdout.fnmatch_lines(["*the agent's trace records no model invocation and so no usage*"])
+    assert "enableTrace" not in result.stdout.str()

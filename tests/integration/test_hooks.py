@@ -151,3 +151,24 @@ def test_an_extract_hook_that_raises_on_what_only_it_reads_leaves_an_unpriced_ca
     result.stdout.fnmatch_lines(
         ["*the pytest_agentcost_extract_usage hook raised KeyError: 'input_typo'; the call is counted, unpriced*"]
     )
+
+
+def test_an_extract_hook_that_raises_on_a_web_page_leaves_a_tool_call(project: AgentProject) -> None:
+    # Review 32: a hook that parses every answer as JSON turned a weather page into an LLM call.
+    project.pytester.makeconftest(
+        """
+        import json
+
+        def pytest_agentcost_extract_usage(interaction):
+            return json.loads(interaction.response_text())["usage"]
+        """
+    )
+    page = "https://wttr.in/London"
+    _one_call_test(project, "gpt-4o-mini", url=page)
+    record = interaction(page, "Sunny, 21 C", headers={"Content-Type": ["text/plain"]})
+    project.cassette("test_agent", "test_task", [record])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (0, 1, "0.0000000000")
+    result.stdout.fnmatch_lines(["*hook raised JSONDecodeError*; its answer is no JSON: a tool call*"])
