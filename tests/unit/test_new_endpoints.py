@@ -1,0 +1,133 @@
+"""Audio, batch results and Bedrock Agents, read call by call (the edges review 32's mutations
+showed no test held)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from vcr.request import Request
+
+from pytest_agentcost import usage
+from pytest_agentcost._eventstream import encode
+from pytest_agentcost.interaction import Interaction, from_vcr
+
+TRANSCRIBE = "https://api.openai.com/v1/audio/transcriptions"
+SPEECH = "https://api.openai.com/v1/audio/speech"
+FILE = "https://api.openai.com/v1/files/file-abc/content"
+AGENT = "https://bedrock-agent-runtime.us-east-1.amazonaws.com/agents/A/agentAliases/B/sessions/1/text"
+
+
+def _ix(url: str, body: str | bytes, *, method: str = "POST", status: int = 200, request: Any = None) -> Interaction:
+    content = "text/event-stream" if isinstance(body, str) and body.startswith("data:") else "application/json"
+    response = {
+        "status": {"code": status, "message": "OK"},
+        "headers": {"Content-Type": [content]},
+        "body": {"string": body},
+    }
+    data = json.dumps(request if request is not None else {"model": "whisper-1"}).encode()
+    return from_vcr(Request(method, url, data, {"Content-Type": "application/json"}), response)
+
+
+def _extract(interaction: Interaction) -> usage.Extraction:
+    found = usage.extract(interaction)
+    assert found is not None
+    return found
+
+
+def test_audio_tokens_above_the_input_are_not_taken_as_its_audio_part() -> None:
+    answer = {
+        "text": "x",
+        "usage": {
+            "type": "tokens",
+            "input_tokens": 10,
+            "output_tokens": 5,
+            "input_token_details": {"audio_tokens": 50},
+        },
+    }
+    found = _extract(_ix(TRANSCRIBE, json.dumps(answer)))
+    assert (found.usage.input_tokens, vars(found.usage).get("input_audio_tokens")) == (10, None)
+
+
+def test_a_transcription_streams_error_event_is_no_billed_call() -> None:
+    stream = 'data: {"type": "error", "error": {"type": "server_error", "message": "boom"}}\n\n'
+    assert _extract(_ix(TRANSCRIBE, stream)).billed is False
+
+
+def test_a_speech_request_without_input_text_is_estimated_not_priced_as_zero_characters() -> None:
+    found = _extract(_ix(SPEECH, b"ID3audio", request={"model": "tts-1", "voice": "alloy"}))
+    assert (found.billed, found.estimated) == (True, True)
+
+
+def _line(n: int, status: int = 200, tool_calls: int = 0) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": "x"}
+    if tool_calls:
+        message["tool_calls"] = [{"id": f"c{i}", "type": "function"} for i in range(tool_calls)]
+    body = {
+        "object": "chat.completion",
+        "model": "gpt-4o-mini",
+        "choices": [{"message": message}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": n},
+    }
+    return {"custom_id": f"r{n}", "response": {"status_code": status, "body": body}, "error": None}
+
+
+def test_a_batch_output_file_sums_its_succeeded_lines_and_counts_their_tool_calls() -> None:
+    failed = {"custom_id": "r9", "response": None, "error": {"code": "batch_expired", "message": "expired"}}
+    lines = [_line(1, tool_calls=2), _line(2, status=500), failed, _line(3)]
+    found = _extract(_ix(FILE, "".join(json.dumps(x) + "\n" for x in lines), method="GET"))
+    assert (found.endpoint, found.usage.input_tokens, found.usage.output_tokens) == ("openai.batch", 20, 4)
+    assert found.tool_calls == 2
+
+
+def test_an_anthropic_batchs_tool_uses_are_tool_calls() -> None:
+    message = {
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "tool_use", "name": "f", "input": {}}],
+        "usage": {"input_tokens": 5, "output_tokens": 6},
+    }
+    line = {"custom_id": "a", "result": {"type": "succeeded", "message": message}}
+    url = "https://api.anthropic.com/v1/messages/batches/msgbatch_1/results"
+    found = _extract(_ix(url, json.dumps(line) + "\n", method="GET"))
+    assert (found.endpoint, found.tool_calls, found.price_context) == ("anthropic.batch", 1, (("processing", "batch"),))
+
+
+def test_a_failed_batch_submission_says_nothing_of_where_it_is_counted() -> None:
+    assert usage.batch_submission(_ix("https://api.openai.com/v1/batches", "{}")) is not None
+    assert usage.batch_submission(_ix("https://api.openai.com/v1/batches", "{}", status=400)) is None
+
+
+def _agent(*events: tuple[str, dict[str, Any]], method: str = "POST") -> Interaction:
+    body = b"".join(
+        encode(
+            {":event-type": kind, ":content-type": "application/json", ":message-type": "event"},
+            json.dumps(payload).encode(),
+        )
+        for kind, payload in events
+    )
+    return _ix(AGENT, body, method=method)
+
+
+def _usage_event(tokens_in: Any, tokens_out: Any) -> tuple[str, dict[str, Any]]:
+    step = {
+        "modelInvocationInput": {"foundationModel": "anthropic.claude-3-5-sonnet-20240620-v1:0"},
+        "modelInvocationOutput": {"metadata": {"usage": {"inputTokens": tokens_in, "outputTokens": tokens_out}}},
+    }
+    return "trace", {"trace": {"orchestrationTrace": step}}
+
+
+def test_an_agent_handing_a_tool_back_to_the_caller_makes_a_tool_call() -> None:
+    give_back = ("returnControl", {"invocationId": "i", "invocationInputs": [{"functionInvocationInput": {}}] * 2})
+    answer = ("chunk", {"bytes": base64.b64encode(b"ok").decode()})
+    found = _extract(_agent(_usage_event(10, 2), give_back, answer))
+    assert (found.endpoint, found.tool_calls, found.usage.input_tokens) == ("bedrock.agent", 2, 10)
+
+
+def test_an_agents_malformed_usage_is_estimated_not_skipped() -> None:
+    found = _extract(_agent(_usage_event(10, 2), _usage_event("many", 2)))
+    assert found.estimated is True
+
+
+def test_only_a_post_to_an_agents_session_is_an_invocation() -> None:
+    assert usage.detect(_agent(_usage_event(10, 2), method="GET")) != ("aws", "bedrock.agent")
