@@ -753,3 +753,19 @@ def test_a_model_switch_at_the_same_cost_is_a_row_of_the_terminal_table_as_of_th
     row = next(line for line in lines if line.startswith("a "))
     assert "unchanged" in row, lines
     assert "model change" in row, lines
+
+
+def test_an_older_entry_without_the_units_its_cost_paid_for_is_no_price_change() -> None:
+    # An entry written before units were kept: its $0.02 paid for a web search its counts lack.
+    # Repriced from its tokens alone it would read as a $0.01 "price change" at the same prices.
+    def price(key: str, usage: TokenUsage) -> Decimal:
+        return Decimal("0.00001") * usage.input_tokens + Decimal("0.01") * dict(usage.units).get("web_searches", 0)
+
+    searched = TokenUsage(input_tokens=1000, units=(("web_searches", 1),))
+    old = _baseline(RunCost(tests={"a": _test("a", "0.0200")}, price_source=PRICES))  # no units kept
+    run = RunCost(
+        tests={"a": TestCost("a", calls=(llm_record(usage=searched, cost_usd=Decimal("0.0200")),))},
+        price_source=PRICES,
+    )
+    ((diff,),) = [_compare(run, old, reprice=price).tests]
+    assert (diff.status, diff.price_delta_usd, diff.reasons) == ("unchanged", 0, ())
