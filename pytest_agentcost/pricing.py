@@ -431,7 +431,7 @@ class Pricer:
             return True
         if provider in SELF_HOSTED:
             return False
-        return any(self._resolve(p, model, ()) is not None for p in ([provider, None] if provider else [None]))
+        return self._found(provider, model) is not None
 
     def reprices_exactly(self, key: str, calls: int, input_tokens: int) -> bool:
         """Whether ``calls`` calls of the ``by_model`` key ``key``, summed in a baseline to
@@ -445,20 +445,25 @@ class Pricer:
             return False
         if self._override(provider, model) is not None:
             return True
-        for provider_id in [provider, None] if provider else [None]:
-            resolved = self._resolve(provider_id, model, context)
-            if resolved is not None:
-                start = resolved.tier_start
-                return start is None or (start >= 0 and input_tokens <= start)
-        return False
+        resolved = self._found(provider, model, context)
+        if resolved is None:
+            return False
+        start = resolved.tier_start
+        return start is None or (start >= 0 and input_tokens <= start)
 
     def priced_keys(self, provider: str | None, model: str) -> frozenset[str]:
         """The usage keys genai-prices prices ``model`` by (empty when it does not know it)."""
+        resolved = self._found(provider, model)
+        return frozenset() if resolved is None else resolved.priced_keys
+
+    def _found(self, provider: str | None, model: str, context: PriceContext = ()) -> _Resolved | None:
+        """The model genai-prices prices a call by: under ``provider``, else by its name alone (as
+        :meth:`price` falls back)."""
         for provider_id in [provider, None] if provider else [None]:
-            resolved = self._resolve(provider_id, model, ())
+            resolved = self._resolve(provider_id, model, context)
             if resolved is not None:
-                return resolved.priced_keys
-        return frozenset()
+                return resolved
+        return None
 
     def priced_as(self, provider: str | None, model: str | None, context: PriceContext = ()) -> str | None:
         """The provider whose price a call of ``provider`` gets when genai-prices has no price for

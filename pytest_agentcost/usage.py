@@ -1608,18 +1608,34 @@ def unread_call(interaction: Interaction) -> Extraction:
     """An exchange whose usage nothing could read (a usage hook that raised): billed when it
     succeeded, of no known usage, and unpriced."""
     billed = 200 <= interaction.status < 300
+    return _zero_call(interaction, None, "unread", billed=billed, unpriced=billed)
+
+
+def _zero_call(
+    interaction: Interaction,
+    provider: str | None,
+    endpoint: str,
+    *,
+    billed: bool,
+    estimated: bool = False,
+    unpriced: bool = False,
+    warnings: tuple[str, ...] = (),
+) -> Extraction:
+    """A call whose usage is not known, counted as zero tokens: billed or not, and estimated or
+    unpriced so that its zero is never taken for an exact $0."""
     return Extraction(
-        provider=None,
-        endpoint="unread",
+        provider=provider,
+        endpoint=endpoint,
         model=_fallback_model(interaction),
         usage=_zero_usage(),
         streamed=False,
         billed=billed,
-        estimated=False,
+        estimated=estimated,
         tool_calls=0,
         response_id=None,
         is_poll=False,
-        unpriced=billed,
+        warnings=warnings,
+        unpriced=unpriced,
     )
 
 
@@ -2521,17 +2537,12 @@ def extract(interaction: Interaction, host_providers: Mapping[str, str] = _EMPTY
         # An answer that succeeded was billed: a call of unknown usage, marked estimated so that
         # its zero is never taken for an exact $0 (not gated as a saving, flagged in the report).
         billed = 200 <= interaction.status < 300
-        return Extraction(
-            provider=provider,
-            endpoint=endpoint,
-            model=_fallback_model(interaction),
-            usage=_zero_usage(),
-            streamed=False,
+        return _zero_call(
+            interaction,
+            provider,
+            endpoint,
             billed=billed,
             estimated=billed,
-            tool_calls=0,
-            response_id=None,
-            is_poll=False,
             warnings=(
                 f"{endpoint} response from {interaction.host}: usage could not be read "
                 f"({type(exc).__name__}: {exc}); counted as zero tokens"
