@@ -986,7 +986,17 @@ def _chat_answer(doc: dict[str, Any], parsed: _Parsed) -> None:
             )
 
 
-_RESPONSES_TOOL_ITEMS = ("function_call", "custom_tool_call")
+#: Responses output items that ask the client to act, as ``function_call`` does: each is an agent
+#: step the client answers with a ``*_output`` item (computer use, the shell and patch tools).
+#: A tuple, not a set: a malformed item's "type" may be unhashable.
+_RESPONSES_TOOL_ITEMS = (
+    "function_call",
+    "custom_tool_call",
+    "computer_call",
+    "local_shell_call",
+    "shell_call",
+    "apply_patch_call",
+)
 
 #: Responses output items OpenAI bills per call, and the genai-prices ``Usage`` key that prices
 #: them: the answer's ``usage`` object counts only tokens, so genai-prices' extractor cannot.
@@ -1049,7 +1059,7 @@ def _parse_openai_responses(interaction: Interaction, text: str, streamed: bool,
                 deltas.append(doc["delta"])
             elif kind == "response.output_item.added":
                 item = _obj(doc.get("item"))
-                if item.get("type") in ("function_call", "custom_tool_call"):
+                if item.get("type") in _RESPONSES_TOOL_ITEMS:
                     calls.add(str(item.get("id") or item.get("call_id") or len(calls)))
         if final is None:
             parsed.output_text = deltas
@@ -2501,6 +2511,28 @@ def _completions_model(model: str, interaction: Interaction) -> str:
     return model
 
 
+#: xAI names a reasoning model's answer after the effort it ran at: ``grok-3-mini-high`` for a
+#: request of ``grok-3-mini``.
+_EFFORT_SUFFIXES = ("-low", "-medium", "-high")
+
+
+def _effort_named_model(model: str, interaction: Interaction) -> str:
+    """The model of an xAI answer named after its reasoning effort: the request's, when no price
+    list has the answer's name and genai-prices prices the request's. xAI bills it as the model
+    requested: the answer's own ``cost_in_usd_ticks`` is that model's price of its usage."""
+    if _known_model("x-ai", model) is not None:
+        return model
+    requested = _fallback_model(interaction)
+    if (
+        requested is not None
+        and model[len(requested) :] in _EFFORT_SUFFIXES
+        and model.startswith(requested)
+        and _known_model("x-ai", requested) is not None
+    ):
+        return requested
+    return model
+
+
 def _fallback_model(interaction: Interaction) -> str | None:
     """The model named by the URL or the request, for a response that does not name one."""
     path = interaction.path
@@ -2578,6 +2610,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         named = url_model or model or _fallback_model(interaction)
         if endpoint == "openai.completions" and provider == "openai" and named is not None:
             named = _completions_model(named, interaction)
+        elif provider == "x-ai" and named is not None and named.endswith(_EFFORT_SUFFIXES):
+            named = _effort_named_model(named, interaction)
         return Extraction(
             provider=provider,
             endpoint=endpoint,

@@ -189,6 +189,71 @@ def test_fetching_a_stored_response_again_is_not_billed(background: bool | None,
     assert poll.usage.reported_value("input_tokens") == 923
 
 
+@pytest.mark.parametrize("item_type", ["computer_call", "local_shell_call", "shell_call", "apply_patch_call"])
+@pytest.mark.parametrize("form", ["json", "stream", "truncated-stream"])
+def test_responses_client_actions_are_tool_calls(item_type: str, form: str) -> None:
+    # A computer-use agent's step (lmnr-ai/lmnr-python's recorded computer_call: the client acts
+    # and answers with computer_call_output, as it answers a function_call): one tool call.
+    item = {"id": "cu_68bf0952", "type": item_type, "status": "completed", "call_id": "call_l3Voc"}
+    response = {
+        "id": "resp_68bf094f",
+        "object": "response",
+        "status": "completed",
+        "model": "computer-use-preview-2025-03-11",
+        "output": [item, {"type": "reasoning", "id": "rs_1", "summary": []}],
+        "usage": {"input_tokens": 498, "output_tokens": 7, "total_tokens": 505},
+    }
+    added = ("response.output_item.added", {"type": "response.output_item.added", "output_index": 0, "item": item})
+    completed = ("response.completed", {"type": "response.completed", "response": response})
+    body: Any = {"json": response, "stream": sse(added, completed), "truncated-stream": sse(added)}[form]
+    extraction = usage.extract(post("https://api.openai.com/v1/responses", body, request={"model": "x", "input": "hi"}))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.tool_calls) == ("openai.responses", 1)
+
+
+_GROK_ANSWER = {
+    "id": "4bc28166-1a25-943d-8e75-eac1bd771b07",
+    "object": "chat.completion",
+    "model": "grok-3-mini-high",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Certainly"}, "finish_reason": "stop"}],
+    "usage": {
+        "prompt_tokens": 269,
+        "completion_tokens": 1307,
+        "total_tokens": 2212,
+        "prompt_tokens_details": {"text_tokens": 269, "audio_tokens": 0, "image_tokens": 0, "cached_tokens": 2},
+        "completion_tokens_details": {"reasoning_tokens": 636, "audio_tokens": 0},
+        "num_sources_used": 0,
+        "cost_in_usd_ticks": 10517500,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("requested", "answered", "expected"),
+    [
+        ("grok-3-mini", "grok-3-mini-high", "grok-3-mini"),
+        ("grok-3-mini", "grok-3-mini-low", "grok-3-mini"),
+        # Not the request's name plus an effort: the answer's name stays (unpriced, with a warning).
+        ("grok-3", "grok-3-mini-high", "grok-3-mini-high"),
+        ("grok-9-mini", "grok-9-mini-high", "grok-9-mini-high"),
+    ],
+)
+def test_xai_answer_named_after_its_reasoning_effort_is_the_requested_model(
+    requested: str, answered: str, expected: str
+) -> None:
+    # A real answer (crmne/ruby_llm's cassette): xAI bills grok-3-mini-high as grok-3-mini, its
+    # cost_in_usd_ticks being grok-3-mini's price of the usage: $0.00105175.
+    answer = {**_GROK_ANSWER, "model": answered}
+    extraction = usage.extract(
+        post("https://api.x.ai/v1/chat/completions", answer, request={"model": requested, "messages": []})
+    )
+    assert extraction is not None
+    assert (extraction.provider, extraction.model) == ("x-ai", expected)
+    if expected == "grok-3-mini":
+        cost = Pricer(price_date=PRICE_DATE.date()).price("x-ai", expected, extraction.usage)
+        assert cost == Decimal(_GROK_ANSWER["usage"]["cost_in_usd_ticks"]) / 10**10  # type: ignore[index]
+
+
 def test_tool_http_call_is_not_an_llm_call() -> None:
     weather, _ = load("openai_with_tool_http.yaml")
     assert usage.detect(weather) is None
