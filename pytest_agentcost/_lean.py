@@ -11,7 +11,8 @@ what the general path (:func:`pytest_agentcost.interaction.from_vcr`, then
 It reads usage, and the service tier that prices it, with the same genai-prices extractors,
 usage check, tier readers and stream reader as the general path, and it decides only what it
 can decide exactly. Anything else (another endpoint or status, a compressed body, another kind
-of stream, a host that needs the body to say who answered, an error object or event, a missing
+of stream, a host that needs the body to say who answered, an answer that states its own cost
+(:data:`~pytest_agentcost.usage.STATED_COST_PROVIDERS`), an error object or event, a missing
 or malformed usage, a response that names no model) makes it return None, and the general path
 reads the call. ``tests/unit/test_lean.py`` holds the two paths equal on generated calls and on
 every cassette in the test data.
@@ -31,6 +32,7 @@ from pytest_agentcost.interaction import json_or_none, netloc_of
 from pytest_agentcost.models import PriceContext
 from pytest_agentcost.usage import (
     PROVIDER_MARKERS,
+    STATED_COST_PROVIDERS,
     STREAM_PATH_SUFFIXES,
     _run_extractor,
     _str,
@@ -87,8 +89,8 @@ def _read(request: Any, response: Any) -> LeanCall | None:
     if type(method) is not str or type(url) is not str or method.upper() != "POST":
         return None
     provider, endpoint = _url_facts("POST", url)
-    if provider is None or endpoint not in _READERS:
-        return None
+    if provider is None or endpoint not in _READERS or provider in STATED_COST_PROVIDERS:
+        return None  # a provider whose answer states its cost: the general path reads it
     host, streamed_path = _url(url)
     if streamed_path:
         return None

@@ -260,6 +260,11 @@ class Accountant:
         or is billed by what the exchange does not record."""
         if left_out or extraction.unpriced:
             return None
+        # What the answer says it cost, where the price list cannot tell (Perplexity's request fee
+        # by search context size); a price file entry for the model (a negotiated rate) wins.
+        stated: Decimal | None = getattr(extraction, "stated_cost", None)  # a hook's may predate the field
+        if stated is not None and self.pricer.override_key(extraction.provider, extraction.model) is None:
+            return stated
         return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
 
     def _no_batch_price(self, extraction: Any, cost: Decimal) -> bool:

@@ -42,6 +42,7 @@ from pytest_agentcost.models import (
     parse_money,
     split_model_key,
 )
+from pytest_agentcost.usage import STATED_COST_PROVIDERS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -437,13 +438,17 @@ class Pricer:
         """Whether ``calls`` calls of the ``by_model`` key ``key``, summed in a baseline to
         ``input_tokens``, reprice exactly from their sum: one call, a price no call's size changes
         (a price file's, or one without tiers), or a sum no larger than the first tier's start, so
-        that no call reached it. (A tier is chosen by a call's input tokens.)"""
-        if calls <= 1:
-            return True
+        that no call reached it. (A tier is chosen by a call's input tokens.) Never for a model
+        priced at what its answers state (:data:`~pytest_agentcost.usage.STATED_COST_PROVIDERS`):
+        its tokens do not tell its cost."""
         provider, model, context = split_model_key(key)
         if not model:
-            return False
+            return calls <= 1
         if self._override(provider, model) is not None:
+            return True
+        if provider in STATED_COST_PROVIDERS:
+            return False
+        if calls <= 1:
             return True
         resolved = self._found(provider, model, context)
         if resolved is None:

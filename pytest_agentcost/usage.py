@@ -84,7 +84,7 @@ from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
 from pytest_agentcost.models import PriceContext
 from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
-__all__ = ["ENDPOINTS", "Extraction", "detect", "estimate_texts", "extract"]
+__all__ = ["ENDPOINTS", "STATED_COST_PROVIDERS", "Extraction", "detect", "estimate_texts", "extract"]
 
 _EMPTY_MAP: Mapping[str, str] = {}
 
@@ -149,6 +149,9 @@ class Extraction:
     unpriced: bool = False
     """Billed by something the exchange does not record (the audio's length, speech tokens): no
     price is right, so the call is unpriced whatever its model's price (its warning says why)."""
+    stated_cost: Decimal | None = None
+    """What the answer says the call cost, where the price list cannot tell (see
+    :data:`STATED_COST_PROVIDERS`): the call's cost unless a price file entry prices the model."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -2604,6 +2607,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         price_context: PriceContext = (),
         billed_uses: tuple[str, ...] = (),
         unpriced: bool = False,
+        stated_cost: Decimal | None = None,
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -2627,6 +2631,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             price_context=price_context,
             billed_uses=billed_uses,
             unpriced=unpriced,
+            stated_cost=stated_cost,
         )
 
     if not 200 <= interaction.status < 300:
@@ -2703,6 +2708,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         response_id=parsed.response_id,
                         price_context=parsed.price_context,
                         billed_uses=_billed_uses(parsed),
+                        stated_cost=_stated_cost(provider, document.get("usage")),
                     )
         else:
             problems.append("the response has no usage")
@@ -2731,6 +2737,22 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         price_context=parsed.price_context,
         billed_uses=_billed_uses(parsed),
     )
+
+
+#: Providers whose answers state what the call cost (``usage.cost.total_cost``, USD) where
+#: genai-prices' price cannot tell: Perplexity's Sonar request fee depends on the search context
+#: size (low, medium, high) the answer reports, and genai-prices lists one fee for all three.
+STATED_COST_PROVIDERS = frozenset({"perplexity"})
+
+
+def _stated_cost(provider: str | None, usage: Any) -> Decimal | None:
+    """The cost a :data:`STATED_COST_PROVIDERS` answer states for itself, or None."""
+    if provider not in STATED_COST_PROVIDERS:
+        return None
+    total = _obj(_obj(usage).get("cost")).get("total_cost")
+    if type(total) is int or (type(total) is float and math.isfinite(total)):
+        return Decimal(str(total)) if total >= 0 else None
+    return None
 
 
 def _anthropic_web_searches(usage: Any, parsed: _Parsed) -> None:

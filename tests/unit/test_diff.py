@@ -21,6 +21,7 @@ from pytest_agentcost.diff import Comparison, check_budget, compare
 from pytest_agentcost.errors import BaselineError
 from pytest_agentcost.gate import comparison_lines
 from pytest_agentcost.models import CallRecord, ModelTotals, PriceSource, RunCost, TestCost, TokenUsage
+from pytest_agentcost.pricing import ModelPrice, Pricer
 from pytest_agentcost.render.markdown import render_comment
 from pytest_agentcost.settings import Budget, Threshold
 from tests.conftest import llm_record
@@ -496,6 +497,30 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
     # price hook would price it otherwise; review 31). The comparison prices it then.
     new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal("0.00003") * u.input_tokens)
     assert new.tests["unpriced"] == unpriced
+
+
+def test_a_kept_entry_priced_at_what_its_answers_stated_keeps_its_cost_when_prices_change() -> None:
+    # Perplexity's bill (its request fee by search context size) is no price list's: new prices
+    # do not move it, and the update keeps it rather than stop. A price file entry reprices it.
+    usage = TokenUsage(input_tokens=9, output_tokens=59)
+    stated = BaselineEntry(
+        cost_usd=Decimal("0.00507"),
+        llm_calls=1,
+        usage=usage,
+        by_model={"perplexity:sonar": ModelTotals(1, usage, Decimal("0.00507"))},
+    )
+    old = Baseline(tests={"kept": stated}, price_source=PRICES)
+    run = RunCost(tests={}, price_source=PriceSource(version="0.0.0", price_date="2026-12-01"))
+    pricer = Pricer()
+    assert not pricer.reprices_exactly("perplexity:sonar", 1, 9)
+    new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal(1), exact=pricer.reprices_exactly)
+    assert new.tests["kept"] == stated
+    negotiated = Pricer(overrides={"sonar": ModelPrice(input=Decimal(1), output=Decimal(2))})
+    assert negotiated.reprices_exactly("perplexity:sonar", 1, 9)
+    new, _ = update_baseline(
+        old, run, full_run=False, reprice=lambda key, u: Decimal(1), exact=negotiated.reprices_exactly
+    )
+    assert new.tests["kept"].cost_usd == Decimal(1)
 
 
 @pytest.mark.parametrize(

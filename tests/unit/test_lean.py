@@ -198,6 +198,11 @@ def test_the_common_shapes_are_read_lean(url: str, body: str, endpoint: str, too
             _response(json.dumps({"type": "error", "error": "overloaded"})),
             id="anthropic-error",
         ),
+        pytest.param(
+            _request("https://api.perplexity.ai/chat/completions"),
+            _response(json.dumps({**CHAT, "model": "sonar", "usage": {**CHAT["usage"], "cost": {"total_cost": 0.01}}})),
+            id="stated-cost",
+        ),
     ],
 )
 def test_what_the_lean_reader_leaves_to_the_general_path(request_: Request, response: dict[str, Any]) -> None:

@@ -254,6 +254,55 @@ def test_xai_answer_named_after_its_reasoning_effort_is_the_requested_model(
         assert cost == Decimal(_GROK_ANSWER["usage"]["cost_in_usd_ticks"]) / 10**10  # type: ignore[index]
 
 
+def _sonar_usage(total_cost: Any) -> dict[str, Any]:
+    # A real answer's usage (crmne/ruby_llm's cassette of sonar at the low search context size).
+    cost = {
+        "input_tokens_cost": 0.00001,
+        "output_tokens_cost": 0.00006,
+        "request_cost": 0.005,
+        "total_cost": total_cost,
+    }
+    return {"prompt_tokens": 9, "completion_tokens": 59, "total_tokens": 68, "search_context_size": "low", "cost": cost}
+
+
+@pytest.mark.parametrize("form", ["json", "stream"])
+def test_a_perplexity_answer_states_its_cost(form: str) -> None:
+    answer = {"id": "a6a0d346", "model": "sonar", "object": "chat.completion", "usage": _sonar_usage(0.00507)}
+    message = {"role": "assistant", "content": "4"}
+    if form == "json":
+        body: Any = {**answer, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    else:  # Perplexity's chunks each carry the usage so far: the last one is the call's
+        first = {**answer, "object": "chat.completion.chunk", "usage": _sonar_usage(0.005)}
+        first["choices"] = [{"index": 0, "delta": message, "finish_reason": None}]
+        last = {
+            **answer,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+        body = sse(first, last, "[DONE]")
+    extraction = usage.extract(post("https://api.perplexity.ai/chat/completions", body))
+    assert extraction is not None
+    assert (extraction.provider, extraction.model, extraction.estimated) == ("perplexity", "sonar", False)
+    assert extraction.stated_cost == Decimal("0.00507")
+    assert reported(extraction) == {"input_tokens": 9, "output_tokens": 59}
+
+
+@pytest.mark.parametrize("total_cost", ["0.00507", -0.00507, True, float("nan"), None])
+def test_a_stated_cost_that_is_no_amount_is_not_taken(total_cost: Any) -> None:
+    body = {"id": "a6a0d346", "model": "sonar", "choices": [], "usage": _sonar_usage(total_cost)}
+    extraction = usage.extract(post("https://api.perplexity.ai/chat/completions", body))
+    assert extraction is not None
+    assert (extraction.billed, extraction.stated_cost) == (True, None)
+
+
+def test_only_a_stated_cost_provider_s_answer_is_priced_by_its_statement() -> None:
+    # The same usage object on another host (a gateway, OpenAI itself) is priced by the price list.
+    body = {"id": "x", "model": "gpt-4o-mini", "choices": [], "usage": _sonar_usage(0.00507)}
+    extraction = usage.extract(post(CHAT_URL, body))
+    assert extraction is not None
+    assert (extraction.provider, extraction.stated_cost) == ("openai", None)
+
+
 def test_tool_http_call_is_not_an_llm_call() -> None:
     weather, _ = load("openai_with_tool_http.yaml")
     assert usage.detect(weather) is None

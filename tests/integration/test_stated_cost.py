@@ -1,0 +1,80 @@
+"""An answer that states what the call cost, where the price list cannot tell: Perplexity's Sonar
+request fee depends on the search context size (low, medium, high), and genai-prices lists one
+fee for all three. With and without xdist."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import AgentProject, interaction
+
+PPLX_URL = "https://api.perplexity.ai/chat/completions"
+
+
+def _answer(context: str, request_cost: float, total_cost: float) -> str:
+    # A real answer (crmne/ruby_llm's cassette of sonar, search results cut), billed at the low
+    # context size: 9 x $1/M + 59 x $1/M + a $5 per 1,000 requests fee = $0.00507.
+    return json.dumps(
+        {
+            "id": "a6a0d346-4c05-414b-acb8-b09dfb8526ed",
+            "model": "sonar",
+            "created": 1775129203,
+            "usage": {
+                "prompt_tokens": 9,
+                "completion_tokens": 59,
+                "total_tokens": 68,
+                "search_context_size": context,
+                "cost": {
+                    "input_tokens_cost": 0.00001,
+                    "output_tokens_cost": 0.00006,
+                    "request_cost": request_cost,
+                    "total_cost": total_cost,
+                },
+            },
+            "citations": ["https://www.youtube.com/watch?v=wLND9kOzQy8"],
+            "object": "chat.completion",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "The answer to 2 + 2 is **4**."},
+                    "finish_reason": "stop",
+                }
+            ],
+        }
+    )
+
+
+def _search_project(project: AgentProject, context: str, request_cost: float, total_cost: float) -> None:
+    project.module("test_search", "@pytest.mark.vcr\ndef test_ask():\n    llm('2 + 2?', model='sonar')\n", url=PPLX_URL)
+    project.cassette("test_search", "test_ask", [interaction(PPLX_URL, _answer(context, request_cost, total_cost))])
+
+
+def test_a_perplexity_call_costs_what_its_answer_states_and_the_gate_sees_the_context_size(
+    project: AgentProject,
+) -> None:
+    _search_project(project, "low", 0.005, 0.00507)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_search.py::test_ask"]
+    # genai-prices' price, $12 per 1,000 requests whatever the context size, would be $0.012068.
+    assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (9, 59, "0.0050700000")
+    assert [call["cost_usd"] for call in test["calls"]] == ["0.0050700000"]
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    again = project.run("--agent-cost")
+    assert again.ret == 0, again.stdout.str()
+    again.stdout.fnmatch_lines(["compared with baseline: 1 unchanged; total $0.00507 -> $0.00507"])
+    # The same tokens at the high context size: the request fee is the regression.
+    _search_project(project, "high", 0.012, 0.012068)
+    raised = project.run("--agent-cost")
+    assert raised.ret == 1, raised.stdout.str()
+    raised.stdout.fnmatch_lines(["agent cost FAILED: test_search.py::test_ask: cost $0.00507 -> $0.0121 (*"])
+
+
+def test_a_price_file_entry_for_the_model_wins_over_the_stated_cost(project: AgentProject) -> None:
+    project.ini("agent_cost_prices = prices.toml\n")
+    (project.root / "prices.toml").write_text('[models."sonar"]\ninput = "1"\noutput = "2"\n')
+    _search_project(project, "low", 0.005, 0.00507)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    # A negotiated rate: 9 x $1/M + 59 x $2/M = $0.000127.
+    assert project.read_json("cost.json")["tests"]["test_search.py::test_ask"]["cost_usd"] == "0.0001270000"
