@@ -100,6 +100,7 @@ ENDPOINTS = (
     "anthropic.messages",
     "anthropic.batch",
     "openai.batch",
+    "gemini.batch",
     "gemini.generate_content",
     "gemini.embeddings",
     "gemini.interactions",
@@ -181,6 +182,10 @@ _INTERACTIONS_POLL_PATH = re.compile(r"/interactions/(?P<id>[A-Za-z0-9_\-]+)/?$"
 #: A message batch's results (Anthropic) and a file's content (OpenAI: a batch's output file).
 _ANTHROPIC_BATCH_RESULTS = re.compile(r"/messages/batches/(?P<id>[A-Za-z0-9_\-]+)/results$")
 _OPENAI_FILE_CONTENT = re.compile(r"/files/(?P<id>[A-Za-z0-9_\-]+)/content$")
+#: A Gemini batch (AI Studio): ``GET /v1beta/batches/{id}``, the operation that holds an inline
+#: batch's results once done, and ``GET /download/v1beta/files/batch-{id}:download``, the results
+#: file of a batch submitted as a file. Both name the batch's id.
+_GEMINI_BATCH_PATH = re.compile(r"/(?:batches/|files/batch-)(?P<id>[A-Za-z0-9_\-]+)(?::download)?$")
 #: Paths that submit a batch job on a provider's host: billed when it runs, where its results are read.
 _BATCH_SUBMISSIONS = re.compile(r"(/batches|/batch/jobs)$")
 _POLL_PATHS = {
@@ -189,6 +194,7 @@ _POLL_PATHS = {
     # Reading a batch's results again bills nothing more: once per batch (or file) id.
     "anthropic.batch": _ANTHROPIC_BATCH_RESULTS,
     "openai.batch": _OPENAI_FILE_CONTENT,
+    "gemini.batch": _GEMINI_BATCH_PATH,
 }
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
 #: Bedrock Agents' InvokeAgent (``bedrock-agent-runtime``): a managed agent's whole task.
@@ -224,6 +230,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
             return "openai.batch"
         if _INTERACTIONS_POLL_PATH.search(path):
             return "gemini.interactions"
+        if _GEMINI_BATCH_PATH.search(path):
+            return "gemini.batch"  # on Google's host only (an OpenAI batch's status is no result)
         return None
     if method != "POST":
         return None
@@ -339,7 +347,10 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
-    if endpoint.endswith(".batch") and _batch_lines(interaction, endpoint) is None:
+    if endpoint == "gemini.batch":
+        if (mapped or url_provider) != "google" or _gemini_batch_results(interaction) is None:
+            return None  # another API's batch, or not a batch's answer
+    elif endpoint.endswith(".batch") and _batch_lines(interaction, endpoint) is None:
         return None  # a file of another kind (training data, an upload), or not a batch's results
     if endpoint.startswith("ollama."):
         # A host mapping names what serves OpenAI-shaped paths; Ollama's own API is Ollama's.
@@ -1655,15 +1666,20 @@ def _zero_call(
 def batch_submission(interaction: Interaction) -> str | None:
     """What to say of a request that submits a batch job, or None: OpenAI's, Azure's and Groq's
     ``POST .../batches``, Anthropic's ``POST /v1/messages/batches`` (on their own hosts: another
-    API's ``/batches`` is no LLM's), whose results are counted where a test reads them, and
-    Gemini's ``:batchGenerateContent``, whose results are not read."""
+    API's ``/batches`` is no LLM's) and Gemini's ``:batchGenerateContent``, whose results are
+    counted where a test reads them, and Vertex AI's batch predictions, whose results are not."""
     if interaction.method.upper() != "POST" or not 200 <= interaction.status < 300:
         return None
     path = interaction.path
     if path.endswith(":batchGenerateContent"):
         return (
-            "a Gemini batch job submitted; its requests are billed when it runs, and its results are not "
-            "read, so its cost is counted in no test"
+            "a Gemini batch job submitted; its requests are billed when it runs, and counted where a test "
+            "reads its results (GET batches/{id} once done, or its results file), not here"
+        )
+    if path.endswith("/batchPredictionJobs") and _url_facts("POST", interaction.url)[0] == "google":
+        return (
+            "a Vertex AI batch prediction job submitted; its requests are billed when it runs, and its results, "
+            "written to Cloud Storage or BigQuery, are counted in no test"
         )
     if _BATCH_SUBMISSIONS.search(path) and _url_facts("POST", interaction.url)[0] is not None:
         return (
@@ -1732,13 +1748,81 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
             parsed.tool_calls += len(_list(_obj(_obj(choice).get("message")).get("tool_calls")))
     if total is None:
         parsed.error = "no request of the batch succeeded"
-    elif len(models) != 1 or None in models:
+    else:
+        _batch_call(models, total, parsed)
+
+
+def _batch_call(models: set[str | None], total: Usage, parsed: _Parsed) -> None:
+    """A batch's succeeded requests, summed: one call of their model at the batch price."""
+    if len(models) != 1 or None in models:
         names = ", ".join(sorted(m or "?" for m in models))
         parsed.unmeasured = f"the batch's results name models {names}, one price each, and one call has one model"
     else:
         parsed.model = models.pop()
         parsed.usage = total
         parsed.price_context = _ANTHROPIC_BATCH
+
+
+def _gemini_batch_results(interaction: Interaction) -> list[Any] | None:
+    """A Gemini batch's results: the items of a finished inline batch's operation, the lines of
+    its results file (each with a ``response`` or an ``error``), ``[]`` for an operation with none
+    (running, failed, or one whose results are in a file); None for anything else."""
+    text = _response_text(interaction)
+    if interaction.path.endswith(":download"):
+        lines: list[Any] = []
+        for raw in text.splitlines():
+            if not raw.strip():
+                continue
+            line = json_or_none(raw)
+            if not (isinstance(line, dict) and ("response" in line or "error" in line)):
+                return None  # stops at the first line that is not a batch's result
+            lines.append(line)
+        return lines or None
+    doc = json_or_none(text)
+    if not (isinstance(doc, dict) and str(doc.get("name", "")).startswith("batches/")):
+        return None
+    # The finished operation holds its results twice, under metadata.output and response (each
+    # an object whose "inlinedResponses" is the list): read one, as Google's SDK reads metadata.
+    for holder in (_obj(_obj(doc.get("metadata")).get("output")), _obj(doc.get("response"))):
+        items = _obj(holder.get("inlinedResponses")).get("inlinedResponses")
+        if isinstance(items, list):
+            return items
+    return []
+
+
+def _parse_gemini_batch(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """A Gemini batch's results, read back: a finished inline batch's operation (``GET
+    batches/{id}``, polled until done; each poll after repeats the results) or its results file.
+    The requests were billed when the batch ran, at the batch price; the call is their sum, billed
+    once per batch id. Failed requests are not billed; an operation without results is not a call
+    yet (running), or its results are in its file."""
+    items = _gemini_batch_results(interaction) or []
+    models: set[str | None] = set()
+    total: Usage | None = None
+    embeddings = False
+    for item in items:
+        response = _obj(_obj(item).get("response"))
+        if not response:
+            continue  # a failed request: an error in place of its response
+        if "embedding" in response or "embeddings" in response:
+            embeddings = True
+            continue
+        try:
+            model, usage = _run_extractor("google", "gemini.generate_content", response)
+        except ValueError as exc:
+            parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
+            return
+        models.add(model or _str(response.get("modelVersion")))
+        total = usage if total is None else total + usage
+        parsed.tool_calls += gemini_tool_calls(response)
+    if embeddings:
+        parsed.unmeasured = "a Gemini embedding batch's results give token counts without a model"
+    elif total is None and items:
+        parsed.error = "no request of the batch succeeded"
+    elif total is None:
+        parsed.pending = True  # not done, or its results are in a file the test may download
+    else:
+        _batch_call(models, total, parsed)
 
 
 def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
@@ -2209,6 +2293,7 @@ _PARSERS: dict[str, _Parser] = {
     "gemini.generate_content": _parse_gemini,
     "gemini.embeddings": _parse_gemini_embeddings,
     "gemini.interactions": _parse_gemini_interactions,
+    "gemini.batch": _parse_gemini_batch,
     "gemini.predict": _parse_gemini_predict,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,

@@ -145,6 +145,89 @@ def test_what_a_batch_submission_says_depends_on_whether_its_results_are_read(pr
     result, test = _run(project, calls, records)
     assert (test["llm_calls"], test["tool_http_calls"]) == (0, 3)
     out = result.stdout.str()
-    assert "a Gemini batch job submitted; its requests are billed when it runs, and its results are not read" in out
+    assert "a Gemini batch job submitted; its requests are billed when it runs, and counted where a test" in out
     assert "acme.openai.azure.com: a batch job submitted (/openai/batches)" in out
     assert "api.example.com: a batch" not in out
+
+
+GEMINI_BATCH = "https://generativelanguage.googleapis.com/v1beta/batches/4m855v7q30kc7gtzcigdg9m72o87s08w33vp"
+GEMINI_FILE = (
+    "https://generativelanguage.googleapis.com/download/v1beta/files/batch-o08hk76gv328ihxcssjsgwt3g6omtfysxi46"
+    ":download?alt=media"
+)
+
+
+def _gemini_answer(prompt: int, candidates: int, thoughts: int, model: str = "gemini-2.5-flash") -> dict[str, Any]:
+    usage = {
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": candidates,
+        "totalTokenCount": prompt + candidates + thoughts,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+        "thoughtsTokenCount": thoughts,
+    }
+    candidate = {"content": {"parts": [{"text": "..."}], "role": "model"}, "finishReason": "STOP", "index": 0}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": "rrs5adCnN4Lg"}
+
+
+def _gemini_operation(done: bool) -> dict[str, Any]:
+    # A real batch's polls (three inline requests to gemini-2.5-flash, December 2025; answer texts
+    # cut): the finished operation holds its results under metadata.output and again under response.
+    name = "batches/4m855v7q30kc7gtzcigdg9m72o87s08w33vp"
+    metadata: dict[str, Any] = {
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+        "model": "models/gemini-2.5-flash",
+        "displayName": "test-batch-job",
+        "batchStats": {"requestCount": "3", "pendingRequestCount": "3"},
+        "state": "BATCH_STATE_RUNNING",
+        "name": name,
+    }
+    if not done:
+        return {"name": name, "metadata": metadata}
+    items = [
+        {"response": _gemini_answer(5, 1373, 1582), "metadata": {"key": "req_1"}},
+        {"response": _gemini_answer(4, 1139, 2168), "metadata": {"key": "req_2"}},
+        {"response": _gemini_answer(6, 1547, 1183), "metadata": {"key": "req_3"}},
+        {"error": {"code": 400, "message": "Request contains an invalid argument."}, "metadata": {"key": "req_4"}},
+    ]
+    output = {"inlinedResponses": {"inlinedResponses": items}}
+    metadata.update(state="BATCH_STATE_SUCCEEDED", output=output, batchStats={"requestCount": "4"})
+    response = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput", **output}
+    return {"name": name, "metadata": metadata, "done": True, "response": response}
+
+
+def test_a_gemini_batchs_polls_bill_its_results_once_at_the_batch_price(project: AgentProject) -> None:
+    running, done = (interaction(GEMINI_BATCH, json.dumps(_gemini_operation(d)), method="GET") for d in (False, True))
+    # Polled until done, then once more: each finished poll repeats the results.
+    result, test = _run(project, f"    for _ in range(3):\n        fetch({GEMINI_BATCH!r})\n", [running, done, done])
+    billed = [c for c in test["calls"] if c["billed"]]
+    assert [(c["endpoint"], c["model"], c["price_context"]) for c in billed] == [
+        ("gemini.batch", "gemini-2.5-flash", {"processing": "batch"})
+    ]
+    # 15 in; 8,992 out (thinking included: 2,955 + 3,307 + 2,730) at gemini-2.5-flash's batch price,
+    # $0.15 / $1.25 per million: 2.25 + 11,240 = 11,242.25 / 1e6. The failed request bills nothing.
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"]) == (1, 15, 8992)
+    assert (test["reasoning_tokens"], test["cost_usd"]) == (4933, "0.0112422500")
+    assert "counted in no test" not in result.stdout.str()
+
+
+def test_a_gemini_batchs_results_file_bills_its_lines_and_a_model_without_a_batch_price_is_unpriced(
+    project: AgentProject,
+) -> None:
+    # The results file of Google's cookbook batch (gemini-3.7-flash, which genai-prices has no
+    # batch price for): billed at its standard price it would cost twice what Google bills.
+    lines = [
+        {"response": _gemini_answer(8, 11, 829, "gemini-3.7-flash"), "key": "request_1"},
+        {"response": _gemini_answer(9, 63, 1180, "gemini-3.7-flash"), "key": "request_2"},
+    ]
+    record = interaction(GEMINI_FILE, _jsonl(lines), method="GET")
+    result, test = _run(project, f"    fetch({GEMINI_FILE!r})\n", [record])
+    assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (1, 17, 2083, None)
+    result.stdout.fnmatch_lines(["*genai-prices has no batch price for google:gemini-3.7-flash*"])
+
+
+def test_an_openai_batchs_status_is_no_gemini_batch(project: AgentProject) -> None:
+    # GET /v1/batches/{id} on OpenAI's host answers the batch's status, not its results.
+    url = "https://api.openai.com/v1/batches/batch_abc123"
+    answer = {"id": "batch_abc123", "object": "batch", "status": "completed", "output_file_id": "file-xyz123"}
+    _, test = _run(project, f"    fetch({url!r})\n", [interaction(url, json.dumps(answer), method="GET")])
+    assert (test["llm_calls"], test["cost_usd"]) == (0, "0.0000000000")

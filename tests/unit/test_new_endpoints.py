@@ -131,3 +131,52 @@ def test_an_agents_malformed_usage_is_estimated_not_skipped() -> None:
 
 def test_only_a_post_to_an_agents_session_is_an_invocation() -> None:
     assert usage.detect(_agent(_usage_event(10, 2), method="GET")) != ("aws", "bedrock.agent")
+
+
+GEMINI_BATCH = "https://generativelanguage.googleapis.com/v1beta/batches/4m855v7q"
+
+
+def _operation(**fields: Any) -> str:
+    return json.dumps({"name": "batches/4m855v7q", "metadata": {"state": "BATCH_STATE_SUCCEEDED"}, **fields})
+
+
+def test_a_finished_gemini_batch_whose_results_are_in_a_file_is_not_a_call_yet() -> None:
+    answer = _operation(done=True, response={"responsesFile": "files/batch-4m855v7q"})
+    polled = _extract(_ix(GEMINI_BATCH, answer, method="GET"))
+    assert (polled.endpoint, polled.billed, polled.estimated, polled.warnings) == ("gemini.batch", False, False, ())
+    assert (polled.response_id, polled.is_poll) == ("4m855v7q", True)
+
+
+def test_a_gemini_batch_whose_requests_all_failed_bills_nothing_and_says_so() -> None:
+    failed = {"error": {"code": 400, "message": "bad"}, "metadata": {"key": "req_1"}}
+    output = {"inlinedResponses": {"inlinedResponses": [failed]}}
+    polled = _extract(_ix(GEMINI_BATCH, _operation(done=True, response=output), method="GET"))
+    assert polled.billed is False
+    assert "no request of the batch succeeded" in "".join(polled.warnings)
+
+
+def test_a_gemini_embedding_batchs_results_are_unpriced_with_a_warning() -> None:
+    # Google's cookbook: an embedding batch's results file gives a count (a string) and no model.
+    line = {"response": {"tokenCount": "1", "embedding": {"values": [-0.034, 0.0025]}}, "key": "request_1"}
+    url = "https://generativelanguage.googleapis.com/download/v1beta/files/batch-x1:download?alt=media"
+    found = _extract(_ix(url, json.dumps(line) + "\n", method="GET"))
+    assert (found.endpoint, found.billed, found.unpriced) == ("gemini.batch", True, True)
+    assert "embedding batch" in found.warnings[0]
+
+
+def test_a_batch_shaped_answer_is_a_gemini_batch_only_on_googles_host() -> None:
+    output = {"inlinedResponses": {"inlinedResponses": []}}
+    for url in ("https://api.example.com/v1beta/batches/4m855v7q", "https://api.openai.com/v1/batches/batch_1"):
+        assert usage.extract(_ix(url, _operation(done=True, response=output), method="GET")) is None
+    # Nor is the list of batches, nor a file of another name.
+    listed = json.dumps({"batches": [json.loads(_operation())]})
+    assert usage.extract(_ix("https://generativelanguage.googleapis.com/v1beta/batches", listed, method="GET")) is None
+    other = "https://generativelanguage.googleapis.com/download/v1beta/files/abc:download?alt=media"
+    assert usage.extract(_ix(other, '{"response": {}, "key": "k"}\n', method="GET")) is None
+
+
+def test_a_vertex_batch_prediction_job_says_its_results_are_counted_in_no_test() -> None:
+    path = "/v1/projects/p/locations/us-central1/batchPredictionJobs"
+    job = _ix(f"https://us-central1-aiplatform.googleapis.com{path}", '{"name": "jobs/1"}')
+    assert "counted in no test" in (usage.batch_submission(job) or "")
+    assert usage.batch_submission(_ix(f"https://api.example.com{path}", '{"name": "jobs/1"}')) is None
