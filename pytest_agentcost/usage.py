@@ -199,6 +199,10 @@ _POLL_PATHS = {
 _AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/(?P<deployment>[^/]+)/")
 #: Bedrock Agents' InvokeAgent (``bedrock-agent-runtime``): a managed agent's whole task.
 _BEDROCK_AGENT_PATH = re.compile(r"/agents/[^/]+/agentAliases/[^/]+/sessions/[^/]+/text$")
+#: InvokeInlineAgent (``POST /agents/{sessionId}``): an agent defined in the request, which names
+#: its ``foundationModel``. A path other APIs may have: on Bedrock's agent runtime host only.
+_BEDROCK_INLINE_AGENT_PATH = re.compile(r"^/agents/[^/]+$")
+_BEDROCK_AGENT_HOST = "bedrock-agent-runtime."
 
 
 def _endpoint_from_path(method: str, path: str) -> str | None:
@@ -219,7 +223,7 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "gemini.predict"
     if _VERTEX_ANTHROPIC_PATH.search(path):
         return "anthropic.messages"
-    if method == "POST" and _BEDROCK_AGENT_PATH.search(path):
+    if method == "POST" and (_BEDROCK_AGENT_PATH.search(path) or _BEDROCK_INLINE_AGENT_PATH.match(path)):
         return "bedrock.agent"
     if method == "GET":
         if _RESPONSES_POLL_PATH.search(path) and not path.endswith(("/input_items", "/input_tokens")):
@@ -347,6 +351,13 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
+    if (
+        endpoint == "bedrock.agent"
+        and mapped is None
+        and _BEDROCK_INLINE_AGENT_PATH.match(interaction.path.rstrip("/"))
+        and not interaction.host.startswith(_BEDROCK_AGENT_HOST)
+    ):
+        return None  # another API's /agents/{id}
     if endpoint == "gemini.batch":
         if (mapped or url_provider) != "google" or _gemini_batch_results(interaction) is None:
             return None  # another API's batch, or not a batch's answer
@@ -1569,11 +1580,12 @@ def _bedrock_frames(interaction: Interaction, raw: bytes, parsed: _Parsed) -> li
 
 
 def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
-    """Bedrock Agents' InvokeAgent: an event stream of the answer's ``chunk`` events and, when the
-    request set ``enableTrace``, ``trace`` events. The trace has each model invocation the agent
-    made (pre-processing, orchestration steps, routing): the ``foundationModel`` its input names
-    and the ``usage`` its output reports, which AWS bills at that model's rates. The call is their
-    sum; without the trace nothing records it, and the call is unpriced.
+    """Bedrock Agents' InvokeAgent and InvokeInlineAgent: an event stream of the answer's ``chunk``
+    events and, when the request set ``enableTrace``, ``trace`` events. The trace has each model
+    invocation the agent made (pre-processing, orchestration steps, routing): the
+    ``foundationModel`` its input names (else an inline agent's request's) and the ``usage`` its
+    output reports, which AWS bills at that model's rates. The call is their sum; without the
+    trace nothing records it, and the call is unpriced.
     """
     raw = interaction.decoded_response_body()
     if not _eventstream.looks_like_eventstream(raw):
@@ -1581,7 +1593,7 @@ def _parse_bedrock_agent(interaction: Interaction, text: str, streamed: bool, pa
         return
     models: list[str | None] = []
     counts = [0, 0]
-    model: str | None = None
+    model = _str(_obj(_request_json(interaction)).get("foundationModel"))  # an inline agent's
     traced = False
     for kind, payload in _bedrock_frames(interaction, raw, parsed):
         traced = traced or kind == "trace"

@@ -180,3 +180,44 @@ def test_a_vertex_batch_prediction_job_says_its_results_are_counted_in_no_test()
     job = _ix(f"https://us-central1-aiplatform.googleapis.com{path}", '{"name": "jobs/1"}')
     assert "counted in no test" in (usage.batch_submission(job) or "")
     assert usage.batch_submission(_ix(f"https://api.example.com{path}", '{"name": "jobs/1"}')) is None
+
+
+INLINE_AGENT = "https://bedrock-agent-runtime.us-east-1.amazonaws.com/agents/session-1"
+
+
+def _inline_agent(url: str, *events: tuple[str, dict[str, Any]]) -> Interaction:
+    # InvokeInlineAgent, as botocore's service model gives it: POST /agents/{sessionId}, the agent
+    # defined in the request (its foundationModel required), answered as InvokeAgent answers.
+    frames = b"".join(
+        encode(
+            {":event-type": kind, ":content-type": "application/json", ":message-type": "event"},
+            json.dumps(payload).encode(),
+        )
+        for kind, payload in events
+    )
+    request = {
+        "foundationModel": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "instruction": "You are a helpful assistant.",
+        "inputText": "hi",
+        "enableTrace": True,
+    }
+    return _ix(url, frames, request=request)
+
+
+def test_an_inline_agent_is_priced_at_the_model_its_request_names() -> None:
+    # A trace step without modelInvocationInput: the request's foundationModel is the model.
+    step = {"modelInvocationOutput": {"metadata": {"usage": {"inputTokens": 274, "outputTokens": 78}}}}
+    found = _extract(_inline_agent(INLINE_AGENT, ("trace", {"trace": {"orchestrationTrace": step}})))
+    assert (found.provider, found.endpoint, found.billed) == ("aws", "bedrock.agent", True)
+    assert (found.model, found.usage.input_tokens, found.usage.output_tokens) == (
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        274,
+        78,
+    )
+    # Its trace's own model wins, as for InvokeAgent.
+    assert _extract(_inline_agent(INLINE_AGENT, _usage_event(10, 2))).usage.input_tokens == 10
+
+
+def test_an_agents_path_is_an_inline_agent_only_on_bedrocks_agent_runtime_host() -> None:
+    assert usage.extract(_inline_agent("https://api.example.com/agents/session-1", _usage_event(10, 2))) is None
+    assert usage.detect(_inline_agent(INLINE_AGENT + "/memories", _usage_event(10, 2))) is None
