@@ -454,7 +454,15 @@ def finish_session(
             # Priced, but not these calls: each says why (a hook that raised, a use left out, an
             # audio length not recorded, a usage its price does not price).
             continue
-        if provider in SELF_HOSTED:
+        if provider and provider.startswith("huggingface_") and "/" not in (model or ""):
+            # Hugging Face's router forwards a call under the inference provider's own model id.
+            advice = (
+                "Hugging Face's router answered with the inference provider's own model id, and genai-prices "
+                "prices Inference Providers by the Hub repo id (meta-llama/Llama-3.3-70B-Instruct), which the "
+                "exchange does not name: add it to a price file (ini agent_cost_prices; per million tokens, "
+                "at the provider's rate for that repo) or price its calls in a pytest_agentcost_price_call hook"
+            )
+        elif provider in SELF_HOSTED:
             advice = (
                 "it runs on your own hardware, which no price list prices: add it to a price file (ini "
                 "agent_cost_prices; per million tokens, 0 for free) or price its calls in a "

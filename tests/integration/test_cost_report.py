@@ -409,6 +409,23 @@ OLLAMA_STREAM = "".join(
 )
 
 
+def test_a_hugging_face_router_call_says_why_genai_prices_cannot_price_it(project: AgentProject) -> None:
+    # huggingface_hub's recorded call through the router to Cerebras: the answer names Cerebras'
+    # id, genai-prices keys huggingface_cerebras by the Hub repo id; upgrading it would not help.
+    url = "https://router.huggingface.co/cerebras/v1/chat/completions"
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_hf():\n    llm('x', model='llama-3.3-70b')\n", url=url)
+    project.cassette("test_agent", "test_hf", [interaction(url, chat_response("llama-3.3-70b", 46, 637))])
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "warning: no price for model huggingface_cerebras:llama-3.3-70b: *; Hugging Face's router answered "
+            "with the inference provider's own model id, *"
+        ]
+    )
+    assert "upgrade genai-prices" not in result.stdout.str()
+
+
 def test_an_ollama_call_counts_its_tokens_and_is_priced_by_a_price_file(project: AgentProject) -> None:
     url = "http://localhost:11434/api/chat"
     project.module(
