@@ -33,7 +33,7 @@ from pytest_agentcost.models import (
     split_model_key,
 )
 from pytest_agentcost.report import RUN_KIND
-from pytest_agentcost.usage import STATED_COST_PROVIDERS
+from pytest_agentcost.usage import priced_as_stated
 
 #: A model's cost from its usage (``provider:model`` key, as the baseline keys it); None if unknown.
 Repricer = Callable[[str, TokenUsage], "Decimal | None"]
@@ -369,7 +369,8 @@ def _repriced(
     by_model = dict(entry.by_model)
     for key, totals in entry.by_model.items():
         shared_out = exact is None or exact(key, totals.calls, totals.usage.input_tokens)
-        if not shared_out and split_model_key(key)[0] in STATED_COST_PROVIDERS:
+        provider, _, context = split_model_key(key)
+        if not shared_out and priced_as_stated(provider, context):
             continue  # priced at what its answers stated (Perplexity's bill): no price list moves it
         # Calls of a tiered price whose sum passes its first tier: which were above it is not kept.
         cost = None if reprice is None or not shared_out else reprice_totals(reprice, key, totals)

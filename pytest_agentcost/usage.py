@@ -84,7 +84,16 @@ from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
 from pytest_agentcost.models import PriceContext
 from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
-__all__ = ["ENDPOINTS", "STATED_COST_PROVIDERS", "Extraction", "detect", "estimate_texts", "extract"]
+__all__ = [
+    "ENDPOINTS",
+    "STATED_COST_CONTEXT",
+    "STATED_COST_PROVIDERS",
+    "Extraction",
+    "detect",
+    "estimate_texts",
+    "extract",
+    "priced_as_stated",
+]
 
 _EMPTY_MAP: Mapping[str, str] = {}
 
@@ -2797,15 +2806,16 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                     problems.append(f"unusable usage ({exc})")
                 else:
                     _add_server_tools(usage, parsed)
+                    stated = _stated_cost(provider, document.get("usage"), parsed.price_context)
                     return result(
                         usage,
                         model=model_ref or model,
                         billed=True,
                         tool_calls=parsed.tool_calls,
                         response_id=parsed.response_id,
-                        price_context=parsed.price_context,
+                        price_context=parsed.price_context if stated is None else stated[1],
                         billed_uses=_billed_uses(parsed),
-                        stated_cost=_stated_cost(provider, document.get("usage")),
+                        stated_cost=None if stated is None else stated[0],
                     )
         else:
             problems.append("the response has no usage")
@@ -2840,16 +2850,30 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 #: genai-prices' price cannot tell: Perplexity's Sonar request fee depends on the search context
 #: size (low, medium, high) the answer reports, and genai-prices lists one fee for all three.
 STATED_COST_PROVIDERS = frozenset({"perplexity"})
+#: A call priced at its stated cost is keyed by the search context size it was billed at (its
+#: price context): a switch of size is a change the gate sees, and the key says the cost is the
+#: answer's, which no price list reprices.
+STATED_COST_CONTEXT = "search_context_size"
 
 
-def _stated_cost(provider: str | None, usage: Any) -> Decimal | None:
-    """The cost a :data:`STATED_COST_PROVIDERS` answer states for itself, or None."""
+def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
+    """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
+    state (:data:`STATED_COST_PROVIDERS`), which their tokens do not tell."""
+    return provider in STATED_COST_PROVIDERS and any(name == STATED_COST_CONTEXT for name, _ in context)
+
+
+def _stated_cost(provider: str | None, usage: Any, context: PriceContext) -> tuple[Decimal, PriceContext] | None:
+    """The cost a :data:`STATED_COST_PROVIDERS` answer states for itself, and its price context
+    with the search context size it was billed at; None when it states none."""
     if provider not in STATED_COST_PROVIDERS:
         return None
     total = _obj(_obj(usage).get("cost")).get("total_cost")
-    if type(total) is int or (type(total) is float and math.isfinite(total)):
-        return Decimal(str(total)) if total >= 0 else None
-    return None
+    if not (type(total) is int or (type(total) is float and math.isfinite(total))) or total < 0:
+        return None
+    size = _obj(usage).get(STATED_COST_CONTEXT)
+    size = size if isinstance(size, str) and size else "unstated"
+    others = tuple(pair for pair in context if pair[0] != STATED_COST_CONTEXT)
+    return Decimal(str(total)), tuple(sorted((*others, (STATED_COST_CONTEXT, size))))
 
 
 def _anthropic_web_searches(usage: Any, parsed: _Parsed) -> None:

@@ -58,7 +58,9 @@ def test_a_perplexity_call_costs_what_its_answer_states_and_the_gate_sees_the_co
     test = project.read_json("cost.json")["tests"]["test_search.py::test_ask"]
     # genai-prices' price, $12 per 1,000 requests whatever the context size, would be $0.012068.
     assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (9, 59, "0.0050700000")
-    assert [call["cost_usd"] for call in test["calls"]] == ["0.0050700000"]
+    assert [(call["cost_usd"], call["price_context"]) for call in test["calls"]] == [
+        ("0.0050700000", {"search_context_size": "low"})
+    ]
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     again = project.run("--agent-cost")
     assert again.ret == 0, again.stdout.str()
@@ -67,6 +69,8 @@ def test_a_perplexity_call_costs_what_its_answer_states_and_the_gate_sees_the_co
     _search_project(project, "high", 0.012, 0.012068)
     raised = project.run("--agent-cost")
     assert raised.ret == 1, raised.stdout.str()
+    why = "model change (perplexity:sonar [search_context_size=low] -> perplexity:sonar [search_context_size=high])"
+    assert f"regressed  {why}" in raised.stdout.str()
     raised.stdout.fnmatch_lines(["agent cost FAILED: test_search.py::test_ask: cost $0.00507 -> $0.0121 (*"])
 
 

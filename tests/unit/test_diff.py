@@ -501,26 +501,28 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
 
 def test_a_kept_entry_priced_at_what_its_answers_stated_keeps_its_cost_when_prices_change() -> None:
     # Perplexity's bill (its request fee by search context size) is no price list's: new prices
-    # do not move it, and the update keeps it rather than stop. A price file entry reprices it.
+    # do not move it, and the update keeps it rather than stop. A price file entry reprices it,
+    # and so is an entry of calls priced by the price list (answers that stated no cost).
     usage = TokenUsage(input_tokens=9, output_tokens=59)
+    key = "perplexity:sonar [search_context_size=low]"
     stated = BaselineEntry(
-        cost_usd=Decimal("0.00507"),
-        llm_calls=1,
-        usage=usage,
-        by_model={"perplexity:sonar": ModelTotals(1, usage, Decimal("0.00507"))},
+        cost_usd=Decimal("0.00507"), llm_calls=1, usage=usage, by_model={key: ModelTotals(1, usage, Decimal("0.00507"))}
     )
-    old = Baseline(tests={"kept": stated}, price_source=PRICES)
+    listed = replace(stated, by_model={"perplexity:sonar": ModelTotals(1, usage, Decimal("0.00507"))})
+    old = Baseline(tests={"stated": stated, "listed": listed}, price_source=PRICES)
     run = RunCost(tests={}, price_source=PriceSource(version="0.0.0", price_date="2026-12-01"))
     pricer = Pricer()
-    assert not pricer.reprices_exactly("perplexity:sonar", 1, 9)
+    assert not pricer.reprices_exactly(key, 1, 9)
+    assert pricer.reprices_exactly("perplexity:sonar", 1, 9)
     new, _ = update_baseline(old, run, full_run=False, reprice=lambda key, u: Decimal(1), exact=pricer.reprices_exactly)
-    assert new.tests["kept"] == stated
+    assert new.tests["stated"] == stated
+    assert new.tests["listed"].cost_usd == Decimal(1)
     negotiated = Pricer(overrides={"sonar": ModelPrice(input=Decimal(1), output=Decimal(2))})
-    assert negotiated.reprices_exactly("perplexity:sonar", 1, 9)
+    assert negotiated.reprices_exactly(key, 1, 9)
     new, _ = update_baseline(
         old, run, full_run=False, reprice=lambda key, u: Decimal(1), exact=negotiated.reprices_exactly
     )
-    assert new.tests["kept"].cost_usd == Decimal(1)
+    assert new.tests["stated"].cost_usd == Decimal(1)
 
 
 @pytest.mark.parametrize(

@@ -284,6 +284,7 @@ def test_a_perplexity_answer_states_its_cost(form: str) -> None:
     assert extraction is not None
     assert (extraction.provider, extraction.model, extraction.estimated) == ("perplexity", "sonar", False)
     assert extraction.stated_cost == Decimal("0.00507")
+    assert extraction.price_context == (("search_context_size", "low"),)
     assert reported(extraction) == {"input_tokens": 9, "output_tokens": 59}
 
 
@@ -292,7 +293,7 @@ def test_a_stated_cost_that_is_no_amount_is_not_taken(total_cost: Any) -> None:
     body = {"id": "a6a0d346", "model": "sonar", "choices": [], "usage": _sonar_usage(total_cost)}
     extraction = usage.extract(post("https://api.perplexity.ai/chat/completions", body))
     assert extraction is not None
-    assert (extraction.billed, extraction.stated_cost) == (True, None)
+    assert (extraction.billed, extraction.stated_cost, extraction.price_context) == (True, None, ())
 
 
 def test_only_a_stated_cost_provider_s_answer_is_priced_by_its_statement() -> None:
