@@ -23,9 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry, Exact, Repricer, rename_problems, renames, reprice_totals
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money, split_model_key
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
+from pytest_agentcost.usage import priced_as_stated
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
 
@@ -405,7 +406,8 @@ def _baseline_at_current_prices(
     holds none, though its recorded cost paid for them), the baseline's share of that is unknown:
     the entry keeps its recorded cost rather than lose it and show it as a usage change. So it
     does when its calls of a tiered price sum past the first tier (which of them were above it is
-    not kept).
+    not kept). Calls priced at the bill their answers stated keep it, and the entry's other models
+    are repriced.
     """
     if reprice is None or entry.cost_usd is None:
         return entry.cost_usd
@@ -413,6 +415,10 @@ def _baseline_at_current_prices(
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
         if not exact(key, totals.calls, totals.usage.input_tokens):
+            provider, _, context = split_model_key(key)
+            if priced_as_stated(provider, context) and totals.cost_usd is not None:
+                total += totals.cost_usd  # the bill its answers stated: no price list moves it
+                continue
             return entry.cost_usd
         now = current.get(key)
         if now is not None and now.cost_usd is not None:

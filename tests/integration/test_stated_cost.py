@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import AgentProject, interaction
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction
 
 PPLX_URL = "https://api.perplexity.ai/chat/completions"
 
@@ -82,3 +82,25 @@ def test_a_price_file_entry_for_the_model_wins_over_the_stated_cost(project: Age
     assert result.ret == 0, result.stdout.str()
     # A negotiated rate: 9 x $1/M + 59 x $2/M = $0.000127.
     assert project.read_json("cost.json")["tests"]["test_search.py::test_ask"]["cost_usd"] == "0.0001270000"
+
+
+def test_a_price_change_in_a_test_that_also_calls_perplexity_is_judged_a_price_change(project: AgentProject) -> None:
+    # Review 33: the stated bill keeps its cost, the test's other model is repriced; keeping the
+    # whole entry's old cost read o3's price change as usage, and failed the run.
+    calls = f"    llm('2 + 2?', url={PPLX_URL!r}, model='sonar')\n    llm('x', model='o3')\n"
+    project.module("test_search", "@pytest.mark.vcr\ndef test_mixed():\n" + calls)
+    records = [
+        interaction(PPLX_URL, _answer("low", 0.005, 0.00507)),
+        interaction(CHAT_URL, chat_response("o3", 1000, 500)),
+    ]
+    project.cassette("test_search", "test_mixed", records)
+    # o3 at $2 / $8 per million on 2025-07-01, $10 / $40 before 2025-06-10: $0.006 -> $0.03.
+    assert project.run("--agent-cost", "--agent-cost-price-date", "2025-07-01", "--agent-cost-update-baseline").ret == 0
+    result = project.run("--agent-cost", "--agent-cost-price-date", "2025-06-01")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "test_search.py::test_mixed  $0.0111 * $0.0351 * +$0.0240 * price-changed  price change (+$0.0240)",
+            "compared with baseline: 1 price-changed; *",
+        ]
+    )
