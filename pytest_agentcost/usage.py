@@ -211,7 +211,8 @@ _BEDROCK_AGENT_PATH = re.compile(r"/agents/[^/]+/agentAliases/[^/]+/sessions/[^/
 #: InvokeInlineAgent (``POST /agents/{sessionId}``): an agent defined in the request, which names
 #: its ``foundationModel``. A path other APIs may have: on Bedrock's agent runtime host only.
 _BEDROCK_INLINE_AGENT_PATH = re.compile(r"^/agents/[^/]+$")
-_BEDROCK_AGENT_HOST = "bedrock-agent-runtime."
+#: In AWS's regional, FIPS and VPC endpoint host names alike.
+_BEDROCK_AGENT_HOST = "bedrock-agent-runtime"
 
 
 def _endpoint_from_path(method: str, path: str) -> str | None:
@@ -340,6 +341,13 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     url = interaction.url
     mapped = _mapped_provider(interaction, host_providers)
     url_provider, endpoint = _url_facts(interaction.method.upper(), url)
+    if (
+        endpoint == "bedrock.agent"
+        and mapped is None
+        and _BEDROCK_INLINE_AGENT_PATH.match(interaction.path.rstrip("/"))
+        and _BEDROCK_AGENT_HOST not in interaction.host
+    ):
+        endpoint = None  # another API's /agents/{id}: its answer says what it is
     if endpoint is None:
         if url_provider is not None and mapped is None:
             # A provider's own host on a path that is not a billed call (models list, OAuth, count_tokens).
@@ -360,13 +368,6 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
         return None
-    if (
-        endpoint == "bedrock.agent"
-        and mapped is None
-        and _BEDROCK_INLINE_AGENT_PATH.match(interaction.path.rstrip("/"))
-        and not interaction.host.startswith(_BEDROCK_AGENT_HOST)
-    ):
-        return None  # another API's /agents/{id}
     if endpoint == "gemini.batch":
         if (mapped or url_provider) != "google" or _gemini_batch_results(interaction) is None:
             return None  # another API's batch, or not a batch's answer

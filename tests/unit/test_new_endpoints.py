@@ -7,6 +7,7 @@ import base64
 import json
 from typing import Any
 
+import pytest
 from vcr.request import Request
 
 from pytest_agentcost import usage
@@ -218,6 +219,29 @@ def test_an_inline_agent_is_priced_at_the_model_its_request_names() -> None:
     assert _extract(_inline_agent(INLINE_AGENT, _usage_event(10, 2))).usage.input_tokens == 10
 
 
-def test_an_agents_path_is_an_inline_agent_only_on_bedrocks_agent_runtime_host() -> None:
+@pytest.mark.parametrize(
+    "host",
+    [
+        "bedrock-agent-runtime.us-east-1.amazonaws.com",
+        "bedrock-agent-runtime-fips.us-east-1.amazonaws.com",
+        "vpce-0abc-xyz.bedrock-agent-runtime.us-east-1.vpce.amazonaws.com",
+    ],
+)
+def test_an_inline_agent_is_read_on_each_of_bedrocks_agent_runtime_hosts(host: str) -> None:
+    found = _extract(_inline_agent(f"https://{host}/agents/session-1", _usage_event(10, 2)))
+    assert (found.endpoint, found.usage.input_tokens) == ("bedrock.agent", 10)
+
+
+def test_an_agents_path_elsewhere_is_what_its_answer_says() -> None:
     assert usage.extract(_inline_agent("https://api.example.com/agents/session-1", _usage_event(10, 2))) is None
     assert usage.detect(_inline_agent(INLINE_AGENT + "/memories", _usage_event(10, 2))) is None
+    # Review 33: a local agent service at /agents/{name} answering Chat Completions is still an LLM call.
+    answer = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
+    }
+    found = _extract(_ix("http://localhost:8000/agents/research", json.dumps(answer), request={"model": "gpt-4o-mini"}))
+    assert (found.endpoint, found.model, found.usage.input_tokens) == ("openai.chat", "gpt-4o-mini", 10)
