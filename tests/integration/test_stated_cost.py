@@ -104,3 +104,25 @@ def test_a_price_change_in_a_test_that_also_calls_perplexity_is_judged_a_price_c
             "compared with baseline: 1 price-changed; *",
         ]
     )
+
+
+def test_a_stale_perplexity_cassette_is_estimated_at_its_stated_fee(project: AgentProject) -> None:
+    # Review 33: the prompt grew by a word since the recording; re-recorded, the call would bill the
+    # same request fee and a few more tokens, not genai-prices' $12 per 1,000 requests (+138%).
+    project.module(
+        "test_search",
+        "@pytest.mark.vcr\ndef test_ask():\n    llm('What is 2 + 2 exactly?', model='sonar')\n",
+        url=PPLX_URL,
+    )
+    recorded = json.dumps({"model": "sonar", "messages": [{"role": "user", "content": "What is 2 + 2?"}]})
+    answer = interaction(PPLX_URL, _answer("low", 0.005, 0.00507), request_body=recorded)
+    project.cassette("test_search", "test_ask", [answer])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    result = project.run("--agent-cost", "--agent-cost-gate-estimates", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    compared = project.read_json("cost.json")["comparison"]["tests"]["test_search.py::test_ask"]
+    assert compared["stale"] == ["message 1 (user) +8 characters"]
+    # The stated $0.00507 and one or two more input tokens at $1 per million (two by the offline
+    # count, ~4 characters a token; one by o200k_base where its encoding is cached).
+    assert compared["estimated_now_usd"] in ("0.0050710000", "0.0050720000")
+    assert compared["status"] == "unchanged"
