@@ -265,14 +265,23 @@ class Accountant:
         stated: Decimal | None = getattr(extraction, "stated_cost", None)  # a hook's may predate the field
         if stated is not None and self.pricer.override_key(extraction.provider, extraction.model) is None:
             return stated
-        return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
+        return self._price_parts(extraction, context)
+
+    def _price_parts(self, extraction: Any, context: PriceContext) -> Decimal | None:
+        """The call's price, a batch's request by request: a price tier is chosen by a request's
+        size, and their sum would reach a tier none of them did."""
+        parts = getattr(extraction, "parts", ())
+        if len(parts) <= 1:
+            return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
+        costs = [self.pricer.price(extraction.provider, extraction.model, part, context) for part in parts]
+        return None if None in costs else sum((c for c in costs if c is not None), Decimal(0))
 
     def _no_batch_price(self, extraction: Any, cost: Decimal) -> bool:
         """A batch's results priced at the standard price: genai-prices has no batch variant for the
         model (a price file entry, which applies whatever the tier, is a price of its own)."""
         if self.pricer.override_key(extraction.provider, extraction.model) is not None:
             return False
-        return self.pricer.price(extraction.provider, extraction.model, extraction.usage) == cost
+        return self._price_parts(extraction, ()) == cost
 
     def _priced_otherwise(self, current: Interaction, extraction: Any) -> list[str]:
         """Why an unpriced call of a model genai-prices prices is unpriced: its usage counts what the

@@ -162,6 +162,9 @@ class Extraction:
     stated_cost: Decimal | None = None
     """What the answer says the call cost, where the price list cannot tell (see
     :data:`STATED_COST_PROVIDERS`): the call's cost unless a price file entry prices the model."""
+    parts: tuple[Usage, ...] = ()
+    """A batch's results: the usage of each request ``usage`` sums, each priced on its own (a
+    price tier is chosen by one request's size, not by the batch's)."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -760,6 +763,8 @@ class _Parsed:
     """The usage, read without an extractor: for an endpoint genai-prices has none for."""
     unmeasured: str | None = None
     """Why the call, billed, has no usage to price (see :attr:`Extraction.unpriced`)."""
+    parts: list[Usage] = field(default_factory=list)
+    """The usage of each request a batch's results sum (see :attr:`Extraction.parts`)."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1763,6 +1768,7 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
             return
         models.add(model or _str(doc.get("model")))
         total = usage if total is None else total + usage
+        parsed.parts.append(usage)
         for block in _list(doc.get("content")):
             if _obj(block).get("type") == "tool_use":
                 parsed.tool_calls += 1
@@ -1836,6 +1842,7 @@ def _parse_gemini_batch(interaction: Interaction, text: str, streamed: bool, par
             return
         models.add(model or _str(response.get("modelVersion")))
         total = usage if total is None else total + usage
+        parsed.parts.append(usage)
         parsed.tool_calls += gemini_tool_calls(response)
     if embeddings:
         parsed.unmeasured = "a Gemini embedding batch's results give token counts without a model"
@@ -2715,6 +2722,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         billed_uses: tuple[str, ...] = (),
         unpriced: bool = False,
         stated_cost: Decimal | None = None,
+        parts: tuple[Usage, ...] = (),
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -2739,6 +2747,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             billed_uses=billed_uses,
             unpriced=unpriced,
             stated_cost=stated_cost,
+            parts=parts,
         )
 
     if not 200 <= interaction.status < 300:
@@ -2788,6 +2797,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             tool_calls=parsed.tool_calls,
             response_id=parsed.response_id,
             price_context=parsed.price_context,
+            parts=tuple(parsed.parts),
         )
     if not problems:
         document = parsed.document

@@ -231,3 +231,17 @@ def test_an_openai_batchs_status_is_no_gemini_batch(project: AgentProject) -> No
     answer = {"id": "batch_abc123", "object": "batch", "status": "completed", "output_file_id": "file-xyz123"}
     _, test = _run(project, f"    fetch({url!r})\n", [interaction(url, json.dumps(answer), method="GET")])
     assert (test["llm_calls"], test["cost_usd"]) == (0, "0.0000000000")
+
+
+def test_a_batchs_requests_are_priced_one_by_one_so_their_sum_reaches_no_price_tier(project: AgentProject) -> None:
+    # Review 33: three gemini-2.5-pro requests of 100k input tokens each; summed, 300k input
+    # tokens would be priced above the 200k tier, which no request reached.
+    answers = [_gemini_answer(100_000, 1_000, 0, "gemini-2.5-pro") for _ in range(3)]
+    items = [{"response": answer, "metadata": {"key": f"r{n}"}} for n, answer in enumerate(answers)]
+    output = {"inlinedResponses": {"inlinedResponses": items}}
+    answer = {"name": "batches/b1", "metadata": {"state": "BATCH_STATE_SUCCEEDED", "output": output}, "done": True}
+    url = "https://generativelanguage.googleapis.com/v1beta/batches/b1"
+    _, test = _run(project, f"    fetch({url!r})\n", [interaction(url, json.dumps(answer), method="GET")])
+    # Each at gemini-2.5-pro's batch price up to 200k, $0.625 / $5 per million: 62,500 + 5,000 =
+    # 67,500 / 1e6; three: $0.2025 (the sum, priced as one request above the tier: $0.3975).
+    assert (test["llm_calls"], test["input_tokens"], test["cost_usd"]) == (1, 300_000, "0.2025000000")
