@@ -187,6 +187,9 @@ class Accountant:
                 cassette=cassette,
                 warnings=tuple(warnings),
             )
+        requested = usage_mod.effort_named_model(extraction, current)
+        if requested is not None and self.pricer.override_key(extraction.provider, extraction.model) is None:
+            extraction = replace(extraction, model=requested)  # as xAI bills it; a price file entry for its name wins
         usage = TokenUsage()
         context = extraction.price_context if extraction.billed else ()
         cost: Decimal | None = Decimal(0)

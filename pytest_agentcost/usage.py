@@ -2633,12 +2633,16 @@ def _completions_model(model: str, interaction: Interaction) -> str:
 _EFFORT_SUFFIXES = ("-low", "-medium", "-high")
 
 
-def _effort_named_model(model: str, interaction: Interaction) -> str:
-    """The model of an xAI answer named after its reasoning effort: the request's, when no price
-    list has the answer's name and genai-prices prices the request's. xAI bills it as the model
-    requested: the answer's own ``cost_in_usd_ticks`` is that model's price of its usage."""
+def effort_named_model(extraction: Extraction, interaction: Interaction) -> str | None:
+    """The model an xAI answer named after its reasoning effort stands for: the request's, when
+    genai-prices does not know the answer's name and prices the request's; else None. xAI bills
+    it as the model requested: the answer's own ``cost_in_usd_ticks`` is that model's price of
+    its usage. (The caller keeps the answer's name when a price file prices it.)"""
+    model = extraction.model
+    if extraction.provider != "x-ai" or not model or not model.endswith(_EFFORT_SUFFIXES):
+        return None
     if _known_model("x-ai", model) is not None:
-        return model
+        return None
     requested = _fallback_model(interaction)
     if (
         requested is not None
@@ -2647,7 +2651,7 @@ def _effort_named_model(model: str, interaction: Interaction) -> str:
         and _known_model("x-ai", requested) is not None
     ):
         return requested
-    return model
+    return None
 
 
 def _fallback_model(interaction: Interaction) -> str | None:
@@ -2729,8 +2733,6 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         named = url_model or model or _fallback_model(interaction)
         if endpoint == "openai.completions" and provider == "openai" and named is not None:
             named = _completions_model(named, interaction)
-        elif provider == "x-ai" and named is not None and named.endswith(_EFFORT_SUFFIXES):
-            named = _effort_named_model(named, interaction)
         return Extraction(
             provider=provider,
             endpoint=endpoint,

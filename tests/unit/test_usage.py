@@ -18,12 +18,14 @@ import genai_prices
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vcr.request import Request as VcrRequest
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from pytest_agentcost import _eventstream, _sse, tokens, usage
+from pytest_agentcost.accounting import Accountant
 from pytest_agentcost.interaction import Interaction, from_vcr
-from pytest_agentcost.pricing import Pricer
+from pytest_agentcost.pricing import ModelPrice, Pricer
 from pytest_agentcost.tokens import TokenCount
 
 
@@ -232,9 +234,11 @@ _GROK_ANSWER = {
     ("requested", "answered", "expected"),
     [
         ("grok-3-mini", "grok-3-mini-high", "grok-3-mini"),
+        ("grok-3-mini", "grok-3-mini-medium", "grok-3-mini"),
         ("grok-3-mini", "grok-3-mini-low", "grok-3-mini"),
         # Not the request's name plus an effort: the answer's name stays (unpriced, with a warning).
         ("grok-3", "grok-3-mini-high", "grok-3-mini-high"),
+        ("grok-3-mini", "grok-3-mini-fast-high", "grok-3-mini-fast-high"),
         ("grok-9-mini", "grok-9-mini-high", "grok-9-mini-high"),
     ],
 )
@@ -244,14 +248,28 @@ def test_xai_answer_named_after_its_reasoning_effort_is_the_requested_model(
     # A real answer (crmne/ruby_llm's cassette): xAI bills grok-3-mini-high as grok-3-mini, its
     # cost_in_usd_ticks being grok-3-mini's price of the usage: $0.00105175.
     answer = {**_GROK_ANSWER, "model": answered}
-    extraction = usage.extract(
-        post("https://api.x.ai/v1/chat/completions", answer, request={"model": requested, "messages": []})
-    )
-    assert extraction is not None
-    assert (extraction.provider, extraction.model) == ("x-ai", expected)
+    exchange = post("https://api.x.ai/v1/chat/completions", answer, request={"model": requested, "messages": []})
+    record = Accountant(Pricer(price_date=PRICE_DATE.date()))(exchange, None, None)
+    assert (record.provider, record.model) == ("x-ai", expected)
     if expected == "grok-3-mini":
-        cost = Pricer(price_date=PRICE_DATE.date()).price("x-ai", expected, extraction.usage)
-        assert cost == Decimal(_GROK_ANSWER["usage"]["cost_in_usd_ticks"]) / 10**10  # type: ignore[index]
+        assert record.cost_usd == Decimal(_GROK_ANSWER["usage"]["cost_in_usd_ticks"]) / 10**10  # type: ignore[index]
+    else:
+        assert record.cost_usd is None
+
+
+def test_a_price_file_entry_for_an_effort_named_xai_model_prices_it_under_its_own_name() -> None:
+    # Review 33: the lean reader priced it under the answer's name at the file's rate, the general
+    # path (with any hook) as grok-3-mini at genai-prices': both now price it as the file says.
+    pricer = Pricer(overrides={"grok-3-mini-high": ModelPrice(input=Decimal(1), output=Decimal(1))})
+    url = "https://api.x.ai/v1/chat/completions"
+    exchange = post(url, _GROK_ANSWER, request={"model": "grok-3-mini"})
+    general = Accountant(pricer)(exchange, None, None)
+    assert (general.model, general.cost_usd) == ("grok-3-mini-high", Decimal("0.002212"))  # 269 + 1,943 at $1/M
+    request = VcrRequest("POST", url, json.dumps({"model": "grok-3-mini"}).encode(), {})
+    response = {"status": {"code": 200}, "headers": {}, "body": {"string": json.dumps(_GROK_ANSWER)}}
+    lean = Accountant(pricer).lean(request, response, None)
+    assert lean is not None
+    assert (lean.model, lean.cost_usd) == (general.model, general.cost_usd)
 
 
 def _sonar_usage(total_cost: Any) -> dict[str, Any]:
