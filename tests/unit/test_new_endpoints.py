@@ -245,3 +245,24 @@ def test_an_agents_path_elsewhere_is_what_its_answer_says() -> None:
     }
     found = _extract(_ix("http://localhost:8000/agents/research", json.dumps(answer), request={"model": "gpt-4o-mini"}))
     assert (found.endpoint, found.model, found.usage.input_tokens) == ("openai.chat", "gpt-4o-mini", 10)
+
+
+def test_a_gemini_batchs_function_calls_are_tool_calls() -> None:
+    call = {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}
+    answer = {
+        "candidates": [{"content": {"parts": [call, call], "role": "model"}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 9, "totalTokenCount": 14},
+        "modelVersion": "gemini-2.5-flash",
+    }
+    output = {"inlinedResponses": {"inlinedResponses": [{"response": answer}, {"response": answer}]}}
+    found = _extract(_ix(GEMINI_BATCH, _operation(done=True, response=output), method="GET"))
+    assert (found.billed, found.tool_calls, found.usage.input_tokens) == (True, 4, 10)
+
+
+def test_a_batch_named_file_that_is_not_all_results_is_no_llm_call() -> None:
+    # A junk line among results, or the file's metadata (GET without alt=media answers JSON about it).
+    url = "https://generativelanguage.googleapis.com/download/v1beta/files/batch-x1:download?alt=media"
+    result = json.dumps({"response": {"usageMetadata": {"promptTokenCount": 1}}, "key": "k"})
+    assert usage.extract(_ix(url, result + '\n{"note": "junk"}\n', method="GET")) is None
+    metadata = {"name": "files/batch-x1", "mimeType": "application/jsonl", "sizeBytes": "1122"}
+    assert usage.extract(_ix(url.replace("?alt=media", ""), json.dumps(metadata), method="GET")) is None

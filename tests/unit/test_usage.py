@@ -238,6 +238,7 @@ _GROK_ANSWER = {
         ("grok-3-mini", "grok-3-mini-low", "grok-3-mini"),
         # Not the request's name plus an effort: the answer's name stays (unpriced, with a warning).
         ("grok-3", "grok-3-mini-high", "grok-3-mini-high"),
+        ("grok-3", "grok-4-high", "grok-4-high"),
         ("grok-3-mini", "grok-3-mini-fast-high", "grok-3-mini-fast-high"),
         ("grok-9-mini", "grok-9-mini-high", "grok-9-mini-high"),
     ],
@@ -304,6 +305,13 @@ def test_a_perplexity_answer_states_its_cost(form: str) -> None:
     assert extraction.stated_cost == Decimal("0.00507")
     assert extraction.price_context == (("search_context_size", "low"),)
     assert reported(extraction) == {"input_tokens": 9, "output_tokens": 59}
+
+
+def test_a_stated_cost_in_whole_dollars_is_taken() -> None:
+    body = {"id": "a6a0d346", "model": "sonar-deep-research", "choices": [], "usage": _sonar_usage(2)}
+    extraction = usage.extract(post("https://api.perplexity.ai/chat/completions", body))
+    assert extraction is not None
+    assert extraction.stated_cost == Decimal(2)
 
 
 @pytest.mark.parametrize("total_cost", ["0.00507", -0.00507, True, float("nan"), None])
