@@ -12,7 +12,7 @@ It reads usage, and the service tier that prices it, with the same genai-prices 
 usage check, tier readers and stream reader as the general path, and it decides only what it
 can decide exactly. Anything else (another endpoint or status, a compressed body, another kind
 of stream, a host that needs the body to say who answered, an answer that states its own cost
-(:data:`~pytest_agentcost.usage.STATED_COST_PROVIDERS`), an error object or event, a missing
+(:func:`~pytest_agentcost.usage.states_its_cost`), an error object or event, a missing
 or malformed usage, a response that names no model) makes it return None, and the general path
 reads the call. ``tests/unit/test_lean.py`` holds the two paths equal on generated calls and on
 every cassette in the test data.
@@ -43,6 +43,7 @@ from pytest_agentcost.usage import (
     chat_tool_calls,
     gemini_tool_calls,
     service_tier_context,
+    states_its_cost,
 )
 
 __all__ = ["LeanCall", "read"]
@@ -89,8 +90,8 @@ def _read(request: Any, response: Any) -> LeanCall | None:
     if type(method) is not str or type(url) is not str or method.upper() != "POST":
         return None
     provider, endpoint = _url_facts("POST", url)
-    if provider is None or endpoint not in _READERS or provider in STATED_COST_PROVIDERS:
-        return None  # a provider whose answer states its cost: the general path reads it
+    if provider is None or endpoint not in _READERS:
+        return None
     host, streamed_path = _url(url)
     if streamed_path:
         return None
@@ -132,6 +133,8 @@ def _priced(
     """(model, usage) as the general path reads them exactly, or None (it estimates or warns)."""
     if usage_obj is None or _usage_problems(usage_obj):
         return None
+    if provider in STATED_COST_PROVIDERS and states_its_cost(provider, usage_obj):
+        return None  # priced at what it states, or unpriced for what it cannot: the general path says which
     try:
         model, usage = _run_extractor(provider, endpoint, document)
     except ValueError:

@@ -86,13 +86,14 @@ from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
 __all__ = [
     "ENDPOINTS",
-    "STATED_COST_CONTEXT",
+    "STATED_COST_CONTEXTS",
     "STATED_COST_PROVIDERS",
     "Extraction",
     "detect",
     "estimate_texts",
     "extract",
     "priced_as_stated",
+    "states_its_cost",
 ]
 
 _EMPTY_MAP: Mapping[str, str] = {}
@@ -161,7 +162,7 @@ class Extraction:
     price is right, so the call is unpriced whatever its model's price (its warning says why)."""
     stated_cost: Decimal | None = None
     """What the answer says the call cost, where the price list cannot tell (see
-    :data:`STATED_COST_PROVIDERS`): the call's cost unless a price file entry prices the model."""
+    :data:`STATED_COST_CONTEXTS`): the call's cost unless a price file entry prices the model."""
     parts: tuple[Usage, ...] = ()
     """A batch's results: the usage of each request ``usage`` sums, each priced on its own (a
     price tier is chosen by one request's size, not by the batch's)."""
@@ -2820,6 +2821,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 else:
                     _add_server_tools(usage, parsed)
                     stated = _stated_cost(provider, document.get("usage"), parsed.price_context)
+                    # xAI's server-side tool uses, which no price here prices, and no bill stated.
+                    unpriced = stated is None and provider == "x-ai" and _xai_tool_uses(document.get("usage"))
                     return result(
                         usage,
                         model=model_ref or model,
@@ -2829,6 +2832,13 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         price_context=parsed.price_context if stated is None else stated[1],
                         billed_uses=_billed_uses(parsed),
                         stated_cost=None if stated is None else stated[0],
+                        warnings=[
+                            f"{where}: xAI bills its server-side tool uses on top of the tokens, genai-prices does "
+                            "not price them, and the answer states no cost (cost_in_usd_ticks); the call is unpriced"
+                        ]
+                        if unpriced
+                        else [],
+                        unpriced=unpriced,
                     )
         else:
             problems.append("the response has no usage")
@@ -2859,34 +2869,62 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     )
 
 
-#: Providers whose answers state what the call cost (``usage.cost.total_cost``, USD) where
-#: genai-prices' price cannot tell: Perplexity's Sonar request fee depends on the search context
-#: size (low, medium, high) the answer reports, and genai-prices lists one fee for all three.
-STATED_COST_PROVIDERS = frozenset({"perplexity"})
-#: A call priced at its stated cost is keyed by the search context size it was billed at (its
-#: price context): a switch of size is a change the gate sees, and the key says the cost is the
-#: answer's, which no price list reprices.
-STATED_COST_CONTEXT = "search_context_size"
+#: Providers whose answers state what the call cost where genai-prices' price cannot tell, and
+#: the price context key that marks a call priced at that statement (its key then says so, and
+#: no price list reprices it):
+#:
+#: - Perplexity (``usage.cost.total_cost``, USD): its Sonar request fee depends on the search
+#:   context size (low, medium, high), and genai-prices lists one fee for all three. Keyed by
+#:   the size billed, so a switch of size is a change the gate sees.
+#: - xAI (``usage.cost_in_usd_ticks``, ten-billionths of a dollar) for a call that used its
+#:   server-side tools (web and X search, code execution ...; ``num_server_side_tools_used``,
+#:   Live Search's ``num_sources_used``), billed per use beside the tokens, which genai-prices'
+#:   x-ai prices leave out. Calls without them are priced by their tokens, as xAI bills them.
+STATED_COST_CONTEXTS = {"perplexity": "search_context_size", "x-ai": "server_side_tools"}
+STATED_COST_PROVIDERS = frozenset(STATED_COST_CONTEXTS)
+_TICKS_PER_USD = Decimal(10) ** 10
 
 
 def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
     """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
-    state (:data:`STATED_COST_PROVIDERS`), which their tokens do not tell."""
-    return provider in STATED_COST_PROVIDERS and any(name == STATED_COST_CONTEXT for name, _ in context)
+    state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell."""
+    name = STATED_COST_CONTEXTS.get(provider or "")
+    return name is not None and any(key == name for key, _ in context)
+
+
+def states_its_cost(provider: str | None, usage: Any) -> bool:
+    """Whether an answer's usage is priced at the cost it states, or unpriced for the tool uses
+    it cannot be priced without (an xAI answer of server-side tool uses that states no cost)."""
+    return _stated_cost(provider, usage, ()) is not None or (provider == "x-ai" and _xai_tool_uses(usage))
+
+
+def _xai_tool_uses(usage: Any) -> bool:
+    """Whether an xAI answer's usage counts server-side tool uses (each billed on its own)."""
+    counts = (_obj(usage).get(key) for key in ("num_server_side_tools_used", "num_sources_used"))
+    return any(type(n) is int and n > 0 for n in counts)
 
 
 def _stated_cost(provider: str | None, usage: Any, context: PriceContext) -> tuple[Decimal, PriceContext] | None:
-    """The cost a :data:`STATED_COST_PROVIDERS` answer states for itself, and its price context
-    with the search context size it was billed at; None when it states none."""
-    if provider not in STATED_COST_PROVIDERS:
+    """The cost a :data:`STATED_COST_CONTEXTS` answer states for itself, and its price context
+    marked as such; None when it states none (or, for xAI, used no server-side tool)."""
+    usage = _obj(usage)
+    if provider == "perplexity":
+        total = _obj(usage.get("cost")).get("total_cost")
+        if not (type(total) is int or (type(total) is float and math.isfinite(total))) or total < 0:
+            return None
+        cost = Decimal(str(total))
+        size = usage.get("search_context_size")
+        mark = size if isinstance(size, str) and size else "unstated"
+    elif provider == "x-ai" and _xai_tool_uses(usage):
+        ticks = usage.get("cost_in_usd_ticks")
+        if type(ticks) is not int or ticks < 0:
+            return None
+        cost, mark = Decimal(ticks) / _TICKS_PER_USD, "used"
+    else:
         return None
-    total = _obj(_obj(usage).get("cost")).get("total_cost")
-    if not (type(total) is int or (type(total) is float and math.isfinite(total))) or total < 0:
-        return None
-    size = _obj(usage).get(STATED_COST_CONTEXT)
-    size = size if isinstance(size, str) and size else "unstated"
-    others = tuple(pair for pair in context if pair[0] != STATED_COST_CONTEXT)
-    return Decimal(str(total)), tuple(sorted((*others, (STATED_COST_CONTEXT, size))))
+    name = STATED_COST_CONTEXTS[provider]
+    others = tuple(pair for pair in context if pair[0] != name)
+    return cost, tuple(sorted((*others, (name, mark))))
 
 
 def _anthropic_web_searches(usage: Any, parsed: _Parsed) -> None:

@@ -203,6 +203,11 @@ def test_the_common_shapes_are_read_lean(url: str, body: str, endpoint: str, too
             _response(json.dumps({**CHAT, "model": "sonar", "usage": {**CHAT["usage"], "cost": {"total_cost": 0.01}}})),
             id="stated-cost",
         ),
+        pytest.param(
+            _request("https://api.x.ai/v1/chat/completions"),
+            _response(json.dumps({**CHAT, "usage": {**CHAT["usage"], "num_server_side_tools_used": 2}})),
+            id="xai-server-side-tools",
+        ),
     ],
 )
 def test_what_the_lean_reader_leaves_to_the_general_path(request_: Request, response: dict[str, Any]) -> None:

@@ -273,6 +273,53 @@ def test_a_price_file_entry_for_an_effort_named_xai_model_prices_it_under_its_ow
     assert (lean.model, lean.cost_usd) == (general.model, general.cost_usd)
 
 
+#: A real xAI Responses usage (a public agent's log, grok-4.3 with X search): xAI's bill is the
+#: tokens at grok-4.3's price, $0.027854, and seven X searches at $5 per 1,000: $0.062854.
+_GROK_TOOLS_USAGE = {
+    "input_tokens": 20872,
+    "input_tokens_details": {"cached_tokens": 9920},
+    "output_tokens": 4872,
+    "output_tokens_details": {"reasoning_tokens": 0},
+    "total_tokens": 25744,
+    "num_sources_used": 0,
+    "num_server_side_tools_used": 7,
+    "cost_in_usd_ticks": 628540000,
+    "server_side_tool_usage_details": {"web_search_calls": 0, "x_search_calls": 7, "code_interpreter_calls": 0},
+}
+
+
+def _grok_response(usage_obj: dict[str, Any]) -> Interaction:
+    answer = {"id": "resp_1", "object": "response", "status": "completed", "model": "grok-4.3", "output": []}
+    return post("https://api.x.ai/v1/responses", {**answer, "usage": usage_obj}, request={"model": "grok-4.3"})
+
+
+def test_an_xai_call_that_used_server_side_tools_costs_what_its_answer_states() -> None:
+    pricer = Pricer(price_date=PRICE_DATE.date())
+    record = Accountant(pricer)(_grok_response(_GROK_TOOLS_USAGE), None, None)
+    assert (record.model, record.price_context, record.cost_usd) == (
+        "grok-4.3",
+        (("server_side_tools", "used"),),
+        Decimal("0.062854"),
+    )
+    extraction = usage.extract(_grok_response(_GROK_TOOLS_USAGE))
+    assert extraction is not None
+    assert pricer.price("x-ai", "grok-4.3", extraction.usage) == Decimal("0.027854")  # the tokens alone
+
+
+def test_an_xai_call_without_server_side_tools_is_priced_by_its_tokens() -> None:
+    plain = {**_GROK_TOOLS_USAGE, "num_server_side_tools_used": 0, "cost_in_usd_ticks": 1}
+    record = Accountant(Pricer(price_date=PRICE_DATE.date()))(_grok_response(plain), None, None)
+    assert (record.price_context, record.cost_usd) == ((), Decimal("0.027854"))
+
+
+def test_an_xai_call_whose_tool_uses_state_no_cost_is_unpriced_with_a_warning() -> None:
+    # Live Search (2025): sources billed per use, and no cost_in_usd_ticks yet.
+    old = {k: v for k, v in _GROK_TOOLS_USAGE.items() if k != "cost_in_usd_ticks"}
+    record = Accountant(Pricer(price_date=PRICE_DATE.date()))(_grok_response(old), None, None)
+    assert (record.billed, record.cost_usd, record.usage.input_tokens) == (True, None, 20872)
+    assert "server-side tool uses" in "".join(record.warnings)
+
+
 def _sonar_usage(total_cost: Any) -> dict[str, Any]:
     # A real answer's usage (crmne/ruby_llm's cassette of sonar at the low search context size).
     cost = {
