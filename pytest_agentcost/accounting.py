@@ -197,7 +197,8 @@ class Accountant:
         if extraction.billed:
             units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
             usage = token_usage(extraction.usage, units)
-            left_out = self._uses_left_out(current, extraction, context)
+            # A stated bill holds every use the answer lists; a price file prices tokens only.
+            left_out = [] if self._stated(extraction) is not None else self._uses_left_out(current, extraction, context)
         if extraction.billed and self.price_hook is None:
             cost = self._default_price(extraction, context, left_out)
             warnings.extend(left_out)
@@ -263,12 +264,17 @@ class Accountant:
         or is billed by what the exchange does not record."""
         if left_out or extraction.unpriced:
             return None
-        # What the answer says it cost, where the price list cannot tell (Perplexity's request fee
-        # by search context size); a price file entry for the model (a negotiated rate) wins.
+        stated = self._stated(extraction)
+        return stated if stated is not None else self._price_parts(extraction, context)
+
+    def _stated(self, extraction: Any) -> Decimal | None:
+        """What the answer says the call cost, where the price list cannot tell (Perplexity's
+        request fee by search context size, xAI's server-side tool uses), unless a price file entry
+        prices the model (a negotiated rate)."""
         stated: Decimal | None = getattr(extraction, "stated_cost", None)  # a hook's may predate the field
-        if stated is not None and self.pricer.override_key(extraction.provider, extraction.model) is None:
-            return stated
-        return self._price_parts(extraction, context)
+        if stated is None or self.pricer.override_key(extraction.provider, extraction.model) is not None:
+            return None
+        return stated
 
     def _price_parts(self, extraction: Any, context: PriceContext) -> Decimal | None:
         """The call's price, a batch's request by request: a price tier is chosen by a request's

@@ -306,6 +306,18 @@ def test_an_xai_call_that_used_server_side_tools_costs_what_its_answer_states() 
     assert pricer.price("x-ai", "grok-4.3", extraction.usage) == Decimal("0.027854")  # the tokens alone
 
 
+def test_an_xai_stated_bill_holds_the_searches_its_output_lists() -> None:
+    # A web search listed as an output item is a use genai-prices' x-ai price leaves out: alone,
+    # it would leave the call unpriced; the stated bill holds it.
+    exchange = _grok_response(_GROK_TOOLS_USAGE)
+    body = json.loads(exchange.response_body)
+    body["output"] = [{"type": "web_search_call", "id": "ws_1", "status": "completed"}]
+    exchange = post("https://api.x.ai/v1/responses", body, request={"model": "grok-4.3"})
+    record = Accountant(Pricer(price_date=PRICE_DATE.date()))(exchange, None, None)
+    assert (record.cost_usd, record.warnings) == (Decimal("0.062854"), ())
+    assert dict(record.usage.units) == {"web_searches": 1}
+
+
 def test_an_xai_call_without_server_side_tools_is_priced_by_its_tokens() -> None:
     plain = {**_GROK_TOOLS_USAGE, "num_server_side_tools_used": 0, "cost_in_usd_ticks": 1}
     record = Accountant(Pricer(price_date=PRICE_DATE.date()))(_grok_response(plain), None, None)
