@@ -197,20 +197,10 @@ class Accountant:
         if extraction.billed:
             units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
             usage = token_usage(extraction.usage, units)
-            # A stated bill holds every use the answer lists; a price file prices tokens only.
-            left_out = [] if self._stated(extraction) is not None else self._uses_left_out(current, extraction, context)
+            left_out = self._left_out(current, extraction, context)
         if extraction.billed and self.price_hook is None:
-            cost = self._default_price(extraction, context, left_out)
-            warnings.extend(left_out)
-            if cost is None and not left_out:
-                warnings.extend(self._priced_otherwise(current, extraction))
-            elif cost and extraction.endpoint.endswith(".batch") and self._no_batch_price(extraction, cost):
-                cost = None
-                warnings.append(
-                    f"{extraction.endpoint} response from {current.host}: genai-prices has no batch price for "
-                    f"{model_key(extraction.provider, extraction.model)}, and its standard price would overstate a "
-                    "batch's; the call is unpriced (a price file entry for the model prices it)"
-                )
+            cost, why = self._priced(current, extraction, context, left_out)
+            warnings.extend(why)
             elsewhere = self.pricer.priced_as(extraction.provider, extraction.model, context) if cost else None
             if elsewhere is not None:
                 warnings.append(
@@ -254,10 +244,44 @@ class Accountant:
                 ),
             )
         if hooked is None:
-            hooked = self._default_price(extraction, context, left_out)
-            why = left_out or (self._priced_otherwise(current, extraction) if hooked is None else [])
+            hooked, why = self._priced(current, extraction, context, left_out)
             return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(why))
         return replace(record, cost_usd=hooked)
+
+    def _priced(
+        self, current: Interaction, extraction: Any, context: PriceContext, left_out: list[str]
+    ) -> tuple[Decimal | None, list[str]]:
+        """The call's price from the price sources (the hook's too when it returns None), and the
+        warnings that say why it is unpriced."""
+        cost = self._default_price(extraction, context, left_out)
+        if cost is None:
+            return None, left_out or self._priced_otherwise(current, extraction)
+        if cost and extraction.endpoint.endswith(".batch") and self._no_batch_price(extraction, cost):
+            return None, [
+                f"{extraction.endpoint} response from {current.host}: genai-prices has no batch price for "
+                f"{model_key(extraction.provider, extraction.model)}, and its standard price would overstate a "
+                "batch's; the call is unpriced (a price file entry for the model prices it)"
+            ]
+        return cost, []
+
+    def _left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
+        """Why the call's price would leave out a use it was billed for (none when its answer's
+        stated bill prices it: the bill holds every use the answer lists)."""
+        if self._stated(extraction) is not None:
+            return []
+        if (
+            getattr(extraction, "stated_cost", None) is not None
+            and extraction.provider == "x-ai"
+            and usage_mod.priced_as_stated(extraction.provider, context)
+        ):
+            # A price file entry prices tokens; xAI billed its server-side tool uses beside them.
+            return [
+                f"{extraction.endpoint} response from {current.host}: the price file entry for "
+                f"{model_key(extraction.provider, extraction.model)} prices tokens, and xAI billed server-side tool "
+                "uses beside them (the answer's bill is in cost_in_usd_ticks); the call is unpriced rather than "
+                "priced low (a pytest_agentcost_price_call hook can price it)"
+            ]
+        return self._uses_left_out(current, extraction, context)
 
     def _default_price(self, extraction: Any, context: PriceContext, left_out: list[str]) -> Decimal | None:
         """The call's price from the price sources; None, not low, when it leaves out a billed use

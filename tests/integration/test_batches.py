@@ -245,3 +245,16 @@ def test_a_batchs_requests_are_priced_one_by_one_so_their_sum_reaches_no_price_t
     # Each at gemini-2.5-pro's batch price up to 200k, $0.625 / $5 per million: 62,500 + 5,000 =
     # 67,500 / 1e6; three: $0.2025 (the sum, priced as one request above the tier: $0.3975).
     assert (test["llm_calls"], test["input_tokens"], test["cost_usd"]) == (1, 300_000, "0.2025000000")
+
+
+def test_a_price_hook_that_leaves_a_batch_to_genai_prices_leaves_it_unpriced_without_a_batch_price(
+    project: AgentProject,
+) -> None:
+    # Review 34: a hook returning None fell back to genai-prices without the batch check, and
+    # priced claude-3-5-haiku's batch at the standard rate, twice what Anthropic bills.
+    project.pytester.makeconftest("def pytest_agentcost_price_call(call):\n    return None\n")
+    lines = [{"custom_id": "one", "result": {"type": "succeeded", "message": _message("Hi.", 1000, 1000)}}]
+    lines[0]["result"]["message"]["model"] = "claude-3-5-haiku-20241022"
+    result, test = _run(project, f"    fetch({ANTHROPIC!r})\n", [interaction(ANTHROPIC, _jsonl(lines), method="GET")])
+    assert (test["llm_calls"], test["input_tokens"], test["cost_usd"]) == (1, 1000, None)
+    result.stdout.fnmatch_lines(["*genai-prices has no batch price for anthropic:claude-3-5-haiku-20241022*"])

@@ -318,6 +318,17 @@ def test_an_xai_stated_bill_holds_the_searches_its_output_lists() -> None:
     assert dict(record.usage.units) == {"web_searches": 1}
 
 
+def test_a_price_file_entry_for_an_xai_model_leaves_a_call_with_server_side_tools_unpriced() -> None:
+    # Review 34: the file prices tokens, xAI billed the tool uses beside them: priced from the file
+    # alone, the call read 51% under its bill, exact.
+    pricer = Pricer(overrides={"grok-4.3": ModelPrice(input=Decimal(1), output=Decimal(2))})
+    record = Accountant(pricer)(_grok_response(_GROK_TOOLS_USAGE), None, None)
+    assert (record.billed, record.cost_usd) == (True, None)
+    assert "the price file entry for x-ai:grok-4.3 prices tokens" in "".join(record.warnings)
+    plain = {**_GROK_TOOLS_USAGE, "num_server_side_tools_used": 0}
+    assert Accountant(pricer)(_grok_response(plain), None, None).cost_usd == Decimal("0.030616")  # 20,872 + 2 x 4,872
+
+
 def test_an_xai_call_without_server_side_tools_is_priced_by_its_tokens() -> None:
     plain = {**_GROK_TOOLS_USAGE, "num_server_side_tools_used": 0, "cost_in_usd_ticks": 1}
     record = Accountant(Pricer(price_date=PRICE_DATE.date()))(_grok_response(plain), None, None)
