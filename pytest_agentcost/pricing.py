@@ -62,6 +62,9 @@ __all__ = [
     "tool_price_key",
 ]
 
+#: The price context of a batch's results: one call record, summing requests priced one by one.
+_BATCH = ("processing", "batch")
+
 #: The default price date. Pinned, not "today": a cost gate must give the same
 #: verdict for the same cassettes whatever day CI runs, so prices change only
 #: when someone upgrades genai-prices or moves this date on purpose (ini option
@@ -448,7 +451,7 @@ class Pricer:
             return True
         if priced_as_stated(provider, context):
             return False
-        if calls <= 1:
+        if calls <= 1 and _BATCH not in context:  # a batch's results are one call of many requests
             return True
         resolved = self._found(provider, model, context)
         if resolved is None:

@@ -499,6 +499,16 @@ def test_a_kept_entry_is_repriced_with_its_tool_cost_and_an_unpriced_one_stays_u
     assert new.tests["unpriced"] == unpriced
 
 
+def test_a_batchs_results_reprice_exactly_only_when_their_sum_reaches_no_tier() -> None:
+    # Review 34: a batch is one call record summing requests priced one by one; repriced whole,
+    # three requests of 100k would be priced as one of 300k, above claude-sonnet-4-5's 200k tier.
+    pricer = Pricer()
+    batch = "anthropic:claude-sonnet-4-5-20250929 [processing=batch]"
+    assert not pricer.reprices_exactly(batch, 1, 300_000)
+    assert pricer.reprices_exactly(batch, 1, 150_000)
+    assert pricer.reprices_exactly("anthropic:claude-sonnet-4-5-20250929", 1, 300_000)  # one request
+
+
 def test_a_kept_entry_priced_at_what_its_answers_stated_keeps_its_cost_when_prices_change() -> None:
     # Perplexity's bill (its request fee by search context size) is no price list's: new prices
     # do not move it, and the update keeps it rather than stop. A price file entry reprices it,
