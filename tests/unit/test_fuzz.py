@@ -140,3 +140,79 @@ def test_extracted_usage_prices_to_sane_money(usage: Any, model: str, path: str)
     assert found is not None
     if found.billed:
         assert _money_ok(Pricer().price(found.provider, found.model, found.usage))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    json_value
+    | st.dictionaries(
+        st.sampled_from(["total_cost", "request_cost", "input_tokens_cost"]),
+        st.floats(allow_nan=True, allow_infinity=True) | st.integers(-5, 5) | json_value,
+    ),
+    st.integers(-(10**12), 10**12) | json_value,
+    st.integers(-2, 10) | json_value,
+    st.sampled_from(["https://api.perplexity.ai/chat/completions", "https://api.x.ai/v1/chat/completions"]),
+)
+def test_a_stated_cost_is_sane_money_or_none_and_never_a_parser_bug(
+    cost: Any, ticks: Any, tools: Any, url: str
+) -> None:
+    usage = {
+        "prompt_tokens": 9,
+        "completion_tokens": 59,
+        "cost": cost,
+        "search_context_size": tools,
+        "cost_in_usd_ticks": ticks,
+        "num_server_side_tools_used": tools,
+    }
+    body = json.dumps({"model": "sonar", "usage": usage, "choices": []}).encode()
+    found = extract(Interaction("POST", url, {}, b"{}", 200, {}, body))
+    assert found is not None
+    assert not any("please report it" in w for w in found.warnings)
+    assert found.stated_cost is None or _money_ok(found.stated_cost)
+
+
+gemini_item = st.one_of(
+    json_value,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "response": json_value
+            | st.fixed_dictionaries(
+                {},
+                optional={
+                    "usageMetadata": json_value
+                    | st.dictionaries(
+                        st.sampled_from(["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount"]), json_value
+                    ),
+                    "modelVersion": json_value,
+                    "candidates": json_value,
+                    "embedding": json_value,
+                },
+            ),
+            "error": json_value,
+            "key": json_value,
+        },
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(gemini_item, max_size=4), st.booleans(), st.booleans())
+def test_a_gemini_batchs_results_never_make_a_parser_bug_or_insane_money(
+    items: list[Any], as_file: bool, in_metadata: bool
+) -> None:
+    host = "https://generativelanguage.googleapis.com"
+    if as_file:
+        url = f"{host}/download/v1beta/files/batch-b1:download?alt=media"
+        body = "".join(json.dumps(item) + "\n" for item in items)
+    else:
+        url = f"{host}/v1beta/batches/b1"
+        output = {"inlinedResponses": {"inlinedResponses": items}}
+        holder = {"metadata": {"output": output}} if in_metadata else {"response": output}
+        body = json.dumps({"name": "batches/b1", "done": True, **holder})
+    found = extract(Interaction("GET", url, {}, None, 200, {}, body.encode()))
+    if found is None:
+        return
+    assert not any("please report it" in w for w in found.warnings)
+    if found.billed and found.model:
+        assert _money_ok(Pricer().price(found.provider, found.model, found.usage, found.price_context))
