@@ -1171,6 +1171,13 @@ def _parse_openai_embeddings(interaction: Interaction, text: str, streamed: bool
     if doc is None:
         return
     parsed.model = _str(doc.get("model"))
+    usage = _obj(doc.get("usage"))
+    total = usage.get("total_tokens")
+    if "prompt_tokens" not in usage and type(total) is int and total >= 0:
+        # Voyage AI's usage counts the total only (an embedding's tokens are all input), a shape
+        # genai-prices has no extractor for.
+        parsed.usage = Usage(input_tokens=total)
+        return
     _usage_document(doc, parsed)
 
 

@@ -343,6 +343,24 @@ def test_an_xai_call_whose_tool_uses_state_no_cost_is_unpriced_with_a_warning() 
     assert "server-side tool uses" in "".join(record.warnings)
 
 
+def test_an_embeddings_answer_that_counts_only_its_total_is_read_exactly() -> None:
+    # Sweep 14, a real Voyage AI answer (tmc/langchaingo's recording): {"total_tokens": 4} only,
+    # which genai-prices has no extractor for; it was estimated from the text.
+    answer = {
+        "object": "list",
+        "data": [{"object": "embedding", "embedding": [0.0093, -0.0566], "index": 0}],
+        "model": "voyage-4",
+        "usage": {"total_tokens": 4},
+    }
+    request = {"model": "voyage-4", "input": "What is machine learning?", "input_type": "query"}
+    found = usage.extract(post("https://api.voyageai.com/v1/embeddings", answer, request=request))
+    assert found is not None
+    assert (found.provider, found.model, found.estimated, found.warnings) == ("voyageai", "voyage-4", False, ())
+    assert reported(found) == {"input_tokens": 4, "output_tokens": 0}
+    # voyage-4 at $0.06 per million input tokens.
+    assert Pricer(price_date=PRICE_DATE.date()).price(found.provider, found.model, found.usage) == Decimal("0.00000024")
+
+
 def _sonar_usage(total_cost: Any) -> dict[str, Any]:
     # A real answer's usage (crmne/ruby_llm's cassette of sonar at the low search context size).
     cost = {
