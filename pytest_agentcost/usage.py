@@ -269,7 +269,7 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
         return "anthropic.messages"
-    if path.endswith(("/v2/chat", "/v1/chat")):
+    if path.endswith(("/v2/chat", "/v1/chat", "/v1/generate")):
         return "cohere.chat"
     if path.endswith(("/v2/embed", "/v1/embed")):
         return "cohere.embed"
@@ -442,6 +442,8 @@ def _is_cohere_answer(doc: dict[str, Any]) -> bool:
         return True
     if isinstance(doc.get("generation_id"), str) and ("text" in doc or "meta" in doc):
         return True
+    if isinstance(doc.get("generations"), list) and isinstance(doc.get("meta"), dict):
+        return True  # the legacy Generate endpoint's answer
     return isinstance(doc.get("message"), dict) and "finish_reason" in doc
 
 
@@ -2050,6 +2052,9 @@ def _parse_cohere_chat(interaction: Interaction, text: str, streamed: bool, pars
     if interaction.path.rstrip("/").endswith("/v1/chat"):
         _parse_cohere_v1_chat(interaction, text, parsed)
         return
+    if interaction.path.rstrip("/").endswith("/v1/generate"):
+        _parse_cohere_generate(interaction, text, parsed)
+        return
     if _sse.looks_like_sse(text):
         events, _ = _sse.parse(text)
         for event in events:
@@ -2117,6 +2122,34 @@ def _parse_cohere_v1_chat(interaction: Interaction, text: str, parsed: _Parsed) 
     if doc is None:
         return
     _cohere_v1_answer(doc, parsed)
+
+
+def _parse_cohere_generate(interaction: Interaction, text: str, parsed: _Parsed) -> None:
+    """Cohere's legacy Generate (``/v1/generate``): ``generations`` and the billed units in
+    ``meta.billed_units``, or a JSON-lines stream whose last line (``is_finished``) holds that
+    answer. The request names the model, else it is the endpoint's default, ``command``."""
+    events = _json_lines(text)
+    doc: dict[str, Any] | None
+    if events is not None and len(events) > 1:
+        final = [event for event in events if event.get("is_finished") is True]
+        if not final:
+            parsed.problems.append("the stream ended before its finished event (truncated recording)")
+            return
+        doc = _obj(final[-1].get("response"))
+    else:
+        doc = _document(interaction, parsed, _cohere_error)
+        if doc is None:
+            return
+    parsed.model = _str(_obj(_request_json(interaction)).get("model")) or "command"
+    parsed.response_id = _str(doc.get("id"))
+    for generation in _list(doc.get("generations")):
+        if isinstance(_obj(generation).get("text"), str):
+            parsed.output_text.append(_obj(generation)["text"])
+    billed = _obj(doc.get("meta")).get("billed_units")
+    if billed is None:
+        parsed.problems.append("the response has no meta.billed_units")
+    else:
+        parsed.document = {"usage": {"billed_units": billed}}
 
 
 def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:

@@ -361,6 +361,41 @@ def test_an_embeddings_answer_that_counts_only_its_total_is_read_exactly() -> No
     assert Pricer(price_date=PRICE_DATE.date()).price(found.provider, found.model, found.usage) == Decimal("0.00000024")
 
 
+_COHERE_GENERATE = {
+    "id": "2a15312f-ca17-4175-895e-e074cd94654b",
+    "generations": [{"id": "804a32a9", "text": " Hi! I'm Cohere.", "finish_reason": "COMPLETE"}],
+    "prompt": "Hello, Cohere!",
+    "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 5, "output_tokens": 83}},
+}
+
+
+@pytest.mark.parametrize(("requested", "model"), [("", "command"), ("command-light", "command-light")])
+@pytest.mark.parametrize("form", ["json", "stream"])
+def test_cohere_legacy_generate_is_an_llm_call(requested: str, model: str, form: str) -> None:
+    # Sweep 14, a real answer (tmc/langchaingo's recording): it was a $0 tool call. A request that
+    # names no model gets the endpoint's default, command.
+    if form == "json":
+        body: Any = _COHERE_GENERATE
+    else:
+        first = {"text": " Hi!", "is_finished": False}
+        body = "".join(json.dumps(line) + "\n" for line in (first, {"is_finished": True, "response": _COHERE_GENERATE}))
+    request = {"prompt": "Hello, Cohere!", "model": requested}
+    found = usage.extract(post("https://api.cohere.ai/v1/generate", body, request=request))
+    assert found is not None
+    assert (found.provider, found.endpoint, found.model, found.estimated) == ("cohere", "cohere.chat", model, False)
+    assert reported(found) == {"input_tokens": 5, "output_tokens": 83}
+
+
+def test_a_generate_path_elsewhere_is_no_cohere_call() -> None:
+    gateway = {"model": "acme-7b", "in": 10, "out": 2}
+    assert usage.extract(post("http://127.0.0.1:18099/v1/generate", gateway)) is None
+    # ... unless it answers as Cohere's Generate does (a proxy of it).
+    request = {"prompt": "x", "model": "command"}
+    proxied = usage.extract(post("http://127.0.0.1:18099/v1/generate", _COHERE_GENERATE, request=request))
+    assert proxied is not None
+    assert (proxied.endpoint, proxied.model) == ("cohere.chat", "command")
+
+
 def _sonar_usage(total_cost: Any) -> dict[str, Any]:
     # A real answer's usage (crmne/ruby_llm's cassette of sonar at the low search context size).
     cost = {
