@@ -34,7 +34,7 @@ from pytest_agentcost.render._format import change, money, pct, percent, signed_
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
-from pytest_agentcost.usage import priced_as_stated
+from pytest_agentcost.usage import OLLAMA_CLOUD, priced_as_stated
 
 __all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer", "warning_lines"]
 
@@ -466,6 +466,12 @@ def finish_session(
                 "prices Inference Providers by the Hub repo id (meta-llama/Llama-3.3-70B-Instruct), which the "
                 "exchange does not name: add it to a price file (ini agent_cost_prices; per million tokens, "
                 "at the provider's rate for that repo) or price its calls in a pytest_agentcost_price_call hook"
+            )
+        elif provider == OLLAMA_CLOUD:
+            advice = (
+                "Ollama Cloud bills by plan, not per token, and no price list prices it: add it to a price file "
+                "(ini agent_cost_prices; per million tokens, your plan's rate as you reckon it) or price its "
+                "calls in a pytest_agentcost_price_call hook"
             )
         elif provider in SELF_HOSTED:
             advice = (

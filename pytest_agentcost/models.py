@@ -55,9 +55,10 @@ TOKEN_KINDS = (
 )
 
 
-#: Providers whose models run on the user's own hardware: no price list prices them, so their calls
-#: are priced only by a price file entry, never by a model of the same name a cloud host sells.
-SELF_HOSTED = frozenset({"ollama"})
+#: Providers no price list prices, so their calls are priced only by a price file entry, never by
+#: a model of the same name a cloud host sells: models on the user's own hardware (``ollama``),
+#: and Ollama's own hosting of them (``ollama-cloud``), billed by plan rather than per token.
+SELF_HOSTED = frozenset({"ollama", "ollama-cloud"})
 
 
 #: A call's other genai-prices usage units that its price depends on, beyond the five token kinds

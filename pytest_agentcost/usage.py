@@ -287,6 +287,10 @@ _OLLAMA_PATHS = {"/api/chat": "ollama.chat", "/api/generate": "ollama.generate",
 #: The provider named for Ollama's calls: a model on the user's own hardware (one of
 #: :data:`~pytest_agentcost.models.SELF_HOSTED`), priced only by a price file entry.
 OLLAMA = "ollama"
+#: Ollama Cloud (``ollama.com``): the same API, hosted and billed by plan, not per token, so no
+#: price list prices it either; its own key keeps a price file entry apart from a local model's.
+OLLAMA_CLOUD = "ollama-cloud"
+_OLLAMA_CLOUD_HOST = "ollama.com"
 #: The port Ollama serves on unless told otherwise: calls to it are Ollama's, whatever the path.
 OLLAMA_PORT = 11434
 
@@ -379,7 +383,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         return None  # a file of another kind (training data, an upload), or not a batch's results
     if endpoint.startswith("ollama."):
         # A host mapping names what serves OpenAI-shaped paths; Ollama's own API is Ollama's.
-        return (OLLAMA, endpoint) if _is_ollama_exchange(interaction, endpoint) else None
+        if not _is_ollama_exchange(interaction, endpoint):
+            return None
+        return (OLLAMA_CLOUD if interaction.host == _OLLAMA_CLOUD_HOST else OLLAMA), endpoint
     # Paths a tool's own API may share (/v2/chat, /v2/embed, /images/generations, :embedContent): on an
     # unknown host, only an answer of the provider's shape makes it an LLM call.
     shape = _ANSWER_SHAPES.get(endpoint) if mapped is None and url_provider is None else None
@@ -408,6 +414,8 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     elif provider is None and _port(url) == OLLAMA_PORT:
         # Ollama's OpenAI-compatible API (/v1/chat/completions ...) on its own port: a local model.
         provider = OLLAMA
+    elif provider is None and interaction.host == _OLLAMA_CLOUD_HOST:
+        provider = OLLAMA_CLOUD  # its OpenAI-compatible API (ollama.com/v1/...)
     elif provider is None and endpoint == "gemini.generate_content":
         # Gemini's own path (models/{id}:generateContent) on a gateway: Google's models. (Embedding
         # and Interactions paths are shared with other APIs, and stay unnamed.)

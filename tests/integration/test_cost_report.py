@@ -426,6 +426,34 @@ def test_a_hugging_face_router_call_says_why_genai_prices_cannot_price_it(projec
     assert "upgrade genai-prices" not in result.stdout.str()
 
 
+def test_an_ollama_cloud_call_is_keyed_apart_from_a_local_model_and_says_why_it_is_unpriced(
+    project: AgentProject,
+) -> None:
+    # Sweep 14: ollama.com is Ollama's hosting, billed by plan; the warning said the model ran on
+    # the user's own hardware, and a price file entry could not tell the two apart.
+    url = "https://ollama.com/api/chat"
+    project.module(
+        "test_agent", "@pytest.mark.vcr\ndef test_cloud():\n    llm('agent memory', model='mistral')\n", url=url
+    )
+    headers = {"Content-Type": ["application/x-ndjson"]}
+    project.cassette("test_agent", "test_cloud", [interaction(url, OLLAMA_STREAM, headers=headers)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["warning: no price for model ollama-cloud:mistral: *; Ollama Cloud bills by plan, *"])
+    assert "your own hardware" not in result.stdout.str()
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_cloud"]
+    assert (test["calls"][0]["provider"], test["cost_usd"]) == ("ollama-cloud", None)
+    # A local model's entry does not price it; its own does.
+    project.ini("agent_cost_prices = prices.toml\n")
+    (project.root / "prices.toml").write_text('[models."ollama:mistral"]\ninput = "1"\noutput = "1"\n')
+    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_cloud"]["cost_usd"] is None
+    (project.root / "prices.toml").write_text('[models."ollama-cloud:mistral"]\ninput = "1"\noutput = "1"\n')
+    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
+    # 75 in, 16 out at $1 per million each.
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_cloud"]["cost_usd"] == "0.0000910000"
+
+
 def test_an_ollama_call_counts_its_tokens_and_is_priced_by_a_price_file(project: AgentProject) -> None:
     url = "http://localhost:11434/api/chat"
     project.module(
