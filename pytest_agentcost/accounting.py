@@ -269,17 +269,16 @@ class Accountant:
         stated bill prices it: the bill holds every use the answer lists)."""
         if self._stated(extraction) is not None:
             return []
-        if (
-            getattr(extraction, "stated_cost", None) is not None
-            and extraction.provider == "x-ai"
-            and usage_mod.priced_as_stated(extraction.provider, context)
+        if getattr(extraction, "stated_cost", None) is not None and usage_mod.priced_as_stated(
+            extraction.provider, context
         ):
-            # A price file entry prices tokens; xAI billed its server-side tool uses beside them.
+            # A price file entry prices tokens; the provider billed more beside them.
+            beside = _BILLED_BESIDE_TOKENS.get(extraction.provider or "", "more")
             return [
                 f"{extraction.endpoint} response from {current.host}: the price file entry for "
-                f"{model_key(extraction.provider, extraction.model)} prices tokens, and xAI billed server-side tool "
-                "uses beside them (the answer's bill is in cost_in_usd_ticks); the call is unpriced rather than "
-                "priced low (a pytest_agentcost_price_call hook can price it)"
+                f"{model_key(extraction.provider, extraction.model)} prices tokens, and the answer's bill holds "
+                f"{beside} beside them; the call is unpriced rather than priced low (a pytest_agentcost_price_call "
+                "hook can price it)"
             ]
         return self._uses_left_out(current, extraction, context)
 
@@ -293,8 +292,8 @@ class Accountant:
 
     def _stated(self, extraction: Any) -> Decimal | None:
         """What the answer says the call cost, where the price list cannot tell (Perplexity's
-        request fee by search context size, xAI's server-side tool uses), unless a price file entry
-        prices the model (a negotiated rate)."""
+        request fee by search context size, xAI's server-side tool uses); None under a price file
+        entry for the model, which prices tokens only (:meth:`_left_out` says so)."""
         stated: Decimal | None = getattr(extraction, "stated_cost", None)  # a hook's may predate the field
         if stated is None or self.pricer.override_key(extraction.provider, extraction.model) is not None:
             return None
@@ -365,6 +364,13 @@ class Accountant:
         except Exception:  # drift detection is advisory; it must never fail a test
             return None
         return None if found is None else dict(found.to_dict())
+
+
+#: What a stated bill holds beside the tokens a price file entry prices, by provider.
+_BILLED_BESIDE_TOKENS = {
+    "perplexity": "a request fee by search context size (usage.cost.request_cost)",
+    "x-ai": "server-side tool uses (cost_in_usd_ticks)",
+}
 
 
 def _answers_json(interaction: Interaction) -> bool:

@@ -162,7 +162,8 @@ class Extraction:
     price is right, so the call is unpriced whatever its model's price (its warning says why)."""
     stated_cost: Decimal | None = None
     """What the answer says the call cost, where the price list cannot tell (see
-    :data:`STATED_COST_CONTEXTS`): the call's cost unless a price file entry prices the model."""
+    :data:`STATED_COST_CONTEXTS`): the call's cost. A price file entry for the model prices its
+    tokens only, and leaves such a call unpriced."""
     parts: tuple[Usage, ...] = ()
     """A batch's results: the usage of each request ``usage`` sums, each priced on its own (a
     price tier is chosen by one request's size, not by the batch's)."""

@@ -324,7 +324,9 @@ def test_a_price_file_entry_for_an_xai_model_leaves_a_call_with_server_side_tool
     pricer = Pricer(overrides={"grok-4.3": ModelPrice(input=Decimal(1), output=Decimal(2))})
     record = Accountant(pricer)(_grok_response(_GROK_TOOLS_USAGE), None, None)
     assert (record.billed, record.cost_usd) == (True, None)
-    assert "the price file entry for x-ai:grok-4.3 prices tokens" in "".join(record.warnings)
+    assert "the price file entry for x-ai:grok-4.3 prices tokens, and the answer's bill holds server-side" in "".join(
+        record.warnings
+    )
     plain = {**_GROK_TOOLS_USAGE, "num_server_side_tools_used": 0}
     assert Accountant(pricer)(_grok_response(plain), None, None).cost_usd == Decimal("0.030616")  # 20,872 + 2 x 4,872
 
