@@ -67,6 +67,7 @@ import base64
 import functools
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -1738,17 +1739,24 @@ def batch_submission(interaction: Interaction) -> str | None:
 def _batch_lines(interaction: Interaction, endpoint: str) -> list[dict[str, Any]] | None:
     """A batch's results: JSON lines, each a result keyed by ``custom_id`` (Anthropic's with a
     ``result``, OpenAI's output file with a ``response`` or an ``error``); None for anything else."""
-    text = _response_text(interaction)
-    if not text.lstrip().startswith("{"):
-        return None  # a file of another kind (an image, a PDF): not read line by line
     key = "result" if endpoint == "anthropic.batch" else "response"
+    return _result_lines(
+        _response_text(interaction), lambda line: "custom_id" in line and (key in line or "error" in line)
+    )
+
+
+def _result_lines(text: str, is_result: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]] | None:
+    """The lines of a batch's results file, JSON objects each ``is_result`` accepts; None for a
+    file of another kind (an image, a PDF, training data: it stops at the first other line)."""
+    if not text.lstrip().startswith("{"):
+        return None
     lines: list[dict[str, Any]] = []
     for raw in text.splitlines():
         if not raw.strip():
             continue
         line = json_or_none(raw)
-        if not (isinstance(line, dict) and "custom_id" in line and (key in line or "error" in line)):
-            return None  # stops at the first line that is not a batch's result
+        if not (isinstance(line, dict) and is_result(line)):
+            return None
         lines.append(line)
     return lines or None
 
@@ -1765,9 +1773,9 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
     were canceled are not billed.
     """
     anthropic = interaction.path.endswith("/results")
+    provider = "anthropic" if anthropic else "openai"
     models: set[str | None] = set()
-    total: Usage | None = None
-    for line in _batch_lines(interaction, "anthropic.batch" if anthropic else "openai.batch") or []:
+    for line in _batch_lines(interaction, f"{provider}.batch") or []:
         if anthropic:
             result = _obj(line.get("result"))
             doc, endpoint = (_obj(result.get("message")), "anthropic.messages")
@@ -1780,33 +1788,38 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
             code = response.get("status_code")
             if not (type(code) is int and 200 <= code < 300):
                 continue
-        try:
-            model, usage = _run_extractor("anthropic" if anthropic else "openai", endpoint, doc)
-        except ValueError as exc:
-            parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
+        if not _batch_result(doc, provider, endpoint, _str(doc.get("model")), parsed, models):
             return
-        models.add(model or _str(doc.get("model")))
-        total = usage if total is None else total + usage
-        parsed.parts.append(usage)
-        for block in _list(doc.get("content")):
-            if _obj(block).get("type") == "tool_use":
-                parsed.tool_calls += 1
-        for choice in _list(doc.get("choices")):
-            parsed.tool_calls += len(_list(_obj(_obj(choice).get("message")).get("tool_calls")))
-    if total is None:
+        parsed.tool_calls += anthropic_tool_calls(doc.get("content")) + chat_tool_calls(doc)
+    _batch_call(models, parsed)
+
+
+def _batch_result(
+    doc: dict[str, Any], provider: str, endpoint: str, model: str | None, parsed: _Parsed, models: set[str | None]
+) -> bool:
+    """Add a batch's succeeded request, its answer ``doc``, to ``parsed.parts`` and its model to
+    ``models``; False when its usage cannot be read (``parsed.problems`` says why)."""
+    try:
+        found, usage = _run_extractor(provider, endpoint, doc)
+    except ValueError as exc:
+        parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
+        return False
+    models.add(found or model)
+    parsed.parts.append(usage)
+    return True
+
+
+def _batch_call(models: set[str | None], parsed: _Parsed) -> None:
+    """A batch's succeeded requests (``parsed.parts``), summed: one call of their model at the
+    batch price."""
+    if not parsed.parts:
         parsed.error = "no request of the batch succeeded"
-    else:
-        _batch_call(models, total, parsed)
-
-
-def _batch_call(models: set[str | None], total: Usage, parsed: _Parsed) -> None:
-    """A batch's succeeded requests, summed: one call of their model at the batch price."""
-    if len(models) != 1 or None in models:
+    elif len(models) != 1 or None in models:
         names = ", ".join(sorted(m or "?" for m in models))
         parsed.unmeasured = f"the batch's results name models {names}, one price each, and one call has one model"
     else:
         parsed.model = models.pop()
-        parsed.usage = total
+        parsed.usage = functools.reduce(operator.add, parsed.parts)
         parsed.price_context = _ANTHROPIC_BATCH
 
 
@@ -1816,15 +1829,7 @@ def _gemini_batch_results(interaction: Interaction) -> list[Any] | None:
     (running, failed, or one whose results are in a file); None for anything else."""
     text = _response_text(interaction)
     if interaction.path.endswith(":download"):
-        lines: list[Any] = []
-        for raw in text.splitlines():
-            if not raw.strip():
-                continue
-            line = json_or_none(raw)
-            if not (isinstance(line, dict) and ("response" in line or "error" in line)):
-                return None  # stops at the first line that is not a batch's result
-            lines.append(line)
-        return lines or None
+        return _result_lines(text, lambda line: "response" in line or "error" in line)
     doc = json_or_none(text)
     if not (isinstance(doc, dict) and str(doc.get("name", "")).startswith("batches/")):
         return None
@@ -1845,7 +1850,6 @@ def _parse_gemini_batch(interaction: Interaction, text: str, streamed: bool, par
     yet (running), or its results are in its file."""
     items = _gemini_batch_results(interaction) or []
     models: set[str | None] = set()
-    total: Usage | None = None
     embeddings = False
     for item in items:
         response = _obj(_obj(item).get("response"))
@@ -1854,23 +1858,16 @@ def _parse_gemini_batch(interaction: Interaction, text: str, streamed: bool, par
         if "embedding" in response or "embeddings" in response:
             embeddings = True
             continue
-        try:
-            model, usage = _run_extractor("google", "gemini.generate_content", response)
-        except ValueError as exc:
-            parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
+        model = _str(response.get("modelVersion"))
+        if not _batch_result(response, "google", "gemini.generate_content", model, parsed, models):
             return
-        models.add(model or _str(response.get("modelVersion")))
-        total = usage if total is None else total + usage
-        parsed.parts.append(usage)
         parsed.tool_calls += gemini_tool_calls(response)
     if embeddings:
         parsed.unmeasured = "a Gemini embedding batch's results give token counts without a model"
-    elif total is None and items:
-        parsed.error = "no request of the batch succeeded"
-    elif total is None:
+    elif not items:
         parsed.pending = True  # not done, or its results are in a file the test may download
     else:
-        _batch_call(models, total, parsed)
+        _batch_call(models, parsed)
 
 
 def _converse_content(blocks: Iterable[Any], parsed: _Parsed) -> None:
