@@ -269,10 +269,8 @@ class Accountant:
         stated bill prices it: the bill holds every use the answer lists)."""
         if self._stated(extraction) is not None:
             return []
-        if getattr(extraction, "stated_cost", None) is not None and usage_mod.priced_as_stated(
-            extraction.provider, context
-        ):
-            # A price file entry prices tokens; the provider billed more beside them.
+        if getattr(extraction, "stated_cost", None) is not None:
+            # Not taken: a price file entry prices the model's tokens, and the bill holds more.
             beside = _BILLED_BESIDE_TOKENS.get(extraction.provider or "", "more")
             return [
                 f"{extraction.endpoint} response from {current.host}: the price file entry for "

@@ -82,7 +82,7 @@ from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
-from pytest_agentcost.models import PriceContext
+from pytest_agentcost.models import PriceContext, split_model_key
 from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
 __all__ = [
@@ -94,6 +94,7 @@ __all__ = [
     "estimate_texts",
     "extract",
     "priced_as_stated",
+    "stated_key",
     "states_its_cost",
 ]
 
@@ -2100,6 +2101,12 @@ def _cohere_v1_answer(doc: dict[str, Any], parsed: _Parsed) -> None:
     calls = _list(doc.get("tool_calls"))
     parsed.tool_calls += len(calls)
     parsed.output_text.extend(json.dumps(_obj(call).get("parameters", {})) for call in calls)
+    _cohere_billed_units(doc, parsed)
+
+
+def _cohere_billed_units(doc: dict[str, Any], parsed: _Parsed) -> None:
+    """A v1 answer's ``meta.billed_units``, read as genai-prices' Cohere extractor reads v2's
+    ``usage`` (Chat and the legacy Generate answer alike)."""
     billed = _obj(doc.get("meta")).get("billed_units")
     if billed is None:
         parsed.problems.append("the response has no meta.billed_units")
@@ -2136,7 +2143,7 @@ def _parse_cohere_generate(interaction: Interaction, text: str, parsed: _Parsed)
     answer. The request names the model, else it is the endpoint's default, ``command``."""
     events = _json_lines(text)
     doc: dict[str, Any] | None
-    if events is not None and len(events) > 1:
+    if events is not None:
         final = [event for event in events if event.get("is_finished") is True]
         if not final:
             parsed.problems.append("the stream ended before its finished event (truncated recording)")
@@ -2151,11 +2158,7 @@ def _parse_cohere_generate(interaction: Interaction, text: str, parsed: _Parsed)
     for generation in _list(doc.get("generations")):
         if isinstance(_obj(generation).get("text"), str):
             parsed.output_text.append(_obj(generation)["text"])
-    billed = _obj(doc.get("meta")).get("billed_units")
-    if billed is None:
-        parsed.problems.append("the response has no meta.billed_units")
-    else:
-        parsed.document = {"usage": {"billed_units": billed}}
+    _cohere_billed_units(doc, parsed)
 
 
 def _parse_cohere_embed(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -2931,6 +2934,12 @@ STATED_COST_PROVIDERS = frozenset(STATED_COST_CONTEXTS)
 _TICKS_PER_USD = Decimal(10) ** 10
 
 
+def stated_key(key: str) -> bool:
+    """:func:`priced_as_stated` for the calls of a ``by_model`` key."""
+    provider, _, context = split_model_key(key)
+    return priced_as_stated(provider, context)
+
+
 def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
     """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
     state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell."""
@@ -2941,7 +2950,9 @@ def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
 def states_its_cost(provider: str | None, usage: Any) -> bool:
     """Whether an answer's usage is priced at the cost it states, or unpriced for the tool uses
     it cannot be priced without (an xAI answer of server-side tool uses that states no cost)."""
-    return _stated_cost(provider, usage, ()) is not None or (provider == "x-ai" and _xai_tool_uses(usage))
+    if provider == "x-ai":
+        return _xai_tool_uses(usage)  # its bill stated, or unpriced without one
+    return _stated_cost(provider, usage, ()) is not None
 
 
 def _xai_tool_uses(usage: Any) -> bool:
