@@ -13,6 +13,7 @@ from vcr.request import Request
 from pytest_agentcost import usage
 from pytest_agentcost._eventstream import encode
 from pytest_agentcost.interaction import Interaction, from_vcr
+from tests.conftest import chat_response
 
 TRANSCRIBE = "https://api.openai.com/v1/audio/transcriptions"
 SPEECH = "https://api.openai.com/v1/audio/speech"
@@ -236,14 +237,8 @@ def test_an_agents_path_elsewhere_is_what_its_answer_says() -> None:
     assert usage.extract(_inline_agent("https://api.example.com/agents/session-1", _usage_event(10, 2))) is None
     assert usage.detect(_inline_agent(INLINE_AGENT + "/memories", _usage_event(10, 2))) is None
     # Review 33: a local agent service at /agents/{name} answering Chat Completions is still an LLM call.
-    answer = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
-    }
-    found = _extract(_ix("http://localhost:8000/agents/research", json.dumps(answer), request={"model": "gpt-4o-mini"}))
+    answer = chat_response("gpt-4o-mini", 10, 2)
+    found = _extract(_ix("http://localhost:8000/agents/research", answer, request={"model": "gpt-4o-mini"}))
     assert (found.endpoint, found.model, found.usage.input_tokens) == ("openai.chat", "gpt-4o-mini", 10)
 
 
