@@ -1791,7 +1791,12 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
                 continue
         if not _batch_result(doc, provider, endpoint, _str(doc.get("model")), parsed, models):
             return
-        parsed.tool_calls += anthropic_tool_calls(doc.get("content")) + chat_tool_calls(doc)
+        if endpoint == "openai.responses":
+            parsed.tool_calls += _responses_tool_calls(doc)
+            for key, count in _responses_server_tools(doc).items():
+                setattr(parsed.parts[-1], key, count)  # billed per call, beside the tokens
+        else:
+            parsed.tool_calls += anthropic_tool_calls(doc.get("content")) + chat_tool_calls(doc)
     _batch_call(models, parsed)
 
 

@@ -107,6 +107,31 @@ def test_an_openai_batch_output_file_bills_its_requests_at_the_batch_price(proje
     assert test["cost_usd"] == "0.0000045000"
 
 
+def test_an_openai_batch_of_responses_counts_their_tool_calls_and_bills_their_web_searches(
+    project: AgentProject,
+) -> None:
+    # A Responses API line of an output file: its function_call item is an agent step, its
+    # web_search_call a search billed beside the tokens (both were read from chat lines only).
+    body = {
+        "id": "resp_1",
+        "object": "response",
+        "status": "completed",
+        "model": "gpt-4.1-mini-2025-04-14",
+        "output": [
+            {"type": "web_search_call", "id": "ws_1", "status": "completed"},
+            {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "f", "arguments": "{}"},
+        ],
+        "usage": {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100},
+    }
+    line = {"id": "batch_req_1", "custom_id": "r1", "response": {"status_code": 200, "body": body}, "error": None}
+    _, test = _run(project, f"    fetch({OPENAI!r})\n", [interaction(OPENAI, _jsonl([line]), method="GET")])
+    assert (test["llm_calls"], test["tool_calls"], test["input_tokens"], test["output_tokens"]) == (1, 1, 1000, 100)
+    # gpt-4.1-mini at the batch price, $0.20 / $0.80 per million, and one search at the
+    # standard $10 per 1,000 (no batch rate): 0.0002 + 0.00008 + 0.01.
+    assert test["cost_usd"] == "0.0102800000"
+    assert test["calls"][0]["endpoint"] == "openai.batch"
+
+
 def test_another_file_read_back_is_a_tool_call(project: AgentProject) -> None:
     record = interaction(OPENAI, _jsonl([{"messages": [{"role": "user", "content": "hi"}]}]), method="GET")
     _, test = _run(project, f"    fetch({OPENAI!r})\n", [record])
