@@ -175,9 +175,9 @@ class Accountant:
         elif hook_error:
             warnings.append(f"response from {current.host}: {hook_error}; the call was read without it")
         if extraction is None:
-            submitted = usage_mod.batch_submission(current)
-            if submitted is not None:
-                warnings.append(f"{current.host}: {submitted}")
+            elsewhere = usage_mod.billed_elsewhere(current)
+            if elsewhere is not None:
+                warnings.append(f"{current.host}: {elsewhere}")
             # A tool host keeps its port: two services on one host are priced and totalled apart.
             return CallRecord(
                 kind="tool",

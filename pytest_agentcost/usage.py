@@ -779,6 +779,8 @@ class _Parsed:
     """Why the call, billed, has no usage to price (see :attr:`Extraction.unpriced`)."""
     parts: list[Usage] = field(default_factory=list)
     """The usage of each request a batch's results sum (see :attr:`Extraction.parts`)."""
+    guardrail_units: dict[str, int] = field(default_factory=dict)
+    """The policy units a Bedrock guardrail's trace reports it evaluated (billed apart from the model)."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1711,14 +1713,41 @@ def _zero_call(
     )
 
 
-def batch_submission(interaction: Interaction) -> str | None:
-    """What to say of a request that submits a batch job, or None: OpenAI's, Azure's and Groq's
-    ``POST .../batches``, Anthropic's ``POST /v1/messages/batches`` (on their own hosts: another
-    API's ``/batches`` is no LLM's) and Gemini's ``:batchGenerateContent``, whose results are
-    counted where a test reads them, and Vertex AI's batch predictions, whose results are not."""
-    if interaction.method.upper() != "POST" or not 200 <= interaction.status < 300:
+_GUARDRAIL_APPLY = re.compile(r"/guardrail/[^/]+/version/[^/]+/apply$")
+
+
+def billed_elsewhere(interaction: Interaction) -> str | None:
+    """What to say of a provider request that is no LLM call here but is billed, or None: a batch
+    job submitted (OpenAI's, Azure's and Groq's ``POST .../batches``, Anthropic's ``POST
+    /v1/messages/batches``, on their own hosts: another API's ``/batches`` is no LLM's; Gemini's
+    ``:batchGenerateContent``), whose results are counted where a test reads them, and Vertex AI's
+    batch predictions, whose results are not; a Gemini context cache created or its lifetime
+    changed (``cachedContents``), billed for its storage; a Bedrock guardrail applied on its own
+    (``ApplyGuardrail``)."""
+    method = interaction.method.upper()
+    if method not in ("POST", "PATCH") or not 200 <= interaction.status < 300:
         return None
     path = interaction.path
+    if "/cachedContents" in path and _url_facts("POST", interaction.url)[0] == "google":
+        doc = _obj(interaction.response_json)
+        tokens = _obj(doc.get("usageMetadata")).get("totalTokenCount")
+        size = f"{tokens} tokens, " if type(tokens) is int else ""
+        return (
+            f"a Gemini context cache {'created' if method == 'POST' else 'updated'} ({size}until "
+            f"{doc.get('expireTime', '?')}); Google bills its storage per token-hour until it expires (on "
+            "Vertex AI also its tokens at the input price when created), which genai-prices does not price: "
+            "not counted"
+        )
+    if method != "POST":
+        return None
+    if _GUARDRAIL_APPLY.search(path) and _url_facts("POST", interaction.url)[0] == "aws":
+        units = _Parsed()
+        _guardrail_trace({"invocationMetrics": {"usage": _obj(interaction.response_json).get("usage")}}, units)
+        counted = ", ".join(f"{k} {v}" for k, v in sorted(units.guardrail_units.items())) or "none reported"
+        return (
+            f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {counted}); Bedrock Guardrails bills "
+            "its policy evaluations per text unit, and genai-prices has no price for them: not counted"
+        )
     if path.endswith(":batchGenerateContent"):
         return (
             "a Gemini batch job submitted; its requests are billed when it runs, and counted where a test "
@@ -1909,6 +1938,7 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
             payload = _obj(payload)
             if kind == "metadata":
                 usage = payload.get("usage")
+                _guardrail_trace(_obj(payload.get("trace")).get("guardrail"), parsed)
             elif kind == "messageStop":
                 stopped = True
             else:
@@ -1927,6 +1957,7 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
     if doc is None:
         return
     _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
+    _guardrail_trace(_obj(doc.get("trace")).get("guardrail"), parsed)
     _usage_document(doc, parsed)
 
 
@@ -1961,6 +1992,7 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
                 for kind in ("contentBlockStart", "contentBlockDelta"):
                     _converse_stream_block(kind, _obj(doc.get(kind)), parsed)
                 _chat_chunk_choices(doc, tool_calls, parsed.output_text)
+            _guardrail_trace(_obj(doc.get("amazon-bedrock-trace")).get("guardrail"), parsed)
             metrics = _obj(doc.get("amazon-bedrock-invocationMetrics"))
             if metrics:
                 parsed.headers_usage = _bedrock_metrics_usage(metrics)
@@ -1976,6 +2008,8 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
                 parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
         return
     doc = _response_json(interaction)
+    if isinstance(doc, dict):
+        _guardrail_trace(_obj(doc.get("amazon-bedrock-trace")).get("guardrail"), parsed)
     if isinstance(doc, dict) and doc.get("type") == "message":
         parsed.model = _str(doc.get("model"))
         parsed.response_id = _str(doc.get("id")) or parsed.response_id
@@ -2009,6 +2043,41 @@ _GUARDRAIL_BLOCKED = (
     "a guardrail blocked the input before the model ran, so no model tokens are billed; "
     "the guardrail's own charge is not priced"
 )
+
+
+def _guardrail_trace(trace: Any, parsed: _Parsed) -> None:
+    """Add the policy units a Bedrock guardrail's trace reports (its assessments'
+    ``invocationMetrics.usage``, input and output, Converse's and InvokeModel's layouts) to
+    ``parsed.guardrail_units``; free units (``...FreeUnits``) are not billed and not kept."""
+    stack, seen = [trace], 0
+    while stack and seen < 1000:
+        node, seen = stack.pop(), seen + 1
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, count in _obj(_obj(node.get("invocationMetrics")).get("usage")).items():
+                if type(count) is int and count > 0 and key.endswith("Units") and not key.endswith("FreeUnits"):
+                    parsed.guardrail_units[key] = parsed.guardrail_units.get(key, 0) + count
+            stack.extend(value for value in node.values() if isinstance(value, dict | list))
+
+
+def guardrail_note(interaction: Interaction, units: Mapping[str, int]) -> str | None:
+    """What to say of a Bedrock model call a guardrail checked (Converse's ``guardrailConfig``,
+    InvokeModel's ``X-Amzn-Bedrock-GuardrailIdentifier``, or a guardrail trace in the answer):
+    Bedrock Guardrails bills its policy evaluations per text unit, apart from the model's
+    tokens, and genai-prices has no price for them. None for a call without a guardrail."""
+    if not units:
+        applied = "x-amzn-bedrock-guardrailidentifier" in interaction.request_headers
+        if not applied and b"guardrailConfig" in interaction.decoded_request_body():
+            applied = isinstance(_obj(interaction.request_json).get("guardrailConfig"), dict)
+        if not applied:
+            return None
+    counted = ", ".join(f"{k} {v}" for k, v in sorted(units.items())) or "in the guardrail trace, which was off"
+    return (
+        "a Bedrock guardrail checked this call; Bedrock Guardrails bills its policy evaluations per text unit, "
+        f"apart from the model's tokens (policy units: {counted}), and genai-prices has no price for them: "
+        "the cost is the tokens alone"
+    )
 
 
 def _guardrail_blocked_input(doc: dict[str, Any]) -> bool:
@@ -2767,6 +2836,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     poll_match = poll_path.search(interaction.path) if poll_path is not None else None
     where = f"{endpoint} response from {interaction.host or interaction.url}"
     url_model = _bedrock_url_model(interaction.path) if endpoint.startswith("bedrock.") else None
+    parsed = _Parsed()
 
     def result(
         usage: Usage,
@@ -2788,6 +2858,10 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         named = url_model or model or _fallback_model(interaction)
         if endpoint == "openai.completions" and provider == "openai" and named is not None:
             named = _completions_model(named, interaction)
+        if billed and endpoint in ("bedrock.converse", "bedrock.invoke"):
+            note = guardrail_note(interaction, parsed.guardrail_units)
+            if note is not None:
+                warnings = (*warnings, f"{where}: {note}")
         return Extraction(
             provider=provider,
             endpoint=endpoint,
@@ -2811,7 +2885,6 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         warnings = [] if interaction.status >= 300 else [f"{where}: unknown HTTP status {interaction.status}"]
         return result(_zero_usage(), model=None, billed=False, warnings=warnings)
 
-    parsed = _Parsed()
     _PARSERS[endpoint](interaction, text, streamed, parsed)
     model = parsed.model
 

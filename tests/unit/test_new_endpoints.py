@@ -96,8 +96,8 @@ def test_an_anthropic_batchs_tool_uses_are_tool_calls() -> None:
 
 
 def test_a_failed_batch_submission_says_nothing_of_where_it_is_counted() -> None:
-    assert usage.batch_submission(_ix("https://api.openai.com/v1/batches", "{}")) is not None
-    assert usage.batch_submission(_ix("https://api.openai.com/v1/batches", "{}", status=400)) is None
+    assert usage.billed_elsewhere(_ix("https://api.openai.com/v1/batches", "{}")) is not None
+    assert usage.billed_elsewhere(_ix("https://api.openai.com/v1/batches", "{}", status=400)) is None
 
 
 def _agent(*events: tuple[str, dict[str, Any]], method: str = "POST") -> Interaction:
@@ -180,8 +180,8 @@ def test_a_batch_shaped_answer_is_a_gemini_batch_only_on_googles_host() -> None:
 def test_a_vertex_batch_prediction_job_says_its_results_are_counted_in_no_test() -> None:
     path = "/v1/projects/p/locations/us-central1/batchPredictionJobs"
     job = _ix(f"https://us-central1-aiplatform.googleapis.com{path}", '{"name": "jobs/1"}')
-    assert "counted in no test" in (usage.batch_submission(job) or "")
-    assert usage.batch_submission(_ix(f"https://api.example.com{path}", '{"name": "jobs/1"}')) is None
+    assert "counted in no test" in (usage.billed_elsewhere(job) or "")
+    assert usage.billed_elsewhere(_ix(f"https://api.example.com{path}", '{"name": "jobs/1"}')) is None
 
 
 INLINE_AGENT = "https://bedrock-agent-runtime.us-east-1.amazonaws.com/agents/session-1"
@@ -261,3 +261,84 @@ def test_a_batch_named_file_that_is_not_all_results_is_no_llm_call() -> None:
     assert usage.extract(_ix(url, result + '\n{"note": "junk"}\n', method="GET")) is None
     metadata = {"name": "files/batch-x1", "mimeType": "application/jsonl", "sizeBytes": "1122"}
     assert usage.extract(_ix(url.replace("?alt=media", ""), json.dumps(metadata), method="GET")) is None
+
+
+GUARDRAIL_USAGE = {"contentPolicyUnits": 3, "wordPolicyUnits": 1, "sensitiveInformationPolicyFreeUnits": 2}
+STREAM = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse-stream"
+INVOKE_STREAM = (
+    "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/invoke-with-response-stream"
+)
+
+
+def _frames(*events: tuple[str, dict[str, Any]]) -> bytes:
+    headers = {":content-type": "application/json", ":message-type": "event"}
+    return b"".join(encode({":event-type": kind, **headers}, json.dumps(payload).encode()) for kind, payload in events)
+
+
+def _guardrail_warning(found: usage.Extraction) -> str:
+    return " ".join(w for w in found.warnings if "a Bedrock guardrail checked this call" in w)
+
+
+def test_a_converse_streams_guardrail_trace_is_read_from_its_metadata_event() -> None:
+    trace = {"guardrail": {"inputAssessment": {"g1": {"invocationMetrics": {"usage": GUARDRAIL_USAGE}}}}}
+    metadata = {"usage": {"inputTokens": 5, "outputTokens": 2, "totalTokens": 7}, "metrics": {}, "trace": trace}
+    body = _frames(
+        ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Hi"}}),
+        ("messageStop", {"stopReason": "end_turn"}),
+        ("metadata", metadata),
+    )
+    found = _extract(_ix(STREAM, body, request={"messages": []}))
+    assert (found.billed, found.usage.input_tokens) == (True, 5)
+    # Free units are not billed and not named.
+    assert "(policy units: contentPolicyUnits 3, wordPolicyUnits 1)" in _guardrail_warning(found)
+
+
+def test_an_invoke_streams_guardrail_trace_is_read_from_its_chunks() -> None:
+    doc = {
+        "outputText": "Hi",
+        "amazon-bedrock-trace": {
+            "guardrail": {"outputs": [{"g1": {"invocationMetrics": {"usage": {"topicPolicyUnits": 4}}}}]}
+        },
+        "amazon-bedrock-invocationMetrics": {"inputTokenCount": 5, "outputTokenCount": 2},
+    }
+    chunk = ("chunk", {"bytes": base64.b64encode(json.dumps(doc).encode()).decode()})
+    found = _extract(_ix(INVOKE_STREAM, _frames(chunk), request={"inputText": "hi"}))
+    assert (found.billed, found.usage.input_tokens) == (True, 5)
+    assert "(policy units: topicPolicyUnits 4)" in _guardrail_warning(found)
+
+
+def test_a_bedrock_call_without_a_guardrail_says_nothing_of_one() -> None:
+    body = _frames(("messageStop", {"stopReason": "end_turn"}), ("metadata", {"usage": {"inputTokens": 5}}))
+    # A request that mentions a guardrail in its text is not one that applied it.
+    request = {"messages": [{"role": "user", "content": [{"text": "what is a guardrailConfig?"}]}]}
+    assert _guardrail_warning(_extract(_ix(STREAM, body, request=request))) == ""
+
+
+def test_charges_billed_elsewhere_are_named_only_on_the_providers_hosts() -> None:
+    cache = json.dumps({"name": "cachedContents/a", "usageMetadata": {"totalTokenCount": 5}})
+    vertex = "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/cachedContents"
+    assert "context cache created (5 tokens" in (usage.billed_elsewhere(_ix(vertex, cache)) or "")
+    updated = usage.billed_elsewhere(_ix(vertex + "/a", cache, method="PATCH")) or ""
+    assert "context cache updated" in updated
+    assert usage.billed_elsewhere(_ix(vertex + "/a", cache, method="GET")) is None
+    assert usage.billed_elsewhere(_ix(vertex, cache, status=400)) is None
+    assert usage.billed_elsewhere(_ix("https://cache.example.com/v1/cachedContents", cache)) is None
+    apply = "/guardrail/g1/version/1/apply"
+    units = json.dumps({"usage": {"wordPolicyUnits": 2}, "action": "NONE"})
+    said = usage.billed_elsewhere(_ix(f"https://bedrock-runtime.us-west-2.amazonaws.com{apply}", units)) or ""
+    assert "ApplyGuardrail, policy units: wordPolicyUnits 2" in said
+    assert usage.billed_elsewhere(_ix(f"https://api.example.com{apply}", units)) is None
+
+
+def test_an_invoke_answers_guardrail_trace_is_read() -> None:
+    answer = {
+        "id": "msg_1",
+        "type": "message",
+        "model": "claude-3-haiku-20240307",
+        "content": [{"type": "text", "text": "Hi"}],
+        "usage": {"input_tokens": 5, "output_tokens": 2},
+        "amazon-bedrock-trace": {"guardrail": {"input": {"g1": {"invocationMetrics": {"usage": GUARDRAIL_USAGE}}}}},
+    }
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+    found = _extract(_ix(url, json.dumps(answer), request={"messages": []}))
+    assert "(policy units: contentPolicyUnits 3, wordPolicyUnits 1)" in _guardrail_warning(found)
