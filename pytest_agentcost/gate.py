@@ -634,9 +634,9 @@ def _unknown_provider_advice(run: RunCost, key: str) -> str:
     )
     where = ", ".join(hosts) or "its host"
     return (
-        f"its provider is unknown: genai-prices does not know {where} (a proxy, a local server or another "
-        "provider); name it with an "
-        "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), "
+        f"its provider is unknown: genai-prices does not know {where}; if it serves the API of a provider "
+        "genai-prices knows (a proxy, a local server), name that provider with an agent_cost_providers line "
+        "'host:port = provider' (e.g. 'localhost:4000 = openai'); for a provider it does not know, "
     )
 
 

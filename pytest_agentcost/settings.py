@@ -223,7 +223,9 @@ def parse_host_providers(lines: Sequence[str]) -> dict[str, str]:
             except LookupError:
                 known = sorted({p.id for p in snapshot.providers} | set(_EXTRA_PROVIDERS))
                 raise ConfigError(
-                    f"agent_cost_providers: unknown provider {name!r} for {host}; known providers: {', '.join(known)}"
+                    f"agent_cost_providers: unknown provider {name!r} for {host}: a line names whose API a host "
+                    "serves, one genai-prices knows (price a provider it does not know with a price file entry "
+                    f"or a pytest_agentcost_price_call hook); known providers: {', '.join(known)}"
                 ) from None
         result[host.lower()] = name
     return result

@@ -311,10 +311,10 @@ def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(pro
     result.stdout.fnmatch_lines(
         [
             "warning: no price for model ?:text-embedding-3-small: tokens are counted but its tests are reported "
-            "unpriced; its provider is unknown: genai-prices does not know 127.0.0.1:18080 (a proxy, a local server "
-            "or another provider); name it with an "
-            "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'), add it to a price "
-            "file*"
+            "unpriced; its provider is unknown: genai-prices does not know 127.0.0.1:18080; if it serves the API of "
+            "a provider genai-prices knows (a proxy, a local server), name that provider with an agent_cost_providers "
+            "line 'host:port = provider' (e.g. 'localhost:4000 = openai'); for a provider it does not know, add it "
+            "to a price file*"
         ]
     )
     named = project.run("--agent-cost", "-o", "agent_cost_providers=127.0.0.1:18080 = openai")

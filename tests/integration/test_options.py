@@ -30,7 +30,7 @@ def test_pytest_help_lists_every_option_of_the_plugin(pytester: pytest.Pytester)
         pytest.param(
             "agent_cost_providers =\n    localhost:4000 = bogus",
             (),
-            "agent_cost_providers: unknown provider 'bogus' for localhost:4000; known providers: anthropic, *",
+            "agent_cost_providers: unknown provider 'bogus' for localhost:4000: *; known providers: anthropic, *",
             id="unknown-provider",
         ),
         pytest.param(

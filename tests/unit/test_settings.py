@@ -105,7 +105,8 @@ def test_host_providers_refuse_an_unknown_provider_and_list_the_known_ones() -> 
     with pytest.raises(ConfigError) as info:
         parse_host_providers(["localhost:4000 = bogus"])
     message = str(info.value)
-    assert message.startswith("agent_cost_providers: unknown provider 'bogus' for localhost:4000; known providers: ")
+    assert message.startswith("agent_cost_providers: unknown provider 'bogus' for localhost:4000: a line names whose")
+    assert "price a provider it does not know with a price file entry" in message
     known = message.rpartition("known providers: ")[2].split(", ")
     assert {"openai", "anthropic", "google", "aws", "azure", "litellm", "ollama"} <= set(known)
     assert known == sorted(known)
