@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -184,6 +185,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 "agentcost-inert-options",
             )
         return
+    if not _is_worker(config):
+        _refuse_a_rootdir_moved_by_our_options(config)
     repeats = _repeat_count(config)
     if repeats > 1 and config.getoption("agent_cost_update_baseline"):
         raise pytest.UsageError(
@@ -223,6 +226,73 @@ def _inert_options(config: pytest.Config) -> list[str]:
         for name, value in vars(config.option).items()
         if name.startswith("agent_cost_") and value is not None and value is not False
     ]
+
+
+def _refuse_a_rootdir_moved_by_our_options(config: pytest.Config) -> None:
+    """Stop a run whose rootdir an option's value moved. pytest chooses the rootdir and config
+    file before plugins add their options, from the command line's free arguments: the value of
+    ``--agent-cost-json ../cost.json``, written with a space, is one of them once the file exists.
+    The rootdir becomes the folder both have in common, the project's ini file is not found from
+    there, and node ids (the baseline's keys) and every ``agent_cost_*`` setting change with it:
+    the gate would pass on a baseline it no longer finds. Written with ``=`` the value is no free
+    argument. Where pytest's own setup cannot be asked (another version's), nothing is checked."""
+    args = [*config.invocation_params.args]
+    addopts = os.environ.get("PYTEST_ADDOPTS", "")
+    if addopts:
+        import shlex
+
+        with contextlib.suppress(ValueError):
+            args = [*shlex.split(addopts), *args]
+    taken = [(name, value) for name, value in itertools.pairwise(args) if name in _OPTIONS_WITH_VALUES]
+    if not taken:
+        return
+    free = [str(a) for a in config.option.file_or_dir or []]
+    try:
+        import inspect
+
+        from _pytest.config.findpaths import determine_setup
+
+        setup: dict[str, Any] = {
+            "inifile": config.option.inifilename,
+            "rootdir_cmd_arg": config.option.rootdir or None,
+            "invocation_dir": config.invocation_params.dir,
+        }
+        if "override_ini" in inspect.signature(determine_setup).parameters:
+            setup["override_ini"] = config.option.override_ini
+        seen = determine_setup(args=[*free, *(value for _, value in taken)], **setup)[:2]
+        rootpath, inipath = determine_setup(args=free, **setup)[:2]
+    except Exception:  # pytest's private setup moved or refused: no check rather than a false one
+        return
+    # Only when the values account for the rootdir pytest chose, and it would be another without them.
+    if seen != (config.rootpath, config.inipath) or seen == (rootpath, inipath):
+        return
+    name, value = next(((n, v) for n, v in taken if Path(config.invocation_params.dir, v).exists()), taken[0])
+    chose = f"rootdir {config.rootpath} ({_config_file(config.inipath)})"
+    meant = f"{rootpath} ({_config_file(inipath)})"
+    raise pytest.UsageError(
+        f"pytest-agentcost: pytest chose {chose} because it took {value!r}, the value of {name}, for a test "
+        f"path (it reads the command line before plugins add their options); without it the rootdir is {meant}, "
+        f"and node ids and agent_cost_* settings follow the rootdir. Write it with '=': {name}={value}"
+    )
+
+
+def _config_file(path: Path | None) -> str:
+    return f"config file {path}" if path else "no config file"
+
+
+#: The options of ours that take a value: written with a space, the value is a separate argument.
+_OPTIONS_WITH_VALUES = frozenset(
+    {
+        "--agent-cost-json",
+        "--agent-cost-markdown",
+        "--agent-cost-baseline",
+        "--agent-cost-threshold",
+        "--agent-cost-total-threshold",
+        "--agent-cost-mode",
+        "--agent-cost-price-date",
+        "--agent-cost-stale",
+    }
+)
 
 
 def _update_only_options(config: pytest.Config) -> list[str]:
