@@ -57,6 +57,7 @@ __all__ = [
     "known_usage_keys",
     "list_rate_moment",
     "load_price_file",
+    "parse_host",
     "parse_price_date",
     "parse_tool_prices",
     "tool_price_key",
@@ -232,6 +233,19 @@ def _optional_price(value: Any, what: str) -> Decimal | None:
     return None if value is None else parse_money(_price_text(value), what)
 
 
+def parse_host(text: str, option: str) -> str:
+    """A ``host`` or ``host:port`` of an ini line, lower-cased; a URL's scheme and trailing slash
+    are dropped (``http://127.0.0.1:8000/`` is ``127.0.0.1:8000``), since hosts are matched as
+    such: a URL taken as is would match no call and say nothing. A path cannot be matched: refused."""
+    host = text.strip().lower()
+    scheme, sep, rest = host.partition("://")
+    if sep and scheme in ("http", "https"):
+        host = rest.rstrip("/")
+    if "/" in host or not host:
+        raise ConfigError(f"{option}: {text.strip()!r} is no host; give 'host' or 'host:port', without a path")
+    return host
+
+
 def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
     """Parse ``host = USD per call`` lines (ini option ``agent_cost_tool_prices``)."""
     prices: dict[str, Decimal] = {}
@@ -244,7 +258,8 @@ def parse_tool_prices(lines: list[str]) -> dict[str, Decimal]:
             raise ConfigError(f"agent_cost_tool_prices: expected 'host = USD per call', got {text!r}")
         try:
             # "$0.001" as thresholds and max_usd take it, or "0.001".
-            prices[host.strip().lower()] = parse_money(price.strip().removeprefix("$"), f"price of {host.strip()}")
+            key = parse_host(host, "agent_cost_tool_prices")
+            prices[key] = parse_money(price.strip().removeprefix("$"), f"price of {host.strip()}")
         except ValueError as exc:
             raise ConfigError(f"agent_cost_tool_prices: {exc}") from None
     return prices

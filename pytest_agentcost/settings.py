@@ -11,7 +11,14 @@ from typing import Any
 
 from pytest_agentcost.errors import ConfigError
 from pytest_agentcost.models import SELF_HOSTED, parse_money
-from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file, parse_price_date, parse_tool_prices
+from pytest_agentcost.pricing import (
+    ModelPrice,
+    Pricer,
+    load_price_file,
+    parse_host,
+    parse_price_date,
+    parse_tool_prices,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -227,7 +234,7 @@ def parse_host_providers(lines: Sequence[str]) -> dict[str, str]:
                     "serves, one genai-prices knows (price a provider it does not know with a price file entry "
                     f"or a pytest_agentcost_price_call hook); known providers: {', '.join(known)}"
                 ) from None
-        result[host.lower()] = name
+        result[parse_host(host, "agent_cost_providers")] = name
     return result
 
 

@@ -226,3 +226,12 @@ def test_a_model_has_a_price_under_its_provider_or_by_its_name_alone() -> None:
     assert pricer.has_price("some-gateway", "gpt-4o-mini")  # priced by its name, as price() does
     assert not pricer.has_price("openai", "gpt-99-ultra")
     assert not pricer.has_price("ollama", "llama3.2")  # self-hosted: a price file's, if any
+
+
+def test_tool_prices_take_a_url_for_its_host_and_refuse_a_path() -> None:
+    from pytest_agentcost.errors import ConfigError
+    from pytest_agentcost.pricing import parse_tool_prices
+
+    assert parse_tool_prices(["https://search.example.com/ = 0.002"]) == {"search.example.com": Decimal("0.002")}
+    with pytest.raises(ConfigError, match=r"agent_cost_tool_prices: 'search.example.com/v1' is no host"):
+        parse_tool_prices(["search.example.com/v1 = 0.002"])

@@ -124,3 +124,11 @@ def test_a_markers_previous_id_is_a_node_id_not_its_own() -> None:
     for bad in ("", "  ", 3, "t.py::a"):
         with pytest.raises(ConfigError, match=r"^t\.py::a: agent_cost previously must be the node id the test had"):
             parse_marker((), {"previously": bad}, "t.py::a")
+
+
+def test_host_providers_take_a_url_for_its_host_and_refuse_a_path() -> None:
+    # Review 35: a line written as a URL was kept as is, matched no call and said nothing.
+    parsed = parse_host_providers(["http://127.0.0.1:18201 = openai", "https://Gateway.example.com/ = anthropic"])
+    assert parsed == {"127.0.0.1:18201": "openai", "gateway.example.com": "anthropic"}
+    with pytest.raises(ConfigError, match=r"'http://gw:4000/v1' is no host; give 'host' or 'host:port'"):
+        parse_host_providers(["http://gw:4000/v1 = openai"])
