@@ -1824,6 +1824,7 @@ def _parse_batch(interaction: Interaction, text: str, streamed: bool, parsed: _P
             parsed.tool_calls += _responses_tool_calls(doc)
             for key, count in _responses_server_tools(doc).items():
                 setattr(parsed.parts[-1], key, count)  # billed per call, beside the tokens
+                parsed.server_tools[key] = parsed.server_tools.get(key, 0) + count
         else:
             parsed.tool_calls += anthropic_tool_calls(doc.get("content")) + chat_tool_calls(doc)
     _batch_call(models, parsed)
@@ -2927,6 +2928,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             tool_calls=parsed.tool_calls,
             response_id=parsed.response_id,
             price_context=parsed.price_context,
+            billed_uses=_billed_uses(parsed),
             parts=tuple(parsed.parts),
         )
     if not problems:

@@ -107,29 +107,47 @@ def test_an_openai_batch_output_file_bills_its_requests_at_the_batch_price(proje
     assert test["cost_usd"] == "0.0000045000"
 
 
-def test_an_openai_batch_of_responses_counts_their_tool_calls_and_bills_their_web_searches(
-    project: AgentProject,
-) -> None:
-    # A Responses API line of an output file: its function_call item is an agent step, its
-    # web_search_call a search billed beside the tokens (both were read from chat lines only).
+def _responses_line(n: int, tokens_in: int, tokens_out: int, output: list[dict[str, Any]]) -> dict[str, Any]:
+    # A line of an OpenAI batch's output file for a /v1/responses request.
     body = {
-        "id": "resp_1",
+        "id": f"resp_{n}",
         "object": "response",
         "status": "completed",
         "model": "gpt-4.1-mini-2025-04-14",
-        "output": [
-            {"type": "web_search_call", "id": "ws_1", "status": "completed"},
-            {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "f", "arguments": "{}"},
-        ],
-        "usage": {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100},
+        "output": output,
+        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": tokens_in + tokens_out},
     }
-    line = {"id": "batch_req_1", "custom_id": "r1", "response": {"status_code": 200, "body": body}, "error": None}
-    _, test = _run(project, f"    fetch({OPENAI!r})\n", [interaction(OPENAI, _jsonl([line]), method="GET")])
-    assert (test["llm_calls"], test["tool_calls"], test["input_tokens"], test["output_tokens"]) == (1, 1, 1000, 100)
-    # gpt-4.1-mini at the batch price, $0.20 / $0.80 per million, and one search at the
-    # standard $10 per 1,000 (no batch rate): 0.0002 + 0.00008 + 0.01.
-    assert test["cost_usd"] == "0.0102800000"
-    assert test["calls"][0]["endpoint"] == "openai.batch"
+    return {"id": f"batch_req_{n}", "custom_id": f"r{n}", "response": {"status_code": 200, "body": body}, "error": None}
+
+
+RESPONSES_LINES = [
+    _responses_line(1, 1000, 100, [{"type": "function_call", "id": "fc_1", "call_id": "c1", "name": "f"}]),
+    _responses_line(2, 500, 50, [{"type": "web_search_call", "id": f"ws_{i}", "status": "completed"} for i in (1, 2)]),
+]
+
+
+def test_an_openai_batch_of_responses_counts_their_tool_calls_and_bills_their_web_searches(
+    project: AgentProject,
+) -> None:
+    # Responses API lines of an output file: a function_call item is an agent step, a
+    # web_search_call a search billed beside the tokens (both were read from chat lines only).
+    record = interaction(OPENAI, _jsonl(RESPONSES_LINES), method="GET")
+    _, test = _run(project, f"    fetch({OPENAI!r})\n", [record])
+    assert (test["llm_calls"], test["tool_calls"], test["input_tokens"], test["output_tokens"]) == (1, 1, 1500, 150)
+    # gpt-4.1-mini at the batch price, $0.20 / $0.80 per million, and two searches at the
+    # standard $10 per 1,000 (no batch rate): 0.0003 + 0.00012 + 0.02.
+    assert test["cost_usd"] == "0.0204200000"
+    assert (test["calls"][0]["endpoint"], test["calls"][0]["units"]) == ("openai.batch", {"web_searches": 2})
+
+
+def test_a_batchs_web_searches_a_price_file_does_not_price_leave_it_unpriced(project: AgentProject) -> None:
+    # Review 36: the file prices tokens; the searches were priced at $0 without a word.
+    project.ini("agent_cost_prices = prices.toml\n")
+    project.pytester.makefile(".toml", prices='[models."gpt-4.1-mini"]\ninput = "0.2"\noutput = "0.8"\n')
+    record = interaction(OPENAI, _jsonl(RESPONSES_LINES), method="GET")
+    result, test = _run(project, f"    fetch({OPENAI!r})\n", [record])
+    assert (test["llm_calls"], test["cost_usd"]) == (1, None)
+    assert "has no price for its 2 web_searches" in result.stdout.str()
 
 
 def test_another_file_read_back_is_a_tool_call(project: AgentProject) -> None:
