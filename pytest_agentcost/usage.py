@@ -779,8 +779,9 @@ class _Parsed:
     """Why the call, billed, has no usage to price (see :attr:`Extraction.unpriced`)."""
     parts: list[Usage] = field(default_factory=list)
     """The usage of each request a batch's results sum (see :attr:`Extraction.parts`)."""
-    guardrail_units: dict[str, int] = field(default_factory=dict)
-    """The policy units a Bedrock guardrail's trace reports it evaluated (billed apart from the model)."""
+    guardrail_units: dict[str, int] | None = None
+    """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
+    the model); None when the answer has no guardrail trace."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1743,7 +1744,9 @@ def billed_elsewhere(interaction: Interaction) -> str | None:
     if _GUARDRAIL_APPLY.search(path) and _url_facts("POST", interaction.url)[0] == "aws":
         units = _Parsed()
         _guardrail_trace({"invocationMetrics": {"usage": _obj(interaction.response_json).get("usage")}}, units)
-        counted = ", ".join(f"{k} {v}" for k, v in sorted(units.guardrail_units.items())) or "none reported"
+        counted = ", ".join(f"{k} {v}" for k, v in sorted((units.guardrail_units or {}).items()))
+        if not counted:
+            return None  # only free policies ran (or the answer reports none): nothing billed
         return (
             f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {counted}); Bedrock Guardrails bills "
             "its policy evaluations per text unit, and genai-prices has no price for them: not counted"
@@ -2046,34 +2049,53 @@ _GUARDRAIL_BLOCKED = (
 )
 
 
+#: Guardrail policy units Bedrock Guardrails does not charge for: word filters and the regular
+#: expression part of the sensitive information filter (``...FreeUnits``), per its price list.
+_FREE_GUARDRAIL_UNITS = ("wordPolicyUnits", "sensitiveInformationPolicyFreeUnits")
+
+
 def _guardrail_trace(trace: Any, parsed: _Parsed) -> None:
-    """Add the policy units a Bedrock guardrail's trace reports (its assessments'
+    """Add the billed policy units a Bedrock guardrail's trace reports (its assessments'
     ``invocationMetrics.usage``, input and output, Converse's and InvokeModel's layouts) to
-    ``parsed.guardrail_units``; free units (``...FreeUnits``) are not billed and not kept."""
-    stack, seen = [trace], 0
-    while stack and seen < 1000:
-        node, seen = stack.pop(), seen + 1
+    ``parsed.guardrail_units``. A policy's findings (``contentPolicy``, ``sensitiveInformationPolicy``
+    with its PII matches ...) and the model's output hold none: not walked."""
+    if not isinstance(trace, dict):
+        return
+    units = parsed.guardrail_units if parsed.guardrail_units is not None else {}
+    parsed.guardrail_units = units
+    stack: list[Any] = [trace]
+    while stack:
+        node = stack.pop()
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
             for key, count in _obj(_obj(node.get("invocationMetrics")).get("usage")).items():
-                if type(count) is int and count > 0 and key.endswith("Units") and not key.endswith("FreeUnits"):
-                    parsed.guardrail_units[key] = parsed.guardrail_units.get(key, 0) + count
-            stack.extend(value for value in node.values() if isinstance(value, dict | list))
+                if type(count) is int and count > 0 and key.endswith("Units") and key not in _FREE_GUARDRAIL_UNITS:
+                    units[key] = units.get(key, 0) + count
+            stack.extend(
+                value
+                for key, value in node.items()
+                if isinstance(value, dict | list) and key != "modelOutput" and not str(key).endswith("Policy")
+            )
 
 
-def guardrail_note(interaction: Interaction, units: Mapping[str, int]) -> str | None:
-    """What to say of a Bedrock model call a guardrail checked (Converse's ``guardrailConfig``,
-    InvokeModel's ``X-Amzn-Bedrock-GuardrailIdentifier``, or a guardrail trace in the answer):
-    Bedrock Guardrails bills its policy evaluations per text unit, apart from the model's
-    tokens, and genai-prices has no price for them. None for a call without a guardrail."""
-    if not units:
-        applied = "x-amzn-bedrock-guardrailidentifier" in interaction.request_headers
-        if not applied and b"guardrailConfig" in interaction.decoded_request_body():
-            applied = isinstance(_obj(interaction.request_json).get("guardrailConfig"), dict)
-        if not applied:
+def guardrail_note(interaction: Interaction, endpoint: str, units: Mapping[str, int] | None) -> str | None:
+    """What to say of a Bedrock model call a guardrail checked (a guardrail trace in the answer,
+    or, without one, Converse's ``guardrailConfig`` or InvokeModel's
+    ``X-Amzn-Bedrock-GuardrailIdentifier``): Bedrock Guardrails bills its policy evaluations per
+    text unit, apart from the model's tokens, and genai-prices has no price for them. None for a
+    call without a guardrail, or whose trace reports only free units."""
+    if units is not None:
+        if not units:
+            return None  # traced: only free policies (word filters, regular expressions) ran
+    elif endpoint == "bedrock.invoke":
+        if "x-amzn-bedrock-guardrailidentifier" not in interaction.request_headers:
             return None
-    counted = ", ".join(f"{k} {v}" for k, v in sorted(units.items())) or "in the guardrail trace, which was off"
+    elif b"guardrailConfig" not in interaction.decoded_request_body() or not isinstance(
+        _obj(interaction.request_json).get("guardrailConfig"), dict
+    ):
+        return None
+    counted = ", ".join(f"{k} {v}" for k, v in sorted((units or {}).items())) or "in the guardrail trace, which was off"
     return (
         "a Bedrock guardrail checked this call; Bedrock Guardrails bills its policy evaluations per text unit, "
         f"apart from the model's tokens (policy units: {counted}), and genai-prices has no price for them: "
@@ -2860,7 +2882,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         if endpoint == "openai.completions" and provider == "openai" and named is not None:
             named = _completions_model(named, interaction)
         if billed and endpoint in ("bedrock.converse", "bedrock.invoke"):
-            note = guardrail_note(interaction, parsed.guardrail_units)
+            note = guardrail_note(interaction, endpoint, parsed.guardrail_units)
             if note is not None:
                 warnings = (*warnings, f"{where}: {note}")
         return Extraction(

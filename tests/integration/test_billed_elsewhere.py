@@ -33,7 +33,7 @@ def post(url, body, headers=None):
 
 def _units(free: int) -> dict[str, int]:
     return {
-        "automatedReasoningPolicies": 0,
+        "automatedReasoningPolicies": 1,  # a count of policies, not of text units
         "automatedReasoningPolicyUnits": 0,
         "contentPolicyImageUnits": 0,
         "contentPolicyUnits": 1,
@@ -81,8 +81,9 @@ def test_a_guardrails_policy_units_are_named_beside_the_tokens_it_does_not_chang
     result, test = _run(project, f"    post({CONVERSE!r}, {body!r})\n", [record])
     # Titan Text Express, $0.20 / $0.60 per million: 17 x 0.2 + 17 x 0.6 = 13.6 / 1e6.
     assert (test["llm_calls"], test["cost_usd"]) == (1, "0.0000136000")
-    # Input and output were checked: two units of each billed policy; the free PII unit is left out.
-    units = "contentPolicyUnits 2, sensitiveInformationPolicyUnits 2, topicPolicyUnits 2, wordPolicyUnits 2"
+    # Input and output were checked: two units of each billed policy; word filters and the
+    # regular expression part of the PII filter are free, and left out.
+    units = "contentPolicyUnits 2, sensitiveInformationPolicyUnits 2, topicPolicyUnits 2"
     assert any(f"(policy units: {units})" in w for w in test["calls"][0]["warnings"]), test["calls"]
     result.stdout.fnmatch_lines(["warning: bedrock.converse response from *: a Bedrock guardrail checked this call*"])
     assert "the cost is the tokens alone" in result.stdout.str()
@@ -145,7 +146,7 @@ def test_applying_a_guardrail_alone_and_creating_a_gemini_cache_are_tool_calls_t
     result, test = _run(project, f"    post({APPLY!r}, {apply_body!r})\n    post({CACHE!r}, {cache_body!r})\n", records)
     assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (0, 2, "0.0000000000")
     out = result.stdout.str()
-    units = "contentPolicyUnits 1, sensitiveInformationPolicyUnits 1, topicPolicyUnits 1, wordPolicyUnits 1"
+    units = "contentPolicyUnits 1, sensitiveInformationPolicyUnits 1, topicPolicyUnits 1"
     assert f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {units})" in out
     assert "a Gemini context cache created (1090 tokens, until 2026-03-09T10:05:00.000000Z)" in out
     assert "Google bills its storage per token-hour until it expires" in out

@@ -263,7 +263,12 @@ def test_a_batch_named_file_that_is_not_all_results_is_no_llm_call() -> None:
     assert usage.extract(_ix(url.replace("?alt=media", ""), json.dumps(metadata), method="GET")) is None
 
 
-GUARDRAIL_USAGE = {"contentPolicyUnits": 3, "wordPolicyUnits": 1, "sensitiveInformationPolicyFreeUnits": 2}
+GUARDRAIL_USAGE = {
+    "contentPolicyUnits": 3,
+    "wordPolicyUnits": 1,
+    "sensitiveInformationPolicyFreeUnits": 2,
+    "automatedReasoningPolicies": 1,
+}
 STREAM = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse-stream"
 INVOKE_STREAM = (
     "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/invoke-with-response-stream"
@@ -289,8 +294,8 @@ def test_a_converse_streams_guardrail_trace_is_read_from_its_metadata_event() ->
     )
     found = _extract(_ix(STREAM, body, request={"messages": []}))
     assert (found.billed, found.usage.input_tokens) == (True, 5)
-    # Free units are not billed and not named.
-    assert "(policy units: contentPolicyUnits 3, wordPolicyUnits 1)" in _guardrail_warning(found)
+    # Free units (word filters, PII regular expressions) are not billed and not named.
+    assert "(policy units: contentPolicyUnits 3)" in _guardrail_warning(found)
 
 
 def test_an_invoke_streams_guardrail_trace_is_read_from_its_chunks() -> None:
@@ -324,9 +329,12 @@ def test_charges_billed_elsewhere_are_named_only_on_the_providers_hosts() -> Non
     assert usage.billed_elsewhere(_ix(vertex, cache, status=400)) is None
     assert usage.billed_elsewhere(_ix("https://cache.example.com/v1/cachedContents", cache)) is None
     apply = "/guardrail/g1/version/1/apply"
-    units = json.dumps({"usage": {"wordPolicyUnits": 2}, "action": "NONE"})
-    said = usage.billed_elsewhere(_ix(f"https://bedrock-runtime.us-west-2.amazonaws.com{apply}", units)) or ""
-    assert "ApplyGuardrail, policy units: wordPolicyUnits 2" in said
+    runtime = "https://bedrock-runtime.us-west-2.amazonaws.com"
+    units = json.dumps({"usage": {"contentPolicyUnits": 2, "wordPolicyUnits": 1}, "action": "NONE"})
+    said = usage.billed_elsewhere(_ix(f"{runtime}{apply}", units)) or ""
+    assert "ApplyGuardrail, policy units: contentPolicyUnits 2)" in said
+    free = json.dumps({"usage": {"wordPolicyUnits": 1}, "action": "NONE"})
+    assert usage.billed_elsewhere(_ix(f"{runtime}{apply}", free)) is None  # word filters are free
     assert usage.billed_elsewhere(_ix(f"https://api.example.com{apply}", units)) is None
 
 
@@ -341,4 +349,36 @@ def test_an_invoke_answers_guardrail_trace_is_read() -> None:
     }
     url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
     found = _extract(_ix(url, json.dumps(answer), request={"messages": []}))
-    assert "(policy units: contentPolicyUnits 3, wordPolicyUnits 1)" in _guardrail_warning(found)
+    assert "(policy units: contentPolicyUnits 3)" in _guardrail_warning(found)
+
+
+CONVERSE_URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-text-express-v1/converse"
+
+
+def _converse(trace: Any, *, status: int = 200, config: bool = True) -> usage.Extraction:
+    answer: dict[str, Any] = {"output": {"message": {"content": [{"text": "Hi"}]}}, "usage": {"inputTokens": 5}}
+    if trace is not None:
+        answer["trace"] = {"guardrail": trace}
+    request = {"messages": [], **({"guardrailConfig": {"guardrailIdentifier": "g1"}} if config else {})}
+    return _extract(_ix(CONVERSE_URL, json.dumps(answer), request=request, status=status))
+
+
+def test_a_guardrail_whose_trace_reports_only_free_units_is_no_charge_and_no_warning() -> None:
+    free = {"wordPolicyUnits": 2, "sensitiveInformationPolicyFreeUnits": 1}
+    assert _guardrail_warning(_converse({"inputAssessment": {"g1": {"invocationMetrics": {"usage": free}}}})) == ""
+    # Without a trace the request says a guardrail ran; what it cost is in the trace, which was off.
+    assert "which was off" in _guardrail_warning(_converse(None))
+    assert _guardrail_warning(_converse(None, config=False)) == ""
+
+
+def test_a_failed_call_with_a_guardrail_names_no_guardrail_charge() -> None:
+    assert _guardrail_warning(_converse(None, status=429)) == ""
+
+
+def test_every_assessment_of_a_long_guardrail_trace_is_counted() -> None:
+    # Review 36: the walk stopped after 1000 nodes, so PII findings crowded out later assessments.
+    findings = {"sensitiveInformationPolicy": {"piiEntities": [{"type": "NAME", "match": "x"}] * 40}}
+    outputs = [{"invocationMetrics": {"usage": {"topicPolicyUnits": 1}}, **findings} for _ in range(60)]
+    trace = {"inputAssessment": {"g1": {"invocationMetrics": {"usage": {"topicPolicyUnits": 1}}}}}
+    found = _converse({**trace, "outputAssessments": {"g1": outputs}})
+    assert "(policy units: topicPolicyUnits 61)" in _guardrail_warning(found)
