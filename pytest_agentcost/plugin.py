@@ -158,6 +158,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "per-test cost gate settings for pytest-agentcost: a regression threshold such as '25%' or "
         "'$0.01' and hard budgets that hold with or without a baseline.",
     )
+    if not _is_worker(config):
+        # Before --agent-cost is asked for: it may be in the ini file a moved rootdir missed.
+        _refuse_a_rootdir_moved_by_our_options(config)
     if not config.getoption("agent_cost", default=False):
         if config.getoption("agent_cost_update_baseline", default=False):
             # A baseline job that forgot --agent-cost would pass green and never move the baseline.
@@ -185,8 +188,6 @@ def pytest_configure(config: pytest.Config) -> None:
                 "agentcost-inert-options",
             )
         return
-    if not _is_worker(config):
-        _refuse_a_rootdir_moved_by_our_options(config)
     repeats = _repeat_count(config)
     if repeats > 1 and config.getoption("agent_cost_update_baseline"):
         raise pytest.UsageError(

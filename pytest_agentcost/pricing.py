@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import genai_prices
 from genai_prices import Usage
@@ -32,7 +33,7 @@ from genai_prices.types import TieredPrices, TimeOfDateConstraint
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.errors import ConfigError, PriceFileError
-from pytest_agentcost.interaction import host_keys
+from pytest_agentcost.interaction import host_keys, netloc_of
 from pytest_agentcost.models import (
     SELF_HOSTED,
     CallRecord,
@@ -238,9 +239,10 @@ def parse_host(text: str, option: str) -> str:
     are dropped (``http://127.0.0.1:8000/`` is ``127.0.0.1:8000``), since hosts are matched as
     such: a URL taken as is would match no call and say nothing. A path cannot be matched: refused."""
     host = text.strip().lower()
-    scheme, sep, rest = host.partition("://")
-    if sep and scheme in ("http", "https"):
-        host = rest.rstrip("/")
+    if host.startswith(("http://", "https://")):
+        parts = urlsplit(host)
+        if not (parts.path.strip("/") or parts.query or parts.fragment):
+            host = netloc_of(host)  # as calls are keyed: no credentials, no default port
     if "/" in host or not host:
         raise ConfigError(f"{option}: {text.strip()!r} is no host; give 'host' or 'host:port', without a path")
     return host

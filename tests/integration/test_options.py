@@ -195,39 +195,58 @@ def test_disable_recording_leaves_the_plugin_inert_and_refuses_a_baseline_update
     assert (project.root / "agent-cost-baseline.json").read_bytes() == baseline
 
 
+@pytest.mark.parametrize("from_ini", [False, True], ids=["option", "ini-addopts"])
 @pytest.mark.parametrize("xdist", [False, True], ids=["no-xdist", "xdist"])
 def test_a_path_outside_the_project_given_with_a_space_stops_the_run_it_would_move_the_rootdir_of(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, xdist: bool
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, xdist: bool, from_ini: bool
 ) -> None:
     # Review 35: once ../cost.json exists, pytest (which reads the command line before plugins add
     # their options) takes it for a test path: the rootdir became the parent, the project's ini was
-    # not found, node ids changed and the gate passed on a baseline it no longer found.
+    # not found, node ids changed and the gate passed on a baseline it no longer found. Review 36:
+    # with --agent-cost in that ini's addopts, the plugin went inert instead, exit 0.
     project = pytester.mkdir("proj")
-    (project / "pytest.ini").write_text("[pytest]\nagent_cost_tiktoken_download = false\n")
+    addopts = "addopts = --agent-cost\n" if from_ini else ""
+    (project / "pytest.ini").write_text(f"[pytest]\n{addopts}agent_cost_tiktoken_download = false\n")
     (project / "test_a.py").write_text("def test_a():\n    pass\n")
     monkeypatch.chdir(project)
-    extra = ["-n", "2"] if xdist else ["-p", "no:xdist"]
-    first = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *extra, "--agent-cost", "--agent-cost-json", "../cost.json"
-    )
+    extra = ["-p", "no:cacheprovider", *(["-n", "2"] if xdist else ["-p", "no:xdist"])]
+    if not from_ini:
+        extra.append("--agent-cost")
+    first = pytester.runpytest_subprocess(*extra, "--agent-cost-json", "../cost.json")
     assert first.ret == 0, first.stdout.str()  # the file did not exist yet: no free argument of pytest's
-    again = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *extra, "--agent-cost", "--agent-cost-json", "../cost.json"
-    )
+    assert (pytester.path / "cost.json").exists()
+    again = pytester.runpytest_subprocess(*extra, "--agent-cost-json", "../cost.json")
     assert again.ret == pytest.ExitCode.USAGE_ERROR, again.stdout.str()
     message = again.stderr.str()
     assert f"pytest chose rootdir {pytester.path} (no config file) because it took '../cost.json'" in message
     assert f"without it the rootdir is {project} (config file {project / 'pytest.ini'})" in message
     assert "Write it with '=': --agent-cost-json=../cost.json" in message
-    spelled = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *extra, "--agent-cost", "--agent-cost-json=../cost.json"
-    )
+    spelled = pytester.runpytest_subprocess(*extra, "--agent-cost-json=../cost.json")
     assert spelled.ret == 0, spelled.stdout.str()
     assert '"test_a.py::test_a"' in (pytester.path / "cost.json").read_text()
     # A path inside the project moves nothing, with a space too, once it exists as well.
     for _ in range(2):
-        inside = pytester.runpytest_subprocess(
-            "-p", "no:cacheprovider", *extra, "--agent-cost", "--agent-cost-json", "cost.json"
-        )
+        inside = pytester.runpytest_subprocess(*extra, "--agent-cost-json", "cost.json")
         assert inside.ret == 0, inside.stdout.str()
     assert '"test_a.py::test_a"' in (project / "cost.json").read_text()
+
+
+def test_the_rootdir_check_reads_pytest_addopts_and_the_test_paths_given(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = pytester.mkdir("proj")
+    (project / "pytest.ini").write_text("[pytest]\nagent_cost_tiktoken_download = false\n")
+    (project / "test_a.py").write_text("def test_a():\n    pass\n")
+    (pytester.path / "cost.json").write_text("{}")
+    (project / "out.md").write_text("")  # an existing value inside the project
+    base = ["-p", "no:cacheprovider", "-p", "no:xdist", "--agent-cost"]
+    # Run from the parent with the project's tests named: the common folder is the project, a
+    # value inside it moves nothing.
+    named = pytester.runpytest_subprocess(*base, "proj/test_a.py", "--agent-cost-markdown", "proj/out.md")
+    assert named.ret == 0, named.stdout.str() + named.stderr.str()
+    monkeypatch.chdir(project)
+    # From PYTEST_ADDOPTS, two values, the second the one that exists (outside): the message names it.
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--agent-cost-markdown new.md --agent-cost-json ../cost.json")
+    moved = pytester.runpytest_subprocess(*base)
+    assert moved.ret == pytest.ExitCode.USAGE_ERROR, moved.stdout.str()
+    assert "Write it with '=': --agent-cost-json=../cost.json" in moved.stderr.str()

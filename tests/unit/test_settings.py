@@ -128,7 +128,21 @@ def test_a_markers_previous_id_is_a_node_id_not_its_own() -> None:
 
 def test_host_providers_take_a_url_for_its_host_and_refuse_a_path() -> None:
     # Review 35: a line written as a URL was kept as is, matched no call and said nothing.
-    parsed = parse_host_providers(["http://127.0.0.1:18201 = openai", "https://Gateway.example.com/ = anthropic"])
-    assert parsed == {"127.0.0.1:18201": "openai", "gateway.example.com": "anthropic"}
+    lines = [
+        "http://127.0.0.1:18201 = openai",
+        "https://Gateway.example.com/ = anthropic",
+        # Keyed as calls are (review 36): no default port, no credentials.
+        "https://gw:443 = openai",
+        "http://user:secret@proxy:8080 = openai",
+    ]
+    parsed = parse_host_providers(lines)
+    assert parsed == {
+        "127.0.0.1:18201": "openai",
+        "gateway.example.com": "anthropic",
+        "gw": "openai",
+        "proxy:8080": "openai",
+    }
     with pytest.raises(ConfigError, match=r"'http://gw:4000/v1' is no host; give 'host' or 'host:port'"):
         parse_host_providers(["http://gw:4000/v1 = openai"])
+    with pytest.raises(ConfigError, match=r"is no host"):
+        parse_host_providers(["http://gw:4000?region=eu = openai"])
