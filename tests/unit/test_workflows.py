@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -407,3 +408,54 @@ def test_baseline_commit_script_when_main_moved_meanwhile(tmp_path: Path) -> Non
     assert "moved on with changes to this project" in left.stdout
     assert sh("git", "log", "--format=%s", "-1", "main", cwd=remote).strip() == "edit project/agent.py"
     assert sh("git", "show", f"main:project/{baseline}", cwd=remote) == '{"a": 1}\n'
+
+
+def test_the_pr_check_compares_with_the_base_branchs_baseline_not_the_prs(tmp_path: Path) -> None:
+    """Review 37: a PR that committed its own updated baseline passed its own regression."""
+    doc = _load("agent-cost-pr.yml")
+    (job,) = doc["jobs"].values()
+    assert _step(doc, "actions/checkout@")["with"]["fetch-depth"] == 2
+    step = _run_step(doc, "HEAD^1:")
+    order = [s.get("name") for s in job["steps"]]
+    assert order.index(step["name"]) < order.index(_run_step(doc, "pytest")["name"])
+    # Written before anything that can fail, the install included (review 37).
+    assert order.index("Record the PR number for the comment workflow") < order.index("Install")
+    git_env = _git_env()
+    working_directory = job["defaults"]["run"]["working-directory"]
+
+    repo = tmp_path / "repo"
+    project = repo / working_directory
+
+    def sh(*args: str) -> str:
+        return _git(git_env, repo, *args)
+
+    def merged(base_file: str | None, pr_file: str | None) -> str | None:
+        """The step run on a PR merged into its base, as actions/checkout leaves it; the file after."""
+        shutil.rmtree(repo, ignore_errors=True)
+        project.mkdir(parents=True)
+        sh("git", "init", "-q", "-b", "main", ".")
+        (project / "agent.py").write_text("x = 1\n", encoding="utf-8")
+        baseline = project / "agent-cost-baseline.json"
+        baseline.unlink(missing_ok=True)
+        if base_file is not None:
+            baseline.write_text(base_file, encoding="utf-8")
+        sh("git", "add", "-A")
+        sh("git", "commit", "-q", "-m", "base")
+        sh("git", "checkout", "-q", "-b", "pr", "HEAD")
+        (project / "agent.py").write_text("x = 2\n", encoding="utf-8")
+        if pr_file is not None:
+            baseline.write_text(pr_file, encoding="utf-8")
+        sh("git", "add", "-A")
+        sh("git", "commit", "-q", "-m", "pr")
+        sh("git", "checkout", "-q", "main")
+        (project / "other.py").write_text("y = 1\n", encoding="utf-8")
+        sh("git", "add", "-A")
+        sh("git", "commit", "-q", "-m", "main moved")
+        sh("git", "merge", "-q", "--no-ff", "-m", "merge", "pr")
+        subprocess.run(["bash", "-e", "-c", step["run"]], cwd=project, env=git_env, check=True)
+        return baseline.read_text(encoding="utf-8") if baseline.exists() else None
+
+    assert merged('{"base": 1}\n', '{"pr approves itself": 1}\n') == '{"base": 1}\n'
+    assert merged('{"base": 1}\n', None) == '{"base": 1}\n'
+    # No baseline on the base branch yet: none here either, whatever the PR brings.
+    assert merged(None, '{"pr approves itself": 1}\n') is None
