@@ -48,6 +48,16 @@ def test_example_passes_against_its_baseline(example: Path, xdist: bool) -> None
     assert report["totals"]["tool_http_calls"] > 0
 
 
+def test_the_example_without_its_baseline_is_a_first_run_not_an_error(example: Path) -> None:
+    # Review 37: its ini named the default baseline file, and a named file that is missing stops
+    # the run (exit 4): a team copying the ini had every PR fail until main had a baseline.
+    (example / "agent-cost-baseline.json").unlink()
+    result = _pytest(example, "-p", "no:xdist", "--agent-cost", "--agent-cost-markdown", "cost.md")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no baseline at " in result.stdout
+    assert "No baseline yet" in (example / "cost.md").read_text()
+
+
 def test_longer_prompt_rerecorded_fails_the_gate(example: Path) -> None:
     prompts = example / "research_agent" / "prompts.py"
     source = prompts.read_text()
