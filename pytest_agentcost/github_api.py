@@ -240,7 +240,8 @@ class _Client:
         except urllib.error.HTTPError as exc:
             with exc:
                 detail = _api_message(exc.read())
-            raise GitHubError(_http_error_text(exc.code, what, detail), exc.code) from None
+                spent = exc.headers.get("x-ratelimit-remaining") == "0" if exc.headers else False
+            raise GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise GitHubError(f"cannot reach the GitHub API for {what}: {reason}") from None
@@ -261,8 +262,18 @@ def _api_message(raw: bytes) -> str:
     return str(message)[:300] if message else ""
 
 
-def _http_error_text(status: int, what: str, detail: str) -> str:
+def _http_error_text(status: int, what: str, detail: str, *, rate_limited: bool = False) -> str:
     said = f" (GitHub said: {detail})" if detail else ""
+    if status in (403, 429) and (rate_limited or "rate limit" in detail.lower()):
+        return (
+            f"GitHub refused {what} with HTTP {status}{said}: the token's API rate limit is spent; "
+            "run the job again later"
+        )
+    if status == 404 and what.startswith("GET "):
+        return (
+            f"GitHub found nothing at {what} (HTTP 404){said}: check the repository (--repo) and the pull "
+            "request number (--pr); a private repository needs a token that can read it"
+        )
     if status in (403, 404):
         return (
             f"GitHub refused {what} with HTTP {status}{said}. The token cannot write comments on this "
@@ -397,9 +408,15 @@ def upsert_sticky_comment(
             return CommentResult("skipped-unchanged", comment_id, old_url)
         what = f"update of comment {comment_id}"
         patch_url = client.url(f"/repos/{repo}/issues/comments/{comment_id}")
-        resp = client.request("PATCH", patch_url, {"body": text})
-        new_id, new_url = _comment_fields(resp, what)
-        return CommentResult("updated", new_id, new_url or old_url)
+        try:
+            resp = client.request("PATCH", patch_url, {"body": text})
+        except GitHubError as exc:
+            # Deleted since it was listed (a 404 where the listing just showed it): post a new one.
+            if exc.status != 404:
+                raise
+        else:
+            new_id, new_url = _comment_fields(resp, what)
+            return CommentResult("updated", new_id, new_url or old_url)
 
     if not create_if_missing:
         return CommentResult("skipped-no-comment", None, None)

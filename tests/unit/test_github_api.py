@@ -55,6 +55,9 @@ class FakeGitHub:
     seen: list[Seen] = field(default_factory=list)
     force_status: int | None = None
     force_message: str = ""
+    force_headers: dict[str, str] = field(default_factory=dict)
+    write_status: int | None = None
+    """Forces every POST and PATCH to answer with this status (and ``force_message``)."""
     next_link_override: str | None = None
     endless: bool = False
     """Every page links a next one."""
@@ -97,7 +100,9 @@ class FakeGitHub:
         if self.redirect_to is not None:
             return 307, {"Location": self.redirect_to + path}, None
         if self.force_status is not None:
-            return self.force_status, {}, {"message": self.force_message}
+            return self.force_status, self.force_headers, {"message": self.force_message}
+        if self.write_status is not None and method in ("POST", "PATCH"):
+            return self.write_status, {}, {"message": self.force_message}
         if method == "GET" and path == "/user":
             if self.identity_status is not None:
                 return self.identity_status, {}, {"message": "Server Error"}
@@ -439,15 +444,18 @@ def test_oversized_report_is_truncated_to_githubs_limit(github: FakeGitHub) -> N
     assert body.startswith(marker("abc123", T_1900) + "\nxxx")
 
 
-@pytest.mark.parametrize("status", [403, 404])
-def test_forbidden_explains_the_fork_case(github: FakeGitHub, status: int) -> None:
-    github.force_status = status
+@pytest.mark.parametrize(("status", "method"), [(403, "GET"), (403, "POST"), (404, "POST")])
+def test_forbidden_explains_the_fork_case(github: FakeGitHub, status: int, method: str) -> None:
+    if method == "GET":
+        github.force_status = status
+    else:
+        github.write_status = status
     github.force_message = "Resource not accessible by integration"
     with pytest.raises(GitHubError) as info:
         _upsert(github, "report", T_1900)
     message = str(info.value)
     assert message.startswith(
-        f"GitHub refused GET /repos/{REPO}/issues/{PR}/comments with HTTP {status} "
+        f"GitHub refused {method} /repos/{REPO}/issues/{PR}/comments with HTTP {status} "
         "(GitHub said: Resource not accessible by integration). The token cannot write comments"
     )
     assert "fork only gets a read-only GITHUB_TOKEN" in message
@@ -688,3 +696,52 @@ def test_cli_every_error_is_exit_2_as_for_the_other_commands(
     # Through the agentcost entry point, as a workflow calls it: no pull request number.
     assert cli.main(["comment", *args[:2]]) == 2
     assert "agentcost comment: error: no pull request number" in capsys.readouterr().err
+
+
+def test_a_listing_that_finds_nothing_says_to_check_the_repository_and_pr(github: FakeGitHub) -> None:
+    # Review 37: a wrong --repo or --pr was explained as a fork's read-only token.
+    github.force_status = 404
+    github.force_message = "Not Found"
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_1900)
+    message = str(info.value)
+    assert message.startswith(f"GitHub found nothing at GET /repos/{REPO}/issues/{PR}/comments (HTTP 404)")
+    assert "check the repository (--repo) and the pull request number (--pr)" in message
+    assert "fork" not in message
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "headers"),
+    [
+        (403, "API rate limit exceeded for installation ID 1.", {}),
+        (429, "API rate limit exceeded for installation ID 1.", {}),
+        (403, "Forbidden", {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1764360000"}),
+    ],
+)
+def test_a_spent_rate_limit_says_so(github: FakeGitHub, status: int, message: str, headers: dict[str, str]) -> None:
+    github.force_status = status
+    github.force_message = message
+    github.force_headers = headers
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_1900)
+    assert "the token's API rate limit is spent; run the job again later" in str(info.value)
+    assert "fork" not in str(info.value)
+
+
+def test_a_sticky_comment_deleted_meanwhile_is_posted_again(github: FakeGitHub) -> None:
+    # Review 37: the update's 404 ended the job (exit 2) with the fork advice.
+    assert _upsert(github, "old report", T_1800).action == "created"
+    original = github.handle
+
+    def deleted_on_patch(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if method == "PATCH":
+            github.comments[PR] = []  # someone deleted it after it was listed
+            return 404, {}, {"message": "Not Found"}
+        return original(method, path, query, body)
+
+    github.handle = deleted_on_patch  # type: ignore[method-assign]
+    result = _upsert(github, "report", T_1900)
+    assert result.action == "created"
+    assert [m.split()[0] for m in github.methods()][-2:] == ["PATCH", "POST"]
+    assert len(github.bodies(PR)) == 1
+    assert "report" in github.bodies(PR)[0]
