@@ -109,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("--prices", type=Path, metavar="PATH", help="the price file the run was priced with")
     comp.add_argument(
+        "--rootdir",
+        type=Path,
+        metavar="DIR",
+        help="the runs' pytest rootdir, whose test files GitHub annotations name (default: the current directory)",
+    )
+    comp.add_argument(
         "--stale",
         choices=("ignore", "warn", "fail"),
         help="what a stale cassette does, as ini agent_cost_stale (default: the run's, else warn)",
@@ -364,7 +370,7 @@ def _compare(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     settings = Settings.build(
-        rootdir=Path.cwd(),
+        rootdir=(args.rootdir or Path.cwd()).resolve(),
         baseline=args.baseline,
         baseline_explicit=True,
         json_path=str(args.json) if args.json else None,

@@ -1036,6 +1036,37 @@ def test_annotations_name_the_file_by_its_path_in_the_repository(
     result.stdout.fnmatch_lines([f"::error file={project.root.name}/test_agent.py,line=*,title=agent cost regression*"])
 
 
+def test_cli_compare_names_annotated_files_from_the_rootdir_it_is_given(project: AgentProject) -> None:
+    # Review 37: compare took the current directory for the rootdir, so run from the repository
+    # root (a sharded job's last step) it named test_agent.py, a file GitHub does not have there.
+    import subprocess
+    import sys
+
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])
+    assert project.run("--agent-cost", "--agent-cost-json", "run.json").ret == 1
+    env = os.environ | {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(project.root.parent)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    files = [str(project.root / BASELINE), str(project.root / "run.json")]
+
+    def compare(*extra: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest_agentcost.cli", "compare", *files, *extra],
+            cwd=project.root.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        (line,) = [x for x in result.stdout.splitlines() if x.startswith("::error file=")]
+        return line.split(",")[0]
+
+    assert compare("--rootdir", project.root.name) == f"::error file={project.root.name}/test_agent.py"
+    assert compare() == "::error file=test_agent.py"  # the current directory, as before
+
+
 def test_github_actions_annotations_and_step_summary(project: AgentProject, monkeypatch: pytest.MonkeyPatch) -> None:
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
