@@ -1742,14 +1742,13 @@ def billed_elsewhere(interaction: Interaction) -> str | None:
     if method != "POST":
         return None
     if _GUARDRAIL_APPLY.search(path) and _url_facts("POST", interaction.url)[0] == "aws":
-        units = _Parsed()
-        _guardrail_trace({"invocationMetrics": {"usage": _obj(interaction.response_json).get("usage")}}, units)
-        counted = ", ".join(f"{k} {v}" for k, v in sorted((units.guardrail_units or {}).items()))
-        if not counted:
+        units: dict[str, int] = {}
+        _add_billed_units(_obj(interaction.response_json).get("usage"), units)
+        if not units:
             return None  # only free policies ran (or the answer reports none): nothing billed
         return (
-            f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {counted}); Bedrock Guardrails bills "
-            "its policy evaluations per text unit, and genai-prices has no price for them: not counted"
+            f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {_units_text(units)}); Bedrock "
+            "Guardrails bills its policy evaluations per text unit, and genai-prices has no price for them: not counted"
         )
     if path.endswith(":batchGenerateContent"):
         return (
@@ -2054,6 +2053,18 @@ _GUARDRAIL_BLOCKED = (
 _FREE_GUARDRAIL_UNITS = ("wordPolicyUnits", "sensitiveInformationPolicyFreeUnits")
 
 
+def _add_billed_units(usage: Any, units: dict[str, int]) -> None:
+    """Add a guardrail usage object's billed policy units (``GuardrailUsage``: ``...Units`` counts,
+    free ones left out; ``automatedReasoningPolicies`` counts policies, not units) to ``units``."""
+    for key, count in _obj(usage).items():
+        if type(count) is int and count > 0 and key.endswith("Units") and key not in _FREE_GUARDRAIL_UNITS:
+            units[key] = units.get(key, 0) + count
+
+
+def _units_text(units: Mapping[str, int]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted(units.items()))
+
+
 def _guardrail_trace(trace: Any, parsed: _Parsed) -> None:
     """Add the billed policy units a Bedrock guardrail's trace reports (its assessments'
     ``invocationMetrics.usage``, input and output, Converse's and InvokeModel's layouts) to
@@ -2069,9 +2080,7 @@ def _guardrail_trace(trace: Any, parsed: _Parsed) -> None:
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
-            for key, count in _obj(_obj(node.get("invocationMetrics")).get("usage")).items():
-                if type(count) is int and count > 0 and key.endswith("Units") and key not in _FREE_GUARDRAIL_UNITS:
-                    units[key] = units.get(key, 0) + count
+            _add_billed_units(_obj(node.get("invocationMetrics")).get("usage"), units)
             stack.extend(
                 value
                 for key, value in node.items()
@@ -2095,7 +2104,7 @@ def guardrail_note(interaction: Interaction, endpoint: str, units: Mapping[str, 
         _obj(interaction.request_json).get("guardrailConfig"), dict
     ):
         return None
-    counted = ", ".join(f"{k} {v}" for k, v in sorted((units or {}).items())) or "in the guardrail trace, which was off"
+    counted = _units_text(units or {}) or "in the guardrail trace, which was off"
     return (
         "a Bedrock guardrail checked this call; Bedrock Guardrails bills its policy evaluations per text unit, "
         f"apart from the model's tokens (policy units: {counted}), and genai-prices has no price for them: "
