@@ -153,6 +153,20 @@ def test_checkout_does_not_keep_credentials_where_no_push_happens(name: str) -> 
             assert step["with"]["persist-credentials"] is False
 
 
+@pytest.mark.parametrize("name", ["ci.yml", "agent-cost-pr.yml", "agent-cost-baseline.yml"])
+def test_installs_from_the_checkout_reuse_pips_cache(name: str) -> None:
+    # Every job of these installs the checkout's dependencies; without setup-python's cache each
+    # PR downloads them again. The key's files are read from the repository root.
+    repo = WORKFLOWS.parents[1]
+    steps = [s for s in _steps(_load(name)) if str(s.get("uses", "")).startswith("actions/setup-python@")]
+    assert steps
+    for step in steps:
+        assert step["with"]["cache"] == "pip"
+        paths = str(step["with"]["cache-dependency-path"]).split()
+        assert paths
+        assert all((repo / path).is_file() for path in paths)
+
+
 def test_ci_matrix() -> None:
     doc = _load("ci.yml")
     assert set(_on(doc)) == {"push", "pull_request"}
