@@ -180,6 +180,8 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
     usage_obj = doc.get("usage")
     if isinstance(usage_obj, dict) and _uses_hosted_tools(usage_obj.get("server_tool_use")):
         return None  # hosted tool uses: the general path keeps them whichever host served the call
+    if isinstance(usage_obj, dict) and usage_obj.get("iterations"):
+        return None  # sampling iterations (compaction, an advisor): the general path sums them
     found = _priced(doc, usage_obj, provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None

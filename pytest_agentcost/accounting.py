@@ -298,12 +298,17 @@ class Accountant:
         return stated
 
     def _price_parts(self, extraction: Any, context: PriceContext) -> Decimal | None:
-        """The call's price, a batch's request by request: a price tier is chosen by a request's
-        size, and their sum would reach a tier none of them did."""
+        """The call's price, a batch's request (or a Claude answer's iteration) by request: a price
+        tier is chosen by a request's size, and their sum would reach a tier none of them did. A
+        part of another model (an advisor's) is priced at that model's rates."""
         parts = getattr(extraction, "parts", ())
-        if len(parts) <= 1:
+        models = getattr(extraction, "part_models", ()) or (None,) * len(parts)
+        if len(parts) <= 1 and not any(models):
             return self.pricer.price(extraction.provider, extraction.model, extraction.usage, context)
-        costs = [self.pricer.price(extraction.provider, extraction.model, part, context) for part in parts]
+        costs = [
+            self.pricer.price(extraction.provider, other or extraction.model, part, context)
+            for part, other in zip(parts, models, strict=True)
+        ]
         return None if None in costs else sum((c for c in costs if c is not None), Decimal(0))
 
     def _no_batch_price(self, extraction: Any, cost: Decimal) -> bool:
@@ -317,6 +322,15 @@ class Accountant:
         """Why an unpriced call of a model genai-prices prices is unpriced: its usage counts what the
         price does not price (tts-1's characters against gpt-4o-mini-tts' tokens), or nothing."""
         model = extraction.model
+        others = sorted({other for other in getattr(extraction, "part_models", ()) if other})
+        unknown = [other for other in others if not self.pricer.has_price(extraction.provider, other)]
+        if unknown and not extraction.unpriced:
+            return [
+                f"{extraction.endpoint} response from {current.host}: its usage.iterations bill "
+                f"{', '.join(model_key(extraction.provider, other) for other in unknown)} (an advisor's "
+                "sub-inference), which genai-prices has no price for; the call is unpriced (a price file entry "
+                f"'{extraction.provider}:{unknown[0]}' prices it)"
+            ]
         if extraction.unpriced or not model or not self.pricer.has_price(extraction.provider, model):
             return []  # said by its own warning, or by the run's "no price for model" line
         counted = {k: v for k, v in vars(extraction.usage).items() if type(v) is int and v > 0}

@@ -167,8 +167,12 @@ class Extraction:
     :data:`STATED_COST_CONTEXTS`): the call's cost. A price file entry for the model prices its
     tokens only, and leaves such a call unpriced."""
     parts: tuple[Usage, ...] = ()
-    """A batch's results: the usage of each request ``usage`` sums, each priced on its own (a
-    price tier is chosen by one request's size, not by the batch's)."""
+    """The usage of each request ``usage`` sums, each priced on its own (a price tier is chosen by
+    one request's size, not by their sum): a batch's results, or the sampling iterations a Claude
+    answer lists (:func:`_iteration_parts`)."""
+    part_models: tuple[str | None, ...] = ()
+    """The model of each of ``parts`` when it is not the call's (None where it is): the advisor
+    of a Claude answer, billed at its own model's rates."""
 
 
 # --------------------------------------------------------------------------- detection
@@ -1839,11 +1843,22 @@ def _batch_result(
     ``models``; False when its usage cannot be read (``parsed.problems`` says why)."""
     try:
         found, usage = _run_extractor(provider, endpoint, doc)
+        iterated = _iteration_parts(provider, endpoint, doc)
     except ValueError as exc:
         parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
         return False
-    models.add(found or model)
-    parsed.parts.append(usage)
+    own = found or model
+    if iterated is None:
+        models.add(own)
+        parsed.parts.append(usage)
+        return True
+    for name, part in iterated:  # billed iteration by iteration, as the request was
+        models.add(name or own)
+        parsed.parts.append(part)
+    searches = usage.__dict__.get("web_searches")
+    if searches:
+        last_own = [part for name, part in iterated if name in (None, own)] or [iterated[-1][1]]
+        last_own[-1].web_searches = searches
     return True
 
 
@@ -2884,6 +2899,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         unpriced: bool = False,
         stated_cost: Decimal | None = None,
         parts: tuple[Usage, ...] = (),
+        part_models: tuple[str | None, ...] = (),
     ) -> Extraction:
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
@@ -2911,6 +2927,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             unpriced=unpriced,
             stated_cost=stated_cost,
             parts=parts,
+            part_models=part_models,
         )
 
     if not 200 <= interaction.status < 300:
@@ -2976,10 +2993,20 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                     extractor_endpoint = "bedrock.converse"  # header usage is Converse-shaped
                 try:
                     model_ref, usage = _run_extractor(provider, extractor_endpoint, document)
+                    iterated = _iteration_parts(provider, extractor_endpoint, document)
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
+                    parts: tuple[Usage, ...] = ()
+                    part_models: tuple[str | None, ...] = ()
+                    if iterated is not None:
+                        own = url_model or model_ref or model
+                        parts = tuple(part for _, part in iterated)
+                        part_models = tuple(None if name in (None, own) else name for name, _ in iterated)
+                        usage = _iterations_sum(parts, usage)
                     _add_server_tools(usage, parsed)
+                    if parts:
+                        _add_server_tools(parts[_own_part(part_models)], parsed)
                     stated = _stated_cost(provider, document.get("usage"), parsed.price_context)
                     # xAI's server-side tool uses, which no price here prices, and no bill stated.
                     unpriced = stated is None and provider == "x-ai" and _xai_tool_uses(document.get("usage"))
@@ -2992,6 +3019,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         price_context=parsed.price_context if stated is None else stated[1],
                         billed_uses=_billed_uses(parsed),
                         stated_cost=None if stated is None else stated[0],
+                        parts=parts,
+                        part_models=part_models,
                         warnings=[
                             f"{where}: xAI bills its server-side tool uses on top of the tokens, genai-prices does "
                             "not price them, and the answer states no cost (cost_in_usd_ticks); the call is unpriced"
@@ -3101,6 +3130,56 @@ def _anthropic_web_searches(usage: Any, parsed: _Parsed) -> None:
     searches = _obj(_obj(usage).get("server_tool_use")).get("web_search_requests")
     if type(searches) is int and searches > 0:
         parsed.server_tools.setdefault("web_searches", searches)
+
+
+#: Endpoints whose answers can list ``usage.iterations`` (Claude: the Messages API, Bedrock's
+#: InvokeModel, Vertex's rawPredict, which answer in its shape).
+_ITERATED_ENDPOINTS = frozenset({"anthropic.messages", "bedrock.invoke"})
+
+
+def _iteration_parts(
+    provider: str | None, endpoint: str, document: Mapping[str, Any]
+) -> list[tuple[str | None, Usage]] | None:
+    """The sampling iterations a Claude answer's ``usage.iterations`` lists, each read as a usage
+    of its own with the model it names (None: the call's); None when it lists none.
+
+    The top-level counts leave out what a compaction step and an advisor's sub-inference used
+    (on-demand compaction reports 0 there): Anthropic bills the sum over the iterations, the
+    advisor's at its own model's rates. Each is priced on its own, as a request: a long-context
+    tier is chosen by one iteration's size. Raises ValueError when an iteration cannot be read.
+    """
+    usage = document.get("usage")
+    iterations = usage.get("iterations") if type(usage) is dict else None
+    if endpoint not in _ITERATED_ENDPOINTS or not isinstance(iterations, list) or not iterations:
+        return None
+    parts: list[tuple[str | None, Usage]] = []
+    for index, item in enumerate(iterations):
+        if not isinstance(item, dict):
+            raise ValueError(f"usage.iterations[{index}] is not an object")
+        try:
+            _, part = _run_extractor(provider, endpoint, {"model": document.get("model"), "usage": item})
+        except ValueError as exc:
+            raise ValueError(f"usage.iterations[{index}]: {exc}") from exc
+        parts.append((_str(item.get("model")), part))
+    return parts
+
+
+def _iterations_sum(parts: tuple[Usage, ...], top: Usage) -> Usage:
+    """The call's usage: its iterations' summed, with the thinking tokens the answer counts for the
+    whole call only (``output_tokens_details``: a part of the output, priced as output)."""
+    total: Usage = functools.reduce(operator.add, parts)
+    reasoning = top.__dict__.get("output_reasoning_tokens")
+    if reasoning is not None and "output_reasoning_tokens" not in total.__dict__:
+        total.output_reasoning_tokens = min(reasoning, total.__dict__.get("output_tokens", 0))
+    return total
+
+
+def _own_part(part_models: tuple[str | None, ...]) -> int:
+    """The index of the last part of the call's own model (the one its hosted tool uses go on)."""
+    for index in range(len(part_models) - 1, -1, -1):
+        if part_models[index] is None:
+            return index
+    return len(part_models) - 1
 
 
 def _billed_uses(parsed: _Parsed) -> tuple[str, ...]:

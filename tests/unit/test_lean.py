@@ -547,6 +547,29 @@ def test_a_claude_answer_with_hosted_tool_uses_goes_the_general_way() -> None:
         assert (None if record.cost_usd is None else str(record.cost_usd)) == cost
 
 
+def test_a_claude_answer_listing_its_iterations_goes_the_general_way() -> None:
+    # A compaction step's tokens are in usage.iterations only: the lean reader reads the top level.
+    usage = {
+        "input_tokens": 180,
+        "output_tokens": 8,
+        "iterations": [
+            {"type": "compaction", "input_tokens": 100, "output_tokens": 82},
+            {"type": "message", "input_tokens": 180, "output_tokens": 8},
+        ],
+    }
+    body = {"id": "msg_1", "type": "message", "model": "claude-sonnet-4-6", "content": [], "usage": usage}
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": json.dumps(body)}}
+    request = Request("POST", "https://api.anthropic.com/v1/messages", b"{}", {})
+    assert _lean.read(request, response) is None
+    record = general(request, response)
+    assert (record.usage.input_tokens, record.usage.output_tokens) == (280, 90)
+    assert str(record.cost_usd) == "0.00219"  # 280 x 3 + 90 x 15 = 2,190 per million
+    # Without iterations the same answer is read lean.
+    del usage["iterations"]
+    response["body"]["string"] = json.dumps(body)
+    assert _lean.read(request, response) is not None
+
+
 def test_a_providers_host_on_a_port_of_its_own_keeps_it_both_ways() -> None:
     # An LLM call's host keeps the port its URL names, as a tool call's does, whichever path reads it.
     from tests.conftest import chat_response

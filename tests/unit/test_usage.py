@@ -2380,3 +2380,37 @@ def test_ollamas_shape_is_what_makes_an_api_chat_an_llm_call() -> None:
         )
         assert extraction is not None
         assert extraction.streamed is streamed
+
+
+def test_bedrock_invoke_of_claude_bills_a_compaction_step_its_usage_lists() -> None:
+    # AWS documents compaction for Claude on InvokeModel (not Converse), answered as Anthropic's
+    # Messages API: the top level leaves the compaction iteration out.
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-sonnet-4-6/invoke"
+    iterations = [
+        {"type": "compaction", "input_tokens": 180000, "output_tokens": 3500},
+        {"type": "message", "input_tokens": 23000, "output_tokens": 1000},
+    ]
+    answer = {**CLAUDE_ANSWER, "usage": {"input_tokens": 23000, "output_tokens": 1000, "iterations": iterations}}
+    extraction = usage.extract(post(url, answer))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.provider, extraction.estimated) == ("bedrock.invoke", "aws", False)
+    assert reported(extraction) == {"input_tokens": 203000, "output_tokens": 4500}
+    assert [(part.input_tokens, part.output_tokens) for part in extraction.parts] == [(180000, 3500), (23000, 1000)]
+    assert extraction.part_models == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("iterations", "said"),
+    [
+        (["compaction"], "unusable usage (usage.iterations[0] is not an object)"),
+        ([{"type": "compaction", "input_tokens": -5, "output_tokens": 1}], "usage.iterations[0].input_tokens=-5"),
+    ],
+)
+def test_a_claude_answers_unreadable_iterations_are_estimated_not_taken_as_the_top_level(
+    iterations: list[Any], said: str
+) -> None:
+    answer = {**CLAUDE_ANSWER, "usage": {"input_tokens": 10, "output_tokens": 2, "iterations": iterations}}
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", answer))
+    assert extraction is not None
+    assert extraction.estimated is True
+    assert said in extraction.warnings[0]
