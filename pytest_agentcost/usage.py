@@ -262,7 +262,9 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return None
     if path.endswith("/chat/completions"):
         return "openai.chat"
-    if path.endswith("/responses"):
+    if path.endswith(("/responses", "/responses/compact")):
+        # /responses/compact: a compaction pass, billed; its answer (object "response.compaction")
+        # names no model, the request does.
         return "openai.responses"
     if path.endswith("/embeddings"):
         return "openai.embeddings"
@@ -535,7 +537,7 @@ def _endpoint_from_body(interaction: Interaction) -> str | None:
     kind = doc.get("object")
     if kind in ("chat.completion", "chat.completion.chunk"):
         return "openai.chat"
-    if kind == "response" or str(doc.get("type", "")).startswith("response."):
+    if kind in ("response", "response.compaction") or str(doc.get("type", "")).startswith("response."):
         return "openai.responses"
     if _is_interactions_answer(doc):
         return "gemini.interactions"

@@ -188,6 +188,21 @@ CASES: list[dict[str, Any]] = [
         estimate_input_text="Give me a multi paragraph narrative on the life of a car",
         estimate_output_text="In the bustling city of Detroit, a sleek, metallic blue sedan rolled off the",
     ),
+    # POST /v1/responses/compact: billed, its model from the request. gpt-5.1: in 1.25 / cached
+    # 0.125 / out 10. uncached 48210-40960=7250 x 1.25 = 9062.5 ; cached 40960 x 0.125 = 5120 ;
+    # out 1388 x 10 = 13880 -> 28062.5 / 1e6 = 0.0280625
+    _case(
+        "openai_responses_compact",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-5.1",
+        input_tokens=48210,
+        cache_read_tokens=40960,
+        output_tokens=1388,
+        reasoning_tokens=512,
+        tool_calls=0,
+        expected_cost_usd="0.0280625",
+    ),
     # Background mode: POST (queued, not billed), GET poll in_progress (not billed), two GET polls
     # completed with the same response id: billed once. o4-mini: in 1.10 / out 4.40.
     # 2400 x 1.10 = 2640 ; 5100 x 4.40 = 22440 -> 25080 / 1e6 = 0.02508

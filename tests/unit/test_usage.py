@@ -2414,3 +2414,18 @@ def test_a_claude_answers_unreadable_iterations_are_estimated_not_taken_as_the_t
     assert extraction is not None
     assert extraction.estimated is True
     assert said in extraction.warnings[0]
+
+
+def test_a_compaction_pass_behind_a_gateway_path_is_read_by_its_answers_shape() -> None:
+    # A gateway's own path for OpenAI's /responses/compact: the answer's object says what it is.
+    answer = {
+        "id": "resp_1",
+        "object": "response.compaction",
+        "created_at": 1763770170,
+        "output": [{"id": "cmp_1", "type": "compaction", "encrypted_content": "gAAA"}],
+        "usage": {"input_tokens": 900, "output_tokens": 120, "total_tokens": 1020},
+    }
+    extraction = usage.extract(post("http://127.0.0.1:4000/llm/compact", answer, request={"model": "gpt-5.1"}))
+    assert extraction is not None
+    assert (extraction.endpoint, extraction.model, extraction.tool_calls) == ("openai.responses", "gpt-5.1", 0)
+    assert reported(extraction) == {"input_tokens": 900, "output_tokens": 120}

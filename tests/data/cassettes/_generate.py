@@ -454,6 +454,39 @@ def openai_responses_background() -> None:
     )
 
 
+def openai_responses_compact() -> None:
+    # POST /v1/responses/compact: a billed compaction pass. Its answer (the SDK's
+    # CompactedResponse) names no model: the request does. Its output is the user messages and
+    # one opaque compaction item, no step of the agent's.
+    body = {
+        "id": "resp_0c1ab2cd3ef4056700691c2f3a4b5c8190",
+        "object": "response.compaction",
+        "created_at": 1763770170,
+        "output": [
+            {
+                "id": "msg_0c1ab2cd3ef4056700691c2f3a4b60819",
+                "type": "message",
+                "status": "completed",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "Plan the migration of the billing service."}],
+            },
+            {"id": "cmp_0c1ab2cd3ef4056700691c2f3b1e4c81", "type": "compaction", "encrypted_content": "gAAAAABpHC8..."},
+        ],
+        "usage": _responses_usage(48210, 1388, cached=40960, reasoning=512),
+    }
+    write(
+        "openai_responses_compact",
+        (
+            req(
+                "POST",
+                "https://api.openai.com/v1/responses/compact",
+                {"model": "gpt-5.1", "previous_response_id": "resp_0c1ab2cd3ef4056700691c2e9f1a8c8190"},
+            ),
+            resp(json.dumps(body, indent=2)),
+        ),
+    )
+
+
 def openai_embeddings_br() -> None:
     body = {
         "object": "list",
@@ -2348,6 +2381,7 @@ def main() -> None:
     openai_responses_stream()
     openai_responses_stream_incomplete_zero_usage()
     openai_responses_background()
+    openai_responses_compact()
     openai_embeddings_br()
     anthropic_messages()
     anthropic_messages_cache_1h()
