@@ -109,6 +109,7 @@ ENDPOINTS = (
     "openai.images",
     "openai.audio",
     "openai.speech",
+    "openai.videos",
     "anthropic.messages",
     "anthropic.batch",
     "openai.batch",
@@ -186,7 +187,9 @@ _GEMINI_PATH = re.compile(r"/(?:models|endpoints)/(?P<model>[^/:]+):(?P<op>strea
 _GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedContents|embedContent)$")
 # Google's own models served through :predict (Vertex's text embeddings and Imagen, the Gemini
 # API's Imagen). TensorFlow Serving answers the same path and shape, so only on Google's hosts.
-_GEMINI_PREDICT_PATH = re.compile(r"/models/(?P<model>[^/:]+):predict$")
+_GEMINI_PREDICT_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>predict|predictLongRunning)$")
+#: OpenAI's video generation jobs (Sora): created, or remixed from another.
+_VIDEOS_PATH = re.compile(r"/videos(?:/[A-Za-z0-9_\-]+/remix)?$")
 # Not models/count-tokens:rawPredict: Anthropic's free token count, as /v1/messages/count_tokens is.
 _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?!count-tokens:)(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
@@ -274,6 +277,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.audio"
     if path.endswith("/audio/speech"):
         return "openai.speech"
+    if _VIDEOS_PATH.search(path):
+        return "openai.videos"
     if path.endswith("/completions"):
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
@@ -518,6 +523,7 @@ _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "cohere.rerank": _is_cohere_rerank_answer,
     "gemini.embeddings": _is_gemini_embeddings_answer,
     "gemini.interactions": _is_interactions_answer,
+    "openai.videos": lambda doc: doc.get("object") == "video",
 }
 
 
@@ -1335,6 +1341,12 @@ def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, p
     .token_count``), read exactly; images are billed per image, which no token count says, so
     such a call is estimated (and unpriced unless a price file or hook prices its model).
     """
+    if interaction.path.endswith(":predictLongRunning"):
+        parsed.unmeasured = (
+            "a video generation job (Veo); Google bills it per second of video, which genai-prices has no "
+            "price for (a pytest_agentcost_price_call hook can price it)"
+        )
+        return
     doc = _document(interaction, parsed)
     if doc is None:
         return
@@ -1351,6 +1363,21 @@ def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, p
         parsed.usage = Usage(input_tokens=sum(counts))
         return
     parsed.problems.append("the :predict answer has no token counts (Imagen is billed per image)")
+
+
+def _parse_openai_videos(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """``POST /videos`` (or ``/videos/{id}/remix``): a video generation job (Sora), billed per second
+    of video at its model's and size's rate, which no price here prices: unpriced, never free."""
+    doc = _document(interaction, parsed)
+    if doc is None:
+        return
+    parsed.model = _str(doc.get("model"))
+    parsed.response_id = _str(doc.get("id"))
+    seconds, size = doc.get("seconds"), doc.get("size")
+    parsed.unmeasured = (
+        f"a video generation job ({seconds if seconds is not None else '?'} s, {size or '?'}); OpenAI bills it "
+        "per second of video, which genai-prices has no price for (a pytest_agentcost_price_call hook can price it)"
+    )
 
 
 def chat_tool_calls(doc: dict[str, Any]) -> int:
@@ -2497,6 +2524,7 @@ _PARSERS: dict[str, _Parser] = {
     "gemini.interactions": _parse_gemini_interactions,
     "gemini.batch": _parse_gemini_batch,
     "gemini.predict": _parse_gemini_predict,
+    "openai.videos": _parse_openai_videos,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,

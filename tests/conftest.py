@@ -89,6 +89,20 @@ def write_cassette(path: Path, interactions: list[dict[str, Any]]) -> None:
 
 CHAT_URL = "https://api.openai.com/v1/chat/completions"
 
+#: A test module's head with ``post(url, body)``: a JSON POST through urllib, the answer's bytes.
+POST_MODULE = """
+import json
+import urllib.request
+
+import pytest
+
+
+def post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        return resp.read()
+"""
+
 AGENT_MODULE = """
 import json
 import urllib.request

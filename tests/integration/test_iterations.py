@@ -12,28 +12,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import AgentProject, interaction
+from tests.conftest import POST_MODULE, AgentProject, interaction
 
 MESSAGES = "https://api.anthropic.com/v1/messages"
 BATCH = "https://api.anthropic.com/v1/messages/batches/msgbatch_01Compact/results"
 
-MODULE = """
-import json
-import urllib.request
-
-import pytest
-
-
-def post(url, body):
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as resp:
-        return resp.read()
-
+MODULE = (
+    POST_MODULE
+    + """
 
 @pytest.mark.vcr
 def test_task():
     post("URL", {"model": "claude", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]})
 """
+)
 
 _NO_CACHE = {"ephemeral_1h_input_tokens": 0, "ephemeral_5m_input_tokens": 0}
 
@@ -226,7 +218,7 @@ def test_a_batch_result_with_a_compaction_step_is_billed_with_it_at_the_batch_pr
     }
     record = interaction(BATCH, json.dumps(line) + "\n", method="GET")
     project.pytester.makepyfile(
-        test_agent=MODULE.split("@pytest.mark.vcr")[0]
+        test_agent=POST_MODULE
         + f"""
 @pytest.mark.vcr
 def test_task():
