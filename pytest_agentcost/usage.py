@@ -1069,7 +1069,14 @@ _RESPONSES_TOOL_ITEMS = (
 
 #: Responses output items OpenAI bills per call, and the genai-prices ``Usage`` key that prices
 #: them: the answer's ``usage`` object counts only tokens, so genai-prices' extractor cannot.
-_RESPONSES_SERVER_TOOLS = {"web_search_call": "web_searches", "file_search_call": "storage_searches"}
+#: Hosted tool items of a Responses object billed beside its tokens, keyed as genai-prices'
+#: ``Usage`` counts them. Code Interpreter is billed by the container it runs in, which
+#: genai-prices has no price for: a call that ran it is unpriced, never priced at its tokens.
+_RESPONSES_SERVER_TOOLS = {
+    "web_search_call": "web_searches",
+    "file_search_call": "storage_searches",
+    "code_interpreter_call": "code_executions",
+}
 
 
 def _responses_tool_calls(response: dict[str, Any]) -> int:

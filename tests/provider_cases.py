@@ -838,6 +838,19 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd="0.0113575",
         units={"web_searches": 1},
     ),
+    # A Code Interpreter run: OpenAI bills its container beside the tokens, and genai-prices has
+    # no price for it, so the call is unpriced (with a warning), not priced at its tokens alone.
+    _case(
+        "openai_responses_code_interpreter",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-4.1-2025-04-14",
+        input_tokens=1210,
+        output_tokens=96,
+        expected_cost_usd=None,
+        units={"code_executions": 1},
+        unpriced_because="has no price for its 1 code_executions in genai-prices; the call is unpriced",
+    ),
     # Gemini Interactions API: usage counts total_*_tokens, output leaves thoughts out (as
     # candidatesTokenCount does). gemini-2.5-flash: in 0.30 / audio in 1.00 / cached 0.03 / out 2.50.
     # text 1200 x 0.30 = 360 ; audio 300 x 1.00 = 300 ; out (40 + 120 thoughts) 160 x 2.50 = 400

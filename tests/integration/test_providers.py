@@ -125,7 +125,11 @@ def test_case_tokens_and_cost(corpus_runs: dict[str, Any], case: dict[str, Any])
     # Counts beyond the token kinds that the price depends on (web searches, 1-hour cache
     # writes): written only when there are any, summed per test.
     assert test.get("units", {}) == case["units"]
-    assert Decimal(test["cost_usd"]) == Decimal(case["expected_cost_usd"])
+    if case["expected_cost_usd"] is None:  # billed by what no price prices: unpriced, and said why
+        assert test["cost_usd"] is None
+        assert any(case["unpriced_because"] in w for c in test["calls"] for w in c.get("warnings", []))
+    else:
+        assert Decimal(test["cost_usd"]) == Decimal(case["expected_cost_usd"])
     llm = [c for c in test["calls"] if c["kind"] == "llm"]
     if case["llm_calls"]:
         billed = [c for c in llm if c["billed"]]

@@ -2119,6 +2119,40 @@ def cohere_v1_chat_stream() -> None:
     )
 
 
+def openai_responses_code_interpreter() -> None:
+    # A Responses answer that ran the hosted Code Interpreter, shaped as OpenAI's API reference
+    # shows a code_interpreter_call item: billed by its container beside the tokens, which no
+    # genai-prices price covers.
+    output = [
+        {
+            "id": "ci_68b0f4a1c2d38190a1b2c3d4e5f60718",
+            "type": "code_interpreter_call",
+            "status": "completed",
+            "code": "import statistics\nprint(statistics.mean([3, 5, 8]))",
+            "container_id": "cntr_68b0f4a0e3f48190b2c3d4e5f6071829",
+            "outputs": [{"type": "logs", "logs": "5.333333333333333\n"}],
+        },
+        {
+            "id": "msg_68b0f4a5d6e78190c3d4e5f607182930",
+            "type": "message",
+            "status": "completed",
+            "role": "assistant",
+            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "The mean is 5.33."}],
+        },
+    ]
+    usage = _responses_usage(1210, 96)
+    body = _response_obj("completed", usage, output, "gpt-4.1-2025-04-14", "resp_68b0f49fb1c28190d4e5f60718293041")
+    request = {
+        "model": "gpt-4.1",
+        "input": "What is the mean of 3, 5 and 8? Use Python.",
+        "tools": [{"type": "code_interpreter", "container": {"type": "auto"}}],
+    }
+    write(
+        "openai_responses_code_interpreter",
+        (req("POST", "https://api.openai.com/v1/responses", request), resp(json.dumps(body, indent=2))),
+    )
+
+
 def openai_responses_web_search() -> None:
     # A Responses answer with the hosted web search tool, shaped as pydantic-ai's recorded
     # test_openai_responses_model_web_search_tool: the web_search_call item is billed per call,
@@ -2420,6 +2454,7 @@ def main() -> None:
     cohere_v1_chat()
     cohere_v1_chat_stream()
     openai_responses_web_search()
+    openai_responses_code_interpreter()
     openai_images_generation()
     gemini_interactions()
     gemini_interactions_stream()
