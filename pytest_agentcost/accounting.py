@@ -58,6 +58,14 @@ def token_usage(usage: Usage, units: Units = ()) -> TokenUsage:
     return TokenUsage(counts[0], counts[1], counts[2], counts[3], counts[4], units)
 
 
+def _priced_per_iteration(extraction: Any) -> bool:
+    """Whether the call was priced iteration by iteration (:data:`~pytest_agentcost.usage.PER_ITERATION`):
+    more than one, or one of another model. A batch's requests are priced apart too, and say so
+    by their batch tier."""
+    models = getattr(extraction, "part_models", ())
+    return bool(models) and (len(models) > 1 or any(models))
+
+
 class Accountant:
     """Extracts, prices and checks one interaction at a time (thread-safe, no shared mutable state)."""
 
@@ -208,6 +216,9 @@ class Accountant:
                     f"{extraction.model} on {extraction.provider}; priced at {elsewhere}'s rate for it (a price "
                     f"file entry '{extraction.provider}:{extraction.model}' gives yours)"
                 )
+        shown = context  # the record's: the tier, and how it was priced
+        if extraction.billed and _priced_per_iteration(extraction):
+            shown = usage_mod.per_iteration_context(context, extraction.part_models)
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.netloc),  # with its port, as a tool call's: two local servers apart
@@ -227,7 +238,7 @@ class Accountant:
             drift=self._drift(live, recorded, extraction.endpoint),
             response_id=extraction.response_id,
             is_poll=extraction.is_poll,
-            price_context=context,
+            price_context=shown,
         )
         if not extraction.billed or self.price_hook is None:
             return record
@@ -325,11 +336,13 @@ class Accountant:
         others = sorted({other for other in getattr(extraction, "part_models", ()) if other})
         unknown = [other for other in others if not self.pricer.has_price(extraction.provider, other)]
         if unknown and not extraction.unpriced:
+            keys = [model_key(extraction.provider, other) for other in unknown]
             return [
                 f"{extraction.endpoint} response from {current.host}: its usage.iterations bill "
-                f"{', '.join(model_key(extraction.provider, other) for other in unknown)} (an advisor's "
-                "sub-inference), which genai-prices has no price for; the call is unpriced (a price file entry "
-                f"'{extraction.provider}:{unknown[0]}' prices it)"
+                f"{' and '.join(keys)} at {'its' if len(keys) == 1 else 'their'} own rates (an advisor's or a "
+                f"fallback's), which genai-prices has no price for; the call is unpriced (a price file entry "
+                f"for {'it' if len(keys) == 1 else 'each'}, {', '.join(repr(key) for key in keys)}, prices "
+                f"{'it' if len(keys) == 1 else 'them'})"
             ]
         if extraction.unpriced or not model or not self.pricer.has_price(extraction.provider, model):
             return []  # said by its own warning, or by the run's "no price for model" line

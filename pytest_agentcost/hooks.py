@@ -49,6 +49,11 @@ def pytest_agentcost_price_call(call: CallRecord) -> Decimal | None:
         def pytest_agentcost_price_call(call):
             from genai_prices import Usage, calc_price
             ...  # compute the list price, return it * Decimal("0.8")
+
+    A Claude call priced iteration by iteration (``("priced", "per iteration")`` in
+    ``call.price_context``: a compaction step, an advisor of the model ``with_models`` names)
+    holds its iterations' usage summed under its own model: its price at that model is not its
+    cost. Return None for it to keep the plugin's.
     """
 
 

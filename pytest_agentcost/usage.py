@@ -87,14 +87,18 @@ from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
 __all__ = [
     "ENDPOINTS",
+    "PER_ITERATION",
     "STATED_COST_CONTEXTS",
     "STATED_COST_PROVIDERS",
+    "WITH_MODELS",
     "Extraction",
+    "billed_models",
     "detect",
     "estimate_texts",
     "extract",
-    "priced_as_stated",
-    "stated_key",
+    "kept_as_priced",
+    "kept_as_priced_key",
+    "per_iteration_context",
     "states_its_cost",
 ]
 
@@ -791,6 +795,8 @@ class _Parsed:
     """Why the call, billed, has no usage to price (see :attr:`Extraction.unpriced`)."""
     parts: list[Usage] = field(default_factory=list)
     """The usage of each request a batch's results sum (see :attr:`Extraction.parts`)."""
+    part_models: list[str | None] = field(default_factory=list)
+    """The model of each of ``parts`` when it is not the batch's (see :attr:`Extraction.part_models`)."""
     guardrail_units: dict[str, int] | None = None
     """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
     the model); None when the answer has no guardrail trace."""
@@ -1879,22 +1885,22 @@ def _batch_result(
     ``models``; False when its usage cannot be read (``parsed.problems`` says why)."""
     try:
         found, usage = _run_extractor(provider, endpoint, doc)
-        iterated = _iteration_parts(provider, endpoint, doc)
+        iterated = _iteration_parts(provider, endpoint, doc, (found, model), usage)
     except ValueError as exc:
         parsed.problems.append(f"a result of the batch has no usable usage ({exc})")
         return False
-    own = found or model
+    models.add(found or model)
     if iterated is None:
-        models.add(own)
         parsed.parts.append(usage)
+        parsed.part_models.append(None)
         return True
-    for name, part in iterated:  # billed iteration by iteration, as the request was
-        models.add(name or own)
+    for name, part in iterated:  # billed iteration by iteration (an advisor's at its model's rates)
         parsed.parts.append(part)
+        parsed.part_models.append(name)
     searches = usage.__dict__.get("web_searches")
     if searches:
-        last_own = [part for name, part in iterated if name in (None, own)] or [iterated[-1][1]]
-        last_own[-1].web_searches = searches
+        own = [part for name, part in iterated if name is None] or [iterated[-1][1]]
+        own[-1].web_searches = searches
     return True
 
 
@@ -3015,6 +3021,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             price_context=parsed.price_context,
             billed_uses=_billed_uses(parsed),
             parts=tuple(parsed.parts),
+            part_models=tuple(parsed.part_models) if any(parsed.part_models) else (),
         )
     if not problems:
         document = parsed.document
@@ -3030,16 +3037,17 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                     extractor_endpoint = "bedrock.converse"  # header usage is Converse-shaped
                 try:
                     model_ref, usage = _run_extractor(provider, extractor_endpoint, document)
-                    iterated = _iteration_parts(provider, extractor_endpoint, document)
+                    iterated = _iteration_parts(
+                        provider, extractor_endpoint, document, (url_model, model_ref, model), usage
+                    )
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:
                     parts: tuple[Usage, ...] = ()
                     part_models: tuple[str | None, ...] = ()
                     if iterated is not None:
-                        own = url_model or model_ref or model
                         parts = tuple(part for _, part in iterated)
-                        part_models = tuple(None if name in (None, own) else name for name, _ in iterated)
+                        part_models = tuple(name for name, _ in iterated)
                         usage = _iterations_sum(parts, usage)
                     _add_server_tools(usage, parsed)
                     if parts:
@@ -3111,15 +3119,46 @@ STATED_COST_PROVIDERS = frozenset(STATED_COST_CONTEXTS)
 _TICKS_PER_USD = Decimal(10) ** 10
 
 
-def stated_key(key: str) -> bool:
-    """:func:`priced_as_stated` for the calls of a ``by_model`` key."""
+#: The price context pair of a call priced iteration by iteration: a Claude answer whose
+#: ``usage.iterations`` list more than one (each its own request, for a price tier) or one of
+#: another model (an advisor's, at its own rates). Its tokens are summed under its own model, so
+#: their price at that model is not its cost: its key says so, and no price list reprices it.
+PER_ITERATION = ("priced", "per iteration")
+
+
+#: The price context key naming the models other than its own that a call priced per iteration
+#: also billed (an advisor's), joined by ``+``: their cost is in the call's.
+WITH_MODELS = "with_models"
+
+
+def per_iteration_context(context: PriceContext, part_models: Iterable[str | None]) -> PriceContext:
+    """``context`` marked :data:`PER_ITERATION`, with the other models the iterations billed."""
+    others = sorted({name for name in part_models if name})
+    marks = [PER_ITERATION, *([(WITH_MODELS, "+".join(others))] if others else [])]
+    return tuple(sorted((*context, *marks)))
+
+
+def billed_models(model: str | None, context: PriceContext) -> list[str]:
+    """The models a call of ``model`` in ``context`` billed: its own, and :data:`WITH_MODELS`'."""
+    found = [model] if model else []
+    for key, value in context:
+        if key == WITH_MODELS:
+            found.extend(name for name in value.split("+") if name)
+    return found
+
+
+def kept_as_priced_key(key: str) -> bool:
+    """:func:`kept_as_priced` for the calls of a ``by_model`` key."""
     provider, _, context = split_model_key(key)
-    return priced_as_stated(provider, context)
+    return kept_as_priced(provider, context)
 
 
-def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
-    """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
-    state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell."""
+def kept_as_priced(provider: str | None, context: PriceContext) -> bool:
+    """Whether calls of ``provider`` in price ``context`` cost what their summed tokens do not
+    tell: the bill their answers state (:data:`STATED_COST_CONTEXTS`), or their iterations priced
+    one by one (:data:`PER_ITERATION`). A comparison or a baseline keeps their cost as priced."""
+    if PER_ITERATION in context:
+        return True
     name = STATED_COST_CONTEXTS.get(provider or "")
     return name is not None and any(key == name for key, _ in context)
 
@@ -3175,10 +3214,11 @@ _ITERATED_ENDPOINTS = frozenset({"anthropic.messages", "bedrock.invoke"})
 
 
 def _iteration_parts(
-    provider: str | None, endpoint: str, document: Mapping[str, Any]
+    provider: str | None, endpoint: str, document: Mapping[str, Any], own: Iterable[str | None], top: Usage
 ) -> list[tuple[str | None, Usage]] | None:
     """The sampling iterations a Claude answer's ``usage.iterations`` lists, each read as a usage
-    of its own with the model it names (None: the call's); None when it lists none.
+    of its own with the model it names, None for the call's own (any of ``own``: the answer's
+    model, Bedrock's model id in the URL); None when it lists none.
 
     The top-level counts leave out what a compaction step and an advisor's sub-inference used
     (on-demand compaction reports 0 there): Anthropic bills the sum over the iterations, the
@@ -3189,16 +3229,38 @@ def _iteration_parts(
     iterations = usage.get("iterations") if type(usage) is dict else None
     if endpoint not in _ITERATED_ENDPOINTS or not isinstance(iterations, list) or not iterations:
         return None
+    names = {name for name in own if name}
     parts: list[tuple[str | None, Usage]] = []
     for index, item in enumerate(iterations):
         if not isinstance(item, dict):
             raise ValueError(f"usage.iterations[{index}] is not an object")
+        name = item.get("model")
+        if name is not None and not (isinstance(name, str) and name):
+            raise ValueError(f"usage.iterations[{index}].model is {name!r}, not a model name")
         try:
             _, part = _run_extractor(provider, endpoint, {"model": document.get("model"), "usage": item})
         except ValueError as exc:
             raise ValueError(f"usage.iterations[{index}]: {exc}") from exc
-        parts.append((_str(item.get("model")), part))
+        parts.append((None if name is None or name in names else name, part))
+    _split_cache_writes(top, [part for name, part in parts if name is None])
     return parts
+
+
+def _split_cache_writes(top: Usage, own: list[Usage]) -> None:
+    """Give the call's own iterations the one-hour cache writes the top level counts, when none of
+    them breaks its writes down (``cache_creation`` is optional there): a one-hour write costs
+    twice the input price, a five-minute one 1.25 times, and an unsplit write is priced as the
+    latter. In order, each taking what its writes hold."""
+    left = top.__dict__.get("cache_write_1h_tokens", 0)
+    if not left or any("cache_write_1h_tokens" in part.__dict__ for part in own):
+        return
+    for part in own:
+        writes = part.__dict__.get("cache_write_tokens", 0)
+        taken = min(left, writes)
+        if taken:
+            part.cache_write_1h_tokens = taken
+            part.cache_write_5m_tokens = writes - taken
+            left -= taken
 
 
 def _iterations_sum(parts: tuple[Usage, ...], top: Usage) -> Usage:

@@ -180,8 +180,95 @@ def test_an_advisors_sub_inference_is_billed_at_the_advisor_models_rates(project
     assert test["cost_usd"] == "0.0191300000"
     (call,) = test["calls"]
     assert call["model"] == "claude-sonnet-5"  # the call's model; its cost holds the advisor's
+    assert call["price_context"] == {"priced": "per iteration", "with_models": "claude-opus-4-8"}
+    assert list(test["by_model"]) == ["anthropic:claude-sonnet-5 [priced=per iteration, with_models=claude-opus-4-8]"]
     assert (call["input_tokens"], call["output_tokens"], call["reasoning_tokens"]) == (4908, 143, 28)
     assert call["tool_calls"] == 0  # the advisor is a server tool, not a step of the agent's
+
+
+def test_an_advisor_calls_web_searches_are_billed_once(project: AgentProject) -> None:
+    usage = _advisor_usage("claude-opus-4-8")
+    usage["server_tool_use"]["web_search_requests"] = 2
+    result, test = _run(project, [interaction(MESSAGES, json.dumps(_message("claude-sonnet-5", usage)))])
+    assert result.ret == 0, result.stdout.str()
+    # $0.019130 as above, and 2 searches at $10 per 1,000: $0.020.
+    assert test["cost_usd"] == "0.0391300000"
+    assert test["calls"][0]["units"] == {"web_searches": 2}
+
+
+def _tiered_compaction() -> dict[str, Any]:
+    # claude-sonnet-4-5 charges $6 / $22.50 a million for a request past 200K input tokens. Each
+    # iteration is a request: 180,000 and 23,000, neither past it; their sum, 203,000, would be.
+    usage = {
+        "input_tokens": 23000,
+        "output_tokens": 1000,
+        "iterations": [_iteration("compaction", 180000, 3500), _iteration("message", 23000, 1000)],
+    }
+    return _message("claude-sonnet-4-5", usage)
+
+
+def test_each_iteration_gets_its_own_long_context_tier(project: AgentProject) -> None:
+    result, test = _run(project, [interaction(MESSAGES, json.dumps(_tiered_compaction()))])
+    assert result.ret == 0, result.stdout.str()
+    # By hand at $3 / $15: (180,000 + 23,000) x 3 + (3,500 + 1,000) x 15 = 676,500. Summed: 1,319,250.
+    assert test["cost_usd"] == "0.6765000000"
+    assert test["calls"][0]["price_context"] == {"priced": "per iteration"}
+
+
+def test_a_baseline_keeps_iterated_calls_at_their_cost_when_prices_move(project: AgentProject) -> None:
+    # Review 38: a baseline update that keeps an entry reprices it from its per-model sums, which
+    # put an advisor's tokens at the executor's rates and a compaction's sum past a tier.
+    advisor = _message("claude-sonnet-5", _advisor_usage("claude-opus-4-8"))
+    project.pytester.makepyfile(
+        test_agent=POST_MODULE
+        + f"""
+@pytest.mark.vcr
+def test_advisor():
+    post("{MESSAGES}", {{"model": "claude-sonnet-5"}})
+
+
+@pytest.mark.vcr
+def test_compaction():
+    post("{MESSAGES}", {{"model": "claude-sonnet-4-5"}})
+
+
+@pytest.mark.vcr
+def test_plain():
+    post("{MESSAGES}", {{"model": "claude-sonnet-4-5"}})
+"""
+    )
+    plain = _message("claude-sonnet-4-5", {"input_tokens": 1000, "output_tokens": 100})
+    for name, answer in (("test_advisor", advisor), ("test_compaction", _tiered_compaction()), ("test_plain", plain)):
+        project.cassette("test_agent", name, [interaction(MESSAGES, json.dumps(answer))])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    kept = project.run(
+        "--agent-cost", "--agent-cost-update-baseline", "-k", "plain", "--agent-cost-price-date", "2026-10-15"
+    )
+    assert kept.ret == 0, kept.stdout.str()
+    entries = project.read_json("agent-cost-baseline.json")["tests"]
+    assert entries["test_agent.py::test_advisor"]["cost_usd"] == "0.0191300000"
+    assert entries["test_agent.py::test_compaction"]["cost_usd"] == "0.6765000000"
+    again = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert again.ret == 0, again.stdout.str()
+    assert "3 unchanged" in again.stdout.str()
+
+
+def test_a_call_no_longer_using_its_advisor_is_a_usage_change_not_a_price_change(project: AgentProject) -> None:
+    # Review 38: the comparison repriced the baseline's advisor call from its sums at another
+    # price date and called the difference a price change.
+    answer = _message("claude-sonnet-5", _advisor_usage("claude-opus-4-8"))
+    project.pytester.makepyfile(test_agent=MODULE.replace("URL", MESSAGES))
+    cassette = project.cassette("test_agent", "test_task", [interaction(MESSAGES, json.dumps(answer))])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    alone = _message("claude-sonnet-5", {"input_tokens": 2390, "output_tokens": 121})
+    cassette.unlink()
+    project.cassette("test_agent", "test_task", [interaction(MESSAGES, json.dumps(alone))])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json", "--agent-cost-price-date", "2026-10-15")
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    assert "price change" not in out
+    # $0.019130 -> $0.005990: the advisor's $0.013140 is gone, -68.7%.
+    assert "-68.7%" in out
 
 
 def test_an_advisor_model_without_a_price_leaves_the_call_unpriced_and_says_which(project: AgentProject) -> None:
@@ -189,8 +276,18 @@ def test_an_advisor_model_without_a_price_leaves_the_call_unpriced_and_says_whic
     result, test = _run(project, [interaction(MESSAGES, json.dumps(answer))])
     assert test["cost_usd"] is None
     out = result.stdout.str()
-    assert "usage.iterations bill anthropic:claude-advisor-next (an advisor's sub-inference)" in out
-    assert "'anthropic:claude-advisor-next' prices it" in out
+    assert "usage.iterations bill anthropic:claude-advisor-next at its own rates" in out
+    assert "(a price file entry for it, 'anthropic:claude-advisor-next', prices it)" in out
+
+
+def test_the_advisor_model_a_price_file_prices_is_an_entry_that_matched(project: AgentProject) -> None:
+    project.ini("agent_cost_prices = prices.toml\n")
+    project.pytester.makefile(".toml", prices='[models."anthropic:claude-advisor-next"]\ninput = "5"\noutput = "25"\n')
+    answer = _message("claude-sonnet-5", _advisor_usage("claude-advisor-next"))
+    result, test = _run(project, [interaction(MESSAGES, json.dumps(answer))])
+    assert result.ret == 0, result.stdout.str()
+    assert test["cost_usd"] == "0.0191300000"  # the advisor at the file's $5 / $25, as claude-opus-4-8
+    assert "matched no call" not in result.stdout.str()
 
 
 def test_an_on_demand_compaction_is_no_free_call(project: AgentProject) -> None:
@@ -211,11 +308,15 @@ def test_an_on_demand_compaction_is_no_free_call(project: AgentProject) -> None:
     assert (test["input_tokens"], test["output_tokens"], test["llm_calls"]) == (144, 276, 1)
 
 
-def test_a_batch_result_with_a_compaction_step_is_billed_with_it_at_the_batch_price(project: AgentProject) -> None:
-    line = {
-        "custom_id": "task-1",
-        "result": {"type": "succeeded", "message": _message("claude-sonnet-4-6", _compaction_usage())},
-    }
+def test_an_empty_iterations_list_leaves_the_top_level(project: AgentProject) -> None:
+    usage = {"input_tokens": 180, "output_tokens": 8, "iterations": []}
+    result, test = _run(project, [interaction(MESSAGES, json.dumps(_message("claude-sonnet-4-6", usage)))])
+    assert result.ret == 0, result.stdout.str()
+    assert (test["cost_usd"], test["input_tokens"], test["estimated"]) == ("0.0006600000", 180, False)
+
+
+def _batch(project: AgentProject, message: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    line = {"custom_id": "task-1", "result": {"type": "succeeded", "message": message}}
     record = interaction(BATCH, json.dumps(line) + "\n", method="GET")
     project.pytester.makepyfile(
         test_agent=POST_MODULE
@@ -228,7 +329,22 @@ def test_task():
     project.cassette("test_agent", "test_task", [record])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
-    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    return result, project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+
+
+def test_a_batch_result_with_a_compaction_step_is_billed_with_it_at_the_batch_price(project: AgentProject) -> None:
+    _, test = _batch(project, _message("claude-sonnet-4-6", _compaction_usage()))
     # Half the standard price (the 5-minute cache write too): 208,800 / 2.
     assert test["cost_usd"] == "0.1044000000"
     assert (test["input_tokens"], test["cache_write_tokens"], test["output_tokens"]) == (55376, 55096, 90)
+
+
+def test_a_batch_result_that_used_an_advisor_bills_it_at_the_advisors_batch_rates(project: AgentProject) -> None:
+    usage = _advisor_usage("claude-opus-4-8")
+    usage["server_tool_use"]["web_search_requests"] = 1
+    result, test = _batch(project, _message("claude-sonnet-5", usage))
+    # Half price: sonnet-5 2,390 x 1 + 121 x 5 = 2,995; opus-4-8 2,518 x 2.5 + 22 x 12.5 = 6,570;
+    # and the search, $10 per 1,000 (not discounted): $0.019565.
+    assert test["cost_usd"] == "0.0195650000"
+    assert (test["input_tokens"], test["output_tokens"]) == (4908, 143)
+    assert "one call has one model" not in result.stdout.str()

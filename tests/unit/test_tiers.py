@@ -739,3 +739,16 @@ def test_usages_add_their_units() -> None:
     total = TokenUsage(4, 6, units=(("cache_write_1h_tokens", 5), ("web_searches", 3)))
     assert a + b == total == TokenUsage.sum([a, b])
     assert TokenUsage(1) + TokenUsage(2) == TokenUsage(3)
+
+
+def test_a_stale_call_priced_per_iteration_moves_by_its_change_only() -> None:
+    # Review 38: an advisor call's tokens are summed under the executor's model; priced whole there,
+    # the estimate lost the advisor's rates ($0.0105 for a call of $0.019130).
+    usage = TokenUsage(input_tokens=4908, output_tokens=143)
+    context = (("priced", "per iteration"), ("with_models", "claude-opus-4-8"))
+    anthropic = {"host": "api.anthropic.com", "provider": "anthropic", "endpoint": "anthropic.messages"}
+    estimate = _estimate_stale(
+        100, **anthropic, model="claude-sonnet-5", usage=usage, price_context=context, cost_usd=Decimal("0.01913")
+    )
+    # Its cost, and 100 more input tokens at the executor's $2 a million: 0.01913 + 0.0002.
+    assert estimate == Decimal("0.01933")

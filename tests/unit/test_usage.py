@@ -2432,3 +2432,43 @@ def test_a_compaction_pass_behind_a_gateway_path_is_read_by_its_answers_shape() 
     assert extraction is not None
     assert (extraction.endpoint, extraction.model, extraction.tool_calls) == ("openai.responses", "gpt-5.1", 0)
     assert reported(extraction) == {"input_tokens": 900, "output_tokens": 120}
+
+
+def test_an_iteration_naming_the_calls_own_model_is_the_calls() -> None:
+    # Review 38: Bedrock's URL names an inference profile; an iteration naming the answer's model
+    # (the SDK declares the field) is the call's own, priced as the call, not as another model.
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/global.anthropic.claude-sonnet-4-6-v1:0/invoke"
+    iterations = [
+        {"type": "compaction", "input_tokens": 180000, "output_tokens": 3500},
+        {"type": "message", "input_tokens": 23000, "output_tokens": 1000, "model": "claude-sonnet-4-6"},
+    ]
+    answer = {**CLAUDE_ANSWER, "model": "claude-sonnet-4-6"}
+    answer["usage"] = {"input_tokens": 23000, "output_tokens": 1000, "iterations": iterations}
+    extraction = usage.extract(post(url, answer))
+    assert extraction is not None
+    assert extraction.part_models == (None, None)
+
+
+def test_a_one_hour_cache_write_the_iterations_do_not_break_down_keeps_its_rate() -> None:
+    # Review 38: iterations may leave cache_creation out; the top level's one-hour writes then go
+    # to the call's own iterations, not to the five-minute rate.
+    top = {"input_tokens": 10, "cache_creation_input_tokens": 1000, "output_tokens": 5}
+    top["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1000}
+    iterations = [{"type": "message", "input_tokens": 10, "cache_creation_input_tokens": 1000, "output_tokens": 5}]
+    answer = {**CLAUDE_ANSWER, "model": "claude-sonnet-4-6", "usage": {**top, "iterations": iterations}}
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", answer))
+    assert extraction is not None
+    (part,) = extraction.parts
+    assert (part.cache_write_1h_tokens, part.cache_write_5m_tokens) == (1000, 0)
+    pricer = Pricer()
+    # By hand at $3 in, $6 a one-hour write, $15 out: 10 x 3 + 1,000 x 6 + 5 x 15 = 6,105 a million.
+    assert pricer.price("anthropic", "claude-sonnet-4-6", part) == Decimal("0.006105")
+
+
+def test_an_iteration_whose_model_is_no_name_is_not_read_as_the_calls() -> None:
+    iterations = [{"type": "advisor_message", "model": 123, "input_tokens": 5, "output_tokens": 1}]
+    answer = {**CLAUDE_ANSWER, "usage": {"input_tokens": 10, "output_tokens": 2, "iterations": iterations}}
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", answer))
+    assert extraction is not None
+    assert extraction.estimated is True
+    assert "usage.iterations[0].model is 123, not a model name" in extraction.warnings[0]
