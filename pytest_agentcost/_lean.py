@@ -204,6 +204,9 @@ def _gemini(text: str, host: str, status: int, provider: str, endpoint: str) -> 
     usage_obj = doc.get("usageMetadata")
     if not isinstance(usage_obj, dict):
         return None
+    candidates = doc.get("candidates")
+    if isinstance(candidates, list) and any(isinstance(c, dict) and "groundingMetadata" in c for c in candidates):
+        return None  # grounded with Google Search: the general path says what that bills
     parsed_model = _str(doc.get("modelVersion"))
     # The general path hands genai-prices this document, not the whole body.
     document = {"modelVersion": parsed_model, "usageMetadata": usage_obj}

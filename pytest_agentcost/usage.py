@@ -800,6 +800,8 @@ class _Parsed:
     guardrail_units: dict[str, int] | None = None
     """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
     the model); None when the answer has no guardrail trace."""
+    search_queries: int = 0
+    """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1521,6 +1523,9 @@ def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, An
         if isinstance(chunk.get("usageMetadata"), dict):
             usage = chunk["usageMetadata"]
         parsed.tool_calls += gemini_tool_calls(chunk)
+        queries = _search_queries(chunk)
+        if queries:  # a stream may repeat a candidate's grounding in later chunks: not more searches
+            parsed.search_queries = max(parsed.search_queries, queries)
         for candidate in _list(chunk.get("candidates")):
             candidate = _obj(candidate)
             if candidate.get("finishReason"):
@@ -1532,6 +1537,24 @@ def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, An
                 if isinstance(part.get("text"), str):
                     parsed.output_text.append(part["text"])
     return usage, finished
+
+
+def _search_queries(chunk: dict[str, Any]) -> int:
+    """The Google searches a Gemini answer (or stream chunk) ran to ground itself: its candidates'
+    ``groundingMetadata.webSearchQueries``."""
+    return sum(
+        len(_list(_obj(_obj(candidate).get("groundingMetadata")).get("webSearchQueries")))
+        for candidate in _list(chunk.get("candidates"))
+    )
+
+
+def grounding_note(queries: int) -> str:
+    """What a Gemini call grounded with Google Search is billed beside its tokens."""
+    ran = f"{queries} search quer{'y' if queries == 1 else 'ies'}"
+    return (
+        f"grounded with Google Search ({ran}); Google bills grounding beyond a free quota (Gemini 3 per "
+        "search query, Gemini 2.x per grounded prompt), which genai-prices has no price for: not in the cost"
+    )
 
 
 def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -2953,6 +2976,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             note = guardrail_note(interaction, endpoint, parsed.guardrail_units)
             if note is not None:
                 warnings = (*warnings, f"{where}: {note}")
+        if billed and parsed.search_queries:
+            warnings = (*warnings, f"{where}: {grounding_note(parsed.search_queries)}")
         return Extraction(
             provider=provider,
             endpoint=endpoint,

@@ -1,7 +1,7 @@
 """Charges a provider bills beside the tokens, which genai-prices has no price for: a Bedrock
-guardrail's policy evaluations and a Gemini context cache's storage. Never a silent $0: the
-call's cost stays its tokens' (or the request stays a tool call) and a warning says what is left
-out. With and without xdist."""
+guardrail's policy evaluations, a Gemini context cache's storage and Gemini's grounding with
+Google Search. Never a silent $0: the call's cost stays its tokens' (or the request stays a
+tool call) and a warning says what is left out. With and without xdist."""
 
 from __future__ import annotations
 
@@ -150,3 +150,54 @@ def test_applying_a_guardrail_alone_and_creating_a_gemini_cache_are_tool_calls_t
     assert f"a Bedrock guardrail applied (ApplyGuardrail, policy units: {units})" in out
     assert "a Gemini context cache created (1090 tokens, until 2026-03-09T10:05:00.000000Z)" in out
     assert "Google bills its storage per token-hour until it expires" in out
+
+
+GEMINI = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+
+
+def _grounded_answer(queries: list[str]) -> str:
+    # Google's docs' grounded answer (Euro 2024), with the usage of such a call: the search
+    # results the model read count as toolUsePromptTokenCount, input tokens.
+    return json.dumps(
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": "Spain won Euro 2024, defeating England 2-1."}], "role": "model"},
+                    "finishReason": "STOP",
+                    "groundingMetadata": {
+                        "webSearchQueries": queries,
+                        "searchEntryPoint": {"renderedContent": "<!-- HTML and CSS for the search widget -->"},
+                        "groundingChunks": [
+                            {"web": {"uri": "https://vertexaisearch.cloud.google.com/1", "title": "uefa.com"}}
+                        ],
+                    },
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 12,
+                "candidatesTokenCount": 30,
+                "toolUsePromptTokenCount": 410,
+                "totalTokenCount": 452,
+            },
+            "modelVersion": "gemini-2.5-flash",
+        }
+    )
+
+
+def test_a_gemini_answer_grounded_with_google_search_names_its_searches(project: AgentProject) -> None:
+    body = json.dumps({"contents": [{"parts": [{"text": "Who won Euro 2024?"}]}], "tools": [{"google_search": {}}]})
+    record = interaction(GEMINI, _grounded_answer(["UEFA Euro 2024 winner", "who won euro 2024"]), request_body=body)
+    result, test = _run(project, f"    post({GEMINI!r}, json.loads({body!r}))\n", [record])
+    # The tokens, at gemini-2.5-flash's $0.30 in and $2.50 out: (12 + 410) x 0.30 + 30 x 2.50 = 201.6.
+    assert test["cost_usd"] == "0.0002016000"
+    result.stdout.fnmatch_lines(
+        ["*grounded with Google Search (2 search queries); Google bills grounding beyond a free quota*"]
+    )
+
+
+def test_a_gemini_answer_whose_grounding_ran_no_search_says_nothing(project: AgentProject) -> None:
+    body = json.dumps({"contents": [{"parts": [{"text": "Hi"}]}], "tools": [{"google_search": {}}]})
+    record = interaction(GEMINI, _grounded_answer([]), request_body=body)
+    result, test = _run(project, f"    post({GEMINI!r}, json.loads({body!r}))\n", [record])
+    assert test["cost_usd"] == "0.0002016000"
+    assert "Google Search" not in result.stdout.str()

@@ -582,3 +582,26 @@ def test_a_providers_host_on_a_port_of_its_own_keeps_it_both_ways() -> None:
         record = check(Request("POST", url, b'{"model": "gpt-4o-mini"}', {}), response)
         assert record is not None
         assert record.host == host
+
+
+def test_a_grounded_gemini_answer_goes_the_general_way() -> None:
+    # The general path names the searches Google bills beside the tokens.
+    body = {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": "Spain."}], "role": "model"},
+                "finishReason": "STOP",
+                "groundingMetadata": {"webSearchQueries": ["who won euro 2024"]},
+            }
+        ],
+        "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 3, "totalTokenCount": 15},
+        "modelVersion": "gemini-2.5-flash",
+    }
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": json.dumps(body)}}
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    request = Request("POST", url, b"{}", {})
+    assert _lean.read(request, response) is None
+    assert any("grounded with Google Search (1 search query)" in w for w in general(request, response).warnings)
+    del body["candidates"][0]["groundingMetadata"]
+    response["body"]["string"] = json.dumps(body)
+    assert _lean.read(request, response) is not None

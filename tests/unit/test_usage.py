@@ -2472,3 +2472,24 @@ def test_an_iteration_whose_model_is_no_name_is_not_read_as_the_calls() -> None:
     assert extraction is not None
     assert extraction.estimated is True
     assert "usage.iterations[0].model is 123, not a model name" in extraction.warnings[0]
+
+
+def test_a_grounded_gemini_stream_counts_searches_its_chunks_repeat_once() -> None:
+    grounding = {"webSearchQueries": ["who won euro 2024", "euro 2024 final score"], "groundingChunks": []}
+    usage_meta = {"promptTokenCount": 12, "candidatesTokenCount": 30, "totalTokenCount": 42}
+    body = sse(
+        {"candidates": [{"content": {"parts": [{"text": "Spain "}]}, "groundingMetadata": grounding}]},
+        {
+            "candidates": [
+                {"content": {"parts": [{"text": "won."}]}, "finishReason": "STOP", "groundingMetadata": grounding}
+            ],
+            "usageMetadata": usage_meta,
+            "modelVersion": "gemini-3-flash",
+        },
+    )
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-3-flash:streamGenerateContent?alt=sse"
+    extraction = usage.extract(post(url, body))
+    assert extraction is not None
+    assert (extraction.estimated, reported(extraction)) == (False, {"input_tokens": 12, "output_tokens": 30})
+    (warning,) = extraction.warnings
+    assert "grounded with Google Search (2 search queries)" in warning
