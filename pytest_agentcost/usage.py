@@ -800,6 +800,9 @@ class _Parsed:
     guardrail_units: dict[str, int] | None = None
     """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
     the model); None when the answer has no guardrail trace."""
+    images_apart: int = 0
+    """Images the Responses API's image generation tool made for the answer: billed at the GPT Image
+    model's rates beside the call's tokens, which its usage does not count (see :func:`images_note`)."""
     search_queries: int = 0
     """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
 
@@ -1176,6 +1179,9 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed, fetched: bo
     parsed.price_context = service_tier_context(response.get("service_tier"))
     parsed.tool_calls = _responses_tool_calls(response)
     parsed.server_tools = _responses_server_tools(response)
+    parsed.images_apart = sum(
+        1 for item in _list(response.get("output")) if _obj(item).get("type") == "image_generation_call"
+    )
     parsed.output_text = _responses_text(response)
     if fetched and response.get("background") is not True:
         # Retrieving a stored response costs nothing: it was billed where it was created. Only a
@@ -1545,6 +1551,16 @@ def _search_queries(chunk: dict[str, Any]) -> int:
     return sum(
         len(_list(_obj(_obj(candidate).get("groundingMetadata")).get("webSearchQueries")))
         for candidate in _list(chunk.get("candidates"))
+    )
+
+
+def images_note(images: int) -> str:
+    """Why a Responses call whose image generation tool made ``images`` is unpriced."""
+    made = f"{images} image{'' if images == 1 else 's'}"
+    return (
+        f"its image generation tool made {made} (image_generation_call), which OpenAI bills at the GPT Image "
+        "model's rates beside the call's tokens and its usage does not count; the call is unpriced (a "
+        "pytest_agentcost_price_call hook can price it)"
     )
 
 
@@ -3079,7 +3095,19 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         _add_server_tools(parts[_own_part(part_models)], parsed)
                     stated = _stated_cost(provider, document.get("usage"), parsed.price_context)
                     # xAI's server-side tool uses, which no price here prices, and no bill stated.
-                    unpriced = stated is None and provider == "x-ai" and _xai_tool_uses(document.get("usage"))
+                    xai_uses = stated is None and provider == "x-ai" and _xai_tool_uses(document.get("usage"))
+                    apart = [
+                        *(
+                            [
+                                f"{where}: xAI bills its server-side tool uses on top of the tokens, genai-prices "
+                                "does not price them, and the answer states no cost (cost_in_usd_ticks); the call "
+                                "is unpriced"
+                            ]
+                            if xai_uses
+                            else []
+                        ),
+                        *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
+                    ]
                     return result(
                         usage,
                         model=model_ref or model,
@@ -3091,13 +3119,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         stated_cost=None if stated is None else stated[0],
                         parts=parts,
                         part_models=part_models,
-                        warnings=[
-                            f"{where}: xAI bills its server-side tool uses on top of the tokens, genai-prices does "
-                            "not price them, and the answer states no cost (cost_in_usd_ticks); the call is unpriced"
-                        ]
-                        if unpriced
-                        else [],
-                        unpriced=unpriced,
+                        warnings=apart,
+                        unpriced=bool(apart),
                     )
         else:
             problems.append("the response has no usage")
@@ -3122,9 +3145,14 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         estimated=True,
         tool_calls=parsed.tool_calls,
         response_id=parsed.response_id,
-        warnings=[message, *(f"{where}: {note}" for note in dict.fromkeys(notes))],
+        warnings=[
+            message,
+            *(f"{where}: {note}" for note in dict.fromkeys(notes)),
+            *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
+        ],
         price_context=parsed.price_context,
         billed_uses=_billed_uses(parsed),
+        unpriced=bool(parsed.images_apart),
     )
 
 

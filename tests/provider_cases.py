@@ -851,6 +851,18 @@ CASES: list[dict[str, Any]] = [
         units={"code_executions": 1},
         unpriced_because="has no price for its 1 code_executions in genai-prices; the call is unpriced",
     ),
+    # The image generation tool drew an image: OpenAI bills it at GPT Image rates beside the
+    # tokens, and the answer does not count it, so the call is unpriced, its tokens kept.
+    _case(
+        "openai_responses_image_generation",
+        provider="openai",
+        endpoint="openai.responses",
+        model="gpt-5-2025-08-07",
+        input_tokens=2347,
+        output_tokens=74,
+        expected_cost_usd=None,
+        unpriced_because="its image generation tool made 1 image (image_generation_call)",
+    ),
     # Gemini Interactions API: usage counts total_*_tokens, output leaves thoughts out (as
     # candidatesTokenCount does). gemini-2.5-flash: in 0.30 / audio in 1.00 / cached 0.03 / out 2.50.
     # text 1200 x 0.30 = 360 ; audio 300 x 1.00 = 300 ; out (40 + 120 thoughts) 160 x 2.50 = 400

@@ -134,6 +134,7 @@ def test_corpus_case(case: dict[str, Any]) -> None:
     assert total.reported_value("web_searches") == case["units"].get("web_searches", 0)
     if case["expected_cost_usd"] is None:  # a billed use no price prices: the accountant leaves it unpriced
         assert {e.billed_uses for e in billed} == {tuple(sorted(case["units"]))}
+        assert main.unpriced is not bool(case["units"])  # else by what the exchange does not record
         return
     # Priced as the plugin prices: genai-prices at the price date, at the model's list rate.
     pricer = Pricer(price_date=PRICE_DATE.date())

@@ -2119,38 +2119,62 @@ def cohere_v1_chat_stream() -> None:
     )
 
 
+def _hosted_tool_answer(
+    name: str, item: dict[str, Any], text: str, usage: dict[str, Any], model: str, request: dict[str, Any]
+) -> None:
+    """A Responses answer with one hosted tool's output ``item`` and a message saying ``text``."""
+    message = {
+        "id": "msg_68b0f4a5d6e78190c3d4e5f607182930",
+        "type": "message",
+        "status": "completed",
+        "role": "assistant",
+        "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+    }
+    body = _response_obj("completed", usage, [item, message], model, "resp_68b0f49fb1c28190d4e5f60718293041")
+    write(name, (req("POST", "https://api.openai.com/v1/responses", request), resp(json.dumps(body, indent=2))))
+
+
 def openai_responses_code_interpreter() -> None:
     # A Responses answer that ran the hosted Code Interpreter, shaped as OpenAI's API reference
     # shows a code_interpreter_call item: billed by its container beside the tokens, which no
     # genai-prices price covers.
-    output = [
-        {
-            "id": "ci_68b0f4a1c2d38190a1b2c3d4e5f60718",
-            "type": "code_interpreter_call",
-            "status": "completed",
-            "code": "import statistics\nprint(statistics.mean([3, 5, 8]))",
-            "container_id": "cntr_68b0f4a0e3f48190b2c3d4e5f6071829",
-            "outputs": [{"type": "logs", "logs": "5.333333333333333\n"}],
-        },
-        {
-            "id": "msg_68b0f4a5d6e78190c3d4e5f607182930",
-            "type": "message",
-            "status": "completed",
-            "role": "assistant",
-            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "The mean is 5.33."}],
-        },
-    ]
-    usage = _responses_usage(1210, 96)
-    body = _response_obj("completed", usage, output, "gpt-4.1-2025-04-14", "resp_68b0f49fb1c28190d4e5f60718293041")
+    item = {
+        "id": "ci_68b0f4a1c2d38190a1b2c3d4e5f60718",
+        "type": "code_interpreter_call",
+        "status": "completed",
+        "code": "import statistics\nprint(statistics.mean([3, 5, 8]))",
+        "container_id": "cntr_68b0f4a0e3f48190b2c3d4e5f6071829",
+        "outputs": [{"type": "logs", "logs": "5.333333333333333\n"}],
+    }
     request = {
         "model": "gpt-4.1",
         "input": "What is the mean of 3, 5 and 8? Use Python.",
         "tools": [{"type": "code_interpreter", "container": {"type": "auto"}}],
     }
-    write(
-        "openai_responses_code_interpreter",
-        (req("POST", "https://api.openai.com/v1/responses", request), resp(json.dumps(body, indent=2))),
+    usage = _responses_usage(1210, 96)
+    _hosted_tool_answer(
+        "openai_responses_code_interpreter", item, "The mean is 5.33.", usage, "gpt-4.1-2025-04-14", request
     )
+
+
+def openai_responses_image_generation() -> None:
+    # A Responses answer whose hosted image generation tool drew one image, shaped as OpenAI's API
+    # reference shows an image_generation_call item (its base64 cut short): the image is billed at
+    # the GPT Image model's rates, and the usage object counts the mainline model's tokens only.
+    item = {
+        "id": "ig_68b1a2c3d4e58190f60718293a4b5c6d",
+        "type": "image_generation_call",
+        "status": "completed",
+        "revised_prompt": "A gray tabby cat hugging an otter with an orange scarf",
+        "result": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ==",
+    }
+    request = {
+        "model": "gpt-5",
+        "input": "Draw a gray tabby cat hugging an otter with an orange scarf",
+        "tools": [{"type": "image_generation"}],
+    }
+    usage = _responses_usage(2347, 74)
+    _hosted_tool_answer("openai_responses_image_generation", item, "Here it is.", usage, "gpt-5-2025-08-07", request)
 
 
 def openai_responses_web_search() -> None:
@@ -2455,6 +2479,7 @@ def main() -> None:
     cohere_v1_chat_stream()
     openai_responses_web_search()
     openai_responses_code_interpreter()
+    openai_responses_image_generation()
     openai_images_generation()
     gemini_interactions()
     gemini_interactions_stream()
