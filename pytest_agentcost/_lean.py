@@ -42,6 +42,7 @@ from pytest_agentcost.usage import (
     anthropic_tool_calls,
     chat_tool_calls,
     gemini_tool_calls,
+    searches_every_call,
     service_tier_context,
     states_its_cost,
 )
@@ -140,6 +141,8 @@ def _priced(
     except ValueError:
         return None
     model = model or parsed_model
+    if endpoint == "openai.chat" and searches_every_call(model):
+        return None  # its web search, billed per call: the general path keeps it
     return None if model is None else (model, usage)
 
 

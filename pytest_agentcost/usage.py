@@ -1554,6 +1554,17 @@ def _search_queries(chunk: dict[str, Any]) -> int:
     )
 
 
+#: OpenAI's Chat Completions search models (gpt-4o-search-preview, gpt-4o-mini-search-preview,
+#: gpt-5-search-api and their snapshots): each call searches the web before it answers, a search
+#: billed per call beside the tokens, which their answers do not list.
+_SEARCH_MODEL = re.compile(r"^(?:openai/)?gpt-[\w.-]*-search-(?:preview|api)\b")
+
+
+def searches_every_call(model: str | None) -> bool:
+    """Whether a Chat Completions answer of ``model`` was billed a web search (:data:`_SEARCH_MODEL`)."""
+    return model is not None and _SEARCH_MODEL.match(model) is not None
+
+
 def images_note(images: int) -> str:
     """Why a Responses call whose image generation tool made ``images`` is unpriced."""
     made = f"{images} image{'' if images == 1 else 's'}"
@@ -3020,6 +3031,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 
     _PARSERS[endpoint](interaction, text, streamed, parsed)
     model = parsed.model
+    if endpoint == "openai.chat" and searches_every_call(model):
+        parsed.server_tools.setdefault("web_searches", 1)
 
     if parsed.error is not None:
         kind = "stream" if streamed else "response"

@@ -863,6 +863,19 @@ CASES: list[dict[str, Any]] = [
         expected_cost_usd=None,
         unpriced_because="its image generation tool made 1 image (image_generation_call)",
     ),
+    # A Chat Completions search model searched before it answered, billed per call; genai-prices
+    # prices gpt-4o-search-preview's tokens only, so the call is unpriced, not priced low.
+    _case(
+        "openai_chat_search_preview",
+        provider="openai",
+        endpoint="openai.chat",
+        model="gpt-4o-search-preview-2025-03-11",
+        input_tokens=8,
+        output_tokens=211,
+        expected_cost_usd=None,
+        units={"web_searches": 1},
+        unpriced_because="has no price for its 1 web_searches in genai-prices; the call is unpriced",
+    ),
     # Gemini Interactions API: usage counts total_*_tokens, output leaves thoughts out (as
     # candidatesTokenCount does). gemini-2.5-flash: in 0.30 / audio in 1.00 / cached 0.03 / out 2.50.
     # text 1200 x 0.30 = 360 ; audio 300 x 1.00 = 300 ; out (40 + 120 thoughts) 160 x 2.50 = 400

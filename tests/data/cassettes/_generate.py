@@ -2177,6 +2177,62 @@ def openai_responses_image_generation() -> None:
     _hosted_tool_answer("openai_responses_image_generation", item, "Here it is.", usage, "gpt-5-2025-08-07", request)
 
 
+def openai_chat_search_preview() -> None:
+    # A Chat Completions search model's answer, as OpenAI's web search guide shows one: it searched
+    # the web before answering (every call of these models does), a search billed per call beside
+    # the tokens; the answer lists only the pages it cites.
+    body = {
+        "id": "chatcmpl-BIZ7ZMDqe8XfhxCmkjw0eFhqTPHnk",
+        "object": "chat.completion",
+        "created": 1743708093,
+        "model": "gpt-4o-search-preview-2025-03-11",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": "Here is a positive news story from today: a city turned a landfill into a park.",
+                    "refusal": None,
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "url_citation": {
+                                "end_index": 80,
+                                "start_index": 0,
+                                "title": "Landfill becomes a park",
+                                "url": "https://example.com/park?utm_source=openai",
+                            },
+                        }
+                    ],
+                },
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 8,
+            "completion_tokens": 211,
+            "total_tokens": 219,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "default",
+    }
+    request = {
+        "model": "gpt-4o-search-preview",
+        "web_search_options": {},
+        "messages": [{"role": "user", "content": "What was a positive news story from today?"}],
+    }
+    write(
+        "openai_chat_search_preview",
+        (req("POST", "https://api.openai.com/v1/chat/completions", request), resp(json.dumps(body, indent=2))),
+    )
+
+
 def openai_responses_web_search() -> None:
     # A Responses answer with the hosted web search tool, shaped as pydantic-ai's recorded
     # test_openai_responses_model_web_search_tool: the web_search_call item is billed per call,
@@ -2480,6 +2536,7 @@ def main() -> None:
     openai_responses_web_search()
     openai_responses_code_interpreter()
     openai_responses_image_generation()
+    openai_chat_search_preview()
     openai_images_generation()
     gemini_interactions()
     gemini_interactions_stream()
