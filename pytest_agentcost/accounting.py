@@ -18,7 +18,7 @@ from genai_prices import Usage
 from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
-from pytest_agentcost.models import CallRecord, PriceContext, TokenUsage, Units, model_key
+from pytest_agentcost.models import CallRecord, IterationCost, PriceContext, TokenUsage, Units, model_key
 from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
 
 __all__ = ["Accountant", "token_usage"]
@@ -217,8 +217,10 @@ class Accountant:
                     f"file entry '{extraction.provider}:{extraction.model}' gives yours)"
                 )
         shown = context  # the record's: the tier, and how it was priced
+        iterations: tuple[IterationCost, ...] = ()
         if extraction.billed and _priced_per_iteration(extraction):
-            shown = usage_mod.per_iteration_context(context, extraction.part_models)
+            shown = tuple(sorted((*context, usage_mod.PER_ITERATION)))
+            iterations = self._iterations(extraction, context, usage)
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.netloc),  # with its port, as a tool call's: two local servers apart
@@ -239,6 +241,7 @@ class Accountant:
             response_id=extraction.response_id,
             is_poll=extraction.is_poll,
             price_context=shown,
+            iterations=iterations,
         )
         if not extraction.billed or self.price_hook is None:
             return record
@@ -257,7 +260,26 @@ class Accountant:
         if hooked is None:
             hooked, why = self._priced(current, extraction, context, left_out)
             return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(why))
-        return replace(record, cost_usd=hooked)
+        # Priced by the hook: a reason the price sources left it unpriced no longer holds.
+        kept = tuple(w for w in record.warnings if not w.endswith("; the call is unpriced"))
+        return replace(record, cost_usd=hooked, warnings=kept)
+
+    def _iterations(self, extraction: Any, context: PriceContext, total: TokenUsage) -> tuple[IterationCost, ...]:
+        """Each iteration of a call priced per iteration, at its model's price (None: none)."""
+        found: list[IterationCost] = []
+        for part, other in zip(extraction.parts, extraction.part_models, strict=True):
+            model = other or extraction.model
+            units = self.pricer.units(extraction.provider, model, part, context)
+            price = self.pricer.price(extraction.provider, model, part, context)
+            found.append(IterationCost(other, token_usage(part, units), price))
+        # Thinking is counted for the whole call: its last iteration of its own model shows it.
+        missing = total.reasoning_tokens - sum(part.usage.reasoning_tokens for part in found)
+        own = [index for index, part in enumerate(found) if part.model is None] or [len(found) - 1]
+        if missing > 0:
+            last = found[own[-1]]
+            usage = replace(last.usage, reasoning_tokens=last.usage.reasoning_tokens + missing)
+            found[own[-1]] = replace(last, usage=usage)
+        return tuple(found)
 
     def _priced(
         self, current: Interaction, extraction: Any, context: PriceContext, left_out: list[str]

@@ -369,7 +369,7 @@ def _repriced(
     for key, totals in entry.by_model.items():
         shared_out = exact is None or exact(key, totals.calls, totals.usage.input_tokens)
         if not shared_out and kept_as_priced_key(key):
-            continue  # a stated bill (Perplexity's), or iterations priced apart: no price list moves it
+            continue  # priced at what its answers stated (Perplexity's bill): no price list moves it
         # Calls of a tiered price whose sum passes its first tier: which were above it is not kept.
         cost = None if reprice is None or not shared_out else reprice_totals(reprice, key, totals)
         if cost is None:

@@ -416,7 +416,7 @@ def _baseline_at_current_prices(
     for key, totals in entry.by_model.items():
         if not exact(key, totals.calls, totals.usage.input_tokens):
             if kept_as_priced_key(key) and totals.cost_usd is not None:
-                total += totals.cost_usd  # a stated bill, or iterations priced apart: no price list moves it
+                total += totals.cost_usd  # the bill its answers stated: no price list moves it
                 continue
             return entry.cost_usd
         now = current.get(key)

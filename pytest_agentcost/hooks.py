@@ -51,9 +51,9 @@ def pytest_agentcost_price_call(call: CallRecord) -> Decimal | None:
             ...  # compute the list price, return it * Decimal("0.8")
 
     A Claude call priced iteration by iteration (``("priced", "per iteration")`` in
-    ``call.price_context``: a compaction step, an advisor of the model ``with_models`` names)
-    holds its iterations' usage summed under its own model: its price at that model is not its
-    cost. Return None for it to keep the plugin's.
+    ``call.price_context``: a compaction step, an advisor's sub-inference) sums its iterations'
+    usage under its own model; ``call.iterations`` has each one's ``model`` (None: the call's),
+    ``usage`` and list price ``cost_usd``, the advisor's at its own model's rates: price those.
     """
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "SELF_HOSTED",
     "TOKEN_KINDS",
     "CallRecord",
+    "IterationCost",
     "ModelTotals",
     "PriceContext",
     "PriceSource",
@@ -222,6 +223,31 @@ class TokenUsage:
         return cls(i, o, cr, cw, r, _merge_units(units) if units else ())
 
 
+@dataclass(frozen=True, slots=True)
+class IterationCost:
+    """One iteration of a call priced iteration by iteration (a Claude answer's
+    ``usage.iterations``: a compaction step, an advisor's sub-inference): its model, None for the
+    call's own, its usage and its cost."""
+
+    model: str | None
+    usage: TokenUsage
+    cost_usd: Decimal | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "cost_usd": _opt_money(self.cost_usd), **self.usage.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IterationCost:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"an iteration must be an object, not {data!r}")
+        model = data.get("model")
+        return cls(
+            model=None if model is None else str(model),
+            usage=TokenUsage.from_dict(data, "iteration"),
+            cost_usd=_parse_optional_money(data.get("cost_usd"), "iteration cost_usd"),
+        )
+
+
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CallRecord:
@@ -254,6 +280,10 @@ class CallRecord:
     """The service tier the response reports, as the genai-prices price context it was priced in
     (``(("service_tier", "flex"),)``); empty for the standard tier. A price file entry for the
     model prices it whatever the context."""
+    iterations: tuple[IterationCost, ...] = ()
+    """A call priced iteration by iteration (its ``price_context`` says ``priced=per iteration``):
+    each iteration's model, usage and cost, which ``usage`` and ``cost_usd`` sum. ``by_model``
+    totals them apart, each under its own model."""
 
     @property
     def priced(self) -> bool:
@@ -289,7 +319,16 @@ class CallRecord:
             data["is_poll"] = True
         if self.price_context:
             data["price_context"] = dict(self.price_context)
+        if self.iterations:
+            data["iterations"] = [part.to_dict() for part in self.iterations]
         return data
+
+    def by_model_parts(self) -> tuple[tuple[str | None, TokenUsage, Decimal | None], ...]:
+        """What ``by_model`` totals of this call: (model, usage, cost) of each of its iterations
+        when they sum to its cost, else of the whole call (a hook's price for it)."""
+        if self.iterations and sum_costs(part.cost_usd for part in self.iterations) == self.cost_usd:
+            return tuple((part.model or self.model, part.usage, part.cost_usd) for part in self.iterations)
+        return ((self.model, self.usage, self.cost_usd),)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CallRecord:
@@ -315,6 +354,7 @@ class CallRecord:
             response_id=data.get("response_id"),
             is_poll=bool(data.get("is_poll", False)),
             price_context=price_context_from(data.get("price_context"), "call price_context"),
+            iterations=tuple(IterationCost.from_dict(part) for part in _iteration_list(data.get("iterations", ()))),
         )
 
 
@@ -466,6 +506,12 @@ def sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
     return total
 
 
+def _iteration_list(value: Any) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"a call's 'iterations' must be a list, not {value!r}")
+    return value
+
+
 def _call_list(value: Any) -> list[Any] | tuple[Any, ...]:
     if not isinstance(value, list | tuple):
         raise ValueError(f"'calls' must be a list, not {value!r}")
@@ -554,7 +600,9 @@ class TestCost:
             if c.estimated:
                 estimated = True
             if c.cost_usd is None:
-                unpriced.add(model_key(c.provider, c.model))
+                for model, _, cost in c.by_model_parts():  # an advisor's model without a price
+                    if cost is None:
+                        unpriced.add(model_key(c.provider, model))
         return _Tally(
             llm=tuple(llm),
             billed=tuple(billed),
@@ -646,12 +694,18 @@ class TestCost:
 
     @cached
     def _by_model(self) -> dict[str, ModelTotals]:
-        grouped: dict[str, list[CallRecord]] = {}
+        # A call priced per iteration counts each iteration as a call of its own model: a baseline
+        # reprices each model's calls at its price, a tier chosen by each iteration's size.
+        grouped: dict[str, list[tuple[TokenUsage, Decimal | None]]] = {}
         for c in self.billed:
-            grouped.setdefault(model_key(c.provider, c.model, c.price_context), []).append(c)
+            if not c.iterations:
+                grouped.setdefault(model_key(c.provider, c.model, c.price_context), []).append((c.usage, c.cost_usd))
+                continue
+            for model, usage, cost in c.by_model_parts():
+                grouped.setdefault(model_key(c.provider, model, c.price_context), []).append((usage, cost))
         return {
-            key: ModelTotals(len(calls), TokenUsage.sum(c.usage for c in calls), sum_costs(c.cost_usd for c in calls))
-            for key, calls in grouped.items()
+            key: ModelTotals(len(parts), TokenUsage.sum(u for u, _ in parts), sum_costs(c for _, c in parts))
+            for key, parts in grouped.items()
         }
 
     def tool_hosts(self) -> dict[str, ToolHostTotals]:

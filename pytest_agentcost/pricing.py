@@ -43,7 +43,7 @@ from pytest_agentcost.models import (
     parse_money,
     split_model_key,
 )
-from pytest_agentcost.usage import PER_ITERATION, billed_models, kept_as_priced
+from pytest_agentcost.usage import kept_as_priced
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -459,13 +459,11 @@ class Pricer:
         ``input_tokens``, reprice exactly from their sum: one call, a price no call's size changes
         (a price file's, or one without tiers), or a sum no larger than the first tier's start, so
         that no call reached it. (A tier is chosen by a call's input tokens.) Never for calls
-        priced at what their answers state, or iteration by iteration
-        (:func:`~pytest_agentcost.usage.kept_as_priced`): their summed tokens do not tell their cost."""
+        priced at what their answers state (:func:`~pytest_agentcost.usage.kept_as_priced`): their
+        tokens do not tell their cost."""
         provider, model, context = split_model_key(key)
         if not model:
             return calls <= 1
-        if PER_ITERATION in context:
-            return False  # an advisor's iterations at its rates: not even a price file entry prices them all
         if self._override(provider, model) is not None:
             return True
         if kept_as_priced(provider, context):
@@ -596,7 +594,7 @@ class Pricer:
                 if hosts:
                     hosts.discard(tool_price_key(call.host, self.tool_prices) or "")
             elif models and call.billed:
-                for model in billed_models(call.model, call.price_context):  # an advisor's too
+                for model, _, _ in call.by_model_parts():  # an advisor's too
                     models.discard(self.override_key(call.provider, model) or "")
         return sorted(models), sorted(hosts)
 

@@ -110,6 +110,7 @@ def _call_json(call: CallRecord) -> str:
     cost = call.cost_usd
     if (
         call.drift is not None
+        or call.iterations
         or usage.units
         or (cost is not None and type(cost) is not Decimal)
         or type(call.status) is not int

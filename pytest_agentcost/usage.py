@@ -90,15 +90,12 @@ __all__ = [
     "PER_ITERATION",
     "STATED_COST_CONTEXTS",
     "STATED_COST_PROVIDERS",
-    "WITH_MODELS",
     "Extraction",
-    "billed_models",
     "detect",
     "estimate_texts",
     "extract",
     "kept_as_priced",
     "kept_as_priced_key",
-    "per_iteration_context",
     "states_its_cost",
 ]
 
@@ -390,6 +387,9 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     ):
         # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
         # accept it only when the request or the response looks like an LLM call.
+        return None
+    elif endpoint == "openai.videos" and (mapped or url_provider) not in (None, "openai", "azure"):
+        # Another provider's own /videos (YouTube's upload on googleapis.com): not OpenAI's video jobs.
         return None
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
@@ -3187,30 +3187,10 @@ _TICKS_PER_USD = Decimal(10) ** 10
 
 #: The price context pair of a call priced iteration by iteration: a Claude answer whose
 #: ``usage.iterations`` list more than one (each its own request, for a price tier) or one of
-#: another model (an advisor's, at its own rates). Its tokens are summed under its own model, so
-#: their price at that model is not its cost: its key says so, and no price list reprices it.
+#: another model (an advisor's, at its own rates). Its record lists them
+#: (:attr:`~pytest_agentcost.models.CallRecord.iterations`), and ``by_model`` totals each as a
+#: call of its own model under a key marked so.
 PER_ITERATION = ("priced", "per iteration")
-
-
-#: The price context key naming the models other than its own that a call priced per iteration
-#: also billed (an advisor's), joined by ``+``: their cost is in the call's.
-WITH_MODELS = "with_models"
-
-
-def per_iteration_context(context: PriceContext, part_models: Iterable[str | None]) -> PriceContext:
-    """``context`` marked :data:`PER_ITERATION`, with the other models the iterations billed."""
-    others = sorted({name for name in part_models if name})
-    marks = [PER_ITERATION, *([(WITH_MODELS, "+".join(others))] if others else [])]
-    return tuple(sorted((*context, *marks)))
-
-
-def billed_models(model: str | None, context: PriceContext) -> list[str]:
-    """The models a call of ``model`` in ``context`` billed: its own, and :data:`WITH_MODELS`'."""
-    found = [model] if model else []
-    for key, value in context:
-        if key == WITH_MODELS:
-            found.extend(name for name in value.split("+") if name)
-    return found
 
 
 def kept_as_priced_key(key: str) -> bool:
@@ -3220,11 +3200,9 @@ def kept_as_priced_key(key: str) -> bool:
 
 
 def kept_as_priced(provider: str | None, context: PriceContext) -> bool:
-    """Whether calls of ``provider`` in price ``context`` cost what their summed tokens do not
-    tell: the bill their answers state (:data:`STATED_COST_CONTEXTS`), or their iterations priced
-    one by one (:data:`PER_ITERATION`). A comparison or a baseline keeps their cost as priced."""
-    if PER_ITERATION in context:
-        return True
+    """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
+    state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell: a comparison or a
+    baseline keeps it as priced."""
     name = STATED_COST_CONTEXTS.get(provider or "")
     return name is not None and any(key == name for key, _ in context)
 
@@ -3308,15 +3286,21 @@ def _iteration_parts(
         except ValueError as exc:
             raise ValueError(f"usage.iterations[{index}]: {exc}") from exc
         parts.append((None if name is None or name in names else name, part))
-    _split_cache_writes(top, [part for name, part in parts if name is None])
+    answering = [
+        part
+        for (name, part), item in zip(parts, iterations, strict=True)
+        if name is None and item.get("type") != "compaction"
+    ]
+    _split_cache_writes(top, answering)
     return parts
 
 
 def _split_cache_writes(top: Usage, own: list[Usage]) -> None:
-    """Give the call's own iterations the one-hour cache writes the top level counts, when none of
-    them breaks its writes down (``cache_creation`` is optional there): a one-hour write costs
-    twice the input price, a five-minute one 1.25 times, and an unsplit write is priced as the
-    latter. In order, each taking what its writes hold."""
+    """Give the call's own answering iterations (not a compaction's, which the top level leaves
+    out) the one-hour cache writes the top level counts, when none of them breaks its writes
+    down (``cache_creation`` is optional there): a one-hour write costs twice the input price, a
+    five-minute one 1.25 times, and an unsplit write is priced as the latter. In order, each
+    taking what its writes hold."""
     left = top.__dict__.get("cache_write_1h_tokens", 0)
     if not left or any("cache_write_1h_tokens" in part.__dict__ for part in own):
         return

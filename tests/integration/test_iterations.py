@@ -10,6 +10,7 @@ test_anthropic_advisor_tool.yaml), and the on-demand compaction answer of Anthro
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from tests.conftest import POST_MODULE, AgentProject, interaction
@@ -180,8 +181,18 @@ def test_an_advisors_sub_inference_is_billed_at_the_advisor_models_rates(project
     assert test["cost_usd"] == "0.0191300000"
     (call,) = test["calls"]
     assert call["model"] == "claude-sonnet-5"  # the call's model; its cost holds the advisor's
-    assert call["price_context"] == {"priced": "per iteration", "with_models": "claude-opus-4-8"}
-    assert list(test["by_model"]) == ["anthropic:claude-sonnet-5 [priced=per iteration, with_models=claude-opus-4-8]"]
+    assert call["price_context"] == {"priced": "per iteration"}
+    assert [(part["model"], part["input_tokens"], part["cost_usd"]) for part in call["iterations"]] == [
+        (None, 1128, "0.0033560000"),  # 1,128 x 2 + 110 x 10
+        ("claude-opus-4-8", 2518, "0.0131400000"),
+        (None, 1262, "0.0026340000"),  # 1,262 x 2 + 11 x 10
+    ]
+    # Each iteration is totalled as a call of its own model: the advisor's at its own key.
+    by_model = {key: (m["calls"], m["input_tokens"], m["cost_usd"]) for key, m in test["by_model"].items()}
+    assert by_model == {
+        "anthropic:claude-sonnet-5 [priced=per iteration]": (2, 2390, "0.0059900000"),
+        "anthropic:claude-opus-4-8 [priced=per iteration]": (1, 2518, "0.0131400000"),
+    }
     assert (call["input_tokens"], call["output_tokens"], call["reasoning_tokens"]) == (4908, 143, 28)
     assert call["tool_calls"] == 0  # the advisor is a server tool, not a step of the agent's
 
@@ -215,31 +226,20 @@ def test_each_iteration_gets_its_own_long_context_tier(project: AgentProject) ->
     assert test["calls"][0]["price_context"] == {"priced": "per iteration"}
 
 
-def test_a_baseline_keeps_iterated_calls_at_their_cost_when_prices_move(project: AgentProject) -> None:
-    # Review 38: a baseline update that keeps an entry reprices it from its per-model sums, which
-    # put an advisor's tokens at the executor's rates and a compaction's sum past a tier.
+def _three_tests(project: AgentProject, compaction: dict[str, Any]) -> None:
     advisor = _message("claude-sonnet-5", _advisor_usage("claude-opus-4-8"))
-    project.pytester.makepyfile(
-        test_agent=POST_MODULE
-        + f"""
-@pytest.mark.vcr
-def test_advisor():
-    post("{MESSAGES}", {{"model": "claude-sonnet-5"}})
-
-
-@pytest.mark.vcr
-def test_compaction():
-    post("{MESSAGES}", {{"model": "claude-sonnet-4-5"}})
-
-
-@pytest.mark.vcr
-def test_plain():
-    post("{MESSAGES}", {{"model": "claude-sonnet-4-5"}})
-"""
-    )
-    plain = _message("claude-sonnet-4-5", {"input_tokens": 1000, "output_tokens": 100})
-    for name, answer in (("test_advisor", advisor), ("test_compaction", _tiered_compaction()), ("test_plain", plain)):
+    plain = _message("claude-sonnet-4-6", {"input_tokens": 1000, "output_tokens": 100})
+    calls = {"test_advisor": advisor, "test_compaction": compaction, "test_plain": plain}
+    tests = "".join(f'\n\n@pytest.mark.vcr\ndef {name}():\n    post("{MESSAGES}", {{}})\n' for name in calls)
+    project.pytester.makepyfile(test_agent=POST_MODULE + tests)
+    for name, answer in calls.items():
         project.cassette("test_agent", name, [interaction(MESSAGES, json.dumps(answer))])
+
+
+def test_a_baseline_reprices_iterated_calls_iteration_by_iteration(project: AgentProject) -> None:
+    # Review 38: a baseline update that keeps an entry reprices it from its per-model sums, which
+    # put an advisor's tokens at the executor's rates. Each iteration is a call of its own model now.
+    _three_tests(project, _message("claude-sonnet-4-6", _compaction_usage()))
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     kept = project.run(
         "--agent-cost", "--agent-cost-update-baseline", "-k", "plain", "--agent-cost-price-date", "2026-10-15"
@@ -247,10 +247,50 @@ def test_plain():
     assert kept.ret == 0, kept.stdout.str()
     entries = project.read_json("agent-cost-baseline.json")["tests"]
     assert entries["test_agent.py::test_advisor"]["cost_usd"] == "0.0191300000"
-    assert entries["test_agent.py::test_compaction"]["cost_usd"] == "0.6765000000"
+    assert entries["test_agent.py::test_compaction"]["cost_usd"] == "0.2088000000"
     again = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert again.ret == 0, again.stdout.str()
     assert "3 unchanged" in again.stdout.str()
+
+
+def test_a_price_change_of_an_iterated_call_is_a_price_change(project: AgentProject) -> None:
+    # Review 39: with the cost of iterated calls kept as priced, a doubled price read as a usage
+    # regression and failed the gate.
+    project.ini("agent_cost_prices = prices.toml\n")
+    rates = (("claude-sonnet-4-6", 3, 15), ("claude-sonnet-5", 2, 10), ("claude-opus-4-8", 5, 25))
+
+    def price_file(factor: int) -> None:
+        entries = [f'[models."anthropic:{m}"]\ninput = "{i * factor}"\noutput = "{o * factor}"\n' for m, i, o in rates]
+        # The compaction step's five-minute cache write, at 1.25 times the input price.
+        entries[0] += f'cache_write = "{Decimal("3.75") * factor}"\n'
+        project.pytester.makefile(".toml", prices="\n".join(entries))
+
+    price_file(1)
+    _three_tests(project, _message("claude-sonnet-4-6", _compaction_usage()))
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    price_file(2)
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    assert "regressed" not in out
+    tests = project.read_json("cost.json")["tests"]
+    assert tests["test_agent.py::test_compaction"]["cost_usd"] == "0.4176000000"
+    assert tests["test_agent.py::test_advisor"]["cost_usd"] == "0.0382600000"
+    assert "3 price-changed" in out, out
+
+
+def test_a_compaction_past_a_tier_in_sum_is_not_repriced_from_it(project: AgentProject) -> None:
+    # As for any calls of a tiered price that sum past its first tier: which iteration was above
+    # it is not kept, so an update that keeps the entry at new prices asks for a run of it.
+    _three_tests(project, _tiered_compaction())
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    kept = project.run(
+        "--agent-cost", "--agent-cost-update-baseline", "-k", "plain", "--agent-cost-price-date", "2026-10-15"
+    )
+    assert kept.ret == 4
+    kept.stdout.fnmatch_lines(
+        ["*test_compaction*cannot be repriced (anthropic:claude-sonnet-4-5 [[]priced=per iteration[]])*"]
+    )
 
 
 def test_a_call_no_longer_using_its_advisor_is_a_usage_change_not_a_price_change(project: AgentProject) -> None:
@@ -278,6 +318,9 @@ def test_an_advisor_model_without_a_price_leaves_the_call_unpriced_and_says_whic
     out = result.stdout.str()
     assert "usage.iterations bill anthropic:claude-advisor-next at its own rates" in out
     assert "(a price file entry for it, 'anthropic:claude-advisor-next', prices it)" in out
+    # The run names the model without a price: the advisor's, not the call's own.
+    assert test["unpriced_models"] == ["anthropic:claude-advisor-next"]
+    assert "warning: no price for model anthropic:claude-advisor-next" in out
 
 
 def test_the_advisor_model_a_price_file_prices_is_an_entry_that_matched(project: AgentProject) -> None:

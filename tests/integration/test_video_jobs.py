@@ -70,6 +70,8 @@ def test_a_sora_and_a_veo_job_are_unpriced_llm_calls_not_free_tool_calls(project
     out = result.stdout.str()
     assert "a video generation job (8 s, 1280x720); OpenAI bills it per second of video" in out
     assert "a video generation job (Veo); Google bills it per second of video" in out
+    # Not the run's price-file advice: a price file prices tokens, and these calls have none.
+    assert "no price for model" not in out
 
 
 def test_a_price_hook_prices_a_video_job_by_its_seconds(project: AgentProject) -> None:
@@ -87,6 +89,7 @@ def pytest_agentcost_price_call(call):
     result, test = _run(project, [(SORA, SORA_REQUEST, SORA_ANSWER)])
     assert result.ret == 0, result.stdout.str()
     assert test["cost_usd"] == "0.8000000000"
+    assert "the call is unpriced" not in result.stdout.str()  # the hook priced it
 
 
 def test_another_apis_videos_path_stays_a_tool_call(project: AgentProject) -> None:

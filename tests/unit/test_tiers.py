@@ -745,7 +745,7 @@ def test_a_stale_call_priced_per_iteration_moves_by_its_change_only() -> None:
     # Review 38: an advisor call's tokens are summed under the executor's model; priced whole there,
     # the estimate lost the advisor's rates ($0.0105 for a call of $0.019130).
     usage = TokenUsage(input_tokens=4908, output_tokens=143)
-    context = (("priced", "per iteration"), ("with_models", "claude-opus-4-8"))
+    context = (("priced", "per iteration"),)
     anthropic = {"host": "api.anthropic.com", "provider": "anthropic", "endpoint": "anthropic.messages"}
     estimate = _estimate_stale(
         100, **anthropic, model="claude-sonnet-5", usage=usage, price_context=context, cost_usd=Decimal("0.01913")

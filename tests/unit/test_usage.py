@@ -2494,3 +2494,33 @@ def test_a_grounded_gemini_stream_counts_searches_its_chunks_repeat_once() -> No
     assert (extraction.estimated, reported(extraction)) == (False, {"input_tokens": 12, "output_tokens": 30})
     (warning,) = extraction.warnings
     assert "grounded with Google Search (2 search queries)" in warning
+
+
+def test_youtubes_video_upload_is_no_video_generation_job() -> None:
+    # Review 39: /videos on another provider's host (googleapis.com) is that provider's own API.
+    upload = Interaction(
+        "POST",
+        "https://www.googleapis.com/upload/youtube/v3/videos?part=snippet",
+        {"content-type": "application/json"},
+        json.dumps({"snippet": {"title": "demo"}}).encode(),
+        200,
+        {},
+        json.dumps({"kind": "youtube#video", "id": "Ks-_Mh1QhMc"}).encode(),
+    )
+    assert usage.extract(upload) is None
+
+
+def test_a_one_hour_cache_write_goes_to_the_answer_not_to_a_compaction() -> None:
+    # Review 39: the top level counts the answer's writes, not the compaction step's.
+    top = {"input_tokens": 10, "cache_creation_input_tokens": 1000, "output_tokens": 5}
+    top["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1000}
+    iterations = [
+        {"type": "compaction", "input_tokens": 100, "cache_creation_input_tokens": 4000, "output_tokens": 50},
+        {"type": "message", "input_tokens": 10, "cache_creation_input_tokens": 1000, "output_tokens": 5},
+    ]
+    answer = {**CLAUDE_ANSWER, "model": "claude-sonnet-4-6", "usage": {**top, "iterations": iterations}}
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", answer))
+    assert extraction is not None
+    compaction, message = extraction.parts
+    assert "cache_write_1h_tokens" not in compaction.__dict__
+    assert (message.cache_write_1h_tokens, message.cache_write_5m_tokens) == (1000, 0)
