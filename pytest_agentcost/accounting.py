@@ -18,7 +18,16 @@ from genai_prices import Usage
 from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
-from pytest_agentcost.models import CallRecord, IterationCost, PriceContext, TokenUsage, Units, model_key
+from pytest_agentcost.models import (
+    CallRecord,
+    IterationCost,
+    PriceContext,
+    TokenUsage,
+    Units,
+    model_key,
+    quantize_money,
+    share_cost,
+)
 from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
 
 __all__ = ["Accountant", "token_usage"]
@@ -220,7 +229,11 @@ class Accountant:
         iterations: tuple[IterationCost, ...] = ()
         if extraction.billed and _priced_per_iteration(extraction):
             shown = tuple(sorted((*context, usage_mod.PER_ITERATION)))
-            iterations = self._iterations(extraction, context, usage)
+            iterations = self._iterations(extraction, context, usage)  # at list prices, as a hook sees them
+            if self.price_hook is None:
+                iterations = share_cost(iterations, cost)
+                if cost is not None:
+                    cost = quantize_money(cost)  # the sum of its iterations' shares, as JSON reads them back
         record = CallRecord(
             kind="llm",
             host=sys.intern(current.netloc),  # with its port, as a tool call's: two local servers apart
@@ -248,10 +261,10 @@ class Accountant:
         try:
             hooked = self.price_hook(record)
         except Exception as exc:  # the user's hook: its bug is an unpriced call, never a lost one or $0
-            return replace(
+            return self._with_cost(
                 record,
-                cost_usd=None,
-                warnings=(
+                None,
+                (
                     *record.warnings,
                     f"{extraction.endpoint} response from {current.host}: the pytest_agentcost_price_call hook "
                     f"raised {type(exc).__name__}: {exc}; the call is unpriced",
@@ -259,10 +272,19 @@ class Accountant:
             )
         if hooked is None:
             hooked, why = self._priced(current, extraction, context, left_out)
-            return replace(record, cost_usd=hooked, warnings=record.warnings + tuple(why))
+            return self._with_cost(record, hooked, record.warnings + tuple(why))
         # Priced by the hook: a reason the price sources left it unpriced no longer holds.
-        kept = tuple(w for w in record.warnings if not w.endswith("; the call is unpriced"))
-        return replace(record, cost_usd=hooked, warnings=kept)
+        kept = tuple(w for w in record.warnings if "the call is unpriced" not in w)
+        return self._with_cost(record, hooked, kept)
+
+    @staticmethod
+    def _with_cost(record: CallRecord, cost: Decimal | None, warnings: tuple[str, ...]) -> CallRecord:
+        """``record`` at ``cost``, its iterations' shares of it (a hook's price, in their proportion)."""
+        if not record.iterations:
+            return replace(record, cost_usd=cost, warnings=warnings)
+        iterations = share_cost(record.iterations, cost)
+        cost = None if cost is None else quantize_money(cost)
+        return replace(record, cost_usd=cost, warnings=warnings, iterations=iterations)
 
     def _iterations(self, extraction: Any, context: PriceContext, total: TokenUsage) -> tuple[IterationCost, ...]:
         """Each iteration of a call priced per iteration, at its model's price (None: none)."""
@@ -272,13 +294,19 @@ class Accountant:
             units = self.pricer.units(extraction.provider, model, part, context)
             price = self.pricer.price(extraction.provider, model, part, context)
             found.append(IterationCost(other, token_usage(part, units), price))
-        # Thinking is counted for the whole call: its last iteration of its own model shows it.
+        # Thinking is counted for the whole call: its own iterations show it, the last first, each
+        # no more than its output.
         missing = total.reasoning_tokens - sum(part.usage.reasoning_tokens for part in found)
         own = [index for index, part in enumerate(found) if part.model is None] or [len(found) - 1]
-        if missing > 0:
-            last = found[own[-1]]
-            usage = replace(last.usage, reasoning_tokens=last.usage.reasoning_tokens + missing)
-            found[own[-1]] = replace(last, usage=usage)
+        for index in reversed(own):
+            if missing <= 0:
+                break
+            part = found[index]
+            room = part.usage.output_tokens - part.usage.reasoning_tokens
+            moved = min(missing, room) if index != own[0] else missing
+            usage = replace(part.usage, reasoning_tokens=part.usage.reasoning_tokens + moved)
+            found[index] = replace(part, usage=usage)
+            missing -= moved
         return tuple(found)
 
     def _priced(

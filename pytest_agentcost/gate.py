@@ -457,7 +457,10 @@ def finish_session(
                 "(call.usage.units), since a price file prices tokens only"
             )
             continue
-        if calls and all(not c.usage.total_tokens and not c.usage.units and c.warnings for c in calls):
+        if calls and all(
+            not c.usage.total_tokens and not c.usage.units and any("the call is unpriced" in w for w in c.warnings)
+            for c in calls
+        ):
             # Billed by what no token counts (a video job's seconds): each call's warning says so,
             # and a price file, which prices tokens, cannot price it.
             continue

@@ -54,6 +54,7 @@ def pytest_agentcost_price_call(call: CallRecord) -> Decimal | None:
     ``call.price_context``: a compaction step, an advisor's sub-inference) sums its iterations'
     usage under its own model; ``call.iterations`` has each one's ``model`` (None: the call's),
     ``usage`` and list price ``cost_usd``, the advisor's at its own model's rates: price those.
+    The price returned is shared by the iterations in that proportion (``by_model`` totals them).
     """
 
 

@@ -37,6 +37,8 @@ __all__ = [
     "format_money",
     "parse_money",
     "price_context_from",
+    "quantize_money",
+    "share_cost",
 ]
 
 #: Decimal places of every money string we write (1e-10 USD resolves one token
@@ -114,6 +116,12 @@ def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
 
 #: Above any real cost (a trillion dollars); a file that says more was edited into nonsense.
 _MAX_MONEY = Decimal(10) ** 12
+
+
+def quantize_money(value: Decimal) -> Decimal:
+    """``value`` at the precision money is written with (``MONEY_PLACES``), so that it reads back
+    from JSON as it was."""
+    return value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
 def format_money(value: Decimal) -> str:
@@ -325,8 +333,8 @@ class CallRecord:
 
     def by_model_parts(self) -> tuple[tuple[str | None, TokenUsage, Decimal | None], ...]:
         """What ``by_model`` totals of this call: (model, usage, cost) of each of its iterations
-        when they sum to its cost, else of the whole call (a hook's price for it)."""
-        if self.iterations and sum_costs(part.cost_usd for part in self.iterations) == self.cost_usd:
+        (whose costs are shares of its cost, see :func:`share_cost`), else of the whole call."""
+        if self.iterations:
             return tuple((part.model or self.model, part.usage, part.cost_usd) for part in self.iterations)
         return ((self.model, self.usage, self.cost_usd),)
 
@@ -496,6 +504,34 @@ def bill_responses_once(calls: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
 
 def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a + b
+
+
+def share_cost(parts: tuple[IterationCost, ...], cost: Decimal | None) -> tuple[IterationCost, ...]:
+    """``parts`` with costs that sum to ``cost`` exactly, each written to ``MONEY_PLACES``.
+
+    Their own costs are their list prices: a cost that is their sum keeps them; another (a
+    hook's) is shared in their proportion, the last part taking what rounding leaves. Parts
+    without a price, or of no cost, give the whole to the last part of the call's own model. An
+    unpriced call's parts keep the prices they have, or none when every part has one: what left
+    the call unpriced is then the call's, not a part's.
+    """
+    listed = [part.cost_usd for part in parts]
+    if cost is None:
+        return parts if None in listed else tuple(replace(part, cost_usd=None) for part in parts)
+    cost = quantize_money(cost)
+    total = sum_costs(listed)
+    shares: list[Decimal]
+    if total is None or total == 0:
+        shares = [Decimal(0)] * len(parts)
+        own = [index for index, part in enumerate(parts) if part.model is None] or [len(parts) - 1]
+        shares[own[-1]] = cost
+    elif total == cost:
+        shares = [quantize_money(c) for c in listed if c is not None]
+        shares[-1] += cost - sum(shares, Decimal(0))
+    else:
+        shares = [quantize_money(cost * c / total) for c in listed if c is not None]
+        shares[-1] += cost - sum(shares, Decimal(0))
+    return tuple(replace(part, cost_usd=share) for part, share in zip(parts, shares, strict=True))
 
 
 def sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:

@@ -388,8 +388,13 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         # An unknown host on a generic path (/embeddings, /responses ...) may be a tool's own API:
         # accept it only when the request or the response looks like an LLM call.
         return None
-    elif endpoint == "openai.videos" and (mapped or url_provider) not in (None, "openai", "azure"):
-        # Another provider's own /videos (YouTube's upload on googleapis.com): not OpenAI's video jobs.
+    elif (
+        endpoint == "openai.videos"
+        and (mapped or url_provider) not in (None, "openai", "azure")
+        and _obj(_first_document(interaction)).get("object") != "video"
+    ):
+        # Another provider's own /videos (YouTube's upload on googleapis.com): not a video job of
+        # OpenAI's API, unless its answer is one (a host serving that API).
         return None
     elif endpoint == "gemini.predict" and (mapped or url_provider) != "google":
         # TensorFlow Serving's /v1/models/{name}:predict, or a self-deployed model: not Google's bill.
@@ -1179,8 +1184,10 @@ def _read_response_object(response: dict[str, Any], parsed: _Parsed, fetched: bo
     parsed.price_context = service_tier_context(response.get("service_tier"))
     parsed.tool_calls = _responses_tool_calls(response)
     parsed.server_tools = _responses_server_tools(response)
-    parsed.images_apart = sum(
-        1 for item in _list(response.get("output")) if _obj(item).get("type") == "image_generation_call"
+    parsed.images_apart = sum(  # a failed one drew nothing
+        1
+        for item in _list(response.get("output"))
+        if _obj(item).get("type") == "image_generation_call" and _obj(item).get("status") != "failed"
     )
     parsed.output_text = _responses_text(response)
     if fetched and response.get("background") is not True:
@@ -3031,7 +3038,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
 
     _PARSERS[endpoint](interaction, text, streamed, parsed)
     model = parsed.model
-    if endpoint == "openai.chat" and searches_every_call(model):
+    if endpoint == "openai.chat" and searches_every_call(model or _fallback_model(interaction)):
         parsed.server_tools.setdefault("web_searches", 1)
 
     if parsed.error is not None:

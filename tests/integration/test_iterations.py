@@ -391,3 +391,54 @@ def test_a_batch_result_that_used_an_advisor_bills_it_at_the_advisors_batch_rate
     assert test["cost_usd"] == "0.0195650000"
     assert (test["input_tokens"], test["output_tokens"]) == (4908, 143)
     assert "one call has one model" not in result.stdout.str()
+
+
+def test_a_hook_price_for_an_advisor_call_is_shared_by_its_iterations(project: AgentProject) -> None:
+    # Review 40: a hook pricing the iterations as hooks.py says (a 20% discount) put the advisor's
+    # tokens under the executor's key, which a later baseline update repriced at its rates.
+    project.pytester.makeconftest(
+        """
+from decimal import Decimal
+
+
+def pytest_agentcost_price_call(call):
+    if call.iterations:
+        return sum(part.cost_usd for part in call.iterations) * Decimal("0.8")
+    return None
+"""
+    )
+    answer = _message("claude-sonnet-5", _advisor_usage("claude-opus-4-8"))
+    result, test = _run(project, [interaction(MESSAGES, json.dumps(answer))])
+    assert result.ret == 0, result.stdout.str()
+    assert test["cost_usd"] == "0.0153040000"  # 0.8 x 0.019130
+    by_model = {key: (m["input_tokens"], m["cost_usd"]) for key, m in test["by_model"].items()}
+    assert by_model == {
+        "anthropic:claude-sonnet-5 [priced=per iteration]": (2390, "0.0047920000"),  # 0.8 x 0.005990
+        "anthropic:claude-opus-4-8 [priced=per iteration]": (2518, "0.0105120000"),  # 0.8 x 0.013140
+    }
+
+
+def test_iterations_priced_past_the_written_precision_read_back_alike_with_xdist(project: AgentProject) -> None:
+    # Review 40: a rate with more decimals than the report's ten gave costs that JSON rounds; read
+    # back on the xdist controller, the iterations no longer summed to the call and merged.
+    project.ini("agent_cost_prices = prices.toml\n")
+    project.pytester.makefile(
+        ".toml", prices='[models."anthropic:claude-sonnet-5"]\ninput = "2.0000001"\noutput = "10.0000003"\n'
+    )
+    answer = _message("claude-sonnet-5", _advisor_usage("claude-opus-4-8"))
+    project.pytester.makepyfile(test_agent=MODULE.replace("URL", MESSAGES))
+    project.cassette("test_agent", "test_task", [interaction(MESSAGES, json.dumps(answer))])
+    reports = []
+    for mode in (["-p", "no:xdist"], ["-n", "2"]):
+        result = project.pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", *mode, "--agent-cost", "--agent-cost-json", "cost.json"
+        )
+        assert result.ret == 0, result.stdout.str()
+        reports.append((project.root / "cost.json").read_bytes())
+    assert reports[0] == reports[1]
+    test = json.loads(reports[1])["tests"]["test_agent.py::test_task"]
+    assert sorted(test["by_model"]) == [
+        "anthropic:claude-opus-4-8 [priced=per iteration]",
+        "anthropic:claude-sonnet-5 [priced=per iteration]",
+    ]
+    assert sum(Decimal(m["cost_usd"]) for m in test["by_model"].values()) == Decimal(test["cost_usd"])

@@ -98,3 +98,13 @@ def test_another_apis_videos_path_stays_a_tool_call(project: AgentProject) -> No
     result, test = _run(project, [(SEARCH, {"q": "cat piano", "model": "ranker-2"}, answer)])
     assert result.ret == 0, result.stdout.str()
     assert (test["llm_calls"], test["http_calls"], test["cost_usd"]) == (0, 1, "0.0000000000")
+
+
+def test_a_known_hosts_answer_in_openais_video_shape_is_a_video_job(project: AgentProject) -> None:
+    # Review 40: a host serving OpenAI's video API (a gateway genai-prices knows) answers OpenAI's
+    # video object: a job, unpriced; only another API's own /videos answer is a tool call.
+    together = "https://api.together.xyz/v1/videos"
+    result, test = _run(project, [(together, SORA_REQUEST, SORA_ANSWER)])
+    assert result.ret == 0, result.stdout.str()
+    assert (test["llm_calls"], test["cost_usd"]) == (1, None)
+    assert test["calls"][0]["endpoint"] == "openai.videos"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -563,7 +564,7 @@ def test_a_claude_answer_listing_its_iterations_goes_the_general_way() -> None:
     assert _lean.read(request, response) is None
     record = general(request, response)
     assert (record.usage.input_tokens, record.usage.output_tokens) == (280, 90)
-    assert str(record.cost_usd) == "0.00219"  # 280 x 3 + 90 x 15 = 2,190 per million
+    assert record.cost_usd == Decimal("0.00219")  # 280 x 3 + 90 x 15 = 2,190 per million
     # Without iterations the same answer is read lean.
     del usage["iterations"]
     response["body"]["string"] = json.dumps(body)

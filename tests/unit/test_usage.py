@@ -2524,3 +2524,25 @@ def test_a_one_hour_cache_write_goes_to_the_answer_not_to_a_compaction() -> None
     compaction, message = extraction.parts
     assert "cache_write_1h_tokens" not in compaction.__dict__
     assert (message.cache_write_1h_tokens, message.cache_write_5m_tokens) == (1000, 0)
+
+
+def test_a_failed_image_generation_drew_nothing_to_bill() -> None:
+    output = [{"id": "ig_1", "type": "image_generation_call", "status": "failed", "result": None}]
+    body = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5", "output": output}
+    body["usage"] = {"input_tokens": 200, "output_tokens": 10, "total_tokens": 210}
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert (extraction.unpriced, extraction.warnings) == (False, ())
+
+
+def test_a_search_models_answer_without_its_model_is_known_by_the_request() -> None:
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "News."}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 8, "completion_tokens": 20, "total_tokens": 28},
+    }
+    request = {"model": "gpt-4o-search-preview", "messages": []}
+    extraction = usage.extract(post("https://api.openai.com/v1/chat/completions", body, request=request))
+    assert extraction is not None
+    assert extraction.billed_uses == ("web_searches",)
