@@ -273,6 +273,18 @@ class Accountant:
         if hooked is None:
             hooked, why = self._priced(current, extraction, context, left_out)
             return self._with_cost(record, hooked, record.warnings + tuple(why))
+        if isinstance(hooked, int | float) and not isinstance(hooked, bool):
+            hooked = Decimal(str(hooked))  # a number in another type: the money it says
+        if not isinstance(hooked, Decimal) or not hooked.is_finite():
+            return self._with_cost(
+                record,
+                None,
+                (
+                    *record.warnings,
+                    f"{extraction.endpoint} response from {current.host}: the pytest_agentcost_price_call hook "
+                    f"returned {hooked!r}, not a Decimal; the call is unpriced",
+                ),
+            )
         # Priced by the hook: a reason the price sources left it unpriced no longer holds.
         kept = tuple(w for w in record.warnings if "the call is unpriced" not in w)
         return self._with_cost(record, hooked, kept)

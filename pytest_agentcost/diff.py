@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from pytest_agentcost.baseline import Baseline, BaselineEntry, Exact, Repricer, rename_problems, renames, reprice_totals
-from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money
+from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money, quantize_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
 from pytest_agentcost.usage import kept_as_priced_key
@@ -421,7 +421,7 @@ def _baseline_at_current_prices(
             return entry.cost_usd
         now = current.get(key)
         if now is not None and now.cost_usd is not None:
-            if reprice_totals(reprice, key, now) != now.cost_usd:
+            if not _same_money(reprice_totals(reprice, key, now), now.cost_usd):
                 return entry.cost_usd
             if now.usage.units and not {k for k, _ in now.usage.units} <= {k for k, _ in totals.usage.units}:
                 return entry.cost_usd
@@ -430,6 +430,12 @@ def _baseline_at_current_prices(
             return entry.cost_usd
         total += priced
     return total
+
+
+def _same_money(repriced: Decimal | None, cost: Decimal) -> bool:
+    """Whether a repricing gives ``cost`` as money is written (a call priced per iteration holds
+    its iterations' costs to ten places, where its repricing at the same rates has more)."""
+    return repriced is not None and quantize_money(repriced) == quantize_money(cost)
 
 
 def _exact_at_run_prices(
@@ -448,7 +454,7 @@ def _exact_at_run_prices(
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
         now = current.get(key)
-        if now is None or now.cost_usd is None or reprice_totals(reprice, key, now) != now.cost_usd:
+        if now is None or now.cost_usd is None or not _same_money(reprice_totals(reprice, key, now), now.cost_usd):
             return None
         if not exact(key, totals.calls, totals.usage.input_tokens):
             return None

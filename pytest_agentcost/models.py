@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from pytest_agentcost._cached import cached
@@ -521,17 +521,26 @@ def share_cost(parts: tuple[IterationCost, ...], cost: Decimal | None) -> tuple[
     cost = quantize_money(cost)
     total = sum_costs(listed)
     shares: list[Decimal]
-    if total is None or total == 0:
+    if total is None or total <= 0 or cost < 0 or any(c is not None and c < 0 for c in listed):
         shares = [Decimal(0)] * len(parts)
         own = [index for index, part in enumerate(parts) if part.model is None] or [len(parts) - 1]
         shares[own[-1]] = cost
-    elif total == cost:
-        shares = [quantize_money(c) for c in listed if c is not None]
-        shares[-1] += cost - sum(shares, Decimal(0))
     else:
-        shares = [quantize_money(cost * c / total) for c in listed if c is not None]
-        shares[-1] += cost - sum(shares, Decimal(0))
+        shares = _apportioned([cost * c / total for c in listed if c is not None], cost)
     return tuple(replace(part, cost_usd=share) for part, share in zip(parts, shares, strict=True))
+
+
+def _apportioned(targets: list[Decimal], cost: Decimal) -> list[Decimal]:
+    """``targets`` (none negative, summing to ``cost``, a multiple of the money quantum) as
+    multiples of it summing to ``cost`` exactly: each rounded down, the quanta left given one by
+    one to the largest remainders, the first of equal ones first. None is negative, and none is
+    more than a quantum from its target."""
+    shares = [target.quantize(_QUANTUM, rounding=ROUND_FLOOR) for target in targets]
+    left = int((cost - sum(shares, Decimal(0))) / _QUANTUM)
+    order = sorted(range(len(targets)), key=lambda index: (shares[index] - targets[index], index))
+    for index in order[:left]:
+        shares[index] += _QUANTUM
+    return shares
 
 
 def sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
