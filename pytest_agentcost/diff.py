@@ -26,7 +26,7 @@ from pytest_agentcost.baseline import Baseline, BaselineEntry, Exact, Repricer, 
 from pytest_agentcost.models import RunCost, TestCost, TokenUsage, ToolHostTotals, format_money, quantize_money
 from pytest_agentcost.render._format import change, money, pct, percent, signed_money
 from pytest_agentcost.settings import Budget, Threshold
-from pytest_agentcost.usage import kept_as_priced_key
+from pytest_agentcost.usage import stated_key
 
 __all__ = ["Comparison", "TestDiff", "check_budget", "compare"]
 
@@ -415,7 +415,7 @@ def _baseline_at_current_prices(
     total = entry.tool_cost_usd
     for key, totals in entry.by_model.items():
         if not exact(key, totals.calls, totals.usage.input_tokens):
-            if kept_as_priced_key(key) and totals.cost_usd is not None:
+            if stated_key(key) and totals.cost_usd is not None:
                 total += totals.cost_usd  # the bill its answers stated: no price list moves it
                 continue
             return entry.cost_usd

@@ -34,7 +34,7 @@ from pytest_agentcost.render._format import change, money, pct, percent, signed_
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
-from pytest_agentcost.usage import OLLAMA_CLOUD, PER_ITERATION, kept_as_priced
+from pytest_agentcost.usage import OLLAMA_CLOUD, PER_ITERATION, priced_as_stated
 
 __all__ = ["GateOutcome", "evaluate", "finish_session", "make_repricer", "warning_lines"]
 
@@ -109,7 +109,7 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
             model = str(swapped[1]) if isinstance(swapped, list | tuple) and len(swapped) == 2 else call.model
             # Re-recorded, it would be served in the same tier.
             cost = _price_usage(pricer, call.provider, model, usage, call.price_context)
-            moves_only = kept_as_priced(call.provider, call.price_context) or PER_ITERATION in call.price_context
+            moves_only = priced_as_stated(call.provider, call.price_context) or PER_ITERATION in call.price_context
             if cost is not None and call.cost_usd is not None and moves_only:
                 # A stated bill (Perplexity's request fee by search context size), or iterations priced
                 # apart (an advisor's at its own rates), moves by its tokens' change only.

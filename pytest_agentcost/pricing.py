@@ -43,7 +43,7 @@ from pytest_agentcost.models import (
     parse_money,
     split_model_key,
 )
-from pytest_agentcost.usage import kept_as_priced
+from pytest_agentcost.usage import priced_as_stated
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -459,14 +459,14 @@ class Pricer:
         ``input_tokens``, reprice exactly from their sum: one call, a price no call's size changes
         (a price file's, or one without tiers), or a sum no larger than the first tier's start, so
         that no call reached it. (A tier is chosen by a call's input tokens.) Never for calls
-        priced at what their answers state (:func:`~pytest_agentcost.usage.kept_as_priced`): their
+        priced at what their answers state (:func:`~pytest_agentcost.usage.priced_as_stated`): their
         tokens do not tell their cost."""
         provider, model, context = split_model_key(key)
         if not model:
             return calls <= 1
         if self._override(provider, model) is not None:
             return True
-        if kept_as_priced(provider, context):
+        if priced_as_stated(provider, context):
             return False
         if calls <= 1 and _BATCH not in context:  # a batch's results are one call of many requests
             return True

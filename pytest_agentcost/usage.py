@@ -94,8 +94,8 @@ __all__ = [
     "detect",
     "estimate_texts",
     "extract",
-    "kept_as_priced",
-    "kept_as_priced_key",
+    "priced_as_stated",
+    "stated_key",
     "states_its_cost",
 ]
 
@@ -3200,16 +3200,15 @@ _TICKS_PER_USD = Decimal(10) ** 10
 PER_ITERATION = ("priced", "per iteration")
 
 
-def kept_as_priced_key(key: str) -> bool:
-    """:func:`kept_as_priced` for the calls of a ``by_model`` key."""
+def stated_key(key: str) -> bool:
+    """:func:`priced_as_stated` for the calls of a ``by_model`` key."""
     provider, _, context = split_model_key(key)
-    return kept_as_priced(provider, context)
+    return priced_as_stated(provider, context)
 
 
-def kept_as_priced(provider: str | None, context: PriceContext) -> bool:
+def priced_as_stated(provider: str | None, context: PriceContext) -> bool:
     """Whether calls of ``provider`` in price ``context`` are priced at the cost their answers
-    state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell: a comparison or a
-    baseline keeps it as priced."""
+    state (:data:`STATED_COST_CONTEXTS`), which their tokens do not tell."""
     name = STATED_COST_CONTEXTS.get(provider or "")
     return name is not None and any(key == name for key, _ in context)
 
