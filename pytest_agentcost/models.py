@@ -35,6 +35,7 @@ __all__ = [
     "ToolHostTotals",
     "Units",
     "format_money",
+    "last_own",
     "parse_money",
     "price_context_from",
     "quantize_money",
@@ -126,7 +127,7 @@ def quantize_money(value: Decimal) -> Decimal:
 
 def format_money(value: Decimal) -> str:
     """``Decimal`` -> fixed-precision string, e.g. ``"0.0012500000"``."""
-    quantized = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    quantized = quantize_money(value)
     if quantized == 0:
         quantized = abs(quantized)  # never write "-0.0000000000"
     return f"{quantized:f}"
@@ -362,7 +363,10 @@ class CallRecord:
             response_id=data.get("response_id"),
             is_poll=bool(data.get("is_poll", False)),
             price_context=price_context_from(data.get("price_context"), "call price_context"),
-            iterations=tuple(IterationCost.from_dict(part) for part in _iteration_list(data.get("iterations", ()))),
+            iterations=tuple(
+                IterationCost.from_dict(part)
+                for part in _json_list(data.get("iterations", ()), "a call's 'iterations'")
+            ),
         )
 
 
@@ -509,11 +513,11 @@ def _add_cost(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 def share_cost(parts: tuple[IterationCost, ...], cost: Decimal | None) -> tuple[IterationCost, ...]:
     """``parts`` with costs that sum to ``cost`` exactly, each written to ``MONEY_PLACES``.
 
-    Their own costs are their list prices: a cost that is their sum keeps them; another (a
-    hook's) is shared in their proportion, the last part taking what rounding leaves. Parts
-    without a price, or of no cost, give the whole to the last part of the call's own model. An
-    unpriced call's parts keep the prices they have, or none when every part has one: what left
-    the call unpriced is then the call's, not a part's.
+    Their own costs are their list prices, and ``cost`` is shared in their proportion (a cost
+    that is their sum gives each its own, to a quantum; a hook's is scaled), see
+    :func:`_apportioned`. Parts without a price, or of no cost, give the whole to the last part
+    of the call's own model. An unpriced call's parts keep the prices they have, or none when
+    every part has one: what left the call unpriced is then the call's, not a part's.
     """
     listed = [part.cost_usd for part in parts]
     if cost is None:
@@ -523,8 +527,7 @@ def share_cost(parts: tuple[IterationCost, ...], cost: Decimal | None) -> tuple[
     shares: list[Decimal]
     if total is None or total <= 0 or cost < 0 or any(c is not None and c < 0 for c in listed):
         shares = [Decimal(0)] * len(parts)
-        own = [index for index, part in enumerate(parts) if part.model is None] or [len(parts) - 1]
-        shares[own[-1]] = cost
+        shares[last_own([part.model for part in parts])] = cost
     else:
         shares = _apportioned([cost * c / total for c in listed if c is not None], cost)
     return tuple(replace(part, cost_usd=share) for part, share in zip(parts, shares, strict=True))
@@ -551,15 +554,17 @@ def sum_costs(costs: Iterable[Decimal | None]) -> Decimal | None:
     return total
 
 
-def _iteration_list(value: Any) -> list[Any] | tuple[Any, ...]:
-    if not isinstance(value, list | tuple):
-        raise ValueError(f"a call's 'iterations' must be a list, not {value!r}")
-    return value
+def last_own(models: Iterable[str | None]) -> int:
+    """The index of the last iteration of a call's own model (None in ``models``), else the
+    last's: where what the call counts as a whole (its hosted searches, its cost when its parts
+    have no price) goes."""
+    found = list(models)
+    return max((index for index, model in enumerate(found) if model is None), default=len(found) - 1)
 
 
-def _call_list(value: Any) -> list[Any] | tuple[Any, ...]:
+def _json_list(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"'calls' must be a list, not {value!r}")
+        raise ValueError(f"{what} must be a list, not {value!r}")
     return value
 
 
@@ -743,9 +748,6 @@ class TestCost:
         # reprices each model's calls at its price, a tier chosen by each iteration's size.
         grouped: dict[str, list[tuple[TokenUsage, Decimal | None]]] = {}
         for c in self.billed:
-            if not c.iterations:
-                grouped.setdefault(model_key(c.provider, c.model, c.price_context), []).append((c.usage, c.cost_usd))
-                continue
             for model, usage, cost in c.by_model_parts():
                 grouped.setdefault(model_key(c.provider, model, c.price_context), []).append((usage, cost))
         return {
@@ -806,7 +808,7 @@ class TestCost:
         return cls(
             nodeid=nodeid,
             outcome=str(data.get("outcome", "passed")),
-            calls=tuple(CallRecord.from_dict(c) for c in _call_list(data.get("calls", ()))),
+            calls=tuple(CallRecord.from_dict(c) for c in _json_list(data.get("calls", ()), "'calls'")),
             location=location,
             reruns=_int(data.get("reruns", 0), "reruns"),
         )

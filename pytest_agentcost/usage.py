@@ -82,7 +82,7 @@ from pytest_agentcost import _eventstream, _sse
 from pytest_agentcost._compiled_extractor import compile_extractor
 from pytest_agentcost._genai_memo import SnapshotMemo
 from pytest_agentcost.interaction import Interaction, host_keys, json_or_none
-from pytest_agentcost.models import PriceContext, split_model_key
+from pytest_agentcost.models import PriceContext, last_own, split_model_key
 from pytest_agentcost.tokens import APPROX_ENCODING, count_text
 
 __all__ = [
@@ -1956,8 +1956,7 @@ def _batch_result(
         parsed.part_models.append(name)
     searches = usage.__dict__.get("web_searches")
     if searches:
-        own = [part for name, part in iterated if name is None] or [iterated[-1][1]]
-        own[-1].web_searches = searches
+        iterated[last_own(name for name, _ in iterated)][1].web_searches = searches
     return True
 
 
@@ -3112,7 +3111,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                         usage = _iterations_sum(parts, usage)
                     _add_server_tools(usage, parsed)
                     if parts:
-                        _add_server_tools(parts[_own_part(part_models)], parsed)
+                        _add_server_tools(parts[last_own(part_models)], parsed)
                     stated = _stated_cost(provider, document.get("usage"), parsed.price_context)
                     # xAI's server-side tool uses, which no price here prices, and no bill stated.
                     xai_uses = stated is None and provider == "x-ai" and _xai_tool_uses(document.get("usage"))
@@ -3327,14 +3326,6 @@ def _iterations_sum(parts: tuple[Usage, ...], top: Usage) -> Usage:
     if reasoning is not None and "output_reasoning_tokens" not in total.__dict__:
         total.output_reasoning_tokens = min(reasoning, total.__dict__.get("output_tokens", 0))
     return total
-
-
-def _own_part(part_models: tuple[str | None, ...]) -> int:
-    """The index of the last part of the call's own model (the one its hosted tool uses go on)."""
-    for index in range(len(part_models) - 1, -1, -1):
-        if part_models[index] is None:
-            return index
-    return len(part_models) - 1
 
 
 def _billed_uses(parsed: _Parsed) -> tuple[str, ...]:
