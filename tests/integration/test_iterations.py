@@ -194,6 +194,9 @@ def test_an_advisors_sub_inference_is_billed_at_the_advisor_models_rates(project
         "anthropic:claude-opus-4-8 [priced=per iteration]": (1, 2518, "0.0131400000"),
     }
     assert (call["input_tokens"], call["output_tokens"], call["reasoning_tokens"]) == (4908, 143, 28)
+    # The thinking the answer counts for the whole call is shown by its own iterations, within
+    # each one's output: the last 11 of 11, the first the other 17.
+    assert [part["reasoning_tokens"] for part in call["iterations"]] == [17, 0, 11]
     assert call["tool_calls"] == 0  # the advisor is a server tool, not a step of the agent's
 
 

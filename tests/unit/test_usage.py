@@ -2546,3 +2546,24 @@ def test_a_search_models_answer_without_its_model_is_known_by_the_request() -> N
     extraction = usage.extract(post("https://api.openai.com/v1/chat/completions", body, request=request))
     assert extraction is not None
     assert extraction.billed_uses == ("web_searches",)
+
+
+def test_search_models_are_known_under_openrouters_names_too() -> None:
+    # OpenRouter names OpenAI's models with their maker: openai/gpt-4o-search-preview.
+    assert usage.searches_every_call("openai/gpt-4o-search-preview")
+    assert usage.searches_every_call("gpt-4o-mini-search-preview-2025-03-11")
+    assert not usage.searches_every_call("gpt-4o")
+    assert not usage.searches_every_call("openai/gpt-4o-mini")
+
+
+def test_an_estimated_responses_call_that_drew_images_is_unpriced_too() -> None:
+    # No usage object: the tokens are estimated, and the images are still billed apart.
+    output = [
+        {"id": "ig_1", "type": "image_generation_call", "status": "completed", "result": "iVBORw0KGgo="},
+        {"id": "msg_1", "type": "message", "content": [{"type": "output_text", "text": "Here it is."}]},
+    ]
+    body = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-5", "output": output}
+    extraction = usage.extract(post(RESPONSES_URL, body))
+    assert extraction is not None
+    assert (extraction.estimated, extraction.unpriced) == (True, True)
+    assert any("its image generation tool made 1 image" in w for w in extraction.warnings)
