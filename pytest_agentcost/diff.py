@@ -41,6 +41,12 @@ _NOT_COMPARED = _LEFT_OUT_OF_TOTALS | {"removed"}
 #: How a stale-cassette failure (``agent_cost_stale = fail``) starts among a test's budget violations.
 STALE_VIOLATION = "stale cassette"
 
+#: Why a stale test that got cheaper is no saving to lock in: its replay is of answers to other requests.
+STALE_CHEAPER = (
+    "a stale cassette: its replay answers the requests recorded, not those sent now, so it is not what the "
+    "agent costs now; re-record it before updating the baseline"
+)
+
 
 @dataclass(frozen=True)
 class TestDiff:

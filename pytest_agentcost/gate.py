@@ -14,7 +14,7 @@ from genai_prices import Usage
 
 from pytest_agentcost._io import write_file
 from pytest_agentcost.baseline import Baseline, update_baseline, update_line, write_baseline
-from pytest_agentcost.diff import STALE_VIOLATION, Comparison, TestDiff, compare
+from pytest_agentcost.diff import STALE_CHEAPER, STALE_VIOLATION, Comparison, TestDiff, compare
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.models import (
     FIXTURE_ENTRY_SUFFIX,
@@ -326,11 +326,13 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(f"agent cost {accepted if accepting else word}: {why_total_failed(cmp)}")
-    improved = cmp.by_status("improved")
+    improved = [t for t in cmp.by_status("improved") if not t.stale]
     if improved:
         lines.append(
             f"{len(improved)} test(s) got cheaper: run with --agent-cost-update-baseline to lock in the savings"
         )
+    if stale_cheaper := sum(1 for t in cmp.by_status("improved") if t.stale):
+        lines.append(f"{stale_cheaper} test(s) got cheaper on {STALE_CHEAPER}")
     return lines
 
 

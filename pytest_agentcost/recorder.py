@@ -359,24 +359,28 @@ def _swapped(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
 
     Concurrent calls to one URL are recorded in the order they finish and, matched on method
     and URL, replayed in the order they start: each gets another's answer, and both differ from
-    what they played. A differing call is swapped when its request is what another *differing*
-    call of the test played: the two recordings changed hands, and every answer was still played
-    once, so the test's cost holds. Each recording excuses one call: a request equal to a
-    recording that an equal request played (a follow-up call that now repeats the first) is stale.
+    what they played. Such calls traded recordings among themselves: what they asked and what
+    they played are the same requests, each as many times, so every answer was still played
+    once and the test's cost holds. The swapped calls are the largest such group of differing
+    calls. A call outside it is stale: one that asks what no call played (a new first call,
+    after which each call plays the next one's recording, the last recording unasked), or that
+    repeats a request one recording answers once (a follow-up that now repeats the first).
+    Calls are left out of the group one at a time, the latest first among those asking or
+    playing more than the rest balances, preferring one that does both.
     """
-    differing = [i for i, (differs, _, _) in enumerate(keyed) if differs]
-    if len(differing) < 2:
-        return set()
+    group = [i for i, (differs, key, own) in enumerate(keyed) if differs and key != own]
     from collections import Counter
 
-    played = Counter(keyed[i][2] for i in differing)
-    swapped = set()
-    for i in differing:
-        _, key, own = keyed[i]
-        if played[key] > 0 and key != own:
-            played[key] -= 1
-            swapped.add(i)
-    return swapped
+    while len(group) > 1:
+        asked = Counter(keyed[i][1] for i in group)
+        played = Counter(keyed[i][2] for i in group)
+        over_asked = {key for key, n in asked.items() if n > played[key]}
+        over_played = {key for key, n in played.items() if n > asked[key]}
+        if not over_asked:  # equal counts: the group is balanced (it cannot play more than it asks)
+            return set(group)
+        both = [i for i in group if keyed[i][1] in over_asked and keyed[i][2] in over_played]
+        group.remove((both or [i for i in group if keyed[i][1] in over_asked or keyed[i][2] in over_played])[-1])
+    return set()
 
 
 def _key(request: Any) -> tuple[str, Any]:

@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pytest_agentcost.diff import STALE_VIOLATION
+from pytest_agentcost.diff import STALE_CHEAPER, STALE_VIOLATION
 from pytest_agentcost.models import PriceSource, time_of_day_note
 from pytest_agentcost.render._format import money, pct, percent, signed_money
 
@@ -197,13 +197,15 @@ class _View:
             blocks = [self._verdict(), self._summary(), *self._table(rows, shortened)]
             blocks.extend(self._section(status, rows, shortened) for status in _SECTION_STATUSES)
             blocks.append(self._unchanged(rows, shortened))
-            improved = len(self.cmp.by_status("improved"))
+            improved = sum(1 for t in self.cmp.by_status("improved") if not t.stale)
             if improved:
                 blocks.append(
                     f"{_plural(improved, 'task')} got cheaper: update the baseline to lock in the savings "
                     "(`agentcost update-baseline RUN.json` or "
                     "`pytest --agent-cost --agent-cost-update-baseline`)."
                 )
+            if stale_cheaper := sum(1 for t in self.cmp.by_status("improved") if t.stale):
+                blocks.append(f"{_plural(stale_cheaper, 'task')} got cheaper on {STALE_CHEAPER}.")
         blocks.append(self._footer())
         return MARKER + "\n" + "\n\n".join(b for b in blocks if b) + "\n"
 

@@ -261,3 +261,39 @@ def test_one_recording_excuses_one_call_not_two(project: AgentProject) -> None:
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-json", "cost.json")
     assert result.ret == 1, result.stdout.str()
     assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["stale"] is True
+
+
+def test_calls_shifted_by_a_new_first_call_are_stale_and_the_cost_is_not_said_to_hold(project: AgentProject) -> None:
+    # The agent now asks an intro before its plan, and the cassette was not re-recorded: matched on
+    # method and URL, each call plays the next one's recording. That is no swap of concurrent
+    # calls: the intro was never recorded, the last recording is asked by no call.
+    _two_calls(project, sent=("intro", "plan", "critique"), recorded=("plan", "critique", "final"))
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()  # stale cassettes warn by default
+    out = result.stdout.str()
+    assert "replayed another recorded answer" not in out
+    assert "cost holds" not in out
+    test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
+    assert test["stale"] is True
+    assert ["drift" in call for call in test["calls"]] == [True, True, True]
+    failed = project.run("--agent-cost", "--agent-cost-stale", "fail")
+    assert failed.ret == 1, failed.stdout.str()
+
+
+def test_a_stale_test_that_got_cheaper_is_no_saving_to_lock_in(project: AgentProject) -> None:
+    # Baseline: four calls, as recorded. Now a new first call shifts the replay, and the agent stops
+    # after three: cheaper on the replay, but the replay answers the requests recorded, not these.
+    recorded = ("plan", "critique", "final", "review")
+    _two_calls(project, sent=recorded, recorded=recorded)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    _two_calls(project, sent=("intro", "plan", "critique"), recorded=recorded)
+    result = project.run("--agent-cost", "--agent-cost-markdown", "cost.md")
+    assert result.ret == 0, result.stdout.str()
+    out = result.stdout.str()
+    assert "lock in the savings" not in out
+    result.stdout.fnmatch_lines(
+        ["1 test(s) got cheaper on a stale cassette: its replay answers the requests recorded, not those sent now*"]
+    )
+    comment = (project.pytester.path / "cost.md").read_text()
+    assert "lock in the savings" not in comment
+    assert "1 task got cheaper on a stale cassette: its replay answers the requests recorded" in comment

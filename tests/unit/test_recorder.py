@@ -7,6 +7,9 @@ import threading
 from types import SimpleNamespace
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.models import CallRecord
 from pytest_agentcost.recorder import Recorder
@@ -224,3 +227,55 @@ def test_a_paging_token_is_compared_as_it_is_saved() -> None:
     url = "https://api.search.example/v1/search"
     page = [Request("POST", url, json.dumps({"q": "x", "page_token": t}).encode(), {}) for t in ("p1", "p2")]
     assert _swapped([_call_keys(c) for c in [(page[0], True, page[1]), (page[1], True, page[0])]]) == {0, 1}
+
+
+def _keyed(*calls: tuple[str, str]) -> list[tuple[bool, Any, Any]]:
+    """(what a differing call asked, what it played) pairs, as :func:`_call_keys` gives them."""
+    return [(True, asked, played) for asked, played in calls]
+
+
+def test_calls_shifted_by_a_new_first_call_are_stale_not_swapped() -> None:
+    # Recorded: plan, critique, final. The agent now asks an intro first: each call plays the next
+    # one's recording. Not a trade among the calls (the intro was never recorded, the final never
+    # asked): every call is stale, and no warning may say the cost holds.
+    from pytest_agentcost.recorder import _swapped
+
+    assert _swapped(_keyed(("intro", "plan"), ("plan", "critique"), ("critique", "final"))) == set()
+
+
+def test_a_trade_among_three_calls_is_a_swap() -> None:
+    from pytest_agentcost.recorder import _swapped
+
+    assert _swapped(_keyed(("a", "c"), ("b", "a"), ("c", "b"))) == {0, 1, 2}
+
+
+def test_a_swap_beside_a_shift_keeps_only_the_trade() -> None:
+    # Calls 1 and 3 traded recordings; calls 0 and 2 form a chain (x was never recorded).
+    from pytest_agentcost.recorder import _swapped
+
+    calls = _keyed(("x", "p"), ("s", "t"), ("p", "q"), ("t", "s"))
+    assert _swapped(calls) == {1, 3}
+    # A call that played its own recording's request (it differs only where keys do not look) is
+    # no trade, and does not complete one.
+    assert _swapped([(True, "a", "a"), *_keyed(("b", "c"))]) == set()
+    # Calls that do not differ take no part.
+    assert _swapped([(False, None, None), *_keyed(("a", "b"), ("b", "a"))]) == {1, 2}
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcde"), st.sampled_from("abcde")), max_size=8),
+)
+def test_swapped_calls_trade_recordings_among_themselves(calls: list[tuple[str, str]]) -> None:
+    # Whatever the calls, the swapped ones asked exactly what they played, each as many times, and
+    # a permutation of distinct requests is a swap of every call.
+    from collections import Counter
+
+    from pytest_agentcost.recorder import _swapped
+
+    group = _swapped(_keyed(*calls))
+    assert Counter(calls[i][0] for i in group) == Counter(calls[i][1] for i in group)
+    assert all(calls[i][0] != calls[i][1] for i in group)
+    distinct = sorted({asked for asked, _ in calls})
+    rotated = [(key, distinct[(n + 1) % len(distinct)]) for n, key in enumerate(distinct)] if distinct else []
+    if len(rotated) > 1:
+        assert _swapped(_keyed(*rotated)) == set(range(len(rotated)))
