@@ -420,7 +420,7 @@ class _View:
             head = f"{self.gate_icon} **No baseline yet; {_plural(len(gated), 'task')} over budget**"
         else:
             head = ":information_source: **No baseline yet**"
-        blocks = [f"{head}: {_plural(new, 'task')} with LLM calls cost {cost} per run"]
+        blocks = [f"{head}: {_plural(new, 'task')} with LLM or tool HTTP calls cost {cost} per run"]
         if gated:
             lines = [f"- {code(t.nodeid)}: {money(t.current_usd)}; {'; '.join(t.budget)}" for t in gated[:rows]]
             hidden = len(gated) - len(lines)

@@ -244,7 +244,7 @@ def test_no_baseline_yet() -> None:
     run, cmp = _simple({}, {"t.py::a": "0.0100", "t.py::b": "0.0020"}, has_baseline=False)
     assert render_comment(run, cmp) == (
         f"{MARKER}\n"
-        ":information_source: **No baseline yet**: 2 tasks with LLM calls cost $0.0120 per run\n"
+        ":information_source: **No baseline yet**: 2 tasks with LLM or tool HTTP calls cost $0.0120 per run\n"
         "\n"
         "Create the baseline with `pytest --agent-cost --agent-cost-update-baseline` "
         "(or `agentcost update-baseline RUN.json`) and commit it.\n"
@@ -258,7 +258,7 @@ def test_no_baseline_with_a_budget_violation_in_warn_mode() -> None:
     run, cmp = _simple({}, {"t.py::a": "0.0100", "t.py::b": "0.0020"}, budgets=budgets, has_baseline=False)
     assert render_comment(run, cmp, mode="warn") == (
         f"{MARKER}\n"
-        ":warning: **No baseline yet; 1 task over budget**: 2 tasks with LLM calls cost $0.0120 per run\n"
+        ":warning: **No baseline yet; 1 task over budget**: 2 tasks with LLM or tool HTTP calls cost $0.0120 per run\n"
         "\n"
         "- `t.py::a`: $0.0100; cost $0.0100 over max_usd $0.0050\n"
         "\n"

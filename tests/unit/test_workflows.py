@@ -187,7 +187,6 @@ def test_pr_workflow_reports_and_uploads_even_on_regression() -> None:
     (job,) = doc["jobs"].values()
     assert job["defaults"]["run"]["working-directory"] == "example_project"
     pytest_step = _run_step(doc, "pytest")
-    assert pytest_step["run"] == "python -m pytest --agent-cost --agent-cost-scan --agent-cost-markdown cost.md"
     assert "if" not in pytest_step  # a regression fails the job
     upload = _step(doc, "actions/upload-artifact@")
     assert upload["if"] == "always()"
@@ -473,3 +472,28 @@ def test_the_pr_check_compares_with_the_base_branchs_baseline_not_the_prs(tmp_pa
     assert merged('{"base": 1}\n', None) == '{"base": 1}\n'
     # No baseline on the base branch yet: none here either, whatever the PR brings.
     assert merged(None, '{"pr approves itself": 1}\n') is None
+
+
+def test_a_maintainers_label_accepts_an_intended_increase(tmp_path: Path) -> None:
+    """New-user review: the check compares with the base's baseline, so a PR had no way to land an
+    intended increase. The agent-cost-accepted label runs it in warn mode, and (un)labelling re-runs it."""
+    doc = _load("agent-cost-pr.yml")
+    assert {"opened", "synchronize", "reopened", "labeled", "unlabeled"} <= set(_on(doc)["pull_request"]["types"])
+    step = _run_step(doc, "pytest")
+    labelled = "${{ contains(github.event.pull_request.labels.*.name, 'agent-cost-accepted') }}"
+    assert step["env"] == {"ACCEPTED": labelled}
+    # Run the step's script with a stand-in python that prints its arguments.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$*"\n', encoding="utf-8")
+    fake.chmod(0o755)
+
+    def argv(accepted: str) -> str:
+        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "ACCEPTED": accepted}
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    base = "-m pytest --agent-cost --agent-cost-scan --agent-cost-mode {} --agent-cost-markdown cost.md"
+    assert argv("false") == base.format("fail")
+    assert argv("true") == base.format("warn")
