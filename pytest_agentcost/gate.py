@@ -280,7 +280,8 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     counts: dict[str, int] = {}
     for t in cmp.tests:
         counts[verdict(t)] = counts.get(verdict(t), 0) + 1
-    lines.append("")
+    if changed:
+        lines.append("")  # under the table; without one, the caller's blank line precedes the count
     if any(t.baseline_calls is not None and t.status not in ("not-run", "failed", "removed") for t in cmp.tests):
         if cmp.baseline_total_usd is None or cmp.current_total_usd is None:
             # One unpriced test would hide the total: give it over the rest, as the comment does.

@@ -149,10 +149,13 @@ def _compose_body(body: str, commit: str, run_time: str) -> str:
     """
     report = _MARKER_RE.sub("", body).strip("\n")
     head = marker(commit, run_time) + "\n"
-    text = head + report + "\n"
+    # Said in view too: when a later run posts nothing (it failed before its report), the comment
+    # still shows whose numbers these are.
+    tail = f"\n\n<sub>for commit {commit}</sub>\n"
+    text = head + report + tail
     if len(text) > MAX_COMMENT_CHARS:
-        keep = MAX_COMMENT_CHARS - len(head) - len(_TRUNCATION_NOTE)
-        text = head + report[:keep] + _TRUNCATION_NOTE
+        keep = MAX_COMMENT_CHARS - len(head) - len(_TRUNCATION_NOTE) - len(tail) + 1
+        text = head + report[:keep] + _TRUNCATION_NOTE + tail[1:]
     return text
 
 

@@ -806,3 +806,15 @@ def test_an_older_entry_without_the_units_its_cost_paid_for_is_no_price_change()
     )
     ((diff,),) = [_compare(run, old, reprice=price).tests]
     assert (diff.status, diff.price_delta_usd, diff.reasons) == ("unchanged", 0, ())
+
+
+def test_the_comparison_starts_with_its_table_or_its_count_line_never_a_blank() -> None:
+    # The caller puts one blank line before the comparison: an empty table left a second one.
+    base = RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES)
+    same = comparison_lines(_compare(base, _baseline(base)), "fail")
+    assert same[0].startswith("compared with baseline: 1 unchanged"), same
+    moved = RunCost(tests={"a": _test("a", "0.0200")}, price_source=PRICES)
+    lines = comparison_lines(_compare(moved, _baseline(base)), "fail")
+    assert lines[0].startswith("test "), lines
+    assert "" in lines, lines
+    assert lines[lines.index("") + 1].startswith("compared with baseline: 1 regressed"), lines

@@ -287,6 +287,7 @@ def test_create_then_update_in_place(github: FakeGitHub) -> None:
     assert first == CommentResult("created", 1001, _url(1001))
     assert github.bodies(PR) == [
         "<!-- pytest-agentcost:sticky commit=abc123 run=2026-11-28T19:00:00Z -->\n## Agent cost\n$0.10\n"
+        "\n<sub>for commit abc123</sub>\n"  # in view, for when a later run posts nothing
     ]
     assert github.methods() == [
         f"GET /repos/{REPO}/issues/{PR}/comments",
@@ -305,6 +306,7 @@ def test_create_then_update_in_place(github: FakeGitHub) -> None:
     assert second == CommentResult("updated", 1001, _url(1001))
     assert github.bodies(PR) == [
         "<!-- pytest-agentcost:sticky commit=def456 run=2026-11-28T20:00:00Z -->\n## Agent cost\n$0.12\n"
+        "\n<sub>for commit def456</sub>\n"
     ]
     assert github.methods()[2:] == [
         f"GET /repos/{REPO}/issues/{PR}/comments",
@@ -335,7 +337,7 @@ def test_pagination_across_three_pages(github: FakeGitHub) -> None:
         ("PATCH", None),
     ]
     assert github.bodies(PR)[:5] == [f"human comment {n}" for n in range(5)]
-    assert github.bodies(PR)[5] == marker("abc123", T_1900) + "\nnew report\n"
+    assert github.bodies(PR)[5] == marker("abc123", T_1900) + "\nnew report\n\n<sub>for commit abc123</sub>\n"
 
 
 def test_older_run_never_overwrites_newer_comment(github: FakeGitHub) -> None:
@@ -431,7 +433,7 @@ def test_no_create_leaves_the_pr_alone(github: FakeGitHub) -> None:
 def test_forged_marker_in_report_is_stripped(github: FakeGitHub) -> None:
     forged = "<!-- pytest-agentcost:sticky commit=evil run=2999-01-01T00:00:00Z -->"
     _upsert(github, f"{forged}\nreport\n{forged}", T_1900)
-    assert github.bodies(PR) == [marker("abc123", T_1900) + "\nreport\n"]
+    assert github.bodies(PR) == [marker("abc123", T_1900) + "\nreport\n\n<sub>for commit abc123</sub>\n"]
     # ... so the next real run can still update it.
     assert _upsert(github, "next", T_2000).action == "updated"
 
@@ -440,7 +442,10 @@ def test_oversized_report_is_truncated_to_githubs_limit(github: FakeGitHub) -> N
     _upsert(github, "x" * (MAX_COMMENT_CHARS + 10), T_1900)
     (body,) = github.bodies(PR)
     assert len(body) == MAX_COMMENT_CHARS
-    assert body.endswith("\n\n_… report truncated: GitHub limits a comment to 65536 characters._\n")
+    # The commit it is for stays in view after the cut.
+    assert body.endswith(
+        "\n\n_… report truncated: GitHub limits a comment to 65536 characters._\n\n<sub>for commit abc123</sub>\n"
+    )
     assert body.startswith(marker("abc123", T_1900) + "\nxxx")
 
 
@@ -584,7 +589,7 @@ def test_cli_reads_pr_and_head_sha_from_pull_request_event(
     assert code == 0
     assert capsys.readouterr().out == f"agentcost comment: created {_url(1001)}\n"
     # The PR head, not GITHUB_SHA (the merge commit of a pull_request event).
-    assert github.bodies(PR) == [marker("headsha", T_1900) + "\n## Agent cost\n"]
+    assert github.bodies(PR) == [marker("headsha", T_1900) + "\n## Agent cost\n\n<sub>for commit headsha</sub>\n"]
 
 
 def test_cli_workflow_run_style_flags(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -594,7 +599,7 @@ def test_cli_workflow_run_style_flags(github: FakeGitHub, tmp_path: Path, capsys
     assert comment_main(args, _env(github)) == 0
     out = capsys.readouterr().out
     assert out == f"agentcost comment: updated https://github.com/{REPO}/pull/12#issuecomment-{comment_id}\n"
-    assert github.bodies(12) == [marker("cafe", T_1900) + "\n## Agent cost\n"]
+    assert github.bodies(12) == [marker("cafe", T_1900) + "\n## Agent cost\n\n<sub>for commit cafe</sub>\n"]
 
 
 def test_cli_no_create(github: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
