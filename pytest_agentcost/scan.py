@@ -276,7 +276,9 @@ class _Hits:
         return any(value in seen or seen in value for seen in self._values)
 
 
-def _scan_text(text: str, hits: _Hits | None = None) -> _Hits:
+def _scan_text(text: str, hits: _Hits | None = None, *, fields: str | None = None) -> _Hits:
+    """The credentials in ``text``; labelled fields (``"password": ...``) are looked for in
+    ``fields`` instead when given (the text without the arguments of models' tool calls)."""
     hits = hits or _Hits()
     key_ids: list[int] = []
     for kind, pattern in _KEY_PATTERNS:
@@ -300,11 +302,74 @@ def _scan_text(text: str, hits: _Hits | None = None) -> _Hits:
         if shannon_entropy(token) >= 3.0:
             hits.add("bearer-token", token, match.start(1), match.end(1))
     for pattern in _FIELD_PATTERNS:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text if fields is None else fields):
             value = match.group(1)
             if not hits.claimed(value) and shannon_entropy(value) >= 2.5:
-                hits.add("credential-field", value, match.start(1), match.end(1))
+                # Spans are the text's: one found in ``fields`` is told apart by its value alone.
+                span = (match.start(1), match.end(1)) if fields is None else (-1, -1)
+                hits.add("credential-field", value, *span)
     return hits
+
+
+#: Where a model's tool-call arguments sit as JSON objects: a ``tool_use`` (or
+#: ``server_tool_use``) block's ``input`` (Anthropic, Bedrock InvokeModel), Converse's
+#: ``toolUse.input``, Gemini's ``functionCall.args``. (OpenAI's are JSON strings, escaped.)
+_TOOL_USE_TYPES = frozenset({"tool_use", "server_tool_use"})
+_ARGUMENT_HOLDERS = {"toolUse": "input", "functionCall": "args", "function_call": "args"}
+
+
+def _without_tool_arguments(text: str) -> str | None:
+    """``text`` with the arguments of the models' tool calls it holds left out, as JSON; None when
+    it holds none (or is no JSON). Their names are a tool's parameters and their values the
+    model's (a demo tool's ``password``): no credential of the cassette's owner, though the
+    label would say so; the same arguments sent as OpenAI's escaped JSON strings never matched."""
+    if '"input"' not in text and '"args"' not in text:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return _events_without_tool_arguments(text)
+    pruned = _prune_tool_arguments(document)
+    return None if pruned is document else json.dumps(pruned, ensure_ascii=False)
+
+
+def _events_without_tool_arguments(text: str) -> str | None:
+    """:func:`_without_tool_arguments` for a server-sent event stream, event by event."""
+    lines = text.split("\n")
+    changed = False
+    for index, line in enumerate(lines):
+        if not line.startswith("data:"):
+            continue
+        try:
+            event = json.loads(line[5:])
+        except ValueError:
+            continue
+        pruned = _prune_tool_arguments(event)
+        if pruned is not event:
+            lines[index] = "data: " + json.dumps(pruned, ensure_ascii=False)
+            changed = True
+    return "\n".join(lines) if changed else None
+
+
+def _prune_tool_arguments(node: Any) -> Any:
+    """``node`` without tool-call arguments (:func:`_without_tool_arguments`); ``node`` itself when
+    it holds none."""
+    if isinstance(node, list):
+        items = [_prune_tool_arguments(item) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    if not isinstance(node, dict):
+        return node
+    drop = {"input"} if node.get("type") in _TOOL_USE_TYPES and isinstance(node.get("input"), dict) else set()
+    pruned: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in drop:
+            continue
+        holder = _ARGUMENT_HOLDERS.get(key)
+        if holder is not None and isinstance(value, dict) and isinstance(value.get(holder), dict):
+            value = {k: v for k, v in value.items() if k != holder}
+        pruned[key] = _prune_tool_arguments(value)
+    changed = drop or any(pruned.get(key) is not value for key, value in node.items() if key not in drop)
+    return pruned if changed else node
 
 
 def _scan_header(name: str, value: str) -> _Hits:
@@ -346,12 +411,14 @@ def _scan_interaction(interaction: Interaction) -> Iterator[tuple[str, str, str]
     for name in sorted(interaction.request_headers):
         for kind, found in _scan_header(name, interaction.request_headers[name]).items:
             yield f"request.headers.{name}", kind, found
-    for kind, found in _scan_text(interaction.request_text()).items:
+    body = interaction.request_text()
+    for kind, found in _scan_text(body, fields=_without_tool_arguments(body)).items:
         yield "request.body", kind, found
     for name in sorted(interaction.response_headers):
         for kind, found in _scan_header(name, interaction.response_headers[name]).items:
             yield f"response.headers.{name}", kind, found
-    for kind, found in _scan_text(interaction.response_text()).items:
+    body = interaction.response_text()
+    for kind, found in _scan_text(body, fields=_without_tool_arguments(body)).items:
         yield "response.body", kind, found
 
 

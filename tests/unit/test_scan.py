@@ -335,6 +335,44 @@ def test_the_start_every_rsa_key_shares_is_no_private_key(tmp_path: Path) -> Non
     assert scan_cassette(cassette) == []
 
 
+def _tool_argument_bodies(arguments: dict[str, str]) -> list[tuple[str, bytes]]:
+    """A model's tool call with ``arguments`` in each shape that holds them as a JSON object."""
+    claude = {"content": [{"type": "tool_use", "id": "toolu_01", "name": "secret_retrieval_tool", "input": arguments}]}
+    converse = {"output": {"message": {"content": [{"toolUse": {"name": "login", "input": arguments}}]}}}
+    gemini = {"candidates": [{"content": {"parts": [{"functionCall": {"name": "login", "args": arguments}}]}}]}
+    event = {"candidates": [{"content": {"parts": [{"functionCall": {"name": "login", "args": arguments}}]}}]}
+    return [
+        ("response", json.dumps(claude).encode()),
+        ("response", json.dumps(converse).encode()),
+        ("response", json.dumps(gemini).encode()),
+        ("response", f"data: {json.dumps(event)}\r\n\r\n".encode()),  # Gemini's alt=sse stream
+        # The conversation sent back with the next request holds the call again.
+        ("request", json.dumps({"messages": [{"role": "assistant", **claude}]}).encode()),
+    ]
+
+
+@pytest.mark.parametrize(("where", "body"), _tool_argument_bodies({"password": "radiance", "api_key": PASSWORD}))
+def test_a_models_tool_arguments_are_no_labelled_credentials(tmp_path: Path, where: str, body: bytes) -> None:
+    # Sweep 18: Mirascope's demo tool takes a `password`; Claude's call gave "radiance", flagged
+    # as a credential in a Bedrock answer (an OpenAI answer's escaped arguments never were).
+    part = {"response_body": body} if where == "response" else {"body": body.decode()}
+    assert scan_cassette(_write(tmp_path / "c.yaml", _interaction(**part))) == []
+
+
+@pytest.mark.parametrize(("where", "body"), _tool_argument_bodies({"key": OPENAI_KEY}))
+def test_a_key_of_a_known_format_in_tool_arguments_is_still_found(tmp_path: Path, where: str, body: bytes) -> None:
+    part = {"response_body": body} if where == "response" else {"body": body.decode()}
+    rows = _rows(scan_cassette(_write(tmp_path / "c.yaml", _interaction(**part))))
+    assert rows == [(0, f"{where}.body", "openai-api-key", "sk-pr…fXYZ")]
+
+
+def test_labelled_fields_beside_tool_arguments_are_still_found(tmp_path: Path) -> None:
+    # An OAuth answer is no tool call; and a field outside the call's arguments is looked at.
+    body = {"access_token": OPAQUE_TOKEN, "content": [{"type": "tool_use", "input": {"password": "radiance"}}]}
+    rows = _rows(scan_cassette(_write(tmp_path / "c.yaml", _interaction(response_body=json.dumps(body).encode()))))
+    assert rows == [(0, "response.body", "credential-field", "NotAR…rtyZ")]
+
+
 PLACEHOLDERS = [
     pytest.param({"Authorization": "Bearer <filtered>"}, id="filtered"),
     pytest.param({"Authorization": "REDACTED"}, id="redacted"),
