@@ -219,7 +219,9 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     """
     note = t.estimate_note()
     # A stale-cassette failure names the changes itself (see diff.compare).
-    stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else tuple(f"stale: {s}" for s in t.stale)
+    # Each change its own reason (cut whole), "stale:" said once before them.
+    stale = () if any(b.startswith(STALE_VIOLATION) for b in t.budget) else t.stale
+    stale = (f"stale: {stale[0]}", *stale[1:]) if stale else ()
     # A failed test's cost stops where it did (-100% when before its first call): not compared.
     failed = ["test failed: not gated"] if t.status == "failed" else []
     head, tail = [*failed, *t.budget, *t.reasons, *stale], [note] if note else []

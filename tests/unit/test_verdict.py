@@ -33,10 +33,10 @@ def test_the_verdict_column_says_why(status: str, budget: tuple[str, ...], delta
     [
         # Failed for it: the violation names the change, once.
         (
-            ("stale cassette: tools changed since it was recorded; re-record it",),
-            "stale cassette: tools changed since it was recorded; re-record it",
+            ("stale cassette: tools changed, model gpt-4o -> gpt-4.1 since it was recorded; re-record it",),
+            "stale cassette: tools changed, model gpt-4o -> gpt-4.1 since it was recorded; re-record it",
         ),
-        ((), "stale: tools changed"),
+        ((), "stale: tools changed; model gpt-4o -> gpt-4.1"),
     ],
     ids=["stale-fails", "stale-warns"],
 )
@@ -47,7 +47,7 @@ def test_the_why_column_names_a_stale_change_once(budget: tuple[str, ...], why: 
         baseline_usd=Decimal(1),
         current_usd=Decimal(1),
         budget=budget,
-        stale=("tools changed",),
+        stale=("tools changed", "model gpt-4o -> gpt-4.1"),
     )
     assert _notes(diff) == why
 
