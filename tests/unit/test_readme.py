@@ -38,3 +38,16 @@ def test_the_security_section_lists_every_header_redacted() -> None:
 
     security = _section(README.read_text(encoding="utf-8"), "Security")
     assert [h for h in DEFAULT_FILTER_HEADERS if f"`{h}`" not in security] == []
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation but hyphens dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_to_a_section_names_a_heading() -> None:
+    text = README.read_text(encoding="utf-8")
+    anchors = {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", text, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert len(links) >= 10
+    assert [link for link in links if link not in anchors] == []
