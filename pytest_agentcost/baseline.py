@@ -262,22 +262,11 @@ def update_line(
     """What an update did, as pytest and ``agentcost update-baseline`` say it (``created``: there
     was no baseline file before)."""
     did = ("created" if created else "updated") if wrote else "unchanged"
-    stale = changes.get("stale", [])
-    kept_stale = (
-        f"; {len(stale)} stale test(s) keep their entries: re-record them, then update ({STALE_KEPT})" if stale else ""
-    )
     return (
         f"baseline {did}: {path} "
         f"({len(changes['written'])} written, {len(changes['pruned'])} pruned, "
-        f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries){kept_stale}"
+        f"{len(changes['skipped'])} failed not written, {len(new.tests)} entries)"
     )
-
-
-#: Why an update keeps a stale test's entry (``agent_cost_stale = ignore`` writes it).
-STALE_KEPT = (
-    "a stale replay answers the requests recorded, not those sent now: the entry of the last "
-    "recording is the truer cost"
-)
 
 
 PASSED_OUTCOMES = ("passed", "xpassed")
@@ -293,19 +282,17 @@ def update_baseline(
     reprice: Repricer | None = None,
     exact: Exact | None = None,
 ) -> tuple[Baseline, dict[str, list[str]]]:
-    """The baseline after this run, and what changed (``written``, ``kept``, ``pruned``, ``skipped``,
-    ``stale``).
+    """The baseline after this run, and what changed (``written``, ``kept``, ``pruned``, ``skipped``).
 
     Tests that ran and made LLM or tool calls are written; tests that failed are
-    not (unless ``include_failed``) and keep their old entry, as do stale tests (their
-    cassettes replay answers to other requests: :data:`STALE_KEPT`) that have one. Entries of tests
+    not (unless ``include_failed``) and keep their old entry. Entries of tests
     that did not run are kept, unless this is a full run or ``prune`` is set.
     When the run was priced otherwise than the baseline, the entries kept are repriced at the
     run's prices with ``reprice`` (:class:`BaselineError` when one cannot be).
     """
     entries: dict[str, BaselineEntry] = dict(old.tests) if old is not None else {}
     renamed = renames(run, entries, full_run=full_run)
-    changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": [], "stale": []}
+    changes: dict[str, list[str]] = {"written": [], "kept": [], "pruned": [], "skipped": []}
     ran: set[str] = set()
     for nodeid, test in sorted(run.tests.items()):
         if test.outcome in ("skipped", "xfailed"):
@@ -313,9 +300,6 @@ def update_baseline(
         ran.add(nodeid)
         if test.outcome not in PASSED_OUTCOMES and not include_failed:
             changes["skipped"].append(nodeid)
-            continue
-        if test.stale and (nodeid in entries or nodeid in renamed):
-            changes["stale"].append(nodeid)
             continue
         if not test.calls:
             if nodeid in entries:
@@ -329,12 +313,8 @@ def update_baseline(
             del entries[renamed[nodeid]]
             changes["pruned"].append(renamed[nodeid])
     for nodeid, old_id in renamed.items():
-        if (
-            old_id in entries
-            and nodeid not in entries
-            and (run.tests[nodeid].outcome not in PASSED_OUTCOMES or nodeid in changes["stale"])
-        ):
-            # Renamed, and failed, skipped or stale: its entry stays, under its new id.
+        if old_id in entries and nodeid not in entries and run.tests[nodeid].outcome not in PASSED_OUTCOMES:
+            # Renamed, and failed or skipped: its entry stays, under its new id.
             entries[nodeid] = entries.pop(old_id)
     if full_run or prune:
         for nodeid in sorted(set(entries) - ran - set(run.tests)):

@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_agentcost.baseline import (
-    STALE_KEPT,
     Baseline,
     BaselineEntry,
     Repricer,
     baseline_from_dict,
     reprice_totals,
     update_baseline,
-    update_line,
 )
 from pytest_agentcost.diff import Comparison, check_budget, compare
 from pytest_agentcost.errors import BaselineError
@@ -821,27 +818,3 @@ def test_the_comparison_starts_with_its_table_or_its_count_line_never_a_blank() 
     assert lines[0].startswith("test "), lines
     assert "" in lines, lines
     assert lines[lines.index("") + 1].startswith("compared with baseline: 1 regressed"), lines
-
-
-def test_an_update_keeps_the_entry_of_a_stale_test_and_writes_a_new_one() -> None:
-    # New-user review: a stale replay that got cheaper was written as the test's cost on the
-    # baseline update main runs after every merge. Its last recording's entry is the truer cost.
-    drift = {"changes": ["message 1 (user) +5 characters"]}
-    base = _baseline(RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES))
-    run = RunCost(
-        tests={"a": _test("a", "0.0040", drift=drift), "n": _test("n", "0.0030", drift=drift)}, price_source=PRICES
-    )
-    new, changes = update_baseline(base, run, full_run=True)
-    assert new.tests["a"] == base.tests["a"]
-    assert new.tests["n"].cost_usd == Decimal("0.0030")  # no entry to keep: its replay is all there is
-    assert (changes["stale"], changes["written"], changes["kept"]) == (["a"], ["n"], ["a"])
-    line = update_line(Path("b.json"), True, new, changes)
-    kept = "1 stale test(s) keep their entries: re-record them, then update"
-    assert line.endswith(f"2 entries); {kept} ({STALE_KEPT})")
-    # Renamed while stale: the entry follows the new name instead of being pruned with the old one.
-    marked = RunCost(
-        tests={"b": _test("b", "0.0040", drift=drift)}, price_source=PRICES, markers={"b": {"previously": "a"}}
-    )
-    renamed, changes = update_baseline(base, marked, full_run=True)
-    assert renamed.tests == {"b": base.tests["a"]}
-    assert changes["stale"] == ["b"]
