@@ -361,26 +361,20 @@ def _swapped(keyed: list[tuple[bool, Any, Any]]) -> set[int]:
     and URL, replayed in the order they start: each gets another's answer, and both differ from
     what they played. Such calls traded recordings among themselves: what they asked and what
     they played are the same requests, each as many times, so every answer was still played
-    once and the test's cost holds. The swapped calls are the largest such group of differing
-    calls. A call outside it is stale: one that asks what no call played (a new first call,
-    after which each call plays the next one's recording, the last recording unasked), or that
-    repeats a request one recording answers once (a follow-up that now repeats the first).
-    Calls are left out of the group one at a time, the latest first among those asking or
-    playing more than the rest balances, preferring one that does both.
+    once and the test's cost holds. Only when *every* call that differs took part in such a
+    trade: one that asks what no call played (a new first call, after which each call plays the
+    next one's recording), or repeats a request one recording answers once, makes the test's
+    differing calls a shift or a change, whose parts may balance by chance (a request asked
+    twice in the recording), so none of them is excused.
     """
-    group = [i for i, (differs, key, own) in enumerate(keyed) if differs and key != own]
+    differing = [i for i, (differs, _, _) in enumerate(keyed) if differs]
+    if len(differing) < 2 or any(keyed[i][1] == keyed[i][2] for i in differing):
+        return set()
     from collections import Counter
 
-    while len(group) > 1:
-        asked = Counter(keyed[i][1] for i in group)
-        played = Counter(keyed[i][2] for i in group)
-        over_asked = {key for key, n in asked.items() if n > played[key]}
-        over_played = {key for key, n in played.items() if n > asked[key]}
-        if not over_asked:  # equal counts: the group is balanced (it cannot play more than it asks)
-            return set(group)
-        both = [i for i in group if keyed[i][1] in over_asked and keyed[i][2] in over_played]
-        group.remove((both or [i for i in group if keyed[i][1] in over_asked or keyed[i][2] in over_played])[-1])
-    return set()
+    asked = Counter(keyed[i][1] for i in differing)
+    played = Counter(keyed[i][2] for i in differing)
+    return set(differing) if asked == played else set()
 
 
 def _key(request: Any) -> tuple[str, Any]:

@@ -326,11 +326,14 @@ def _without_tool_arguments(text: str) -> str | None:
     if '"input"' not in text and '"args"' not in text:
         return None
     try:
-        document = json.loads(text)
-    except ValueError:
-        return _events_without_tool_arguments(text)
-    pruned = _prune_tool_arguments(document)
-    return None if pruned is document else json.dumps(pruned, ensure_ascii=False)
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return _events_without_tool_arguments(text)
+        pruned = _prune_tool_arguments(document)
+        return None if pruned is document else json.dumps(pruned, ensure_ascii=False)
+    except RecursionError:  # nested deeper than Python walks: the text is scanned as it is
+        return None
 
 
 def _events_without_tool_arguments(text: str) -> str | None:

@@ -341,7 +341,11 @@ def _tool_argument_bodies(arguments: dict[str, str]) -> list[tuple[str, bytes]]:
     converse = {"output": {"message": {"content": [{"toolUse": {"name": "login", "input": arguments}}]}}}
     gemini = {"candidates": [{"content": {"parts": [{"functionCall": {"name": "login", "args": arguments}}]}}]}
     event = {"candidates": [{"content": {"parts": [{"functionCall": {"name": "login", "args": arguments}}]}}]}
+    server = {"content": [{"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": arguments}]}
+    snake = {"candidates": [{"content": {"parts": [{"function_call": {"name": "login", "args": arguments}}]}}]}
     return [
+        ("response", json.dumps(server).encode()),
+        ("response", json.dumps(snake).encode()),
         ("response", json.dumps(claude).encode()),
         ("response", json.dumps(converse).encode()),
         ("response", json.dumps(gemini).encode()),
@@ -371,6 +375,13 @@ def test_labelled_fields_beside_tool_arguments_are_still_found(tmp_path: Path) -
     body = {"access_token": OPAQUE_TOKEN, "content": [{"type": "tool_use", "input": {"password": "radiance"}}]}
     rows = _rows(scan_cassette(_write(tmp_path / "c.yaml", _interaction(response_body=json.dumps(body).encode()))))
     assert rows == [(0, "response.body", "credential-field", "NotAR…rtyZ")]
+
+
+def test_a_body_nested_too_deep_to_walk_is_scanned_as_it_is(tmp_path: Path) -> None:
+    # Review 42: walking the tool arguments of a body nested thousands deep raised RecursionError.
+    body = '{"args": ' * 5000 + json.dumps({"password": PASSWORD}) + "}" * 5000
+    rows = _rows(scan_cassette(_write(tmp_path / "c.yaml", _interaction(response_body=body.encode()))))
+    assert rows == [(0, "response.body", "credential-field", "NotAR…4321")]
 
 
 PLACEHOLDERS = [
