@@ -111,6 +111,7 @@ ENDPOINTS = (
     "openai.audio",
     "openai.speech",
     "openai.videos",
+    "openai.assistants",
     "anthropic.messages",
     "anthropic.batch",
     "openai.batch",
@@ -191,6 +192,10 @@ _GEMINI_EMBED_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>batchEmbedCon
 _GEMINI_PREDICT_PATH = re.compile(r"/models/(?P<model>[^/:]+):(?P<op>predict|predictLongRunning)$")
 #: OpenAI's video generation jobs (Sora): created, or remixed from another.
 _VIDEOS_PATH = re.compile(r"/videos(?:/[A-Za-z0-9_\-]+/remix)?$")
+#: The Assistants API's runs: creating one (``/threads/runs``, ``/threads/{id}/runs``), a run's
+#: ``submit_tool_outputs`` and ``cancel``, and ``GET /threads/{id}/runs/{run_id}``, its poll.
+_ASSISTANTS_RUN_PATH = re.compile(r"/threads/(?:[^/]+/)?runs(?:/[^/]+/(?:submit_tool_outputs|cancel))?$")
+_ASSISTANTS_POLL_PATH = re.compile(r"/threads/[^/]+/runs/(?P<id>[A-Za-z0-9_\-]+)$")
 # Not models/count-tokens:rawPredict: Anthropic's free token count, as /v1/messages/count_tokens is.
 _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?!count-tokens:)(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
@@ -214,6 +219,7 @@ _GEMINI_BATCH_PATH = re.compile(r"/(?:batches/|files/batch-)(?P<id>[A-Za-z0-9_\-
 _BATCH_SUBMISSIONS = re.compile(r"(/batches|/batch/jobs)$")
 _POLL_PATHS = {
     "openai.responses": _RESPONSES_POLL_PATH,
+    "openai.assistants": _ASSISTANTS_POLL_PATH,
     "gemini.interactions": _INTERACTIONS_POLL_PATH,
     # Reading a batch's results again bills nothing more: once per batch (or file) id.
     "anthropic.batch": _ANTHROPIC_BATCH_RESULTS,
@@ -261,9 +267,13 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
             return "gemini.interactions"
         if _GEMINI_BATCH_PATH.search(path):
             return "gemini.batch"  # on Google's host only (an OpenAI batch's status is no result)
+        if _ASSISTANTS_POLL_PATH.search(path):
+            return "openai.assistants"
         return None
     if method != "POST":
         return None
+    if _ASSISTANTS_RUN_PATH.search(path):
+        return "openai.assistants"
     if path.endswith("/chat/completions"):
         return "openai.chat"
     if path.endswith(("/responses", "/responses/compact")):
@@ -533,6 +543,9 @@ _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "gemini.embeddings": _is_gemini_embeddings_answer,
     "gemini.interactions": _is_interactions_answer,
     "openai.videos": lambda doc: doc.get("object") == "video",
+    # A run, or the thread a create-and-run stream starts with (LangGraph's /threads/{id}/runs
+    # answers runs of its own, with no such object).
+    "openai.assistants": lambda doc: doc.get("object") in ("thread.run", "thread"),
 }
 
 
@@ -1391,6 +1404,51 @@ def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, p
         parsed.usage = Usage(input_tokens=sum(counts))
         return
     parsed.problems.append("the :predict answer has no token counts (Imagen is billed per image)")
+
+
+#: Run states with usage still to come (a run waiting for its tool outputs included).
+_RUN_GOING = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+
+
+def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """A run of the Assistants API. Its usage (Chat Completions' shape, summed over the run's
+    model calls) is stated once the run ends, in the run object that a poll, a stream's last
+    ``thread.run.*`` event or the call that ended it answers: billed once per run id. A run
+    still going is pending; one that ended without usage (cancelled, expired) billed nothing."""
+    run: dict[str, Any] | None = None
+    if streamed:
+        events, _ = _sse.parse(text)
+        for event in events:
+            data = event.json()
+            if event.event == "error" or (isinstance(data, dict) and _has_error_object(data) and "object" not in data):
+                parsed.error = _error_text(_obj(data)) or "the stream ended with an error event"
+                return
+            if isinstance(data, dict) and data.get("object") == "thread.run":
+                run = data
+    else:
+        doc = _document(interaction, parsed)
+        if doc is None:
+            return
+        run = doc if doc.get("object") == "thread.run" else None
+    if run is None:
+        parsed.problems.append("the answer holds no run object")
+        return
+    parsed.model = _str(run.get("model"))
+    parsed.response_id = _str(run.get("id"))
+    status = run.get("status")
+    if run.get("usage") is None:
+        if status in _RUN_GOING:
+            parsed.pending = True
+        elif status in ("cancelled", "expired", "failed"):
+            parsed.error = _error_text(_obj(run.get("last_error"))) if run.get("last_error") else f"the run {status}"
+        else:
+            parsed.problems.append(f"the {status or 'finished'} run states no usage")
+        return
+    usage = run["usage"]
+    if isinstance(usage, dict) and "prompt_token_details" in usage and "prompt_tokens_details" not in usage:
+        # A run names its cache reads prompt_token_details, Chat Completions prompt_tokens_details.
+        usage = {("prompt_tokens_details" if k == "prompt_token_details" else k): v for k, v in usage.items()}
+    parsed.document = {"model": parsed.model, "usage": usage}
 
 
 def _parse_openai_videos(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -2594,6 +2652,7 @@ _PARSERS: dict[str, _Parser] = {
     "gemini.batch": _parse_gemini_batch,
     "gemini.predict": _parse_gemini_predict,
     "openai.videos": _parse_openai_videos,
+    "openai.assistants": _parse_openai_assistants,
     "bedrock.converse": _parse_bedrock_converse,
     "bedrock.invoke": _parse_bedrock_invoke,
     "bedrock.embeddings": _parse_bedrock_embeddings,
@@ -2628,6 +2687,8 @@ _EXTRACTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "openai.chat": (("chat", "default"), "openai", "chat"),
     "openai.completions": (("chat", "default"), "openai", "chat"),
     "openai.responses": (("responses",), "openai", "responses"),
+    # A run's usage is Chat Completions' (prompt_tokens, completion_tokens), summed over its steps.
+    "openai.assistants": (("chat", "default"), "openai", "chat"),
     "openai.embeddings": (("embeddings",), "openai", "embeddings"),
     "openai.images": (("images",), "openai", "images"),
     "anthropic.messages": (("anthropic",), "anthropic", "default"),
