@@ -42,6 +42,7 @@ from pytest_agentcost.usage import (
     anthropic_tool_calls,
     chat_tool_calls,
     gemini_tool_calls,
+    priced_geo_apart,
     searches_every_call,
     service_tier_context,
     states_its_cost,
@@ -185,6 +186,8 @@ def _anthropic(text: str, host: str, status: int, provider: str, endpoint: str) 
         return None  # hosted tool uses: the general path keeps them whichever host served the call
     if isinstance(usage_obj, dict) and usage_obj.get("iterations"):
         return None  # sampling iterations (compaction, an advisor): the general path sums them
+    if priced_geo_apart(usage_obj) is not None:
+        return None  # US-only inference, billed apart: the general path leaves it unpriced
     found = _priced(doc, usage_obj, provider, endpoint, _str(doc.get("model")))
     if found is None:
         return None

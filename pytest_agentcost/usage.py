@@ -819,6 +819,8 @@ class _Parsed:
     """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
     the model); None when the answer has no guardrail trace."""
     images_apart: int = 0
+    geo_apart: str | None = None
+    """Claude's ``usage.inference_geo`` when it is not the global rate's (``us``): billed apart."""
     """Images the Responses API's image generation tool made for the answer: billed at the GPT Image
     model's rates beside the call's tokens, which its usage does not count (see :func:`images_note`)."""
     search_queries: int = 0
@@ -1562,6 +1564,7 @@ def _parse_anthropic(interaction: Interaction, text: str, streamed: bool, parsed
     _anthropic_blocks(_list(doc.get("content")), parsed)
     parsed.price_context = anthropic_context(doc.get("usage"))
     _anthropic_web_searches(doc.get("usage"), parsed)
+    parsed.geo_apart = priced_geo_apart(doc.get("usage"))
     _usage_document(doc, parsed)
 
 
@@ -1570,6 +1573,7 @@ def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed
         return
     parsed.price_context = anthropic_context(usage)  # an estimate is priced at the tier too
     _anthropic_web_searches(usage, parsed)  # and counts the searches
+    parsed.geo_apart = priced_geo_apart(usage)
     if not stopped:
         parsed.problems.append("the stream ended before message_stop (truncated recording)")
         # Output counts in a cut stream are partial: estimate rather than under-report.
@@ -1628,6 +1632,28 @@ _SEARCH_MODEL = re.compile(r"^(?:openai/)?gpt-[\w.-]*-search-(?:preview|api)\b")
 def searches_every_call(model: str | None) -> bool:
     """Whether a Chat Completions answer of ``model`` was billed a web search (:data:`_SEARCH_MODEL`)."""
     return model is not None and _SEARCH_MODEL.match(model) is not None
+
+
+#: ``usage.inference_geo`` values billed at the model's list rates (``not_available``: a model
+#: without the option).
+_GLOBAL_GEOS = frozenset({"global", "not_available"})
+
+
+def priced_geo_apart(usage: Any) -> str | None:
+    """A Claude answer's ``usage.inference_geo`` when the call is billed apart from the model's
+    list rates: US-only inference (``us``, Opus 4.6 and later on Anthropic's API) at 1.1 times
+    them, which genai-prices does not price. None for the global rate (or no such field)."""
+    geo = usage.get("inference_geo") if type(usage) is dict else None
+    return geo if isinstance(geo, str) and geo not in _GLOBAL_GEOS else None
+
+
+def geo_note(geo: str) -> str:
+    """Why a Claude call that ran in ``geo`` (:func:`priced_geo_apart`) is unpriced."""
+    rate = "at 1.1 times the model's token rates" if geo == "us" else "apart from the model's global rates"
+    return (
+        f"it ran with inference_geo {geo!r}, which Anthropic bills {rate}, a premium genai-prices does not "
+        "price; the call is unpriced (a pytest_agentcost_price_call hook can price it)"
+    )
 
 
 def images_note(images: int) -> str:
@@ -3187,6 +3213,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                             else []
                         ),
                         *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
+                        *([f"{where}: {geo_note(parsed.geo_apart)}"] if parsed.geo_apart else []),
                     ]
                     return result(
                         usage,
@@ -3229,10 +3256,11 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             message,
             *(f"{where}: {note}" for note in dict.fromkeys(notes)),
             *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
+            *([f"{where}: {geo_note(parsed.geo_apart)}"] if parsed.geo_apart else []),
         ],
         price_context=parsed.price_context,
         billed_uses=_billed_uses(parsed),
-        unpriced=bool(parsed.images_apart),
+        unpriced=bool(parsed.images_apart or parsed.geo_apart),
     )
 
 
