@@ -392,6 +392,7 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         mapped is None
         and url_provider is None
         and endpoint in _GENERIC_ENDPOINTS
+        and endpoint != "openai.assistants"  # a run's answer shape decides (_ANSWER_SHAPES): polls name no model
         and not _request_looks_llm(interaction)
         and _endpoint_from_body(interaction) is None
     ):
@@ -1408,10 +1409,6 @@ def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, p
     parsed.problems.append("the :predict answer has no token counts (Imagen is billed per image)")
 
 
-#: Run states with usage still to come (a run waiting for its tool outputs included).
-_RUN_GOING = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
-
-
 def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     """A run of the Assistants API. Its usage (Chat Completions' shape, summed over the run's
     model calls) is stated once the run ends, in the run object that a poll, a stream's last
@@ -1439,12 +1436,15 @@ def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool
     parsed.response_id = _str(run.get("id"))
     status = run.get("status")
     if run.get("usage") is None:
-        if status in _RUN_GOING:
-            parsed.pending = True
-        elif status in ("cancelled", "expired", "failed"):
+        if status in ("cancelled", "expired", "failed"):
             parsed.error = _error_text(_obj(run.get("last_error"))) if run.get("last_error") else f"the run {status}"
+        elif status in ("completed", "incomplete"):
+            # Its model calls were billed, and nothing here counts them (no text to estimate from).
+            parsed.unmeasured = f"the {status} run states no usage (an older API version?)"
         else:
-            parsed.problems.append(f"the {status or 'finished'} run states no usage")
+            # Still going (queued, in_progress, requires_action, cancelling), or a state this reader
+            # does not know: the answer that states the run's usage bills it.
+            parsed.pending = True
         return
     usage = run["usage"]
     if isinstance(usage, dict) and "prompt_token_details" in usage and "prompt_tokens_details" not in usage:

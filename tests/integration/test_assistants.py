@@ -139,3 +139,72 @@ def test_runs_that_end_without_usage_and_another_apis_runs_are_no_bill(project: 
     assert (cancelled["kind"], cancelled["billed"]) == ("llm", False)
     assert "the run cancelled" in " ".join(cancelled["warnings"])
     assert (other["kind"], other["host"]) == ("tool", "127.0.0.1:2024")
+
+
+def _events(*events: tuple[str, dict[str, Any]]) -> str:
+    return (
+        "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+        + "event: done\ndata: [DONE]\n\n"
+    )
+
+
+def test_a_run_that_waits_for_tool_outputs_is_billed_once_when_it_ends(project: AgentProject) -> None:
+    # Create a thread and run it, streamed: it stops at requires_action (no usage yet); the streamed
+    # submit_tool_outputs ends it with the run's whole usage (its steps summed).
+    sse = {"Content-Type": ["text/event-stream"]}
+    thread = {"id": "thread_erGl66dVoAO1EY2Mp3lvn9JB", "object": "thread"}
+    waiting = run("requires_action", required_action={"type": "submit_tool_outputs"})
+    first = _events(
+        ("thread.created", thread), ("thread.run.created", run("queued")), ("thread.run.requires_action", waiting)
+    )
+    second = _events(("thread.run.in_progress", run("in_progress")), ("thread.run.completed", run("completed", USAGE)))
+    calls = [
+        ("POST", "https://api.openai.com/v1/threads/runs", {"assistant_id": "asst_1", "stream": True}, first, sse),
+        ("POST", f"{POLL}/submit_tool_outputs", {"tool_outputs": [], "stream": True}, second, sse),
+        ("POST", f"{POLL}/cancel", None, json.dumps(run("cancelling")), None),
+    ]
+    result, test = _run(project, calls)
+    assert result.ret == 0, result.stdout.str()
+    assert [c["billed"] for c in test["calls"]] == [False, True, False]
+    assert (test["llm_calls"], test["cost_usd"]) == (1, "0.0001099500")
+
+
+def test_a_run_through_a_gateway_is_billed_by_its_answer(project: AgentProject) -> None:
+    # Review 43: on an unknown host (a LiteLLM proxy), neither the create (no model in it) nor the
+    # polls name a model: the run object in the answer makes them the run's calls.
+    proxy = "http://localhost:4000/v1/threads/thread_erGl66dVoAO1EY2Mp3lvn9JB/runs"
+    calls = [
+        ("POST", proxy, {"assistant_id": "asst_1"}, json.dumps(run("queued")), None),
+        ("GET", f"{proxy}/{RUN_ID}", None, json.dumps(run("in_progress")), None),
+        ("GET", f"{proxy}/{RUN_ID}", None, json.dumps(run("completed", USAGE)), None),
+    ]
+    result, test = _run(project, calls)
+    assert result.ret == 0, result.stdout.str()
+    assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (1, 0, "0.0001099500")
+
+
+def test_a_run_that_ends_without_usage_is_unpriced_and_an_unknown_state_waits(project: AgentProject) -> None:
+    # A state this reader does not know, usage null: pending, so the answer that states the usage
+    # still bills the run. A run that completed stating none (an older API version) was billed
+    # for what it did: unpriced, never an exact $0.
+    calls = [
+        ("GET", POLL, None, json.dumps(run("pending")), None),
+        ("GET", POLL, None, json.dumps(run("completed", USAGE)), None),
+        ("GET", f"{THREAD}/runs/run_2", None, json.dumps({**run("completed"), "id": "run_2"}), None),
+        ("GET", f"{THREAD}/runs/run_3", None, json.dumps({**run("failed"), "id": "run_3"}), None),
+        # A stream that ends in an error event, after the run started: nothing billed.
+        (
+            "POST",
+            RUNS,
+            {"stream": True},
+            _events(("thread.run.created", run("queued")), ("error", {"message": "x"})),
+            {"Content-Type": ["text/event-stream"]},
+        ),
+    ]
+    result, test = _run(project, calls)
+    assert result.ret == 0, result.stdout.str()
+    assert [c["billed"] for c in test["calls"]] == [False, True, True, False, False]
+    assert "reports an error" in " ".join(test["calls"][4]["warnings"])
+    assert (test["llm_calls"], test["input_tokens"], test["cost_usd"]) == (2, 381, None)
+    assert "the completed run states no usage" in " ".join(test["calls"][2]["warnings"])
+    assert "the run failed" in " ".join(test["calls"][3]["warnings"])
