@@ -197,6 +197,13 @@ class Comparison:
     def by_status(self, status: str) -> list[TestDiff]:
         return [t for t in self.tests if t.status == status]
 
+    def savings(self) -> tuple[int, int]:
+        """(tests that got cheaper, of them those that replay a stale cassette): a stale replay
+        answers the requests recorded, so its saving is none to lock in (:data:`STALE_CHEAPER`)."""
+        improved = self.by_status("improved")
+        stale = sum(1 for t in improved if t.stale)
+        return len(improved) - stale, stale
+
     @property
     def regressions(self) -> list[TestDiff]:
         return [t for t in self.tests if t.gated]

@@ -329,12 +329,10 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(f"agent cost {accepted if accepting else word}: {why_total_failed(cmp)}")
-    improved = [t for t in cmp.by_status("improved") if not t.stale]
+    improved, stale_cheaper = cmp.savings()
     if improved:
-        lines.append(
-            f"{len(improved)} test(s) got cheaper: run with --agent-cost-update-baseline to lock in the savings"
-        )
-    if stale_cheaper := sum(1 for t in cmp.by_status("improved") if t.stale):
+        lines.append(f"{improved} test(s) got cheaper: run with --agent-cost-update-baseline to lock in the savings")
+    if stale_cheaper:
         lines.append(f"{stale_cheaper} test(s) got cheaper on {STALE_CHEAPER}")
     return lines
 

@@ -820,12 +820,21 @@ class _Parsed:
     """The billed policy units a Bedrock guardrail's trace reports it evaluated (billed apart from
     the model); None when the answer has no guardrail trace."""
     images_apart: int = 0
-    geo_apart: str | None = None
-    """Claude's ``usage.inference_geo`` when it is not the global rate's (``us``): billed apart."""
     """Images the Responses API's image generation tool made for the answer: billed at the GPT Image
     model's rates beside the call's tokens, which its usage does not count (see :func:`images_note`)."""
+    geo_apart: str | None = None
+    """Claude's ``usage.inference_geo`` when it is not the global rate's (``us``): billed apart
+    (see :func:`geo_note`)."""
     search_queries: int = 0
     """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
+
+    def apart_notes(self) -> list[str]:
+        """Why the call is unpriced for what it was billed beside its usage: images its tool made,
+        a premium geography. Empty when nothing was."""
+        return [
+            *([images_note(self.images_apart)] if self.images_apart else []),
+            *([geo_note(self.geo_apart)] if self.geo_apart else []),
+        ]
 
     def texts(self) -> list[str]:
         """The response text an estimate counts."""
@@ -1419,7 +1428,7 @@ def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool
         events, _ = _sse.parse(text)
         for event in events:
             data = event.json()
-            if event.event == "error" or (isinstance(data, dict) and _has_error_object(data) and "object" not in data):
+            if event.event == "error" or (isinstance(data, dict) and _has_error_object(data)):
                 parsed.error = _error_text(_obj(data)) or "the stream ended with an error event"
                 return
             if isinstance(data, dict) and data.get("object") == "thread.run":
@@ -3212,8 +3221,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                             if xai_uses
                             else []
                         ),
-                        *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
-                        *([f"{where}: {geo_note(parsed.geo_apart)}"] if parsed.geo_apart else []),
+                        *(f"{where}: {note}" for note in parsed.apart_notes()),
                     ]
                     return result(
                         usage,
@@ -3255,12 +3263,11 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         warnings=[
             message,
             *(f"{where}: {note}" for note in dict.fromkeys(notes)),
-            *([f"{where}: {images_note(parsed.images_apart)}"] if parsed.images_apart else []),
-            *([f"{where}: {geo_note(parsed.geo_apart)}"] if parsed.geo_apart else []),
+            *(f"{where}: {note}" for note in parsed.apart_notes()),
         ],
         price_context=parsed.price_context,
         billed_uses=_billed_uses(parsed),
-        unpriced=bool(parsed.images_apart or parsed.geo_apart),
+        unpriced=bool(parsed.apart_notes()),
     )
 
 

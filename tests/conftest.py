@@ -82,6 +82,14 @@ def interaction(
     }
 
 
+def sse_body(*events: tuple[str, Any]) -> str:
+    """A server-sent event stream of ``(event name, JSON data)`` pairs."""
+    return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+
+
+SSE_HEADERS = {"Content-Type": ["text/event-stream"]}
+
+
 def write_cassette(path: Path, interactions: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"interactions": interactions, "version": 1}, sort_keys=True))

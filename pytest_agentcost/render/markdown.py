@@ -197,14 +197,14 @@ class _View:
             blocks = [self._verdict(), self._summary(), *self._table(rows, shortened)]
             blocks.extend(self._section(status, rows, shortened) for status in _SECTION_STATUSES)
             blocks.append(self._unchanged(rows, shortened))
-            improved = sum(1 for t in self.cmp.by_status("improved") if not t.stale)
+            improved, stale_cheaper = self.cmp.savings()
             if improved:
                 blocks.append(
                     f"{_plural(improved, 'task')} got cheaper: update the baseline to lock in the savings "
                     "(`agentcost update-baseline RUN.json` or "
                     "`pytest --agent-cost --agent-cost-update-baseline`)."
                 )
-            if stale_cheaper := sum(1 for t in self.cmp.by_status("improved") if t.stale):
+            if stale_cheaper:
                 blocks.append(f"{_plural(stale_cheaper, 'task')} got cheaper on {STALE_CHEAPER}.")
         blocks.append(self._footer())
         return MARKER + "\n" + "\n\n".join(b for b in blocks if b) + "\n"

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import AgentProject, interaction
+from tests.conftest import SSE_HEADERS, AgentProject, interaction, sse_body
 
-THREAD = "https://api.openai.com/v1/threads/thread_erGl66dVoAO1EY2Mp3lvn9JB"
+THREADS = "https://api.openai.com/v1/threads"
+THREAD = f"{THREADS}/thread_erGl66dVoAO1EY2Mp3lvn9JB"
 RUN_ID = "run_31fgVjfVXHHOJZbQnBWJXhlN"
 RUNS = f"{THREAD}/runs"
 POLL = f"{RUNS}/{RUN_ID}"
@@ -101,19 +102,14 @@ def test_a_polled_run_is_billed_once_at_the_usage_it_ends_with(project: AgentPro
 def test_a_streamed_run_is_billed_at_its_completed_event_and_reads_its_cache_reads(project: AgentProject) -> None:
     # A run's usage names its cache reads prompt_token_details (Chat Completions: prompt_tokens_details).
     usage = {"prompt_tokens": 2000, "completion_tokens": 100, "prompt_token_details": {"cached_tokens": 1024}}
-    events = [
+    stream = _events(
         ("thread.run.created", run("queued")),
         ("thread.run.in_progress", run("in_progress")),
         ("thread.run.step.completed", {"object": "thread.run.step", "usage": {"prompt_tokens": 5}}),
         ("thread.run.completed", run("completed", usage)),
-    ]
-    stream = (
-        "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
-        + "event: done\ndata: [DONE]\n\n"
     )
-    sse = {"Content-Type": ["text/event-stream"]}
     calls = [
-        ("POST", RUNS, {"assistant_id": "asst_Leo2sRC1zfL8826tvsgfhKJ4", "stream": True}, stream, sse),
+        ("POST", RUNS, {"assistant_id": "asst_Leo2sRC1zfL8826tvsgfhKJ4", "stream": True}, stream, SSE_HEADERS),
         ("GET", POLL, None, json.dumps(run("completed", usage)), None),
     ]
     result, test = _run(project, calls)
@@ -142,16 +138,13 @@ def test_runs_that_end_without_usage_and_another_apis_runs_are_no_bill(project: 
 
 
 def _events(*events: tuple[str, dict[str, Any]]) -> str:
-    return (
-        "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
-        + "event: done\ndata: [DONE]\n\n"
-    )
+    """An Assistants stream: its events, then its ``done`` event."""
+    return sse_body(*events) + "event: done\ndata: [DONE]\n\n"
 
 
 def test_a_run_that_waits_for_tool_outputs_is_billed_once_when_it_ends(project: AgentProject) -> None:
     # Create a thread and run it, streamed: it stops at requires_action (no usage yet); the streamed
     # submit_tool_outputs ends it with the run's whole usage (its steps summed).
-    sse = {"Content-Type": ["text/event-stream"]}
     thread = {"id": "thread_erGl66dVoAO1EY2Mp3lvn9JB", "object": "thread"}
     waiting = run("requires_action", required_action={"type": "submit_tool_outputs"})
     first = _events(
@@ -159,8 +152,8 @@ def test_a_run_that_waits_for_tool_outputs_is_billed_once_when_it_ends(project: 
     )
     second = _events(("thread.run.in_progress", run("in_progress")), ("thread.run.completed", run("completed", USAGE)))
     calls = [
-        ("POST", "https://api.openai.com/v1/threads/runs", {"assistant_id": "asst_1", "stream": True}, first, sse),
-        ("POST", f"{POLL}/submit_tool_outputs", {"tool_outputs": [], "stream": True}, second, sse),
+        ("POST", f"{THREADS}/runs", {"assistant_id": "asst_1", "stream": True}, first, SSE_HEADERS),
+        ("POST", f"{POLL}/submit_tool_outputs", {"tool_outputs": [], "stream": True}, second, SSE_HEADERS),
         ("POST", f"{POLL}/cancel", None, json.dumps(run("cancelling")), None),
     ]
     result, test = _run(project, calls)
@@ -198,7 +191,7 @@ def test_a_run_that_ends_without_usage_is_unpriced_and_an_unknown_state_waits(pr
             RUNS,
             {"stream": True},
             _events(("thread.run.created", run("queued")), ("error", {"message": "x"})),
-            {"Content-Type": ["text/event-stream"]},
+            SSE_HEADERS,
         ),
     ]
     result, test = _run(project, calls)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import POST_MODULE, AgentProject, interaction
+from tests.conftest import POST_MODULE, SSE_HEADERS, AgentProject, interaction, sse_body
 
 MESSAGES = "https://api.anthropic.com/v1/messages"
 REQUEST = {"model": "claude-opus-4-8", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
@@ -41,15 +41,14 @@ def answer(geo: str | None) -> dict[str, Any]:
 
 def stream(geo: str) -> str:
     start = {**answer(None), "content": [], "usage": {"input_tokens": 14, "output_tokens": 1, "inference_geo": geo}}
-    events = [
+    return sse_body(
         ("message_start", {"type": "message_start", "message": start}),
         ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}),
         ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"text": "Hello!"}}),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
         ("message_delta", {"type": "message_delta", "delta": {}, "usage": {"output_tokens": 11}}),
         ("message_stop", {"type": "message_stop"}),
-    ]
-    return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+    )
 
 
 def _run(project: AgentProject, body: str, headers: dict[str, list[str]] | None = None) -> tuple[Any, dict[str, Any]]:
@@ -70,7 +69,7 @@ def test_us_only_inference_is_unpriced_with_the_premium_named(project: AgentProj
 
 
 def test_a_streamed_us_only_call_is_unpriced_too(project: AgentProject) -> None:
-    result, test = _run(project, stream("us"), {"Content-Type": ["text/event-stream"]})
+    result, test = _run(project, stream("us"), SSE_HEADERS)
     assert result.ret == 0, result.stdout.str()
     assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (14, 11, None)
 
