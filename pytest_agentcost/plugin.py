@@ -8,6 +8,7 @@ is not patched and no hook of ours runs per test.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import glob
 import itertools
@@ -151,6 +152,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # Before the project's conftests are imported: with the wrong rootdir the ini file's
+    # ``pythonpath`` is missed and a conftest's import fails first, with no word of the cause.
+    early_config.stash[_ROOTDIR_CHECKED] = True
+    _refuse_a_rootdir_moved_by_our_options(early_config, early_config.known_args_namespace)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -158,9 +167,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "per-test cost gate settings for pytest-agentcost: a regression threshold such as '25%' or "
         "'$0.01' and hard budgets that hold with or without a baseline.",
     )
-    if not _is_worker(config):
-        # Before --agent-cost is asked for: it may be in the ini file a moved rootdir missed.
-        _refuse_a_rootdir_moved_by_our_options(config)
+    if not _is_worker(config) and not config.stash.get(_ROOTDIR_CHECKED, False):
+        # Registered after the initial conftests (from a conftest's pytest_plugins), so checked here;
+        # before --agent-cost is asked for: it may be in the ini file a moved rootdir missed.
+        _refuse_a_rootdir_moved_by_our_options(config, config.option)
     if not config.getoption("agent_cost", default=False):
         if config.getoption("agent_cost_update_baseline", default=False):
             # A baseline job that forgot --agent-cost would pass green and never move the baseline.
@@ -229,14 +239,20 @@ def _inert_options(config: pytest.Config) -> list[str]:
     ]
 
 
-def _refuse_a_rootdir_moved_by_our_options(config: pytest.Config) -> None:
+#: Set once the early check ran (a plugin loaded by a conftest misses that hook).
+_ROOTDIR_CHECKED = pytest.StashKey[bool]()
+
+
+def _refuse_a_rootdir_moved_by_our_options(config: pytest.Config, option: argparse.Namespace) -> None:
     """Stop a run whose rootdir an option's value moved. pytest chooses the rootdir and config
     file before plugins add their options, from the command line's free arguments: the value of
     ``--agent-cost-json ../cost.json``, written with a space, is one of them once the file exists.
     The rootdir becomes the folder both have in common, the project's ini file is not found from
     there, and node ids (the baseline's keys) and every ``agent_cost_*`` setting change with it:
     the gate would pass on a baseline it no longer finds. Written with ``=`` the value is no free
-    argument. Where pytest's own setup cannot be asked (another version's), nothing is checked."""
+    argument. Where pytest's own setup cannot be asked (another version's), nothing is checked.
+    ``option`` holds the parsed command line: ``config.option``, or before it is filled the early
+    parse, ``known_args_namespace``."""
     args = [*config.invocation_params.args]
     addopts = os.environ.get("PYTEST_ADDOPTS", "")
     if addopts:
@@ -247,19 +263,19 @@ def _refuse_a_rootdir_moved_by_our_options(config: pytest.Config) -> None:
     taken = [(name, value) for name, value in itertools.pairwise(args) if name in _OPTIONS_WITH_VALUES]
     if not taken:
         return
-    free = [str(a) for a in config.option.file_or_dir or []]
+    free = [str(a) for a in option.file_or_dir or []]
     try:
         import inspect
 
         from _pytest.config.findpaths import determine_setup
 
         setup: dict[str, Any] = {
-            "inifile": config.option.inifilename,
-            "rootdir_cmd_arg": config.option.rootdir or None,
+            "inifile": option.inifilename,
+            "rootdir_cmd_arg": option.rootdir or None,
             "invocation_dir": config.invocation_params.dir,
         }
         if "override_ini" in inspect.signature(determine_setup).parameters:
-            setup["override_ini"] = config.option.override_ini
+            setup["override_ini"] = option.override_ini
         seen = determine_setup(args=[*free, *(value for _, value in taken)], **setup)[:2]
         rootpath, inipath = determine_setup(args=free, **setup)[:2]
     except Exception:  # pytest's private setup moved or refused: no check rather than a false one

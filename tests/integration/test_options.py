@@ -203,10 +203,15 @@ def test_a_path_outside_the_project_given_with_a_space_stops_the_run_it_would_mo
     # Review 35: once ../cost.json exists, pytest (which reads the command line before plugins add
     # their options) takes it for a test path: the rootdir became the parent, the project's ini was
     # not found, node ids changed and the gate passed on a baseline it no longer found. Review 36:
-    # with --agent-cost in that ini's addopts, the plugin went inert instead, exit 0.
+    # with --agent-cost in that ini's addopts, the plugin went inert instead, exit 0. A new user's
+    # adoption: the ini's pythonpath, which a conftest imports from, was missed too, and the
+    # conftest's ModuleNotFoundError came first, with no word of the cause.
     project = pytester.mkdir("proj")
     addopts = "addopts = --agent-cost\n" if from_ini else ""
-    (project / "pytest.ini").write_text(f"[pytest]\n{addopts}agent_cost_tiktoken_download = false\n")
+    (project / "pytest.ini").write_text(f"[pytest]\n{addopts}pythonpath = lib\nagent_cost_tiktoken_download = false\n")
+    (project / "lib").mkdir()
+    (project / "lib" / "agent_helpers.py").write_text("READY = True\n")
+    (project / "conftest.py").write_text("import agent_helpers\n")
     (project / "test_a.py").write_text("def test_a():\n    pass\n")
     monkeypatch.chdir(project)
     extra = ["-p", "no:cacheprovider", *(["-n", "2"] if xdist else ["-p", "no:xdist"])]
