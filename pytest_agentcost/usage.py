@@ -201,7 +201,7 @@ _VERTEX_ANTHROPIC_PATH = re.compile(
     r"/publishers/anthropic/models/(?!count-tokens:)(?P<model>[^/:]+):(?P<op>streamRawPredict|rawPredict)$"
 )
 #: OpenAI Images API calls billed by token (gpt-image-*): generations and edits.
-_IMAGES_PATHS = ("/images/generations", "/images/edits")
+_IMAGES_PATHS = ("/images/generations", "/images/edits", "/images/variations")
 #: OpenAI's speech-to-text paths (Groq, Mistral and Azure serve them too).
 _AUDIO_PATHS = ("/audio/transcriptions", "/audio/translations")
 _RESPONSES_POLL_PATH = re.compile(r"/responses/(?P<id>[A-Za-z0-9_\-]+)/?$")
@@ -1284,7 +1284,30 @@ def _parse_openai_images(interaction: Interaction, text: str, streamed: bool, pa
     doc = _document(interaction, parsed)
     if doc is None:
         return
+    images = doc.get("data")
+    if doc.get("usage") is None and isinstance(images, list):
+        model = _str(doc.get("model")) or _fallback_model(interaction)
+        if not (model and _TOKEN_BILLED_IMAGES.match(model)):
+            # DALL-E (and other hosts' image models): billed per image, by size and quality, and the
+            # answer counts no token. An estimate from the prompt would price a price file's tokens.
+            parsed.model = model
+            parsed.unmeasured = per_image_note("the Images API answer", len(images))
+            return
     _usage_document(doc, parsed)
+
+
+#: Image models billed per token (their answers count them): an answer without usage is estimated.
+_TOKEN_BILLED_IMAGES = re.compile(r"(?:openai/)?(?:gpt-image|chatgpt-image)")
+
+
+def per_image_note(what: str, images: int) -> str:
+    """Why a call billed per image is unpriced: no token count says its bill."""
+    made = f"{images} image{'' if images == 1 else 's'}"
+    return (
+        f"{what} holds {made} and no usage: it is billed per image (by model, size and quality), which "
+        "genai-prices has no price for and a price file, which prices tokens, cannot price (a "
+        "pytest_agentcost_price_call hook can)"
+    )
 
 
 def _parse_openai_audio(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -1414,6 +1437,10 @@ def _parse_gemini_predict(interaction: Interaction, text: str, streamed: bool, p
         counts.append(count)
     if counts:
         parsed.usage = Usage(input_tokens=sum(counts))
+        return
+    images = [p for p in _list(doc.get("predictions")) if "bytesBase64Encoded" in _obj(p) or "gcsUri" in _obj(p)]
+    if images:
+        parsed.unmeasured = per_image_note("the Imagen answer", len(images))
         return
     parsed.problems.append("the :predict answer has no token counts (Imagen is billed per image)")
 

@@ -2112,9 +2112,10 @@ VERTEX_MODELS = (
 )
 
 
-def test_imagen_predict_is_a_billed_call_estimated_and_unpriced_not_a_free_tool_call() -> None:
+def test_imagen_predict_is_a_billed_call_unpriced_per_image_not_a_free_tool_call() -> None:
     # Imagen (Vertex, or the Gemini API's models/{id}:predict) bills per image; the answer has no
-    # token count, and genai-prices no Imagen price: never a silent $0.
+    # token count, and genai-prices no Imagen price: never a silent $0, and no token estimate
+    # that a price file would price (sweep 21).
     request = {"instances": [{"prompt": "A lighthouse at dusk"}], "parameters": {"sampleCount": 1}}
     body = {"predictions": [{"mimeType": "image/png", "bytesBase64Encoded": "iVBORw0KGgo="}]}
     for url in (
@@ -2128,8 +2129,9 @@ def test_imagen_predict_is_a_billed_call_estimated_and_unpriced_not_a_free_tool_
             "gemini.predict",
             "imagen-4.0-generate-001",
         )
-        assert (extraction.billed, extraction.estimated) == (True, True)
-        assert "no token counts (Imagen is billed per image)" in extraction.warnings[0]
+        assert (extraction.billed, extraction.estimated, extraction.unpriced) == (True, False, True)
+        assert (extraction.usage.input_tokens, extraction.usage.output_tokens) == (0, 0)
+        assert "the Imagen answer holds 1 image and no usage: it is billed per image" in extraction.warnings[0]
         assert Pricer(price_date=PRICE_DATE.date()).price("google", extraction.model, extraction.usage) is None
 
 
