@@ -491,6 +491,13 @@ def finish_session(
                 "agent_cost_prices; per million tokens, 0 for free) or price its calls in a "
                 "pytest_agentcost_price_call hook"
             )
+        elif provider is None and (hosts := set(_unnamed_hosts(run, key))) and hosts <= _HUGGING_FACE_OWN_HOSTS:
+            advice = (
+                "Hugging Face's own serverless inference (the router's hf-inference route) served it, billed by "
+                "compute time (the answer's x-compute-time), not per token, which no price list prices: price its "
+                "calls in a pytest_agentcost_price_call hook, or add it to a price file (ini agent_cost_prices; per "
+                "million tokens, as you reckon it)"
+            )
         else:
             advice = (
                 _unknown_provider_advice(run, key)
@@ -633,6 +640,18 @@ def _unmatched_price_lines(run: RunCost, pricer: Pricer) -> list[str]:
     return lines
 
 
+#: Hugging Face's hosts whose unnamed routes are its own inference: the router's other routes
+#: (``/together``, ``/nscale`` ...) name their provider by path.
+_HUGGING_FACE_OWN_HOSTS = frozenset({"router.huggingface.co", "api-inference.huggingface.co"})
+
+
+def _unnamed_hosts(run: RunCost, key: str) -> list[str]:
+    """The hosts of the unpriced calls of ``key`` that no provider was named for."""
+    return sorted(
+        {c.host for t in run.tests.values() if key in t.unpriced_models for c in t.billed if c.provider is None}
+    )
+
+
 def _unknown_provider_advice(run: RunCost, key: str) -> str:
     """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it;
     for a call that names no model (``provider:?``), that it does not."""
@@ -641,12 +660,10 @@ def _unknown_provider_advice(run: RunCost, key: str) -> str:
         return "its calls name no model (neither the request nor the answer does), so no price can match; "
     if provider is not None:
         return ""
-    hosts = sorted(
-        {c.host for t in run.tests.values() if key in t.unpriced_models for c in t.billed if c.provider is None}
-    )
-    where = ", ".join(hosts) or "its host"
+    where = ", ".join(_unnamed_hosts(run, key)) or "its host"
     return (
-        f"its provider is unknown: genai-prices does not know {where}; if it serves the API of a provider "
+        f"its provider is unknown: genai-prices names no provider for its URLs on {where}; if it serves the API "
+        "of a provider "
         "genai-prices knows (a proxy, a local server), name that provider with an agent_cost_providers line "
         "'host:port = provider' (e.g. 'localhost:4000 = openai'); for a provider it does not know, "
     )

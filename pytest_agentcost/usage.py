@@ -9,7 +9,8 @@ array, AWS event-stream frames), usage carried in headers (Bedrock InvokeModel
 and embeddings), and provider detection by URL and by body shape.
 
 Detection order
-    1. the ``host_providers`` map (ini option): ``host:port`` then ``host``;
+    1. the ``host_providers`` map (ini option): ``host:port`` then ``host``, except on a
+       route genai-prices names by its path (Hugging Face's ``router.huggingface.co/together``);
     2. the URL: genai-prices' ``api_pattern`` for the provider, plus the path
        for the endpoint (``/chat/completions``, ``/responses``, ``/v1/messages``,
        ``:generateContent``, ``:embedContent``, ``/images/generations``,
@@ -335,6 +336,17 @@ def _provider_from_url(url: str, path: str) -> str | None:
     return provider.id
 
 
+def _named_by_path(url: str) -> bool:
+    """Whether genai-prices names the URL's provider by its path, not its host alone (Hugging
+    Face's router: ``router.huggingface.co/together`` is Together's route, ``/nscale`` nscale's)."""
+    return bool(_MEMO.get(("path-named", url), _find_named_by_path))
+
+
+def _find_named_by_path(_: Any, key: tuple[str, str]) -> bool:
+    parts = urlsplit(key[1])
+    return _provider_from_url(f"https://{parts.netloc}/", "/") != _url_facts("POST", key[1])[0]
+
+
 def _mapped_provider(interaction: Interaction, host_providers: Mapping[str, str]) -> str | None:
     if not host_providers:
         return None
@@ -374,6 +386,10 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
     url = interaction.url
     mapped = _mapped_provider(interaction, host_providers)
     url_provider, endpoint = _url_facts(interaction.method.upper(), url)
+    if mapped is not None and url_provider is not None and _named_by_path(url):
+        # A path genai-prices names a provider by wins over a host line, as an Azure deployment
+        # path does: the line names the host's other routes (Hugging Face's hf-inference).
+        mapped = None
     if (
         endpoint == "bedrock.agent"
         and mapped is None

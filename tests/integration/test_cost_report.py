@@ -311,10 +311,10 @@ def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(pro
     result.stdout.fnmatch_lines(
         [
             "warning: no price for model ?:text-embedding-3-small: tokens are counted but its tests are reported "
-            "unpriced; its provider is unknown: genai-prices does not know 127.0.0.1:18080; if it serves the API of "
-            "a provider genai-prices knows (a proxy, a local server), name that provider with an agent_cost_providers "
-            "line 'host:port = provider' (e.g. 'localhost:4000 = openai'); for a provider it does not know, add it "
-            "to a price file*"
+            "unpriced; its provider is unknown: genai-prices names no provider for its URLs on 127.0.0.1:18080; if it "
+            "serves the API of a provider genai-prices knows (a proxy, a local server), name that provider with an "
+            "agent_cost_providers line 'host:port = provider' (e.g. 'localhost:4000 = openai'); for a provider it "
+            "does not know, add it to a price file*"
         ]
     )
     named = project.run("--agent-cost", "-o", "agent_cost_providers=127.0.0.1:18080 = openai")
@@ -424,6 +424,46 @@ def test_a_hugging_face_router_call_says_why_genai_prices_cannot_price_it(projec
         ]
     )
     assert "upgrade genai-prices" not in result.stdout.str()
+
+
+def test_a_hugging_face_router_route_named_by_its_path_wins_over_a_host_line(project: AgentProject) -> None:
+    # Sweep 21: smolagents' real call to the router's hf-inference route was told "genai-prices does
+    # not know router.huggingface.co" (it knows 11 routes there) and to add a host line, which then
+    # priced the /together route at nscale's rate, unseen. Together's prices for gpt-oss-120b:
+    # $0.15 in / $0.60 out per million: 36 x 0.15 + 8 x 0.6 = 10.2 / 1e6.
+    own = "https://router.huggingface.co/hf-inference/models/Qwen/Qwen2.5-Coder-32B-Instruct/v1/chat/completions"
+    together = "https://router.huggingface.co/together/v1/chat/completions"
+    project.module(
+        "test_agent",
+        "@pytest.mark.vcr\ndef test_hf():\n"
+        f"    llm('x', url={own!r}, model='Qwen/Qwen2.5-Coder-32B-Instruct')\n"
+        f"    llm('x', url={together!r}, model='openai/gpt-oss-120b')\n",
+        url=own,
+    )
+    answers = [(own, "Qwen/Qwen2.5-Coder-32B-Instruct"), (together, "openai/gpt-oss-120b")]
+    project.cassette("test_agent", "test_hf", [interaction(url, chat_response(model, 36, 8)) for url, model in answers])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "warning: no price for model ?:Qwen/Qwen2.5-Coder-32B-Instruct: *; Hugging Face's own serverless "
+            "inference (the router's hf-inference route) served it, billed by compute time *"
+        ]
+    )
+    for advice in ("names no provider", "agent_cost_providers", "upgrade"):
+        assert advice not in out
+    calls = project.read_json("cost.json")["tests"]["test_agent.py::test_hf"]["calls"]
+    assert [(c["provider"], c["cost_usd"]) for c in calls] == [(None, None), ("huggingface_together", "0.0000102000")]
+    # A host line names the host's unnamed route; the path still names Together's.
+    lined = project.run("--agent-cost", "--agent-cost-json", "cost.json", "-o", INI_NSCALE)
+    assert lined.ret == 0, lined.stdout.str()
+    calls = project.read_json("cost.json")["tests"]["test_agent.py::test_hf"]["calls"]
+    assert [(c["provider"], c["cost_usd"]) for c in calls][1] == ("huggingface_together", "0.0000102000")
+    assert calls[0]["provider"] == "huggingface_nscale"
+
+
+INI_NSCALE = "agent_cost_providers=router.huggingface.co = huggingface_nscale"
 
 
 def test_an_ollama_cloud_call_is_keyed_apart_from_a_local_model_and_says_why_it_is_unpriced(
