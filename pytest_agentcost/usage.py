@@ -843,13 +843,17 @@ class _Parsed:
     (see :func:`geo_note`)."""
     search_queries: int = 0
     """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
+    tier_apart: str | None = None
+    """Why a Bedrock call is billed at rates of its own: a service tier (flex, priority, reserved)
+    or latency-optimized inference, which genai-prices does not price (see :func:`bedrock_tier_note`)."""
 
     def apart_notes(self) -> list[str]:
-        """Why the call is unpriced for what it was billed beside its usage: images its tool made,
-        a premium geography. Empty when nothing was."""
+        """Why the call is unpriced for what it was billed beside its usage, or at rates other than
+        its list rates: images its tool made, a premium geography, a Bedrock tier. Empty when none."""
         return [
             *([images_note(self.images_apart)] if self.images_apart else []),
             *([geo_note(self.geo_apart)] if self.geo_apart else []),
+            *([self.tier_apart] if self.tier_apart else []),
         ]
 
     def texts(self) -> list[str]:
@@ -1708,6 +1712,27 @@ def geo_note(geo: str) -> str:
     )
 
 
+def bedrock_tier_note(tier: Any, latency: Any) -> str | None:
+    """Why a Bedrock call served on service tier ``tier`` or with latency ``latency`` (what the
+    answer reports: Converse's ``serviceTier.type`` and ``performanceConfig.latency``, InvokeModel's
+    ``X-Amzn-Bedrock-Service-Tier`` and ``-PerformanceConfig-Latency`` headers) is unpriced; None
+    at the on-demand standard rates genai-prices lists. Flex is billed at a discount, priority at
+    a premium, reserved by the capacity bought, latency-optimized inference at rates of its own."""
+    if isinstance(tier, str) and tier.lower() not in _BEDROCK_STANDARD_TIERS:
+        what = f"on Bedrock's {tier!r} service tier"
+    elif isinstance(latency, str) and latency.lower() == "optimized":
+        what = "latency-optimized (performanceConfig latency 'optimized')"
+    else:
+        return None
+    return (
+        f"it was served {what}, which AWS bills at rates of its own, not the on-demand rates genai-prices "
+        "lists; the call is unpriced (a pytest_agentcost_price_call hook can price it)"
+    )
+
+
+_BEDROCK_STANDARD_TIERS = frozenset({"default", "standard"})
+
+
 def images_note(images: int) -> str:
     """Why a Responses call whose image generation tool made ``images`` is unpriced."""
     made = f"{images} image{'' if images == 1 else 's'}"
@@ -2191,6 +2216,7 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
             if kind == "metadata":
                 usage = payload.get("usage")
                 _guardrail_trace(_obj(payload.get("trace")).get("guardrail"), parsed)
+                parsed.tier_apart = _converse_tier_note(payload)
             elif kind == "messageStop":
                 stopped = True
             else:
@@ -2210,12 +2236,24 @@ def _parse_bedrock_converse(interaction: Interaction, text: str, streamed: bool,
         return
     _converse_content(_list(_obj(_obj(doc.get("output")).get("message")).get("content")), parsed)
     _guardrail_trace(_obj(doc.get("trace")).get("guardrail"), parsed)
+    parsed.tier_apart = _converse_tier_note(doc)
     _usage_document(doc, parsed)
+
+
+def _converse_tier_note(doc: dict[str, Any]) -> str | None:
+    """:func:`bedrock_tier_note` for a Converse answer or ConverseStream metadata event."""
+    return bedrock_tier_note(
+        _obj(doc.get("serviceTier")).get("type"), _obj(doc.get("performanceConfig")).get("latency")
+    )
 
 
 def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     raw = interaction.decoded_response_body()
     parsed.response_id = interaction.response_headers.get("x-amzn-requestid")
+    headers = interaction.response_headers
+    parsed.tier_apart = bedrock_tier_note(
+        headers.get("x-amzn-bedrock-service-tier"), headers.get("x-amzn-bedrock-performanceconfig-latency")
+    )
     header_usage = _bedrock_header_usage(interaction)
     if _eventstream.looks_like_eventstream(raw):
         docs: list[dict[str, Any]] = []

@@ -2569,3 +2569,71 @@ def test_an_estimated_responses_call_that_drew_images_is_unpriced_too() -> None:
     assert extraction is not None
     assert (extraction.estimated, extraction.unpriced) == (True, True)
     assert any("its image generation tool made 1 image" in w for w in extraction.warnings)
+
+
+# --------------------------------------------------------------------------- Bedrock service tiers
+
+NOVA_PRO = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0"
+
+
+def _converse_answer(**extra: Any) -> dict[str, Any]:
+    # The shape of a real pydantic-ai recording (sweep 22): Nova Pro, 13 in / 70 out.
+    return {
+        "metrics": {"latencyMs": 727},
+        "output": {"message": {"content": [{"text": "Paris."}], "role": "assistant"}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 13, "outputTokens": 70, "totalTokens": 83},
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ({"serviceTier": {"type": "flex"}}, "on Bedrock's 'flex' service tier"),
+        ({"serviceTier": {"type": "priority"}}, "on Bedrock's 'priority' service tier"),
+        ({"performanceConfig": {"latency": "optimized"}}, "latency-optimized (performanceConfig latency 'optimized')"),
+        ({"serviceTier": {"type": "default"}, "performanceConfig": {"latency": "standard"}}, None),
+        ({}, None),
+    ],
+    ids=["flex", "priority", "latency-optimized", "standard", "none"],
+)
+def test_a_bedrock_converse_call_on_a_tier_of_its_own_is_unpriced(extra: dict[str, Any], said: str | None) -> None:
+    # Sweep 22: flex (billed at a discount), priority (a premium) and latency-optimized answers
+    # were priced at the on-demand rates as exact. genai-prices has no Bedrock tier prices.
+    answer = _converse_answer(**extra)
+    extraction = usage.extract(post(f"{NOVA_PRO}/converse", answer))
+    assert extraction is not None
+    assert reported(extraction) == {"input_tokens": 13, "output_tokens": 70}
+    if said is None:
+        assert (extraction.unpriced, extraction.warnings) == (False, ())
+        return
+    assert extraction.unpriced
+    (warning,) = extraction.warnings
+    assert f"it was served {said}, which AWS bills at rates of its own" in warning
+    # The stream's metadata event reports the same.
+    metadata = {"usage": answer["usage"], "metrics": answer["metrics"], **extra}
+    body = _frames(
+        ("messageStart", {"role": "assistant"}),
+        ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Paris."}}),
+        ("messageStop", {"stopReason": "end_turn"}),
+        ("metadata", metadata),
+    )
+    streamed = usage.extract(
+        post(f"{NOVA_PRO}/converse-stream", body, content_type="application/vnd.amazon.eventstream")
+    )
+    assert streamed is not None
+    assert (streamed.unpriced, reported(streamed)) == (True, {"input_tokens": 13, "output_tokens": 70})
+    assert said in streamed.warnings[0]
+
+
+def test_a_bedrock_invoke_model_call_reports_its_tier_in_headers() -> None:
+    claude = ANTHROPIC_MESSAGE
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke"
+    flex = usage.extract(post(url, claude, x_amzn_bedrock_service_tier="flex"))
+    assert flex is not None
+    assert flex.unpriced
+    assert "on Bedrock's 'flex' service tier" in flex.warnings[0]
+    plain = usage.extract(post(url, claude, x_amzn_bedrock_service_tier="default"))
+    assert plain is not None
+    assert (plain.unpriced, plain.warnings) == (False, ())
