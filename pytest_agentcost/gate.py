@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -299,7 +300,9 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     else:  # "$0 -> $0.0123" would read as a rise from nothing: no test of the baseline ran
         _, after, unpriced = cmp.priced_totals()
         left_out = f", leaving out {unpriced} unpriced test(s)" if unpriced else ""
-        total = f"total {money(after)}{left_out}; none of the baseline's tests ran, so no total to compare with"
+        # A baseline test that ran and failed is left out too: it did not pass, though it ran.
+        how = "passed" if any(t.status == "failed" for t in cmp.tests) else "ran"
+        total = f"total {money(after)}{left_out}; none of the baseline's tests {how}, so no total to compare with"
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
     )
@@ -507,6 +510,7 @@ def finish_session(
         outcome.lines.append(
             f"warning: no price for model {key}: tokens are counted but its tests are reported unpriced; " + advice
         )
+    outcome.lines.extend(_unnamed_provider_lines(run))
     if full_run:  # on a partial run an entry may price only tests that were not selected
         outcome.lines.extend(_unmatched_price_lines(run, settings.pricer))
     estimated = sorted(n for n, t in run.tests.items() if t.estimated)
@@ -643,6 +647,26 @@ def _unmatched_price_lines(run: RunCost, pricer: Pricer) -> list[str]:
 #: Hugging Face's hosts whose unnamed routes are its own inference: the router's other routes
 #: (``/together``, ``/nscale`` ...) name their provider by path.
 _HUGGING_FACE_OWN_HOSTS = frozenset({"router.huggingface.co", "api-inference.huggingface.co"})
+
+
+def _unnamed_provider_lines(run: RunCost) -> list[str]:
+    """Say which hosts' priced calls name no provider (``?:model``), priced by the model's name
+    alone: a line naming it later changes every such call's model key (a "model change")."""
+    hosts = Counter(
+        c.host
+        for t in run.tests.values()
+        for c in t.billed
+        if c.provider is None and c.model and c.cost_usd is not None
+    )
+    if not hosts:
+        return []
+    where = ", ".join(f"{host} ({n})" for host, n in sorted(hosts.items()))
+    first = min(hosts)
+    return [
+        f"note: LLM calls to {where} name no provider (?:model in the model table) and are priced by the model's "
+        f"name alone; name it with an agent_cost_providers line ('{first} = openai', say) before a baseline keys "
+        "them, since naming it later reads as a model change"
+    ]
 
 
 def _unnamed_hosts(run: RunCost, key: str) -> list[str]:

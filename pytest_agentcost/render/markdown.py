@@ -219,6 +219,8 @@ class _View:
         regressed = sum(1 for t in gated if t.status == "regressed")
         over_budget = sum(1 for t in gated if t.over_budget)
         stale_failed = sum(1 for t in gated if any(b.startswith(STALE_VIOLATION) for b in t.budget))
+        # Stale under agent_cost_stale = warn: the gate passes, and the cost they replay is not the agent's.
+        stale_warned = sum(1 for t in cmp.tests if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget))
         improved = len(cmp.by_status("improved"))
         before, after, _ = self.cmp.priced_totals()
         delta = after - before
@@ -246,6 +248,8 @@ class _View:
             parts.append(f"{over_budget:,} over budget")
         if stale_failed:
             parts.append(f"{_plural(stale_failed, 'stale cassette')}")
+        if stale_warned:
+            parts.append(f"{_plural(stale_warned, 'stale cassette')} to re-record")
         if improved:
             parts.append(f"{improved:,} cheaper")
         # Unpriced new tasks are left out of the total: they did not move it.
@@ -255,7 +259,9 @@ class _View:
             parts.append(f"{_plural(new, 'new task')}")
         if not parts and not split["usage"] and split["prices"]:
             parts.append("prices changed, usage unchanged")
-        icon = self.gate_icon if (gated or cmp.total_regressed) else ":white_check_mark:"
+        icon = (
+            self.gate_icon if (gated or cmp.total_regressed) else ":warning:" if stale_warned else ":white_check_mark:"
+        )
         return f"{icon} **{head}{': ' + ', '.join(parts) if parts else ''}**"
 
     def _summary(self) -> str:

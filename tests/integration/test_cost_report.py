@@ -322,6 +322,27 @@ def test_unpriced_model_of_an_unknown_provider_says_how_to_name_the_provider(pro
     named.stdout.fnmatch_lines(["openai:text-embedding-3-small *"])
 
 
+def test_a_priced_call_that_names_no_provider_is_noted_with_its_host(project: AgentProject) -> None:
+    # A new user's adoption: calls recorded against a fake server read ?:model, priced by the model's
+    # name alone, and nothing said so; naming the provider later read as a model change in every test.
+    url = "http://127.0.0.1:18081/v1/chat/completions"
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_chat():\n    llm('x')\n", url=url)
+    project.cassette("test_agent", "test_chat", [interaction(url, chat_response("gpt-4o-mini", 10, 5))] * 2)
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "?:gpt-4o-mini *",
+            "note: LLM calls to 127.0.0.1:18081 (1) name no provider (?:model in the model table) and are priced by "
+            "the model's name alone; name it with an agent_cost_providers line ('127.0.0.1:18081 = openai', say) "
+            "before a baseline keys them, since naming it later reads as a model change",
+        ]
+    )
+    named = project.run("--agent-cost", "-o", "agent_cost_providers=127.0.0.1:18081 = openai")
+    assert named.ret == 0, named.stdout.str()
+    assert "name no provider" not in named.stdout.str()
+
+
 def test_unknown_model_is_unpriced_never_zero(project: AgentProject) -> None:
     project.module("test_agent", "@pytest.mark.vcr\ndef test_new_model():\n    llm('x')\n")
     project.chat_cassette("test_agent", "test_new_model", [(1000, 100)], model="gpt-99-ultra")

@@ -272,14 +272,17 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
             "total $0, leaving out 1 unpriced test(s); none of the baseline's tests ran, so no total to compare with",
         ),
         ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%), new tests +$0.0200 of it"),
+        # A new user's adoption: the only baseline test selected failed; it ran.
+        ({"a!": "0.0100"}, "total $0; none of the baseline's tests passed, so no total to compare with"),
     ],
-    ids=["new-only", "new-unpriced", "compared"],
+    ids=["new-only", "new-unpriced", "compared", "failed"],
 )
 def test_the_totals_line_says_when_no_baseline_test_ran(run_tests: dict[str, str | None], total: str) -> None:
     baseline, _ = update_baseline(
         None, RunCost(tests={k: _test(k, "0.0100") for k in "ab"}, price_source=PRICES), full_run=True
     )
-    run = RunCost(tests={k: _test(k, cost) for k, cost in run_tests.items()}, price_source=PRICES)
+    tests = [_test(k.rstrip("!"), cost, "failed" if k.endswith("!") else "passed") for k, cost in run_tests.items()]
+    run = RunCost(tests={t.nodeid: t for t in tests}, price_source=PRICES)
     cmp = _compare(run, baseline, full_run=False)
     (line,) = [line for line in comparison_lines(cmp, "fail") if line.startswith("compared with baseline:")]
     assert line.endswith(f"; {total}")

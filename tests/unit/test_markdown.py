@@ -127,7 +127,7 @@ def scenario() -> tuple[RunCost, Comparison]:
 
 
 EXPECTED = r"""<!-- pytest-agentcost -->
-:x: **Agent cost per run up 26.9% (+$0.0076), over the 10% and $0.0001 threshold (+22.6% on the 7 compared tasks): 1 task regressed, 1 over budget, 1 cheaper, 1 new task**
+:x: **Agent cost per run up 26.9% (+$0.0076), over the 10% and $0.0001 threshold (+22.6% on the 7 compared tasks): 1 task regressed, 1 over budget, 1 stale cassette to re-record, 1 cheaper, 1 new task**
 
 Suite total per run: $0.0282 → $0.0358 (+$0.0076, +26.9%), leaving out 1 task that did not run and 1 unpriced task
 
@@ -553,6 +553,8 @@ def test_a_stale_test_shows_its_cost_if_re_recorded(gate_estimates: bool) -> Non
             "| `t.py::stale` | $0.0021 | $0.0021 | $0 | +0.0% "
             "| stale cassette (system prompt +4000 characters): re-record; ~$0.0046 if re-recorded |"
         ) in text
+        # A new user's adoption: the headline read "unchanged" with a check mark over stale rows.
+        assert ":warning: **Agent cost per run unchanged: 1 stale cassette to re-record**" in text
 
 
 def test_a_price_drop_under_a_usage_rise_says_what_the_gate_judged() -> None:
