@@ -843,6 +843,11 @@ class _Parsed:
     (see :func:`geo_note`)."""
     search_queries: int = 0
     """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
+    maps_grounded: bool = False
+    """Whether a Gemini answer grounded itself with Google Maps (billed apart, see :func:`maps_grounding_note`)."""
+    tools_executed: int = 0
+    """The built-in tools a Groq compound system ran (``executed_tools``): billed per use beside the
+    tokens, which genai-prices does not price (see :func:`executed_tools_note`)."""
     tier_apart: str | None = None
     """Why a Bedrock call is billed at rates of its own: a service tier (flex, priority, reserved)
     or latency-optimized inference, which genai-prices does not price (see :func:`bedrock_tier_note`)."""
@@ -854,6 +859,7 @@ class _Parsed:
             *([images_note(self.images_apart)] if self.images_apart else []),
             *([geo_note(self.geo_apart)] if self.geo_apart else []),
             *([self.tier_apart] if self.tier_apart else []),
+            *([executed_tools_note(self.tools_executed)] if self.tools_executed else []),
         ]
 
     def texts(self) -> list[str]:
@@ -1076,6 +1082,8 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
         events, _ = _sse.parse(text)
         done = any(_is_done(event) for event in events)
         usage = _openai_chat_stream_fast(events, parsed, text)
+        if '"executed_tools"' in text:
+            parsed.tools_executed = _executed_tools(event.json() for event in events if not _is_done(event))
         if not done and usage is None and parsed.error is None:
             parsed.problems.append("the stream ended before its final chunk (truncated recording)")
         if usage is None:
@@ -1094,6 +1102,7 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
     parsed.response_id = _str(doc.get("id"))
     parsed.price_context = service_tier_context(doc.get("service_tier"))
     _chat_answer(doc, parsed)
+    parsed.tools_executed = _executed_tools([doc])
     parsed.document = doc if doc.get("usage") is not None else None
     if parsed.document is None:
         parsed.problems.append("the response has no usage")
@@ -1657,6 +1666,7 @@ def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, An
         queries = _search_queries(chunk)
         if queries:  # a stream may repeat a candidate's grounding in later chunks: not more searches
             parsed.search_queries = max(parsed.search_queries, queries)
+        parsed.maps_grounded = parsed.maps_grounded or _maps_grounded(chunk)
         for candidate in _list(chunk.get("candidates")):
             candidate = _obj(candidate)
             if candidate.get("finishReason"):
@@ -1677,6 +1687,18 @@ def _search_queries(chunk: dict[str, Any]) -> int:
         len(_list(_obj(_obj(candidate).get("groundingMetadata")).get("webSearchQueries")))
         for candidate in _list(chunk.get("candidates"))
     )
+
+
+def _maps_grounded(chunk: dict[str, Any]) -> bool:
+    """Whether a Gemini answer (or stream chunk) grounded itself with Google Maps: a candidate's
+    ``groundingMetadata`` has a ``maps`` grounding chunk or a Maps widget token."""
+    for candidate in _list(chunk.get("candidates")):
+        metadata = _obj(_obj(candidate).get("groundingMetadata"))
+        if "googleMapsWidgetContextToken" in metadata:
+            return True
+        if any("maps" in _obj(item) for item in _list(metadata.get("groundingChunks"))):
+            return True
+    return False
 
 
 #: OpenAI's Chat Completions search models (gpt-4o-search-preview, gpt-4o-mini-search-preview,
@@ -1733,6 +1755,59 @@ def bedrock_tier_note(tier: Any, latency: Any) -> str | None:
 _BEDROCK_STANDARD_TIERS = frozenset({"default", "standard"})
 
 
+def executed_tools_note(tools: int) -> str:
+    """Why a Groq compound call whose system ran ``tools`` built-in tools is unpriced."""
+    ran = f"{tools} built-in tool{'' if tools == 1 else 's'}"
+    return (
+        f"Groq's compound system ran {ran} (executed_tools: web search, website visits, code execution), "
+        "which Groq bills per use beside the tokens and genai-prices does not price; the call is unpriced (a "
+        "pytest_agentcost_price_call hook can price it)"
+    )
+
+
+def _executed_tools(docs: Iterable[Any]) -> int:
+    """The built-in tools a Groq compound answer (or its stream's chunks) says it ran: each
+    ``executed_tools`` item of a choice's ``message`` or ``delta``, counted once by its index
+    (a stream repeats an item when its output arrives)."""
+    seen: set[Any] = set()
+    count = 0
+    for doc in docs:
+        for choice in _list(_obj(doc).get("choices")):
+            choice = _obj(choice)
+            for item in _list(_obj(choice.get("message") or choice.get("delta")).get("executed_tools")):
+                index = _obj(item).get("index")
+                key = (choice.get("index"), index) if isinstance(index, int) else None
+                if key is None or key not in seen:
+                    count += 1
+                    if key is not None:
+                        seen.add(key)
+    return count
+
+
+def _breakdown_parts(
+    endpoint: str, provider: str | None, document: Mapping[str, Any]
+) -> list[tuple[str | None, Usage]] | None:
+    """Groq's compound systems (``groq/compound``): the answer's ``usage_breakdown.models`` lists
+    each model the system ran with its usage, which the top level sums, and Groq bills each at
+    its own model's rates. Each is a part priced at its model's; None when the answer has none.
+    Raises ValueError when an entry cannot be read."""
+    breakdown = document.get("usage_breakdown")
+    models = breakdown.get("models") if endpoint == "openai.chat" and type(breakdown) is dict else None
+    if not isinstance(models, list) or not models:
+        return None
+    parts: list[tuple[str | None, Usage]] = []
+    for index, item in enumerate(models):
+        name = _obj(item).get("model")
+        if not (isinstance(name, str) and name):
+            raise ValueError(f"usage_breakdown.models[{index}].model is {name!r}, not a model name")
+        try:
+            _, part = _run_extractor(provider, endpoint, {"model": name, "usage": _obj(item).get("usage")})
+        except ValueError as exc:
+            raise ValueError(f"usage_breakdown.models[{index}]: {exc}") from exc
+        parts.append((name, part))
+    return parts
+
+
 def images_note(images: int) -> str:
     """Why a Responses call whose image generation tool made ``images`` is unpriced."""
     made = f"{images} image{'' if images == 1 else 's'}"
@@ -1750,6 +1825,13 @@ def grounding_note(queries: int) -> str:
         f"grounded with Google Search ({ran}); Google bills grounding beyond a free quota (Gemini 3 per "
         "search query, Gemini 2.x per grounded prompt), which genai-prices has no price for: not in the cost"
     )
+
+
+#: What a Gemini call grounded with Google Maps is billed beside its tokens.
+MAPS_GROUNDING_NOTE = (
+    "grounded with Google Maps; Google bills it per grounded prompt beyond a free quota, which genai-prices has "
+    "no price for: not in the cost"
+)
 
 
 def _parse_gemini(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -3188,6 +3270,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                 warnings = (*warnings, f"{where}: {note}")
         if billed and parsed.search_queries:
             warnings = (*warnings, f"{where}: {grounding_note(parsed.search_queries)}")
+        if billed and parsed.maps_grounded:
+            warnings = (*warnings, f"{where}: {MAPS_GROUNDING_NOTE}")
         return Extraction(
             provider=provider,
             endpoint=endpoint,
@@ -3277,6 +3361,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
                     iterated = _iteration_parts(
                         provider, extractor_endpoint, document, (url_model, model_ref, model), usage
                     )
+                    if iterated is None:
+                        iterated = _breakdown_parts(extractor_endpoint, provider, document)
                 except ValueError as exc:
                     problems.append(f"unusable usage ({exc})")
                 else:

@@ -111,6 +111,12 @@ def post(url, body):
         return resp.read()
 """
 
+
+def one_post_module(url: str, request: Any) -> str:
+    """A test module whose ``test_task`` (``@pytest.mark.vcr``) POSTs ``request`` as JSON to ``url`` once."""
+    return POST_MODULE + f"\n\n@pytest.mark.vcr\ndef test_task():\n    post({url!r}, {request!r})\n"
+
+
 AGENT_MODULE = """
 import json
 import urllib.request

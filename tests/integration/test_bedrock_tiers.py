@@ -9,19 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import POST_MODULE, AgentProject, interaction
+from tests.conftest import AgentProject, interaction, one_post_module
 
 CONVERSE = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse"
 
-MODULE = (
-    POST_MODULE
-    + """
-
-@pytest.mark.vcr
-def test_task():
-    post("URL", {"messages": [{"role": "user", "content": [{"text": "What is the capital of France?"}]}]})
-"""
-)
+REQUEST = {"messages": [{"role": "user", "content": [{"text": "What is the capital of France?"}]}]}
 
 
 def answer(**extra: Any) -> str:
@@ -38,7 +30,7 @@ def answer(**extra: Any) -> str:
 
 
 def _run(project: AgentProject, body: str) -> tuple[Any, dict[str, Any]]:
-    project.pytester.makepyfile(test_agent=MODULE.replace("URL", CONVERSE))
+    project.pytester.makepyfile(test_agent=one_post_module(CONVERSE, REQUEST))
     project.cassette("test_agent", "test_task", [interaction(CONVERSE, body)])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     return result, project.read_json("cost.json")["tests"]["test_agent.py::test_task"]

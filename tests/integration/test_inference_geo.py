@@ -8,20 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import POST_MODULE, SSE_HEADERS, AgentProject, interaction, sse_body
+from tests.conftest import SSE_HEADERS, AgentProject, interaction, one_post_module, sse_body
 
 MESSAGES = "https://api.anthropic.com/v1/messages"
 REQUEST = {"model": "claude-opus-4-8", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
-
-MODULE = (
-    POST_MODULE
-    + """
-
-@pytest.mark.vcr
-def test_task():
-    post("URL", REQUEST)
-"""
-)
 
 
 def answer(geo: str | None) -> dict[str, Any]:
@@ -52,7 +42,7 @@ def stream(geo: str) -> str:
 
 
 def _run(project: AgentProject, body: str, headers: dict[str, list[str]] | None = None) -> tuple[Any, dict[str, Any]]:
-    project.pytester.makepyfile(test_agent=MODULE.replace("URL", MESSAGES).replace("REQUEST", repr(REQUEST)))
+    project.pytester.makepyfile(test_agent=one_post_module(MESSAGES, REQUEST))
     record = interaction(MESSAGES, body, request_body=json.dumps(REQUEST), headers=headers)
     project.cassette("test_agent", "test_task", [record])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")

@@ -2498,6 +2498,34 @@ def test_a_grounded_gemini_stream_counts_searches_its_chunks_repeat_once() -> No
     assert "grounded with Google Search (2 search queries)" in warning
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"groundingChunks": [{"maps": {"placeId": "ChIJIQBpAG2ahYAR", "title": "Sightglass Coffee"}}]},
+        {"groundingChunks": [], "googleMapsWidgetContextToken": "widgetcontent/AcBXPQ"},
+    ],
+    ids=["maps-chunk", "widget-token"],
+)
+def test_a_gemini_answer_grounded_with_google_maps_says_it_is_billed_apart(metadata: dict[str, Any]) -> None:
+    # Sweep 22 (pydantic-ai's fixture of a tools=[{googleMaps: {}}] call): priced at its tokens,
+    # silently, where search grounding is warned of. Google bills Maps grounding per grounded prompt.
+    answer = {
+        "candidates": [
+            {"content": {"parts": [{"text": "Try Sightglass."}]}, "finishReason": "STOP", "groundingMetadata": metadata}
+        ],
+        "usageMetadata": {"promptTokenCount": 18, "candidatesTokenCount": 147, "totalTokenCount": 165},
+        "modelVersion": "gemini-2.5-flash",
+    }
+    url = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    extraction = usage.extract(post(url, answer))
+    assert extraction is not None
+    assert (extraction.estimated, reported(extraction)) == (False, {"input_tokens": 18, "output_tokens": 147})
+    (warning,) = extraction.warnings
+    assert "grounded with Google Maps; Google bills it per grounded prompt beyond a free quota" in warning
+    answer["candidates"][0]["groundingMetadata"] = {"groundingChunks": [{"web": {"uri": "https://w.example/"}}]}
+    assert usage.extract(post(url, answer)).warnings == ()  # type: ignore[union-attr]
+
+
 def test_youtubes_video_upload_is_no_video_generation_job() -> None:
     # Review 39: /videos on another provider's host (googleapis.com) is that provider's own API.
     upload = Interaction(
