@@ -844,7 +844,7 @@ class _Parsed:
     search_queries: int = 0
     """The Google searches a Gemini answer grounded itself with (billed apart, see :func:`grounding_note`)."""
     maps_grounded: bool = False
-    """Whether a Gemini answer grounded itself with Google Maps (billed apart, see :func:`maps_grounding_note`)."""
+    """Whether a Gemini answer grounded itself with Google Maps (billed apart, see :data:`MAPS_GROUNDING_NOTE`)."""
     tools_executed: int = 0
     """The built-in tools a Groq compound system ran (``executed_tools``): billed per use beside the
     tokens, which genai-prices does not price (see :func:`executed_tools_note`)."""
@@ -1740,7 +1740,7 @@ def bedrock_tier_note(tier: Any, latency: Any) -> str | None:
     ``X-Amzn-Bedrock-Service-Tier`` and ``-PerformanceConfig-Latency`` headers) is unpriced; None
     at the on-demand standard rates genai-prices lists. Flex is billed at a discount, priority at
     a premium, reserved by the capacity bought, latency-optimized inference at rates of its own."""
-    if isinstance(tier, str) and tier.lower() not in _BEDROCK_STANDARD_TIERS:
+    if isinstance(tier, str) and tier and tier.lower() not in _BEDROCK_STANDARD_TIERS:
         what = f"on Bedrock's {tier!r} service tier"
     elif isinstance(latency, str) and latency.lower() == "optimized":
         what = "latency-optimized (performanceConfig latency 'optimized')"

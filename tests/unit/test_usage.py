@@ -2622,9 +2622,10 @@ def _converse_answer(**extra: Any) -> dict[str, Any]:
         ({"serviceTier": {"type": "priority"}}, "on Bedrock's 'priority' service tier"),
         ({"performanceConfig": {"latency": "optimized"}}, "latency-optimized (performanceConfig latency 'optimized')"),
         ({"serviceTier": {"type": "default"}, "performanceConfig": {"latency": "standard"}}, None),
+        ({"serviceTier": {"type": ""}, "performanceConfig": {}}, None),
         ({}, None),
     ],
-    ids=["flex", "priority", "latency-optimized", "standard", "none"],
+    ids=["flex", "priority", "latency-optimized", "standard", "empty", "none"],
 )
 def test_a_bedrock_converse_call_on_a_tier_of_its_own_is_unpriced(extra: dict[str, Any], said: str | None) -> None:
     # Sweep 22: flex (billed at a discount), priority (a premium) and latency-optimized answers
