@@ -301,7 +301,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         _, after, unpriced = cmp.priced_totals()
         left_out = f", leaving out {unpriced} unpriced test(s)" if unpriced else ""
         # A baseline test that ran and failed is left out too: it did not pass, though it ran.
-        how = "passed" if any(t.status == "failed" for t in cmp.tests) else "ran"
+        how = "passed" if any(t.status == "failed" and t.baseline_calls is not None for t in cmp.tests) else "ran"
         total = f"total {money(after)}{left_out}; none of the baseline's tests {how}, so no total to compare with"
     lines.append(
         "compared with baseline: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f"; {total}"
@@ -496,10 +496,10 @@ def finish_session(
             )
         elif provider is None and (hosts := set(_unnamed_hosts(run, key))) and hosts <= _HUGGING_FACE_OWN_HOSTS:
             advice = (
-                "Hugging Face's own serverless inference (the router's hf-inference route) served it, billed by "
-                "compute time (the answer's x-compute-time), not per token, which no price list prices: price its "
-                "calls in a pytest_agentcost_price_call hook, or add it to a price file (ini agent_cost_prices; per "
-                "million tokens, as you reckon it)"
+                "Hugging Face served it on a route that names no inference provider genai-prices prices (its own "
+                "hf-inference, billed by compute time, or the router's /v1 auto-routing, whose provider the "
+                "exchange does not name): price its calls in a pytest_agentcost_price_call hook, or add it to a "
+                "price file (ini agent_cost_prices; per million tokens, as you reckon it)"
             )
         else:
             advice = (
@@ -663,9 +663,10 @@ def _unnamed_provider_lines(run: RunCost) -> list[str]:
     where = ", ".join(f"{host} ({n})" for host, n in sorted(hosts.items()))
     first = min(hosts)
     return [
-        f"note: LLM calls to {where} name no provider (?:model in the model table) and are priced by the model's "
-        f"name alone; name it with an agent_cost_providers line ('{first} = openai', say) before a baseline keys "
-        "them, since naming it later reads as a model change"
+        f"note: LLM calls to {where} name no provider: they are keyed ?:model, and priced by the model's name alone "
+        "unless a hook prices them; if genai-prices knows the provider serving them, name it with an "
+        f"agent_cost_providers line ('{first} = <provider>') before a baseline keys them, since naming it later "
+        "reads as a model change"
     ]
 
 

@@ -337,14 +337,21 @@ def _provider_from_url(url: str, path: str) -> str | None:
 
 
 def _named_by_path(url: str) -> bool:
-    """Whether genai-prices names the URL's provider by its path, not its host alone (Hugging
-    Face's router: ``router.huggingface.co/together`` is Together's route, ``/nscale`` nscale's)."""
+    """Whether genai-prices names the URL's provider by its path on a host it names several
+    providers on (Hugging Face's router: ``router.huggingface.co/together`` is Together's route,
+    ``/nscale`` nscale's). A host one provider serves (a Databricks workspace's
+    ``/serving-endpoints``) is the host line's to name."""
     return bool(_MEMO.get(("path-named", url), _find_named_by_path))
 
 
 def _find_named_by_path(_: Any, key: tuple[str, str]) -> bool:
-    parts = urlsplit(key[1])
-    return _provider_from_url(f"https://{parts.netloc}/", "/") != _url_facts("POST", key[1])[0]
+    netloc = urlsplit(key[1]).netloc.lower()
+    try:
+        host = re.escape(netloc)
+        shared = sum(1 for p in get_snapshot().providers if p.api_pattern and host in p.api_pattern) > 1
+    except Exception:  # a broken custom snapshot must not break extraction
+        return False
+    return shared and _provider_from_url(f"https://{netloc}/", "/") != _url_facts("POST", key[1])[0]
 
 
 def _mapped_provider(interaction: Interaction, host_providers: Mapping[str, str]) -> str | None:
@@ -1094,6 +1101,10 @@ def _parse_openai_chat(interaction: Interaction, text: str, streamed: bool, pars
                 )
             return
         parsed.document = {"model": parsed.model, "usage": usage}
+        if '"usage_breakdown"' in text:
+            breakdown = _stream_usage_breakdown(events)
+            if breakdown is not None:
+                parsed.document["usage_breakdown"] = breakdown
         return
     doc = _document(interaction, parsed)
     if doc is None:
@@ -1782,6 +1793,19 @@ def _executed_tools(docs: Iterable[Any]) -> int:
                     if key is not None:
                         seen.add(key)
     return count
+
+
+def _stream_usage_breakdown(events: list[_sse.SSEEvent]) -> Any:
+    """A Groq compound stream's ``usage_breakdown``: sent in its final chunk, beside the usage, in
+    ``x_groq`` (or at the top level); None when no chunk has one."""
+    for event in reversed(events):
+        if '"usage_breakdown"' not in event.data:
+            continue
+        chunk = _obj(event.json())
+        for holder in (chunk, _obj(chunk.get("x_groq"))):
+            if holder.get("usage_breakdown") is not None:
+                return holder["usage_breakdown"]
+    return None
 
 
 def _breakdown_parts(

@@ -31,7 +31,7 @@ def answer(**extra: Any) -> str:
 
 def _run(project: AgentProject, body: str) -> tuple[Any, dict[str, Any]]:
     project.pytester.makepyfile(test_agent=one_post_module(CONVERSE, REQUEST))
-    project.cassette("test_agent", "test_task", [interaction(CONVERSE, body)])
+    project.cassette("test_agent", "test_task", [interaction(CONVERSE, body, request_body=json.dumps(REQUEST))])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     return result, project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
 

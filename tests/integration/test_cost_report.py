@@ -333,9 +333,10 @@ def test_a_priced_call_that_names_no_provider_is_noted_with_its_host(project: Ag
     result.stdout.fnmatch_lines(
         [
             "?:gpt-4o-mini *",
-            "note: LLM calls to 127.0.0.1:18081 (1) name no provider (?:model in the model table) and are priced by "
-            "the model's name alone; name it with an agent_cost_providers line ('127.0.0.1:18081 = openai', say) "
-            "before a baseline keys them, since naming it later reads as a model change",
+            "note: LLM calls to 127.0.0.1:18081 (1) name no provider: they are keyed ?:model, and priced by the "
+            "model's name alone unless a hook prices them; if genai-prices knows the provider serving them, name it "
+            "with an agent_cost_providers line ('127.0.0.1:18081 = <provider>') before a baseline keys them, since "
+            "naming it later reads as a model change",
         ]
     )
     named = project.run("--agent-cost", "-o", "agent_cost_providers=127.0.0.1:18081 = openai")
@@ -454,37 +455,63 @@ def test_a_hugging_face_router_route_named_by_its_path_wins_over_a_host_line(pro
     # $0.15 in / $0.60 out per million: 36 x 0.15 + 8 x 0.6 = 10.2 / 1e6.
     own = "https://router.huggingface.co/hf-inference/models/Qwen/Qwen2.5-Coder-32B-Instruct/v1/chat/completions"
     together = "https://router.huggingface.co/together/v1/chat/completions"
-    project.module(
-        "test_agent",
-        "@pytest.mark.vcr\ndef test_hf():\n"
-        f"    llm('x', url={own!r}, model='Qwen/Qwen2.5-Coder-32B-Instruct')\n"
-        f"    llm('x', url={together!r}, model='openai/gpt-oss-120b')\n",
-        url=own,
-    )
-    answers = [(own, "Qwen/Qwen2.5-Coder-32B-Instruct"), (together, "openai/gpt-oss-120b")]
-    project.cassette("test_agent", "test_hf", [interaction(url, chat_response(model, 36, 8)) for url, model in answers])
+    # Review 44: the router's /v1 auto-routing names no provider either, and is not billed by compute time.
+    auto = "https://router.huggingface.co/v1/chat/completions"
+    serverless = "https://api-inference.huggingface.co/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions"
+    answers = [
+        (own, "Qwen/Qwen2.5-Coder-32B-Instruct"),
+        (together, "openai/gpt-oss-120b"),
+        (auto, "zai-org/GLM-4.6"),
+        (serverless, "HuggingFaceH4/zephyr-7b-beta"),
+    ]
+    calls_made = "".join(f"    llm('x', url={url!r}, model={model!r})\n" for url, model in answers)
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_hf():\n" + calls_made, url=own)
+    records = [interaction(url, chat_response(model, 36, 8)) for url, model in answers]
+    project.cassette("test_agent", "test_hf", records)
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 0, result.stdout.str()
     out = result.stdout.str()
     result.stdout.fnmatch_lines(
         [
-            "warning: no price for model ?:Qwen/Qwen2.5-Coder-32B-Instruct: *; Hugging Face's own serverless "
-            "inference (the router's hf-inference route) served it, billed by compute time *"
+            f"warning: no price for model ?:{model}: *; Hugging Face served it on a route that names no inference "
+            "provider genai-prices prices (its own hf-inference, billed by compute time, or the router's /v1 "
+            "auto-routing, whose provider the exchange does not name): *"
+            for model in sorted(model for url, model in answers if url != together)
         ]
     )
     for advice in ("names no provider", "agent_cost_providers", "upgrade"):
         assert advice not in out
     calls = project.read_json("cost.json")["tests"]["test_agent.py::test_hf"]["calls"]
-    assert [(c["provider"], c["cost_usd"]) for c in calls] == [(None, None), ("huggingface_together", "0.0000102000")]
-    # A host line names the host's unnamed route; the path still names Together's.
+    assert [(c["provider"], c["cost_usd"]) for c in calls] == [
+        (None, None),
+        ("huggingface_together", "0.0000102000"),
+        (None, None),
+        (None, None),
+    ]
+    # A host line names the host's unnamed routes; the path still names Together's.
     lined = project.run("--agent-cost", "--agent-cost-json", "cost.json", "-o", INI_NSCALE)
     assert lined.ret == 0, lined.stdout.str()
     calls = project.read_json("cost.json")["tests"]["test_agent.py::test_hf"]["calls"]
-    assert [(c["provider"], c["cost_usd"]) for c in calls][1] == ("huggingface_together", "0.0000102000")
-    assert calls[0]["provider"] == "huggingface_nscale"
+    assert [c["provider"] for c in calls[:3]] == ["huggingface_nscale", "huggingface_together", "huggingface_nscale"]
+    assert calls[1]["cost_usd"] == "0.0000102000"
 
 
 INI_NSCALE = "agent_cost_providers=router.huggingface.co = huggingface_nscale"
+
+
+def test_a_host_line_names_a_host_one_provider_serves_by_path(project: AgentProject) -> None:
+    # Review 44: the path rule, meant for a host that fronts several providers by path (Hugging
+    # Face's router), also overrode a line for a Databricks workspace, which genai-prices names by
+    # its /serving-endpoints path: the line is the user's word for the host. gpt-4o-mini at OpenAI's
+    # $0.15 in / $0.60 out per million: 1000 x 0.15 + 100 x 0.6 = 210 / 1e6.
+    url = "https://adb-123.cloud.databricks.com/serving-endpoints/chat/completions"
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_db():\n    llm('x')\n", url=url)
+    project.cassette("test_agent", "test_db", [interaction(url, chat_response("gpt-4o-mini-2024-07-18", 1000, 100))])
+    line = "agent_cost_providers=adb-123.cloud.databricks.com = openai"
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json", "-o", line)
+    assert result.ret == 0, result.stdout.str()
+    calls = project.read_json("cost.json")["tests"]["test_agent.py::test_db"]["calls"]
+    assert [(c["provider"], c["cost_usd"]) for c in calls] == [("openai", "0.0002100000")]
 
 
 def test_an_ollama_cloud_call_is_keyed_apart_from_a_local_model_and_says_why_it_is_unpriced(

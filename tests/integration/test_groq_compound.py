@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.conftest import SSE_HEADERS, AgentProject, interaction, one_post_module
 
 CHAT = "https://api.groq.com/openai/v1/chat/completions"
@@ -58,7 +60,8 @@ def answer(tools: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _run(project: AgentProject, body: str, *args: str, headers: Any = None) -> tuple[Any, dict[str, Any]]:
     project.pytester.makepyfile(test_agent=one_post_module(CHAT, REQUEST))
-    project.cassette("test_agent", "test_task", [interaction(CHAT, body, headers=headers)])
+    record = interaction(CHAT, body, request_body=json.dumps(REQUEST), headers=headers)
+    project.cassette("test_agent", "test_task", [record])
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json", *args)
     return result, project.read_json("cost.json")
 
@@ -85,31 +88,50 @@ def test_a_compound_call_is_priced_model_by_model(project: AgentProject) -> None
     ]
 
 
-def test_a_compound_call_that_ran_tools_is_unpriced_under_a_price_file_too(project: AgentProject) -> None:
+@pytest.mark.parametrize("x_groq", [True, False], ids=["x_groq", "scrubbed"])
+def test_a_compound_call_that_ran_tools_is_unpriced_under_a_price_file_too(project: AgentProject, x_groq: bool) -> None:
+    # Review 44: without x_groq (a scrubbed recording) the lean reader took the answer, at the
+    # price file's one rate, tools and all.
     (project.root / "prices.toml").write_text('[models."groq:groq/compound"]\ninput = "0.59"\noutput = "0.79"\n')
-    result, report = _run(project, json.dumps(answer([SEARCH])), "-o", "agent_cost_prices=prices.toml")
-    assert result.ret == 0, result.stdout.str()
-    test = report["tests"]["test_agent.py::test_task"]
-    assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (5296, 387, None)
-    assert "Groq's compound system ran 1 built-in tool (executed_tools:" in result.stdout.str()
+    for tools, expected in (([SEARCH], None), ([], "0.0019788800")):
+        body = answer(tools)
+        if not x_groq:
+            del body["x_groq"]
+        result, report = _run(project, json.dumps(body), "-o", "agent_cost_prices=prices.toml")
+        assert result.ret == 0, result.stdout.str()
+        test = report["tests"]["test_agent.py::test_task"]
+        assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (5296, 387, expected)
+        assert ("Groq's compound system ran 1 built-in tool (executed_tools:" in result.stdout.str()) == bool(tools)
 
 
-def test_a_compound_stream_counts_each_tool_once(project: AgentProject) -> None:
-    # A stream sends an executed tool twice, its arguments and then its output, under one index.
-    def chunk(delta: dict[str, Any], **extra: Any) -> str:
-        body = {"id": "chatcmpl-c", "object": "chat.completion.chunk", "model": "groq/compound", **extra}
-        return "data: " + json.dumps({**body, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+def _chunk(delta: dict[str, Any], **extra: Any) -> str:
+    body = {"id": "chatcmpl-c", "object": "chat.completion.chunk", "model": "groq/compound", **extra}
+    return "data: " + json.dumps({**body, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
 
-    started = {"index": 0, "type": "search", "arguments": SEARCH["arguments"]}
+
+def _stream(*middle: str) -> str:
+    # groq-python's chunk type: usage_breakdown is sent in the final chunk's x_groq, beside the usage.
+    breakdown = {"models": [{"model": m, "usage": _usage(p, c)} for m, p, c in BREAKDOWN]}
     chunks = [
-        chunk({"role": "assistant", "content": ""}, x_groq={"id": "req_01"}),
-        chunk({"executed_tools": [started]}),
-        chunk({"executed_tools": [{**started, "output": SEARCH["output"]}]}),
-        chunk({"content": "Partly cloudy."}),
-        chunk({}, x_groq={"id": "req_01", "usage": _usage(5296, 387)}),
+        _chunk({"role": "assistant", "content": ""}, x_groq={"id": "req_01"}),
+        *middle,
+        _chunk({"content": "Partly cloudy."}),
+        _chunk({}, x_groq={"id": "req_01", "usage": _usage(5296, 387), "usage_breakdown": breakdown}),
         "data: [DONE]",
     ]
-    result, report = _run(project, "\n\n".join(chunks) + "\n\n", headers=SSE_HEADERS)
+    return "\n\n".join(chunks) + "\n\n"
+
+
+def test_a_compound_stream_is_priced_model_by_model_and_counts_each_tool_once(project: AgentProject) -> None:
+    # Review 44: a stream's breakdown, in its final chunk's x_groq, was not read: the call was
+    # unpriced, and the run's advice (a price file entry) priced it at one rate.
+    result, report = _run(project, _stream(), headers=SSE_HEADERS)
+    assert result.ret == 0, result.stdout.str()
+    assert report["tests"]["test_agent.py::test_task"]["cost_usd"] == "0.0019788800"
+    # A stream sends an executed tool twice, its arguments and then its output, under one index.
+    started = {"index": 0, "type": "search", "arguments": SEARCH["arguments"]}
+    ran = [_chunk({"executed_tools": [started]}), _chunk({"executed_tools": [{**started, "output": SEARCH["output"]}]})]
+    result, report = _run(project, _stream(*ran), headers=SSE_HEADERS)
     assert result.ret == 0, result.stdout.str()
     assert report["tests"]["test_agent.py::test_task"]["cost_usd"] is None
     assert "Groq's compound system ran 1 built-in tool (executed_tools:" in result.stdout.str()

@@ -236,6 +236,27 @@ def test_a_path_outside_the_project_given_with_a_space_stops_the_run_it_would_mo
     assert '"test_a.py::test_a"' in (project / "cost.json").read_text()
 
 
+def test_the_rootdir_check_holds_when_a_conftest_loads_the_plugin(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Registered by a conftest above the project (a monorepo's, plugin autoload off), the plugin
+    # misses the early hook the check runs in; pytest_configure checks instead.
+    project = pytester.mkdir("proj")
+    (project / "pytest.ini").write_text("[pytest]\nagent_cost_tiktoken_download = false\n")
+    (pytester.path / "conftest.py").write_text('pytest_plugins = ["pytest_agentcost.plugin"]\n')
+    (project / "test_a.py").write_text("def test_a():\n    pass\n")
+    (pytester.path / "cost.json").write_text("{}")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    args = ["-p", "no:cacheprovider", "--confcutdir=..", "--agent-cost"]
+    moved = pytester.runpytest_subprocess(*args, "--agent-cost-json", "../cost.json")
+    assert moved.ret == pytest.ExitCode.USAGE_ERROR, moved.stdout.str() + moved.stderr.str()
+    assert "Write it with '=': --agent-cost-json=../cost.json" in moved.stderr.str()
+    spelled = pytester.runpytest_subprocess(*args, "--agent-cost-json=../cost.json")
+    assert spelled.ret == 0, spelled.stdout.str() + spelled.stderr.str()
+    assert '"test_a.py::test_a"' in (pytester.path / "cost.json").read_text()
+
+
 def test_the_rootdir_check_reads_pytest_addopts_and_the_test_paths_given(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

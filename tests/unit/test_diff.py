@@ -274,8 +274,10 @@ def test_tool_price_changes_name_hosts_whose_price_per_call_moved(
         ({"a": "0.0100", "n": "0.0200"}, "total $0.0100 -> $0.0300 (+$0.0200, +200.0%), new tests +$0.0200 of it"),
         # A new user's adoption: the only baseline test selected failed; it ran.
         ({"a!": "0.0100"}, "total $0; none of the baseline's tests passed, so no total to compare with"),
+        # Review 44: a new test that failed is no baseline test that ran.
+        ({"n!": "0.0100"}, "total $0; none of the baseline's tests ran, so no total to compare with"),
     ],
-    ids=["new-only", "new-unpriced", "compared", "failed"],
+    ids=["new-only", "new-unpriced", "compared", "failed", "new-failed"],
 )
 def test_the_totals_line_says_when_no_baseline_test_ran(run_tests: dict[str, str | None], total: str) -> None:
     baseline, _ = update_baseline(

@@ -839,6 +839,25 @@ def _image_edit(answer: Any) -> Interaction:
     return Interaction("POST", url, headers, body, 200, {}, json.dumps(answer).encode())
 
 
+@pytest.mark.parametrize(
+    ("model", "per_image"),
+    [
+        ("gpt-image-1", False),
+        ("chatgpt-image-latest", False),
+        ("openai/gpt-image-1", False),
+        ("dall-e-3", True),
+        ("grok-2-image", True),
+    ],
+)
+def test_an_images_answer_without_usage_is_estimated_only_for_a_model_billed_per_token(
+    model: str, per_image: bool
+) -> None:
+    answer = {"created": 1700000000, "data": [{"url": "https://example.com/1.png"}]}
+    extraction = usage.extract(post("https://api.openai.com/v1/images/generations", answer, request={"model": model}))
+    assert extraction is not None
+    assert (extraction.model, extraction.unpriced, extraction.estimated) == (model, per_image, not per_image)
+
+
 def test_an_image_edit_names_its_model_in_the_form_and_estimates_from_its_text() -> None:
     answer = {
         "created": 1700000000,
@@ -2132,6 +2151,10 @@ def test_imagen_predict_is_a_billed_call_unpriced_per_image_not_a_free_tool_call
         assert (extraction.billed, extraction.estimated, extraction.unpriced) == (True, False, True)
         assert (extraction.usage.input_tokens, extraction.usage.output_tokens) == (0, 0)
         assert "the Imagen answer holds 1 image and no usage: it is billed per image" in extraction.warnings[0]
+        # Images written to Cloud Storage (storageUri) are named by their gcsUri instead.
+        stored = usage.extract(post(url, {"predictions": [{"mimeType": "image/png", "gcsUri": "gs://b/1.png"}]}))
+        assert stored is not None
+        assert (stored.unpriced, stored.estimated) == (True, False)
         assert Pricer(price_date=PRICE_DATE.date()).price("google", extraction.model, extraction.usage) is None
 
 
@@ -2663,6 +2686,10 @@ def test_a_bedrock_invoke_model_call_reports_its_tier_in_headers() -> None:
     assert flex is not None
     assert flex.unpriced
     assert "on Bedrock's 'flex' service tier" in flex.warnings[0]
+    fast = usage.extract(post(url, claude, x_amzn_bedrock_performanceconfig_latency="optimized"))
+    assert fast is not None
+    assert fast.unpriced
+    assert "latency-optimized (performanceConfig latency 'optimized')" in fast.warnings[0]
     plain = usage.extract(post(url, claude, x_amzn_bedrock_service_tier="default"))
     assert plain is not None
     assert (plain.unpriced, plain.warnings) == (False, ())
