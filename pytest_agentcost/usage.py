@@ -114,6 +114,7 @@ ENDPOINTS = (
     "openai.videos",
     "openai.assistants",
     "anthropic.messages",
+    "anthropic.complete",
     "anthropic.batch",
     "openai.batch",
     "gemini.batch",
@@ -295,6 +296,8 @@ def _endpoint_from_path(method: str, path: str) -> str | None:
         return "openai.completions"
     if path.endswith("/v1/messages") or path == "/messages":
         return "anthropic.messages"
+    if path.endswith("/v1/complete"):
+        return "anthropic.complete"
     if path.endswith(("/v2/chat", "/v1/chat", "/v1/generate")):
         return "cohere.chat"
     if path.endswith(("/v2/embed", "/v1/embed")):
@@ -567,6 +570,7 @@ _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "gemini.embeddings": _is_gemini_embeddings_answer,
     "gemini.interactions": _is_interactions_answer,
     "openai.videos": lambda doc: doc.get("object") == "video",
+    "anthropic.complete": lambda doc: doc.get("type") == "completion" and "completion" in doc,
     # A run, or the thread a create-and-run stream starts with (LangGraph's /threads/{id}/runs
     # answers runs of its own, with no such object).
     "openai.assistants": lambda doc: doc.get("object") in ("thread.run", "thread"),
@@ -1492,14 +1496,10 @@ def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool
     still going is pending; one that ended without usage (cancelled, expired) billed nothing."""
     run: dict[str, Any] | None = None
     if streamed:
-        events, _ = _sse.parse(text)
-        for event in events:
-            data = event.json()
-            if event.event == "error" or (isinstance(data, dict) and _has_error_object(data)):
-                parsed.error = _error_text(_obj(data)) or "the stream ended with an error event"
-                return
-            if isinstance(data, dict) and data.get("object") == "thread.run":
-                run = data
+        runs = _stream_objects(text, parsed, lambda data: data.get("object") == "thread.run")
+        if runs is None:
+            return
+        run = runs[-1] if runs else None
     else:
         doc = _document(interaction, parsed)
         if doc is None:
@@ -1527,6 +1527,41 @@ def _parse_openai_assistants(interaction: Interaction, text: str, streamed: bool
         # A run names its cache reads prompt_token_details, Chat Completions prompt_tokens_details.
         usage = {("prompt_tokens_details" if k == "prompt_token_details" else k): v for k, v in usage.items()}
     parsed.document = {"model": parsed.model, "usage": usage}
+
+
+def _stream_objects(text: str, parsed: _Parsed, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]] | None:
+    """The JSON objects of an SSE stream that ``keep`` keeps, in order; None (``parsed.error``
+    set) when the stream reports an error."""
+    kept: list[dict[str, Any]] = []
+    events, _ = _sse.parse(text)
+    for event in events:
+        data = event.json()
+        if event.event == "error" or (isinstance(data, dict) and _has_error_object(data)):
+            parsed.error = _error_text(_obj(data)) or "the stream ended with an error event"
+            return None
+        if isinstance(data, dict) and keep(data):
+            kept.append(data)
+    return kept
+
+
+def _parse_anthropic_complete(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
+    """Anthropic's legacy Text Completions (``POST /v1/complete``, the API of Claude 1 and 2),
+    answer or stream of ``completion`` events: billed per token as Messages are, but no answer
+    states its usage, so the call is estimated from the prompt and the completion."""
+    docs: list[dict[str, Any]] | None
+    if _sse.looks_like_sse(text):
+        docs = _stream_objects(text, parsed, lambda data: data.get("type") == "completion")
+    else:
+        doc = _document(interaction, parsed)
+        docs = None if doc is None else [doc]
+    if docs is None:
+        return
+    for doc in docs:
+        parsed.model = _str(doc.get("model")) or parsed.model
+        parsed.response_id = _str(doc.get("id")) or parsed.response_id
+        if isinstance(doc.get("completion"), str):
+            parsed.output_text.append(doc["completion"])
+    parsed.problems.append("Anthropic's legacy Text Completions API states no usage")
 
 
 def _parse_openai_videos(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
@@ -2882,6 +2917,7 @@ _PARSERS: dict[str, _Parser] = {
     "cohere.chat": _parse_cohere_chat,
     "cohere.embed": _parse_cohere_embed,
     "cohere.rerank": _parse_cohere_rerank,
+    "anthropic.complete": _parse_anthropic_complete,
     "ollama.chat": _parse_ollama,
     "ollama.generate": _parse_ollama,
     "ollama.embed": _parse_ollama,

@@ -188,6 +188,22 @@ CASES: list[dict[str, Any]] = [
         estimate_input_text="Give me a multi paragraph narrative on the life of a car",
         estimate_output_text="In the bustling city of Detroit, a sleek, metallic blue sedan rolled off the",
     ),
+    # Anthropic's legacy Text Completions (POST /v1/complete), streamed: no answer states usage,
+    # so estimated over these exact texts (the prompt; the completion's pieces). claude-2.1 is
+    # priced in genai-prices at 8 / 24.
+    _case(
+        "anthropic_complete_stream",
+        provider="anthropic",
+        endpoint="anthropic.complete",
+        model="claude-2.1",
+        input_tokens=None,
+        output_tokens=None,
+        streamed=True,
+        estimated=True,
+        expected_cost_usd=None,
+        estimate_input_text="\n\nHuman: Say 'Hi i'm Claude' then stop.\n\nAssistant:",
+        estimate_output_text=" Hi i'm",
+    ),
     # POST /v1/responses/compact: billed, its model from the request. gpt-5.1: in 1.25 / cached
     # 0.125 / out 10. uncached 48210-40960=7250 x 1.25 = 9062.5 ; cached 40960 x 0.125 = 5120 ;
     # out 1388 x 10 = 13880 -> 28062.5 / 1e6 = 0.0280625

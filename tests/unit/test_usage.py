@@ -2693,3 +2693,53 @@ def test_a_bedrock_invoke_model_call_reports_its_tier_in_headers() -> None:
     plain = usage.extract(post(url, claude, x_amzn_bedrock_service_tier="default"))
     assert plain is not None
     assert (plain.unpriced, plain.warnings) == (False, ())
+
+
+# --------------------------------------------------------------------------- Anthropic Text Completions
+
+COMPLETE_REQUEST = {
+    "max_tokens_to_sample": 3,
+    "model": "claude-2.1",
+    "prompt": "\n\nHuman: Say 'Hi i'm Claude' then stop.\n\nAssistant:",
+    "stream": False,
+}
+
+
+def test_anthropics_legacy_text_completions_are_billed_calls_estimated_not_free_tool_calls() -> None:
+    # Sweep 23: langsmith-sdk's real claude-2.1 recording of POST /v1/complete read as four $0
+    # tool calls: the answer states no usage, and the path was unknown on Anthropic's host.
+    answer = {
+        "type": "completion",
+        "id": "compl_01SeghZ3kCMeWqUfJjDNs5Sa",
+        "completion": " Hi i'm",
+        "stop_reason": "max_tokens",
+        "model": "claude-2.1",
+        "stop": None,
+        "log_id": "compl_01SeghZ3kCMeWqUfJjDNs5Sa",
+    }
+    url = "https://api.anthropic.com/v1/complete"
+    extraction = usage.extract(post(url, answer, request=COMPLETE_REQUEST))
+    assert extraction is not None
+    assert (extraction.provider, extraction.endpoint, extraction.model) == (
+        "anthropic",
+        "anthropic.complete",
+        "claude-2.1",
+    )
+    assert (extraction.billed, extraction.estimated, extraction.unpriced) == (True, True, False)
+    assert extraction.usage.output_tokens == fake_count(" Hi i'm").tokens
+    assert "Anthropic's legacy Text Completions API states no usage" in extraction.warnings[0]
+    # Its stream: completion events, the text in pieces.
+    pieces = [{**answer, "completion": text, "stop_reason": None} for text in (" Hi", " i", "'m")]
+    body = "".join(f"event: completion\r\ndata: {json.dumps(p)}\r\n\r\n" for p in pieces)
+    streamed = usage.extract(post(url, body, request=COMPLETE_REQUEST, content_type="text/event-stream"))
+    assert streamed is not None
+    assert (streamed.model, streamed.estimated) == ("claude-2.1", True)
+    assert streamed.usage.output_tokens == fake_count(" Hi i'm").tokens
+    # An error event bills nothing.
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    error = f"event: error\r\ndata: {json.dumps(overloaded)}\r\n\r\n"
+    failed = usage.extract(post(url, error, request=COMPLETE_REQUEST, content_type="text/event-stream"))
+    assert failed is not None
+    assert (failed.billed, failed.estimated) == (False, False)
+    # Another API's /v1/complete on an unknown host is a tool call unless it answers in this shape.
+    assert usage.extract(post("https://tool.example/v1/complete", {"ok": True}, request=COMPLETE_REQUEST)) is None

@@ -563,6 +563,32 @@ def anthropic_messages() -> None:
     )
 
 
+def anthropic_complete_stream() -> None:
+    """Anthropic's legacy Text Completions (POST /v1/complete, Claude 2), streamed as langsmith-sdk
+    recorded it: ``completion`` events carrying the text in pieces, a ping, and no usage."""
+    piece = {"type": "completion", "id": "compl_0165d3nuKrpMxcX7GRE293fk", "model": "claude-2.1", "stop": None}
+    texts = [(" Hi", None), (" i", None), ("'m", "max_tokens")]
+    events: list[tuple[str | None, Any]] = [
+        ("completion", {**piece, "completion": text, "stop_reason": reason, "log_id": piece["id"]})
+        for text, reason in texts
+    ]
+    events.insert(2, ("ping", {"type": "ping"}))
+    request = {
+        "max_tokens_to_sample": 3,
+        "model": "claude-2.1",
+        "prompt": "\n\nHuman: Say 'Hi i'm Claude' then stop.\n\nAssistant:",
+        "stream": True,
+        "temperature": 0,
+    }
+    write(
+        "anthropic_complete_stream",
+        (
+            req("POST", "https://api.anthropic.com/v1/complete", request, anthropic_version="2023-06-01"),
+            resp(sse(events), headers=SSE_HEADERS),
+        ),
+    )
+
+
 def anthropic_messages_cache_1h() -> None:
     """Prompt caching with both time-to-lives: a one-hour write costs 2x input, a five-minute one 1.25x."""
     body = {
@@ -2543,6 +2569,7 @@ def main() -> None:
     gemini_audio_cache()
     gemini_vertex_tuned_endpoint()
     gemini_vertex_predict_embeddings()
+    anthropic_complete_stream()
 
 
 if __name__ == "__main__":
