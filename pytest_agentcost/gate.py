@@ -501,6 +501,12 @@ def finish_session(
                 "exchange does not name): price its calls in a pytest_agentcost_price_call hook, or add it to a "
                 "price file (ini agent_cost_prices; per million tokens, as you reckon it)"
             )
+        elif model is None:
+            advice = (
+                "its calls name no model (neither the request nor the answer does), so neither genai-prices nor a "
+                "price file entry can match them: price them in a pytest_agentcost_price_call hook (call.provider, "
+                "call.endpoint, call.usage)"
+            )
         else:
             advice = (
                 _unknown_provider_advice(run, key)
@@ -678,11 +684,8 @@ def _unnamed_hosts(run: RunCost, key: str) -> list[str]:
 
 
 def _unknown_provider_advice(run: RunCost, key: str) -> str:
-    """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it;
-    for a call that names no model (``provider:?``), that it does not."""
-    provider, model, _ = split_model_key(key)
-    if model is None:
-        return "its calls name no model (neither the request nor the answer does), so no price can match; "
+    """For a model whose provider is unknown (``?:model``: a proxy or a local server), how to name it."""
+    provider, _, _ = split_model_key(key)
     if provider is not None:
         return ""
     where = ", ".join(_unnamed_hosts(run, key)) or "its host"

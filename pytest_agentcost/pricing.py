@@ -208,6 +208,12 @@ def load_price_file(path: Path) -> tuple[dict[str, ModelPrice], str]:
     for name, entry in models.items():
         if not isinstance(entry, Mapping):
             raise PriceFileError(f"{path}: models.{name} must be a table of prices")
+        if str(name).rpartition(":")[2] == "?":
+            # The model tables' '?': calls that name no model, which no entry can match.
+            raise PriceFileError(
+                f"{path}: models.{name}: '?' stands for calls that name no model, which a price file cannot "
+                "match; price them in a pytest_agentcost_price_call hook"
+            )
         unknown = set(entry) - {"input", "output", "cache_read", "cache_write"}
         if unknown:
             raise PriceFileError(f"{path}: models.{name}: unknown key(s) {', '.join(sorted(unknown))}")

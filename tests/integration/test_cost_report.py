@@ -608,9 +608,13 @@ def test_a_call_that_names_no_model_says_so_in_its_warning(project: AgentProject
     result.stdout.fnmatch_lines(
         [
             "warning: no price for model cohere:?: tokens are counted but its tests are reported unpriced; "
-            "its calls name no model (neither the request nor the answer does), so no price can match; add it*"
+            "its calls name no model (neither the request nor the answer does), so neither genai-prices nor a "
+            "price file entry can match them: price them in a pytest_agentcost_price_call hook (call.provider, "
+            "call.endpoint, call.usage)"
         ]
     )
+    # Sweep 23: the advice went on to a price file and an upgrade, neither of which can match no model.
+    assert "upgrade genai-prices" not in result.stdout.str()
     test = project.read_json("cost.json")["tests"]["test_agent.py::test_chat"]
     assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (1, 5, 3, None)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from genai_prices import Usage
 
-from pytest_agentcost.pricing import ModelPrice, Pricer
+from pytest_agentcost.errors import PriceFileError
+from pytest_agentcost.pricing import ModelPrice, Pricer, load_price_file
 from tests.conftest import chat_response, llm_record
 
 PRICE = ModelPrice(input=Decimal(1), output=Decimal(1))
@@ -235,3 +237,25 @@ def test_tool_prices_take_a_url_for_its_host_and_refuse_a_path() -> None:
     assert parse_tool_prices(["https://search.example.com/ = 0.002"]) == {"search.example.com": Decimal("0.002")}
     with pytest.raises(ConfigError, match=r"agent_cost_tool_prices: 'search.example.com/v1' is no host"):
         parse_tool_prices(["search.example.com/v1 = 0.002"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[models]\n", 'expected a [models."NAME"] table per model'),
+        ('[models."gpt-4o"]\ninput = "1"\noutput = "1"\nbatch = "0.5"\n', "models.gpt-4o: unknown key(s) batch"),
+        # Sweep 23: an entry for the model tables' "cohere:?" was taken, and matched nothing, unsaid.
+        (
+            '[models."cohere:?"]\ninput = "2.5"\noutput = "10"\n',
+            "models.cohere:?: '?' stands for calls that name no model, which a price file cannot match",
+        ),
+        ('[models."?"]\ninput = "1"\noutput = "1"\n', "models.?: '?' stands for calls that name no model"),
+    ],
+    ids=["no-models", "unknown-key", "provider-no-model", "no-model"],
+)
+def test_a_bad_price_file_says_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "prices.toml"
+    path.write_text(text)
+    with pytest.raises(PriceFileError) as caught:
+        load_price_file(path)
+    assert message in str(caught.value)
