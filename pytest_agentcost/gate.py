@@ -474,7 +474,13 @@ def finish_session(
             # Priced, but not these calls: each says why (a hook that raised, a use left out, an
             # audio length not recorded, a usage its price does not price).
             continue
-        if provider and provider.startswith("huggingface_") and "/" not in (model or ""):
+        if model is None:
+            advice = (
+                "its calls name no model (neither the request nor the answer does), so neither genai-prices nor a "
+                "price file entry can match them: price them in a pytest_agentcost_price_call hook (call.provider, "
+                "call.endpoint, call.usage)"
+            )
+        elif provider and provider.startswith("huggingface_") and "/" not in model:
             # Hugging Face's router forwards a call under the inference provider's own model id.
             advice = (
                 "Hugging Face's router answered with the inference provider's own model id, and genai-prices "
@@ -500,12 +506,6 @@ def finish_session(
                 "hf-inference, billed by compute time, or the router's /v1 auto-routing, whose provider the "
                 "exchange does not name): price its calls in a pytest_agentcost_price_call hook, or add it to a "
                 "price file (ini agent_cost_prices; per million tokens, as you reckon it)"
-            )
-        elif model is None:
-            advice = (
-                "its calls name no model (neither the request nor the answer does), so neither genai-prices nor a "
-                "price file entry can match them: price them in a pytest_agentcost_price_call hook (call.provider, "
-                "call.endpoint, call.usage)"
             )
         else:
             advice = (

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import json
 import math
 import operator
@@ -570,7 +571,7 @@ _ANSWER_SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "gemini.embeddings": _is_gemini_embeddings_answer,
     "gemini.interactions": _is_interactions_answer,
     "openai.videos": lambda doc: doc.get("object") == "video",
-    "anthropic.complete": lambda doc: doc.get("type") == "completion" and "completion" in doc,
+    "anthropic.complete": lambda doc: _is_text_completion(doc) or doc.get("type") in ("ping", "error"),
     # A run, or the thread a create-and-run stream starts with (LangGraph's /threads/{id}/runs
     # answers runs of its own, with no such object).
     "openai.assistants": lambda doc: doc.get("object") in ("thread.run", "thread"),
@@ -1544,23 +1545,36 @@ def _stream_objects(text: str, parsed: _Parsed, keep: Callable[[dict[str, Any]],
     return kept
 
 
+def _is_text_completion(doc: dict[str, Any]) -> bool:
+    """An answer (or stream event) of Anthropic's legacy Text Completions: its ``completion`` text
+    and ``stop_reason``; ``"type": "completion"`` from API version 2023-06-01 on."""
+    return doc.get("type") == "completion" or (isinstance(doc.get("completion"), str) and "stop_reason" in doc)
+
+
 def _parse_anthropic_complete(interaction: Interaction, text: str, streamed: bool, parsed: _Parsed) -> None:
     """Anthropic's legacy Text Completions (``POST /v1/complete``, the API of Claude 1 and 2),
-    answer or stream of ``completion`` events: billed per token as Messages are, but no answer
-    states its usage, so the call is estimated from the prompt and the completion."""
+    answer or stream of completion events: billed per token as Messages are, but no answer
+    states its usage, so the call is estimated from the prompt and the completion.
+
+    Before API version 2023-06-01 a stream's events are data only, each holding the whole
+    completion so far, and it ends in ``[DONE]``; from it on, each ``completion`` event holds the
+    next piece. A stream whose texts each extend the one before is read as the former: its last."""
     docs: list[dict[str, Any]] | None
     if _sse.looks_like_sse(text):
-        docs = _stream_objects(text, parsed, lambda data: data.get("type") == "completion")
+        docs = _stream_objects(text, parsed, _is_text_completion)
     else:
         doc = _document(interaction, parsed)
         docs = None if doc is None else [doc]
     if docs is None:
         return
+    texts: list[str] = []
     for doc in docs:
         parsed.model = _str(doc.get("model")) or parsed.model
         parsed.response_id = _str(doc.get("id")) or parsed.response_id
         if isinstance(doc.get("completion"), str):
-            parsed.output_text.append(doc["completion"])
+            texts.append(doc["completion"])
+    cumulative = len(texts) > 1 and all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(texts))
+    parsed.output_text.extend(texts[-1:] if cumulative else texts)
     parsed.problems.append("Anthropic's legacy Text Completions API states no usage")
 
 

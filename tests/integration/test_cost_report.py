@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AGENT_MODULE, CHAT_URL, AgentProject, chat_response, interaction, write_cassette
+from tests.conftest import (
+    AGENT_MODULE,
+    CHAT_URL,
+    POST_MODULE,
+    AgentProject,
+    chat_response,
+    interaction,
+    write_cassette,
+)
 
 TWO_TESTS = """
 @pytest.mark.vcr
@@ -617,6 +625,26 @@ def test_a_call_that_names_no_model_says_so_in_its_warning(project: AgentProject
     assert "upgrade genai-prices" not in result.stdout.str()
     test = project.read_json("cost.json")["tests"]["test_agent.py::test_chat"]
     assert (test["llm_calls"], test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (1, 5, 3, None)
+
+
+def test_a_local_models_call_that_names_no_model_is_advised_the_hook_only(project: AgentProject) -> None:
+    # Review 45: Ollama's (and Hugging Face routes') own advice came first and offered a price file.
+    url = "http://localhost:11434/v1/chat/completions"
+    project.pytester.makepyfile(
+        test_agent=POST_MODULE + f"\n\n@pytest.mark.vcr\ndef test_chat():\n    post({url!r}, {{}})\n"
+    )
+    answer = json.loads(chat_response("x", 9, 3))
+    del answer["model"]
+    project.cassette("test_agent", "test_chat", [interaction(url, json.dumps(answer), request_body="{}")])
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "warning: no price for model ollama:?: *; its calls name no model *: "
+            "price them in a pytest_agentcost_price_call*"
+        ]
+    )
+    assert "your own hardware" not in result.stdout.str()
 
 
 def test_user_price_file_prices_a_fine_tune(project: AgentProject) -> None:

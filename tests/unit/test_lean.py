@@ -606,3 +606,29 @@ def test_a_grounded_gemini_answer_goes_the_general_way() -> None:
     del body["candidates"][0]["groundingMetadata"]
     response["body"]["string"] = json.dumps(body)
     assert _lean.read(request, response) is not None
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["answer", "stream"])
+def test_a_groq_compound_answer_without_x_groq_is_left_to_the_general_path(streamed: bool) -> None:
+    # Review 44 and 45: a scrubbed recording (no x_groq) of a compound system that ran a tool was
+    # read by the lean reader at a price file's one rate; the general path leaves it unpriced.
+    tool = {"index": 0, "type": "search", "arguments": '{"query": "weather"}', "output": "Sunny."}
+    usage = {"prompt_tokens": 138, "completion_tokens": 4, "total_tokens": 142}
+    head = {"id": "c", "model": "llama-3.3-70b-versatile", "created": 1}
+    if streamed:
+        chunks = [
+            {**head, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"executed_tools": [tool]}}]},
+            {**head, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "Sunny."}}]},
+            {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage},
+        ]
+        text = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    else:
+        message = {"role": "assistant", "content": "Sunny.", "executed_tools": [tool]}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        text = json.dumps({**head, "object": "chat.completion", "choices": [choice], "usage": usage})
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": text}}
+    request = Request("POST", "https://api.groq.com/openai/v1/chat/completions", b"{}", {})
+    assert _lean.read(request, response) is None
+    record = general(request, response)
+    assert record.cost_usd is None
+    assert any("Groq's compound system ran 1 built-in tool" in w for w in record.warnings)

@@ -2093,6 +2093,43 @@ def test_a_cohere_embed_answer_without_billed_units_is_estimated_from_the_texts(
 
 
 @pytest.mark.parametrize(
+    ("url", "mapping", "expected"),
+    [
+        # A host genai-prices names several providers on by path: the path names the route's.
+        (
+            "https://router.huggingface.co/together/v1/chat/completions",
+            {"router.huggingface.co": "huggingface_nscale"},
+            "huggingface_together",
+        ),
+        (
+            "https://router.huggingface.co/v1/chat/completions",
+            {"router.huggingface.co": "huggingface_nscale"},
+            "huggingface_nscale",
+        ),
+        # A host one provider serves, named by its path (Cloudflare Workers AI, a Databricks
+        # workspace): the user's line for the host wins (review 45).
+        (
+            "https://api.cloudflare.com/client/v4/accounts/abc/ai/v1/chat/completions",
+            {"api.cloudflare.com": "openai"},
+            "openai",
+        ),
+        (
+            "https://adb-1.cloud.databricks.com/serving-endpoints/chat/completions",
+            {"adb-1.cloud.databricks.com": "openai"},
+            "openai",
+        ),
+    ],
+    ids=["hf-route", "hf-unnamed", "cloudflare", "databricks"],
+)
+def test_a_path_named_provider_wins_over_a_host_line_only_on_a_shared_host(
+    url: str, mapping: dict[str, str], expected: str
+) -> None:
+    body = {"object": "chat.completion", "model": "m", "choices": [], "usage": {"prompt_tokens": 3}}
+    found = usage.detect(Interaction("POST", url, {}, b'{"model": "m"}', 200, {}, json.dumps(body).encode()), mapping)
+    assert found == (expected, "openai.chat")
+
+
+@pytest.mark.parametrize(
     ("path", "mapping", "expected"),
     [
         # One gateway host fronting three providers, mapped to the one the '?' warning asked for.
@@ -2743,3 +2780,27 @@ def test_anthropics_legacy_text_completions_are_billed_calls_estimated_not_free_
     assert (failed.billed, failed.estimated) == (False, False)
     # Another API's /v1/complete on an unknown host is a tool call unless it answers in this shape.
     assert usage.extract(post("https://tool.example/v1/complete", {"ok": True}, request=COMPLETE_REQUEST)) is None
+
+
+def test_a_text_completions_stream_of_either_api_version_counts_its_text_once() -> None:
+    # Review 45: before API version 2023-06-01 a stream is data only, each event the whole text so
+    # far, ending in [DONE]; it read 0 output tokens, and a cumulative stream with types read each
+    # prefix again. From 2023-06-01 on, each completion event is the next piece.
+    whole = ["Hello", "Hello my", "Hello my name", "Hello my name is", "Hello my name is Claude."]
+    pieces = ["Hello", " my", " name", " is", " Claude."]
+    old = {"stop_reason": None, "model": "claude-v1", "truncated": False, "exception": None, "log_id": "x"}
+    old_stream = "".join(f"data: {json.dumps({**old, 'completion': c})}\n\n" for c in whole) + "data: [DONE]\n\n"
+    typed = {"type": "completion", "stop_reason": None, "model": "claude-2.1"}
+    new_stream = "".join(f"event: completion\ndata: {json.dumps({**typed, 'completion': c})}\n\n" for c in pieces)
+    ping = 'event: ping\ndata: {"type": "ping"}\n\n'
+    expected = fake_count("Hello my name is Claude.").tokens
+    for url, body in (
+        ("https://api.anthropic.com/v1/complete", old_stream),
+        ("https://api.anthropic.com/v1/complete", new_stream),
+        # Through a gateway, the stream's first event a ping: its answer shape still tells the API.
+        ("https://gateway.example/anthropic/v1/complete", ping + new_stream),
+    ):
+        extraction = usage.extract(post(url, body, request=COMPLETE_REQUEST, content_type="text/event-stream"))
+        assert extraction is not None, url
+        assert (extraction.endpoint, extraction.estimated) == ("anthropic.complete", True)
+        assert extraction.usage.output_tokens == expected, body[:40]
