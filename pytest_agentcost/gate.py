@@ -328,8 +328,14 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     word = "FAILED" if mode == "fail" else "warning"
     accepted = "accepted by the baseline update"
     for t in cmp.regressions:
-        verdict_word = accepted if accepting and not t.budget else word
-        lines.append(f"agent cost {verdict_word}: {t.nodeid}: {why_failed(t)}")
+        if accepting and t.budget:
+            # The update accepts the cost; the budget, which holds with or without a baseline, fails.
+            why = "; ".join(t.budget)
+            if t.status == "regressed":
+                why += f" (its cost over threshold {t.threshold} is {accepted})"
+            lines.append(f"agent cost {word}: {t.nodeid}: {why}")
+        else:
+            lines.append(f"agent cost {accepted if accepting else word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
         lines.append(f"agent cost {accepted if accepting else word}: {why_total_failed(cmp)}")
     improved, stale_cheaper = cmp.savings()

@@ -273,6 +273,18 @@ def test_hard_budgets_hold_without_a_baseline(project: AgentProject) -> None:
     again = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert again.ret == 1
     again.stdout.fnmatch_lines(["agent cost FAILED: test_agent.py::test_task_b: cost $0.0021 over max_usd*"])
+    # Dearer and over its budgets: the update accepts the rise and fails on the budgets, naming
+    # only them (a new user's adoption: the line said "over threshold" too).
+    project.chat_cassette("test_agent", "test_task_b", [(10_000, 500), (5_000, 500)])
+    dearer = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert dearer.ret == 1
+    dearer.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: test_agent.py::test_task_b: cost $0.00285 over max_usd $0.0010; *; "
+            "16,000 tokens over max_tokens 5,000 (its cost over threshold 10% and $0.0001 is accepted by the "
+            "baseline update)"
+        ]
+    )
     assert "accepted" not in again.stdout.str()
 
 

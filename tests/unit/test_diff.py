@@ -65,6 +65,34 @@ def _baseline(run: RunCost) -> Baseline:
     return baseline_from_dict(written.to_dict(), "baseline")
 
 
+def test_an_update_names_only_the_budget_that_fails_a_test_whose_rise_it_accepts() -> None:
+    # A new user's adoption (LangChain): the update's failure line said the test was "over
+    # threshold" too, a rise the same update accepts.
+    baseline = _baseline(RunCost(tests={"a": _test("a", "0.0100")}, price_source=PRICES))
+    now = TestCost(
+        "a", calls=tuple(llm_record(usage=TokenUsage(input_tokens=1000), cost_usd=Decimal("0.0100")) for _ in range(3))
+    )
+    run = RunCost(tests={"a": now}, price_source=PRICES)
+    cmp = compare(
+        run,
+        baseline,
+        threshold_for=lambda _: TEN_PCT,
+        budget_for=lambda _: Budget(max_llm_calls=2),
+        total_threshold=None,
+        full_run=True,
+    )
+    (diff,) = cmp.regressions
+    assert diff.status == "regressed"
+    failed = [line for line in comparison_lines(cmp, "fail", accepting=True) if line.startswith("agent cost")]
+    assert failed == [
+        "agent cost FAILED: a: 3 LLM calls over max_llm_calls 2 (its cost over threshold 10% is accepted by the "
+        "baseline update)"
+    ]
+    (gated,) = [line for line in comparison_lines(cmp, "fail") if line.startswith("agent cost")]
+    assert gated.startswith("agent cost FAILED: a: cost $0.0100 -> $0.0300 (+$0.0200, +200.0%) over threshold")
+    assert gated.endswith("; 3 LLM calls over max_llm_calls 2")
+
+
 def test_an_unpriced_test_leaves_the_terminal_total_over_the_rest_as_the_comment_does() -> None:
     # A new self-hosted model nobody priced would turn "total $X -> $Y" into "-> unpriced".
     base = RunCost(tests={"a": _test("a", "0.0100"), "b": _test("b", "0.0100")}, price_source=PRICES)
