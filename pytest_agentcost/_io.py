@@ -45,9 +45,22 @@ def read_json(path: Path, what: str) -> Any:
     except OSError as exc:
         raise ValueError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=unique_keys)
     except ValueError as exc:  # UnicodeDecodeError included
         raise ValueError(f"{path}: {what} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: {what} is nested too deeply to read") from None
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's ``pairs`` as a dict; ValueError on a key given twice, which a file we write
+    never holds and a hand edit should not leave (the last would win, unsaid)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        found[key] = value
+    return found
 
 
 def _reject(value: Any) -> Any:

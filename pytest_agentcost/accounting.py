@@ -19,6 +19,7 @@ from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.models import (
+    MAX_CALL_COST,
     CallRecord,
     IterationCost,
     PriceContext,
@@ -275,14 +276,15 @@ class Accountant:
             return self._with_cost(record, hooked, record.warnings + tuple(why))
         if isinstance(hooked, int | float) and not isinstance(hooked, bool):
             hooked = Decimal(str(hooked))  # a number in another type: the money it says
-        if not isinstance(hooked, Decimal) or not hooked.is_finite():
+        if not isinstance(hooked, Decimal) or not hooked.is_finite() or not 0 <= hooked < MAX_CALL_COST:
+            what = "not a Decimal" if not isinstance(hooked, Decimal) or not hooked.is_finite() else "out of range"
             return self._with_cost(
                 record,
                 None,
                 (
                     *record.warnings,
                     f"{extraction.endpoint} response from {current.host}: the pytest_agentcost_price_call hook "
-                    f"returned {hooked!r}, not a Decimal; the call is unpriced",
+                    f"returned {hooked!r}, {what}; the call is unpriced",
                 ),
             )
         # Priced by the hook: a reason the price sources left it unpriced no longer holds.
@@ -329,6 +331,13 @@ class Accountant:
         cost = self._default_price(extraction, context, left_out)
         if cost is None:
             return None, left_out or self._priced_otherwise(current, extraction)
+        if not -MAX_CALL_COST < cost < MAX_CALL_COST:
+            # A price file's rate or a stated bill beyond any call's: money written with ten places
+            # would not hold the sums.
+            return None, [
+                f"{extraction.endpoint} response from {current.host}: its price, ${cost:,.2f}, is beyond any "
+                "one call's; the call is unpriced"
+            ]
         if cost and extraction.endpoint.endswith(".batch") and self._no_batch_price(extraction, cost):
             return None, [
                 f"{extraction.endpoint} response from {current.host}: genai-prices has no batch price for "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,12 @@ def baseline_from_dict(data: Any, source: str) -> Baseline:
     price = data.get("price_source", {})
     if not isinstance(price, Mapping):
         raise BaselineError(f"{source}: price_source must be an object")
+    when = price.get("price_date")
+    try:
+        if when not in (None, ""):
+            date.fromisoformat(str(when))
+    except ValueError:
+        raise BaselineError(f"{source}: price_source.price_date is no date (YYYY-MM-DD): {when!r}") from None
     return Baseline(tests=tests, price_source=PriceSource.from_dict(price))
 
 

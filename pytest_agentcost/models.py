@@ -117,6 +117,9 @@ def price_context_from(value: Any, what: str = "price_context") -> PriceContext:
 
 #: Above any real cost (a trillion dollars); a file that says more was edited into nonsense.
 _MAX_MONEY = Decimal(10) ** 12
+#: The most one call may cost: a thousandth of what money is written with, so that the sums of a
+#: test's and a run's calls stay within it. A price above it is a corrupt count or a hook's bug.
+MAX_CALL_COST = Decimal(10) ** 9
 
 
 def quantize_money(value: Decimal) -> Decimal:
@@ -141,6 +144,8 @@ def parse_money(value: Any, what: str = "cost") -> Decimal:
     """
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f'{what} must be a decimal string such as "0.0125", not {value!r}')
+    if isinstance(value, str) and "_" in value:
+        raise ValueError(f"{what} is not a number: {value!r}")  # Decimal() reads "1_000" as 1000
     try:
         parsed = Decimal(value)
     except (InvalidOperation, ValueError):

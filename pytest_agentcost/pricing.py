@@ -32,6 +32,7 @@ from genai_prices.types import TieredPrices, TimeOfDateConstraint
 
 from pytest_agentcost._compiled_price import CompiledPrice, compile_price, unit_registry
 from pytest_agentcost._genai_memo import SnapshotMemo
+from pytest_agentcost._io import unique_keys
 from pytest_agentcost.errors import ConfigError, PriceFileError
 from pytest_agentcost.interaction import host_keys, netloc_of
 from pytest_agentcost.models import (
@@ -198,9 +199,14 @@ def load_price_file(path: Path) -> tuple[dict[str, ModelPrice], str]:
     except OSError as exc:
         raise PriceFileError(f"{path}: cannot read price file: {exc.strerror or exc}") from None
     try:
-        data: Any = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode("utf-8"))
+        if path.suffix.lower() == ".json":
+            data: Any = json.loads(raw, object_pairs_hook=unique_keys)
+        else:
+            data = tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise PriceFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
+    except RecursionError:
+        raise PriceFileError(f"{path}: nested too deeply to read") from None
     models = data.get("models") if isinstance(data, Mapping) else None
     if not isinstance(models, Mapping) or not models:
         raise PriceFileError(f'{path}: expected a [models."NAME"] table per model')
@@ -217,6 +223,9 @@ def load_price_file(path: Path) -> tuple[dict[str, ModelPrice], str]:
         unknown = set(entry) - {"input", "output", "cache_read", "cache_write"}
         if unknown:
             raise PriceFileError(f"{path}: models.{name}: unknown key(s) {', '.join(sorted(unknown))}")
+        if str(name).lower() in prices:
+            # Names are matched whatever their case: two entries would be one, the last winning.
+            raise PriceFileError(f"{path}: models.{name}: another entry names the same model in another case")
         try:
             prices[str(name).lower()] = ModelPrice(
                 input=parse_money(_price_text(entry.get("input")), f"models.{name}.input"),

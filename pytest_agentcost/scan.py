@@ -472,6 +472,8 @@ def load_interactions(path: str | Path) -> list[Interaction]:
     capture = _CapturingSerializer(inner)
     try:
         loaded = deserialize(text, capture)
+    except RecursionError as exc:
+        raise UnreadableCassetteError(path, "nested too deeply to read") from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, yaml.YAMLError) as exc:
         data = capture.data
         if data is None and not text.strip():

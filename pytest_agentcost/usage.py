@@ -732,22 +732,38 @@ def _response_json(interaction: Interaction) -> Any:
 _NUMERIC_KEY = re.compile(r"(tokens?|count|requests|seconds)$", re.IGNORECASE)
 
 
+#: More than any one call counts (context windows hold millions of tokens): a count above it is a
+#: corrupt recording, which would be priced beyond what money is written with.
+MAX_TOKENS = 10**10
+
+
 def _usage_problems(value: Any, where: str = "usage") -> list[str]:
-    """Fields of a usage object that are counts but not finite non-negative numbers."""
+    """Fields of a usage object that are counts but not finite non-negative numbers no larger than
+    :data:`MAX_TOKENS`, or token counts that are fractions."""
     problems: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if type(item) is int and item >= 0:
+            if type(item) is int and 0 <= item <= MAX_TOKENS:
                 continue  # a count, whatever the key: the common case, no pattern match needed
             path = f"{where}.{key}"
             if isinstance(item, dict | list):
                 problems.extend(_usage_problems(item, path))
-            elif item is not None and _NUMERIC_KEY.search(str(key)) and not _is_count(item):
+            elif item is None or not _NUMERIC_KEY.search(str(key)):
+                continue
+            elif not _is_count(item) or item > MAX_TOKENS or (_TOKEN_KEY.search(str(key)) and not _is_whole(item)):
                 problems.append(f"{path}={item!r}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             problems.extend(_usage_problems(item, f"{where}[{index}]"))
     return problems
+
+
+_TOKEN_KEY = re.compile(r"tokens?(?:_?count)?$", re.IGNORECASE)
+
+
+def _is_whole(value: int | float) -> bool:
+    """A whole number (a float only if whole: Vertex writes token counts as 6.0)."""
+    return isinstance(value, int) or value.is_integer()
 
 
 def _is_count(value: Any) -> bool:
@@ -1632,10 +1648,13 @@ def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[
 
     ``message_start`` carries the input side; each ``message_delta`` carries
     *cumulative* counts (with server tools its ``input_tokens`` is far larger
-    than the start's), so later non-null values replace earlier ones.
+    than the start's), so later non-null values replace earlier ones. The start's
+    ``output_tokens`` is a placeholder (1): a stream whose deltas never count the output is a
+    problem, and the call is estimated rather than priced at it.
     """
     usage: dict[str, Any] | None = None
     stopped = False
+    output_counted = False
     for doc in docs:
         kind = doc.get("type")
         if kind == "message_start":
@@ -1647,6 +1666,7 @@ def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[
             delta_usage = _obj(doc.get("usage"))
             usage = dict(usage or {})
             usage.update({key: value for key, value in delta_usage.items() if value is not None})
+            output_counted = output_counted or delta_usage.get("output_tokens") is not None
         elif kind == "content_block_start":
             block = _obj(doc.get("content_block"))
             if block.get("type") == "tool_use":
@@ -1663,6 +1683,8 @@ def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[
                 parsed.headers_usage = _bedrock_metrics_usage(metrics)
         elif kind == "error":
             parsed.error = _error_text(doc)
+    if stopped and usage is not None and not output_counted and parsed.error is None:
+        parsed.problems.append("its message_delta events count no output tokens (message_start's is a placeholder)")
     return usage, stopped
 
 
@@ -3367,7 +3389,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         )
 
     if not 200 <= interaction.status < 300:
-        warnings = [] if interaction.status >= 300 else [f"{where}: unknown HTTP status {interaction.status}"]
+        known = 300 <= interaction.status < 600
+        warnings = [] if known else [f"{where}: unknown HTTP status {interaction.status}"]
         return result(_zero_usage(), model=None, billed=False, warnings=warnings)
 
     _PARSERS[endpoint](interaction, text, streamed, parsed)

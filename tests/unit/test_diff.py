@@ -457,6 +457,16 @@ def test_a_run_report_given_as_the_baseline_is_refused() -> None:
         baseline_from_dict({"kind": "pytest-agentcost-run", "schema_version": 1, "tests": {}}, "b.json")
 
 
+def test_a_baseline_whose_price_date_is_no_date_is_refused() -> None:
+    # Hardening: "2026-13-45" was taken, and shown as the baseline's prices in every comparison.
+    data = _baseline(RunCost(tests={"t": _test("t", "0.0100")}, price_source=PRICES)).to_dict()
+    data["price_source"]["price_date"] = "2026-13-45"
+    with pytest.raises(
+        BaselineError, match=r"^b.json: price_source.price_date is no date \(YYYY-MM-DD\): '2026-13-45'$"
+    ):
+        baseline_from_dict(data, "b.json")
+
+
 def test_a_removed_and_a_new_test_with_the_same_calls_are_named_as_a_likely_rename() -> None:
     base = RunCost(tests={"t.py::old_name": _test("t.py::old_name", "0.0100")}, price_source=PRICES)
     run = RunCost(

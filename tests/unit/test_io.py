@@ -70,3 +70,21 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
         write_atomic(target, pieces())  # type: ignore[arg-type]
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_read_json_refuses_a_key_given_twice_and_nesting_too_deep_in_one_line(tmp_path: Path) -> None:
+    # Hardening: the last of two keys won, unsaid; a deeply nested file raised RecursionError
+    # (an INTERNALERROR in a pytest run, a traceback from the CLI).
+    from pytest_agentcost._io import read_json
+
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"tests": {}, "tests": {"a": 1}}')
+    with pytest.raises(ValueError, match="the key 'tests' is given twice in one object"):
+        read_json(twice, "baseline")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match=r"deep\.json: baseline is nested too deeply to read"):
+        read_json(deep, "baseline")
+    fine = tmp_path / "fine.json"
+    fine.write_text('{"a": {"b": [1, 2]}}')
+    assert read_json(fine, "baseline") == {"a": {"b": [1, 2]}}

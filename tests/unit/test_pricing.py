@@ -250,8 +250,15 @@ def test_tool_prices_take_a_url_for_its_host_and_refuse_a_path() -> None:
             "models.cohere:?: '?' stands for calls that name no model, which a price file cannot match",
         ),
         ('[models."?"]\ninput = "1"\noutput = "1"\n', "models.?: '?' stands for calls that name no model"),
+        # Hardening: names are matched whatever their case, so the last of two entries won, unsaid.
+        (
+            '[models."gpt-4o-mini"]\ninput = "1"\noutput = "1"\n[models."GPT-4o-mini"]\ninput = "2"\noutput = "2"\n',
+            "models.GPT-4o-mini: another entry names the same model in another case",
+        ),
+        ('[models."m"]\ninput = "0_0.1"\noutput = "1"\n', "models.m.input is not a number: '0_0.1'"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply to read"),
     ],
-    ids=["no-models", "unknown-key", "provider-no-model", "no-model"],
+    ids=["no-models", "unknown-key", "provider-no-model", "no-model", "case", "underscore", "deep"],
 )
 def test_a_bad_price_file_says_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "prices.toml"
@@ -259,3 +266,39 @@ def test_a_bad_price_file_says_what_is_wrong(tmp_path: Path, text: str, message:
     with pytest.raises(PriceFileError) as caught:
         load_price_file(path)
     assert message in str(caught.value)
+
+
+def test_a_json_price_file_refuses_a_model_given_twice(tmp_path: Path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text('{"models": {"m": {"input": "1", "output": "1"}, "m": {"input": "9", "output": "9"}}}')
+    with pytest.raises(PriceFileError, match="the key 'm' is given twice in one object"):
+        load_price_file(path)
+
+
+def test_a_price_beyond_any_calls_is_unpriced_and_a_hooks_too(tmp_path: Path) -> None:
+    # Hardening: a corrupt count (10**30 tokens) crashed the run in quantize_money, and 10**19
+    # wrote a baseline every later run refused. Counts past any call's are malformed (estimated);
+    # a price past any call's, a price file's rate or a hook's, leaves the call unpriced.
+    import json
+
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.interaction import Interaction
+
+    def call(prompt_tokens: int) -> Interaction:
+        body = json.loads(chat_response("gpt-4o-mini", 0, 10))
+        body["usage"]["prompt_tokens"] = prompt_tokens
+        request = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode()
+        url = "https://api.openai.com/v1/chat/completions"
+        return Interaction("POST", url, {}, request, 200, {}, json.dumps(body).encode())
+
+    for corrupt in (10**30, 10**19, 10**10 + 1):
+        record = Accountant(Pricer())(call(corrupt), None, None)  # type: ignore[arg-type]
+        assert record.estimated, corrupt
+        assert any(f"malformed usage (usage.prompt_tokens={corrupt})" in w for w in record.warnings)
+    steep = Pricer(overrides={"gpt-4o-mini": ModelPrice(input=Decimal("999999999999"), output=Decimal(1))})
+    record = Accountant(steep)(call(10**10), None, None)  # type: ignore[arg-type]
+    assert record.cost_usd is None
+    assert any("is beyond any one call's; the call is unpriced" in w for w in record.warnings)
+    hooked = Accountant(Pricer(), price_hook=lambda record: Decimal("1e20"))(call(1000), None, None)  # type: ignore[arg-type]
+    assert hooked.cost_usd is None
+    assert any("returned Decimal('1E+20'), out of range" in w for w in hooked.warnings)

@@ -482,6 +482,15 @@ def test_unreadable_cassette_raises_one_line_error(tmp_path: Path, content: str,
     assert "\n" not in str(info.value)
 
 
+def test_a_json_cassette_nested_too_deeply_is_one_line_error(tmp_path: Path) -> None:
+    # Hardening: json.loads raised RecursionError through the scan, a traceback from the CLI.
+    cassette = tmp_path / "deep.json"
+    cassette.write_text('{"interactions": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(UnreadableCassetteError) as info:
+        scan_cassette(cassette)
+    assert str(info.value) == f"{cassette}: nested too deeply to read"
+
+
 def test_non_utf8_file_and_named_non_cassette_are_errors(tmp_path: Path) -> None:
     binary = tmp_path / "c.yaml"
     binary.write_bytes(b"\xff\xfe\x00binary")

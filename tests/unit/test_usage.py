@@ -2804,3 +2804,44 @@ def test_a_text_completions_stream_of_either_api_version_counts_its_text_once() 
         assert extraction is not None, url
         assert (extraction.endpoint, extraction.estimated) == ("anthropic.complete", True)
         assert extraction.usage.output_tokens == expected, body[:40]
+
+
+# --------------------------------------------------------------------------- hardening
+
+
+@pytest.mark.parametrize("count", [1000.5, 10**10 + 1, 10**30, 1e300], ids=["fraction", "past-cap", "huge", "float"])
+def test_a_token_count_no_call_can_have_is_malformed_and_estimated(count: float) -> None:
+    # Hardening: 1000.5 tokens were priced as exact (the report showing 1000), and 10**30 crashed
+    # the run where money is quantized.
+    answer = {**json.loads(json.dumps(OPENAI_CHAT)), "usage": {"prompt_tokens": count, "completion_tokens": 10}}
+    extraction = usage.extract(post("https://api.openai.com/v1/chat/completions", answer))
+    assert extraction is not None
+    assert extraction.estimated
+    assert f"malformed usage (usage.prompt_tokens={count!r})" in extraction.warnings[0]
+    whole = {**answer, "usage": {"prompt_tokens": 1000.0, "completion_tokens": 10}}  # Vertex writes 6.0
+    exact = usage.extract(post("https://api.openai.com/v1/chat/completions", whole))
+    assert exact is not None
+    assert (exact.estimated, exact.warnings) == (False, ())
+
+
+def test_an_anthropic_stream_whose_deltas_count_no_output_is_estimated_not_priced_at_the_placeholder() -> None:
+    # Hardening: message_delta's usage null left message_start's placeholder output_tokens (1) as
+    # the call's exact output.
+    body = sse(
+        ("message_start", ANTHROPIC_START),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"text": "A long answer."}}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": None}),
+        ("message_stop", {"type": "message_stop"}),
+    )
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", body, content_type="text/event-stream"))
+    assert extraction is not None
+    assert extraction.estimated
+    assert "its message_delta events count no output tokens" in extraction.warnings[0]
+
+
+@pytest.mark.parametrize("status", [0, 100, 999])
+def test_a_status_outside_http_says_so(status: int) -> None:
+    extraction = usage.extract(post("https://api.openai.com/v1/chat/completions", OPENAI_CHAT, status=status))
+    assert extraction is not None
+    assert extraction.billed is False
+    assert f"unknown HTTP status {status}" in extraction.warnings[0]
