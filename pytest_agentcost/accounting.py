@@ -133,8 +133,8 @@ class Accountant:
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
         cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
-        if cost is None:
-            return None  # unpriced: the general path says why
+        if cost is None or not -MAX_CALL_COST < cost < MAX_CALL_COST:
+            return None  # unpriced, or priced beyond any call: the general path says why
         return CallRecord(
             kind="llm",
             host=sys.intern(call.host),

@@ -189,6 +189,18 @@ def why_failed(t: TestDiff) -> str:
     return f"{delta}; {budget}" if budget else delta
 
 
+def why_failed_on_update(t: TestDiff) -> str:
+    """Why a test fails a baseline update: its budgets, which hold with or without a baseline; a
+    rise over its threshold is the update's to accept."""
+    why = "; ".join(t.budget)
+    if t.status == "regressed":
+        why += f" (its cost over threshold {t.threshold} is {_ACCEPTED})"
+    return why
+
+
+_ACCEPTED = "accepted by the baseline update"
+
+
 def why_total_failed(cmp: Comparison) -> str:
     """The suite total's failure, as the terminal and its annotation say it."""
     return f"suite total over threshold {cmp.total_threshold}: {cmp.describe_gated_total()}"
@@ -326,14 +338,10 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         changes = cmp.describe_tool_price_changes()
         lines.append(f"tool prices changed: {changes}; price effects are reported apart from usage")
     word = "FAILED" if mode == "fail" else "warning"
-    accepted = "accepted by the baseline update"
+    accepted = _ACCEPTED
     for t in cmp.regressions:
         if accepting and t.budget:
-            # The update accepts the cost; the budget, which holds with or without a baseline, fails.
-            why = "; ".join(t.budget)
-            if t.status == "regressed":
-                why += f" (its cost over threshold {t.threshold} is {accepted})"
-            lines.append(f"agent cost {word}: {t.nodeid}: {why}")
+            lines.append(f"agent cost {word}: {t.nodeid}: {why_failed_on_update(t)}")
         else:
             lines.append(f"agent cost {accepted if accepting else word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
@@ -366,7 +374,13 @@ def repo_path(path: str, rootdir: Path, environ: Mapping[str, str]) -> str:
 
 
 def _annotations(
-    cmp: Comparison, run: RunCost, mode: str, rootdir: Path | None = None, environ: Mapping[str, str] | None = None
+    cmp: Comparison,
+    run: RunCost,
+    mode: str,
+    rootdir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    accepting: bool = False,
 ) -> list[str]:
     try:
         from pytest_agentcost.render.github import annotation
@@ -383,11 +397,13 @@ def _annotations(
     level: Any = "error" if mode == "fail" else "warning"
     result = []
     for t in cmp.regressions:
+        if accepting and not t.budget:
+            continue  # the update accepts the rise, as the run's own line says
         file, line = where(t.location)
-        result.append(
-            annotation(level, why_failed(t), file=file, line=line, title=f"agent cost regression: {t.nodeid}")
-        )
-    if cmp.total_regressed:  # no file of its own: shown on the run's summary
+        message = why_failed_on_update(t) if accepting else why_failed(t)
+        title = f"agent cost {'over budget' if accepting else 'regression'}: {t.nodeid}"
+        result.append(annotation(level, message, file=file, line=line, title=title))
+    if cmp.total_regressed and not accepting:  # no file of its own: shown on the run's summary
         result.append(
             annotation(
                 level,
@@ -597,7 +613,8 @@ def finish_session(
         except AgentCostError as exc:
             outcome.errors.append(str(exc))
     if env.get("GITHUB_ACTIONS") == "true":
-        outcome.annotations = _annotations(cmp, run, settings.mode, Path(settings.rootdir), env)
+        accepting = settings.update_baseline and not interrupted
+        outcome.annotations = _annotations(cmp, run, settings.mode, Path(settings.rootdir), env, accepting=accepting)
         if markdown is not None:
             from pytest_agentcost.render.github import append_step_summary
 

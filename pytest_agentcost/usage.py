@@ -758,7 +758,8 @@ def _usage_problems(value: Any, where: str = "usage") -> list[str]:
     return problems
 
 
-_TOKEN_KEY = re.compile(r"tokens?(?:_?count)?$", re.IGNORECASE)
+#: Token counts, whole numbers; a key naming a time (SambaNova's ``time_to_first_token``) is none.
+_TOKEN_KEY = re.compile(r"^(?!.*time).*tokens?(?:_?count)?$", re.IGNORECASE)
 
 
 def _is_whole(value: int | float) -> bool:
@@ -1649,8 +1650,8 @@ def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[
     ``message_start`` carries the input side; each ``message_delta`` carries
     *cumulative* counts (with server tools its ``input_tokens`` is far larger
     than the start's), so later non-null values replace earlier ones. The start's
-    ``output_tokens`` is a placeholder (1): a stream whose deltas never count the output is a
-    problem, and the call is estimated rather than priced at it.
+    ``output_tokens`` is a placeholder (1): a stream whose deltas never count the output has it
+    left out (:data:`_NO_OUTPUT_COUNT`), to be estimated rather than priced at it.
     """
     usage: dict[str, Any] | None = None
     stopped = False
@@ -1683,8 +1684,8 @@ def _anthropic_events(docs: Iterable[dict[str, Any]], parsed: _Parsed) -> tuple[
                 parsed.headers_usage = _bedrock_metrics_usage(metrics)
         elif kind == "error":
             parsed.error = _error_text(doc)
-    if stopped and usage is not None and not output_counted and parsed.error is None:
-        parsed.problems.append("its message_delta events count no output tokens (message_start's is a placeholder)")
+    if stopped and usage is not None and not output_counted:
+        usage.pop("output_tokens", None)  # the placeholder: the caller says so, or reads metrics
     return usage, stopped
 
 
@@ -1728,7 +1729,13 @@ def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed
     if usage is None:
         parsed.problems.append("the stream has no message_start usage")
         return
+    if "output_tokens" not in usage:
+        parsed.problems.append(_NO_OUTPUT_COUNT)
+        return
     parsed.document = {"model": parsed.model, "usage": usage}
+
+
+_NO_OUTPUT_COUNT = "its message_delta events count no output tokens (message_start's is a placeholder)"
 
 
 def _gemini_chunks(chunks: Iterable[Any], parsed: _Parsed) -> tuple[dict[str, Any] | None, bool]:
@@ -2466,8 +2473,10 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
         parsed.tool_calls += tool_calls.count()
         if parsed.error is not None or parsed.problems:
             return
-        if stopped and usage is not None:
+        if stopped and usage is not None and "output_tokens" in usage:
             parsed.document = {"model": parsed.model, "usage": usage}
+        elif stopped and usage is not None and parsed.headers_usage is None:
+            parsed.problems.append(_NO_OUTPUT_COUNT)
         elif parsed.headers_usage is None:
             if any(_guardrail_blocked_input(doc) for doc in docs):
                 parsed.error = _GUARDRAIL_BLOCKED
@@ -3429,6 +3438,10 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     if not parsed.readable:
         problems.append(_unreadable_reason(interaction, text))
 
+    if not problems and parsed.usage is not None:
+        # A reader's own count (Voyage's total_tokens, Vertex's token_count, a trace's), held to
+        # what any call holds as a usage object is.
+        problems.extend(f"malformed usage ({bad})" for bad in _usage_problems(dict(parsed.usage.__dict__))[:1])
     if not problems and parsed.usage is not None:
         return result(
             parsed.usage,

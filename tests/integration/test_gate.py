@@ -1107,6 +1107,23 @@ def test_github_actions_annotations_and_step_summary(project: AgentProject, monk
             "$0.0042 -> $0.0057 (+$0.0015, +35.7%25) over 2 compared tests"
         ]
     )
+    # The baseline job on main accepts the rise: no error annotation says it regressed (review 46),
+    # while a budget the update does not accept is annotated, naming only the budget.
+    accepted = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-total-threshold=10%")
+    assert accepted.ret == 0, accepted.stdout.str()
+    assert "::error" not in accepted.stdout.str()
+    project.chat_cassette("test_agent", "test_task_a", [(40_000, 1_000)])
+    budgeted = TESTS.replace("def test_task_a", "@pytest.mark.agent_cost(max_tokens=30000)\ndef test_task_a")
+    project.module("test_agent", budgeted)
+    over = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert over.ret == 1, over.stdout.str()
+    over.stdout.fnmatch_lines(
+        [
+            "::error file=test_agent.py,line=*,title=agent cost over budget%3A test_agent.py%3A%3Atest_task_a::"
+            "41,000 tokens over max_tokens 30,000 (its cost over threshold 10%25 and $0.0001 is accepted by the "
+            "baseline update)"
+        ]
+    )
 
 
 def test_an_unwritable_step_summary_is_a_warning_not_a_failure(

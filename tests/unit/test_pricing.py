@@ -299,6 +299,16 @@ def test_a_price_beyond_any_calls_is_unpriced_and_a_hooks_too(tmp_path: Path) ->
     record = Accountant(steep)(call(10**10), None, None)  # type: ignore[arg-type]
     assert record.cost_usd is None
     assert any("is beyond any one call's; the call is unpriced" in w for w in record.warnings)
-    hooked = Accountant(Pricer(), price_hook=lambda record: Decimal("1e20"))(call(1000), None, None)  # type: ignore[arg-type]
-    assert hooked.cost_usd is None
-    assert any("returned Decimal('1E+20'), out of range" in w for w in hooked.warnings)
+    for price in (Decimal("1e20"), Decimal("-0.01")):  # a credit too: a baseline holds no negative cost
+        hooked = Accountant(Pricer(), price_hook=lambda record, price=price: price)(call(1000), None, None)  # type: ignore[arg-type,misc]
+        assert hooked.cost_usd is None
+        assert any(f"returned {price!r}, out of range" in w for w in hooked.warnings)
+    # The lean reader, which replays most calls, leaves such a price to the general path (review 46).
+    from vcr.request import Request
+
+    lean = Accountant(steep)
+    request = Request("POST", "https://api.openai.com/v1/chat/completions", b"{}", {})
+    body = json.loads(chat_response("gpt-4o-mini", 10**9, 10))
+    response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": json.dumps(body)}}
+    assert lean.lean(request, response, None) is None
+    assert Accountant(Pricer()).lean(request, response, None) is not None

@@ -2818,10 +2818,62 @@ def test_a_token_count_no_call_can_have_is_malformed_and_estimated(count: float)
     assert extraction is not None
     assert extraction.estimated
     assert f"malformed usage (usage.prompt_tokens={count!r})" in extraction.warnings[0]
-    whole = {**answer, "usage": {"prompt_tokens": 1000.0, "completion_tokens": 10}}  # Vertex writes 6.0
-    exact = usage.extract(post("https://api.openai.com/v1/chat/completions", whole))
-    assert exact is not None
-    assert (exact.estimated, exact.warnings) == (False, ())
+    # Vertex writes counts as 6.0; the cap holds at 10**10; SambaNova's usage holds times in seconds.
+    for fine in (
+        {"prompt_tokens": 1000.0, "completion_tokens": 10},
+        {"prompt_tokens": 10**10, "completion_tokens": 10},
+        {
+            "prompt_tokens": 10,
+            "completion_tokens": 51,
+            "time_to_first_token": 0.1314,
+            "completion_tokens_per_sec": 98.5,
+        },
+    ):
+        exact = usage.extract(post("https://api.openai.com/v1/chat/completions", {**answer, "usage": fine}))
+        assert exact is not None
+        assert (exact.estimated, exact.warnings) == (False, ()), fine
+
+
+def test_a_readers_own_count_no_call_can_have_is_malformed_too() -> None:
+    # Review 46: counts a reader builds itself (Voyage's total_tokens) skipped the cap.
+    answer = {"object": "list", "data": [{"object": "embedding", "embedding": [0.1], "index": 0}]}
+    answer |= {"model": "voyage-3", "usage": {"total_tokens": 10**11}}
+    extraction = usage.extract(post("https://api.voyageai.com/v1/embeddings", answer))
+    assert extraction is not None
+    assert extraction.estimated
+    assert "malformed usage (usage.input_tokens=100000000000)" in extraction.warnings[0]
+
+
+def test_a_bedrock_claude_stream_whose_deltas_count_no_output_reads_its_invocation_metrics() -> None:
+    # Review 46: Bedrock's stream states the counts in its last chunk's metrics, exact.
+    events = [
+        ANTHROPIC_START,
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": None},
+        {
+            "type": "message_stop",
+            "amazon-bedrock-invocationMetrics": {"inputTokenCount": 30, "outputTokenCount": 120},
+        },
+    ]
+    body = _frames(*[("chunk", {"bytes": base64.b64encode(json.dumps(e).encode()).decode()}) for e in events])
+    url = f"{BEDROCK_CLAUDE}/invoke-with-response-stream"
+    extraction = usage.extract(post(url, body, content_type="application/vnd.amazon.eventstream"))
+    assert extraction is not None
+    assert (extraction.estimated, reported(extraction)) == (False, {"input_tokens": 30, "output_tokens": 120})
+    without = _frames(*[("chunk", {"bytes": base64.b64encode(json.dumps(e).encode()).decode()}) for e in events[:3]])
+    cut = usage.extract(
+        post(
+            url,
+            without + _frames(("chunk", {"bytes": base64.b64encode(b'{"type": "message_stop"}').decode()})),
+            content_type="application/vnd.amazon.eventstream",
+        )
+    )
+    assert cut is not None
+    assert cut.estimated
+    assert "its message_delta events count no output tokens" in cut.warnings[0]
+
+
+BEDROCK_CLAUDE = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0"
 
 
 def test_an_anthropic_stream_whose_deltas_count_no_output_is_estimated_not_priced_at_the_placeholder() -> None:
