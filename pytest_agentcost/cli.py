@@ -207,6 +207,13 @@ def merge_runs(paths: Sequence[Path]) -> RunCost:
     for path in paths:
         run = load_run(path)
         stopped = stopped or run.stopped
+        if not run.tests and not run.stopped:
+            # Its selection matched none (a typo in -k, a shard count above the tests'): merged as
+            # the suite, the tests it should hold would read as removed, and an update prune them.
+            raise MergeError(
+                f"{path} holds no test: did its selection match none? A merge is taken as the whole suite, "
+                "so the tests that shard should hold would read as removed; merge the shards that ran tests"
+            )
         if first is None:
             first = (path, run)
         elif run.price_source != first[1].price_source:
@@ -402,6 +409,9 @@ def _compare(args: argparse.Namespace) -> int:
     # A shard's own report (pytest marked it partial) is not the suite: finish_session judges its
     # total only with --full-run. A merged report is taken as the suite, unless a shard stopped:
     # the tests it did not reach did not run, whatever --full-run says (as in pytest).
+    if args.full_run and not run.tests:
+        print(f"{PROG}: error: {args.run} holds no test: {_EMPTY_FULL_RUN}", file=sys.stderr)
+        return 2
     full_run = args.full_run and not run.stopped
     outcome = finish_session(run, settings, baseline, full_run=full_run, environ=os.environ)
     for line in [*outcome.lines, *outcome.annotations]:
@@ -430,6 +440,10 @@ def _compare(args: argparse.Namespace) -> int:
 # -- update-baseline ------------------------------------------------------------------
 
 
+#: Why --full-run refuses a report that holds no test.
+_EMPTY_FULL_RUN = "--full-run takes it for the whole suite, and every baseline entry would read as removed"
+
+
 def _update_baseline(args: argparse.Namespace) -> int:
     from pytest_agentcost.baseline import load_baseline, update_baseline, update_line, write_baseline
     from pytest_agentcost.models import STOPPED_CAUSES
@@ -443,6 +457,9 @@ def _update_baseline(args: argparse.Namespace) -> int:
             f"({STOPPED_CAUSES}); baseline NOT updated",
             file=sys.stderr,
         )
+        return 2
+    if args.full_run and not run.tests:
+        print(f"{PROG}: error: {args.run} holds no test: {_EMPTY_FULL_RUN}; baseline NOT updated", file=sys.stderr)
         return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
     built: list[Any] = []

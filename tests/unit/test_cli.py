@@ -143,6 +143,28 @@ def test_merge_refuses_another_number_of_shards_than_expected(
     assert main(["merge", str(a), str(b), "--expect", "2", "-o", str(out)]) == 0
 
 
+def test_an_empty_shard_and_an_empty_full_run_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Hardening: a shard whose -k matched nothing merged as the suite (--expect counted it), and
+    # a full-run update then pruned the entries of the tests it should have held, exit 0.
+    a, _ = shards(tmp_path, make_run())
+    empty = write_run(tmp_path / "empty.json", RunCost({}, PRICES, gate=DEFAULT_GATE))
+    out = tmp_path / "all.json"
+    assert main(["merge", str(a), str(empty), "--expect", "2", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost: error: {empty} holds no test: did its selection match none? A merge is taken as the whole "
+        "suite, so the tests that shard should hold would read as removed; merge the shards that ran tests\n"
+    )
+    assert not out.exists()
+    baseline = write_baseline_of(tmp_path / "baseline.json", make_run())
+    before = baseline.read_bytes()
+    why = "--full-run takes it for the whole suite, and every baseline entry would read as removed"
+    assert main(["update-baseline", str(empty), "--baseline", str(baseline), "--full-run"]) == 2
+    assert capsys.readouterr().err == f"agentcost: error: {empty} holds no test: {why}; baseline NOT updated\n"
+    assert baseline.read_bytes() == before
+    assert main(["compare", str(baseline), str(empty), "--full-run"]) == 2
+    assert capsys.readouterr().err == f"agentcost: error: {empty} holds no test: {why}\n"
+
+
 def test_merge_accepts_identical_duplicates(tmp_path: Path) -> None:
     run = make_run()
     ids = sorted(run.tests)
