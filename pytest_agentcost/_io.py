@@ -74,7 +74,12 @@ def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> None:
     The file gets the permissions a plain ``open(path, "w")`` would give it: those of the file
     it replaces, else the default for new files (the umask applied to 0o666). A temp file from
     ``tempfile.mkstemp`` would leave every report and baseline readable by its owner only.
+    A symlink is written through: the file it points to is replaced, the link kept.
     """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # mkdir's own words, "File exists", for a parent that is a file

@@ -173,18 +173,23 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``agentcost`` command line; return the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] in _DELEGATED:
-        return _delegate(args_list[0], args_list[1:])
     try:
-        args = _parser().parse_args(args_list)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
-        return exc.code if isinstance(exc.code, int) else 2
-    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
-    try:
-        return command(args)
-    except AgentCostError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        if args_list and args_list[0] in _DELEGATED:
+            return _delegate(args_list[0], args_list[1:])
+        try:
+            args = _parser().parse_args(args_list)
+        except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
+            return exc.code if isinstance(exc.code, int) else 2
+        command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
+        try:
+            return command(args)
+        except AgentCostError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
+    except KeyboardInterrupt:
+        # One line, as every error here: files are written whole (atomically) or not at all.
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
 
 
 # -- merge ------------------------------------------------------------------------
@@ -294,11 +299,31 @@ def _merge(args: argparse.Namespace) -> int:
             )
             return 2
     run = merge_runs(args.runs)
+    if _is_baseline(args.output):
+        # As a baseline given as a shard is refused: every later run would stop on a run report
+        # where the baseline was.
+        print(
+            f"{PROG}: error: {args.output} is a baseline; write the merged report elsewhere (NOT written)",
+            file=sys.stderr,
+        )
+        return 2
     write_file(args.output, run_to_json(run))
     distinct = len({_digest(path) for path in args.runs})
     same = f" ({len(args.runs) - distinct} the same as another, merged once)" if distinct < len(args.runs) else ""
     print(f"{PROG}: merged {distinct} report(s){same}, {len(run.tests)} tests -> {args.output}")
     return 0
+
+
+def _is_baseline(path: Path) -> bool:
+    """Whether ``path`` holds a pytest-agentcost baseline (an unreadable file is not one)."""
+    from pytest_agentcost._io import read_json
+    from pytest_agentcost.baseline import BASELINE_KIND
+
+    try:
+        data = read_json(path, "file") if path.is_file() else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("kind") == BASELINE_KIND
 
 
 def _digest(path: Path) -> str:

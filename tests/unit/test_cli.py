@@ -165,6 +165,19 @@ def test_an_empty_shard_and_an_empty_full_run_are_refused(tmp_path: Path, capsys
     assert capsys.readouterr().err == f"agentcost: error: {empty} holds no test: {why}\n"
 
 
+def test_merge_does_not_write_over_a_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Hardening: '-o agent-cost-baseline.json' replaced the baseline with a run report, which every
+    # later run then refused.
+    a, b = shards(tmp_path, make_run())
+    baseline = write_baseline_of(tmp_path / "agent-cost-baseline.json", make_run())
+    before = baseline.read_bytes()
+    assert main(["merge", str(a), str(b), "-o", str(baseline)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcost: error: {baseline} is a baseline; write the merged report elsewhere (NOT written)\n"
+    )
+    assert baseline.read_bytes() == before
+
+
 def test_merge_accepts_identical_duplicates(tmp_path: Path) -> None:
     run = make_run()
     ids = sorted(run.tests)
@@ -815,3 +828,17 @@ def test_compare_help_states_the_defaults(capsys: pytest.CaptureFixture[str]) ->
     assert "(default: the run's, else 10%,$0.0001)" in text
     assert "threshold on the suite total, or 'off' (default: the run's, else off)" in text
     assert "(default: the run's, else fail)" in text
+
+
+def test_an_interrupted_command_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Hardening: Ctrl-C printed a KeyboardInterrupt traceback.
+    import pytest_agentcost.cli as cli
+
+    def interrupted(args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "merge", interrupted)
+    assert main(["merge", "a.json", "-o", "b.json"]) == 130
+    assert capsys.readouterr().err == "agentcost: interrupted\n"

@@ -88,3 +88,18 @@ def test_read_json_refuses_a_key_given_twice_and_nesting_too_deep_in_one_line(tm
     fine = tmp_path / "fine.json"
     fine.write_text('{"a": {"b": [1, 2]}}')
     assert read_json(fine, "baseline") == {"a": {"b": [1, 2]}}
+
+
+def test_a_symlink_is_written_through_and_a_directory_refused(tmp_path: Path) -> None:
+    # Hardening: os.replace on the link put a regular file in its place and left the real
+    # baseline (the link's target, elsewhere in the repository) stale.
+    real = tmp_path / "shared" / "baseline.json"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "agent-cost-baseline.json"
+    link.symlink_to(real)
+    write_atomic(link, "new\n")
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"
+    with pytest.raises(IsADirectoryError):
+        write_atomic(tmp_path, "x")
