@@ -155,8 +155,26 @@ def _compose_body(body: str, commit: str, run_time: str) -> str:
     text = head + report + tail
     if len(text) > MAX_COMMENT_CHARS:
         keep = MAX_COMMENT_CHARS - len(head) - len(_TRUNCATION_NOTE) - len(tail) + 1
-        text = head + report[:keep] + _TRUNCATION_NOTE + tail[1:]
+        cut, closers = report[:keep], ""
+        while True:
+            # Cut inside <details>, an HTML comment or a code fence, the note and the commit line
+            # would be folded away, hidden or shown as code: close what the cut left open.
+            closers = _closers(cut)
+            if len(cut) + len(closers) <= keep:
+                break
+            cut = cut[: keep - len(closers)]
+        text = head + cut + closers + _TRUNCATION_NOTE + tail[1:]
     return text
+
+
+def _closers(markdown: str) -> str:
+    """What closes the HTML comment, code fence and ``<details>`` blocks ``markdown`` leaves open."""
+    closers = ""
+    if markdown.rfind("<!--") > markdown.rfind("-->"):
+        closers += " -->"
+    if markdown.count("```") % 2:
+        closers += "\n```"
+    return closers + "\n</details>" * max(0, markdown.count("<details") - markdown.count("</details>"))
 
 
 # --------------------------------------------------------------------------- HTTP

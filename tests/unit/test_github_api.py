@@ -449,6 +449,25 @@ def test_oversized_report_is_truncated_to_githubs_limit(github: FakeGitHub) -> N
     assert body.startswith(marker("abc123", T_1900) + "\nxxx")
 
 
+@pytest.mark.parametrize(
+    ("opening", "closer"),
+    [("<details><summary>more</summary>\n\n", "\n</details>"), ("<!-- ", " -->"), ("```\n", "\n```")],
+    ids=["details", "comment", "fence"],
+)
+def test_a_cut_inside_an_open_block_closes_it_so_the_note_stays_in_view(
+    github: FakeGitHub, opening: str, closer: str
+) -> None:
+    # Hardening: a body from elsewhere (a PR's artifact) cut inside <details> folded the note and
+    # the commit line away; inside an HTML comment it hid them.
+    _upsert(github, "head\n" + opening + "y" * MAX_COMMENT_CHARS, T_1900)
+    (body,) = github.bodies(PR)
+    assert len(body) <= MAX_COMMENT_CHARS
+    assert body.endswith(
+        closer
+        + "\n\n_… report truncated: GitHub limits a comment to 65536 characters._\n\n<sub>for commit abc123</sub>\n"
+    )
+
+
 @pytest.mark.parametrize(("status", "method"), [(403, "GET"), (403, "POST"), (404, "POST")])
 def test_forbidden_explains_the_fork_case(github: FakeGitHub, status: int, method: str) -> None:
     if method == "GET":
