@@ -147,15 +147,14 @@ def _priced(
     return None if model is None else (model, usage)
 
 
-#: A Groq compound system's answer: the general path prices it model by model, or leaves it
-#: unpriced for the tools it ran.
-_COMPOUND_MARKERS = ('"usage_breakdown"', '"executed_tools"')
+#: Chat answers the general path reads: it looks in the body for who answered (OpenRouter's,
+#: Groq's), and prices a Groq compound system model by model, or leaves it unpriced for the tools
+#: it ran.
+_GENERAL_PATH_MARKERS = (*PROVIDER_MARKERS, '"usage_breakdown"', '"executed_tools"')
 
 
 def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
-    if any([marker in text for marker in PROVIDER_MARKERS]):
-        return None  # the general path looks in the body for who answered
-    if any([marker in text for marker in _COMPOUND_MARKERS]):
+    if any([marker in text for marker in _GENERAL_PATH_MARKERS]):
         return None
     doc = _parse(text)
     if doc is None or isinstance(doc.get("error"), dict):
@@ -169,8 +168,8 @@ def _chat(text: str, host: str, status: int, provider: str, endpoint: str) -> Le
 
 def _chat_stream(text: str, host: str, status: int, provider: str, endpoint: str) -> LeanCall | None:
     """A Chat Completions stream, read by the general path's own stream reader."""
-    if any([marker in text for marker in PROVIDER_MARKERS]) or any([marker in text for marker in _COMPOUND_MARKERS]):
-        return None  # the general path looks in the body for who answered, or prices a compound system
+    if any([marker in text for marker in _GENERAL_PATH_MARKERS]):
+        return None
     events, _ = _sse.parse(text)
     parsed = usage_mod._Parsed()
     usage_obj = usage_mod._openai_chat_stream_fast(events, parsed, text)

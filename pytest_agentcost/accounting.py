@@ -19,7 +19,6 @@ from pytest_agentcost import _lean
 from pytest_agentcost import usage as usage_mod
 from pytest_agentcost.interaction import Interaction
 from pytest_agentcost.models import (
-    MAX_CALL_COST,
     CallRecord,
     IterationCost,
     PriceContext,
@@ -28,6 +27,7 @@ from pytest_agentcost.models import (
     model_key,
     quantize_money,
     share_cost,
+    within_call_cost,
 )
 from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
 
@@ -133,7 +133,7 @@ class Accountant:
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
         cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
-        if cost is None or not -MAX_CALL_COST < cost < MAX_CALL_COST:
+        if cost is None or not within_call_cost(cost):
             return None  # unpriced, or priced beyond any call: the general path says why
         return CallRecord(
             kind="llm",
@@ -276,7 +276,7 @@ class Accountant:
             return self._with_cost(record, hooked, record.warnings + tuple(why))
         if isinstance(hooked, int | float) and not isinstance(hooked, bool):
             hooked = Decimal(str(hooked))  # a number in another type: the money it says
-        if not isinstance(hooked, Decimal) or not hooked.is_finite() or not 0 <= hooked < MAX_CALL_COST:
+        if not isinstance(hooked, Decimal) or not hooked.is_finite() or not within_call_cost(hooked):
             what = "not a Decimal" if not isinstance(hooked, Decimal) or not hooked.is_finite() else "out of range"
             return self._with_cost(
                 record,
@@ -331,7 +331,7 @@ class Accountant:
         cost = self._default_price(extraction, context, left_out)
         if cost is None:
             return None, left_out or self._priced_otherwise(current, extraction)
-        if not -MAX_CALL_COST < cost < MAX_CALL_COST:
+        if not within_call_cost(cost):
             # A price file's rate or a stated bill beyond any call's: money written with ten places
             # would not hold the sums.
             return None, [

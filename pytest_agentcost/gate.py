@@ -338,14 +338,13 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
         changes = cmp.describe_tool_price_changes()
         lines.append(f"tool prices changed: {changes}; price effects are reported apart from usage")
     word = "FAILED" if mode == "fail" else "warning"
-    accepted = _ACCEPTED
     for t in cmp.regressions:
         if accepting and t.budget:
             lines.append(f"agent cost {word}: {t.nodeid}: {why_failed_on_update(t)}")
         else:
-            lines.append(f"agent cost {accepted if accepting else word}: {t.nodeid}: {why_failed(t)}")
+            lines.append(f"agent cost {_ACCEPTED if accepting else word}: {t.nodeid}: {why_failed(t)}")
     if cmp.total_regressed:
-        lines.append(f"agent cost {accepted if accepting else word}: {why_total_failed(cmp)}")
+        lines.append(f"agent cost {_ACCEPTED if accepting else word}: {why_total_failed(cmp)}")
     improved, stale_cheaper = cmp.savings()
     if improved:
         lines.append(f"{improved} test(s) got cheaper: run with --agent-cost-update-baseline to lock in the savings")

@@ -122,6 +122,11 @@ _MAX_MONEY = Decimal(10) ** 12
 MAX_CALL_COST = Decimal(10) ** 9
 
 
+def within_call_cost(cost: Decimal) -> bool:
+    """Whether ``cost`` is one a call can have: not negative, below :data:`MAX_CALL_COST`."""
+    return 0 <= cost < MAX_CALL_COST
+
+
 def quantize_money(value: Decimal) -> Decimal:
     """``value`` at the precision money is written with (``MONEY_PLACES``), so that it reads back
     from JSON as it was."""

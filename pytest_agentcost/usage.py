@@ -758,6 +758,12 @@ def _usage_problems(value: Any, where: str = "usage") -> list[str]:
     return problems
 
 
+def _malformed(usage: Any) -> list[str]:
+    """The problem a usage object with fields :func:`_usage_problems` finds makes; none if none."""
+    bad = _usage_problems(usage)
+    return ["malformed usage (" + ", ".join(bad[:5]) + ")"] if bad else []
+
+
 #: Token counts, whole numbers; a key naming a time (SambaNova's ``time_to_first_token``) is none.
 _TOKEN_KEY = re.compile(r"^(?!.*time).*tokens?(?:_?count)?$", re.IGNORECASE)
 
@@ -881,9 +887,18 @@ class _Parsed:
     """Why a Bedrock call is billed at rates of its own: a service tier (flex, priority, reserved)
     or latency-optimized inference, which genai-prices does not price (see :func:`bedrock_tier_note`)."""
 
+    def beside_notes(self) -> list[str]:
+        """What a priced call was billed beside its tokens that its cost leaves out (Gemini's
+        grounding): said, the call priced at its tokens. Empty when nothing was."""
+        return [
+            *([grounding_note(self.search_queries)] if self.search_queries else []),
+            *([MAPS_GROUNDING_NOTE] if self.maps_grounded else []),
+        ]
+
     def apart_notes(self) -> list[str]:
         """Why the call is unpriced for what it was billed beside its usage, or at rates other than
-        its list rates: images its tool made, a premium geography, a Bedrock tier. Empty when none."""
+        its list rates: images its tool made, a premium geography, a Bedrock tier, a Groq compound
+        system's built-in tools. Empty when none."""
         return [
             *([images_note(self.images_apart)] if self.images_apart else []),
             *([geo_note(self.geo_apart)] if self.geo_apart else []),
@@ -3373,10 +3388,8 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
             note = guardrail_note(interaction, endpoint, parsed.guardrail_units)
             if note is not None:
                 warnings = (*warnings, f"{where}: {note}")
-        if billed and parsed.search_queries:
-            warnings = (*warnings, f"{where}: {grounding_note(parsed.search_queries)}")
-        if billed and parsed.maps_grounded:
-            warnings = (*warnings, f"{where}: {MAPS_GROUNDING_NOTE}")
+        if billed:
+            warnings = (*warnings, *(f"{where}: {note}" for note in parsed.beside_notes()))
         return Extraction(
             provider=provider,
             endpoint=endpoint,
@@ -3441,7 +3454,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     if not problems and parsed.usage is not None:
         # A reader's own count (Voyage's total_tokens, Vertex's token_count, a trace's), held to
         # what any call holds as a usage object is.
-        problems.extend(f"malformed usage ({bad})" for bad in _usage_problems(dict(parsed.usage.__dict__))[:1])
+        problems.extend(_malformed(dict(parsed.usage.__dict__)))
     if not problems and parsed.usage is not None:
         return result(
             parsed.usage,
@@ -3459,9 +3472,9 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         if document is None and parsed.headers_usage is not None:
             document = {"usage": parsed.headers_usage}
         if document is not None:
-            bad = _usage_problems(document.get("usage", document.get("usageMetadata")))
+            bad = _malformed(document.get("usage", document.get("usageMetadata")))
             if bad:
-                problems.append("malformed usage (" + ", ".join(bad[:5]) + ")")
+                problems.extend(bad)
             else:
                 extractor_endpoint = endpoint
                 if parsed.document is None and endpoint == "bedrock.invoke":
