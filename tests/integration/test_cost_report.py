@@ -15,10 +15,10 @@ import pytest
 from tests.conftest import (
     AGENT_MODULE,
     CHAT_URL,
-    POST_MODULE,
     AgentProject,
     chat_response,
     interaction,
+    one_post_module,
     write_cassette,
 )
 
@@ -630,12 +630,10 @@ def test_a_call_that_names_no_model_says_so_in_its_warning(project: AgentProject
 def test_a_local_models_call_that_names_no_model_is_advised_the_hook_only(project: AgentProject) -> None:
     # Review 45: Ollama's (and Hugging Face routes') own advice came first and offered a price file.
     url = "http://localhost:11434/v1/chat/completions"
-    project.pytester.makepyfile(
-        test_agent=POST_MODULE + f"\n\n@pytest.mark.vcr\ndef test_chat():\n    post({url!r}, {{}})\n"
-    )
+    project.pytester.makepyfile(test_agent=one_post_module(url, {}))
     answer = json.loads(chat_response("x", 9, 3))
     del answer["model"]
-    project.cassette("test_agent", "test_chat", [interaction(url, json.dumps(answer), request_body="{}")])
+    project.cassette("test_agent", "test_task", [interaction(url, json.dumps(answer), request_body="{}")])
     result = project.run("--agent-cost")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(

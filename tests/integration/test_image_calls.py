@@ -144,6 +144,8 @@ def pytest_agentcost_price_call(call):
     assert result.ret == 0, result.stdout.str()
     dalle, gpt_image = test["calls"]
     assert dalle["cost_usd"] == "0.0400000000"
+    # The hook priced the image itself: no token estimate of the prompt stands beside it.
+    assert (dalle["estimated"], dalle["input_tokens"], dalle["output_tokens"]) == (False, 0, 0)
     # gpt-image-1 answers count tokens: text in $5, image out $40 per million.
     # 50 x 5 + 50 x 40 = 2250 / 1e6
     assert (gpt_image["model"], gpt_image["input_tokens"], gpt_image["cost_usd"]) == (
