@@ -132,6 +132,8 @@ class Accountant:
         call = _lean.read(request, response)
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
+        if self.pricer.audio_left_out(call.provider, call.model, call.usage, call.price_context):
+            return None  # audio tokens its price would bill as text: the general path says so
         cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
         if cost is None or not within_call_cost(cost):
             return None  # unpriced, or priced beyond any call: the general path says why
@@ -360,7 +362,7 @@ class Accountant:
                 f"{beside} beside them; the call is unpriced rather than priced low (a pytest_agentcost_price_call "
                 "hook can price it)"
             ]
-        return self._uses_left_out(current, extraction, context)
+        return self._uses_left_out(current, extraction, context) + self._audio_left_out(current, extraction, context)
 
     def _default_price(self, extraction: Any, context: PriceContext, left_out: list[str]) -> Decimal | None:
         """The call's price from the price sources; None, not low, when it leaves out a billed use
@@ -443,6 +445,24 @@ class Accountant:
             f"{extraction.endpoint} response from {current.host}: {model_key(extraction.provider, extraction.model)} "
             f"has no price for its {counted} in genai-prices; the call is unpriced rather than priced low "
             "(a pytest_agentcost_price_call hook can price it)"
+        ]
+
+    def _audio_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
+        """Why a call with audio tokens is unpriced: its price would bill them as text."""
+        audio = self.pricer.audio_left_out(extraction.provider, extraction.model, extraction.usage, context)
+        if not audio:
+            return []
+        counted = " and ".join(f"{getattr(extraction.usage, key)} {key}" for key in audio)
+        key = model_key(extraction.provider, extraction.model)
+        source = (
+            "its price file entry prices tokens alike"
+            if self.pricer.override_key(extraction.provider, extraction.model) is not None
+            else "genai-prices has no audio rate for it"
+        )
+        return [
+            f"{extraction.endpoint} response from {current.host}: {key} counts {counted}, billed at audio "
+            f"rates above text's, and {source}; the call is unpriced rather than priced as text (a "
+            "pytest_agentcost_price_call hook can price it)"
         ]
 
     def _drift(self, current: Interaction, recorded: Interaction | None, endpoint: str) -> dict[str, Any] | None:

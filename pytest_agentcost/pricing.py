@@ -93,6 +93,13 @@ _TOKEN_USAGE_KEY_SET = frozenset(TOKEN_USAGE_KEYS)
 #: Usage counted per use of a hosted tool: kept in a call's units whether priced or not.
 PER_USE_KEYS = ("web_searches", "storage_searches", "social_searches", "code_executions", "rerank_searches")
 
+#: Providers that bill the audio tokens of every model that hears or speaks at audio rates of their
+#: own, above text's: OpenAI's price page lists them apart for each such model, and Azure OpenAI
+#: serves the same models. (Gemini 2.5 Pro bills audio input as text: no such rule there.)
+AUDIO_APART_PROVIDERS = frozenset({"openai", "azure"})
+#: The audio counts such a provider bills apart (a cached audio read is inside ``input_audio_tokens``).
+AUDIO_KEYS = ("input_audio_tokens", "output_audio_tokens")
+
 
 def known_usage_keys() -> frozenset[str]:
     """Every usage key this genai-prices prices by (``input_tokens``, ``web_searches``, ...)."""
@@ -420,6 +427,24 @@ class Pricer:
             return counted
         return tuple(k for k in counted if k not in dependent)
 
+    def audio_left_out(
+        self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
+    ) -> tuple[str, ...]:
+        """The audio token counts (:data:`AUDIO_KEYS`) of a call of a provider that bills audio
+        apart (:data:`AUDIO_APART_PROVIDERS`) that its price has no audio rate for, and would price
+        as text: genai-prices has none for gpt-4o-audio-preview, and a price file entry prices
+        tokens alike. Empty for a model no price source knows (unpriced anyway)."""
+        if provider not in AUDIO_APART_PROVIDERS or not model:
+            return ()
+        values: Mapping[str, Any] = vars(usage)
+        counted = tuple(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
+        if not counted:
+            return ()
+        if self._override(provider, model) is not None:
+            return counted
+        resolved = self._found(provider, model, context)
+        return () if resolved is None else tuple(key for key in counted if key not in resolved.priced_keys)
+
     def price(
         self, provider: str | None, model: str | None, usage: Usage, context: PriceContext = ()
     ) -> Decimal | None:
@@ -529,7 +554,8 @@ class Pricer:
         (Gemini's text tokens) is not kept. A zero can be kept too: Gemini's
         ``cache_audio_read_tokens = 0`` says no audio came from the cache, and without it
         genai-prices will not split the cache reads. For a call no price source knows, or that a
-        price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept.
+        price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept,
+        and the audio tokens of a provider that bills them apart (:data:`AUDIO_APART_PROVIDERS`).
         """
         values: Mapping[str, Any] = vars(usage)
         if _tokens_only(values):
@@ -538,6 +564,10 @@ class Pricer:
         # A hosted tool's uses are kept whether or not a price counts them: each is billed, and a
         # baseline that has them can be priced once genai-prices prices them.
         uses = set(_tool_uses(values))
+        if provider in AUDIO_APART_PROVIDERS:
+            # Likewise audio tokens billed at audio rates: a price without them leaves the call
+            # unpriced, and a pytest_agentcost_price_call hook reads them here to price it.
+            uses.update(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
         if not others or not model or self._override(provider, model) is not None:
             return tuple(sorted((key, values[key]) for key in uses))
         try:

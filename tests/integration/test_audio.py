@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import AgentProject, interaction
+from tests.conftest import AgentProject, interaction, one_post_module
 
 TRANSCRIBE = "https://api.openai.com/v1/audio/transcriptions"
 SPEECH = "https://api.openai.com/v1/audio/speech"
@@ -163,3 +163,157 @@ def test_a_speech_stream_is_priced_by_the_token_usage_its_last_event_gives(proje
         **{"Content-Type": ["text/event-stream"]},
     )
     assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (12, 200, "0.0024072000")
+
+
+# Chat Completions with audio in or out: OpenAI bills audio tokens at rates of their own, above
+# text's (sweep 24: a real gpt-4o-audio-preview answer, 2 audio tokens of 21 in, priced as text
+# and shown exact at 2.2 times under its bill, because genai-prices has no audio rate for it).
+def _audio_chat_answer(model: str, prompt: int, audio_in: int, completion: int, audio_out: int) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-D5caSDR31gOd1Qpyucf0b5VvVy9zY",
+        "object": "chat.completion",
+        "created": 1770232340,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hello", "refusal": None, "annotations": []},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": audio_in, "text_tokens": prompt - audio_in},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": audio_out,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+                "text_tokens": completion - audio_out,
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_f7b75513aa",
+    }
+
+
+CHAT_REQUEST = {
+    "model": "gpt-4o-audio-preview",
+    "modalities": ["text", "audio"],
+    "messages": [{"role": "user", "content": "Say hello."}],
+}
+
+
+CHAT = "https://api.openai.com/v1/chat/completions"
+
+
+def _chat(project: AgentProject, answer: Any, *args: str, **headers: list[str]) -> tuple[Any, Any]:
+    project.pytester.makepyfile(test_audio=one_post_module(CHAT, CHAT_REQUEST))
+    body = answer if isinstance(answer, str) else json.dumps(answer)
+    # The request as recorded: the lean reader reads the call (one that differs goes the general way).
+    record = interaction(CHAT, body, request_body=json.dumps(CHAT_REQUEST), headers=headers or None)
+    project.cassette("test_audio", "test_task", [record])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json", *args)
+    assert result.ret == 0, result.stdout.str()
+    return result, project.read_json("cost.json")["tests"]["test_audio.py::test_task"]
+
+
+def test_audio_tokens_a_price_has_no_audio_rate_for_leave_the_call_unpriced(project: AgentProject) -> None:
+    answer = _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 2, 1, 0)
+    result, test = _chat(project, answer)
+    ((call,),) = [test["calls"]]
+    # Tokens kept; the cost unpriced, not 21 x 2.5 + 1 x 10 = $0.0000625 shown as exact.
+    assert (call["input_tokens"], call["output_tokens"], call["cost_usd"], test["cost_usd"]) == (21, 1, None, None)
+    assert call["estimated"] is False
+    result.stdout.fnmatch_lines(
+        [
+            "*openai.chat response from api.openai.com: openai:gpt-4o-audio-preview-2025-06-03 counts 2 "
+            "input_audio_tokens, billed at audio rates above text's, and genai-prices has no audio rate for it; "
+            "the call is unpriced rather than priced as text (a pytest_agentcost_price_call hook can price it)"
+        ]
+    )
+
+
+def test_audio_out_of_a_streamed_answer_is_read_and_left_unpriced_too(project: AgentProject) -> None:
+    usage = _audio_chat_answer("gpt-4o-mini-audio-preview-2024-12-17", 12, 0, 40, 33)["usage"]
+    chunks = [
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o-mini-audio-preview-2024-12-17",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "audio": {"id": "audio_1", "transcript": "Hi"}}}],
+            "usage": None,
+        },
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o-mini-audio-preview-2024-12-17",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "usage": None,
+        },
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o-mini-audio-preview-2024-12-17",
+            "choices": [],
+            "usage": usage,
+        },
+    ]
+    stream = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    result, test = _chat(project, stream, **{"Content-Type": ["text/event-stream"]})
+    ((call,),) = [test["calls"]]
+    assert (call["streamed"], call["output_tokens"], call["cost_usd"]) == (True, 40, None)
+    result.stdout.fnmatch_lines(["*counts 33 output_audio_tokens, billed at audio rates above text's*"])
+
+
+def test_audio_tokens_are_priced_at_the_audio_rates_a_price_has(project: AgentProject) -> None:
+    # gpt-audio: text $2.5 in / $10 out, audio $32 in / $64 out per million.
+    # 19 x 2.5 + 2 x 32 + 5 x 10 + 25 x 64 = 47.5 + 64 + 50 + 1600 = 1761.5 / 1e6
+    _, test = _chat(project, _audio_chat_answer("gpt-audio-2025-08-28", 21, 2, 30, 25))
+    ((call,),) = [test["calls"]]
+    assert (call["cost_usd"], call["units"]) == (
+        "0.0017615000",
+        {"input_audio_tokens": 2, "output_audio_tokens": 25},
+    )
+
+
+def test_a_chat_answer_with_no_audio_tokens_is_priced_as_before(project: AgentProject) -> None:
+    # 21 x 2.5 + 1 x 10 = 62.5 / 1e6: the audio model heard text only.
+    _, test = _chat(project, _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 0, 1, 0))
+    assert test["cost_usd"] == "0.0000625000"
+
+
+def test_a_price_file_entry_does_not_price_audio_tokens_as_text(project: AgentProject) -> None:
+    project.pytester.path.joinpath("prices.toml").write_text(
+        '[models."gpt-4o-audio-preview-2025-06-03"]\ninput = "2.50"\noutput = "10.00"\n'
+    )
+    answer = _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 2, 1, 0)
+    result, test = _chat(project, answer, "-o", "agent_cost_prices=prices.toml")
+    assert test["cost_usd"] is None
+    result.stdout.fnmatch_lines(
+        [
+            "*counts 2 input_audio_tokens, billed at audio rates above text's, and its price "
+            "file entry prices tokens alike; the call is unpriced*"
+        ]
+    )
+
+
+def test_a_price_hook_prices_audio_tokens(project: AgentProject) -> None:
+    project.pytester.makeconftest(
+        """
+from decimal import Decimal
+
+
+def pytest_agentcost_price_call(call):
+    # OpenAI's page: text $2.50 in, audio $40 in, text $10 out per million.
+    u = call.usage
+    audio = dict(u.units).get("input_audio_tokens", 0)
+    return ((u.input_tokens - audio) * Decimal("2.5") + audio * 40 + u.output_tokens * 10) / 1_000_000
+"""
+    )
+    result, test = _chat(project, _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 2, 1, 0))
+    # 19 x 2.5 + 2 x 40 + 1 x 10 = 137.5 / 1e6
+    assert test["cost_usd"] == "0.0001375000"
+    assert "billed at audio rates" not in result.stdout.str()

@@ -632,3 +632,21 @@ def test_a_groq_compound_answer_without_x_groq_is_left_to_the_general_path(strea
     record = general(request, response)
     assert record.cost_usd is None
     assert any("Groq's compound system ran 1 built-in tool" in w for w in record.warnings)
+
+
+def test_an_openai_answer_with_audio_tokens_its_price_has_no_rate_for_goes_the_general_way() -> None:
+    usage = {
+        "prompt_tokens": 21,
+        "completion_tokens": 1,
+        "total_tokens": 22,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 2},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+    }
+    answer = {"id": "c", "object": "chat.completion", "model": "gpt-4o-audio-preview-2025-06-03", "usage": usage}
+    response = _response(json.dumps(answer))
+    assert _lean.read(_request(), response) is not None  # read, then declined: priced as text otherwise
+    assert check(_request(), response) is None
+    assert general(_request(), response).cost_usd is None
+    # gpt-audio has audio rates: read lean, and the same both ways.
+    answer["model"] = "gpt-audio-2025-08-28"
+    assert check(_request(), _response(json.dumps(answer))) is not None

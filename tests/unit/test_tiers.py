@@ -654,8 +654,13 @@ def test_units_keep_only_what_the_price_depends_on() -> None:
     # uses are kept, each billed whether or not a price counts it.
     searched = Usage(input_tokens=10, output_tokens=1, web_searches=2)
     assert pricer.units("openai", "no-such-model-xyz", searched) == (("web_searches", 2),)
-    filed = Pricer(overrides={"gpt-4o": ModelPrice(input=Decimal(1), output=Decimal(2))})
-    assert filed.units("openai", "gpt-4o", audio) == ()
+    price = ModelPrice(input=Decimal(1), output=Decimal(2))
+    filed = Pricer(overrides={"gpt-4o": price, "gemini-2.5-flash": price})
+    assert filed.units("google-gla", "gemini-2.5-flash", audio) == ()
+    # Audio tokens of a provider that bills them apart are kept, priced or not: a
+    # pytest_agentcost_price_call hook reads them there to price the call.
+    assert filed.units("openai", "gpt-4o", audio) == (("input_audio_tokens", 400),)
+    assert pricer.units("openai", "gpt-4o-audio-preview", audio) == (("input_audio_tokens", 400),)
     assert filed.units("openai", "gpt-4o", searched) == (("web_searches", 2),)
     assert pricer.units("openai", "gpt-4o", searched) == (("web_searches", 2),)
 
@@ -752,3 +757,25 @@ def test_a_stale_call_priced_per_iteration_moves_by_its_change_only() -> None:
     )
     # Its cost, and 100 more input tokens at the executor's $2 a million: 0.01913 + 0.0002.
     assert estimate == Decimal("0.01933")
+
+
+def test_audio_tokens_a_price_would_bill_as_text_are_named() -> None:
+    pricer = Pricer()
+    audio = Usage(input_tokens=21, output_tokens=30, input_audio_tokens=2, output_audio_tokens=25)
+    # genai-prices has no audio rate for gpt-4o-audio-preview: both counts would be billed as text.
+    assert pricer.audio_left_out("openai", "gpt-4o-audio-preview", audio) == (
+        "input_audio_tokens",
+        "output_audio_tokens",
+    )
+    assert pricer.audio_left_out("azure", "gpt-4o-audio-preview", audio) == (
+        "input_audio_tokens",
+        "output_audio_tokens",
+    )
+    # gpt-audio has audio rates; a zero count and a provider that bills audio as text are no concern.
+    assert pricer.audio_left_out("openai", "gpt-audio", audio) == ()
+    assert pricer.audio_left_out("openai", "gpt-4o-audio-preview", Usage(input_tokens=21, input_audio_tokens=0)) == ()
+    assert pricer.audio_left_out("google-gla", "gemini-2.5-pro", audio) == ()
+    # A model no price source knows is unpriced anyway; a price file entry prices tokens alike.
+    assert pricer.audio_left_out("openai", "no-such-model-xyz", audio) == ()
+    filed = Pricer(overrides={"gpt-audio": ModelPrice(input=Decimal(1), output=Decimal(2))})
+    assert filed.audio_left_out("openai", "gpt-audio", audio) == ("input_audio_tokens", "output_audio_tokens")
