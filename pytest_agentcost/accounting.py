@@ -199,11 +199,12 @@ class Accountant:
             if elsewhere is not None:
                 warnings.append(f"{current.host}: {elsewhere}")
             # A tool host keeps its port: two services on one host are priced and totalled apart.
+            # A paid API bills its answers, not its errors and redirects (a 429 retried is one search).
             return CallRecord(
                 kind="tool",
                 host=current.netloc,
                 status=current.status,
-                cost_usd=self.pricer.tool_price(current.netloc),
+                cost_usd=self.pricer.tool_price(current.netloc) if 200 <= current.status < 300 else Decimal(0),
                 cassette=cassette,
                 warnings=tuple(warnings),
             )

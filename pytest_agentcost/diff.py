@@ -490,7 +490,7 @@ def _tool_price_change(entry: BaselineEntry, tool_prices: Mapping[str, Decimal])
     for host, totals in entry.tool_hosts.items():
         now = tool_prices.get(host)
         if now is not None:
-            change += totals.calls * now - totals.cost_usd
+            change += totals.billed * now - totals.cost_usd
     return change
 
 

@@ -435,17 +435,25 @@ class ToolHostTotals:
 
     calls: int = 0
     cost_usd: Decimal = Decimal(0)
+    unbilled: int = 0
+    """Of ``calls``, those not answered 2xx (an error, a redirect): a paid API bills none of them,
+    so they cost nothing (JSON key ``unbilled``, only when any)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"calls": self.calls, "cost_usd": format_money(self.cost_usd)}
+        data: dict[str, Any] = {"calls": self.calls, "cost_usd": format_money(self.cost_usd)}
+        if self.unbilled:
+            data["unbilled"] = self.unbilled
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "tool host") -> ToolHostTotals:
         if not isinstance(data, Mapping):
             raise ValueError(f"{where} must be an object, not {data!r}")
-        return cls(
-            _int(data.get("calls", 0), f"{where}.calls"), parse_money(data.get("cost_usd", "0"), f"{where}.cost_usd")
-        )
+        calls = _int(data.get("calls", 0), f"{where}.calls")
+        unbilled = _int(data.get("unbilled", 0), f"{where}.unbilled")
+        if unbilled > calls:
+            raise ValueError(f"{where}.unbilled must be at most its calls ({calls}), not {unbilled}")
+        return cls(calls, parse_money(data.get("cost_usd", "0"), f"{where}.cost_usd"), unbilled)
 
     @staticmethod
     def sum(per_host: Iterable[Mapping[str, ToolHostTotals]]) -> dict[str, ToolHostTotals]:
@@ -454,13 +462,20 @@ class ToolHostTotals:
         for totals_by_host in per_host:
             for host, totals in totals_by_host.items():
                 prev = result.get(host, ToolHostTotals())
-                result[host] = ToolHostTotals(prev.calls + totals.calls, prev.cost_usd + totals.cost_usd)
+                result[host] = ToolHostTotals(
+                    prev.calls + totals.calls, prev.cost_usd + totals.cost_usd, prev.unbilled + totals.unbilled
+                )
         return result
 
     @property
+    def billed(self) -> int:
+        """The calls billed: answered 2xx."""
+        return self.calls - self.unbilled
+
+    @property
     def price(self) -> Decimal | None:
-        """USD per call (every call to a host has one price), or None without calls."""
-        return self.cost_usd / self.calls if self.calls else None
+        """USD per billed call (every call to a host has one price), or None without any."""
+        return self.cost_usd / self.billed if self.billed else None
 
 
 #: How a wider-scoped fixture's entry ends: ``tests/test_a.py::agent [module fixture]``.
@@ -771,7 +786,9 @@ class TestCost:
             if c.kind != "tool":
                 continue
             prev = result.get(c.host, ToolHostTotals())
-            result[c.host] = ToolHostTotals(prev.calls + 1, prev.cost_usd + (c.cost_usd or Decimal(0)))
+            result[c.host] = ToolHostTotals(
+                prev.calls + 1, prev.cost_usd + (c.cost_usd or Decimal(0)), prev.unbilled + (not 200 <= c.status < 300)
+            )
         return result
 
     def with_outcome(self, outcome: str) -> TestCost:

@@ -38,7 +38,7 @@ def _flags(test: TestCost) -> str:
         flags.append(f"{len(errors)} error response{'s' if len(errors) > 1 else ''} (HTTP {statuses})")
     if test.tool_cost_usd:
         # "tool calls" counts what the model asked for; paid tool hosts' calls are in the cost.
-        paid = sum(host.calls for host in test.tool_hosts().values() if host.cost_usd)
+        paid = sum(host.billed for host in test.tool_hosts().values() if host.cost_usd)
         flags.append(f"{paid} paid tool HTTP call{'s' if paid > 1 else ''} ({money(test.tool_cost_usd)})")
     if test.reruns:
         flags.append(f"{test.reruns} rerun{'s' if test.reruns > 1 else ''}")

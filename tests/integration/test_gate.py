@@ -665,6 +665,55 @@ def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) 
     )
 
 
+def test_a_paid_tool_hosts_error_answers_cost_nothing_and_reprice_as_nothing(project: AgentProject) -> None:
+    # Sweep 24: a search API's 429, retried, was charged as a second search. A paid API bills
+    # its answers, not its errors.
+    project.ini("agent_cost_tool_prices =\n    api.search.example = 0.001\n")
+    project.module(
+        "test_agent",
+        """
+        import urllib.error
+
+        @pytest.mark.vcr
+        def test_research():
+            llm("plan")
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen("https://api.search.example/search?q=a").read()
+            urllib.request.urlopen("https://api.search.example/search?q=a").read()
+        """,
+    )
+    search = [
+        interaction("https://api.search.example/search?q=a", '{"error": "rate limited"}', method="GET", status=429),
+        interaction("https://api.search.example/search?q=a", "{}", method="GET"),
+    ]
+    project.cassette(
+        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
+    )
+    result = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 0, result.stdout.str()
+    # $0.0021 for the LLM call + $0.001 for the one search answered.
+    result.stdout.fnmatch_lines(["*test_research *$0.0031 *1 paid tool HTTP call ($0.0010)*"])
+    entry = project.read_json(BASELINE)["tests"]["test_agent.py::test_research"]
+    assert entry["tool_hosts"] == {"api.search.example": {"calls": 2, "cost_usd": "0.0010000000", "unbilled": 1}}
+    assert entry["cost_usd"] == "0.0031000000"
+    # The same run again: unchanged, no tool price read as moved from $0.0005 a call.
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["compared with baseline: 1 unchanged; total $0.0031 -> $0.0031"])
+    result.stdout.no_fnmatch_line("tool prices changed*")
+    # The price doubles: one billed search more expensive, +$0.001, a price change.
+    project.ini("agent_cost_tool_prices =\n    api.search.example = 0.002\n")
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["tool prices changed: api.search.example $0.0010 -> $0.0020 per call;*"])
+    cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_research"]
+    assert (cmp["status"], cmp["usage_delta_usd"], cmp["price_delta_usd"]) == (
+        "price-changed",
+        "0.0000000000",
+        "+0.0010000000",
+    )
+
+
 def test_a_price_file_change_names_the_price_file(project: AgentProject) -> None:
     _setup(project)
     (project.root / "prices.toml").write_text('[models."gpt-4o-mini"]\ninput = "0.15"\noutput = "0.60"\n')

@@ -861,3 +861,13 @@ def test_the_comparison_starts_with_its_table_or_its_count_line_never_a_blank() 
     assert lines[0].startswith("test "), lines
     assert "" in lines, lines
     assert lines[lines.index("") + 1].startswith("compared with baseline: 1 regressed"), lines
+
+
+def test_a_tool_hosts_unbilled_calls_are_read_back_and_checked() -> None:
+    data = _baseline(RunCost(tests={"t": _test("t", "0.0100")}, price_source=PRICES)).to_dict()
+    data["tests"]["t"]["tool_hosts"] = {"api.search.example": {"calls": 2, "cost_usd": "0.001", "unbilled": 1}}
+    host = baseline_from_dict(data, "b.json").tests["t"].tool_hosts["api.search.example"]
+    assert (host.calls, host.billed, host.price) == (2, 1, Decimal("0.001"))
+    data["tests"]["t"]["tool_hosts"]["api.search.example"]["unbilled"] = 3
+    with pytest.raises(BaselineError, match=r"unbilled must be at most its calls \(2\), not 3"):
+        baseline_from_dict(data, "b.json")
