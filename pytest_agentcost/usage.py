@@ -664,9 +664,22 @@ def _provider_from_body(interaction: Interaction, endpoint: str) -> str | None:
         "is_byok" in usage
     ):
         return "openrouter"
-    if isinstance(doc.get("x_groq"), dict):
+    if isinstance(doc.get("x_groq"), dict) or _later_chunk_has_x_groq(text):
         return "groq"
     return None
+
+
+def _later_chunk_has_x_groq(text: str) -> bool:
+    """Whether a stream's chunk carries Groq's ``x_groq`` envelope: Groq's own first chunk does, a
+    stream passed on without it still has it on the chunk with the usage (adoption 4)."""
+    if '"x_groq"' not in text or not _sse.looks_like_sse(text):
+        return False
+    events, _ = _sse.parse(text)
+    for event in events:
+        value = event.json()
+        if isinstance(value, dict) and isinstance(value.get("x_groq"), dict):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- helpers

@@ -1083,6 +1083,27 @@ def test_groq_stream_usage_in_x_groq() -> None:
     )
 
 
+@pytest.mark.parametrize("first_chunk_envelope", [True, False], ids=["groq", "first-chunk-without-x_groq"])
+def test_a_stream_on_a_local_host_is_groqs_by_the_x_groq_of_any_chunk(first_chunk_envelope: bool) -> None:
+    # Adoption 4: a stream on a local port whose first chunk had no x_groq read as '?:model',
+    # unpriced, beside the same host's answers read as Groq's.
+    first = {"id": "c", "object": "chat.completion.chunk", "model": "llama-3.1-8b-instant", "choices": []}
+    last = {
+        **first,
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "x_groq": {"id": "req_1", "usage": {"prompt_tokens": 15, "completion_tokens": 8}},
+    }
+    if first_chunk_envelope:
+        first["x_groq"] = {"id": "req_1"}
+    extraction = usage.extract(post("http://127.0.0.1:9101/openai/v1/chat/completions", sse(first, last, "[DONE]")))
+    assert extraction is not None
+    assert (extraction.provider, extraction.model, reported(extraction)) == (
+        "groq",
+        "llama-3.1-8b-instant",
+        {"input_tokens": 15, "output_tokens": 8},
+    )
+
+
 def _frames(*events: tuple[str, dict[str, Any]], message_type: str = "event") -> bytes:
     key = ":event-type" if message_type == "event" else ":exception-type"
     return b"".join(
