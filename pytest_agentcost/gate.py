@@ -237,7 +237,9 @@ def _notes(t: TestDiff, width: int | None = None) -> str:
     stale = (f"stale: {stale[0]}", *stale[1:]) if stale else ()
     # A failed test's cost stops where it did (-100% when before its first call): not compared.
     failed = ["test failed: not gated"] if t.status == "failed" else []
-    head, tail = [*failed, *t.budget, *t.reasons, *stale], [note] if note else []
+    # A rise under the threshold names it: +112% can be under its dollar floor (adoption 4).
+    within = [f"threshold {t.threshold}"] if verdict(t) == "within threshold" and t.threshold else []
+    head, tail = [*failed, *within, *t.budget, *t.reasons, *stale], [note] if note else []
     text = "; ".join(head + tail)
     if width is None or len(text) <= width:
         return text

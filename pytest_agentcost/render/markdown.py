@@ -351,7 +351,8 @@ class _View:
         elif t.status == "failed":
             items.append("test failed: not gated")
         elif t.delta_usd:
-            items.append("within threshold")
+            # Named, as a regression's is: +112% can be under a threshold's dollar floor.
+            items.append(f"within threshold ({_cell(t.threshold)})" if t.threshold else "within threshold")
         items.extend(_cell(b) if b.startswith(STALE_VIOLATION) else f"**over budget**: {_cell(b)}" for b in t.budget)
         items.extend(_cell(r) for r in t.reasons)
         if t.stale and not any(b.startswith(STALE_VIOLATION) for b in t.budget):

@@ -182,7 +182,8 @@ def test_rise_under_threshold_passes(project: AgentProject) -> None:
     assert "FAILED" not in result.stdout.str()
     result.stdout.fnmatch_lines(
         [
-            "test_agent.py::test_task_a *$0.0021 *$0.002175 *+$0.000075 *+3.6% *within threshold*",
+            "test_agent.py::test_task_a *$0.0021 *$0.002175 *+$0.000075 *+3.6% *within threshold "
+            "*threshold 10% and $0.0001*",
             "compared with baseline: 1 unchanged, 1 within threshold; total *",
         ]
     )

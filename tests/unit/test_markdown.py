@@ -349,7 +349,7 @@ def test_a_change_within_threshold_is_a_row_not_a_failure() -> None:
     run, cmp = _simple({"t.py::a": "0.010000", "t.py::b": "0.0100"}, {"t.py::a": "0.010050", "t.py::b": "0.0100"})
     lines = render_comment(run, cmp).splitlines()
     assert lines[1] == ":white_check_mark: **Agent cost per run up 0.2% (+$0.00005)**"
-    assert lines[12] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold |"
+    assert lines[12] == "| `t.py::a` | $0.0100 | $0.0100 | +$0.00005 | +0.5% | within threshold (10% and $0.0001) |"
 
 
 @pytest.mark.parametrize(
