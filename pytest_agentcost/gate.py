@@ -374,6 +374,10 @@ def repo_path(path: str, rootdir: Path, environ: Mapping[str, str]) -> str:
     return relative.replace(os.sep, "/")
 
 
+#: An annotation's title by the test's verdict (:func:`verdict`).
+_ANNOTATION_TITLES = {"regressed": "regression", "over budget": "over budget", "stale": "stale cassette"}
+
+
 def _annotations(
     cmp: Comparison,
     run: RunCost,
@@ -402,7 +406,9 @@ def _annotations(
             continue  # the update accepts the rise, as the run's own line says
         file, line = where(t.location)
         message = why_failed_on_update(t) if accepting else why_failed(t)
-        title = f"agent cost {'over budget' if accepting else 'regression'}: {t.nodeid}"
+        # Titled by what failed it (adoption 4: a budget failure at an unchanged cost was a "regression").
+        what = "over budget" if accepting else _ANNOTATION_TITLES.get(verdict(t), "regression")
+        title = f"agent cost {what}: {t.nodeid}"
         result.append(annotation(level, message, file=file, line=line, title=title))
     if cmp.total_regressed and not accepting:  # no file of its own: shown on the run's summary
         result.append(

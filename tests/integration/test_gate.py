@@ -1162,6 +1162,19 @@ def test_github_actions_annotations_and_step_summary(project: AgentProject, monk
     accepted = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-total-threshold=10%")
     assert accepted.ret == 0, accepted.stdout.str()
     assert "::error" not in accepted.stdout.str()
+    # A budget fails a test whose cost did not move: titled as over budget, not as a regression
+    # (adoption 4).
+    project.module(
+        "test_agent", TESTS.replace("def test_task_a", "@pytest.mark.agent_cost(max_tokens=20000)\ndef test_task_a")
+    )
+    unchanged = project.run("--agent-cost")
+    assert unchanged.ret == 1, unchanged.stdout.str()
+    unchanged.stdout.fnmatch_lines(
+        [
+            "::error file=test_agent.py,line=*,title=agent cost over budget%3A test_agent.py%3A%3Atest_task_a::"
+            "21,000 tokens over max_tokens 20,000*"
+        ]
+    )
     project.chat_cassette("test_agent", "test_task_a", [(40_000, 1_000)])
     budgeted = TESTS.replace("def test_task_a", "@pytest.mark.agent_cost(max_tokens=30000)\ndef test_task_a")
     project.module("test_agent", budgeted)
