@@ -705,6 +705,7 @@ class AgentCostSession:
         self._bad_markers: dict[str, str] = {}
         self._deselected = 0
         self._collection_errors = 0
+        self._skipped_collectors: set[str] = set()
         #: The fixtures collected tests request, by file (an xdist worker's come in its payload).
         self.used_fixtures: dict[str, set[str]] = {}
         #: Wider-scoped fixture entries set up without any call (see _fixtures_not_set_up).
@@ -946,6 +947,7 @@ class AgentCostSession:
             # A stopped run did not reach every test that would set a fixture up: its entries
             # stay not-run in the comparison, as the unreached tests do, not "skipped".
             tests.update(self._fixtures_not_set_up(tests))
+        tests.update(self._skipped_with_their_module(tests))
         return RunCost(
             tests=dict(sorted(tests.items())),
             price_source=self.settings.pricer.source,
@@ -988,6 +990,20 @@ class AgentCostSession:
             if requested:
                 found[entry] = TestCost(nodeid=entry, outcome="skipped")
         return found
+
+    def _skipped_with_their_module(self, tests: Mapping[str, Any]) -> dict[str, Any]:
+        """Baseline entries under a module or package skipped at collection, skipped like the
+        tests a marker skips (so kept by an update, and left out of the totals)."""
+        from pytest_agentcost.models import TestCost
+
+        if self.baseline is None or not self._skipped_collectors:
+            return {}
+        prefixes = tuple(p for nodeid in sorted(self._skipped_collectors) for p in (nodeid + "::", nodeid + "/"))
+        return {
+            entry: TestCost(nodeid=entry, outcome="skipped")
+            for entry in self.baseline.tests
+            if entry not in tests and entry.startswith(prefixes)
+        }
 
     def _note_used_fixtures(self, session: pytest.Session) -> None:
         """The fixtures the collected tests request, by file (see _fixtures_not_set_up)."""
@@ -1127,6 +1143,11 @@ class AgentCostSession:
         # collection reports to the controller's hook too.
         if report.failed:
             self._collection_errors += 1
+        elif report.skipped and report.nodeid:
+            # A module (or package) skipped as a whole (pytest.importorskip, a module-level
+            # pytest.skip): its tests were not collected, and are no more removed than those a
+            # skip marker skips (hardening 3: a full-run update pruned them).
+            self._skipped_collectors.add(report.nodeid)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker or not self.lines:

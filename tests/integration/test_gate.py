@@ -943,6 +943,34 @@ def test_a_module_that_failed_to_import_is_not_pruned(project: AgentProject) -> 
     assert _baseline_bytes(project) == before
 
 
+@pytest.mark.parametrize(
+    "skip",
+    ["pytest.skip('no SDK here', allow_module_level=True)", "pytest.importorskip('no_such_sdk')"],
+    ids=["module-skip", "importorskip"],
+)
+def test_a_module_skipped_at_collection_keeps_its_entries(project: AgentProject, skip: str) -> None:
+    # Hardening 3: a module skipped as a whole (an optional SDK missing on the CI that updates the
+    # baseline) read as "removed", and a full-run update pruned its tests' entries; a skip marker
+    # on the same tests kept them.
+    _setup(project)
+    other = "@pytest.mark.vcr\ndef test_other():\n    llm('o')\n"
+    project.module("test_other", other)
+    project.chat_cassette("test_other", "test_other", [(1_000, 100)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = json.loads(_baseline_bytes(project))
+    project.module("test_other", f"{skip}\n\n" + other)
+    update = ("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    result = project.run(*update)
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["compared with baseline: 1 not-run, 2 unchanged; total $0.0042 -> $0.0042"])
+    report = project.read_json("cost.json")
+    # A full run otherwise: still the whole suite, so its total is judged.
+    assert not {"partial", "stopped"} & report.keys()
+    assert report["tests"]["test_other.py::test_other"]["outcome"] == "skipped"
+    assert report["comparison"]["tests"]["test_other.py::test_other"]["status"] == "not-run"
+    assert json.loads(_baseline_bytes(project))["tests"] == before["tests"]
+
+
 def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:
     project = AgentProject(pytester, xdist=True)
     project.ini()
