@@ -366,19 +366,44 @@ def _ignores_tests(config: pytest.Config) -> bool:
     patterns = [str(p) for p in config.getini("python_files")]
     base = Path(config.invocation_params.dir)
 
+    def is_test_file(name: str) -> bool:
+        return name.endswith(".py") and any(fnmatch.fnmatch(name, p) for p in patterns)
+
     def holds_tests(path: Path) -> bool:
         files = [path] if path.is_file() else path.rglob("*.py") if path.is_dir() else []
-        return any(any(fnmatch.fnmatch(f.name, p) for p in patterns) for f in files)
+        return any(is_test_file(f.name) for f in files)
 
-    for option, value in ignored:
-        paths = (
-            [Path(p) for p in glob.glob(str(base / value), recursive=True)]
-            if option == "--ignore-glob"
-            else [base / value]
-        )
-        if any(holds_tests(p) for p in paths):
-            return True
-    return False
+    globs = [str(base / value) for option, value in ignored if option == "--ignore-glob"]
+    if any(holds_tests(base / value) for option, value in ignored if option == "--ignore"):
+        return True
+    # pytest matches an --ignore-glob, made absolute, against each path it would collect, with
+    # fnmatch, whose '*' crosses '/' ('*_b.py' leaves out tests/test_b.py; hardening 3).
+    # A folder it matches leaves out the test files under it.
+    return bool(globs) and any(
+        fnmatch.fnmatch(path, pattern)
+        for paths in _suite_files(config, is_test_file)
+        for path in paths
+        for pattern in globs
+    )
+
+
+def _suite_files(config: pytest.Config, is_test_file: Callable[[str], bool]) -> Iterator[list[str]]:
+    """Each test file a bare ``pytest`` would walk to, as absolute paths: the file, then the
+    folders above it up to the suite's, skipping the folders pytest does not recurse into
+    (``norecursedirs``)."""
+    import fnmatch
+
+    skip = [str(p) for p in config.getini("norecursedirs")]
+    for top in _suite_paths(config):
+        if top.is_file():
+            yield [str(top)]
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not any(fnmatch.fnmatch(d, p) for p in skip))
+            above = [str(p) for p in [Path(folder), *Path(folder).parents] if p == top or top in p.parents]
+            for name in sorted(files):
+                if is_test_file(name):
+                    yield [os.path.join(folder, name), *above]
 
 
 def _is_worker(config: pytest.Config) -> bool:

@@ -1485,6 +1485,32 @@ def test_a_run_that_ignores_a_module_is_partial(
     assert "test_two.py::test_two" not in project.read_json(BASELINE)["tests"]
 
 
+@pytest.mark.parametrize("ignore", ["--ignore-glob=*_deep.py", "--ignore-glob=*sub"])
+def test_an_ignore_glob_is_matched_as_pytest_matches_it(project: AgentProject, ignore: str) -> None:
+    # Hardening 3: pytest matches the glob, made absolute, against the whole path, with a '*' that
+    # crosses '/' (its docs' own --ignore-glob='*_01.py'). Expanded as a glob in the current folder,
+    # it left out sub/test_deep.py unseen: a full run, whose update pruned the test.
+    _setup(project)
+    project.module("sub/test_deep", "@pytest.mark.vcr\ndef test_deep():\n    llm('deep')\n")
+    write_cassette(
+        project.root / "sub" / "cassettes" / "test_deep" / "test_deep.yaml",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1_000, 100))],
+    )
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    assert "sub/test_deep.py::test_deep" in json.loads(before)["tests"]
+    ignored = project.run(ignore, "--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
+    assert ignored.ret == 0, ignored.stdout.str()
+    assert _baseline_bytes(project) == before
+    report = project.read_json("cost.json")
+    assert report["partial"] is True
+    assert report["comparison"]["tests"]["sub/test_deep.py::test_deep"]["status"] == "not-run"
+    # A glob that leaves out no test file is still a whole run.
+    whole = project.run("--ignore-glob=*_nothing.py", "--agent-cost", "--agent-cost-json", "whole.json")
+    assert whole.ret == 0, whole.stdout.str()
+    assert "partial" not in project.read_json("whole.json")
+
+
 def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProject) -> None:
     # Deselection by --deselect or a plugin (a pytest-split shard, --lf) happens where tests are
     # collected: under xdist, in the workers, not in the process that gates the run.
