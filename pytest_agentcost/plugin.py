@@ -406,6 +406,51 @@ def _suite_files(config: pytest.Config, is_test_file: Callable[[str], bool]) -> 
                     yield [os.path.join(folder, name), *above]
 
 
+def _selects_for_this_run(config: pytest.Config) -> bool:
+    """Whether ``-k`` or ``-m`` is given for this run: on the command line or in ``PYTEST_ADDOPTS``."""
+    import shlex
+
+    args = [str(a) for a in config.invocation_params.args]
+    with contextlib.suppress(ValueError):
+        args += shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))
+    return any(arg[:2] in ("-k", "-m") for arg in args)
+
+
+def _ini_selection(config: pytest.Config) -> Callable[[pytest.Item], bool] | None:
+    """For ``-k`` or ``-m`` given only in the ini's ``addopts``, which define the suite: whether
+    they leave out an item, as pytest's own matchers decide (its deselections are then not a
+    partial run's). None when this run selects (or nothing does), or pytest's matchers are not
+    there to ask."""
+    keyword, markexpr = config.getoption("keyword"), config.getoption("markexpr")
+    if not (keyword or markexpr) or _selects_for_this_run(config):
+        return None
+    try:
+        from _pytest.mark import KeywordMatcher, MarkMatcher
+        from _pytest.mark.expression import Expression
+
+        by_keyword = Expression.compile(keyword.lstrip()) if keyword and keyword.lstrip() else None
+        by_mark = Expression.compile(markexpr) if markexpr else None
+    except Exception:  # another pytest's internals, or an expression pytest itself refuses
+        return None
+
+    def leaves_out(item: pytest.Item) -> bool:
+        try:
+            if by_keyword is not None and not by_keyword.evaluate(KeywordMatcher.from_item(item)):
+                return True
+            if by_mark is not None:
+                matcher = (
+                    MarkMatcher.from_markers(item.iter_markers())
+                    if hasattr(MarkMatcher, "from_markers")
+                    else MarkMatcher.from_item(item)  # type: ignore[attr-defined]  # pytest < 8.1
+                )
+                return not by_mark.evaluate(matcher)
+        except Exception:  # counted as this run's deselection: partial, the safe side
+            return False
+        return False
+
+    return leaves_out
+
+
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -738,6 +783,8 @@ class AgentCostSession:
         # --lf with failures on record skips whole files without deselecting them: read before
         # this run updates the record.
         self._last_failed_only = _runs_last_failed_only(config)
+        # -k or -m in the ini's addopts only: they define the suite, as an --ignore there does.
+        self._ini_selection = _ini_selection(config)
         self.baseline: Any = None
         self.annotations: list[str] = []
 
@@ -1143,7 +1190,8 @@ class AgentCostSession:
         """True when every test of the suite was selected (no -k, -m, node ids, --ignore or deselection)."""
         config = self.config
         args = [str(a) for a in config.args]
-        if config.getoption("keyword") or config.getoption("markexpr") or self._last_failed_only:
+        selects = config.getoption("keyword") or config.getoption("markexpr")
+        if (selects and self._ini_selection is None) or self._last_failed_only:
             return False
         if _repeat_count(config) > 1:  # every test renamed: the suite's own entries did not run
             return False
@@ -1160,7 +1208,8 @@ class AgentCostSession:
         return all(any(path == target or path in target.parents for path in given) for target in _suite_paths(config))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self._deselected += len(items)
+        leaves_out = self._ini_selection
+        self._deselected += len(items) if leaves_out is None else sum(not leaves_out(item) for item in items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         # A module that failed to import (--continue-on-collection-errors runs the rest): its

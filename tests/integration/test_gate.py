@@ -1511,6 +1511,37 @@ def test_an_ignore_glob_is_matched_as_pytest_matches_it(project: AgentProject, i
     assert "partial" not in project.read_json("whole.json")
 
 
+@pytest.mark.parametrize("selection", ['-m "not slow"', "-k 'not slow'"], ids=["-m", "-k"])
+def test_a_selection_in_the_ini_addopts_defines_the_suite(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch, selection: str
+) -> None:
+    # Hardening 3: with -m "not slow" in the ini's addopts every run was partial: the total
+    # threshold never applied and a deleted test was never pruned, though the README says such a
+    # selection defines the suite.
+    project.ini(f"markers = slow\naddopts = {selection}\nagent_cost_total_threshold = 10%\n")
+    _setup(project)
+    project.module("test_slow", "@pytest.mark.slow\n@pytest.mark.vcr\ndef test_slow():\n    llm('s')\n")
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    assert sorted(project.read_json(BASELINE)["tests"]) == ["test_agent.py::test_task_a", "test_agent.py::test_task_b"]
+    project.chat_cassette("test_agent", "test_task_a", [(20_000, 1_000)])  # a: $0.0021 -> $0.0036
+    gated = project.run("--agent-cost", "--agent-cost-threshold=1000%", "--agent-cost-json", "cost.json")
+    assert gated.ret == 1, gated.stdout.str()
+    gated.stdout.fnmatch_lines(["agent cost FAILED: suite total over threshold 10%: $0.0042 -> $0.0057 *"])
+    assert "partial" not in project.read_json("cost.json")
+    # A test deleted from the suite is pruned by the update, as on any full run.
+    project.module("test_agent", TESTS.split("@pytest.mark.vcr\ndef test_task_b")[0])
+    update = project.run("--agent-cost", "--agent-cost-update-baseline")
+    assert update.ret == 0, update.stdout.str()
+    assert list(project.read_json(BASELINE)["tests"]) == ["test_agent.py::test_task_a"]
+    # A selection given for the run, on the command line or in PYTEST_ADDOPTS, is part of the suite.
+    for args, addopts in ((["-k", "task_a"], None), ([], "-k task_a")):
+        if addopts:
+            monkeypatch.setenv("PYTEST_ADDOPTS", addopts)
+        shard = project.run(*args, "--agent-cost", "--agent-cost-json", "shard.json")
+        assert shard.ret == 0, shard.stdout.str()
+        assert project.read_json("shard.json")["partial"] is True
+
+
 def test_a_deselected_run_is_partial_with_and_without_xdist(project: AgentProject) -> None:
     # Deselection by --deselect or a plugin (a pytest-split shard, --lf) happens where tests are
     # collected: under xdist, in the workers, not in the process that gates the run.
