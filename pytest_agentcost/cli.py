@@ -486,6 +486,14 @@ def _update_baseline(args: argparse.Namespace) -> int:
     if args.full_run and not run.tests:
         print(f"{PROG}: error: {args.run} holds no test: {_EMPTY_FULL_RUN}; baseline NOT updated", file=sys.stderr)
         return 2
+    if args.prune and not run.tests:
+        from pytest_agentcost.gate import EMPTY_PRUNE
+
+        print(
+            f"{PROG}: error: {args.run} holds no test: with --prune, {EMPTY_PRUNE}; baseline NOT updated",
+            file=sys.stderr,
+        )
+        return 2
     old = load_baseline(args.baseline) if args.baseline.exists() else None
     built: list[Any] = []
 

@@ -378,6 +378,10 @@ def repo_path(path: str, rootdir: Path, environ: Mapping[str, str]) -> str:
 _ANNOTATION_TITLES = {"regressed": "regression", "over budget": "over budget", "stale": "stale cassette"}
 
 
+#: Why an update that prunes refuses a run of no test.
+EMPTY_PRUNE = "pruning would drop every baseline entry"
+
+
 def _annotations(
     cmp: Comparison,
     run: RunCost,
@@ -635,6 +639,9 @@ def finish_session(
             outcome.lines.append(
                 f"baseline NOT updated: the run stopped before every selected test ran ({STOPPED_CAUSES})"
             )
+        elif settings.prune and not run.tests and baseline is not None and baseline.tests:
+            # A -k that matched nothing (hardening 3): pruning would empty the baseline.
+            outcome.lines.append(f"baseline NOT updated: no test ran, and {EMPTY_PRUNE}")
         else:
             try:
                 new, changes = update_baseline(

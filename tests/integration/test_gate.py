@@ -971,6 +971,23 @@ def test_a_module_skipped_at_collection_keeps_its_entries(project: AgentProject,
     assert json.loads(_baseline_bytes(project))["tests"] == before["tests"]
 
 
+def test_a_pruning_update_of_a_run_that_selected_no_test_keeps_the_baseline(project: AgentProject) -> None:
+    # Hardening 3: a -k typo with --agent-cost-prune (pytest: no tests ran, exit 5) emptied the
+    # baseline; so did the CLI's --prune on that run's report.
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    update = ("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-prune", "--agent-cost-json", "none.json")
+    result = project.run("-k", "task_typo", *update)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout.str()
+    result.stdout.fnmatch_lines(["baseline NOT updated: no test ran, and pruning would drop every baseline entry"])
+    assert _baseline_bytes(project) == before
+    cli = project.cli("update-baseline", "none.json", "--prune")
+    assert cli.returncode == 2, cli.stdout + cli.stderr
+    assert "none.json holds no test: with --prune, pruning would drop every baseline entry" in cli.stderr
+    assert _baseline_bytes(project) == before
+
+
 def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:
     project = AgentProject(pytester, xdist=True)
     project.ini()
