@@ -195,7 +195,7 @@ def parse_runs_per_month(value: str, what: str) -> int:
     except ValueError:
         runs = -1
     if runs < 0:
-        raise ConfigError(f"{what} must be a non-negative whole number, not {value!r}")
+        raise ConfigError(f"{what} must be a non-negative whole number, not {str(value)!r}")
     return runs
 
 

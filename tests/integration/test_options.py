@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import AgentProject, chat_response, interaction
@@ -276,3 +278,17 @@ def test_the_rootdir_check_reads_pytest_addopts_and_the_test_paths_given(
     moved = pytester.runpytest_subprocess(*base)
     assert moved.ret == pytest.ExitCode.USAGE_ERROR, moved.stdout.str()
     assert "Write it with '=': --agent-cost-json=../cost.json" in moved.stderr.str()
+
+
+@pytest.mark.skipif(pytest.version_tuple[:2] < (9, 2), reason="a type expression for an ini option needs pytest 9.2")
+@pytest.mark.parametrize("runs", ["1000", '"1_000"'], ids=["whole-number", "text"])
+def test_a_native_toml_table_takes_runs_per_month_as_a_whole_number(pytester: pytest.Pytester, runs: str) -> None:
+    # Hardening 3: in pytest's native [tool.pytest] table, 1000 stopped every run (exit 4): the
+    # option took text only, while the bool options took TOML booleans.
+    pytester.makepyprojecttoml(
+        f"[tool.pytest]\nagent_cost_tiktoken_download = false\nagent_cost_runs_per_month = {runs}\n"
+    )
+    pytester.makepyfile(test_agent="def test_task():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--agent-cost", "--agent-cost-json=cost.json")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert json.loads((pytester.path / "cost.json").read_text())["gate"]["runs_per_month"] == 1000
