@@ -1167,7 +1167,16 @@ class AgentCostSession:
         self.lines = outcome.lines + [f"pytest-agentcost: {error}" for error in outcome.errors]
         if outcome.errors:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        if self.lost_workers:
+        judged = self.settings.update_baseline or (self.baseline is not None and self.settings.mode == "fail")
+        if self.lost_workers and judged and session.exitstatus == pytest.ExitCode.OK:
+            # pytest passed (a rerun plugin ran the crashed worker's test again), but the costs the
+            # worker held are lost: no update, and no verdict on them (hardening 3: exit 0).
+            self.lines.append(
+                f"agent cost FAILED: {self.lost_workers} xdist worker(s) crashed, and the costs of the tests "
+                "they ran are lost; run again"
+            )
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        elif self.lost_workers:
             self.lines.append(
                 f"warning: {self.lost_workers} xdist worker(s) crashed; their tests are missing from this report"
             )

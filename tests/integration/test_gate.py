@@ -1003,6 +1003,31 @@ def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) ->
     assert "removed" not in {t["status"] for t in report["comparison"]["tests"].values()}
 
 
+def test_a_crashed_worker_a_rerun_recovers_still_fails_a_baseline_update(pytester: pytest.Pytester) -> None:
+    # Hardening 3: pytest-rerunfailures ran the crashed worker's test again, pytest passed (exit 0),
+    # and the update was skipped for the costs the worker took with it: a green baseline job that
+    # did not move the baseline.
+    project = AgentProject(pytester, xdist=True)
+    project.ini()
+    _setup(project)
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = _baseline_bytes(project)
+    crash_once = (
+        "\ndef test_crash_once():\n    import os\n    if not os.path.exists('crashed'):\n"
+        "        open('crashed', 'w').close()\n        os._exit(1)\n"
+    )
+    project.module("test_agent", TESTS + crash_once)
+    result = project.run("--reruns", "1", "--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "agent cost FAILED: 1 xdist worker(s) crashed, and the costs of the tests they ran are lost; run again",
+            "*3 passed, 1 rerun*",
+        ]
+    )
+    assert _baseline_bytes(project) == before
+
+
 @pytest.mark.parametrize("dry_run", ["--co", "--setup-plan", "--setup-only"])
 def test_a_dry_run_measures_nothing_and_writes_nothing(project: AgentProject, dry_run: str) -> None:
     _setup(project)
