@@ -988,12 +988,17 @@ def test_a_pruning_update_of_a_run_that_selected_no_test_keeps_the_baseline(proj
     assert _baseline_bytes(project) == before
 
 
-def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:
+def _xdist_project_with_a_baseline(pytester: pytest.Pytester) -> tuple[AgentProject, bytes]:
+    """A project run under xdist only, and its baseline's bytes after a first update."""
     project = AgentProject(pytester, xdist=True)
     project.ini()
     _setup(project)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
-    before = _baseline_bytes(project)
+    return project, _baseline_bytes(project)
+
+
+def test_a_crashed_worker_makes_the_report_partial(pytester: pytest.Pytester) -> None:
+    project, before = _xdist_project_with_a_baseline(pytester)
     project.module("test_agent", TESTS + "\ndef test_crash():\n    import os\n    os._exit(1)\n")
     result = project.run("--agent-cost", "--agent-cost-update-baseline", "--agent-cost-json", "cost.json")
     assert result.ret == 1, result.stdout.str()
@@ -1007,11 +1012,7 @@ def test_a_crashed_worker_a_rerun_recovers_still_fails_a_baseline_update(pyteste
     # Hardening 3: pytest-rerunfailures ran the crashed worker's test again, pytest passed (exit 0),
     # and the update was skipped for the costs the worker took with it: a green baseline job that
     # did not move the baseline.
-    project = AgentProject(pytester, xdist=True)
-    project.ini()
-    _setup(project)
-    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
-    before = _baseline_bytes(project)
+    project, before = _xdist_project_with_a_baseline(pytester)
     crash_once = (
         "\ndef test_crash_once():\n    import os\n    if not os.path.exists('crashed'):\n"
         "        open('crashed', 'w').close()\n        os._exit(1)\n"
