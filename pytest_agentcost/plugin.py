@@ -454,6 +454,25 @@ def _ini_selection(config: pytest.Config) -> Callable[[pytest.Item], bool] | Non
     return leaves_out
 
 
+#: Options with which pytest runs no test, only tells (--help, --markers, --collect-only ...).
+_INFORMING_OPTIONS = (
+    "help",
+    "version",
+    "markers",
+    "showfixtures",
+    "show_fixtures_per_test",
+    "collectonly",
+    "setupplan",
+    "setuponly",
+)
+
+
+def _only_informs(config: pytest.Config) -> bool:
+    """Whether pytest runs no test, only tells: the baseline is not read (hardening 3: a baseline
+    mid merge conflict stopped ``pytest --help`` with ``--agent-cost`` in addopts)."""
+    return any(getattr(config.option, name, False) for name in _INFORMING_OPTIONS)
+
+
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -829,7 +848,7 @@ class AgentCostSession:
         # a warning would be attributed to whichever test first needed an estimate.
         tokens.configure_warning(enabled=False)
         session = cls(config, settings)
-        if not session.is_worker:
+        if not session.is_worker and not _only_informs(config):
             session.load_baseline()
         return session
 
@@ -853,7 +872,8 @@ class AgentCostSession:
 
     def header(self) -> str:
         source = self.settings.pricer.source
-        base = str(self.settings.baseline) if self.baseline is not None else "none"
+        shown = self.baseline is not None or (_only_informs(self.config) and self.settings.baseline.exists())
+        base = str(self.settings.baseline) if shown else "none"  # not read by --collect-only
         return (
             f"agent-cost: prices {source.name} {source.version} at {source.price_date}; "
             f"baseline {base}; stale cassettes: {self.settings.stale_policy}"

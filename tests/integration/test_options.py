@@ -292,3 +292,20 @@ def test_a_native_toml_table_takes_runs_per_month_as_a_whole_number(pytester: py
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--agent-cost", "--agent-cost-json=cost.json")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     assert json.loads((pytester.path / "cost.json").read_text())["gate"]["runs_per_month"] == 1000
+
+
+def test_a_baseline_that_cannot_be_read_stops_no_command_that_runs_no_test(project: AgentProject) -> None:
+    # Hardening 3: with --agent-cost in addopts, a baseline mid merge conflict stopped pytest --help,
+    # --markers, --fixtures and --collect-only (exit 4), though none of them reads it.
+    project.ini("addopts = --agent-cost\n")
+    project.module("test_agent", "def test_task():\n    pass\n")
+    (project.root / "agent-cost-baseline.json").write_text('<<<<<<< HEAD\n{"tests": {}}\n=======\n>>>>>>> main\n')
+    for informing in ("--help", "--markers", "--fixtures", "--collect-only"):
+        result = project.run(informing)
+        assert result.ret == 0, (informing, result.stdout.str() + result.stderr.str())
+    result = project.run("--collect-only")
+    result.stdout.fnmatch_lines(["agent-cost: prices * baseline *agent-cost-baseline.json; *"])
+    # A run reads it, and says it cannot.
+    result = project.run()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "agent-cost-baseline.json" in result.stderr.str()
