@@ -132,7 +132,9 @@ class Accountant:
         call = _lean.read(request, response)
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
-        if self.pricer.audio_left_out(call.provider, call.model, call.usage, call.price_context):
+        if call.endpoint in _AUDIO_APART_ENDPOINTS and self.pricer.audio_left_out(
+            call.provider, call.model, call.usage, call.price_context
+        ):
             return None  # audio tokens its price would bill as text: the general path says so
         cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
         if cost is None or not within_call_cost(cost):
@@ -217,6 +219,11 @@ class Accountant:
         left_out: list[str] = []
         if extraction.billed:
             units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
+            audio = self._audio_apart(extraction, context)
+            if audio:
+                # Kept whether priced or not, as a hosted tool's uses are: a price hook reads them.
+                counts = vars(extraction.usage)
+                units = tuple(sorted({*units, *((key, counts[key]) for key in audio)}))
             usage = token_usage(extraction.usage, units)
             left_out = self._left_out(current, extraction, context)
         if extraction.billed and self.price_hook is None:
@@ -448,9 +455,17 @@ class Accountant:
             "(a pytest_agentcost_price_call hook can price it)"
         ]
 
+    def _audio_apart(self, extraction: Any, context: PriceContext) -> tuple[str, ...]:
+        """The audio counts of a Chat Completions call its price would bill as text (see
+        :meth:`Pricer.audio_left_out`). A transcription's are not: its price's input rate, a
+        price file's too, is the audio's."""
+        if extraction.endpoint not in _AUDIO_APART_ENDPOINTS:
+            return ()
+        return self.pricer.audio_left_out(extraction.provider, extraction.model, extraction.usage, context)
+
     def _audio_left_out(self, current: Interaction, extraction: Any, context: PriceContext) -> list[str]:
         """Why a call with audio tokens is unpriced: its price would bill them as text."""
-        audio = self.pricer.audio_left_out(extraction.provider, extraction.model, extraction.usage, context)
+        audio = self._audio_apart(extraction, context)
         if not audio:
             return []
         counted = " and ".join(f"{getattr(extraction.usage, key)} {key}" for key in audio)
@@ -482,6 +497,9 @@ class Accountant:
             return None
         return None if found is None else dict(found.to_dict())
 
+
+#: Endpoints whose answers count audio tokens that OpenAI bills at audio rates apart from text's.
+_AUDIO_APART_ENDPOINTS = frozenset({"openai.chat"})
 
 #: What a stated bill holds beside the tokens a price file entry prices, by provider.
 _BILLED_BESIDE_TOKENS = {

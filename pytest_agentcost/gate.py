@@ -98,6 +98,10 @@ def make_estimator(pricer: Pricer) -> Callable[[TestCost], Decimal | None]:
                     return None
                 total += call.cost_usd
                 continue
+            if call.cost_usd is None:
+                # Unpriced for what its tokens do not say (audio billed apart, a hosted tool's uses
+                # the price leaves out): its tokens, re-estimated, do not price it either.
+                return None
             # An estimated call was counted from the request sent now: its input already moved.
             delta = 0 if call.estimated else drift.get("input_token_delta")
             max_out = drift.get("max_output_tokens")
@@ -410,9 +414,12 @@ def _annotations(
             continue  # the update accepts the rise, as the run's own line says
         file, line = where(t.location)
         message = why_failed_on_update(t) if accepting else why_failed(t)
-        # Titled by what failed it (adoption 4: a budget failure at an unchanged cost was a "regression").
-        what = "over budget" if accepting else _ANNOTATION_TITLES.get(verdict(t), "regression")
-        title = f"agent cost {what}: {t.nodeid}"
+        # Titled by what failed it (adoption 4: a budget failure at an unchanged cost was a "regression");
+        # an update accepts the rise, so names what it does not accept.
+        kind = verdict(t)
+        if accepting and kind == "regressed":
+            kind = "over budget" if t.over_budget else "stale"
+        title = f"agent cost {_ANNOTATION_TITLES.get(kind, 'regression')}: {t.nodeid}"
         result.append(annotation(level, message, file=file, line=line, title=title))
     if cmp.total_regressed and not accepting:  # no file of its own: shown on the run's summary
         result.append(

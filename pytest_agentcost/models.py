@@ -787,7 +787,10 @@ class TestCost:
                 continue
             prev = result.get(c.host, ToolHostTotals())
             result[c.host] = ToolHostTotals(
-                prev.calls + 1, prev.cost_usd + (c.cost_usd or Decimal(0)), prev.unbilled + (not 200 <= c.status < 300)
+                prev.calls + 1,
+                prev.cost_usd + (c.cost_usd or Decimal(0)),
+                # A report written before errors were free charged them: billed, as it says.
+                prev.unbilled + (not 200 <= c.status < 300 and not c.cost_usd),
             )
         return result
 

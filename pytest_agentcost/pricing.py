@@ -554,8 +554,7 @@ class Pricer:
         (Gemini's text tokens) is not kept. A zero can be kept too: Gemini's
         ``cache_audio_read_tokens = 0`` says no audio came from the cache, and without it
         genai-prices will not split the cache reads. For a call no price source knows, or that a
-        price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept,
-        and the audio tokens of a provider that bills them apart (:data:`AUDIO_APART_PROVIDERS`).
+        price file prices (by tokens only), only the hosted tool uses (:data:`PER_USE_KEYS`) are kept.
         """
         values: Mapping[str, Any] = vars(usage)
         if _tokens_only(values):
@@ -564,10 +563,6 @@ class Pricer:
         # A hosted tool's uses are kept whether or not a price counts them: each is billed, and a
         # baseline that has them can be priced once genai-prices prices them.
         uses = set(_tool_uses(values))
-        if provider in AUDIO_APART_PROVIDERS:
-            # Likewise audio tokens billed at audio rates: a price without them leaves the call
-            # unpriced, and a pytest_agentcost_price_call hook reads them here to price it.
-            uses.update(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
         if not others or not model or self._override(provider, model) is not None:
             return tuple(sorted((key, values[key]) for key in uses))
         try:

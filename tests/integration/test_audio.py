@@ -78,16 +78,19 @@ def test_a_verbose_json_answer_without_usage_is_billed_by_its_duration(project: 
     assert (test["calls"][0]["units"], test["cost_usd"]) == ({"audio_seconds": 61}, "0.0061000000")
 
 
+#: A gpt-4o-transcribe answer's usage: 14 audio tokens in, 45 out.
+TRANSCRIBE_USAGE = {
+    "type": "tokens",
+    "input_tokens": 14,
+    "input_token_details": {"text_tokens": 0, "audio_tokens": 14},
+    "output_tokens": 45,
+    "total_tokens": 59,
+}
+
+
 def test_a_token_billed_transcription_prices_its_audio_tokens_apart(project: AgentProject) -> None:
     # gpt-4o-transcribe: $6 / M audio input tokens, $10 / M output: 14 x 6 + 45 x 10 = 534 / 1e6.
-    usage = {
-        "type": "tokens",
-        "input_tokens": 14,
-        "input_token_details": {"text_tokens": 0, "audio_tokens": 14},
-        "output_tokens": 45,
-        "total_tokens": 59,
-    }
-    _, test = _run(project, "transcribe('gpt-4o-transcribe')", {"text": "Hello.", "usage": usage})
+    _, test = _run(project, "transcribe('gpt-4o-transcribe')", {"text": "Hello.", "usage": TRANSCRIBE_USAGE})
     assert (test["input_tokens"], test["output_tokens"], test["cost_usd"]) == (14, 45, "0.0005340000")
 
 
@@ -317,3 +320,36 @@ def pytest_agentcost_price_call(call):
     # 19 x 2.5 + 2 x 40 + 1 x 10 = 137.5 / 1e6
     assert test["cost_usd"] == "0.0001375000"
     assert "billed at audio rates" not in result.stdout.str()
+
+
+def test_a_stale_audio_call_has_no_estimate_priced_as_text(project: AgentProject) -> None:
+    # Review 47: the call was unpriced, but its "if re-recorded" estimate priced its tokens as text.
+    request = dict(CHAT_REQUEST, messages=[{"role": "user", "content": "Say hello and much more." * 50}])
+    project.pytester.makepyfile(test_audio=one_post_module(CHAT, request))
+    answer = _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 2, 1, 0)
+    project.cassette(
+        "test_audio", "test_task", [interaction(CHAT, json.dumps(answer), request_body=json.dumps(CHAT_REQUEST))]
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    data = project.read_json("cost.json")
+    assert (
+        data["tests"]["test_audio.py::test_task"]["stale"],
+        data["tests"]["test_audio.py::test_task"]["cost_usd"],
+    ) == (
+        True,
+        None,
+    )
+    assert data["comparison"]["tests"]["test_audio.py::test_task"]["estimated_now_usd"] is None
+
+
+def test_a_price_file_entry_still_prices_a_token_billed_transcription(project: AgentProject) -> None:
+    # Review 47: a transcription's price is its audio rate, a price file's too (an Azure
+    # transcription deployment, say): not audio left out. 14 x 6 + 45 x 10 = 534 / 1e6.
+    project.pytester.path.joinpath("prices.toml").write_text(
+        '[models."gpt-4o-transcribe"]\ninput = "6"\noutput = "10"\n'
+    )
+    project.ini("agent_cost_prices = prices.toml\n")
+    result, test = _run(project, "transcribe('gpt-4o-transcribe')", {"text": "Hello.", "usage": TRANSCRIBE_USAGE})
+    assert test["cost_usd"] == "0.0005340000", result.stdout.str()
+    assert "audio rates" not in result.stdout.str()

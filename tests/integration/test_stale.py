@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction
 
 MODULE = """
@@ -72,6 +74,37 @@ def test_fail_policy_still_fails_when_the_baseline_is_updated(project: AgentProj
     result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-update-baseline")
     assert result.ret == 1, result.stdout.str()
     result.stdout.fnmatch_lines(["FAILED: 1 test(s) replay stale cassettes*", "baseline created: *"])
+
+
+def test_a_stale_failure_is_annotated_as_a_stale_cassette_with_and_without_an_update(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Review 47: under an update, whose annotations name only what it does not accept, a stale
+    # cassette's failure was titled "over budget".
+    _setup(project, "short prompt", "a different prompt")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    for update in ((), ("--agent-cost-update-baseline",)):
+        result = project.run("--agent-cost", "--agent-cost-stale", "fail", *update)
+        assert result.ret == 1, result.stdout.str()
+        errors = [line for line in result.stdout.lines if line.startswith("::error ")]
+        assert errors, result.stdout.str()
+        assert all("title=agent cost stale cassette%3A test_agent.py%3A%3Atest_task::" in line for line in errors), (
+            update,
+            errors,
+        )
+    # Stale and dearer than its baseline entry: the update accepts the rise, not the stale cassette.
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    project.cassette(
+        "test_agent",
+        "test_task",
+        [interaction(CHAT_URL, chat_response("gpt-4o-mini", 5000, 500), request_body=_recorded("short prompt"))],
+    )
+    result = project.run("--agent-cost", "--agent-cost-stale", "fail", "--agent-cost-update-baseline")
+    assert result.ret == 1, result.stdout.str()
+    errors = [line for line in result.stdout.lines if line.startswith("::error ")]
+    assert errors, result.stdout.str()
+    assert all("title=agent cost stale cassette%3A" in line for line in errors), errors
 
 
 def test_cosmetic_change_is_not_stale(project: AgentProject) -> None:

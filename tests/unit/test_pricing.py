@@ -312,3 +312,42 @@ def test_a_price_beyond_any_calls_is_unpriced_and_a_hooks_too(tmp_path: Path) ->
     response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": json.dumps(body)}}
     assert lean.lean(request, response, None) is None
     assert Accountant(Pricer()).lean(request, response, None) is not None
+
+
+@pytest.mark.parametrize(
+    ("status", "cost"),
+    [(200, "0.01"), (204, "0.01"), (302, "0"), (429, "0"), (500, "0"), (0, "0")],
+    ids=["200", "204", "redirect", "429", "500", "no-status"],
+)
+def test_a_paid_tool_host_bills_its_2xx_answers_only(status: int, cost: str) -> None:
+    # Sweep 24 and review 47: a paid API bills its answers, not its errors, redirects (the client
+    # follows them: one search), or an answer whose status the cassette does not say.
+    from vcr.request import Request
+
+    from pytest_agentcost.accounting import Accountant
+    from pytest_agentcost.interaction import from_vcr
+
+    accountant = Accountant(Pricer(tool_prices={"search.example": Decimal("0.01")}), rootdir=".")
+    request = Request("GET", "https://search.example/q?x=1", b"", {})
+    response = {"status": {"code": status, "message": ""}, "headers": {}, "body": {"string": "{}"}}
+    record = accountant(from_vcr(request, response), None, None)
+    assert (record.kind, record.cost_usd) == ("tool", Decimal(cost))
+
+
+def test_a_tool_hosts_unbilled_calls_are_the_free_answers_that_are_not_2xx() -> None:
+    from pytest_agentcost.models import CallRecord, TestCost
+
+    def tool(status: int, cost: str) -> CallRecord:
+        return CallRecord("tool", "search.example", status, cost_usd=Decimal(cost))
+
+    # This version's report: the 429 and the redirect cost nothing, one search billed.
+    now = TestCost("t", calls=(tool(429, "0"), tool(302, "0"), tool(200, "0.001")))
+    host = now.tool_hosts()["search.example"]
+    assert (host.calls, host.unbilled, host.billed, host.price) == (3, 2, 1, Decimal("0.001"))
+    assert host.to_dict() == {"calls": 3, "cost_usd": "0.0010000000", "unbilled": 2}
+    # A report written before errors were free charged its 429: read back, billed as it says, so
+    # comparing it again moves no tool price (review 47: $0.0010 -> $0.0020 per call).
+    old = TestCost("t", calls=(tool(429, "0.001"), tool(200, "0.001")))
+    host = old.tool_hosts()["search.example"]
+    assert (host.unbilled, host.price) == (0, Decimal("0.001"))
+    assert host.to_dict() == {"calls": 2, "cost_usd": "0.0020000000"}
