@@ -47,7 +47,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--agent-cost-baseline",
         metavar="PATH",
-        help=f"baseline file to compare with (ini agent_cost_baseline; default {DEFAULT_BASELINE} at the rootdir)",
+        help=(
+            "baseline file to compare with, relative to the current folder (ini agent_cost_baseline, relative to "
+            f"the rootdir; default {DEFAULT_BASELINE} at the rootdir)"
+        ),
     )
     group.addoption(
         "--agent-cost-update-baseline",
@@ -815,11 +818,19 @@ class AgentCostSession:
         from pytest_agentcost.pricing import parse_price_date
         from pytest_agentcost.settings import Settings, Threshold, parse_host_providers
 
-        baseline_value = config.getoption("agent_cost_baseline") or config.getini("agent_cost_baseline")
+        # A path on the command line is the current folder's, as --agent-cost-json's and pytest's
+        # --junitxml are (hardening 3: it was the rootdir's); the ini's is the rootdir's.
+        option_value = config.getoption("agent_cost_baseline")
+        baseline_value = option_value or config.getini("agent_cost_baseline")
+        baseline_path = (
+            Path(os.path.normpath(Path(config.invocation_params.dir, option_value)))
+            if option_value
+            else _rootdir_path(config, baseline_value or DEFAULT_BASELINE)
+        )
         prices_value = config.getini("agent_cost_prices")
         settings = Settings.build(
             rootdir=config.rootpath,
-            baseline=_rootdir_path(config, baseline_value or DEFAULT_BASELINE),
+            baseline=baseline_path,
             baseline_explicit=bool(baseline_value),
             json_path=config.getoption("agent_cost_json"),
             markdown_path=config.getoption("agent_cost_markdown"),

@@ -309,3 +309,23 @@ def test_a_baseline_that_cannot_be_read_stops_no_command_that_runs_no_test(proje
     result = project.run()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "agent-cost-baseline.json" in result.stderr.str()
+
+
+def test_the_baseline_options_path_is_the_current_folders_as_the_reports_are(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hardening 3: run from a subfolder, --agent-cost-baseline=../shared/b.json named a file
+    # beside the rootdir, while --agent-cost-json=../shared/r.json (and --junitxml) named one in it.
+    project.pytester.mkdir("tests")
+    project.pytester.makepyfile(**{"tests/test_agent": "def test_task():\n    pass\n"})
+    monkeypatch.chdir(project.root / "tests")
+    paths = ("--agent-cost-baseline=../shared/b.json", "--agent-cost-json=../shared/r.json")
+    result = project.run("--agent-cost", "--agent-cost-update-baseline", *paths)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert sorted(p.name for p in (project.root / "shared").iterdir()) == ["b.json", "r.json"]
+    result.stdout.fnmatch_lines([f"baseline created: {project.root / 'shared' / 'b.json'} *"])
+    # The ini's path is the rootdir's, wherever pytest runs from.
+    project.ini("agent_cost_baseline = shared/b.json\n")
+    result = project.run("--agent-cost")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines([f"agent-cost: prices * baseline {project.root / 'shared' / 'b.json'}; *"])
