@@ -31,7 +31,7 @@ from pytest_agentcost.models import (
     time_of_day_note,
 )
 from pytest_agentcost.pricing import Pricer, known_usage_keys
-from pytest_agentcost.render._format import change, money, pct, percent, signed_money
+from pytest_agentcost.render._format import change, money, pct, percent, shown_id, signed_money
 from pytest_agentcost.render.terminal import cost_table_lines
 from pytest_agentcost.report import iter_run_json, report_to_json, run_to_dict
 from pytest_agentcost.settings import Settings
@@ -278,7 +278,7 @@ def comparison_lines(cmp: Comparison, mode: str, *, accepting: bool = False) -> 
     if changed:
         rows = [
             [
-                t.nodeid,
+                shown_id(t.nodeid),
                 "-" if t.without_entry else money(t.baseline_usd),
                 t.judged_text() if t.current_usd is not None or t.status not in ("removed", "not-run") else "-",
                 signed_money(t.judged_delta_usd),

@@ -56,3 +56,17 @@ def percent(value: Decimal | None) -> str:
     if value is None:
         return "n/a"
     return f"{value:+.1f}%"
+
+
+#: The widest a node id is shown in the terminal's tables; the JSON report and the PR comment keep it whole.
+SHOWN_ID_WIDTH = 100
+
+
+def shown_id(nodeid: str, width: int = SHOWN_ID_WIDTH) -> str:
+    """``nodeid`` cut in the middle to ``width`` characters, keeping its test's name and the end of
+    its parameters: one id thousands of characters long (a prompt as a parameter) pushed every
+    row's numbers past it (hardening 3)."""
+    if len(nodeid) <= width:
+        return nodeid
+    head = (width - 3) // 2
+    return nodeid[:head] + "..." + nodeid[len(nodeid) - (width - 3 - head) :]

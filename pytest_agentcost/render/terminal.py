@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from pytest_agentcost.baseline import PASSED_OUTCOMES
 from pytest_agentcost.models import RunCost, TestCost
-from pytest_agentcost.render._format import money
+from pytest_agentcost.render._format import money, shown_id
 
 __all__ = ["cost_table_lines", "sort_key"]
 
@@ -69,7 +69,7 @@ def cost_table_lines(run: RunCost, *, max_rows: int = 50) -> list[str]:
     if shown:
         rows = [
             [
-                t.nodeid,
+                shown_id(t.nodeid),
                 t.llm_calls,
                 t.tool_calls,
                 f"{t.usage.input_tokens:,}",

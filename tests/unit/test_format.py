@@ -44,3 +44,33 @@ def test_unpriced_signs_and_percent() -> None:
     assert signed_money(Decimal("-0.00000002")) == "-$0.00000002"
     assert percent(Decimal("71.43")) == "+71.4%"
     assert percent(None) == "n/a"
+
+
+def test_a_long_node_id_is_cut_in_the_middle_for_the_terminal() -> None:
+    from pytest_agentcost.render._format import shown_id
+
+    short = "tests/test_a.py::test_task[v1]"
+    assert shown_id(short) == short
+    long = "tests/test_a.py::test_task[" + "a prompt that goes on " * 150 + "and ends here]"
+    shown = shown_id(long)
+    assert len(shown) == 100
+    assert shown.startswith("tests/test_a.py::test_task[a prompt")
+    assert shown.endswith("and ends here]")
+    assert "..." in shown
+    assert shown_id("x" * 100) == "x" * 100
+    assert len(shown_id("x" * 101)) == 100
+
+
+def test_the_terminal_table_shows_a_long_id_cut() -> None:
+    from pytest_agentcost.models import PriceSource, RunCost, TestCost
+    from pytest_agentcost.render.terminal import cost_table_lines
+    from tests.conftest import llm_record
+
+    long = "tests/test_a.py::test_task[" + "x" * 3000 + "]"
+    run = RunCost(
+        tests={long: TestCost(long, calls=(llm_record(cost_usd=Decimal("0.01")),))},
+        price_source=PriceSource("genai-prices", "0", "2026-11-01"),
+    )
+    lines = cost_table_lines(run)
+    assert max(len(line) for line in lines) < 250
+    assert any("tests/test_a.py::test_task[xxx" in line and "xxx]" in line for line in lines)
