@@ -169,9 +169,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "agent_cost(threshold=None, max_usd=None, max_llm_calls=None, max_tokens=None, runs_per_month=None): "
-        "per-test cost gate settings for pytest-agentcost: a regression threshold such as '25%' or "
-        "'$0.01' and hard budgets that hold with or without a baseline.",
+        "agent_cost(threshold=None, max_usd=None, max_llm_calls=None, max_tokens=None, runs_per_month=None, "
+        "previously=None): per-test cost gate settings for pytest-agentcost: a regression threshold such as "
+        "'25%' or '$0.01', hard budgets that hold with or without a baseline, and the node id a renamed test "
+        "had, to compare it with that baseline entry.",
     )
     if not _is_worker(config) and not config.stash.get(_ROOTDIR_CHECKED, False):
         # Registered after the initial conftests (from a conftest's pytest_plugins), so checked here;

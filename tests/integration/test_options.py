@@ -305,6 +305,10 @@ def test_a_baseline_that_cannot_be_read_stops_no_command_that_runs_no_test(proje
         assert result.ret == 0, (informing, result.stdout.str() + result.stderr.str())
     result = project.run("--collect-only")
     result.stdout.fnmatch_lines(["agent-cost: prices * baseline *agent-cost-baseline.json; *"])
+    # The marker's help names every keyword it takes (hardening 3: previously= was missing).
+    project.run("--markers").stdout.fnmatch_lines(
+        ["@pytest.mark.agent_cost(threshold=None, *, runs_per_month=None, previously=None): *"]
+    )
     # A run reads it, and says it cannot.
     result = project.run()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
