@@ -29,7 +29,7 @@ from pytest_agentcost.models import (
     share_cost,
     within_call_cost,
 )
-from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer
+from pytest_agentcost.pricing import AUDIO_APART_PROVIDERS, AUDIO_KEYS, TOKEN_USAGE_KEYS, Pricer
 
 __all__ = ["Accountant", "token_usage"]
 
@@ -132,9 +132,7 @@ class Accountant:
         call = _lean.read(request, response)
         if call is None or self.pricer.priced_as(call.provider, call.model, call.price_context) is not None:
             return None  # priced at another provider's rate: the general path says so
-        if call.endpoint in _AUDIO_APART_ENDPOINTS and self.pricer.audio_left_out(
-            call.provider, call.model, call.usage, call.price_context
-        ):
+        if self.pricer.audio_left_out(call.provider, call.model, call.usage, call.price_context):
             return None  # audio tokens its price would bill as text: the general path says so
         cost = self.pricer.price(call.provider, call.model, call.usage, call.price_context)
         if cost is None or not within_call_cost(cost):
@@ -219,7 +217,7 @@ class Accountant:
         left_out: list[str] = []
         if extraction.billed:
             units = self.pricer.units(extraction.provider, extraction.model, extraction.usage, context)
-            audio = self._audio_apart(extraction, context)
+            audio = _audio_counted(extraction)
             if audio:
                 # Kept whether priced or not, as a hosted tool's uses are: a price hook reads them.
                 counts = vars(extraction.usage)
@@ -500,6 +498,17 @@ class Accountant:
 
 #: Endpoints whose answers count audio tokens that OpenAI bills at audio rates apart from text's.
 _AUDIO_APART_ENDPOINTS = frozenset({"openai.chat"})
+
+
+def _audio_counted(extraction: Any) -> tuple[str, ...]:
+    """The audio counts of a Chat Completions call of a provider that bills audio apart, kept in
+    its units whether a price knows them or not (a model no price source knows too: review 48),
+    so a price hook can read them."""
+    if extraction.endpoint not in _AUDIO_APART_ENDPOINTS or extraction.provider not in AUDIO_APART_PROVIDERS:
+        return ()
+    counts = vars(extraction.usage)
+    return tuple(key for key in AUDIO_KEYS if type(counts.get(key)) is int and counts[key] > 0)
+
 
 #: What a stated bill holds beside the tokens a price file entry prices, by provider.
 _BILLED_BESIDE_TOKENS = {

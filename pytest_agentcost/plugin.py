@@ -380,7 +380,8 @@ def _ignores_tests(config: pytest.Config) -> bool:
         files = [path] if path.is_file() else path.rglob("*.py") if path.is_dir() else []
         return any(is_test_file(f.name) for f in files)
 
-    globs = [str(base / value) for option, value in ignored if option == "--ignore-glob"]
+    # Made absolute as pytest makes it ('..' resolved, symlinks not).
+    globs = [os.path.abspath(base / value) for option, value in ignored if option == "--ignore-glob"]
     if any(holds_tests(base / value) for option, value in ignored if option == "--ignore"):
         return True
     # pytest matches an --ignore-glob, made absolute, against each path it would collect, with
@@ -406,21 +407,43 @@ def _suite_files(config: pytest.Config, is_test_file: Callable[[str], bool]) -> 
             yield [str(top)]
             continue
         for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if not any(fnmatch.fnmatch(d, p) for p in skip))
+            # Nor into a virtual environment, which pytest recognises by its pyvenv.cfg.
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not any(fnmatch.fnmatch(d, p) for p in skip)
+                and not os.path.isfile(os.path.join(folder, d, "pyvenv.cfg"))
+            )
             above = [str(p) for p in [Path(folder), *Path(folder).parents] if p == top or top in p.parents]
             for name in sorted(files):
                 if is_test_file(name):
                     yield [os.path.join(folder, name), *above]
 
 
-def _selects_for_this_run(config: pytest.Config) -> bool:
-    """Whether ``-k`` or ``-m`` is given for this run: on the command line or in ``PYTEST_ADDOPTS``."""
+def _selection_in(config: pytest.Config, args: list[str]) -> bool | None:
+    """Whether ``args``, parsed as pytest parses them (``-vk expr``, ``-m=expr``), select by
+    ``-k`` or ``-m``; None when they cannot be parsed."""
+    try:
+        namespace = config._parser.parse_known_args(args)
+    except BaseException:  # argparse exits on what it cannot parse
+        return None
+    return bool(getattr(namespace, "keyword", "") or getattr(namespace, "markexpr", ""))
+
+
+def _selection_defines_the_suite(config: pytest.Config) -> bool:
+    """Whether the run's ``-k`` or ``-m`` is the ini file's own ``addopts``' only: given neither
+    on the command line, nor in ``PYTEST_ADDOPTS``, nor by ``-o addopts=...``."""
     import shlex
 
-    args = [str(a) for a in config.invocation_params.args]
-    with contextlib.suppress(ValueError):
-        args += shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))
-    return any(arg[:2] in ("-k", "-m") for arg in args)
+    if any(str(o).partition("=")[0].strip() == "addopts" for o in config.getoption("override_ini") or ()):
+        return False
+    this_run = [str(a) for a in config.invocation_params.args]
+    try:
+        this_run += shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))
+        ini = [str(a) for a in config.getini("addopts")]
+    except ValueError:
+        return False
+    return _selection_in(config, this_run) is False and _selection_in(config, ini) is True
 
 
 def _ini_selection(config: pytest.Config) -> Callable[[pytest.Item], bool] | None:
@@ -429,7 +452,7 @@ def _ini_selection(config: pytest.Config) -> Callable[[pytest.Item], bool] | Non
     partial run's). None when this run selects (or nothing does), or pytest's matchers are not
     there to ask."""
     keyword, markexpr = config.getoption("keyword"), config.getoption("markexpr")
-    if not (keyword or markexpr) or _selects_for_this_run(config):
+    if not (keyword or markexpr) or not _selection_defines_the_suite(config):
         return None
     try:
         from _pytest.mark import KeywordMatcher, MarkMatcher
@@ -475,6 +498,11 @@ def _only_informs(config: pytest.Config) -> bool:
     """Whether pytest runs no test, only tells: the baseline is not read (hardening 3: a baseline
     mid merge conflict stopped ``pytest --help`` with ``--agent-cost`` in addopts)."""
     return any(getattr(config.option, name, False) for name in _INFORMING_OPTIONS)
+
+
+def _set_or_none(value: Any) -> Any:
+    """An ini value as given, None when not set: 0 is a value (review 48: an int-typed 0 was unset)."""
+    return None if value is None or value == "" else value
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -802,6 +830,7 @@ class AgentCostSession:
         self._deselected = 0
         self._collection_errors = 0
         self._skipped_collectors: set[str] = set()
+        self.ran_no_test = False
         #: The fixtures collected tests request, by file (an xdist worker's come in its payload).
         self.used_fixtures: dict[str, set[str]] = {}
         #: Wider-scoped fixture entries set up without any call (see _fixtures_not_set_up).
@@ -851,7 +880,7 @@ class AgentCostSession:
             gate_estimates=_option_or_ini_bool(config, "agent_cost_gate_estimates"),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
             tiktoken_download=_ini_bool(config, "agent_cost_tiktoken_download"),
-            runs_per_month=config.getini("agent_cost_runs_per_month") or None,
+            runs_per_month=_set_or_none(config.getini("agent_cost_runs_per_month")),
             scan=config.getoption("agent_cost_scan"),
         )
         from pytest_agentcost import tokens
@@ -1050,6 +1079,8 @@ class AgentCostSession:
                 tests[nodeid] = _merged(tests[nodeid], test) if nodeid in tests else test
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
+        # Before the entries the run keeps without running them (fixtures, skipped modules).
+        self.ran_no_test = not tests
         if not stopped:
             # A stopped run did not reach every test that would set a fixture up: its entries
             # stay not-run in the comparison, as the unreached tests do, not "skipped".
@@ -1103,9 +1134,12 @@ class AgentCostSession:
         tests a marker skips (so kept by an update, and left out of the totals)."""
         from pytest_agentcost.models import TestCost
 
-        if self.baseline is None or not self._skipped_collectors:
+        skipped = set(self._skipped_collectors)
+        for payload in self.worker_payloads:
+            skipped.update(str(nodeid) for nodeid in payload.get("skipped_collectors", ()))
+        if self.baseline is None or not skipped:
             return {}
-        prefixes = tuple(p for nodeid in sorted(self._skipped_collectors) for p in (nodeid + "::", nodeid + "/"))
+        prefixes = tuple(p for nodeid in sorted(skipped) for p in (nodeid + "::", nodeid + "/"))
         return {
             entry: TestCost(nodeid=entry, outcome="skipped")
             for entry in self.baseline.tests
@@ -1137,8 +1171,7 @@ class AgentCostSession:
     def _finish_session(self, session: pytest.Session, exitstatus: int) -> None:
         from pytest_agentcost import tokens
 
-        dry = any(getattr(self.config.option, name, False) for name in ("collectonly", "setupplan", "setuponly"))
-        if exitstatus == pytest.ExitCode.USAGE_ERROR or dry:
+        if exitstatus == pytest.ExitCode.USAGE_ERROR or _only_informs(self.config):
             # The session stopped before any test ran (a bad agent_cost marker, a plugin's usage
             # error), or ran none (--collect-only, --setup-plan, --setup-only): there is nothing
             # to report, and a baseline update would prune every entry.
@@ -1159,6 +1192,9 @@ class AgentCostSession:
                 "deselected": self._deselected,
                 "used_fixtures": {path: sorted(names) for path, names in sorted(self.used_fixtures.items())},
                 "quiet_fixtures": sorted(self.quiet_fixtures),
+                # xdist passes the controller one skipped collect report per skip location: modules
+                # that share an importorskip helper, or a skipping package, would be one.
+                "skipped_collectors": sorted(self._skipped_collectors),
                 "outside": _outside_summary(self.recorder.pop_outside()),
             }
             return
@@ -1179,13 +1215,15 @@ class AgentCostSession:
         )
         full_run = self._is_full_run(session) and not stopped
         try:
+            run = self.run_cost(partial=not full_run, stopped=stopped)  # sets ran_no_test
             outcome = finish_session(
-                self.run_cost(partial=not full_run, stopped=stopped),
+                run,
                 self.settings,
                 self.baseline,
                 full_run=full_run,
                 interrupted=stopped,
                 token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
+                ran_no_test=self.ran_no_test,
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
                     if _implemented(self.config, "pytest_agentcost_modify_report")
@@ -1199,7 +1237,8 @@ class AgentCostSession:
         self.lines = outcome.lines + [f"pytest-agentcost: {error}" for error in outcome.errors]
         if outcome.errors:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        judged = self.settings.update_baseline or (self.baseline is not None and self.settings.mode == "fail")
+        # Budgets hold with or without a baseline: fail mode judges the run either way.
+        judged = self.settings.update_baseline or self.settings.mode == "fail"
         if self.lost_workers and judged and session.exitstatus == pytest.ExitCode.OK:
             # pytest passed (a rerun plugin ran the crashed worker's test again), but the costs the
             # worker held are lost: no update, and no verdict on them (hardening 3: exit 0).

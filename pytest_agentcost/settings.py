@@ -337,7 +337,7 @@ class Settings:
         gate_estimates: bool = False,
         tiktoken_cache: str | None = None,
         tiktoken_download: bool = True,
-        runs_per_month: str | None = None,
+        runs_per_month: str | int | None = None,
         scan: bool = False,
     ) -> Settings:
         mode = (mode or "fail").strip().lower()
@@ -362,7 +362,11 @@ class Settings:
             cache = Path(tiktoken_cache)
             tokens.configure_cache_dir(str(cache if cache.is_absolute() else rootdir / cache))
         tokens.configure_download(enabled=tiktoken_download)
-        rpm = parse_runs_per_month(runs_per_month, "agent_cost_runs_per_month") if runs_per_month else None
+        rpm = (
+            None
+            if runs_per_month is None or runs_per_month == ""
+            else parse_runs_per_month(str(runs_per_month), "agent_cost_runs_per_month")
+        )
         return cls(
             rootdir=rootdir,
             baseline=baseline,

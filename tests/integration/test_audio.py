@@ -303,9 +303,7 @@ def test_a_price_file_entry_does_not_price_audio_tokens_as_text(project: AgentPr
     )
 
 
-def test_a_price_hook_prices_audio_tokens(project: AgentProject) -> None:
-    project.pytester.makeconftest(
-        """
+PRICE_HOOK = """
 from decimal import Decimal
 
 
@@ -315,7 +313,10 @@ def pytest_agentcost_price_call(call):
     audio = dict(u.units).get("input_audio_tokens", 0)
     return ((u.input_tokens - audio) * Decimal("2.5") + audio * 40 + u.output_tokens * 10) / 1_000_000
 """
-    )
+
+
+def test_a_price_hook_prices_audio_tokens(project: AgentProject) -> None:
+    project.pytester.makeconftest(PRICE_HOOK)
     result, test = _chat(project, _audio_chat_answer("gpt-4o-audio-preview-2025-06-03", 21, 2, 1, 0))
     # 19 x 2.5 + 2 x 40 + 1 x 10 = 137.5 / 1e6
     assert test["cost_usd"] == "0.0001375000"
@@ -353,3 +354,12 @@ def test_a_price_file_entry_still_prices_a_token_billed_transcription(project: A
     result, test = _run(project, "transcribe('gpt-4o-transcribe')", {"text": "Hello.", "usage": TRANSCRIBE_USAGE})
     assert test["cost_usd"] == "0.0005340000", result.stdout.str()
     assert "audio rates" not in result.stdout.str()
+
+
+def test_a_price_hook_reads_the_audio_tokens_of_a_model_no_price_source_knows(project: AgentProject) -> None:
+    # Review 48: only the counts a known price left out were kept in units: for a model no price
+    # source knows, the hook saw none and priced the audio as text.
+    project.pytester.makeconftest(PRICE_HOOK)
+    _, test = _chat(project, _audio_chat_answer("gpt-9o-audio-unknown", 21, 2, 1, 0))
+    # 19 x 2.5 + 2 x 40 + 1 x 10 = 137.5 / 1e6
+    assert (test["calls"][0]["units"], test["cost_usd"]) == ({"input_audio_tokens": 2}, "0.0001375000")

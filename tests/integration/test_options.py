@@ -333,3 +333,28 @@ def test_the_baseline_options_path_is_the_current_folders_as_the_reports_are(
     result = project.run("--agent-cost")
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines([f"agent-cost: prices * baseline {project.root / 'shared' / 'b.json'}; *"])
+
+
+@pytest.mark.parametrize("informing", ["--fixtures", "--fixtures-per-test", "--markers"])
+def test_a_command_that_runs_no_test_never_writes_the_baseline(project: AgentProject, informing: str) -> None:
+    # Review 48: --fixtures with an update ended a session of no test as a full run: the update,
+    # which had not read the baseline, wrote an empty one over it.
+    project.module("test_agent", "@pytest.mark.vcr\ndef test_task():\n    llm('a')\n")
+    project.chat_cassette("test_agent", "test_task", [(1_000, 100)])
+    assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
+    before = (project.root / "agent-cost-baseline.json").read_bytes()
+    result = project.run(informing, "--agent-cost", "--agent-cost-update-baseline")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert (project.root / "agent-cost-baseline.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["ini", "-o"])
+def test_runs_per_month_of_zero_is_a_value(project: AgentProject, where: str) -> None:
+    # Review 48: typed int on pytest 9.2, a 0 read as not set.
+    project.module("test_agent", "def test_task():\n    pass\n")
+    if where == "ini":
+        project.ini("agent_cost_runs_per_month = 0\n")
+    args = ("-o", "agent_cost_runs_per_month=0") if where == "-o" else ()
+    result = project.run(*args, "--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert project.read_json("cost.json")["gate"]["runs_per_month"] == 0

@@ -74,3 +74,17 @@ def test_the_terminal_table_shows_a_long_id_cut() -> None:
     lines = cost_table_lines(run)
     assert max(len(line) for line in lines) < 250
     assert any("tests/test_a.py::test_task[xxx" in line and "xxx]" in line for line in lines)
+
+
+def test_the_comparison_table_shows_a_long_id_cut() -> None:
+    # Review 48: only the cost table's ids were checked.
+    from pytest_agentcost.diff import Comparison, TestDiff
+    from pytest_agentcost.gate import comparison_lines
+
+    long = "tests/test_a.py::test_task[" + "x" * 3000 + "]"
+    diff = TestDiff(long, "regressed", Decimal("0.01"), Decimal("0.02"), Decimal("0.01"), Decimal(0), "10%")
+    cmp = Comparison((diff,), Decimal("0.01"), Decimal("0.02"), "off", False)
+    lines = comparison_lines(cmp, "fail")
+    rows = [line for line in lines if line.startswith("tests/test_a.py::test_task[")]
+    assert rows, lines
+    assert all(len(line) < 400 for line in rows), [len(line) for line in rows]
