@@ -437,6 +437,8 @@ class Pricer:
         if provider not in AUDIO_APART_PROVIDERS or not model:
             return ()
         values: Mapping[str, Any] = vars(usage)
+        if not (values.get("input_audio_tokens") or values.get("output_audio_tokens")):
+            return ()  # nearly every call: OpenAI's answers say 0
         counted = tuple(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
         if not counted:
             return ()
