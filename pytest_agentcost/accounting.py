@@ -29,7 +29,7 @@ from pytest_agentcost.models import (
     share_cost,
     within_call_cost,
 )
-from pytest_agentcost.pricing import AUDIO_APART_PROVIDERS, AUDIO_KEYS, TOKEN_USAGE_KEYS, Pricer
+from pytest_agentcost.pricing import TOKEN_USAGE_KEYS, Pricer, audio_counts
 
 __all__ = ["Accountant", "token_usage"]
 
@@ -504,10 +504,7 @@ def _audio_counted(extraction: Any) -> tuple[str, ...]:
     """The audio counts of a Chat Completions call of a provider that bills audio apart, kept in
     its units whether a price knows them or not (a model no price source knows too: review 48),
     so a price hook can read them."""
-    if extraction.endpoint not in _AUDIO_APART_ENDPOINTS or extraction.provider not in AUDIO_APART_PROVIDERS:
-        return ()
-    counts = vars(extraction.usage)
-    return tuple(key for key in AUDIO_KEYS if type(counts.get(key)) is int and counts[key] > 0)
+    return audio_counts(extraction.provider, extraction.usage) if extraction.endpoint in _AUDIO_APART_ENDPOINTS else ()
 
 
 #: What a stated bill holds beside the tokens a price file entry prices, by provider.

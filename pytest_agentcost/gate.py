@@ -456,12 +456,12 @@ def finish_session(
     modify_report: Callable[[dict[str, Any]], Any] | None = None,
     environ: Mapping[str, str] | None = None,
     token_fallbacks: Mapping[str, str] | None = None,
-    ran_no_test: bool | None = None,
+    ran_no_test: bool = False,
 ) -> GateOutcome:
     """Everything that happens after the last test, in order; returns what to print and the verdict.
 
-    ``ran_no_test``: no selected test ran (entries the run keeps as skipped, of a module skipped at
-    collection, are no test it ran); without it, the run's tests say.
+    ``ran_no_test``: no selected test ran, though the run keeps entries as skipped (of a module
+    skipped at collection); a run without tests ran none either.
 
     ``token_fallbacks``: why token estimates fell back, by encoding, in every process of the run
     (xdist workers); this process's when not given. The total threshold is not applied to a
@@ -650,12 +650,7 @@ def finish_session(
             outcome.lines.append(
                 f"baseline NOT updated: the run stopped before every selected test ran ({STOPPED_CAUSES})"
             )
-        elif (
-            settings.prune
-            and (not run.tests if ran_no_test is None else ran_no_test)
-            and baseline is not None
-            and baseline.tests
-        ):
+        elif settings.prune and (ran_no_test or not run.tests) and baseline is not None and baseline.tests:
             # A -k that matched nothing (hardening 3): pruning would empty the baseline.
             outcome.lines.append(f"baseline NOT updated: no test ran, and {EMPTY_PRUNE}")
         else:

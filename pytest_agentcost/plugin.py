@@ -500,11 +500,6 @@ def _only_informs(config: pytest.Config) -> bool:
     return any(getattr(config.option, name, False) for name in _INFORMING_OPTIONS)
 
 
-def _set_or_none(value: Any) -> Any:
-    """An ini value as given, None when not set: 0 is a value (review 48: an int-typed 0 was unset)."""
-    return None if value is None or value == "" else value
-
-
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -830,7 +825,6 @@ class AgentCostSession:
         self._deselected = 0
         self._collection_errors = 0
         self._skipped_collectors: set[str] = set()
-        self.ran_no_test = False
         #: The fixtures collected tests request, by file (an xdist worker's come in its payload).
         self.used_fixtures: dict[str, set[str]] = {}
         #: Wider-scoped fixture entries set up without any call (see _fixtures_not_set_up).
@@ -880,7 +874,8 @@ class AgentCostSession:
             gate_estimates=_option_or_ini_bool(config, "agent_cost_gate_estimates"),
             tiktoken_cache=config.getini("agent_cost_tiktoken_cache") or None,
             tiktoken_download=_ini_bool(config, "agent_cost_tiktoken_download"),
-            runs_per_month=_set_or_none(config.getini("agent_cost_runs_per_month")),
+            # As given: 0 is a value, and Settings reads "" as not set (review 48: `or None` lost 0).
+            runs_per_month=config.getini("agent_cost_runs_per_month"),
             scan=config.getoption("agent_cost_scan"),
         )
         from pytest_agentcost import tokens
@@ -1079,8 +1074,6 @@ class AgentCostSession:
                 tests[nodeid] = _merged(tests[nodeid], test) if nodeid in tests else test
             for nodeid, spec in payload.get("markers", {}).items():
                 self.settings.record_marker(nodeid, (), spec)
-        # Before the entries the run keeps without running them (fixtures, skipped modules).
-        self.ran_no_test = not tests
         if not stopped:
             # A stopped run did not reach every test that would set a fixture up: its entries
             # stay not-run in the comparison, as the unreached tests do, not "skipped".
@@ -1215,15 +1208,15 @@ class AgentCostSession:
         )
         full_run = self._is_full_run(session) and not stopped
         try:
-            run = self.run_cost(partial=not full_run, stopped=stopped)  # sets ran_no_test
             outcome = finish_session(
-                run,
+                self.run_cost(partial=not full_run, stopped=stopped),
                 self.settings,
                 self.baseline,
                 full_run=full_run,
                 interrupted=stopped,
                 token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
-                ran_no_test=self.ran_no_test,
+                # Not the entries the run keeps without running them (fixtures, skipped modules).
+                ran_no_test=not self.tests and not any(p["run"].get("tests") for p in self.worker_payloads),
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
                     if _implemented(self.config, "pytest_agentcost_modify_report")

@@ -101,6 +101,17 @@ AUDIO_APART_PROVIDERS = frozenset({"openai", "azure"})
 AUDIO_KEYS = ("input_audio_tokens", "output_audio_tokens")
 
 
+def audio_counts(provider: str | None, usage: Usage) -> tuple[str, ...]:
+    """The audio counts (:data:`AUDIO_KEYS`) a call of a provider that bills audio apart
+    (:data:`AUDIO_APART_PROVIDERS`) makes, that are not 0."""
+    if provider not in AUDIO_APART_PROVIDERS:
+        return ()
+    values: Mapping[str, Any] = vars(usage)
+    if not (values.get("input_audio_tokens") or values.get("output_audio_tokens")):
+        return ()  # nearly every call: OpenAI's answers say 0
+    return tuple(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
+
+
 def known_usage_keys() -> frozenset[str]:
     """Every usage key this genai-prices prices by (``input_tokens``, ``web_searches``, ...)."""
     return frozenset(unit_registry().units)
@@ -434,13 +445,8 @@ class Pricer:
         apart (:data:`AUDIO_APART_PROVIDERS`) that its price has no audio rate for, and would price
         as text: genai-prices has none for gpt-4o-audio-preview, and a price file entry prices
         tokens alike. Empty for a model no price source knows (unpriced anyway)."""
-        if provider not in AUDIO_APART_PROVIDERS or not model:
-            return ()
-        values: Mapping[str, Any] = vars(usage)
-        if not (values.get("input_audio_tokens") or values.get("output_audio_tokens")):
-            return ()  # nearly every call: OpenAI's answers say 0
-        counted = tuple(key for key in AUDIO_KEYS if type(values.get(key)) is int and values[key] > 0)
-        if not counted:
+        counted = audio_counts(provider, usage)
+        if not counted or not model:
             return ()
         if self._override(provider, model) is not None:
             return counted

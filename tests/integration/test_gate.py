@@ -595,6 +595,12 @@ def test_price_only_change_is_told_apart(project: AgentProject) -> None:
     assert cmp["usage_delta_usd"] == "0.0000000000"
 
 
+def _research_cassette(project: AgentProject, searches: list[dict[str, Any]]) -> None:
+    """test_research's cassette: a plan call ($0.0021), then ``searches``."""
+    plan = interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000))
+    project.cassette("test_agent", "test_research", [plan, *searches])
+
+
 def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) -> None:
     project.ini("agent_cost_tool_prices =\n    api.search.example = 0.001\n")
     project.module(
@@ -608,9 +614,7 @@ def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) 
         """,
     )
     search = [interaction(f"https://api.search.example/search?q={q}", "{}", method="GET") for q in "ab"]
-    project.cassette(
-        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
-    )
+    _research_cassette(project, search)
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     entry = project.read_json(BASELINE)["tests"]["test_agent.py::test_research"]
     assert entry["tool_hosts"] == {"api.search.example": {"calls": 2, "cost_usd": "0.0020000000"}}
@@ -653,9 +657,7 @@ def test_a_tool_price_change_is_a_price_change_not_usage(project: AgentProject) 
         """,
     )
     search.append(interaction("https://api.search.example/search?q=c", "{}", method="GET"))
-    project.cassette(
-        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
-    )
+    _research_cassette(project, search)
     result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
     assert result.ret == 1
     cmp = project.read_json("cost.json")["comparison"]["tests"]["test_agent.py::test_research"]
@@ -687,9 +689,7 @@ def test_a_paid_tool_hosts_error_answers_cost_nothing_and_reprice_as_nothing(pro
         interaction("https://api.search.example/search?q=a", '{"error": "rate limited"}', method="GET", status=429),
         interaction("https://api.search.example/search?q=a", "{}", method="GET"),
     ]
-    project.cassette(
-        "test_agent", "test_research", [interaction(CHAT_URL, chat_response("gpt-4o-mini", 10_000, 1_000)), *search]
-    )
+    _research_cassette(project, search)
     result = project.run("--agent-cost", "--agent-cost-update-baseline")
     assert result.ret == 0, result.stdout.str()
     # $0.0021 for the LLM call + $0.001 for the one search answered.
