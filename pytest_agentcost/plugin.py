@@ -189,19 +189,18 @@ def pytest_configure(config: pytest.Config) -> None:
         if inert and not _is_worker(config):
             config.pluginmanager.register(_InertOptionsNote(inert), "agentcost-inert-options")
         return
-    if config.pluginmanager.hasplugin("recording") and config.getoption("disable_recording", default=False):
-        # pytest-recording plays no cassette: every vcr-marked test would read $0, "improved", and
-        # an update would drop them from the baseline.
+    disabled = _cassettes_disabled(config)
+    if disabled is not None:
+        # No cassette is played: every vcr-marked test would read $0, "improved", and an update
+        # would drop them from the baseline.
         if config.getoption("agent_cost_update_baseline"):
             raise pytest.UsageError(
-                "pytest-agentcost: --agent-cost-update-baseline with pytest-recording's --disable-recording: no "
+                f"pytest-agentcost: --agent-cost-update-baseline with {disabled}: no "
                 "cassette is played, so every test would read $0; update the baseline from a run that replays them"
             )
         if not _is_worker(config):
             config.pluginmanager.register(
-                _InertOptionsNote(
-                    ["--agent-cost"], "cassettes: pytest-recording's --disable-recording plays none, so no cost is seen"
-                ),
+                _InertOptionsNote(["--agent-cost"], f"cassettes: {disabled} plays none, so no cost is seen"),
                 "agentcost-inert-options",
             )
         return
@@ -227,6 +226,17 @@ def pytest_configure(config: pytest.Config) -> None:
         from pytest_agentcost._xdist import XdistController
 
         config.pluginmanager.register(XdistController(session), "agentcost-xdist")
+
+
+def _cassettes_disabled(config: pytest.Config) -> str | None:
+    """The option that turned cassettes off for this run, named as its plugin's users know it:
+    pytest-recording's ``--disable-recording``, pytest-vcr's ``--disable-vcr`` (which drops every
+    recorded interaction as it loads and records none)."""
+    if config.pluginmanager.hasplugin("recording") and config.getoption("disable_recording", default=False):
+        return "pytest-recording's --disable-recording"
+    if config.pluginmanager.hasplugin("vcr") and config.getoption("disable_vcr", default=False):
+        return "pytest-vcr's --disable-vcr"
+    return None
 
 
 def _repeat_count(config: pytest.Config) -> int:
@@ -543,7 +553,7 @@ def agent_cost(request: pytest.FixtureRequest) -> LiveCost:
     if session is None:
         if request.config.getoption("agent_cost", default=False):  # inert: see pytest_configure
             pytest.skip(
-                "the agent_cost fixture reads cassette replays, and pytest-recording's --disable-recording "
+                f"the agent_cost fixture reads cassette replays, and {_cassettes_disabled(request.config)} "
                 "plays none (no cost is measured)"
             )
         pytest.skip("the agent_cost fixture needs --agent-cost (without it no cost is measured)")

@@ -217,6 +217,42 @@ def test_fixture_calls_belong_to_their_test(project: AgentProject) -> None:
     assert test["input_tokens"] == 60
 
 
+def test_a_unittest_case_that_opens_its_cassette_in_set_up_is_charged_per_test(project: AgentProject) -> None:
+    # vcrpy-unittest's VCRTestCase, as it does it: the cassette entered in setUp, left by a cleanup.
+    project.module(
+        "test_agent",
+        """
+        import unittest
+
+        import vcr
+
+        class TestAgent(unittest.TestCase):
+            def setUp(self):
+                cm = vcr.VCR(cassette_library_dir="cassettes/test_agent").use_cassette(
+                    self.id().rsplit(".", 1)[-1] + ".yaml", record_mode="none"
+                )
+                self.cassette = cm.__enter__()
+                self.addCleanup(cm.__exit__, None, None, None)
+
+            def test_plan(self):
+                llm("plan")
+                llm("act")
+
+            def test_answer(self):
+                llm("answer")
+        """,
+    )
+    project.chat_cassette("test_agent", "test_plan", [(1000, 100), (2000, 200)])
+    project.chat_cassette("test_agent", "test_answer", [(500, 50)])
+    assert project.run("--agent-cost", "--agent-cost-json", "cost.json").ret == 0
+    tests = project.read_json("cost.json")["tests"]
+    # gpt-4o-mini: $0.15 / $0.60 per million input / output tokens.
+    assert {nodeid: (t["llm_calls"], t["input_tokens"], t["cost_usd"]) for nodeid, t in tests.items()} == {
+        "test_agent.py::TestAgent::test_answer": (1, 500, "0.0001050000"),
+        "test_agent.py::TestAgent::test_plan": (2, 3000, "0.0006300000"),
+    }
+
+
 def test_errors_are_http_calls_and_tool_hosts_are_priced(project: AgentProject) -> None:
     project.ini(
         """

@@ -164,9 +164,30 @@ def test_no_note_without_agent_cost_options_or_with_agent_cost(project: AgentPro
     assert "no effect without --agent-cost" not in result.stdout.str() + result.stderr.str()
 
 
-def test_disable_recording_leaves_the_plugin_inert_and_refuses_a_baseline_update(project: AgentProject) -> None:
-    # pytest-recording's --disable-recording plays no cassette: a nightly live job with --agent-cost
-    # in addopts would read every test $0, "improved", and an update would drop them all.
+# pytest-vcr's interface as the plugin reads it: registered as "vcr", its --disable-vcr stored as
+# disable_vcr. pytest-recording refuses to run beside pytest-vcr, so this conftest stands in for
+# it, in runs without pytest-recording; the real plugin was checked by hand (pytest-vcr 1.0.2).
+PYTEST_VCR_STAND_IN = """
+def pytest_addoption(parser, pluginmanager):
+    parser.addoption("--disable-vcr", action="store_true", dest="disable_vcr")
+    pluginmanager.register(object(), "vcr")
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--disable-recording"], "pytest-recording's --disable-recording"),
+        (["-p", "no:recording", "--disable-vcr"], "pytest-vcr's --disable-vcr"),
+    ],
+    ids=["pytest-recording", "pytest-vcr"],
+)
+def test_disabled_cassettes_leave_the_plugin_inert_and_refuse_a_baseline_update(
+    project: AgentProject, options: list[str], named: str
+) -> None:
+    # pytest-recording's --disable-recording plays no cassette, nor does pytest-vcr's --disable-vcr
+    # (it drops every interaction as it loads): a nightly live job with --agent-cost in addopts
+    # would read every test $0, "improved", and an update would drop them all.
     project.module(
         "test_agent",
         "@pytest.mark.vcr\ndef test_task():\n    pass\n\n\n"
@@ -175,25 +196,21 @@ def test_disable_recording_leaves_the_plugin_inert_and_refuses_a_baseline_update
     project.chat_cassette("test_agent", "test_task", [(1000, 100)])
     assert project.run("--agent-cost", "--agent-cost-update-baseline").ret == 0
     baseline = (project.root / "agent-cost-baseline.json").read_bytes()
-    live = project.run("--agent-cost", "--disable-recording", "--agent-cost-json", "cost.json", "-rs")
+    if named.startswith("pytest-vcr"):
+        project.pytester.makeconftest(PYTEST_VCR_STAND_IN)
+    live = project.run("--agent-cost", *options, "--agent-cost-json", "cost.json", "-rs")
     assert live.ret == 0, live.stdout.str()
     live.stdout.fnmatch_lines(
-        [
-            "SKIPPED * the agent_cost fixture reads cassette replays, and pytest-recording's --disable-recording "
-            "plays none (no cost is measured)"
-        ]
+        [f"SKIPPED * the agent_cost fixture reads cassette replays, and {named} plays none (no cost is measured)"]
     )
     live.stdout.fnmatch_lines(
-        [
-            "pytest-agentcost: warning: --agent-cost has no effect without cassettes: pytest-recording's "
-            "--disable-recording plays none, so no cost is seen"
-        ]
+        [f"pytest-agentcost: warning: --agent-cost has no effect without cassettes: {named} plays none, so no cost*"]
     )
     assert "agent cost" not in live.stdout.str().replace("pytest-agentcost", "")
     assert not (project.root / "cost.json").exists()
-    update = project.run("--agent-cost", "--disable-recording", "--agent-cost-update-baseline")
+    update = project.run("--agent-cost", *options, "--agent-cost-update-baseline")
     assert update.ret == pytest.ExitCode.USAGE_ERROR
-    update.stderr.fnmatch_lines(["*--agent-cost-update-baseline with pytest-recording's --disable-recording*"])
+    update.stderr.fnmatch_lines([f"*--agent-cost-update-baseline with {named}:*"])
     assert (project.root / "agent-cost-baseline.json").read_bytes() == baseline
 
 
