@@ -385,6 +385,42 @@ _ANNOTATION_TITLES = {"regressed": "regression", "over budget": "over budget", "
 #: Why an update that prunes refuses a run of no test.
 EMPTY_PRUNE = "pruning would drop every baseline entry"
 
+#: Annotations of one level GitHub shows for a step; it silently drops the rest, in print order.
+ANNOTATIONS_PER_LEVEL = 10
+
+
+def _biggest_rise_first(t: TestDiff) -> tuple[Decimal, str]:
+    delta = t.delta_usd
+    return (-delta if delta is not None else Decimal(1), t.nodeid)
+
+
+def _within_github_limits(commands: list[str]) -> list[str]:
+    """``commands`` (most important first) cut to what GitHub shows of a step: 10 per level. What is
+    cut is counted in one notice, so no one takes the 10 shown for all there is."""
+    kept: list[str] = []
+    shown: Counter[str] = Counter()
+    cut: Counter[str] = Counter()
+    for command in commands:
+        level = command[2:].split(" ", 1)[0].split("::", 1)[0]
+        if shown[level] < ANNOTATIONS_PER_LEVEL:
+            shown[level] += 1
+            kept.append(command)
+        else:
+            cut[level] += 1
+    if cut:
+        from pytest_agentcost.render.github import annotation
+
+        counts = " and ".join(f"{n} more {level}" for level, n in sorted(cut.items()))
+        kept.append(
+            annotation(
+                "notice",
+                f"{counts} annotation(s) not shown: GitHub shows {ANNOTATIONS_PER_LEVEL} of each kind per "
+                "step. The log above and the job summary list every test.",
+                title="agent cost: more annotations",
+            )
+        )
+    return kept
+
 
 def _annotations(
     cmp: Comparison,
@@ -409,7 +445,17 @@ def _annotations(
 
     level: Any = "error" if mode == "fail" else "warning"
     result = []
-    for t in cmp.regressions:
+    # GitHub shows the first 10 annotations of a level and drops the rest: the suite total first,
+    # then the biggest rises (hardening 4: with 11 regressions the total and the worst were lost).
+    if cmp.total_regressed and not accepting:  # no file of its own: shown on the run's summary
+        result.append(
+            annotation(
+                level,
+                why_total_failed(cmp),
+                title="agent cost regression: suite total",
+            )
+        )
+    for t in sorted(cmp.regressions, key=_biggest_rise_first):
         if accepting and not t.budget:
             continue  # the update accepts the rise, as the run's own line says
         file, line = where(t.location)
@@ -421,14 +467,6 @@ def _annotations(
             kind = "over budget" if t.over_budget else "stale"
         title = f"agent cost {_ANNOTATION_TITLES.get(kind, 'regression')}: {t.nodeid}"
         result.append(annotation(level, message, file=file, line=line, title=title))
-    if cmp.total_regressed and not accepting:  # no file of its own: shown on the run's summary
-        result.append(
-            annotation(
-                level,
-                why_total_failed(cmp),
-                title="agent cost regression: suite total",
-            )
-        )
     for nodeid, test in sorted(run.tests.items()):
         if test.stale:
             file, line = where(test.location)
@@ -443,7 +481,7 @@ def _annotations(
                     title=f"stale cassette: {nodeid}",
                 )
             )
-    return result
+    return _within_github_limits(result)
 
 
 def finish_session(

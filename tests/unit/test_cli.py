@@ -280,6 +280,41 @@ def test_compare_passes_when_nothing_changed(tmp_path: Path, capsys: pytest.Capt
     assert not [line for line in out if line.startswith("agent cost")]
 
 
+def test_compare_annotates_what_matters_first_within_githubs_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GitHub shows 10 annotations of a level per step and silently drops the rest, in print order
+    # (hardening 4): with 14 regressions, the suite total and the 4 biggest rises were the ones lost.
+    def suite(rise: bool) -> RunCost:
+        tests = [
+            TestCost(
+                f"tests/test_a.py::test_{i:02d}",
+                calls=(llm(f"{Decimal('0.001') * (Decimal('1.2') + i) if rise else Decimal('0.001'):.10f}"),),
+                location=("tests/test_a.py", 10 + i),
+            )
+            for i in range(14)
+        ]
+        return RunCost({t.nodeid: t for t in tests}, PRICES, gate={**DEFAULT_GATE, "total_threshold": "10%"})
+
+    base = write_baseline_of(tmp_path / "baseline.json", suite(rise=False))
+    run_file = write_run(tmp_path / "run.json", suite(rise=True))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    assert main(["compare", str(base), str(run_file), "--rootdir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [line for line in out if line.startswith("::error")]
+    assert len(errors) == 10
+    assert errors[0].startswith("::error title=agent cost regression%3A suite total::")
+    # Then the biggest rises: test_13 rose most.
+    assert [e.split("%3A%3A")[1].split("::")[0] for e in errors[1:]] == [f"test_{i:02d}" for i in range(13, 4, -1)]
+    assert out[-1] == (
+        "::notice title=agent cost%3A more annotations::5 more error annotation(s) not shown: GitHub shows 10 "
+        "of each kind per step. The log above and the job summary list every test."
+    )
+    # Every regression is still in the log.
+    assert sum(line.startswith("agent cost FAILED: tests/test_a.py::") for line in out) == 14
+
+
 def test_compare_says_when_it_cannot_write_the_markdown_or_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
