@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ _COMMIT_RE = re.compile(r"[0-9A-Za-z._-]{1,100}")
 _REPO_RE = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _LINK_NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# GitHub answers a few requests in many thousands with a 5xx that the same request a moment later
+# does not get. Reads and edits (the same body again) are retried after these pauses (seconds); a
+# create is not, as the comment may exist though the answer was lost.
+_RETRY_DELAYS = (1.0, 3.0)
+_TRANSIENT = frozenset({500, 502, 503, 504})
+_IDEMPOTENT = frozenset({"GET", "PATCH"})
 
 CommentAction = Literal["created", "updated", "skipped-older", "skipped-unchanged", "skipped-no-comment"]
 
@@ -79,6 +86,8 @@ class GitHubError(AgentCostError):
         super().__init__(message)
         self.status = status
         """The HTTP status GitHub answered with, when it answered."""
+        self.transient = False
+        """A server error or a lost connection: the same request may succeed a moment later."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,17 @@ class _Client:
         return self._base + path
 
     def request(self, method: str, url: str, payload: Mapping[str, Any] | None = None) -> _Response:
+        delays = _RETRY_DELAYS if method in _IDEMPOTENT else ()
+        for delay in delays:
+            try:
+                return self._request_once(method, url, payload)
+            except GitHubError as exc:
+                if not exc.transient:
+                    raise
+            time.sleep(delay)
+        return self._request_once(method, url, payload)
+
+    def _request_once(self, method: str, url: str, payload: Mapping[str, Any] | None) -> _Response:
         if _origin(url) != self._origin:
             # A pagination link pointing elsewhere must not receive the token.
             raise GitHubError(
@@ -262,10 +282,14 @@ class _Client:
             with exc:
                 detail = _api_message(exc.read())
                 spent = exc.headers.get("x-ratelimit-remaining") == "0" if exc.headers else False
-            raise GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code) from None
+            error = GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code)
+            error.transient = exc.code in _TRANSIENT
+            raise error from None
         except (urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            raise GitHubError(f"cannot reach the GitHub API for {what}: {reason}") from None
+            error = GitHubError(f"cannot reach the GitHub API for {what}: {reason}")
+            error.transient = True
+            raise error from None
         try:
             parsed = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):

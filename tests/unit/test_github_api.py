@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pytest_agentcost import cli
+from pytest_agentcost import cli, github_api
 from pytest_agentcost.errors import AgentCostError
 from pytest_agentcost.github_api import (
     MAX_COMMENT_CHARS,
@@ -191,6 +191,11 @@ def _serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(github_api, "_RETRY_DELAYS", (0.0, 0.0))
 
 
 @pytest.fixture
@@ -769,3 +774,38 @@ def test_a_sticky_comment_deleted_meanwhile_is_posted_again(github: FakeGitHub) 
     assert [m.split()[0] for m in github.methods()][-2:] == ["PATCH", "POST"]
     assert len(github.bodies(PR)) == 1
     assert "report" in github.bodies(PR)[0]
+
+
+def test_a_passing_server_error_is_retried_on_reads_and_edits_not_on_creates(github: FakeGitHub) -> None:
+    # Hardening 4: one 502 from GitHub, which the same request a moment later does not get, ended
+    # the comment job (exit 2).
+    original = github.handle
+    failures = {"GET": 2, "PATCH": 1, "POST": 1}
+
+    def flaky(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if failures.get(method):
+            failures[method] -= 1
+            return 502, {}, None
+        return original(method, path, query, body)
+
+    github.handle = flaky  # type: ignore[method-assign]
+    # A create may have been made though its answer was lost: it is not sent twice.
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_1800)
+    assert str(info.value) == f"GitHub answered POST /repos/{REPO}/issues/{PR}/comments with HTTP 502"
+    assert github.methods() == [f"GET /repos/{REPO}/issues/{PR}/comments"] * 3 + [
+        f"POST /repos/{REPO}/issues/{PR}/comments"
+    ]
+    assert _upsert(github, "report", T_1800).action == "created"
+    github.seen.clear()
+    failures.update(GET=1, PATCH=1)
+    assert _upsert(github, "new report", T_1900).action == "updated"
+    assert [m.split()[0] for m in github.methods()] == ["GET", "GET", "PATCH", "PATCH"]
+    assert "new report" in github.bodies(PR)[0]
+    # Three failures in a row are an error, after three tries.
+    github.seen.clear()
+    failures.update(GET=3)
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_2000)
+    assert str(info.value) == f"GitHub answered GET /repos/{REPO}/issues/{PR}/comments with HTTP 502"
+    assert len(github.seen) == 3
