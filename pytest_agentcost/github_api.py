@@ -88,6 +88,8 @@ class GitHubError(AgentCostError):
         """The HTTP status GitHub answered with, when it answered."""
         self.transient = False
         """A server error or a lost connection: the same request may succeed a moment later."""
+        self.rate_limited = False
+        """GitHub refused for the rate limit, not for what the token may do."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,7 @@ class _Client:
                 spent = exc.headers.get("x-ratelimit-remaining") == "0" if exc.headers else False
             error = GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code)
             error.transient = exc.code in _TRANSIENT
+            error.rate_limited = exc.code == 429 or spent or "rate limit" in detail.lower()
             raise error from None
         except (urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
@@ -309,7 +312,7 @@ def _api_message(raw: bytes) -> str:
 
 def _http_error_text(status: int, what: str, detail: str, *, rate_limited: bool = False) -> str:
     said = f" (GitHub said: {detail})" if detail else ""
-    if status in (403, 429) and (rate_limited or "rate limit" in detail.lower()):
+    if status == 429 or (status == 403 and (rate_limited or "rate limit" in detail.lower())):
         return (
             f"GitHub refused {what} with HTTP {status}{said}: the token's API rate limit is spent; "
             "run the job again later"
@@ -352,7 +355,9 @@ def _token_login(client: _Client, bot: str) -> str:
     try:
         resp = client.request("GET", client.url("/user"))
     except GitHubError as exc:
-        if exc.status == 403:
+        # A rate limit is no answer to who the token is: taken for the bot, a personal access token
+        # would miss its own comment and post a second one.
+        if exc.status == 403 and not exc.rate_limited:
             return bot
         raise  # a token GitHub rejects, or an API that fails: not a reason to comment anew
     login = resp.data.get("login") if isinstance(resp.data, dict) else None

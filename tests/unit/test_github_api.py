@@ -64,7 +64,9 @@ class FakeGitHub:
     redirect_to: str | None = None
     base: str = ""
     identity_status: int | None = None
-    """Forces GET /user to answer with this status."""
+    """Forces GET /user to answer with this status (and ``identity_message``, ``identity_headers``)."""
+    identity_message: str = "Server Error"
+    identity_headers: dict[str, str] = field(default_factory=dict)
     identity_asked: list[str] = field(default_factory=list)
     """The Authorization header of each GET /user."""
     viewer: str | None = None
@@ -105,7 +107,7 @@ class FakeGitHub:
             return self.write_status, {}, {"message": self.force_message}
         if method == "GET" and path == "/user":
             if self.identity_status is not None:
-                return self.identity_status, {}, {"message": "Server Error"}
+                return self.identity_status, self.identity_headers, {"message": self.identity_message}
             if self.viewer is None:
                 return 403, {}, {"message": "Resource not accessible by integration"}
             return 200, {}, self.token_user()
@@ -401,13 +403,33 @@ def test_an_apps_token_edits_the_comment_of_the_bot_it_names(github: FakeGitHub)
     assert (updated.action, updated.comment_id) == ("updated", theirs)
 
 
-def test_a_failing_identity_lookup_is_an_error_not_a_new_comment(github: FakeGitHub) -> None:
-    # Only a 403 means "a bot's token": a 5xx or a rate limit must not hide the token's own
-    # comment and make it comment again.
+@pytest.mark.parametrize(
+    ("status", "message", "headers", "error"),
+    [
+        (502, "Server Error", {}, r"^GitHub answered GET /user with HTTP 502"),
+        (429, "Too Many Requests", {}, r"^GitHub refused GET /user with HTTP 429.*rate limit is spent"),
+        # Hardening 4: a 403 for a rate limit was taken for "a bot's token", and a personal access
+        # token posted a second comment beside its own.
+        (
+            403,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            {"retry-after": "60"},
+            r"^GitHub refused GET /user with HTTP 403.*rate limit is spent",
+        ),
+        (403, "Forbidden", {"x-ratelimit-remaining": "0"}, r"^GitHub refused GET /user with HTTP 403.*rate limit"),
+    ],
+)
+def test_a_failing_identity_lookup_is_an_error_not_a_new_comment(
+    github: FakeGitHub, status: int, message: str, headers: dict[str, str], error: str
+) -> None:
+    # Only a 403 that is not a rate limit means "a bot's token": anything else must not hide the
+    # token's own comment and make it comment again.
     github.viewer = "ci-user"
     github.add(PR, marker("abc", T_1800) + "\nold", user={"login": "ci-user", "type": "User"})
-    github.identity_status = 502
-    with pytest.raises(GitHubError, match=r"^GitHub answered GET /user with HTTP 502"):
+    github.identity_status = status
+    github.identity_message = message
+    github.identity_headers = headers
+    with pytest.raises(GitHubError, match=error):
         _upsert(github, "report", T_1900)
     assert len(github.comments[PR]) == 1
 
