@@ -306,8 +306,18 @@ def _api_message(raw: bytes) -> str:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return ""
-    message = data.get("message") if isinstance(data, dict) else None
-    return str(message)[:300] if message else ""
+    if not isinstance(data, dict):
+        return ""
+    message = str(data.get("message") or "")
+    # A 422's message is only "Validation Failed": what failed is in its errors.
+    errors = data.get("errors")
+    if not isinstance(errors, list):
+        errors = []
+    said = [str(e.get("message") or e.get("code") or "") if isinstance(e, dict) else str(e) for e in errors]
+    said = [text for text in said if text]
+    if said:
+        message = f"{message}: {'; '.join(said)}" if message else "; ".join(said)
+    return message[:300]
 
 
 def _http_error_text(status: int, what: str, detail: str, *, rate_limited: bool = False) -> str:

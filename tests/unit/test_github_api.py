@@ -831,3 +831,35 @@ def test_a_passing_server_error_is_retried_on_reads_and_edits_not_on_creates(git
         _upsert(github, "report", T_2000)
     assert str(info.value) == f"GitHub answered GET /repos/{REPO}/issues/{PR}/comments with HTTP 502"
     assert len(github.seen) == 3
+
+
+def test_a_validation_failure_says_what_failed(github: FakeGitHub) -> None:
+    # Hardening 4: a 422 said only "Validation Failed"; GitHub names what failed in its errors.
+    original = github.handle
+
+    def refuse_create(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if method == "POST":
+            return (
+                422,
+                {},
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "IssueComment",
+                            "code": "custom",
+                            "field": "body",
+                            "message": "body is too long (maximum is 65536 characters)",
+                        }
+                    ],
+                },
+            )
+        return original(method, path, query, body)
+
+    github.handle = refuse_create  # type: ignore[method-assign]
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_1900)
+    assert str(info.value) == (
+        f"GitHub answered POST /repos/{REPO}/issues/{PR}/comments with HTTP 422 (GitHub said: Validation Failed: "
+        "body is too long (maximum is 65536 characters))"
+    )
