@@ -287,7 +287,14 @@ def test_baseline_workflow_commits_only_changes_without_looping() -> None:
     doc = _load("agent-cost-baseline.yml")
     push = _on(doc)["push"]
     baseline = doc["env"]["BASELINE"]
-    assert push == {"branches": ["main"], "paths": ["example_project/**", f"!example_project/{baseline}"]}
+    assert push == {
+        "branches": ["main"],
+        "paths": ["example_project/**", "pyproject.toml", "pytest_agentcost/**", f"!example_project/{baseline}"],
+    }
+    # The commit step's check of what moved meanwhile watches what starts a run (hardening 4: a
+    # plugin or dependency change started none, and main's baseline stayed the old code's).
+    watched = [path.removesuffix("/**") for path in push["paths"] if not path.startswith("!")]
+    assert doc["env"]["WATCHED"].split() == watched
     (job,) = doc["jobs"].values()
     assert job["if"] == "github.actor != 'github-actions[bot]'"
     assert job["defaults"]["run"]["working-directory"] == "example_project"
@@ -392,7 +399,11 @@ def test_baseline_commit_script_when_main_moved_meanwhile(tmp_path: Path) -> Non
     sh("git", "clone", "-q", str(remote), str(other), cwd=tmp_path)
 
     def step() -> subprocess.CompletedProcess[str]:
-        env = git_env | {"BASELINE": baseline, "GITHUB_SHA": sh("git", "rev-parse", "HEAD").strip()}
+        env = git_env | {
+            "BASELINE": baseline,
+            "WATCHED": "project pyproject.toml",  # the project, and the root's dependency pins
+            "GITHUB_SHA": sh("git", "rev-parse", "HEAD").strip(),
+        }
         return subprocess.run(
             ["bash", "-e", "-c", script],
             cwd=work / "project",  # the job's working-directory: the project
@@ -421,6 +432,15 @@ def test_baseline_commit_script_when_main_moved_meanwhile(tmp_path: Path) -> Non
     assert "moved on with changes to this project" in left.stdout
     assert sh("git", "log", "--format=%s", "-1", "main", cwd=remote).strip() == "edit project/agent.py"
     assert sh("git", "show", f"main:project/{baseline}", cwd=remote) == '{"a": 1}\n'
+    # A change to the dependency pins at the root meanwhile (a new genai-prices): its run, too.
+    sh("git", "fetch", "-q", "origin", "main")
+    sh("git", "reset", "-q", "--hard", "FETCH_HEAD")  # the job's next run checks main out afresh
+    commit_elsewhere("pyproject.toml", "pins v2\n")
+    (work / "project" / baseline).write_text('{"a": 3}\n', encoding="utf-8")
+    pinned = step()
+    assert pinned.returncode == 0, pinned.stderr
+    assert "moved on with changes to this project" in pinned.stdout
+    assert sh("git", "log", "--format=%s", "-1", "main", cwd=remote).strip() == "edit pyproject.toml"
 
 
 def test_the_pr_check_compares_with_the_base_branchs_baseline_not_the_prs(tmp_path: Path) -> None:
