@@ -137,15 +137,28 @@ RERECORD = (
 )
 
 
-def rerecord_advice(nodeids: Sequence[str]) -> str:
+def cwd_relative_nodeid(nodeid: str, rootdir: Path | None, invocation_dir: Path | None) -> str:
+    """``nodeid`` as pytest takes it on the command line in ``invocation_dir``: node ids are the
+    rootdir's, but pytest reads a path argument from the folder it runs in (a monorepo's
+    ``cd services/agent_a && pytest`` under one ini at the top). pytest's own
+    ``Config.cwd_relative_nodeid``, which a CLI run has no config for."""
+    if rootdir is None or invocation_dir is None or Path(invocation_dir) == Path(rootdir):
+        return nodeid
+    path, sep, rest = nodeid.partition("::")
+    rel = os.path.relpath(Path(rootdir, path), invocation_dir)
+    return rel.replace(os.sep, "/") + sep + rest
+
+
+def rerecord_advice(nodeids: Sequence[str], *, rootdir: Path | None = None, invocation_dir: Path | None = None) -> str:
     """:data:`RERECORD`, naming up to three stale tests to re-record: rewriting the whole suite
     re-records every cassette (and, with the API unreachable, pytest-recording deletes them).
-    A fixture's entry is no test id to select: then the advice names none."""
+    A fixture's entry is no test id to select: then the advice names none. Given the folder the
+    run was started in, the tests are named relative to it, as pytest takes them there."""
     if not nodeids or len(nodeids) > 3 or any(n.endswith(FIXTURE_ENTRY_SUFFIX) for n in nodeids):
         return RERECORD
     import shlex
 
-    selected = " ".join(shlex.quote(n) for n in nodeids)
+    selected = " ".join(shlex.quote(cwd_relative_nodeid(n, rootdir, invocation_dir)) for n in nodeids)
     return RERECORD.replace("--record-mode=rewrite;", f"--record-mode=rewrite {selected};", 1)
 
 
@@ -495,6 +508,7 @@ def finish_session(
     environ: Mapping[str, str] | None = None,
     token_fallbacks: Mapping[str, str] | None = None,
     ran_no_test: bool = False,
+    invocation_dir: Path | None = None,
 ) -> GateOutcome:
     """Everything that happens after the last test, in order; returns what to print and the verdict.
 
@@ -619,7 +633,8 @@ def finish_session(
     if stale and settings.stale_policy != "ignore":
         outcome.lines.append(
             f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
-            f"cassettes (the request changed since recording); re-record them ({rerecord_advice(stale)})"
+            f"cassettes (the request changed since recording); re-record them "
+            f"({rerecord_advice(stale, rootdir=settings.rootdir, invocation_dir=invocation_dir)})"
         )
     outcome.lines.extend(warning_lines(w for t in run.tests.values() for c in t.calls for w in c.warnings))
 

@@ -1227,6 +1227,8 @@ class AgentCostSession:
                 token_fallbacks=self._token_fallbacks(tokens.fallback_reasons()),
                 # Not the entries the run keeps without running them (fixtures, skipped modules).
                 ran_no_test=not self.tests and not any(p["run"].get("tests") for p in self.worker_payloads),
+                # Tests named for re-recording as pytest takes them in the folder it was run in.
+                invocation_dir=self.config.invocation_params.dir,
                 modify_report=(
                     (lambda report: self.config.hook.pytest_agentcost_modify_report(report=report))
                     if _implemented(self.config, "pytest_agentcost_modify_report")

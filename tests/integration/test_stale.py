@@ -330,3 +330,24 @@ def test_a_stale_test_that_got_cheaper_is_no_saving_to_lock_in(project: AgentPro
     comment = (project.pytester.path / "cost.md").read_text()
     assert "lock in the savings" not in comment
     assert "1 task got cheaper on a stale cassette: its replay answers the requests recorded" in comment
+
+
+def test_the_advice_names_tests_as_pytest_takes_them_from_a_subdirectory(
+    project: AgentProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A monorepo (adoption 5): one ini at the top, `cd services/agent_a && pytest`. pytest takes
+    # node ids on the command line relative to the folder it runs in, not to the rootdir: the
+    # advice copied from the terminal must select the stale test from there.
+    _setup(project, "short prompt", "a different prompt")
+    sub = project.root / "services" / "agent_a"
+    sub.mkdir(parents=True)
+    (project.root / "test_agent.py").rename(sub / "test_agent.py")
+    (project.root / "cassettes").rename(sub / "cassettes")
+    monkeypatch.chdir(sub)
+    result = project.run("--agent-cost")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        ["warning: 1 test(s) replay stale cassettes*--record-mode=rewrite test_agent.py::test_task;*"]
+    )
+    # The node id itself (table, JSON, baseline keys) stays the rootdir's.
+    result.stdout.fnmatch_lines(["services/agent_a/test_agent.py::test_task*stale*"])
