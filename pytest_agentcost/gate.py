@@ -149,17 +149,37 @@ def cwd_relative_nodeid(nodeid: str, rootdir: Path | None, invocation_dir: Path 
     return rel.replace(os.sep, "/") + sep + rest
 
 
-def rerecord_advice(nodeids: Sequence[str], *, rootdir: Path | None = None, invocation_dir: Path | None = None) -> str:
+def rerecord_advice(
+    nodeids: Sequence[str],
+    *,
+    cassettes: Iterable[str] = (),
+    rootdir: Path | None = None,
+    invocation_dir: Path | None = None,
+) -> str:
     """:data:`RERECORD`, naming up to three stale tests to re-record: rewriting the whole suite
     re-records every cassette (and, with the API unreachable, pytest-recording deletes them).
-    A fixture's entry is no test id to select: then the advice names none. Given the folder the
-    run was started in, the tests are named relative to it, as pytest takes them there."""
-    if not nodeids or len(nodeids) > 3 or any(n.endswith(FIXTURE_ENTRY_SUFFIX) for n in nodeids):
-        return RERECORD
+    A fixture's entry is no test id to select: then the advice names none. Up to three cassette
+    files their stale calls replayed are named for plain vcrpy to delete (adoption 5: the advice
+    said "the cassette" and left finding it to the JSON report). Given the folder the run was
+    started in, tests and files are named relative to it, as pytest and a shell take them there."""
     import shlex
 
-    selected = " ".join(shlex.quote(cwd_relative_nodeid(n, rootdir, invocation_dir)) for n in nodeids)
-    return RERECORD.replace("--record-mode=rewrite;", f"--record-mode=rewrite {selected};", 1)
+    def here(path: str) -> str:
+        return shlex.quote(cwd_relative_nodeid(path, rootdir, invocation_dir))
+
+    advice = RERECORD
+    files = sorted(set(cassettes))
+    if 0 < len(files) <= 3:
+        advice = advice.replace("delete the cassette,", f"delete {' '.join(here(f) for f in files)},", 1)
+    if not nodeids or len(nodeids) > 3 or any(n.endswith(FIXTURE_ENTRY_SUFFIX) for n in nodeids):
+        return advice
+    selected = " ".join(here(n) for n in nodeids)
+    return advice.replace("--record-mode=rewrite;", f"--record-mode=rewrite {selected};", 1)
+
+
+def _stale_cassettes(run: RunCost, nodeids: Iterable[str]) -> list[str]:
+    """The cassette files the stale calls of these tests replayed."""
+    return [c.cassette for n in nodeids for c in run.tests[n].calls if c.drift is not None and c.cassette]
 
 
 def evaluate(
@@ -488,7 +508,7 @@ def _annotations(
                     "warning",
                     "stale cassette: "
                     + "; ".join(test.stale_changes)
-                    + f". Re-record it ({rerecord_advice([nodeid])}).",
+                    + f". Re-record it ({rerecord_advice([nodeid], cassettes=_stale_cassettes(run, [nodeid]))}).",
                     file=file,
                     line=line,
                     title=f"stale cassette: {nodeid}",
@@ -631,10 +651,12 @@ def finish_session(
         )
     stale = sorted(n for n, t in run.tests.items() if t.stale)
     if stale and settings.stale_policy != "ignore":
+        advice = rerecord_advice(
+            stale, cassettes=_stale_cassettes(run, stale), rootdir=settings.rootdir, invocation_dir=invocation_dir
+        )
         outcome.lines.append(
             f"{'FAILED' if settings.stale_policy == 'fail' else 'warning'}: {len(stale)} test(s) replay stale "
-            f"cassettes (the request changed since recording); re-record them "
-            f"({rerecord_advice(stale, rootdir=settings.rootdir, invocation_dir=invocation_dir)})"
+            f"cassettes (the request changed since recording); re-record them ({advice})"
         )
     outcome.lines.extend(warning_lines(w for t in run.tests.values() for c in t.calls for w in c.warnings))
 

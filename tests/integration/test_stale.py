@@ -62,8 +62,9 @@ def test_fail_policy_fails_the_run(project: AgentProject) -> None:
             # which tests: a rewrite of the whole suite would re-record every cassette.
             "FAILED: 1 test(s) replay stale cassettes (the request changed since recording); re-record them "
             "(pytest-recording: pytest --agent-cost --record-mode=rewrite test_agent.py::test_task; "
-            'vcrpy: delete the cassette, record with record_mode="once"; under --agent-cost, keys are kept out of '
-            "the cassettes saved)",
+            # ... and which cassette file to delete (adoption 5: it said "the cassette").
+            'vcrpy: delete cassettes/test_agent/test_task.yaml, record with record_mode="once"; under --agent-cost, '
+            "keys are kept out of the cassettes saved)",
         ]
     )
 

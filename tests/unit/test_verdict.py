@@ -99,3 +99,27 @@ def test_the_rerecord_advice_names_a_few_stale_tests_it_can_select() -> None:
     )
     assert rerecord_advice([f"t.py::test_{n}" for n in range(4)]) == RERECORD  # many: a -k is the user's to write
     assert rerecord_advice(["t.py::test_a", "t.py::agent [module fixture]"]) == RERECORD  # no id to select
+
+
+def test_the_rerecord_advice_names_a_few_cassette_files_to_delete_from_where_pytest_ran() -> None:
+    from pathlib import Path
+
+    from pytest_agentcost.gate import RERECORD, rerecord_advice
+
+    files = ["cassettes/t/test_b.yaml", "cassettes/t/test a.yaml", "cassettes/t/test_b.yaml"]
+    assert "; vcrpy: delete 'cassettes/t/test a.yaml' cassettes/t/test_b.yaml, record with" in rerecord_advice(
+        ["t.py::test_a"], cassettes=files
+    )
+    # A fixture's entry names no test to select, and its cassette still is one to delete.
+    fixture = rerecord_advice(["t.py::agent [module fixture]"], cassettes=["cassettes/setup.yaml"])
+    assert fixture == RERECORD.replace("delete the cassette,", "delete cassettes/setup.yaml,")
+    many = [f"cassettes/{n}.yaml" for n in range(4)]
+    assert rerecord_advice(["t.py::test_a"], cassettes=many).endswith(RERECORD.split("; ", 1)[1])
+    # Run from a package's folder under the rootdir: both as pytest and a shell take them there.
+    here = rerecord_advice(
+        ["pkg/tests/t.py::test_a"],
+        cassettes=["pkg/tests/cassettes/t/test_a.yaml"],
+        rootdir=Path("/repo"),
+        invocation_dir=Path("/repo/pkg"),
+    )
+    assert "--record-mode=rewrite tests/t.py::test_a; vcrpy: delete tests/cassettes/t/test_a.yaml," in here
