@@ -477,11 +477,44 @@ def _detect(interaction: Interaction, host_providers: Mapping[str, str]) -> tupl
         provider = OLLAMA
     elif provider is None and interaction.host == _OLLAMA_CLOUD_HOST:
         provider = OLLAMA_CLOUD  # its OpenAI-compatible API (ollama.com/v1/...)
+    elif provider is None and (routed := _hugging_face_routed(interaction)) is not None:
+        # The router's /v1 auto-routing names no provider in its path; its answer does.
+        provider = routed
     elif provider is None and endpoint == "gemini.generate_content":
         # Gemini's own path (models/{id}:generateContent) on a gateway: Google's models. (Embedding
         # and Interactions paths are shared with other APIs, and stay unnamed.)
         provider = "google"
     return provider, endpoint
+
+
+_HUGGING_FACE_ROUTER = "router.huggingface.co"
+
+
+def _hugging_face_routed(interaction: Interaction) -> str | None:
+    """The inference provider Hugging Face's router says served a call its path does not route
+    (``/v1/chat/completions``, auto-routing): its answer's ``x-inference-provider`` header
+    (``cerebras``), as genai-prices names the route (``huggingface_cerebras``), if it does."""
+    if interaction.host != _HUGGING_FACE_ROUTER:
+        return None
+    named = interaction.response_headers.get("x-inference-provider", "").strip().lower()
+    if not named:
+        return None
+    provider = f"huggingface_{named}"
+    try:
+        known = any(p.id == provider for p in get_snapshot().providers)
+    except Exception:  # a broken custom snapshot must not break extraction
+        return None
+    return provider if known else None
+
+
+def _hub_repo_id(interaction: Interaction) -> str | None:
+    """The Hub repo id a call to Hugging Face's router asked for (``meta-llama/Llama-3.1-8B-Instruct``,
+    its ``:provider`` or ``:fastest`` policy suffix cut), which genai-prices prices its routes by."""
+    request = _request_json(interaction)
+    model = request.get("model") if isinstance(request, dict) else None
+    if not isinstance(model, str) or "/" not in model:
+        return None
+    return model.split(":", 1)[0] or None
 
 
 #: Endpoints told by a path any host may serve (``/chat/completions``, ``/v1/messages`` ...), not by
@@ -3395,6 +3428,10 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         if response_id is None and poll_match is not None:
             response_id = poll_match.group("id")
         named = url_model or model or _fallback_model(interaction)
+        if provider is not None and provider.startswith("huggingface_") and named and "/" not in named:
+            # The router answers under the inference provider's own id (llama3.1-8b); genai-prices
+            # prices its routes by the Hub repo id the request names.
+            named = _hub_repo_id(interaction) or named
         if endpoint == "openai.completions" and provider == "openai" and named is not None:
             named = _completions_model(named, interaction)
         if billed and endpoint in ("bedrock.converse", "bedrock.invoke"):

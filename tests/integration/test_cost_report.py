@@ -540,6 +540,40 @@ def test_a_hugging_face_router_route_named_by_its_path_wins_over_a_host_line(pro
     assert calls[1]["cost_usd"] == "0.0000102000"
 
 
+def test_the_hugging_face_routers_auto_route_is_priced_at_the_provider_its_answer_names(
+    project: AgentProject,
+) -> None:
+    # Sweep 25: chatlas' real recording of the router's /v1 auto-routing (posit-dev/chatlas,
+    # tests/_vcr/test_provider_huggingface/test_huggingface_simple_request.yaml): the answer's
+    # x-inference-provider header names Cerebras, the request the Hub repo id genai-prices keys
+    # huggingface_cerebras by, the answer Cerebras' own id (llama3.1-8b). It was unpriced, with a
+    # warning that the exchange names no provider. Cerebras' rate for the repo through the router:
+    # $0.10 in / $0.10 out per million: (51 + 2) x 0.10 = 5.3 / 1e6.
+    url = "https://router.huggingface.co/v1/chat/completions"
+    hub = "meta-llama/Llama-3.1-8B-Instruct"
+    request = json.dumps({"model": hub, "messages": [{"role": "user", "content": "x"}]})
+    headers = {"Content-Type": ["application/json"], "x-inference-provider": ["cerebras"]}
+    answered = interaction(url, chat_response("llama3.1-8b", 51, 2), request_body=request, headers=headers)
+    # No header, no provider: the auto route of an answer that does not say stays unpriced.
+    unsaid = interaction(url, chat_response("llama3.1-8b", 51, 2), request_body=request)
+    project.cassette("test_agent", "test_hf", [answered, unsaid])
+    project.module(
+        "test_agent",
+        f"@pytest.mark.vcr\ndef test_hf():\n    llm('x', model={hub!r})\n    llm('x', model={hub!r})\n",
+        url=url,
+    )
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    calls = project.read_json("cost.json")["tests"]["test_agent.py::test_hf"]["calls"]
+    assert [(c["provider"], c["model"], c["cost_usd"]) for c in calls] == [
+        ("huggingface_cerebras", hub, "0.0000053000"),
+        (None, "llama3.1-8b", None),
+    ]
+    assert "huggingface_cerebras" not in "".join(
+        line for line in result.stdout.str().splitlines() if line.startswith("warning: no price")
+    )
+
+
 INI_NSCALE = "agent_cost_providers=router.huggingface.co = huggingface_nscale"
 
 
