@@ -422,9 +422,16 @@ EMPTY_PRUNE = "pruning would drop every baseline entry"
 ANNOTATIONS_PER_LEVEL = 10
 
 
-def _biggest_rise_first(t: TestDiff) -> tuple[Decimal, str]:
-    delta = t.delta_usd
-    return (-delta if delta is not None else Decimal(1), t.nodeid)
+def _biggest_rise_first(t: TestDiff) -> tuple[bool, Decimal, str]:
+    """The rise the gate judged, biggest first: at this run's prices and, gated on an estimate, the
+    estimate's (not the recorded delta, which a price cut or an unchanged replay shrinks); a test
+    with no baseline (new, over its budget) rose by its whole cost."""
+    rise = t.usage_delta_usd
+    if rise is None:
+        rise = t.judged_delta_usd
+    if rise is None and t.baseline_usd is None:
+        rise = t.judged_usd
+    return (rise is None, -(rise or Decimal(0)), t.nodeid)
 
 
 def _within_github_limits(commands: list[str]) -> list[str]:

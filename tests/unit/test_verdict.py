@@ -123,3 +123,46 @@ def test_the_rerecord_advice_names_a_few_cassette_files_to_delete_from_where_pyt
         invocation_dir=Path("/repo/pkg"),
     )
     assert "--record-mode=rewrite tests/t.py::test_a; vcrpy: delete tests/cassettes/t/test_a.yaml," in here
+
+
+def test_annotations_put_first_the_rises_the_gate_judged_not_the_recorded_deltas() -> None:
+    # GitHub shows 10 annotations of a level: the biggest rises must be among them. Sorted by the
+    # recorded delta, a new test $5 over its budget (no delta), a stale test gated on its estimate
+    # (+$1, its replay unchanged) and a rise of usage under a price cut (+$0.50, its recorded cost
+    # down) came after ten rises of cents, and GitHub dropped them.
+    from pytest_agentcost.diff import Comparison
+    from pytest_agentcost.gate import _annotations
+    from pytest_agentcost.models import RunCost
+
+    cent = Decimal("0.01")
+    rises = [
+        TestDiff(
+            f"t.py::test_{i}",
+            "regressed",
+            baseline_usd=cent,
+            current_usd=cent * (i + 2),
+            usage_delta_usd=cent * (i + 1),
+        )
+        for i in range(10)
+    ]
+    new = TestDiff("t.py::test_new", "new", current_usd=Decimal(5), budget=("cost $5.00 over max_usd $0.10",))
+    estimated = TestDiff(
+        "t.py::test_estimated",
+        "regressed",
+        baseline_usd=cent,
+        current_usd=cent,
+        estimated_now_usd=cent + 1,
+        gated_on_estimate=True,
+        usage_delta_usd=Decimal(1),
+    )
+    repriced = TestDiff(
+        "t.py::test_repriced",
+        "regressed",
+        baseline_usd=Decimal(1),
+        current_usd=Decimal("0.9"),
+        usage_delta_usd=Decimal("0.5"),
+        price_delta_usd=Decimal("-0.6"),
+    )
+    cmp = Comparison((*rises, repriced, estimated, new), None, None, "off", False)
+    shown = [a.split("%3A%3A", 1)[1].split("::")[0] for a in _annotations(cmp, RunCost({}), "fail") if "%3A%3A" in a]
+    assert shown == ["test_new", "test_estimated", "test_repriced", *(f"test_{i}" for i in range(9, 2, -1))]
