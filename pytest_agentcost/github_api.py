@@ -22,6 +22,7 @@ token. That event's payload has no reliable PR number for forks
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -282,14 +283,19 @@ class _Client:
                 raw = resp.read()
         except urllib.error.HTTPError as exc:
             with exc:
-                detail = _api_message(exc.read())
+                try:
+                    detail = _api_message(exc.read())
+                except (OSError, http.client.HTTPException):  # the error's body lost on the way
+                    detail = ""
                 spent = exc.headers.get("x-ratelimit-remaining") == "0" if exc.headers else False
             error = GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code)
             error.transient = exc.code in _TRANSIENT
             error.rate_limited = exc.code == 429 or spent or "rate limit" in detail.lower()
             raise error from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            # HTTPException: the connection lost mid-answer (IncompleteRead) or a garbled status
+            # line, which urllib does not wrap: as transient as a refused connection.
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else (str(exc) or type(exc).__name__)
             error = GitHubError(f"cannot reach the GitHub API for {what}: {reason}")
             error.transient = True
             raise error from None

@@ -142,6 +142,10 @@ class FakeGitHub:
         return 404, {}, {"message": "Not Found"}
 
 
+#: A handler's answer body that the connection loses part-way (http.client's IncompleteRead).
+LOST_MID_ANSWER: Any = object()
+
+
 def _serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
     class Handler(BaseHTTPRequestHandler):
         def _any(self) -> None:
@@ -169,6 +173,14 @@ def _serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
                 status, headers, data = 401, {}, {"message": "Bad credentials"}
             else:
                 status, headers, data = fake.handle(self.command, url.path, parse_qs(url.query), body)
+            if data is LOST_MID_ANSWER:
+                # The connection drops part-way through the body it announced.
+                self.send_response(status)
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                self.wfile.write(b'[{"id":')
+                self.close_connection = True
+                return
             out = b"" if data is None else json.dumps(data).encode()
             self.send_response(status)
             for key, value in headers.items():
@@ -863,3 +875,24 @@ def test_a_validation_failure_says_what_failed(github: FakeGitHub) -> None:
         f"GitHub answered POST /repos/{REPO}/issues/{PR}/comments with HTTP 422 (GitHub said: Validation Failed: "
         "body is too long (maximum is 65536 characters))"
     )
+
+
+def test_a_connection_lost_mid_answer_is_retried_on_reads_and_an_error_on_creates(github: FakeGitHub) -> None:
+    # A connection that drops part-way through the answer is a lost connection too: urllib leaves
+    # it as http.client's IncompleteRead, which escaped as a traceback, neither retried nor an error.
+    original = github.handle
+    lost = {"GET": 1, "POST": 1}
+
+    def dropping(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if lost.get(method):
+            lost[method] -= 1
+            return 200, {}, LOST_MID_ANSWER
+        return original(method, path, query, body)
+
+    github.handle = dropping  # type: ignore[method-assign]
+    with pytest.raises(GitHubError) as info:
+        _upsert(github, "report", T_1800)
+    assert str(info.value).startswith(f"cannot reach the GitHub API for POST /repos/{REPO}/issues/{PR}/comments: ")
+    assert github.methods() == [f"GET /repos/{REPO}/issues/{PR}/comments"] * 2 + [
+        f"POST /repos/{REPO}/issues/{PR}/comments"
+    ]
