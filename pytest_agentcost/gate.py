@@ -145,7 +145,11 @@ def cwd_relative_nodeid(nodeid: str, rootdir: Path | None, invocation_dir: Path 
     if rootdir is None or invocation_dir is None or Path(invocation_dir) == Path(rootdir):
         return nodeid
     path, sep, rest = nodeid.partition("::")
-    rel = os.path.relpath(Path(rootdir, path), invocation_dir)
+    full = Path(rootdir, path)
+    try:
+        rel = os.path.relpath(full, invocation_dir)
+    except ValueError:  # another drive on Windows: no relative path; the full one, as pytest's
+        rel = str(full)
     return rel.replace(os.sep, "/") + sep + rest
 
 

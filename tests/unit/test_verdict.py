@@ -166,3 +166,40 @@ def test_annotations_put_first_the_rises_the_gate_judged_not_the_recorded_deltas
     cmp = Comparison((*rises, repriced, estimated, new), None, None, "off", False)
     shown = [a.split("%3A%3A", 1)[1].split("::")[0] for a in _annotations(cmp, RunCost({}), "fail") if "%3A%3A" in a]
     assert shown == ["test_new", "test_estimated", "test_repriced", *(f"test_{i}" for i in range(9, 2, -1))]
+
+
+def test_a_test_on_another_drive_than_the_run_is_named_by_its_full_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows: `pytest --rootdir D:\repo D:\repo\tests` run from C:\work. os.path.relpath raises
+    # ValueError across drives, which ended the run's report; pytest's own bestrelpath gives the
+    # full path then.
+    import ntpath
+    import os
+    from pathlib import Path, PurePath, PureWindowsPath
+
+    from pytest_agentcost import gate
+
+    def relpath(path: PurePath, start: PurePath) -> str:
+        return ntpath.relpath(str(PureWindowsPath(path)), str(PureWindowsPath(start)))
+
+    monkeypatch.setattr(gate.os.path, "relpath", relpath)
+    named = gate.cwd_relative_nodeid("tests/t.py::test_a", Path("D:/repo"), Path("C:/work"))
+    assert named == str(Path("D:/repo", "tests/t.py")).replace(os.sep, "/") + "::test_a"
+
+
+def test_the_cassettes_to_delete_are_those_of_the_stale_calls_only() -> None:
+    # A test that replays two cassettes, one of them stale: deleting the other would lose a
+    # recording that still answers the request sent now.
+    from pytest_agentcost.gate import _stale_cassettes
+    from pytest_agentcost.models import RunCost, TestCost
+    from tests.conftest import llm_record
+
+    drift = {"changes": ["message 1 (user) +6 characters"]}
+    test = TestCost(
+        "t.py::test_a",
+        calls=(
+            llm_record(cassette="cassettes/t/fresh.yaml"),
+            llm_record(cassette="cassettes/t/stale.yaml", drift=drift),
+            llm_record(cassette=None, drift=drift),
+        ),
+    )
+    assert _stale_cassettes(RunCost({test.nodeid: test}), [test.nodeid]) == ["cassettes/t/stale.yaml"]
