@@ -344,9 +344,23 @@ def test_baseline_commit_script_skips_when_unchanged(tmp_path: Path) -> None:
     sh("git", "push", "-q", "origin", "main")
     step_env = git_env | {
         "BASELINE": baseline,
+        "WATCHED": doc["env"]["WATCHED"],
         "GITHUB_SHA": "0123456789abcdef0123",
         "GITHUB_REF_NAME": "main",
     }
+
+    def step_without_watched(value: str | None) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in step_env.items() if k != "WATCHED"} | ({} if value is None else {"WATCHED": value})
+        return subprocess.run(["bash", "-e", "-c", script], cwd=work, env=env, capture_output=True, text=True)
+
+    # WATCHED left out or empty stops the step before it commits (review 49: an empty list
+    # watched the whole repository, unset failed only when a push raced).
+    (work / baseline).write_text('{"a": 0}\n', encoding="utf-8")
+    for value in (None, ""):
+        stopped = step_without_watched(value)
+        assert stopped.returncode != 0
+        assert "set WATCHED to the paths the paths filter watches" in stopped.stderr
+    assert sh("git", "status", "--porcelain") == f"?? {baseline}\n"
 
     def step() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
