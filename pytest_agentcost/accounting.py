@@ -170,6 +170,11 @@ class Accountant:
                 extraction = self.extract_hook(current)
             except Exception as exc:  # the user's hook: its bug must not lose the call
                 hook_error = f"the pytest_agentcost_extract_usage hook raised {type(exc).__name__}: {exc}"
+            else:
+                wrong = _wrong_extraction(extraction)
+                if wrong:  # read as if it raised: never a lost call, nor an error at the run's end
+                    hook_error = f"the pytest_agentcost_extract_usage hook returned {wrong}"
+                    extraction = None
         if extraction is None:
             try:
                 extraction = usage_mod.extract(current, self.host_providers)
@@ -512,6 +517,51 @@ _BILLED_BESIDE_TOKENS = {
     "perplexity": "a request fee by search context size (usage.cost.request_cost)",
     "x-ai": "server-side tool uses (cost_in_usd_ticks)",
 }
+
+
+#: The fields of an :class:`~pytest_agentcost.usage.Extraction` a hook may get wrong, and the
+#: types they must have (checked exactly where a subclass would be a wrong answer: bool is an int).
+_EXTRACTION_FIELDS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("provider", (str, type(None))),
+    ("endpoint", (str,)),
+    ("model", (str, type(None))),
+    ("usage", (Usage,)),
+    ("streamed", (bool,)),
+    ("billed", (bool,)),
+    ("estimated", (bool,)),
+    ("is_poll", (bool,)),
+    ("response_id", (str, type(None))),
+    ("warnings", (tuple,)),
+    ("price_context", (tuple,)),
+    ("billed_uses", (tuple,)),
+    ("unpriced", (bool,)),
+    ("stated_cost", (Decimal, type(None))),
+    ("parts", (tuple,)),
+    ("part_models", (tuple,)),
+)
+
+
+def _wrong_extraction(extraction: Any) -> str:
+    """What is wrong with an extract hook's answer (empty: nothing). Its fields are read by the
+    pricing, the tallies and the report: a wrong type there lost the call or failed the run's end."""
+    if extraction is None:
+        return ""
+    if not isinstance(extraction, usage_mod.Extraction):
+        return f"a {type(extraction).__name__}, not an Extraction (pytest_agentcost.usage.Extraction) or None"
+    for name, types in _EXTRACTION_FIELDS:
+        value = getattr(extraction, name)
+        if not isinstance(value, types):
+            return f"an Extraction whose {name} is {value!r}, not {' or '.join(t.__name__ for t in types)}"
+    count = extraction.tool_calls
+    if type(count) is not int or count < 0:
+        return f"an Extraction whose tool_calls is {count!r}, not a count (an int, 0 or more)"
+    if not all(isinstance(warning, str) for warning in extraction.warnings):
+        return f"an Extraction whose warnings are {extraction.warnings!r}, not a tuple of str"
+    if extraction.part_models and len(extraction.part_models) != len(extraction.parts):
+        return "an Extraction whose part_models are not one per part (of parts)"
+    if not all(isinstance(part, Usage) for part in extraction.parts):
+        return "an Extraction whose parts are not each a Usage"
+    return ""
 
 
 def _answers_json(interaction: Interaction) -> bool:

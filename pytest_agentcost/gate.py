@@ -704,10 +704,9 @@ def finish_session(
 
     try:
         if modify_report is not None:
-            report = run_to_dict(run, cmp.to_dict())
-            modify_report(report)
-            if settings.json_path is not None:
-                write_file(settings.json_path, report_to_json(report))
+            text = _modified_report(run_to_dict(run, cmp.to_dict()), modify_report, settings)
+            if text is not None and settings.json_path is not None:
+                write_file(settings.json_path, text)
         elif settings.json_path is not None:
             write_file(settings.json_path, iter_run_json(run, cmp.to_dict()))
     except AgentCostError as exc:
@@ -764,6 +763,50 @@ def finish_session(
                     "the baseline is written, but the run fails on what an update does not accept (above)"
                 )
     return outcome
+
+
+MODIFY_REPORT_HOOK = "pytest_agentcost_modify_report"
+
+
+def _modified_report(
+    report: dict[str, Any], modify_report: Callable[[dict[str, Any]], Any], settings: Settings
+) -> str | None:
+    """The JSON text of ``report`` once the ``pytest_agentcost_modify_report`` hooks edited it.
+
+    A hook's bug (it raises, or leaves a value JSON cannot hold: a Decimal, a set, NaN) is the
+    user's: one line naming the hook and where it failed, never an INTERNALERROR that loses the
+    cost table, the verdict and the baseline update."""
+    unwritten = "" if settings.json_path is None else f"; {settings.json_path} is not written"
+    try:
+        modify_report(report)
+    except Exception as exc:
+        raise AgentCostError(
+            f"the {MODIFY_REPORT_HOOK} hook raised {type(exc).__name__}: {exc}{_hook_frame(exc, settings)}{unwritten}"
+        ) from exc
+    if settings.json_path is None:
+        return None
+    try:
+        return report_to_json(report)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise AgentCostError(
+            f"the report the {MODIFY_REPORT_HOOK} hook left is no JSON ({type(exc).__name__}: {exc}): "
+            f"keep it to str keys and str, int, finite float, bool, None, list and dict values{unwritten}"
+        ) from exc
+
+
+def _hook_frame(exc: BaseException, settings: Settings) -> str:
+    """`` (conftest.py:3)``: where in the hook ``exc`` was raised (its innermost frame there)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.name == MODIFY_REPORT_HOOK]
+    if not frames:
+        return ""
+    path = Path(frames[-1].filename)
+    try:
+        shown = path.relative_to(settings.rootdir).as_posix()
+    except ValueError:
+        shown = str(path)
+    return f" ({shown}:{frames[-1].lineno})"
 
 
 def _unmatched_price_lines(run: RunCost, pricer: Pricer) -> list[str]:

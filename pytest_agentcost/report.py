@@ -83,7 +83,7 @@ def run_to_json(run: RunCost, comparison: Mapping[str, Any] | None = None) -> st
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "), allow_nan=False)
 
 
 #: What ``json.dumps(..., ensure_ascii=False)`` does to one string, quotes included.
@@ -171,7 +171,7 @@ def _compact_with(entry: Mapping[str, Any], key: str, text: str) -> str:
 
 
 def _indented(value: Any, level: int) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
     return text.replace("\n", "\n" + "  " * level)
 
 

@@ -172,3 +172,90 @@ def test_an_extract_hook_that_raises_on_a_web_page_leaves_a_tool_call(project: A
     test = project.read_json("cost.json")["tests"]["test_agent.py::test_task"]
     assert (test["llm_calls"], test["tool_http_calls"], test["cost_usd"]) == (0, 1, "0.0000000000")
     result.stdout.fnmatch_lines(["*hook raised JSONDecodeError*; its answer is no JSON: a tool call*"])
+
+
+def test_a_report_hook_that_raises_is_one_line_naming_it_not_an_internal_error(project: AgentProject) -> None:
+    # Hardening 5: an INTERNALERROR traceback at the run's end, and the cost table lost with it.
+    project.pytester.makeconftest(
+        """
+        def pytest_agentcost_modify_report(report):
+            report["tests"]["test_agent.py::test_typo"]["team"] = "agents"
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 4, result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(
+        [
+            "test_agent.py::test_task *$0.00027*",
+            "pytest-agentcost: the pytest_agentcost_modify_report hook raised KeyError: "
+            "'test_agent.py::test_typo' (conftest.py:2); cost.json is not written",
+        ]
+    )
+    assert not (project.root / "cost.json").exists()
+
+
+def test_a_report_hook_that_leaves_no_json_is_one_line_and_writes_no_invalid_file(project: AgentProject) -> None:
+    # Hardening 5: a Decimal was an INTERNALERROR; a NaN was written as NaN, which no JSON reader takes.
+    project.pytester.makeconftest(
+        """
+        from decimal import Decimal
+
+        def pytest_agentcost_modify_report(report):
+            report["ratio"] = float("nan") if report["tests"] else Decimal("1.5")
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 4, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["pytest-agentcost: the report the pytest_agentcost_modify_report hook left is no JSON (ValueError: *nan*"]
+    )
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert not (project.root / "cost.json").exists()
+
+
+def test_an_extract_hook_that_returns_a_wrong_type_loses_no_call(project: AgentProject) -> None:
+    # Hardening 5: a dict (or an Extraction with a dict for usage) lost the call and showed the
+    # test at $0; an Extraction with tool_calls=None was an INTERNALERROR at the run's end.
+    project.pytester.makeconftest(
+        """
+        import json
+        from genai_prices import Usage
+        from pytest_agentcost.usage import Extraction
+
+        def pytest_agentcost_extract_usage(interaction):
+            body = json.loads(interaction.response_text())
+            if interaction.url.endswith("/v1/generate"):
+                return {"input_tokens": body["in"]}
+            return Extraction(provider="openai", endpoint="internal.generate", model=body["model"],
+                              usage=Usage(input_tokens=1, output_tokens=1), streamed=False, billed=True,
+                              estimated=False, tool_calls=None, response_id=None, is_poll=False, warnings=())
+        """
+    )
+    project.module(
+        "test_agent",
+        f"@pytest.mark.vcr\ndef test_task():\n    llm('x')\n\n"
+        f"@pytest.mark.vcr\ndef test_gateway():\n    llm('x', url={GATEWAY!r})\n",
+    )
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)])
+    body = json.dumps({"model": "gpt-4o-mini", "in": 2000, "out": 500, "text": "ok"})
+    project.cassette("test_agent", "test_gateway", [interaction(GATEWAY, body)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    tests = project.read_json("cost.json")["tests"]
+    task, gateway = tests["test_agent.py::test_task"], tests["test_agent.py::test_gateway"]
+    assert (task["llm_calls"], task["cost_usd"]) == (1, "0.0002700000")  # read by the built-in reader
+    assert (gateway["llm_calls"], gateway["cost_usd"], gateway["calls"][0]["endpoint"]) == (1, None, "unread")
+    result.stdout.fnmatch_lines_random(
+        [
+            "*the pytest_agentcost_extract_usage hook returned an Extraction whose tool_calls is None, "
+            "not a count*; the call was read without it",
+            "*the pytest_agentcost_extract_usage hook returned a dict, not an Extraction*; the call is counted, "
+            "unpriced",
+        ]
+    )
