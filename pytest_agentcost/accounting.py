@@ -287,17 +287,23 @@ class Accountant:
         if hooked is None:
             hooked, why = self._priced(current, extraction, context, left_out)
             return self._with_cost(record, hooked, record.warnings + tuple(why))
+        returned = hooked
         if isinstance(hooked, int | float) and not isinstance(hooked, bool):
             hooked = Decimal(str(hooked))  # a number in another type: the money it says
         if not isinstance(hooked, Decimal) or not hooked.is_finite() or not within_call_cost(hooked):
-            what = "not a Decimal" if not isinstance(hooked, Decimal) or not hooked.is_finite() else "out of range"
+            if not isinstance(hooked, Decimal):
+                what = "not a Decimal"
+            elif not hooked.is_finite():
+                what = "not a finite amount"  # said of what it returned: a float inf is no Decimal('Infinity')
+            else:
+                what = "out of range"
             return self._with_cost(
                 record,
                 None,
                 (
                     *record.warnings,
                     f"{extraction.endpoint} response from {current.host}: the pytest_agentcost_price_call hook "
-                    f"returned {hooked!r}, {what}; the call is unpriced",
+                    f"returned {returned!r}, {what}; the call is unpriced",
                 ),
             )
         # Priced by the hook: a reason the price sources left it unpriced no longer holds.

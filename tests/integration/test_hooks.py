@@ -259,3 +259,21 @@ def test_an_extract_hook_that_returns_a_wrong_type_loses_no_call(project: AgentP
             "unpriced",
         ]
     )
+
+
+def test_a_price_hook_that_returns_a_float_infinity_is_told_as_it_returned_it(project: AgentProject) -> None:
+    # Hardening 5: "returned Decimal('Infinity'), not a Decimal" of a hook that returned a float.
+    project.pytester.makeconftest(
+        """
+        def pytest_agentcost_price_call(call):
+            return float("inf")
+        """
+    )
+    _one_call_test(project, "gpt-4o-mini")
+    project.chat_cassette("test_agent", "test_task", [(1000, 200)])
+    result = project.run("--agent-cost", "--agent-cost-json", "cost.json")
+    assert result.ret == 0, result.stdout.str()
+    assert project.read_json("cost.json")["tests"]["test_agent.py::test_task"]["cost_usd"] is None
+    result.stdout.fnmatch_lines(
+        ["*the pytest_agentcost_price_call hook returned inf, not a finite amount; the call is unpriced*"]
+    )
