@@ -70,4 +70,5 @@ def test_a_hooks_price_that_is_no_decimal(returned: object, cost: str | None) ->
     record = Accountant(Pricer(), price_hook=lambda call: returned)(from_vcr(request, response), None, None)
     assert record.cost_usd == (None if cost is None else Decimal(cost))
     if cost is None:
-        assert any("not a Decimal; the call is unpriced" in w for w in record.warnings)
+        why = "not a Decimal" if isinstance(returned, str) else "not a finite amount"  # nan: said as returned
+        assert any(f"returned {returned!r}, {why}; the call is unpriced" in w for w in record.warnings)
