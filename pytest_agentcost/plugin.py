@@ -821,6 +821,7 @@ class AgentCostSession:
             rootdir=str(config.rootpath),
         )
         self.recorder = Recorder(self.accountant, self.accountant.lean)
+        self._item_hooks: Any = None
         self.tests: dict[str, Any] = {}
         self._outcomes: dict[str, str] = {}
         self._reruns: dict[str, int] = {}
@@ -899,11 +900,26 @@ class AgentCostSession:
         return session
 
     # -- extension hooks ------------------------------------------------------
+    # A conftest's hooks apply to the tests under its folder, as pytest's own test hooks do
+    # (``item.ihook``): hardening 5 found a sub-folder's price hook pricing every folder's tests,
+    # or none, depending on which folders a run collected. Outside a test (a wider fixture's
+    # calls, settled at the session's end) every hook loaded is called.
+    def _hooks(self) -> Any:
+        return self._item_hooks if self._item_hooks is not None else self.config.hook
+
     def _extract_hook(self, interaction: Any) -> Any:
-        return self.config.hook.pytest_agentcost_extract_usage(interaction=interaction)
+        return self._hooks().pytest_agentcost_extract_usage(interaction=interaction)
 
     def _price_hook(self, call: Any) -> Any:
-        return self.config.hook.pytest_agentcost_price_call(call=call)
+        return self._hooks().pytest_agentcost_price_call(call=call)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # A conftest in a sub-folder is loaded while collecting: a hook only it implements is
+        # known now, not when the session started.
+        if self.accountant.extract_hook is None and _implemented(self.config, "pytest_agentcost_extract_usage"):
+            self.accountant.extract_hook = self._extract_hook
+        if self.accountant.price_hook is None and _implemented(self.config, "pytest_agentcost_price_call"):
+            self.accountant.price_hook = self._price_hook
 
     # -- baseline ---------------------------------------------------------------
     def load_baseline(self) -> None:
@@ -937,17 +953,22 @@ class AgentCostSession:
     def pytest_runtest_protocol(
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
+        if self.accountant.extract_hook is not None or self.accountant.price_hook is not None:
+            self._item_hooks = item.ihook  # its folder's conftests' hooks (see _hooks)
         try:
-            with self.recorder.running(item.nodeid):
-                result = yield
-        except BaseException:
-            # Ctrl-C or pytest.exit() mid-test: keep the calls it made (the run is stopped, so
-            # nothing is written or judged from them), never hiding why it stopped.
-            with contextlib.suppress(Exception):
-                self._finish_item(item, interrupted=True)
-            raise
-        self._finish_item(item)
-        return result
+            try:
+                with self.recorder.running(item.nodeid):
+                    result = yield
+            except BaseException:
+                # Ctrl-C or pytest.exit() mid-test: keep the calls it made (the run is stopped, so
+                # nothing is written or judged from them), never hiding why it stopped.
+                with contextlib.suppress(Exception):
+                    self._finish_item(item, interrupted=True)
+                raise
+            self._finish_item(item)  # its calls are accounted here, under its hooks
+            return result
+        finally:
+            self._item_hooks = None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import CHAT_URL, AgentProject, interaction
+from tests.conftest import CHAT_URL, AgentProject, chat_response, interaction, write_cassette
 
 GATEWAY = "http://127.0.0.1:18099/v1/generate"
 
@@ -277,3 +277,31 @@ def test_a_price_hook_that_returns_a_float_infinity_is_told_as_it_returned_it(pr
     result.stdout.fnmatch_lines(
         ["*the pytest_agentcost_price_call hook returned inf, not a finite amount; the call is unpriced*"]
     )
+
+
+def test_a_sub_folders_price_hook_prices_the_tests_under_it_whatever_the_run_collects(project: AgentProject) -> None:
+    # As pytest's own test hooks (item.ihook): a conftest's hook is its folder's. It was either
+    # never called (no root conftest: found only when the session had started) or, beside a
+    # root conftest's, called for every folder's tests, so a's cost depended on collecting b.
+    hook = "from decimal import Decimal\n\ndef pytest_agentcost_price_call(call):\n    return {}\n"
+    test = "@pytest.mark.vcr\ndef test_{0}():\n    llm('x', model='gpt-4o-mini')\n"
+    for folder in ("a", "b"):
+        project.module(f"{folder}/test_{folder}", test.format(folder))
+        write_cassette(
+            project.root / folder / "cassettes" / f"test_{folder}" / f"test_{folder}.yaml",
+            [interaction(CHAT_URL, chat_response("gpt-4o-mini", 1000, 200), request_body="")],
+        )
+    (project.root / "b" / "conftest.py").write_text(hook.format('Decimal("1")'))
+    # gpt-4o-mini at genai-prices' $0.15 / $0.60 per million: 1000 x 0.15 + 200 x 0.60 = 270 / 1e6
+    expected = {"a/test_a.py::test_a": "0.0002700000", "b/test_b.py::test_b": "1.0000000000"}
+
+    def costs(*args: str) -> dict[str, str]:
+        result = project.run("--agent-cost", "--agent-cost-json", "cost.json", *args)
+        assert result.ret == 0, result.stdout.str()
+        return {n: t["cost_usd"] for n, t in project.read_json("cost.json")["tests"].items()}
+
+    assert costs() == expected
+    project.pytester.makeconftest(hook.format("None"))  # a root conftest's hook too, pricing nothing
+    assert costs() == expected
+    assert costs("a") == {"a/test_a.py::test_a": expected["a/test_a.py::test_a"]}
+    assert costs("b") == {"b/test_b.py::test_b": expected["b/test_b.py::test_b"]}
