@@ -929,6 +929,10 @@ class _Parsed:
     tools_executed: int = 0
     """The built-in tools a Groq compound system ran (``executed_tools``): billed per use beside the
     tokens, which genai-prices does not price (see :func:`executed_tools_note`)."""
+    stated_input: dict[str, Any] | None = None
+    """The input side of a usage object a cut stream stated before it ended (an Anthropic
+    ``message_start``'s ``input_tokens`` and cache counts, the prompt as the provider counted and
+    billed it): an estimate takes its input tokens from it, only the output being unknown."""
     tier_apart: str | None = None
     """Why a Bedrock call is billed at rates of its own: a service tier (flex, priority, reserved)
     or latency-optimized inference, which genai-prices does not price (see :func:`bedrock_tier_note`)."""
@@ -1785,7 +1789,11 @@ def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed
     parsed.geo_apart = priced_geo_apart(usage)
     if not stopped:
         parsed.problems.append("the stream ended before message_stop (truncated recording)")
-        # Output counts in a cut stream are partial: estimate rather than under-report.
+        # Output counts in a cut stream are partial: estimate rather than under-report. The
+        # prompt's counts are not: message_start states them (cache reads and writes too) before
+        # any output, so the estimate keeps them rather than recount the request's text.
+        if usage is not None:
+            parsed.stated_input = {key: value for key, value in usage.items() if key != "output_tokens"}
         return
     if usage is None:
         parsed.problems.append("the stream has no message_start usage")
@@ -3585,13 +3593,28 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
     model_for_count = model or _fallback_model(interaction)
     input_text, output_text = estimate_texts(interaction, parsed.texts())
     encodings: set[str] = set()
-    input_tokens = _count(input_text, model_for_count, notes, encodings)
+    stated_input = _stated_input(provider, endpoint, model, parsed.stated_input)
+    if stated_input is None:
+        input_tokens = _count(input_text, model_for_count, notes, encodings)
+    else:
+        input_tokens = int(stated_input.input_tokens or 0)
     output_tokens = _count(output_text, model_for_count, notes, encodings)
-    message = (
-        f"{where}: {'; '.join(dict.fromkeys(problems))}; usage estimated from the text{_counted_with(encodings)} "
-        f"({input_tokens} input, {output_tokens} output tokens)"
-    )
-    estimate = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    if stated_input is None:
+        counted = (
+            f"usage estimated from the text{_counted_with(encodings)} "
+            f"({input_tokens} input, {output_tokens} output tokens)"
+        )
+    else:
+        counted = (
+            f"input as the stream stated it before it ended ({input_tokens} input tokens), output estimated "
+            f"from the text{_counted_with(encodings)} ({output_tokens} output tokens)"
+        )
+    message = f"{where}: {'; '.join(dict.fromkeys(problems))}; {counted}"
+    if stated_input is None:
+        estimate = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    else:
+        estimate = stated_input
+        estimate.output_tokens = output_tokens
     _add_server_tools(estimate, parsed)  # counted exactly even when the tokens are not
     return result(
         estimate,
@@ -3609,6 +3632,21 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         billed_uses=_billed_uses(parsed),
         unpriced=bool(parsed.apart_notes()),
     )
+
+
+def _stated_input(
+    provider: str | None, endpoint: str, model: str | None, stated: Mapping[str, Any] | None
+) -> Usage | None:
+    """The input side of the usage a cut stream stated (see :attr:`_Parsed.stated_input`), read as
+    an answer's usage is; None when there is none, or it is malformed or unreadable (the input is
+    then estimated from the text, as the rest of the call is)."""
+    if not stated or not isinstance(stated.get("input_tokens"), int) or _malformed(dict(stated)):
+        return None
+    try:
+        _, usage = _run_extractor(provider, endpoint, {"model": model, "usage": {**stated, "output_tokens": 0}})
+    except ValueError:
+        return None
+    return usage
 
 
 #: Providers whose answers state what the call cost where genai-prices' price cannot tell, and

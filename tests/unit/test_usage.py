@@ -1350,7 +1350,6 @@ TRUNCATED = [
     (
         "https://api.anthropic.com/v1/messages",
         sse(
-            ("message_start", ANTHROPIC_START),
             (
                 "content_block_delta",
                 {
@@ -1410,6 +1409,40 @@ def test_truncated_stream_is_estimated(url: str, body: str | bytes, reason: str)
     assert (extraction.billed, extraction.estimated, extraction.streamed) == (True, True, True)
     assert extraction.usage.reported_value("input_tokens") == fake_count("Say hi to Bob").tokens
     assert reason in extraction.warnings[0]
+
+
+def test_truncated_anthropic_stream_keeps_the_input_its_message_start_stated() -> None:
+    # dd-trace-py's anthropic_completion_stream_malformed cassette: message_start said 599 input
+    # tokens (a tool definition's), then the recording stopped. The prompt was billed as counted
+    # there; recounting the request's text (24 tokens) under-reported it 25 times. Only the output
+    # is unknown in a cut stream.
+    body = sse(
+        ("message_start", ANTHROPIC_START),
+        (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi Bob"}},
+        ),
+    )
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", body, request=CHAT_REQUEST))
+    assert extraction is not None
+    assert (extraction.billed, extraction.estimated, extraction.streamed) == (True, True, True)
+    assert extraction.model == "claude-sonnet-4-5-20250929"
+    assert extraction.usage.input_tokens == 550  # 10 + 500 read + 40 written
+    assert (extraction.usage.cache_read_tokens, extraction.usage.cache_write_tokens) == (500, 40)
+    assert extraction.usage.output_tokens == fake_count("Hi Bob").tokens
+    assert "the stream ended before message_stop" in extraction.warnings[0]
+    assert "input as the stream stated it before it ended (550 input tokens)" in extraction.warnings[0]
+
+
+def test_truncated_anthropic_stream_with_a_malformed_start_estimates_its_input() -> None:
+    start = json.loads(json.dumps(ANTHROPIC_START))
+    start["message"]["usage"]["input_tokens"] = -3
+    body = sse(("message_start", start))
+    extraction = usage.extract(post("https://api.anthropic.com/v1/messages", body, request=CHAT_REQUEST))
+    assert extraction is not None
+    assert extraction.estimated
+    assert extraction.usage.input_tokens == fake_count("Say hi to Bob").tokens
+    assert extraction.usage.cache_read_tokens in (None, 0)
 
 
 @pytest.mark.parametrize(
