@@ -930,9 +930,9 @@ class _Parsed:
     """The built-in tools a Groq compound system ran (``executed_tools``): billed per use beside the
     tokens, which genai-prices does not price (see :func:`executed_tools_note`)."""
     stated_input: dict[str, Any] | None = None
-    """The input side of a usage object a cut stream stated before it ended (an Anthropic
-    ``message_start``'s ``input_tokens`` and cache counts, the prompt as the provider counted and
-    billed it): an estimate takes its input tokens from it, only the output being unknown."""
+    """The input side of the usage an Anthropic stream stated when its output count is unknown (cut
+    short, or deltas that count none): ``message_start``'s ``input_tokens`` and cache counts, the
+    prompt as the provider counted and billed it. An estimate takes its input tokens from it."""
     tier_apart: str | None = None
     """Why a Bedrock call is billed at rates of its own: a service tier (flex, priority, reserved)
     or latency-optimized inference, which genai-prices does not price (see :func:`bedrock_tier_note`)."""
@@ -1789,19 +1789,23 @@ def _finish_anthropic_stream(usage: dict[str, Any] | None, stopped: bool, parsed
     parsed.geo_apart = priced_geo_apart(usage)
     if not stopped:
         parsed.problems.append("the stream ended before message_stop (truncated recording)")
-        # Output counts in a cut stream are partial: estimate rather than under-report. The
-        # prompt's counts are not: message_start states them (cache reads and writes too) before
-        # any output, so the estimate keeps them rather than recount the request's text.
-        if usage is not None:
-            parsed.stated_input = {key: value for key, value in usage.items() if key != "output_tokens"}
-        return
-    if usage is None:
+        # Output counts in a cut stream are partial: estimate rather than under-report.
+    elif usage is None:
         parsed.problems.append("the stream has no message_start usage")
-        return
-    if "output_tokens" not in usage:
+    elif "output_tokens" not in usage:
         parsed.problems.append(_NO_OUTPUT_COUNT)
+    else:
+        parsed.document = {"model": parsed.model, "usage": usage}
         return
-    parsed.document = {"model": parsed.model, "usage": usage}
+    _keep_stated_input(usage, parsed)
+
+
+def _keep_stated_input(usage: Mapping[str, Any] | None, parsed: _Parsed) -> None:
+    """Keep the input side of an Anthropic stream's usage for the estimate of a stream whose output
+    count is unknown (cut, or its deltas count none): message_start states the prompt's tokens, cache
+    reads and writes too, before any output, as they are billed (see :attr:`_Parsed.stated_input`)."""
+    if usage is not None:
+        parsed.stated_input = {key: value for key, value in usage.items() if key != "output_tokens"}
 
 
 _NO_OUTPUT_COUNT = "its message_delta events count no output tokens (message_start's is a placeholder)"
@@ -2546,11 +2550,13 @@ def _parse_bedrock_invoke(interaction: Interaction, text: str, streamed: bool, p
             parsed.document = {"model": parsed.model, "usage": usage}
         elif stopped and usage is not None and parsed.headers_usage is None:
             parsed.problems.append(_NO_OUTPUT_COUNT)
+            _keep_stated_input(usage, parsed)
         elif parsed.headers_usage is None:
             if any(_guardrail_blocked_input(doc) for doc in docs):
                 parsed.error = _GUARDRAIL_BLOCKED
             else:
                 parsed.problems.append("the event stream ended before its final metrics (truncated recording)")
+                _keep_stated_input(usage, parsed)
         return
     doc = _response_json(interaction)
     if isinstance(doc, dict):
@@ -3606,7 +3612,7 @@ def _extract(interaction: Interaction, provider: str | None, endpoint: str) -> E
         )
     else:
         counted = (
-            f"input as the stream stated it before it ended ({input_tokens} input tokens), output estimated "
+            f"input as the stream stated it ({input_tokens} input tokens), output estimated "
             f"from the text{_counted_with(encodings)} ({output_tokens} output tokens)"
         )
     message = f"{where}: {'; '.join(dict.fromkeys(problems))}; {counted}"

@@ -1431,7 +1431,7 @@ def test_truncated_anthropic_stream_keeps_the_input_its_message_start_stated() -
     assert (extraction.usage.cache_read_tokens, extraction.usage.cache_write_tokens) == (500, 40)
     assert extraction.usage.output_tokens == fake_count("Hi Bob").tokens
     assert "the stream ended before message_stop" in extraction.warnings[0]
-    assert "input as the stream stated it before it ended (550 input tokens)" in extraction.warnings[0]
+    assert "input as the stream stated it (550 input tokens)" in extraction.warnings[0]
 
 
 def test_truncated_anthropic_stream_with_a_malformed_start_estimates_its_input() -> None:
@@ -2925,6 +2925,24 @@ def test_a_bedrock_claude_stream_whose_deltas_count_no_output_reads_its_invocati
     assert cut is not None
     assert cut.estimated
     assert "its message_delta events count no output tokens" in cut.warnings[0]
+    # The prompt's counts are known all the same: message_start stated them.
+    assert (cut.usage.input_tokens, cut.usage.cache_read_tokens, cut.usage.cache_write_tokens) == (550, 500, 40)
+    assert cut.usage.output_tokens == fake_count("Hi").tokens
+
+
+def test_a_cut_bedrock_claude_stream_keeps_the_input_its_message_start_stated() -> None:
+    events = [
+        ANTHROPIC_START,
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi Bob"}},
+    ]
+    body = _frames(*[("chunk", {"bytes": base64.b64encode(json.dumps(e).encode()).decode()}) for e in events])
+    url = f"{BEDROCK_CLAUDE}/invoke-with-response-stream"
+    extraction = usage.extract(post(url, body, content_type="application/vnd.amazon.eventstream"))
+    assert extraction is not None
+    assert extraction.estimated
+    assert "ended before its final metrics" in extraction.warnings[0]
+    assert (extraction.usage.input_tokens, extraction.usage.cache_read_tokens) == (550, 500)
+    assert extraction.usage.output_tokens == fake_count("Hi Bob").tokens
 
 
 BEDROCK_CLAUDE = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0"
@@ -2943,6 +2961,8 @@ def test_an_anthropic_stream_whose_deltas_count_no_output_is_estimated_not_price
     assert extraction is not None
     assert extraction.estimated
     assert "its message_delta events count no output tokens" in extraction.warnings[0]
+    assert extraction.usage.input_tokens == 550  # message_start's, as billed: only the output is unknown
+    assert extraction.usage.output_tokens == fake_count("A long answer.").tokens
 
 
 @pytest.mark.parametrize("status", [0, 100, 999])
