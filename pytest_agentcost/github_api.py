@@ -83,13 +83,15 @@ CommentAction = Literal["created", "updated", "skipped-older", "skipped-unchange
 class GitHubError(AgentCostError):
     """A GitHub API call that failed, or settings that make it impossible."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, *, transient: bool = False, rate_limited: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         """The HTTP status GitHub answered with, when it answered."""
-        self.transient = False
+        self.transient = transient
         """A server error or a lost connection: the same request may succeed a moment later."""
-        self.rate_limited = False
+        self.rate_limited = rate_limited
         """GitHub refused for the rate limit, not for what the token may do."""
 
 
@@ -288,17 +290,19 @@ class _Client:
                 except (OSError, http.client.HTTPException):  # the error's body lost on the way
                     detail = ""
                 spent = exc.headers.get("x-ratelimit-remaining") == "0" if exc.headers else False
-            error = GitHubError(_http_error_text(exc.code, what, detail, rate_limited=spent), exc.code)
-            error.transient = exc.code in _TRANSIENT
-            error.rate_limited = exc.code == 429 or spent or "rate limit" in detail.lower()
-            raise error from None
+            # A 429 always; a 403 that says so (a secondary limit) or whose quota is spent.
+            limited = exc.code == 429 or (exc.code == 403 and (spent or "rate limit" in detail.lower()))
+            raise GitHubError(
+                _http_error_text(exc.code, what, detail, rate_limited=limited),
+                exc.code,
+                transient=exc.code in _TRANSIENT,
+                rate_limited=limited,
+            ) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             # HTTPException: the connection lost mid-answer (IncompleteRead) or a garbled status
             # line, which urllib does not wrap: as transient as a refused connection.
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else (str(exc) or type(exc).__name__)
-            error = GitHubError(f"cannot reach the GitHub API for {what}: {reason}")
-            error.transient = True
-            raise error from None
+            raise GitHubError(f"cannot reach the GitHub API for {what}: {reason}", transient=True) from None
         try:
             parsed = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):
@@ -328,7 +332,7 @@ def _api_message(raw: bytes) -> str:
 
 def _http_error_text(status: int, what: str, detail: str, *, rate_limited: bool = False) -> str:
     said = f" (GitHub said: {detail})" if detail else ""
-    if status == 429 or (status == 403 and (rate_limited or "rate limit" in detail.lower())):
+    if rate_limited:
         return (
             f"GitHub refused {what} with HTTP {status}{said}: the token's API rate limit is spent; "
             "run the job again later"

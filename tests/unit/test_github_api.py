@@ -810,19 +810,25 @@ def test_a_sticky_comment_deleted_meanwhile_is_posted_again(github: FakeGitHub) 
     assert "report" in github.bodies(PR)[0]
 
 
+def _answer_first(github: FakeGitHub, counts: dict[str, int], answer: Any) -> dict[str, int]:
+    """Make ``github`` give ``answer`` to the next ``counts[method]`` requests of each method; the
+    counts are returned for a test to raise again."""
+    original = github.handle
+
+    def handle(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        if counts.get(method):
+            counts[method] -= 1
+            return answer
+        return original(method, path, query, body)
+
+    github.handle = handle  # type: ignore[method-assign]
+    return counts
+
+
 def test_a_passing_server_error_is_retried_on_reads_and_edits_not_on_creates(github: FakeGitHub) -> None:
     # Hardening 4: one 502 from GitHub, which the same request a moment later does not get, ended
     # the comment job (exit 2).
-    original = github.handle
-    failures = {"GET": 2, "PATCH": 1, "POST": 1}
-
-    def flaky(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
-        if failures.get(method):
-            failures[method] -= 1
-            return 502, {}, None
-        return original(method, path, query, body)
-
-    github.handle = flaky  # type: ignore[method-assign]
+    failures = _answer_first(github, {"GET": 2, "PATCH": 1, "POST": 1}, (502, {}, None))
     # A create may have been made though its answer was lost: it is not sent twice.
     with pytest.raises(GitHubError) as info:
         _upsert(github, "report", T_1800)
@@ -880,16 +886,7 @@ def test_a_validation_failure_says_what_failed(github: FakeGitHub) -> None:
 def test_a_connection_lost_mid_answer_is_retried_on_reads_and_an_error_on_creates(github: FakeGitHub) -> None:
     # A connection that drops part-way through the answer is a lost connection too: urllib leaves
     # it as http.client's IncompleteRead, which escaped as a traceback, neither retried nor an error.
-    original = github.handle
-    lost = {"GET": 1, "POST": 1}
-
-    def dropping(method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
-        if lost.get(method):
-            lost[method] -= 1
-            return 200, {}, LOST_MID_ANSWER
-        return original(method, path, query, body)
-
-    github.handle = dropping  # type: ignore[method-assign]
+    _answer_first(github, {"GET": 1, "POST": 1}, (200, {}, LOST_MID_ANSWER))
     with pytest.raises(GitHubError) as info:
         _upsert(github, "report", T_1800)
     assert str(info.value).startswith(f"cannot reach the GitHub API for POST /repos/{REPO}/issues/{PR}/comments: ")
